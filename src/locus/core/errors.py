@@ -1,0 +1,219 @@
+"""The one exception tree of Locus.
+
+::
+
+    LocusError
+    ├── ConfigurationError (also ValueError) ... misuse: bad arguments, unknown provider
+    │   └── CredentialsError ...................... config file, key, profile, token problems
+    ├── ModelError ..................................... a model call failed
+    │   ├── TransportError ............................ no HTTP answer
+    │   │   ├── ConnectError
+    │   │   └── ModelTimeoutError
+    │   ├── APIStatusError ............................ an HTTP error answer
+    │   │   ├── BadRequestError (400)
+    │   │   ├── AuthenticationError (401)
+    │   │   ├── PermissionDeniedError (403)
+    │   │   ├── NotFoundError (404)
+    │   │   ├── ConflictError (409)
+    │   │   ├── RateLimitError (429)
+    │   │   └── ServerError (5xx)
+    │   ├── ResponseError ............................. a 200 whose body makes no sense
+    │   └── StreamError ............................... a stream that broke or ended early
+    ├── ToolError ...................................... a tool call could not be run
+    │   ├── UnknownToolError
+    │   ├── ToolArgumentsError
+    │   ├── ToolExecutionError
+    │   └── ToolTimeoutError
+    └── RunError ....................................... an agent run could not finish
+        ├── RunTimeoutError
+        └── RunCancelledError
+
+Texts never contain secrets (keys, tokens, signatures, Authorization headers).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "APIStatusError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "ConnectError",
+    "CredentialsError",
+    "LocusError",
+    "ModelError",
+    "ModelTimeoutError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseError",
+    "RunCancelledError",
+    "RunError",
+    "ServerError",
+    "StreamError",
+    "ToolArgumentsError",
+    "ToolError",
+    "ToolExecutionError",
+    "ToolTimeoutError",
+    "TransportError",
+    "UnknownToolError",
+    "status_error_class",
+]
+
+
+class LocusError(Exception):
+    """Base of every error Locus raises on purpose."""
+
+
+class ConfigurationError(LocusError, ValueError):
+    """The SDK was used wrongly: an unknown argument, a bad model string, a bad setting."""
+
+
+class CredentialsError(ConfigurationError):
+    """Credentials cannot be loaded or used: config file, profile, key, session token."""
+
+
+class ModelError(LocusError):
+    """A model call failed. ``endpoint`` is the URL called, when there was one."""
+
+    def __init__(self, message: str, *, endpoint: str | None = None, hint: str | None = None):
+        self.endpoint = endpoint
+        self.hint = hint
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.hint:
+            text = f"{text}\nhint: {self.hint}"
+        return text
+
+
+class TransportError(ModelError):
+    """No HTTP answer was received (connection refused, reset, DNS, TLS)."""
+
+
+class ConnectError(TransportError):
+    """The connection could not be made or broke before an answer."""
+
+
+class ModelTimeoutError(TransportError):
+    """The call or one of its attempts ran out of time."""
+
+
+class APIStatusError(ModelError):
+    """The service answered with an HTTP error status.
+
+    Carries ``status``, the OCI error ``code``, ``request_id`` (``opc-request-id``)
+    and the error ``body`` (parsed JSON when it was JSON).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        code: str | None = None,
+        request_id: str | None = None,
+        endpoint: str | None = None,
+        body: Any = None,
+        hint: str | None = None,
+        retry_after: float | None = None,
+    ):
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        self.body = body
+        self.retry_after = retry_after
+        super().__init__(message, endpoint=endpoint, hint=hint)
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was refused as invalid."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the signature, key, token or clock was not accepted."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: authenticated but not allowed."""
+
+
+class NotFoundError(APIStatusError):
+    """404: unknown resource, or no policy allows you to see it (OCI says the same for both)."""
+
+
+class ConflictError(APIStatusError):
+    """409: a conflicting state (``IncorrectState``, ``LockConflict``)."""
+
+
+class RateLimitError(APIStatusError):
+    """429: throttled. ``retry_after`` is the server's ``Retry-After`` in seconds, if given."""
+
+
+class ServerError(APIStatusError):
+    """5xx: the service failed."""
+
+
+class ResponseError(ModelError):
+    """A success status with a body that cannot be understood (not JSON, wrong shape)."""
+
+
+class StreamError(ModelError):
+    """A stream broke, carried a malformed event, or ended without finishing."""
+
+
+class ToolError(LocusError):
+    """A tool call could not be run; the agent shows the text to the model."""
+
+    def __init__(self, message: str, *, tool_name: str | None = None):
+        self.tool_name = tool_name
+        super().__init__(message)
+
+
+class UnknownToolError(ToolError):
+    """The model called a tool that was not offered."""
+
+
+class ToolArgumentsError(ToolError):
+    """The model's arguments did not validate against the tool's schema."""
+
+
+class ToolExecutionError(ToolError):
+    """The tool raised an exception."""
+
+
+class ToolTimeoutError(ToolError):
+    """The tool did not finish within its timeout."""
+
+
+class RunError(LocusError):
+    """An agent run could not finish."""
+
+
+class RunTimeoutError(RunError):
+    """The run's deadline passed."""
+
+
+class RunCancelledError(RunError):
+    """The run was cancelled."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status: int) -> type[APIStatusError]:
+    """The ``APIStatusError`` subclass for an HTTP status."""
+    if status >= 500:
+        return ServerError
+    return _BY_STATUS.get(status, APIStatusError)

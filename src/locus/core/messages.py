@@ -1,0 +1,99 @@
+"""Provider-neutral conversation data: messages, tool calls and images.
+
+These are the only types the agent loop and user code see; every model class
+translates them to and from its wire format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Role = Literal["system", "user", "assistant", "tool"]
+
+__all__ = ["ImagePart", "Message", "Role", "ToolCall"]
+
+
+@dataclass(slots=True)
+class ToolCall:
+    """One call of a tool requested by a model; ``arguments`` is already a dict."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+    kind: Literal["tool_call"] = "tool_call"
+
+
+@dataclass(slots=True, frozen=True)
+class ImagePart:
+    """An image attached to a user message: an ``https:`` or ``data:`` URL."""
+
+    url: str
+    detail: Literal["auto", "low", "high"] = "auto"
+
+
+@dataclass(slots=True)
+class Message:
+    """One conversation turn.
+
+    ``content`` is the visible text (``None`` for an assistant turn that only
+    calls tools); ``tool_calls`` are the calls an assistant turn makes;
+    ``tool_call_id`` and ``name`` tie a tool result to its call.
+    """
+
+    role: Role
+    content: str | None = None
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    tool_call_id: str | None = None
+    name: str | None = None
+    reasoning: str | None = None
+    images: tuple[ImagePart, ...] = ()
+    is_error: bool = False
+    kind: Literal["message"] = "message"
+
+    @classmethod
+    def system(cls, content: str) -> Message:
+        return cls(role="system", content=content)
+
+    @classmethod
+    def user(cls, content: str, *, images: Sequence[ImagePart | str] = ()) -> Message:
+        parts = tuple(p if isinstance(p, ImagePart) else ImagePart(p) for p in images)
+        return cls(role="user", content=content, images=parts)
+
+    @classmethod
+    def assistant(
+        cls,
+        content: str | None = None,
+        tool_calls: Sequence[ToolCall] | None = None,
+        *,
+        reasoning: str | None = None,
+    ) -> Message:
+        return cls(
+            role="assistant",
+            content=content,
+            tool_calls=list(tool_calls or ()),
+            reasoning=reasoning,
+        )
+
+    @classmethod
+    def tool(
+        cls,
+        content: str,
+        tool_call_id: str,
+        name: str | None = None,
+        *,
+        is_error: bool = False,
+    ) -> Message:
+        return cls(
+            role="tool",
+            content=content,
+            tool_call_id=tool_call_id,
+            name=name,
+            is_error=is_error,
+        )
+
+    @property
+    def text(self) -> str:
+        """The content as a string (empty when there is none)."""
+        return self.content or ""

@@ -1,0 +1,55 @@
+"""What a model call returns, whole (``ModelResponse``) or streamed (``StreamEvent``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from locus.core.messages import Message, ToolCall
+from locus.core.usage import Usage
+
+__all__ = ["ModelResponse", "StopReason", "StreamEvent"]
+
+StopReason = Literal["stop", "length", "tool_calls", "content_filter", "error"]
+"""Normalised stop reasons; ``ModelResponse.raw_stop_reason`` keeps the provider's word."""
+
+
+@dataclass(slots=True)
+class ModelResponse:
+    """One complete model answer: the assistant message, usage and why it stopped."""
+
+    message: Message
+    usage: Usage = field(default_factory=Usage)
+    stop_reason: StopReason | None = None
+    raw_stop_reason: str | None = None
+    model_id: str | None = None
+    request_id: str | None = None
+    kind: Literal["model_response"] = "model_response"
+
+    @property
+    def tool_calls(self) -> list[ToolCall]:
+        return self.message.tool_calls
+
+    @property
+    def text(self) -> str:
+        return self.message.content or ""
+
+
+@dataclass(slots=True)
+class StreamEvent:
+    """One step of a streamed model answer.
+
+    ``content`` is a visible text delta, ``reasoning`` a reasoning delta, and
+    ``tool_calls`` the calls completed at this point. The last event has
+    ``done=True`` and carries ``usage``, ``stop_reason`` and the assembled
+    ``response`` (the same ``ModelResponse`` that ``complete()`` would return).
+    """
+
+    content: str | None = None
+    reasoning: str | None = None
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    done: bool = False
+    usage: Usage | None = None
+    stop_reason: StopReason | None = None
+    response: ModelResponse | None = None
+    kind: Literal["stream_event"] = "stream_event"
