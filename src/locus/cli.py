@@ -1,0 +1,39 @@
+"""The ``locus`` command: ``locus emulator ...`` and ``locus doctor ...``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from importlib import import_module
+
+__all__ = ["main"]
+
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "emulator": ("locus.emulator.cli", "run the local OCI Generative AI emulator"),
+    "doctor": ("locus.doctor", "check an OCI profile or principal and make one signed call"),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Dispatch to a subcommand; each one owns its own arguments."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help"):
+        _usage()
+        return 0 if args else 2
+    name, rest = args[0], args[1:]
+    if name not in _COMMANDS:
+        print(f"locus: unknown command {name!r}", file=sys.stderr)
+        _usage()
+        return 2
+    entry: Callable[[list[str]], int | None] = import_module(_COMMANDS[name][0]).main
+    return entry(rest) or 0
+
+
+def _usage() -> None:
+    print("usage: locus <command> [options]\n\ncommands:")
+    for name, (_, text) in _COMMANDS.items():
+        print(f"  {name:<10} {text}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""OCI Generative AI provider."""
