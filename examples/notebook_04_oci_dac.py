@@ -63,6 +63,29 @@ def _service_endpoint(region: str) -> str:
 
 
 # =============================================================================
+# Emulator wiring (added: the seed notebook has no offline mode)
+# =============================================================================
+
+
+def _start_emulator(stack: ExitStack) -> None:
+    """Start the local emulator and point the notebook's environment variables at it."""
+    from locus.emulator import Emulator
+
+    emu = stack.enter_context(Emulator(port=0))
+    endpoint = emu.endpoint(style="hermes")
+    os.environ["OCI_DAC_ENDPOINT_OCID"] = endpoint["ocid"]
+    os.environ["OCI_DAC_COMPARTMENT_ID"] = emu.compartment_id
+    os.environ["OCI_DAC_REGION"] = emu.region
+    os.environ["OCI_PROFILE"] = emu.profile
+    os.environ["OCI_CONFIG_FILE"] = emu.config_file
+    os.environ["OCI_DAC_SERVICE_ENDPOINT"] = emu.service_endpoint
+    print(
+        f"No OCI_DAC_* variables set: running against the local OCI GenAI emulator at "
+        f"{emu.url} (DAC endpoint {endpoint['model']}, <tool_call> text tool calls).\n"
+    )
+
+
+# =============================================================================
 # Part 1: routing — why a DAC OCID goes through OCIModel
 # =============================================================================
 
@@ -281,29 +304,6 @@ async def example_agent_with_tool() -> None:
         print("Note: the model emitted a <tool_call> text block instead of a")
         print("structured tool_call. See the docstring for how to handle this")
         print("(deployment flag or post-processing parser).")
-
-
-# =============================================================================
-# Emulator wiring (added: the seed notebook has no offline mode)
-# =============================================================================
-
-
-def _start_emulator(stack: ExitStack) -> None:
-    """Start the local emulator and point the notebook's environment variables at it."""
-    from locus.emulator import Emulator
-
-    emu = stack.enter_context(Emulator(port=0))
-    endpoint = emu.endpoint(style="hermes")
-    os.environ["OCI_DAC_ENDPOINT_OCID"] = endpoint["ocid"]
-    os.environ["OCI_DAC_COMPARTMENT_ID"] = emu.compartment_id
-    os.environ["OCI_DAC_REGION"] = emu.region
-    os.environ["OCI_PROFILE"] = emu.profile
-    os.environ["OCI_CONFIG_FILE"] = emu.config_file
-    os.environ["OCI_DAC_SERVICE_ENDPOINT"] = emu.service_endpoint
-    print(
-        f"No OCI_DAC_* variables set: running against the local OCI GenAI emulator at "
-        f"{emu.url} (DAC endpoint {endpoint['model']}, <tool_call> text tool calls).\n"
-    )
 
 
 # =============================================================================

@@ -1,0 +1,1 @@
+"""Locus benchmarks: framework overhead against the raw-HTTP limit, measured side by side."""

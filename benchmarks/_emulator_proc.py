@@ -1,0 +1,41 @@
+"""Run the emulator in a separate process, so client and server never share an event loop."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+
+@contextmanager
+def emulator_process(*extra_args: str) -> Iterator[dict[str, Any]]:
+    """Start ``python -m locus.emulator`` on a free port; yield its ``emulator.json``."""
+    with tempfile.TemporaryDirectory(prefix="locus-bench-") as state:
+        info_path = Path(state) / "emulator.json"
+        cmd = [sys.executable, "-m", "locus.emulator", "--port", "0", "--state-dir", state]
+        proc = subprocess.Popen([*cmd, *extra_args], stdout=subprocess.DEVNULL)
+        try:
+            yield _wait_for(info_path, proc)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def _wait_for(path: Path, proc: subprocess.Popen[bytes]) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"emulator exited with {proc.returncode}")
+        if path.exists():
+            try:
+                return dict(json.loads(path.read_text()))
+            except json.JSONDecodeError:
+                pass  # being written
+        time.sleep(0.05)
+    raise RuntimeError("emulator did not start within 30 s")

@@ -1,0 +1,37 @@
+"""Import time of ``import locus`` and ``from locus.agent import Agent`` in fresh interpreters."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+from benchmarks._stats import figure
+
+_SNIPPET = (
+    "import time; t = time.perf_counter(); {stmt}; "
+    "print(time.perf_counter() - t)"
+)
+
+
+def _once(stmt: str) -> float:
+    out = subprocess.run(
+        [sys.executable, "-c", _SNIPPET.format(stmt=stmt)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def measure(reps: int = 10) -> dict[str, Any]:
+    """Median of ``reps`` fresh subprocesses per statement, in milliseconds."""
+    result: dict[str, Any] = {}
+    for key, stmt in (("locus", "import locus"), ("agent", "from locus.agent import Agent")):
+        _once(stmt)  # warm the file-system cache
+        result[key] = figure([_once(stmt) for _ in range(reps)], scale=1000.0, digits=1)
+    return result
+
+
+if __name__ == "__main__":
+    print(measure())
