@@ -1,0 +1,143 @@
+"""Incremental decoder for ``text/event-stream`` bodies (Server-Sent Events).
+
+Follows the WHATWG HTML "event stream interpretation" rules: UTF-8 with one optional
+leading BOM, lines ended by CRLF, LF or CR (split anywhere between chunks), comments
+(``:``), ``field: value`` with one optional space after the colon, multi-line
+``data`` joined by ``\\n``, unknown fields ignored, events dispatched on a blank
+line. One deliberate leniency: at ``close()`` an unfinished last event that has
+data is still dispatched, because servers often end the body without the final
+blank line (the OCI SDK's async reader accepts that too). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from locus.core.errors import StreamError
+
+__all__ = ["DONE_SENTINEL", "SSEDecoder", "ServerSentEvent", "json_payload"]
+
+DONE_SENTINEL = "[DONE]"
+"""The data an OpenAI-style stream (and some OCI models) sends after the last event."""
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSentEvent:
+    """One dispatched event. ``event`` defaults to ``"message"``; ``id`` and
+    ``retry`` are the last values seen in the stream so far."""
+
+    event: str
+    data: str
+    id: str | None
+    retry: int | None
+
+
+class SSEDecoder:
+    """Bytes in, events out: ``feed(chunk)`` any number of times, then ``close()``.
+
+    ``max_line_size`` and ``max_event_size`` (in characters) bound memory; going over
+    either raises ``StreamError``.
+    """
+
+    def __init__(self, *, max_line_size: int = 4 << 20, max_event_size: int = 16 << 20) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._max_line = max_line_size
+        self._max_event = max_event_size
+        self._line = ""
+        self._skip_lf = False
+        self._at_start = True
+        self._data: list[str] = []
+        self._size = 0
+        self._event = ""
+        self._id: str | None = None
+        self._retry: int | None = None
+
+    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        """Decode a chunk of the body; returns the events it completed."""
+        return self._text(self._decoder.decode(chunk))
+
+    def close(self) -> list[ServerSentEvent]:
+        """End of body: flush what is left (see the module docstring)."""
+        events = self._text(self._decoder.decode(b"", final=True))
+        if self._line:
+            line, self._line = self._line, ""
+            self._process(line, events)
+        self._dispatch(events)
+        return events
+
+    def _text(self, text: str) -> list[ServerSentEvent]:
+        if self._at_start and text:
+            self._at_start = False
+            text = text.removeprefix("\ufeff")
+        if self._skip_lf and text:
+            self._skip_lf = False
+            text = text.removeprefix("\n")
+        events: list[ServerSentEvent] = []
+        if "\r" not in text and "\n" not in text:
+            self._line += text
+            self._check_line()
+            return events
+        lines = _LINE_END.split(self._line + text)
+        self._line = lines.pop()
+        self._skip_lf = text.endswith("\r")
+        self._check_line()
+        for line in lines:
+            self._process(line, events)
+        return events
+
+    def _check_line(self) -> None:
+        if len(self._line) > self._max_line:
+            raise StreamError(f"an event-stream line is longer than {self._max_line} characters")
+
+    def _process(self, line: str, events: list[ServerSentEvent]) -> None:
+        if len(line) > self._max_line:
+            raise StreamError(f"an event-stream line is longer than {self._max_line} characters")
+        if not line:
+            self._dispatch(events)
+            return
+        if line.startswith(":"):
+            return
+        name, _, value = line.partition(":")
+        self._field(name, value.removeprefix(" "))
+
+    def _field(self, name: str, value: str) -> None:
+        if name == "data":
+            self._size += len(value) + 1
+            if self._size > self._max_event:
+                raise StreamError(f"an event is larger than {self._max_event} characters")
+            self._data.append(value)
+        elif name == "event":
+            self._event = value
+        elif name == "id" and "\0" not in value:
+            self._id = value
+        elif name == "retry" and value.isascii() and value.isdigit():
+            self._retry = int(value)
+
+    def _dispatch(self, events: list[ServerSentEvent]) -> None:
+        if self._data:
+            data = "\n".join(self._data)
+            events.append(ServerSentEvent(self._event or "message", data, self._id, self._retry))
+        self._data, self._size, self._event = [], 0, ""
+
+
+def json_payload(event: ServerSentEvent) -> dict[str, Any] | None:
+    """The JSON object an event carries; ``None`` for ``[DONE]`` or empty data.
+
+    Raises ``StreamError`` when the data is not a JSON object.
+    """
+    data = event.data.strip()
+    if not data or data == DONE_SENTINEL:
+        return None
+    try:
+        value = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise StreamError(f"stream event data is not valid JSON: {data[:200]!r}") from exc
+    if not isinstance(value, dict):
+        raise StreamError(f"stream event data should be a JSON object: {data[:200]!r}")
+    return value

@@ -1,0 +1,99 @@
+"""Tool-call argument parsing and the joining of streamed fragments."""
+
+from __future__ import annotations
+
+import pytest
+
+from locus.core.messages import ToolCall
+from locus.models.openai_format.toolcalls import (
+    RAW_ARGUMENTS_KEY,
+    ToolCallAssembler,
+    dump_arguments,
+    parse_arguments,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ('{"city": "Paris"}', {"city": "Paris"}),
+        ({"city": "Paris"}, {"city": "Paris"}),
+        ("", {}),
+        ("   ", {}),
+        (None, {}),
+        ("null", {}),
+        ('"{\\"city\\": \\"Paris\\"}"', {"city": "Paris"}),  # double-encoded
+        ('{"city": "Par', {RAW_ARGUMENTS_KEY: '{"city": "Par'}),
+        ("[1, 2]", {RAW_ARGUMENTS_KEY: "[1, 2]"}),
+        ("42", {RAW_ARGUMENTS_KEY: "42"}),
+        (42, {RAW_ARGUMENTS_KEY: "42"}),
+    ],
+)
+def test_parse_arguments(raw: object, expected: dict[str, object]) -> None:
+    assert parse_arguments(raw) == expected
+
+
+def test_dump_arguments_uses_the_sdk_layout() -> None:
+    assert dump_arguments({"city": "Paris"}) == '{"city": "Paris"}'
+
+
+def test_gpt_oss_pattern_id_then_idless_fragments() -> None:
+    calls = ToolCallAssembler()
+    calls.add(0, "call_A", "get_weather", "")
+    calls.add(0, None, None, '{"city": ')
+    calls.add(0, None, None, '"Paris"}')
+    calls.add(0, "call_B", "get_time", "")  # next parallel call, same position
+    calls.add(0, None, None, '{"tz": "CET"}')
+    assert calls.calls() == [
+        ToolCall("call_A", "get_weather", {"city": "Paris"}),
+        ToolCall("call_B", "get_time", {"tz": "CET"}),
+    ]
+
+
+def test_grok_reannounced_ids_continue_or_replace() -> None:
+    calls = ToolCallAssembler()
+    calls.add(0, "c1", "get_weather", '{"city": ')
+    calls.add(0, "c2", "get_time", '{"tz": "CET"}')
+    calls.add(0, "c1", None, '"Paris"}')  # continues c1
+    calls.add(0, "c2", "get_time", '{"tz": "CET"}')  # whole call re-announced
+    assert calls.calls() == [
+        ToolCall("c1", "get_weather", {"city": "Paris"}),
+        ToolCall("c2", "get_time", {"tz": "CET"}),
+    ]
+
+
+def test_gemini_without_ids_gets_unique_ids() -> None:
+    calls = ToolCallAssembler()
+    calls.add(0, None, "get_weather", '{"city": "Paris"}')
+    calls.add(0, None, "get_weather", '{"city": "Rome"}')  # a new whole call
+    calls.add(1, None, "get_time", "{}")
+    result = calls.calls()
+    assert [(c.name, c.arguments) for c in result] == [
+        ("get_weather", {"city": "Paris"}),
+        ("get_weather", {"city": "Rome"}),
+        ("get_time", {}),
+    ]
+    assert len({c.id for c in result}) == 3
+
+
+def test_synthesised_ids_never_clash_with_real_ones() -> None:
+    calls = ToolCallAssembler()
+    calls.add(0, "call_1", "a", "{}")
+    calls.add(1, None, "b", "{}")
+    ids = [c.id for c in calls.calls()]
+    assert ids[0] == "call_1" and ids[1] != "call_1"
+
+
+def test_openai_index_pattern() -> None:
+    calls = ToolCallAssembler()
+    calls.add(0, "a", "f", "")
+    calls.add(1, "b", "g", "")
+    calls.add(0, None, None, '{"x": 1}')
+    calls.add(1, None, None, '{"y": 2}')
+    assert calls.calls() == [ToolCall("a", "f", {"x": 1}), ToolCall("b", "g", {"y": 2})]
+
+
+def test_invalid_streamed_arguments_are_kept_raw() -> None:
+    calls = ToolCallAssembler()
+    calls.add(0, "a", "f", '{"x": ')
+    assert calls.calls() == [ToolCall("a", "f", {RAW_ARGUMENTS_KEY: '{"x": '})]
