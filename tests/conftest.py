@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["locus.emulator.pytest_plugin"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("LOCUS_SHARED_DIR", REPO_ROOT.parent / "shared"))
 

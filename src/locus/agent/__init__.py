@@ -1,0 +1,33 @@
+"""The agent: ``Agent``, its results, run events and thread memory."""
+
+from locus.agent.agent import Agent, Prompt
+from locus.agent.events import (
+    IterationEnded,
+    IterationStarted,
+    ModelTextDelta,
+    ReasoningDelta,
+    RunEvent,
+    RunFinished,
+    ToolCallFinished,
+    ToolCallStarted,
+)
+from locus.agent.memory import InMemoryThreadStore, ThreadStore
+from locus.agent.result import AgentResult, Metrics, RunStopReason
+
+__all__ = [
+    "Agent",
+    "AgentResult",
+    "InMemoryThreadStore",
+    "IterationEnded",
+    "IterationStarted",
+    "Metrics",
+    "ModelTextDelta",
+    "Prompt",
+    "ReasoningDelta",
+    "RunEvent",
+    "RunFinished",
+    "RunStopReason",
+    "ThreadStore",
+    "ToolCallFinished",
+    "ToolCallStarted",
+]

@@ -1,0 +1,73 @@
+"""What an agent run returns: ``AgentResult`` and its ``Metrics``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from locus.core.messages import Message
+from locus.core.response import ModelResponse, StopReason
+from locus.core.usage import Usage
+
+__all__ = ["AgentResult", "Metrics", "RunStopReason"]
+
+RunStopReason = Literal["complete", "max_iterations", "error", "cancelled", "timeout"]
+"""Why a run ended: the model answered, the cap on model calls was hit, or it failed."""
+
+
+@dataclass(slots=True)
+class Metrics:
+    """Counters of one run. ``iterations`` and ``model_calls`` count model calls."""
+
+    iterations: int = 0
+    model_calls: int = 0
+    tool_calls: int = 0
+    tool_errors: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    duration_ms: float = 0.0
+
+    def add_usage(self, usage: Usage) -> None:
+        """Add one model call's token counts."""
+        self.prompt_tokens += usage.prompt_tokens
+        self.completion_tokens += usage.completion_tokens
+        self.total_tokens += usage.total_tokens
+
+
+@dataclass(slots=True)
+class AgentResult:
+    """The outcome of a run.
+
+    ``message`` (also ``text``) is the final answer's text; ``messages`` is the
+    whole conversation the model saw, with this run's turns appended;
+    ``response`` is the last model answer and ``model_stop_reason`` its reason
+    (``"length"`` means the answer was cut off). ``error`` is set when the run
+    failed (the same exception is raised by ``arun``/``run_sync``).
+    """
+
+    message: str
+    stop_reason: RunStopReason
+    messages: list[Message]
+    metrics: Metrics
+    usage: Usage = field(default_factory=Usage)
+    error: BaseException | None = None
+    thread_id: str | None = None
+    response: ModelResponse | None = None
+
+    @property
+    def text(self) -> str:
+        """Same as ``message``."""
+        return self.message
+
+    def __repr__(self) -> str:
+        m = self.metrics
+        return (
+            f"AgentResult(stop_reason={self.stop_reason!r}, message={self.message[:80]!r}, "
+            f"iterations={m.iterations}, tool_calls={m.tool_calls}, "
+            f"messages={len(self.messages)})"
+        )
+
+    @property
+    def model_stop_reason(self) -> StopReason | None:
+        return self.response.stop_reason if self.response is not None else None

@@ -1,0 +1,16 @@
+"""A local OCI Generative AI inference service, faithful enough for the official SDKs.
+
+``with Emulator() as emu:`` serves the OCI chat API (GENERIC, COHERE, COHEREV2;
+on-demand and DAC; streaming and not) and the OpenAI-compatible API on a loopback
+port, with real signature checks, scripted or forwarded answers, and fault injection.
+``python -m locus.emulator --state-dir DIR`` does the same from the command line.
+Needs the ``emulator`` extra (starlette, uvicorn, pyyaml).
+"""
+
+from __future__ import annotations
+
+from locus.emulator.catalogue import Catalogue, Endpoint, ModelEntry
+from locus.emulator.emulator import DEFAULT_REGION, Emulator
+from locus.emulator.faults import FAULT_KINDS
+
+__all__ = ["DEFAULT_REGION", "FAULT_KINDS", "Catalogue", "Emulator", "Endpoint", "ModelEntry"]

@@ -1,0 +1,82 @@
+"""The command line: ``python -m locus.emulator`` (and ``locus emulator``).
+
+It writes the state directory, serves until SIGINT or SIGTERM, and writes
+``DIR/emulator.json`` once it is listening.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from locus.emulator.catalogue import load_catalogue
+from locus.emulator.emulator import DEFAULT_REGION, build_service
+from locus.emulator.server import EmulatorServer, bind
+from locus.emulator.state import prepare_state_dir, write_info
+
+__all__ = ["build_parser", "main"]
+
+BACKEND_KEY_ENV = "LOCUS_EMULATOR_BACKEND_KEY"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (shared with the ``locus emulator`` subcommand)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m locus.emulator",
+        description="Run a local OCI Generative AI inference service.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
+    parser.add_argument("--port", type=int, default=8080, help="port; 0 picks a free one")
+    parser.add_argument("--state-dir", type=Path, required=True, help="key, config, emulator.json")
+    parser.add_argument("--catalogue", type=Path, help="JSON/YAML file extending the catalogue")
+    parser.add_argument("--rules", type=Path, help="JSON/YAML rules file of scripted replies")
+    parser.add_argument("--backend", help="OpenAI-compatible base URL to forward to")
+    parser.add_argument("--backend-model", help="model name to ask the backend for")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument("--region", default=DEFAULT_REGION, help="the emulated region")
+    parser.add_argument("--log-level", default="info", help="uvicorn log level")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the emulator until interrupted; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        catalogue = load_catalogue(args.catalogue, args.region)
+        identity = prepare_state_dir(args.state_dir, args.region)
+        service = build_service(
+            identity,
+            catalogue,
+            rules=args.rules,
+            backend=args.backend,
+            backend_model=args.backend_model,
+            backend_api_key=os.environ.get(BACKEND_KEY_ENV),
+        )
+    except (OSError, ValueError) as exc:
+        print(f"locus emulator: {exc}", file=sys.stderr)
+        return 2
+    service.knobs.latency = args.latency
+    sock = bind(args.host, args.port)
+    host, port = sock.getsockname()[:2]
+    url = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
+    info = {
+        "url": url,
+        "service_endpoint": url,
+        "region": args.region,
+        "compartment_id": identity.compartment_id,
+        "config_file": str(identity.config_file),
+        "profile": identity.profile,
+        "models": sorted(catalogue.models),
+        "endpoints": [e.as_info() for e in catalogue.endpoints.values()],
+    }
+
+    def announce() -> None:
+        write_info(args.state_dir, info)
+        print(f"locus emulator listening on {url} (state in {args.state_dir})", flush=True)
+
+    server = EmulatorServer(service, args.log_level, on_started=announce, configure_logging=True)
+    server.run(sockets=[sock])
+    return 0

@@ -1,0 +1,40 @@
+"""The engine contract: a conversation in, a reply out (scripted, rules or forwarding)."""
+
+from __future__ import annotations
+
+import json
+from typing import Protocol
+
+from locus.emulator.conversation import Call, Conversation, Reply, count_words
+
+__all__ = ["Engine", "finish_reply"]
+
+
+class Engine(Protocol):
+    """Something that answers a conversation, as a hosted model would."""
+
+    async def reply(self, conversation: Conversation) -> Reply:
+        """The model's answer to ``conversation``."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release any resources (HTTP clients) the engine holds."""
+        ...
+
+
+def finish_reply(conversation: Conversation, text: str = "", calls: tuple[Call, ...] = ()) -> Reply:
+    """A reply with plausible token counts, cut to ``max_tokens`` words when it is longer."""
+    finish = "tool_calls" if calls else "stop"
+    words = text.split(" ")
+    limit = conversation.max_tokens
+    if limit is not None and not calls and count_words(text) > limit:
+        text = " ".join(words[:limit])
+        finish = "length"
+    completion = count_words(text) + sum(count_words(json.dumps(c.arguments)) + 1 for c in calls)
+    return Reply(
+        text=text,
+        calls=calls,
+        finish=finish,
+        prompt_tokens=conversation.prompt_words(),
+        completion_tokens=max(completion, 1),
+    )

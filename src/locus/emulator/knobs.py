@@ -1,0 +1,43 @@
+"""Run-time switches for latency and stream realism, changed through the admin route."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+__all__ = ["Knobs"]
+
+
+@dataclass(slots=True)
+class Knobs:
+    """How responses are paced and how streams end.
+
+    ``latency`` delays the first byte of every chat answer; ``chunk_delay`` separates
+    stream events; ``chunk_chars`` sets the text per delta (0 means one word);
+    ``done_marker`` appends ``data: [DONE]``; ``hold_open`` keeps the stream open that
+    many seconds after the finish event; ``slow_first_byte`` is the delay the fault of
+    that name adds.
+    """
+
+    latency: float = 0.0
+    chunk_delay: float = 0.0
+    chunk_chars: int = 0
+    done_marker: bool = False
+    hold_open: float = 0.0
+    slow_first_byte: float = 1.0
+
+    def update(self, values: Mapping[str, Any]) -> None:
+        """Set the named fields (unknown names are an error, not ignored)."""
+        unknown = set(values) - set(asdict(self))
+        if unknown:
+            raise ValueError(
+                f"unknown setting(s) {sorted(unknown)}; expected {sorted(asdict(self))}"
+            )
+        for name, value in values.items():
+            current = getattr(self, name)
+            setattr(self, name, type(current)(value))
+
+    def describe(self) -> dict[str, Any]:
+        """The current settings as JSON."""
+        return asdict(self)

@@ -1,0 +1,141 @@
+"""Foreign failures become Locus errors here, and only here.
+
+``transport_error`` maps httpx exceptions (``raise ... from exc``); ``ErrorDetails``
+reads an HTTP error answer: OCI ``{"code","message"}``, OpenAI ``{"error":{...}}``,
+or plain text, plus ``opc-request-id`` and ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from locus.core.errors import (
+    APIStatusError,
+    ConnectError,
+    ModelTimeoutError,
+    StreamError,
+    TransportError,
+    status_error_class,
+)
+
+__all__ = [
+    "ErrorDetails",
+    "is_retryable_transport",
+    "parse_retry_after",
+    "status_error",
+    "stream_error",
+    "transport_error",
+]
+
+_MAX_MESSAGE = 500
+
+
+def transport_error(exc: httpx.HTTPError, endpoint: str) -> TransportError:
+    """The Locus error for an httpx failure that left no HTTP answer."""
+    kind = type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        text = f"request timed out ({kind}) calling {endpoint}"
+        return ModelTimeoutError(text, endpoint=endpoint)
+    return ConnectError(f"connection failed ({kind}: {exc}) calling {endpoint}", endpoint=endpoint)
+
+
+def stream_error(exc: httpx.HTTPError, endpoint: str) -> StreamError:
+    """The Locus error for a stream whose connection broke after it started."""
+    return StreamError(
+        f"the stream from {endpoint} broke ({type(exc).__name__}: {exc})", endpoint=endpoint
+    )
+
+
+def is_retryable_transport(exc: BaseException) -> bool:
+    """True for connection failures and timeouts (not for bad URLs or protocols)."""
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError):
+        return False
+    return isinstance(exc, httpx.TransportError)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDetails:
+    """What an HTTP error answer says: status, code, message, request id, body."""
+
+    status: int
+    code: str | None
+    message: str
+    request_id: str | None
+    retry_after: float | None
+    body: Any
+
+    @classmethod
+    def read(cls, response: httpx.Response, content: bytes) -> ErrorDetails:
+        """Parse the error body (JSON when possible) and headers of an answer."""
+        body = _json_or_text(content)
+        code, message = _code_and_message(body)
+        return cls(
+            status=response.status_code,
+            code=code,
+            message=message or response.reason_phrase or "error",
+            request_id=response.headers.get("opc-request-id")
+            or response.headers.get("x-request-id"),
+            retry_after=parse_retry_after(response.headers.get("retry-after")),
+            body=body,
+        )
+
+
+def status_error(
+    details: ErrorDetails, *, endpoint: str, hint: str | None = None, what: str = "request"
+) -> APIStatusError:
+    """The typed error for an HTTP error answer; its text names status, code and request id."""
+    parts = [f"{what} failed: HTTP {details.status}"]
+    if details.code:
+        parts.append(f"{details.code}")
+    text = " ".join(parts) + f": {details.message[:_MAX_MESSAGE]}"
+    text += f" (endpoint {endpoint}"
+    text += f", opc-request-id {details.request_id})" if details.request_id else ")"
+    return status_error_class(details.status)(
+        text,
+        status=details.status,
+        code=details.code,
+        request_id=details.request_id,
+        endpoint=endpoint,
+        body=details.body,
+        hint=hint,
+        retry_after=details.retry_after,
+    )
+
+
+def _json_or_text(content: bytes) -> Any:
+    text = content.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _code_and_message(body: Any) -> tuple[str | None, str]:
+    if not isinstance(body, dict):
+        return None, str(body).strip()
+    inner = body.get("error")
+    if isinstance(inner, dict):
+        code = inner.get("code") or inner.get("type")
+        return (str(code) if code else None), str(inner.get("message") or "")
+    code = body.get("code")
+    return (str(code) if code else None), str(body.get("message") or inner or "")

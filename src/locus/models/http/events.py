@@ -1,0 +1,73 @@
+"""A streaming answer's body as JSON events: SSE framing, ``[DONE]``, broken connections.
+
+After the event that finishes the answer, at most ``grace`` seconds are spent waiting
+for a trailing usage event: some servers hold the connection open after the finish
+(wire-spec §4.6), so end of body is never relied upon.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+
+from locus.models.http.errors import stream_error
+from locus.models.sse import DONE_SENTINEL, ServerSentEvent, SSEDecoder, json_payload
+
+__all__ = ["JsonEventReader"]
+
+
+class JsonEventReader:
+    """Reads ``data:`` JSON objects from one streaming response, in order."""
+
+    def __init__(self, response: httpx.Response, *, endpoint: str, grace: float = 1.0) -> None:
+        self._response = response
+        self._endpoint = endpoint
+        self._grace = grace
+        self._chunks = response.aiter_bytes()
+        self._decoder = SSEDecoder()
+        self._pending: list[ServerSentEvent] = []
+        self._ended = False
+
+    async def next(self) -> dict[str, Any] | None:
+        """The next JSON event, or ``None`` at ``[DONE]`` or the end of the body."""
+        while True:
+            while self._pending:
+                event = self._pending.pop(0)
+                if event.data.strip() == DONE_SENTINEL:
+                    self._pending.clear()
+                    self._ended = True
+                    return None
+                payload = json_payload(event)
+                if payload is not None:
+                    return payload
+            if self._ended:
+                return None
+            await self._fill()
+
+    async def next_within_grace(self) -> dict[str, Any] | None:
+        """Like ``next()``, but gives up (``None``) after the grace period."""
+        try:
+            async with asyncio.timeout(self._grace):
+                return await self.next()
+        except TimeoutError:
+            self._ended = True
+            return None
+
+    async def aclose(self) -> None:
+        """Close the HTTP response (also when the consumer stopped early)."""
+        self._ended = True
+        await self._response.aclose()
+
+    async def _fill(self) -> None:
+        try:
+            chunk = await anext(self._chunks)
+        except StopAsyncIteration:
+            self._pending.extend(self._decoder.close())
+            self._ended = True
+            return
+        except httpx.HTTPError as exc:
+            self._ended = True
+            raise stream_error(exc, self._endpoint) from exc
+        self._pending.extend(self._decoder.feed(chunk))

@@ -1,0 +1,20 @@
+"""The request ids OCI clients send: ``opc-request-id`` and ``opc-retry-token``."""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+__all__ = ["new_request_id", "new_retry_token"]
+
+_ALNUM = string.ascii_letters + string.digits
+
+
+def new_request_id() -> str:
+    """A fresh ``opc-request-id``: 32 upper-case hex digits, new on every attempt."""
+    return secrets.token_hex(16).upper()
+
+
+def new_retry_token() -> str:
+    """An ``opc-retry-token``: 30 letters and digits, the same on every attempt of a call."""
+    return "".join(secrets.choice(_ALNUM) for _ in range(30))

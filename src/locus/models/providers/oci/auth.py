@@ -1,0 +1,105 @@
+"""Who the client is: ``OCIAuthType`` and the ``httpx.Auth`` flow built for it.
+
+API keys and session tokens use our own signer (``signing_auth``); principals use
+the ``oci`` SDK's signers (``principals``). Keys are loaded once, when the flow is built.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+
+import httpx
+
+from locus.core.errors import ConfigurationError, CredentialsError
+from locus.models.providers.oci.config import OCIProfile
+from locus.models.providers.oci.principals import PrincipalAuth, principal_signer
+from locus.models.providers.oci.signer import key_fingerprint, load_private_key
+from locus.models.providers.oci.signing_auth import ApiKeyAuth, SessionTokenAuth
+
+__all__ = ["OCIAuthType", "build_auth", "default_auth_type", "parse_auth_type"]
+
+
+class OCIAuthType(enum.StrEnum):
+    """How requests are authenticated. ``SESSION_TOKEN`` is an alias of ``SECURITY_TOKEN``."""
+
+    API_KEY = "API_KEY"
+    SECURITY_TOKEN = "SECURITY_TOKEN"
+    SESSION_TOKEN = "SECURITY_TOKEN"  # an alias, by Enum rules
+    INSTANCE_PRINCIPAL = "INSTANCE_PRINCIPAL"
+    RESOURCE_PRINCIPAL = "RESOURCE_PRINCIPAL"
+    WORKLOAD_IDENTITY = "WORKLOAD_IDENTITY"
+
+    @property
+    def uses_profile(self) -> bool:
+        """True for the modes that read the OCI config file."""
+        return self in (OCIAuthType.API_KEY, OCIAuthType.SECURITY_TOKEN)
+
+
+_ALIASES = {
+    "SESSION_TOKEN": "SECURITY_TOKEN",
+    "INSTANCE_PRINCIPALS": "INSTANCE_PRINCIPAL",
+    "RESOURCE_PRINCIPALS": "RESOURCE_PRINCIPAL",
+    "OKE_WORKLOAD_IDENTITY": "WORKLOAD_IDENTITY",
+}
+_VALID = (
+    "API_KEY, SECURITY_TOKEN (alias SESSION_TOKEN), INSTANCE_PRINCIPAL, RESOURCE_PRINCIPAL, "
+    "WORKLOAD_IDENTITY"
+)
+
+
+def parse_auth_type(value: str | OCIAuthType | None) -> OCIAuthType | None:
+    """An ``OCIAuthType`` from an enum, a string in any case, or ``OCI_AUTH_TYPE``."""
+    if isinstance(value, OCIAuthType):
+        return value
+    raw = value if value is not None else os.environ.get("OCI_AUTH_TYPE")
+    if raw is None or not raw.strip():
+        return None
+    key = raw.strip().upper().replace("-", "_").replace(" ", "_")
+    key = _ALIASES.get(key, key)
+    try:
+        return OCIAuthType(key)
+    except ValueError:
+        raise ConfigurationError(f"unknown auth_type {raw!r}; valid values: {_VALID}") from None
+
+
+def default_auth_type(profile: OCIProfile) -> OCIAuthType:
+    """SECURITY_TOKEN for a session profile (``security_token_file``), else API_KEY."""
+    return OCIAuthType.SECURITY_TOKEN if profile.security_token_file else OCIAuthType.API_KEY
+
+
+def build_auth(auth_type: OCIAuthType, profile: OCIProfile | None) -> httpx.Auth:
+    """The signing flow for ``auth_type``; profile modes need ``profile``."""
+    if not auth_type.uses_profile:
+        kind = auth_type.value.lower()
+        return PrincipalAuth(principal_signer(kind), kind=kind)
+    if profile is None:
+        raise CredentialsError(f"auth_type {auth_type} needs an OCI config profile")
+    if auth_type is OCIAuthType.SECURITY_TOKEN:
+        return _session_auth(profile)
+    return _api_key_auth(profile)
+
+
+def _api_key_auth(profile: OCIProfile) -> ApiKeyAuth:
+    if not profile.user and profile.security_token_file:
+        raise CredentialsError(
+            f"profile [{profile.name}] is a session-token profile (it has security_token_file "
+            "and no user): use auth_type=OCIAuthType.SECURITY_TOKEN"
+        )
+    user, tenancy = profile.require("user"), profile.require("tenancy")
+    fingerprint = profile.require("fingerprint")
+    key = load_private_key(profile.expand(profile.require("key_file")), profile.pass_phrase)
+    mismatch = _mismatch(fingerprint, key_fingerprint(key))
+    return ApiKeyAuth(f"{tenancy}/{user}/{fingerprint}", key, fingerprint_mismatch=mismatch)
+
+
+def _session_auth(profile: OCIProfile) -> SessionTokenAuth:
+    key = load_private_key(profile.expand(profile.require("key_file")), profile.pass_phrase)
+    token_file = profile.expand(profile.require("security_token_file"))
+    return SessionTokenAuth(token_file, key, profile=profile.name)
+
+
+def _mismatch(configured: str, actual: str) -> str | None:
+    if configured.strip().lower() == actual:
+        return None
+    return f"the profile's fingerprint {configured} does not match its key_file ({actual})"

@@ -1,0 +1,91 @@
+"""Turning decoded JSON payloads into ``(name, arguments)`` pairs, with reasons when not."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Decoded", "decode_json_calls", "load_json"]
+
+NamedArgs = tuple[str, dict[str, Any]]
+_ARG_KEYS = ("arguments", "parameters")
+
+
+@dataclass(slots=True)
+class Decoded:
+    """Calls found in a payload; ``skipped`` explains items that were not calls;
+    ``error`` is set when the payload as a whole is not usable."""
+
+    calls: list[NamedArgs] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    error: str | None = None
+
+
+def load_json(text: str) -> tuple[Any, str | None]:
+    """``json.loads`` that returns the error text instead of raising."""
+    try:
+        return json.loads(text), None
+    except ValueError as exc:
+        return None, f"invalid JSON: {exc}"
+
+
+def decode_json_calls(
+    text: str,
+    *,
+    require_arguments: bool = False,
+    known_names: Collection[str] | None = None,
+    allow_skips: bool = True,
+) -> Decoded:
+    """Calls from a JSON object or array of objects (``name`` + ``arguments``/``parameters``).
+
+    With ``allow_skips`` a non-call item of an array is skipped (and listed);
+    otherwise any non-call item makes the whole payload an error.
+    """
+    value, error = load_json(text)
+    if error is not None:
+        return Decoded(error=error)
+    items = value if isinstance(value, list) else [value]
+    result = Decoded()
+    for item in items:
+        one = call_from_object(item, require_arguments, known_names)
+        if isinstance(one, str):
+            result.skipped.append((json.dumps(item, ensure_ascii=False), one))
+        else:
+            result.calls.append(one)
+    if not result.calls or (result.skipped and not allow_skips):
+        reasons = "; ".join(reason for _, reason in result.skipped) or "empty array"
+        return Decoded(error=reasons)
+    return result
+
+
+def call_from_object(
+    item: Any, require_arguments: bool, known_names: Collection[str] | None
+) -> NamedArgs | str:
+    """One ``(name, arguments)`` pair, or the reason why ``item`` is not a call."""
+    if not isinstance(item, dict):
+        return f"not a call object: a JSON {type(item).__name__}"
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        return 'no "name" string'
+    if known_names is not None and name not in known_names:
+        return f"{name!r} is not one of the offered tools"
+    key = next((k for k in _ARG_KEYS if k in item), None)
+    if key is None:
+        return 'no "arguments" or "parameters"' if require_arguments else (name, {})
+    arguments = as_arguments(item[key])
+    if arguments is None:
+        return f'"{key}" is not a JSON object (nor a string holding one)'
+    return name, arguments
+
+
+def as_arguments(value: Any) -> dict[str, Any] | None:
+    """Arguments as a dict: an object, a JSON string holding one, or ``null`` (empty)."""
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        value, error = load_json(value)
+        if error is not None:
+            return None
+    return value if isinstance(value, dict) else None

@@ -1,0 +1,43 @@
+"""What the tool-call parsers produce: parsed text, reasoning deltas and problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from locus.core.messages import ToolCall
+
+__all__ = ["ParseProblem", "ParsedText", "ReasoningDelta", "StreamItem"]
+
+
+@dataclass(slots=True, frozen=True)
+class ReasoningDelta:
+    """A piece of reasoning text (``<think>`` content); deliberately not a ``str``."""
+
+    text: str
+
+
+@dataclass(slots=True, frozen=True)
+class ParseProblem:
+    """Markup that looked like a tool call (or reasoning) but could not be used.
+
+    ``text`` is the markup as it was received (it is also kept in the visible
+    content), ``reason`` says why it was refused, ``format`` names the format.
+    """
+
+    text: str
+    reason: str
+    format: str
+
+
+@dataclass(slots=True)
+class ParsedText:
+    """A whole message split into visible content, tool calls, reasoning and problems."""
+
+    content: str
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    reasoning: str | None = None
+    problems: list[ParseProblem] = field(default_factory=list)
+
+
+StreamItem = str | ToolCall | ReasoningDelta
+"""One item returned by ``ToolCallStreamParser.feed``/``close``."""

@@ -1,0 +1,385 @@
+"""The incremental tool-call parser: text in, visible text / reasoning / calls out.
+
+One state machine serves whole and streamed parsing (``parse_tool_calls`` is one
+``feed`` plus ``close``), so any split of a text gives the same result. Each step
+consumes the input from a position and never rescans what it has decided: visible
+text flows at once, and only a suffix that could still become a marker is held.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Sequence
+
+from locus.core.errors import ConfigurationError
+from locus.core.messages import ToolCall
+from locus.core.toolspec import ToolSpec
+from locus.toolcalls._blocks import decode_block
+from locus.toolcalls._calls import NamedArgs, as_arguments, decode_json_calls, load_json
+from locus.toolcalls._jsonscan import JsonScanner, ScanStatus
+from locus.toolcalls._markers import MarkerSet
+from locus.toolcalls._output import Out
+from locus.toolcalls.formats import (
+    HERMES,
+    LLAMA_JSON,
+    LLAMA_PYTHON_TAG,
+    MISTRAL,
+    PREFILLED_THINK,
+    QWEN3_CODER,
+    THINK,
+    FormatsArg,
+    resolve_formats,
+)
+from locus.toolcalls.results import ParseProblem, StreamItem
+
+__all__ = ["ToolCallStreamParser"]
+
+THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
+PYTHON_TAG, MISTRAL_TAG, ARGS_TAG = "<|python_tag|>", "[TOOL_CALLS]", "[ARGS]"
+BLOCK_CLOSERS = {"<tool_call>": "</tool_call>", "<tool_calling>": "</tool_calling>"}
+_MISTRAL_ARRAY = "mistral_array"
+_NON_SPACE = re.compile(r"\S")
+_NOT_SEPARATOR = re.compile(r"[^\s;]")
+_NAME_END = re.compile(r"[^A-Za-z0-9_.\-]")
+_LOOKS_LIKE_CALL = re.compile(
+    r'\s*\[?\s*\{\s*"name"\s*:\s*"[^"]*"\s*,\s*"(?:parameters|arguments)"'
+)
+_BLOCK_MARKERS = MarkerSet([*BLOCK_CLOSERS, *BLOCK_CLOSERS.values()])
+_THINK_MARKERS = MarkerSet([THINK_OPEN, THINK_CLOSE])
+_BARE_CLOSE = (
+    "closing </think> without an opening <think>: the text before it was passed on as "
+    "content (add 'prefilled_think' to formats when the chat template opens <think>)"
+)
+
+Step = Callable[[str, int, Out], int]
+
+
+def _default_id() -> str:
+    return "call_" + uuid.uuid4().hex[:24]
+
+
+def _format_of(origin: str) -> str:
+    return MISTRAL if origin == _MISTRAL_ARRAY else origin
+
+
+def _text_markers(enabled: frozenset[str]) -> MarkerSet:
+    markers = [THINK_OPEN, THINK_CLOSE]
+    if enabled & {HERMES, QWEN3_CODER}:
+        markers += [*BLOCK_CLOSERS, "<|im_end|>"]
+    if LLAMA_PYTHON_TAG in enabled:
+        markers += [PYTHON_TAG, "<|eot_id|>", "<|eom_id|>"]
+    if MISTRAL in enabled:
+        markers.append(MISTRAL_TAG)
+    return MarkerSet(markers)
+
+
+class ToolCallStreamParser:
+    """Splits a streamed model message into visible text, ``ReasoningDelta``s and
+    ``ToolCall``s. ``formats`` is ``"auto"``, a name or list of names from
+    ``TOOL_CALL_FORMATS`` (plus the option ``"prefilled_think"``), or ``None`` (off)."""
+
+    def __init__(
+        self,
+        formats: FormatsArg = "auto",
+        *,
+        tools: Sequence[ToolSpec] | None = None,
+        id_factory: Callable[[], str] | None = None,
+    ) -> None:
+        self._enabled = resolve_formats(formats)
+        enabled = self._enabled or frozenset()
+        self._schemas = {spec.name: spec.parameters for spec in tools or ()}
+        self._known = frozenset(self._schemas) if tools is not None else None
+        self._new_id = id_factory or _default_id
+        self._markers = _text_markers(enabled)
+        self._problems: list[ParseProblem] = []
+        self._hold = ""
+        self._pushback = ""
+        self._parts: list[str] = []
+        self._opener = ""
+        self._closer = ""
+        self._call_name = ""
+        self._origin = ""
+        self._scanner = JsonScanner()
+        self._at_start = LLAMA_JSON in enabled
+        self._closed = False
+        self._mode: Step = self._think if PREFILLED_THINK in enabled else self._text
+
+    @property
+    def problems(self) -> list[ParseProblem]:
+        """Everything refused so far (the refused markup is also in the visible text)."""
+        return list(self._problems)
+
+    def feed(self, delta: str) -> list[StreamItem]:
+        """Parse the next piece of the message; return what is known so far."""
+        if self._closed:
+            raise ConfigurationError("ToolCallStreamParser.feed() called after close()")
+        if self._enabled is None:
+            return [delta] if delta else []
+        out = Out()
+        src, self._hold = self._hold + delta, ""
+        self._run(src, out)
+        return out.items()
+
+    def close(self) -> list[StreamItem]:
+        """End of the message: settle everything still held back."""
+        if self._closed:
+            return []
+        self._closed = True
+        out = Out()
+        while self._enabled is not None:
+            self._finish(out)
+            if not self._pushback:
+                break
+            src, self._pushback = self._pushback, ""
+            self._run(src, out)
+        return out.items()
+
+    # -- driving ---------------------------------------------------------------------
+
+    def _run(self, src: str, out: Out) -> None:
+        pos = 0
+        while pos < len(src):
+            pos = self._mode(src, pos, out)
+            if self._pushback:
+                src, pos, self._pushback = self._pushback + src[pos:], 0, ""
+
+    def _finish(self, out: Out) -> None:
+        mode, hold, self._hold = self._mode, self._hold, ""
+        self._mode = self._text
+        if mode == self._text:
+            self._emit(out, hold)
+        elif mode == self._think:
+            out.reasoning(hold)
+        elif mode == self._block:
+            self._parts.append(hold)
+            self._end_block(out, closed=False)
+        elif mode == self._json:
+            self._json_incomplete(out)
+        elif mode in (self._mistral_head, self._mistral_name):
+            self._refuse(out, self._raw() + hold, MISTRAL, "incomplete [TOOL_CALLS] call")
+
+    def _emit(self, out: Out, text: str) -> None:
+        if self._at_start and text and not text.isspace():
+            self._at_start = False
+        out.text(text)
+
+    def _call(self, out: Out, named: NamedArgs) -> None:
+        self._at_start = False
+        out.call(ToolCall(id=self._new_id(), name=named[0], arguments=named[1]))
+
+    def _problem(self, text: str, fmt: str, reason: str) -> None:
+        self._problems.append(ParseProblem(text=text, reason=reason, format=fmt))
+
+    def _refuse(self, out: Out, raw: str, fmt: str, reason: str) -> None:
+        """Keep refused markup as visible text and report it."""
+        self._emit(out, raw)
+        self._problem(raw, fmt, reason)
+
+    def _raw(self) -> str:
+        return self._opener + "".join(self._parts)
+
+    def _open(self, mode: Step, opener: str, origin: str = "") -> None:
+        self._mode, self._opener, self._origin, self._parts = mode, opener, origin, []
+
+    # -- visible text ----------------------------------------------------------------
+
+    def _text(self, src: str, pos: int, out: Out) -> int:
+        if self._at_start:
+            pos = self._leading(src, pos, out)
+            if self._mode != self._text or pos >= len(src):
+                return pos
+        match = self._markers.find(src, pos)
+        if match is None:
+            keep = self._markers.hold_from(src, pos)
+            self._emit(out, src[pos:keep])
+            self._hold = src[keep:]
+            return len(src)
+        self._emit(out, src[pos : match.start()])
+        self._on_marker(match.group(), out)
+        return match.end()
+
+    def _leading(self, src: str, pos: int, out: Out) -> int:
+        """At message start, a ``{`` or ``[`` may begin a whole-message Llama JSON call."""
+        hit = _NON_SPACE.search(src, pos)
+        end = len(src) if hit is None else hit.start()
+        self._emit(out, src[pos:end])
+        if hit is not None and hit.group() in "{[":
+            self._open(self._json, "", LLAMA_JSON)
+            self._scanner = JsonScanner()
+        return end
+
+    def _on_marker(self, marker: str, out: Out) -> None:
+        if marker == THINK_OPEN:
+            self._mode = self._think
+        elif marker == THINK_CLOSE:
+            self._problem(marker, THINK, _BARE_CLOSE)
+        elif marker in BLOCK_CLOSERS:
+            self._open(self._block, marker)
+            self._closer = BLOCK_CLOSERS[marker]
+        elif marker == PYTHON_TAG:
+            self._open(self._json, marker, LLAMA_PYTHON_TAG)
+            self._scanner = JsonScanner()
+        elif marker == MISTRAL_TAG:
+            self._open(self._mistral_head, marker)
+
+    # -- reasoning -------------------------------------------------------------------
+
+    def _think(self, src: str, pos: int, out: Out) -> int:
+        match = _THINK_MARKERS.find(src, pos)
+        if match is None:
+            keep = _THINK_MARKERS.hold_from(src, pos)
+            out.reasoning(src[pos:keep])
+            self._hold = src[keep:]
+            return len(src)
+        out.reasoning(src[pos : match.start()])
+        if match.group() == THINK_CLOSE:
+            self._mode = self._text
+        return match.end()
+
+    # -- <tool_call> blocks ----------------------------------------------------------
+
+    def _block(self, src: str, pos: int, out: Out) -> int:
+        match = _BLOCK_MARKERS.find(src, pos)
+        if match is None:
+            keep = _BLOCK_MARKERS.hold_from(src, pos)
+            self._parts.append(src[pos:keep])
+            self._hold = src[keep:]
+            return len(src)
+        self._parts.append(src[pos : match.start()])
+        marker = match.group()
+        if marker == self._closer:
+            self._end_block(out, closed=True)
+        elif marker in BLOCK_CLOSERS:  # a new opener: settle this block as unclosed
+            self._end_block(out, closed=False)
+            self._open(self._block, marker)
+            self._closer = BLOCK_CLOSERS[marker]
+        else:
+            self._parts.append(marker)
+        return match.end()
+
+    def _end_block(self, out: Out, *, closed: bool) -> None:
+        self._mode = self._text
+        body = "".join(self._parts)
+        result = decode_block(body, self._enabled or (), self._schemas)
+        if result.error is not None:
+            raw = self._opener + body + (self._closer if closed else "")
+            reason = result.error if closed else f"unclosed {self._opener}: {result.error}"
+            self._refuse(out, raw, result.format, reason)
+            return
+        for text, reason in result.skipped:
+            self._problem(text, result.format, f"array item skipped: {reason}")
+        for named in result.calls:
+            self._call(out, named)
+
+    # -- JSON values (Llama whole message, <|python_tag|>, Mistral) --------------------
+
+    def _json(self, src: str, pos: int, out: Out) -> int:
+        status, end = self._scanner.scan(src, pos)
+        self._parts.append(src[pos:end])
+        if status is ScanStatus.DONE:
+            self._json_done(out)
+        elif status is ScanStatus.REJECT:
+            self._json_rejected(out)
+        return end
+
+    def _json_done(self, out: Out) -> None:
+        text = "".join(self._parts)
+        self._mode = self._text
+        if self._origin == MISTRAL:
+            self._mistral_done(out, text)
+            return
+        known = self._known if self._origin == LLAMA_JSON else None
+        decoded = decode_json_calls(
+            text,
+            require_arguments=self._origin == LLAMA_JSON,
+            known_names=known,
+            allow_skips=self._origin == _MISTRAL_ARRAY,
+        )
+        if decoded.error is not None:
+            self._json_refused(out, text, decoded.error)
+            return
+        fmt = _format_of(self._origin)
+        for item, reason in decoded.skipped:
+            self._problem(item, fmt, f"array item skipped: {reason}")
+        for named in decoded.calls:
+            self._call(out, named)
+        if self._origin != _MISTRAL_ARRAY:
+            self._mode = self._separator
+
+    def _json_refused(self, out: Out, text: str, reason: str) -> None:
+        if self._origin != LLAMA_JSON:
+            self._refuse(out, self._opener + text, _format_of(self._origin), reason)
+            return
+        self._at_start = False
+        self._pushback = text
+        if _LOOKS_LIKE_CALL.match(text):
+            self._problem(text, LLAMA_JSON, reason)
+
+    def _json_rejected(self, out: Out) -> None:
+        """The value cannot be JSON: release what was held and read it as text."""
+        self._mode = self._text
+        held = "".join(self._parts)
+        if self._opener:
+            reason = "not followed by a JSON value"
+            self._refuse(out, self._opener, _format_of(self._origin), reason)
+        else:
+            self._at_start = False
+        self._pushback = held
+
+    def _json_incomplete(self, out: Out) -> None:
+        text = "".join(self._parts)
+        self._json_refused(out, text, "incomplete JSON at end of message")
+
+    def _separator(self, src: str, pos: int, out: Out) -> int:
+        """Between ``;``/newline-separated Llama calls; separators are dropped."""
+        hit = _NOT_SEPARATOR.search(src, pos)
+        if hit is None:
+            return len(src)
+        if hit.group() in "{[":
+            self._open(self._json, "", self._origin)
+            self._scanner = JsonScanner()
+        else:
+            self._at_start = False
+            self._mode = self._text
+        return hit.start()
+
+    # -- Mistral [TOOL_CALLS] ----------------------------------------------------------
+
+    def _mistral_head(self, src: str, pos: int, out: Out) -> int:
+        hit = _NON_SPACE.search(src, pos)
+        end = len(src) if hit is None else hit.start()
+        self._parts.append(src[pos:end])
+        if hit is not None and hit.group() == "[":
+            self._open(self._json, self._raw(), _MISTRAL_ARRAY)
+            self._scanner = JsonScanner()
+        elif hit is not None:
+            self._mode = self._mistral_name
+        return end
+
+    def _mistral_name(self, src: str, pos: int, out: Out) -> int:
+        hit = _NAME_END.search(src, pos)
+        end = len(src) if hit is None else hit.start()
+        self._parts.append(src[pos:end])
+        if hit is None:
+            return end
+        name = "".join(self._parts).strip()
+        if name and src.startswith(ARGS_TAG, end):
+            self._open(self._json, self._raw() + ARGS_TAG, MISTRAL)
+            self._scanner, self._call_name = JsonScanner(), name
+            return end + len(ARGS_TAG)
+        if name and ARGS_TAG.startswith(src[end:]):
+            self._hold = src[end:]
+            return len(src)
+        self._mode = self._text
+        self._refuse(out, self._raw(), MISTRAL, "[TOOL_CALLS] not followed by name[ARGS]{...}")
+        return end
+
+    def _mistral_done(self, out: Out, text: str) -> None:
+        value, error = load_json(text)
+        arguments = as_arguments(value) if error is None else None
+        if arguments is None:
+            reason = error or "[ARGS] is not a JSON object"
+            self._refuse(out, self._opener + text, MISTRAL, reason)
+            return
+        self._call(out, (self._call_name, arguments))

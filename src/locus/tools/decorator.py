@@ -1,0 +1,48 @@
+"""``@tool``: turn a function (sync or async) into a ``Tool`` a model can call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar, overload
+
+from locus.tools.tool import Tool
+
+__all__ = ["Tool", "tool"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@overload
+def tool(func: Callable[P, R], /) -> Tool[P, R]: ...
+
+
+@overload
+def tool(
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    timeout: float | None = None,
+) -> Callable[[Callable[P, R]], Tool[P, R]]: ...
+
+
+def tool(
+    func: Callable[P, R] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    timeout: float | None = None,
+) -> Tool[P, R] | Callable[[Callable[P, R]], Tool[P, R]]:
+    """Use as ``@tool`` or ``@tool(name=..., description=..., timeout=...)``.
+
+    The description defaults to the docstring's summary; each argument's
+    description comes from its Google- or NumPy-style docstring entry.
+    """
+    if func is not None:
+        return Tool(func, name=name, description=description, timeout=timeout)
+
+    def wrap(inner: Callable[P, R]) -> Tool[P, R]:
+        return Tool(inner, name=name, description=description, timeout=timeout)
+
+    return wrap

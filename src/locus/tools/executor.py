@@ -1,0 +1,148 @@
+"""Run a model turn's tool calls: validate, call with a timeout, and report every problem.
+
+Nothing here raises to the caller for a bad call: an unknown tool, invalid
+arguments, an exception inside the tool, a timeout or an unserialisable result
+all become a tool-result ``Message`` with ``is_error=True`` that the model reads.
+Calls of one turn run concurrently; outcomes come back in call order. Every call
+is executed, including two identical calls in one turn (a tool may have side
+effects or return different values, and each call id needs its own answer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from locus.core.errors import (
+    ConfigurationError,
+    ToolArgumentsError,
+    ToolError,
+    ToolExecutionError,
+    ToolTimeoutError,
+    UnknownToolError,
+)
+from locus.core.messages import Message, ToolCall
+from locus.tools.results import DEFAULT_MAX_RESULT_CHARS, format_result, truncate
+from locus.tools.tool import Tool
+
+__all__ = ["RAW_ARGUMENTS_KEY", "ToolExecutor", "ToolOutcome", "as_tools"]
+
+RAW_ARGUMENTS_KEY = "__raw_arguments__"
+"""Key under which a codec keeps tool-call arguments that were not valid JSON."""
+
+
+@dataclass(slots=True)
+class ToolOutcome:
+    """The result of one call: the tool message for the model, and the error if any."""
+
+    call: ToolCall
+    message: Message
+    error: ToolError | None = None
+    duration_ms: float = 0.0
+
+    @property
+    def is_error(self) -> bool:
+        return self.error is not None
+
+
+def as_tools(items: Iterable[object]) -> list[Tool[Any, Any]]:
+    """Accept ``Tool`` objects and plain functions (wrapped); reject anything else."""
+    tools: list[Tool[Any, Any]] = []
+    for item in items:
+        if isinstance(item, Tool):
+            tools.append(item)
+        elif callable(item):
+            tools.append(Tool(item))
+        else:
+            raise ConfigurationError(
+                f"cannot run {item!r} as a tool: pass a @tool function or a plain function"
+            )
+    return tools
+
+
+class ToolExecutor:
+    """Holds the tools of an agent and runs calls against them."""
+
+    def __init__(
+        self,
+        tools: Sequence[Tool[Any, Any]],
+        *,
+        timeout: float | None = None,
+        max_result_chars: int | None = DEFAULT_MAX_RESULT_CHARS,
+    ) -> None:
+        self.tools: dict[str, Tool[Any, Any]] = {}
+        for item in tools:
+            if item.name in self.tools:
+                raise ConfigurationError(f"two tools are named {item.name!r}")
+            self.tools[item.name] = item
+        self.timeout = timeout
+        self.max_result_chars = max_result_chars
+
+    async def run_all(self, calls: Sequence[ToolCall]) -> list[ToolOutcome]:
+        """Run ``calls`` concurrently; outcomes in call order."""
+        if len(calls) == 1:
+            return [await self.run_one(calls[0])]
+        return list(await asyncio.gather(*(self.run_one(call) for call in calls)))
+
+    async def run_one(self, call: ToolCall) -> ToolOutcome:
+        """Run one call; every failure becomes an error outcome, never an exception."""
+        started = time.perf_counter()
+        try:
+            text = await self._execute(call)
+            error: ToolError | None = None
+        except ToolError as exc:
+            text, error = f"Error: {exc}", exc
+        text = truncate(text, self.max_result_chars)
+        message = Message.tool(text, call.id, call.name, is_error=error is not None)
+        elapsed = (time.perf_counter() - started) * 1000
+        return ToolOutcome(call, message, error, elapsed)
+
+    async def _execute(self, call: ToolCall) -> str:
+        found = self.tools.get(call.name)
+        if found is None:
+            raise UnknownToolError(self._unknown_text(call.name), tool_name=call.name)
+        arguments = _checked_arguments(call)
+        timeout = found.timeout if found.timeout is not None else self.timeout
+        scope = asyncio.timeout(timeout)
+        try:
+            async with scope:
+                value = await found.invoke(arguments)
+        except ToolError:
+            raise
+        except TimeoutError as exc:
+            if not scope.expired():  # the tool's own TimeoutError, not our deadline
+                raise _raised(call, exc) from exc
+            raise ToolTimeoutError(
+                f"tool {call.name!r} did not finish within {timeout} s", tool_name=call.name
+            ) from exc
+        except Exception as exc:
+            raise _raised(call, exc) from exc
+        return format_result(value, call.name)
+
+    def _unknown_text(self, name: str) -> str:
+        known = ", ".join(sorted(self.tools)) or "(none)"
+        return f"there is no tool named {name!r}; available tools: {known}"
+
+
+def _raised(call: ToolCall, exc: Exception) -> ToolExecutionError:
+    text = f"tool {call.name!r} raised {type(exc).__name__}: {exc}"
+    return ToolExecutionError(text, tool_name=call.name)
+
+
+def _checked_arguments(call: ToolCall) -> Mapping[str, Any]:
+    arguments = call.arguments
+    if not isinstance(arguments, Mapping):
+        raise ToolArgumentsError(
+            f"arguments for tool {call.name!r} must be a JSON object, got "
+            f"{type(arguments).__name__}",
+            tool_name=call.name,
+        )
+    if RAW_ARGUMENTS_KEY in arguments:
+        raw = str(arguments[RAW_ARGUMENTS_KEY])[:500]
+        raise ToolArgumentsError(
+            f"arguments for tool {call.name!r} were not valid JSON: {raw}", tool_name=call.name
+        )
+    return arguments

@@ -1,0 +1,86 @@
+"""``Tool``: a Python function together with the description a model is shown."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Generic, ParamSpec, TypeVar, cast
+
+from pydantic import BaseModel, ValidationError
+
+from locus.core.errors import ConfigurationError, ToolArgumentsError
+from locus.core.toolspec import ToolSpec
+from locus.tools.docstrings import parse_docstring
+from locus.tools.schema import arguments_model, json_schema
+
+__all__ = ["Tool"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class Tool(Generic[P, R]):
+    """A callable tool. Calling it calls the function; ``spec`` describes it to models.
+
+    ``timeout`` (seconds) overrides the executor's per-tool timeout. Sync
+    functions run in a worker thread so that they never block the event loop; a
+    thread cannot be interrupted, so on a timeout or a cancelled run a sync tool
+    runs on in the background and its result is dropped.
+    """
+
+    def __init__(
+        self,
+        func: Callable[P, R],
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        if not callable(func):
+            raise ConfigurationError(f"@tool needs a function, got {func!r}")
+        functools.update_wrapper(self, func, updated=())
+        self.func = func
+        self.name: str = str(name or getattr(func, "__name__", ""))
+        if not self.name.isidentifier() and not self.name.replace("-", "_").isidentifier():
+            raise ConfigurationError(f"invalid tool name {self.name!r}")
+        doc = parse_docstring(inspect.getdoc(func))
+        self.description = description if description is not None else doc.summary
+        if timeout is not None and not timeout > 0:
+            raise ConfigurationError(f"tool {self.name!r}: timeout must be positive")
+        self.timeout = timeout
+        self.is_async = inspect.iscoroutinefunction(func)
+        self.arguments_model: type[BaseModel] = arguments_model(func, self.name, doc.params)
+        self.spec = ToolSpec(self.name, self.description, json_schema(self.arguments_model))
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        return self.func(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Tool(name={self.name!r})"
+
+    def validate(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate and coerce a model's arguments; raise ``ToolArgumentsError`` if wrong."""
+        try:
+            parsed = self.arguments_model.model_validate(dict(arguments))
+        except ValidationError as exc:
+            raise ToolArgumentsError(_describe(self.name, exc), tool_name=self.name) from exc
+        model_fields = type(parsed).model_fields
+        return {str(info.alias): getattr(parsed, key) for key, info in model_fields.items()}
+
+    async def invoke(self, arguments: Mapping[str, Any]) -> Any:
+        """Validate ``arguments`` and run the function (sync ones in a worker thread)."""
+        kwargs = self.validate(arguments)
+        if self.is_async:
+            return await cast(Callable[..., Awaitable[Any]], self.func)(**kwargs)
+        return await asyncio.to_thread(functools.partial(self.func, **kwargs))
+
+
+def _describe(name: str, exc: ValidationError) -> str:
+    """A short, model-readable list of what was wrong with the arguments."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in error["loc"]) or "(arguments)"
+        problems.append(f"{where}: {error['msg']}")
+    return f"invalid arguments for tool {name!r}: " + "; ".join(problems)

@@ -1,0 +1,142 @@
+"""Retries and typed errors against the emulator's real faults and checks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from locus.core.errors import (
+    AuthenticationError,
+    BadRequestError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    StreamError,
+)
+from locus.core.messages import Message
+from locus.emulator import Emulator
+from locus.models.http.retry import RetryPolicy
+from locus.models.providers.oci import OCIModel
+
+from .conftest import Recorder
+
+COUNT = [Message.user("Count from 1 to 5, separated by commas.")]
+Build = Callable[..., OCIModel]
+
+
+def _model(emu: Emulator, native: Build, style: str = "native", **options: object) -> OCIModel:
+    return native(emu.endpoint(style=style)["ocid"], **options)
+
+
+async def test_429_with_retry_after_is_honoured(emu: Emulator, native: Build) -> None:
+    ocid = emu.endpoint(style="native")["ocid"]
+    emu.set_faults(["429_retry_after"], target=ocid)
+    sleep = Recorder()
+    model = native(ocid, retry_policy=RetryPolicy(sleep=sleep))
+    response = await model.complete(COUNT)
+    assert response.text == "1, 2, 3, 4, 5" and sleep.waits == [1.0]
+
+
+async def test_503_then_success_and_out_of_retries(emu: Emulator, native: Build) -> None:
+    ocid = emu.endpoint(style="native")["ocid"]
+    emu.set_faults(["503", "500"], target=ocid)
+    model = native(ocid)
+    assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
+    emu.set_faults(["503", "503", "503"], target=ocid)
+    with pytest.raises(ServerError) as info:
+        await native(ocid, max_retries=2).complete(COUNT)
+    assert info.value.status == 503 and info.value.code == "ServiceUnavailable"
+    assert info.value.request_id
+
+
+async def test_429_out_of_retries_is_typed(emu: Emulator, native: Build) -> None:
+    ocid = emu.endpoint(style="native")["ocid"]
+    emu.set_faults(["429", "429"], target=ocid)
+    with pytest.raises(RateLimitError, match="TooManyRequests"):
+        await native(ocid, max_retries=1).complete(COUNT)
+
+
+async def test_stream_reset_before_first_event_is_retried(emu: Emulator, native: Build) -> None:
+    ocid = emu.endpoint(style="native")["ocid"]
+    emu.set_faults(["reset_before"], target=ocid)
+    deltas = [e.content async for e in native(ocid).stream(COUNT) if e.content]
+    assert "".join(deltas) == "1, 2, 3, 4, 5" and len(deltas) > 1
+
+
+async def test_stream_reset_during_is_a_stream_error(emu: Emulator, native: Build) -> None:
+    ocid = emu.endpoint(style="native")["ocid"]
+    emu.set_faults(["reset_during"], target=ocid)
+    shown: list[str] = []
+    with pytest.raises(StreamError):
+        async for event in native(ocid).stream(COUNT):
+            shown.append(event.content or "")
+    assert shown, "the break came after the first event, so it is not retried"
+
+
+async def test_malformed_event_is_a_stream_error(emu: Emulator, native: Build) -> None:
+    ocid = emu.endpoint(style="native")["ocid"]
+    emu.set_faults(["malformed_event"], target=ocid)
+    with pytest.raises(StreamError):
+        async for _ in native(ocid, max_retries=0).stream(COUNT):
+            pass
+
+
+@pytest.mark.slow  # the emulator's shutdown waits ~2 s for the held connection
+async def test_done_marker_and_held_connection(emu: Emulator, native: Build) -> None:
+    emu.configure(done_marker=True, hold_open=5.0)
+    model = _model(emu, native)
+    started = time.monotonic()
+    events = [e async for e in model.stream(COUNT)]
+    assert events[-1].done and events[-1].usage
+    assert time.monotonic() - started < 2.5, "the client does not wait for the server to hang up"
+
+
+async def test_wrong_compartment_is_not_found_with_a_hint(emu: Emulator, native: Build) -> None:
+    model = _model(emu, native, compartment_id="ocid1.compartment.oc1..someoneelse")
+    with pytest.raises(NotFoundError) as info:
+        await model.complete(COUNT)
+    assert info.value.code == "NotAuthorizedOrNotFound" and info.value.hint
+    assert "compartment" in info.value.hint and "policy" in info.value.hint
+
+
+async def test_unknown_endpoint_is_not_found(emu: Emulator, native: Build) -> None:
+    ocid = f"ocid1.generativeaiendpoint.oc1.{emu.region}.amaaaaaanosuchendpoint"
+    with pytest.raises(NotFoundError, match="NotAuthorizedOrNotFound"):
+        await native(ocid).complete(COUNT)
+
+
+async def test_wrong_api_format_for_a_dac_says_so(emu: Emulator, native: Build) -> None:
+    cohere = emu.endpoint(style="cohere")
+    with pytest.raises(BadRequestError) as info:
+        await native(cohere["ocid"], api_format="generic").complete(COUNT)
+    assert info.value.hint is not None and "api_format='cohere'" in info.value.hint
+
+
+async def test_wrong_key_is_an_authentication_error(emu: Emulator, tmp_path: Path) -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    (tmp_path / "other.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    config = Path(emu.config_file).read_text()
+    lines = [ln for ln in config.splitlines() if not ln.startswith("key_file")]
+    (tmp_path / "config").write_text("\n".join([*lines, f"key_file={tmp_path / 'other.pem'}"]))
+    model = OCIModel(
+        emu.endpoint(style="native")["ocid"],
+        compartment_id=emu.compartment_id,
+        config_file=tmp_path / "config",
+        service_endpoint=emu.service_endpoint,
+    )
+    async with model:
+        with pytest.raises(AuthenticationError) as info:
+            await model.complete(COUNT)
+    assert info.value.hint is not None and "does not match its key_file" in info.value.hint
+    assert "BEGIN" not in str(info.value)

@@ -1,0 +1,116 @@
+"""OCIModel against the emulator: GENERIC, COHERE, COHEREV2; on-demand and DAC; tools."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from locus.core.messages import Message
+from locus.core.response import ModelResponse
+from locus.core.toolspec import ToolSpec
+from locus.emulator import Emulator
+from locus.models.providers.oci import OCIModel
+
+ADD = ToolSpec(
+    "add_two_numbers",
+    "Return the sum of two integers.",
+    {
+        "type": "object",
+        "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+        "required": ["a", "b"],
+    },
+)
+ASK = "Use the add_two_numbers tool to add 7 and 35, then state the result in one sentence."
+STYLES = ["hermes", "native", "qwen3_coder", "llama_json", "cohere"]
+ON_DEMAND = [
+    ("meta.llama-3.3-70b-instruct", None),
+    ("cohere.command-r-plus-08-2024", None),
+    ("cohere.command-a-03-2025", "cohere_v2"),
+]
+Build = Callable[..., OCIModel]
+
+
+def _dac(emu: Emulator, style: str, native: Build, **options: Any) -> OCIModel:
+    endpoint = emu.endpoint(style=style)
+    return native(endpoint["ocid"], api_format=endpoint["api_format"], **options)
+
+
+async def _streamed(model: OCIModel, messages: list[Message], **kw: Any) -> ModelResponse:
+    deltas: list[str] = []
+    final = None
+    async for event in model.stream(messages, **kw):
+        if event.content:
+            deltas.append(event.content)
+        if event.done:
+            final = event
+    assert final is not None and final.response is not None
+    assert "".join(deltas) == final.response.text
+    return final.response
+
+
+@pytest.mark.parametrize(("model_id", "api_format"), ON_DEMAND)
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_on_demand_identity(
+    native: Build, model_id: str, api_format: str | None, streamed: bool
+) -> None:
+    model = native(model_id, **({"api_format": api_format} if api_format else {}), max_tokens=64)
+    messages = [Message.user("In one sentence, what model are you?")]
+    async with model:
+        response = await (_streamed(model, messages) if streamed else model.complete(messages))
+    assert model_id in response.text
+    assert response.usage.total_tokens > 0 and response.stop_reason == "stop"
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_dac_identity(emu: Emulator, native: Build, style: str, streamed: bool) -> None:
+    model = _dac(emu, style, native, max_tokens=64)
+    messages = [Message.system("Be brief."), Message.user("In one sentence, what model are you?")]
+    response = await (_streamed(model, messages) if streamed else model.complete(messages))
+    assert emu.endpoint(style=style)["model"] in response.text
+    assert response.stop_reason == "stop"
+    await model.aclose()
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_dac_tool_round_trip(
+    emu: Emulator, native: Build, style: str, streamed: bool
+) -> None:
+    model = _dac(emu, style, native)
+    messages = [Message.user(ASK)]
+    first = await (
+        _streamed(model, messages, tools=[ADD]) if streamed else model.complete(messages, [ADD])
+    )
+    assert [(c.name, c.arguments) for c in first.tool_calls] == [
+        ("add_two_numbers", {"a": 7, "b": 35})
+    ]
+    assert "<tool_call>" not in first.text and "<function" not in first.text
+    call = first.tool_calls[0]
+    messages += [first.message, Message.tool("42", call.id, call.name)]
+    second = await (
+        _streamed(model, messages, tools=[ADD]) if streamed else model.complete(messages, [ADD])
+    )
+    assert "42" in second.text and not second.tool_calls
+    await model.aclose()
+
+
+@pytest.mark.parametrize(("model_id", "api_format"), ON_DEMAND)
+async def test_on_demand_tool_call(native: Build, model_id: str, api_format: str | None) -> None:
+    model = native(model_id, **({"api_format": api_format} if api_format else {}))
+    response = await model.complete([Message.user(ASK)], tools=[ADD])
+    assert [c.arguments for c in response.tool_calls] == [{"a": 7, "b": 35}]
+    await model.aclose()
+
+
+async def test_many_calls_share_one_client(emu: Emulator, native: Build) -> None:
+    model = _dac(emu, "native", native)
+    for _ in range(3):
+        await model.complete([Message.user("hi")])
+    client = model._client
+    await model.complete([Message.user("hi")])
+    assert model._client is client and client is not None
+    await model.aclose()
+    assert client.is_closed
