@@ -65,7 +65,13 @@ __all__ = [
 
 
 class LocusError(Exception):
-    """Base of every error Locus raises on purpose."""
+    """Base of every error Locus raises on purpose.
+
+    When an agent run fails, the partial ``AgentResult`` (messages and metrics so far) is
+    attached as ``result``; elsewhere it is ``None``.
+    """
+
+    result: Any = None
 
 
 class ConfigurationError(LocusError, ValueError):

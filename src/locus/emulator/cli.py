@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from locus.emulator.catalogue import load_catalogue
-from locus.emulator.emulator import DEFAULT_REGION, build_service
+from locus.emulator.emulator import DEFAULT_REGION, build_service, describe
 from locus.emulator.server import EmulatorServer, bind
 from locus.emulator.state import prepare_state_dir, write_info
 
@@ -62,16 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sock = bind(args.host, args.port)
     host, port = sock.getsockname()[:2]
     url = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
-    info = {
-        "url": url,
-        "service_endpoint": url,
-        "region": args.region,
-        "compartment_id": identity.compartment_id,
-        "config_file": str(identity.config_file),
-        "profile": identity.profile,
-        "models": sorted(catalogue.models),
-        "endpoints": [e.as_info() for e in catalogue.endpoints.values()],
-    }
+    info = describe(url, identity, catalogue)
 
     def announce() -> None:
         write_info(args.state_dir, info)

@@ -18,7 +18,7 @@ from locus.emulator.service import Service
 from locus.emulator.signature import KeyRing, Verifier
 from locus.emulator.state import Identity, prepare_state_dir, write_info
 
-__all__ = ["DEFAULT_REGION", "Emulator"]
+__all__ = ["DEFAULT_REGION", "Emulator", "build_service", "describe"]
 
 DEFAULT_REGION = "us-chicago-1"
 _START_TIMEOUT = 30.0
@@ -145,16 +145,7 @@ class Emulator:
     @property
     def info(self) -> dict[str, Any]:
         """The ``emulator.json`` contract."""
-        return {
-            "url": self.url,
-            "service_endpoint": self.service_endpoint,
-            "region": self.region,
-            "compartment_id": self.compartment_id,
-            "config_file": self.config_file,
-            "profile": self.profile,
-            "models": sorted(self.catalogue.models),
-            "endpoints": [e.as_info() for e in self.catalogue.endpoints.values()],
-        }
+        return describe(self.url, self._identity_or_fail(), self.catalogue)
 
     def endpoint(self, style: str = "hermes") -> dict[str, str]:
         """The first DAC endpoint whose tool calls come back in ``style``."""
@@ -216,3 +207,17 @@ def build_service(identity: Identity, catalogue: Catalogue, **engine_options: An
         compartment_id=identity.compartment_id,
         api_key=identity.api_key,
     )
+
+
+def describe(url: str, identity: Identity, catalogue: Catalogue) -> dict[str, Any]:
+    """The ``emulator.json`` contract for a server at ``url``."""
+    return {
+        "url": url,
+        "service_endpoint": url,
+        "region": identity.region,
+        "compartment_id": identity.compartment_id,
+        "config_file": str(identity.config_file),
+        "profile": identity.profile,
+        "models": sorted(catalogue.models),
+        "endpoints": [e.as_info() for e in catalogue.endpoints.values()],
+    }

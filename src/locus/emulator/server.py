@@ -50,6 +50,7 @@ class EmulatorServer(uvicorn.Server):
             log_level=log_level,
             log_config=uvicorn.config.LOGGING_CONFIG if configure_logging else None,
             access_log=False,
+            proxy_headers=False,
             lifespan="on",
             ws="none",
             timeout_graceful_shutdown=2,

@@ -36,7 +36,7 @@ class Service:
     engine: Engine
     region: str
     compartment_id: str
-    api_key: str
+    api_key: str = field(repr=False)
     knobs: Knobs = field(default_factory=Knobs)
     faults: Faults = field(default_factory=Faults)
     abort: Aborter = _no_abort

@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +40,8 @@ class Identity:
     """Who may call the emulator: the signing key's id, public key and the bearer API key."""
 
     key_id: str
-    public_key: rsa.RSAPublicKey
-    api_key: str
+    public_key: rsa.RSAPublicKey = field(repr=False)
+    api_key: str = field(repr=False)
     config_file: Path
     compartment_id: str
     region: str

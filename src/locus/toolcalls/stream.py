@@ -151,7 +151,7 @@ class ToolCallStreamParser:
             self._emit(out, hold)
         elif mode == self._think:
             out.reasoning(hold)
-        elif mode == self._block:
+        elif mode in (self._block, self._block_start):
             self._parts.append(hold)
             self._end_block(out, closed=False)
         elif mode == self._json:
@@ -215,7 +215,7 @@ class ToolCallStreamParser:
         elif marker == THINK_CLOSE:
             self._problem(marker, THINK, _BARE_CLOSE)
         elif marker in BLOCK_CLOSERS:
-            self._open(self._block, marker)
+            self._open(self._block_start, marker)
             self._closer = BLOCK_CLOSERS[marker]
         elif marker == PYTHON_TAG:
             self._open(self._json, marker, LLAMA_PYTHON_TAG)
@@ -239,6 +239,20 @@ class ToolCallStreamParser:
 
     # -- <tool_call> blocks ----------------------------------------------------------
 
+    def _block_start(self, src: str, pos: int, out: Out) -> int:
+        """Right after ``<tool_call>``: a payload starts with ``{``, ``[`` or ``<``;
+        anything else is prose mentioning the tag, released at once."""
+        hit = _NON_SPACE.search(src, pos)
+        end = len(src) if hit is None else hit.start()
+        self._parts.append(src[pos:end])
+        if hit is not None and hit.group() in "{[<":
+            self._mode = self._block
+        elif hit is not None:
+            self._mode = self._text
+            fmt = HERMES if HERMES in (self._enabled or ()) else QWEN3_CODER
+            self._refuse(out, self._raw(), fmt, f"{self._opener} not followed by a payload")
+        return end
+
     def _block(self, src: str, pos: int, out: Out) -> int:
         match = _BLOCK_MARKERS.find(src, pos)
         if match is None:
@@ -252,7 +266,7 @@ class ToolCallStreamParser:
             self._end_block(out, closed=True)
         elif marker in BLOCK_CLOSERS:  # a new opener: settle this block as unclosed
             self._end_block(out, closed=False)
-            self._open(self._block, marker)
+            self._open(self._block_start, marker)
             self._closer = BLOCK_CLOSERS[marker]
         else:
             self._parts.append(marker)

@@ -136,3 +136,26 @@ def test_coherev2_text_stream_deltas(oci_emulator: Emulator) -> None:
     texts = [e["message"]["content"][0]["text"] for e in received if "finishReason" not in e]
     assert len(texts) >= 3 and "".join(texts) == "1, 2, 3, 4, 5"
     assert received[-1]["finishReason"] == "COMPLETE"
+
+
+def test_coherev2_tool_result_is_stated(oci_emulator: Emulator) -> None:
+    call = MODELS.CohereToolCallV2(
+        id="call_1", type="FUNCTION", function={"name": "add_two_numbers", "arguments": "{}"}
+    )
+    request = MODELS.CohereChatRequestV2(
+        messages=[
+            _v2_user(SEED_PROMPT),
+            MODELS.CohereAssistantMessageV2(content=[], tool_calls=[call]),
+            MODELS.CohereToolMessageV2(
+                tool_call_id="call_1", content=[MODELS.CohereTextContentV2(text="42")]
+            ),
+        ],
+        tools=[_v2_tool()],
+    )
+    result = (
+        sdk_client(oci_emulator)
+        .chat(details(oci_emulator, on_demand("cohere.command-a-03-2025"), request))
+        .data
+    )
+    assert result.chat_response.message.content[0].text == "The result of add_two_numbers is 42."
+    assert result.chat_response.finish_reason == "COMPLETE"

@@ -160,3 +160,32 @@ def test_max_tokens_cuts_the_answer_with_length(oci_emulator: Emulator) -> None:
     choice = result.chat_response.choices[0]
     assert choice.message.content[0].text == "1, 2, 3,"
     assert choice.finish_reason == "length"
+
+
+def test_hermes_tool_response_in_user_text_is_answered(oci_emulator: Emulator) -> None:
+    endpoint = oci_emulator.endpoint("hermes")
+    request = _generic(
+        user_text(SEED_PROMPT),
+        MODELS.AssistantMessage(
+            content=[MODELS.TextContent(text=_dac_text(oci_emulator, "hermes"))]
+        ),
+        user_text("<tool_response>\n42\n</tool_response>"),
+        tools=[add_tool()],
+    )
+    result = (
+        sdk_client(oci_emulator)
+        .chat(details(oci_emulator, dedicated(endpoint["ocid"]), request))
+        .data
+    )
+    assert result.chat_response.choices[0].message.content[0].text == "The result is 42."
+
+
+def test_tool_choice_none_answers_in_text(oci_emulator: Emulator) -> None:
+    request = _generic(
+        user_text(SEED_PROMPT), tools=[add_tool()], tool_choice=MODELS.ToolChoiceNone()
+    )
+    result = (
+        sdk_client(oci_emulator).chat(details(oci_emulator, on_demand("xai.grok-4"), request)).data
+    )
+    choice = result.chat_response.choices[0]
+    assert choice.finish_reason == "stop" and choice.message.tool_calls is None

@@ -29,7 +29,12 @@ def emu(oci_emulator: Emulator) -> Iterator[Emulator]:  # noqa: F811
     yield oci_emulator
     oci_emulator.clear_faults()
     oci_emulator.configure(
-        latency=0.0, chunk_delay=0.0, chunk_chars=0, done_marker=False, hold_open=0.0
+        latency=0.0,
+        chunk_delay=0.0,
+        chunk_chars=0,
+        done_marker=False,
+        hold_open=0.0,
+        slow_first_byte=1.0,
     )
 
 

@@ -140,3 +140,25 @@ async def test_wrong_key_is_an_authentication_error(emu: Emulator, tmp_path: Pat
             await model.complete(COUNT)
     assert info.value.hint is not None and "does not match its key_file" in info.value.hint
     assert "BEGIN" not in str(info.value)
+
+
+async def test_body_reset_on_complete_is_retried(emu: Emulator, native: Build) -> None:
+    ocid = emu.endpoint(style="native")["ocid"]
+    emu.set_faults(["reset_during"], target=ocid)
+    assert (await native(ocid).complete(COUNT)).text == "1, 2, 3, 4, 5"
+
+
+async def test_slow_first_byte_times_out_then_retries(emu: Emulator, native: Build) -> None:
+    ocid = emu.endpoint(style="native")["ocid"]
+    emu.set_faults(["slow_first_byte"], target=ocid)
+    model = native(ocid, timeout=0.3)
+    assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
+
+
+async def test_concurrent_calls_share_the_model(emu: Emulator, native: Build) -> None:
+    import asyncio
+
+    model = native(emu.endpoint(style="native")["ocid"])
+    replies = await asyncio.gather(*(model.complete(COUNT) for _ in range(20)))
+    assert {r.text for r in replies} == {"1, 2, 3, 4, 5"}
+    assert len({r.request_id for r in replies}) == 20

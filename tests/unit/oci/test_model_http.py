@@ -116,6 +116,7 @@ async def test_request_shape_and_headers(oci_dir: Path) -> None:
     assert re.fullmatch(r"[0-9A-F]{32}", request.headers["opc-request-id"])
     assert re.fullmatch(r"[A-Za-z0-9]{30}", request.headers["opc-retry-token"])
     assert request.headers["accept"] == "application/json, text/event-stream"
+    assert request.headers["accept-encoding"] == "gzip, deflate"
     await model.aclose()
 
 
@@ -219,6 +220,7 @@ async def test_stream_deltas_and_final_event(oci_dir: Path) -> None:
     assert final.done and final.stop_reason == "stop"
     assert final.usage == {"prompt_tokens": 2, "completion_tokens": 5, "total_tokens": 7}
     assert final.response is not None and final.response.text == "1, 2, 3"
+    assert final.response.request_id == "S"
 
 
 class Body(httpx.AsyncByteStream):

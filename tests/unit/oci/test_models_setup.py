@@ -105,7 +105,7 @@ def test_auth_type_strings_and_errors() -> None:
     assert OCIModel(DAC, auth_type="session_token").connection.auth_type is (
         OCIAuthType.SECURITY_TOKEN
     )
-    assert OCIAuthType.SESSION_TOKEN is OCIAuthType.SECURITY_TOKEN
+    assert OCIAuthType["SESSION_TOKEN"] is OCIAuthType["SECURITY_TOKEN"]
     assert OCIModel(DAC, auth_type="Instance-Principal").connection.auth_type is (
         OCIAuthType.INSTANCE_PRINCIPAL
     )

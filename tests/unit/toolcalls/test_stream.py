@@ -70,3 +70,12 @@ def test_problems_accumulate_and_are_a_copy() -> None:
     first.clear()
     parser.feed("[TOOL_CALLS]?")
     assert [p.format for p in parser.problems] == ["hermes", "mistral"]
+
+
+def test_prose_mentioning_the_tag_is_released_at_the_next_character() -> None:
+    parser = ToolCallStreamParser()
+    assert parser.feed("Wrap calls in <tool_call>") == ["Wrap calls in "]
+    assert parser.feed(" tags, then") == ["<tool_call> tags, then"]
+    assert parser.feed(" </tool_call>.") == [" </tool_call>."]
+    assert parser.close() == []
+    assert [p.text for p in parser.problems] == ["<tool_call> "]

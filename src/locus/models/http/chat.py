@@ -258,6 +258,8 @@ class HTTPChatModel:
                 yield shown
         await reader.aclose()
         final = decoder.close()
+        if final.response is not None and final.response.request_id is None:
+            final.response.request_id = request_id
         for shown in texts.finish(final) if texts else [final]:
             yield shown
 

@@ -118,6 +118,7 @@ class OCIModel(HTTPChatModel):
         return {
             "content-type": "application/json",
             "accept": "application/json, text/event-stream",
+            "accept-encoding": "gzip, deflate",
             "opc-retry-token": new_retry_token(),
             "opc-client-retries": "true",
         }
