@@ -20,8 +20,9 @@ class ReasoningDelta:
 class ParseProblem:
     """Markup that looked like a tool call (or reasoning) but could not be used.
 
-    ``text`` is the markup as it was received (it is also kept in the visible
-    content), ``reason`` says why it was refused, ``format`` names the format.
+    ``text`` is the markup as received; refused blocks stay in the visible content,
+    while skipped array items and a bare ``</think>`` are removed. ``reason`` says
+    why, ``format`` names the format (``"think"`` for reasoning markup).
     """
 
     text: str
@@ -31,7 +32,8 @@ class ParseProblem:
 
 @dataclass(slots=True)
 class ParsedText:
-    """A whole message split into visible content, tool calls, reasoning and problems."""
+    """A whole message split into visible content (markup removed, whitespace kept
+    verbatim), tool calls, reasoning (``None`` when there was none) and problems."""
 
     content: str
     tool_calls: list[ToolCall] = field(default_factory=list)
