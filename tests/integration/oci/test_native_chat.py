@@ -109,8 +109,48 @@ async def test_many_calls_share_one_client(emu: Emulator, native: Build) -> None
     model = _dac(emu, "native", native)
     for _ in range(3):
         await model.complete([Message.user("hi")])
-    client = model._client
+    client = model.http_client
     await model.complete([Message.user("hi")])
-    assert model._client is client and client is not None
+    assert model.http_client is client and client is not None
     await model.aclose()
     assert client.is_closed
+
+
+def test_asyncio_run_twice_without_aclose_leaks_nothing(emu: Emulator) -> None:
+    model = OCIModel(
+        emu.endpoint(style="native")["ocid"],
+        compartment_id=emu.compartment_id,
+        config_file=emu.config_file,
+        service_endpoint=emu.service_endpoint,
+    )
+
+    async def ask() -> str:
+        return (await model.complete([Message.user("what model are you?")])).text
+
+    import asyncio
+    import gc
+
+    first, second = asyncio.run(ask()), asyncio.run(ask())
+    gc.collect()  # an unclosed socket would warn here (warnings are errors)
+    assert first == second and "gpt-oss" in first
+
+
+def test_complete_sync_against_the_emulator(emu: Emulator) -> None:
+    model = OCIModel(
+        emu.endpoint(style="native")["ocid"],
+        compartment_id=emu.compartment_id,
+        config_file=emu.config_file,
+        service_endpoint=emu.service_endpoint,
+    )
+    assert "gpt-oss" in model.complete_sync([Message.user("what model are you?")]).text
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_dac_cohere_v2(emu: Emulator, native: Build, streamed: bool) -> None:
+    model = native(emu.endpoint(style="cohere")["ocid"], api_format="cohere_v2")
+    messages = [Message.user("In one sentence, what model are you?")]
+    reply = await (_streamed(model, messages) if streamed else model.complete(messages))
+    assert "cohere.command-a-03-2025" in reply.text
+    ask = [Message.user(ASK)]
+    call = await (_streamed(model, ask, tools=[ADD]) if streamed else model.complete(ask, [ADD]))
+    assert [c.arguments for c in call.tool_calls] == [{"a": 7, "b": 35}]

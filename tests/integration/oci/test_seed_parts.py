@@ -106,3 +106,41 @@ def test_get_model_routes_a_dac_ocid_to_ocimodel(emu: Emulator) -> None:
         service_endpoint=emu.service_endpoint,
     )
     assert type(model).__name__ == "OCIModel"
+
+
+@pytest.mark.parametrize("style", ["hermes", "qwen3_coder", "llama_json", "native", "cohere"])
+async def test_part5_agent_with_a_tool_on_each_dac_style(
+    emu: Emulator, dac_env: str, style: str
+) -> None:
+    import asyncio
+
+    from locus.agent import Agent
+    from locus.models import get_model
+    from locus.tools.decorator import tool
+
+    @tool(name="add_two_numbers")
+    def add_two_numbers(a: int, b: int) -> int:
+        """Return the sum of two integers."""
+        return a + b
+
+    endpoint = emu.endpoint(style=style)
+    model = get_model(
+        f"oci:{endpoint['ocid']}",
+        compartment_id=os.environ["OCI_DAC_COMPARTMENT_ID"],
+        profile_name=os.environ.get("OCI_PROFILE", "DEFAULT"),
+        service_endpoint=dac_env,
+        api_format=endpoint["api_format"],
+    )
+    agent = Agent(
+        model=model,
+        tools=[add_two_numbers],
+        system_prompt="You can call add_two_numbers when asked to add. Reply briefly.",
+        max_iterations=4,
+    )
+    result = await asyncio.to_thread(
+        agent.run_sync,
+        "Use the add_two_numbers tool to add 7 and 35, then state the result in one sentence.",
+    )
+    await agent.aclose()
+    assert "42" in result.message and "<tool_call>" not in result.message
+    assert (result.metrics.iterations, result.metrics.tool_calls) == (2, 1)

@@ -95,10 +95,10 @@ def test_unknown_keyword_names_it_and_suggests() -> None:
         create_model(DAC, compartement_id="c")
 
 
-def test_unknown_call_override_is_refused() -> None:
+async def test_unknown_call_override_is_refused() -> None:
     model = OCIModel(model_id=DAC, compartment_id="c", service_endpoint="http://127.0.0.1:1")
     with pytest.raises(ConfigurationError, match="did you mean 'temperature'"):
-        model._prepare([], None, {"temprature": 0.1}, stream=False)
+        await model.complete([], temprature=0.1)
 
 
 def test_auth_type_strings_and_errors() -> None:
@@ -180,3 +180,8 @@ def test_openai_compatible_factory() -> None:
     assert model.endpoint == "http://localhost:8000/v1/chat/completions"
     with pytest.raises(ConfigurationError, match="base_url"):
         create_openai("qwen3")
+
+
+def test_empty_model_id() -> None:
+    with pytest.raises(ConfigurationError, match="model_id is empty"):
+        OCIModel(model_id=" ")

@@ -12,18 +12,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+import threading
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, fields
 from types import TracebackType
 from typing import Any, Protocol, Self
 
 import httpx
 
-from locus.core.errors import APIStatusError, ResponseError, StreamError
+from locus.core.errors import APIStatusError, ConfigurationError, ResponseError, StreamError
 from locus.core.messages import Message
 from locus.core.params import GenerationParams
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec, as_tool_specs
+from locus.models.http.client import LoopClient
 from locus.models.http.errors import ErrorDetails
 from locus.models.http.events import JsonEventReader
 from locus.models.http.options import reject_unknown
@@ -83,6 +86,8 @@ class HTTPChatModel:
         stream_grace: float = 1.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        if not model_id or not model_id.strip():
+            raise ConfigurationError("model_id is empty")
         self.model_id = model_id
         self.params = params
         self.retry = retry
@@ -90,12 +95,22 @@ class HTTPChatModel:
         self.tool_call_format = tool_call_format
         self._grace = stream_grace
         self._transport = transport
-        self._client: httpx.AsyncClient | None = None
-        self._client_loop: asyncio.AbstractEventLoop | None = None
+        self._clients = LoopClient(timeout, transport)
         self._ready = False
+        self._setup_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(model_id={self.model_id!r})"
+
+    @property
+    def http_client(self) -> httpx.AsyncClient | None:
+        """The pooled client made last (``None`` before the first call or after ``aclose``)."""
+        return self._clients.current
+
+    @property
+    def _client(self) -> httpx.AsyncClient | None:
+        """Deprecated alias of ``http_client`` (kept for existing tests)."""
+        return self._clients.current
 
     # -- hooks -------------------------------------------------------------------
     def _setup(self) -> None:
@@ -141,7 +156,7 @@ class HTTPChatModel:
         self, messages: Sequence[Message], tools: Sequence[Any] | None = None, **kwargs: Any
     ) -> ModelResponse:
         """One whole answer for ``messages`` (``tools`` offered when given)."""
-        call = self._prepare(messages, tools, kwargs, stream=False)
+        call = await self._prepare(messages, tools, kwargs, stream=False)
         response, content = await self._post_and_read(call)
         request_id = response.headers.get("opc-request-id")
         result = self._decode(self._json_body(content), request_id)
@@ -151,7 +166,7 @@ class HTTPChatModel:
         self, messages: Sequence[Message], tools: Sequence[Any] | None = None, **kwargs: Any
     ) -> AsyncIterator[StreamEvent]:
         """Stream the answer: text/reasoning deltas, then one ``done=True`` event."""
-        call = self._prepare(messages, tools, kwargs, stream=True)
+        call = await self._prepare(messages, tools, kwargs, stream=True)
         budget = RetryBudget(self.retry)
         while True:
             response = await self._send(call, budget)
@@ -159,9 +174,11 @@ class HTTPChatModel:
             shown = False
             try:
                 request_id = response.headers.get("opc-request-id")
-                async for event in self._stream_events(reader, call.tools, request_id):
-                    shown = True
-                    yield event
+                events = self._stream_events(reader, call.tools, request_id)
+                async with aclosing(events):
+                    async for event in events:
+                        shown = True
+                        yield event
                 return
             except StreamError:
                 delay = None if shown else budget.next_delay()
@@ -184,10 +201,7 @@ class HTTPChatModel:
 
     async def aclose(self) -> None:
         """Close the HTTP client; the model stays usable (a new client is made on demand)."""
-        client, loop = self._client, self._client_loop
-        self._client = self._client_loop = None
-        if client is not None and loop is _running_loop():
-            await client.aclose()
+        await self._clients.aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -201,7 +215,7 @@ class HTTPChatModel:
         await self.aclose()
 
     # -- internals -------------------------------------------------------------------
-    def _prepare(
+    async def _prepare(
         self,
         messages: Sequence[Message],
         tools: Sequence[Any] | None,
@@ -214,14 +228,20 @@ class HTTPChatModel:
         params = self.params.merged(overrides)
         specs = as_tool_specs(tools)
         if not self._ready:
-            self._setup()
-            self._ready = True
+            # once per model, off the loop: it reads files and may federate a token
+            await asyncio.to_thread(self._setup_once)
         body = self._encode(messages, specs, params, stream=stream)
         data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return _Call(specs, data, self._call_headers(stream=stream))
 
+    def _setup_once(self) -> None:
+        with self._setup_lock:
+            if not self._ready:
+                self._setup()
+                self._ready = True
+
     async def _send(self, call: _Call, budget: RetryBudget) -> httpx.Response:
-        client = self._client_for_loop()
+        client = await self._clients.get()
         return await send(
             client,
             self._request_factory(client, call),
@@ -250,12 +270,13 @@ class HTTPChatModel:
 
     async def _stream_events(
         self, reader: JsonEventReader, tools: list[ToolSpec], request_id: str | None
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         decoder = self._stream_decoder(request_id)
         texts = self._stream_text_calls(tools)
-        async for event in _decoded(reader, decoder):
-            for shown in texts.feed(event) if texts else [event]:
-                yield shown
+        async with aclosing(_decoded(reader, decoder)) as decoded:
+            async for event in decoded:
+                for shown in texts.feed(event) if texts else [event]:
+                    yield shown
         await reader.aclose()
         final = decoder.close()
         if final.response is not None and final.response.request_id is None:
@@ -282,14 +303,6 @@ class HTTPChatModel:
             )
         return body
 
-    def _client_for_loop(self) -> httpx.AsyncClient:
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._client_loop is not loop or self._client.is_closed:
-            _retire(self._client, self._client_loop, loop)
-            self._client = httpx.AsyncClient(timeout=self.timeout, transport=self._transport)
-            self._client_loop = loop
-        return self._client
-
     async def _complete_in_own_loop(
         self, messages: Sequence[Message], tools: Sequence[Any] | None, kwargs: dict[str, Any]
     ) -> ModelResponse:
@@ -299,7 +312,9 @@ class HTTPChatModel:
             await self.aclose()
 
 
-async def _decoded(reader: JsonEventReader, decoder: StreamDecoder) -> AsyncIterator[StreamEvent]:
+async def _decoded(
+    reader: JsonEventReader, decoder: StreamDecoder
+) -> AsyncGenerator[StreamEvent, None]:
     """Decoded events up to the finish, then a short wait for a trailing usage event."""
     payload = await reader.next()
     while payload is not None:
@@ -313,22 +328,3 @@ async def _decoded(reader: JsonEventReader, decoder: StreamDecoder) -> AsyncIter
         if payload is not None:
             for event in decoder.feed(payload):
                 yield event
-
-
-def _retire(
-    client: httpx.AsyncClient | None,
-    old: asyncio.AbstractEventLoop | None,
-    current: asyncio.AbstractEventLoop,
-) -> None:
-    """Close a client made in another, still running loop (e.g. a sync helper's loop)."""
-    if client is None or old is None or old is current or client.is_closed:
-        return
-    if old.is_running():
-        asyncio.run_coroutine_threadsafe(client.aclose(), old)
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None

@@ -99,7 +99,7 @@ def _log(request: httpx.Request, response: httpx.Response, budget: RetryBudget) 
     logger.debug(
         "%s %s -> %s (opc-request-id %s, retry %d)",
         request.method,
-        request.url,
+        request.url.copy_with(query=None),
         response.status_code,
         response.headers.get("opc-request-id"),
         budget.retries,

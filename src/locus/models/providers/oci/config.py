@@ -46,9 +46,13 @@ class OCIProfile:
         return str(value)
 
     def expand(self, path: str) -> Path:
-        """A path from the file, with ``~`` expanded and relative to the file's folder."""
+        """A path from the file with ``~`` expanded; a relative one is looked up beside
+        the config file first, then (as the SDK does) from the working directory."""
         expanded = Path(os.path.expanduser(path))
-        return expanded if expanded.is_absolute() else Path(self.path).parent / expanded
+        if expanded.is_absolute():
+            return expanded
+        beside = Path(self.path).parent / expanded
+        return beside if beside.exists() or not expanded.exists() else expanded
 
 
 def resolve_config_path(config_file: str | os.PathLike[str] | None = None) -> Path:

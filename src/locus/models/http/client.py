@@ -1,0 +1,77 @@
+"""One pooled ``httpx.AsyncClient`` per model, bound to the event loop that uses it.
+
+An httpx client cannot move between event loops. When a model is used from another
+loop (``asyncio.run`` twice, a sync helper's loop) a new client is made, and the old
+one is closed on its own loop when that loop still runs. Each client is also closed
+when its loop shuts down (``asyncio.run`` finalises async generators; a tiny guard
+generator does the closing), so forgetting ``aclose()`` does not leak sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+
+import httpx
+
+__all__ = ["LoopClient"]
+
+
+class LoopClient:
+    """Lazily creates, reuses and closes the model's client."""
+
+    def __init__(self, timeout: httpx.Timeout, transport: httpx.AsyncBaseTransport | None) -> None:
+        self._timeout = timeout
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._guard: AsyncGenerator[None, None] | None = None
+
+    @property
+    def current(self) -> httpx.AsyncClient | None:
+        """The client made last, if any."""
+        return self._client
+
+    async def get(self) -> httpx.AsyncClient:
+        """The client for the running loop (made on first use in that loop)."""
+        loop = asyncio.get_running_loop()
+        client = self._client
+        if client is not None and self._loop is loop and not client.is_closed:
+            return client
+        self._retire()
+        client = httpx.AsyncClient(timeout=self._timeout, transport=self._transport)
+        self._client, self._loop = client, loop
+        self._guard = _close_at_loop_shutdown(client)
+        await anext(self._guard)
+        return client
+
+    async def aclose(self) -> None:
+        """Close the client now (from its own loop) or schedule it (from another)."""
+        client, loop, guard = self._client, self._loop, self._guard
+        if client is None:
+            return
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop is running and guard is not None:
+            self._client = self._loop = self._guard = None
+            await guard.aclose()
+        else:
+            self._retire()
+
+    def _retire(self) -> None:
+        client, loop, guard = self._client, self._loop, self._guard
+        self._client = self._loop = self._guard = None
+        if client is None or loop is None or guard is None or client.is_closed:
+            return
+        if loop.is_running() and not loop.is_closed():
+            asyncio.run_coroutine_threadsafe(guard.aclose(), loop)
+
+
+async def _close_at_loop_shutdown(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+    try:
+        yield
+    finally:
+        if not client.is_closed:
+            await client.aclose()

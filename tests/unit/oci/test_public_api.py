@@ -1,0 +1,41 @@
+"""The public surface of the OCI provider and the shared HTTP package, pinned."""
+
+from __future__ import annotations
+
+import locus.models.http as http
+import locus.models.openai_compatible as openai_compatible
+import locus.models.providers.oci as oci
+from locus.core.model import Model
+
+
+def test_oci_exports() -> None:
+    assert sorted(oci.__all__) == [
+        "ApiFormat",
+        "OCIAuthType",
+        "OCIChatCompletionsModel",
+        "OCIModel",
+        "create_model",
+    ]
+    assert sorted(openai_compatible.__all__) == [
+        "OpenAIChatModelBase",
+        "OpenAICompatibleModel",
+        "create_model",
+    ]
+    assert sorted(http.__all__) == ["HTTPChatModel", "RetryPolicy"]
+
+
+def test_models_satisfy_the_protocol() -> None:
+    dac = "ocid1.generativeaiendpoint.oc1.us-chicago-1.amaaaaaaexample"
+    assert isinstance(oci.OCIModel(model_id=dac), Model)
+    assert isinstance(oci.OCIChatCompletionsModel("xai.grok-4", region="us-chicago-1"), Model)
+    model = openai_compatible.OpenAICompatibleModel("m", base_url="http://127.0.0.1:1/v1")
+    assert isinstance(model, Model)
+
+
+def test_importing_the_provider_does_not_import_the_oci_sdk() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, locus.models.providers.oci; print('oci' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
