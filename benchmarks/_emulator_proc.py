@@ -12,6 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
+
+__all__ = ["configure", "emulator_process"]
+
 
 @contextmanager
 def emulator_process(*extra_args: str) -> Iterator[dict[str, Any]]:
@@ -39,3 +43,9 @@ def _wait_for(path: Path, proc: subprocess.Popen[bytes]) -> dict[str, Any]:
                 pass  # being written
         time.sleep(0.05)
     raise RuntimeError("emulator did not start within 30 s")
+
+
+def configure(info: dict[str, Any], **settings: float | int | bool) -> None:
+    """Change the emulator's run-time settings (latency, chunk_chars, ...) via ``/admin``."""
+    response = httpx.post(f"{info['url']}/admin/settings", json=settings, timeout=10)
+    response.raise_for_status()

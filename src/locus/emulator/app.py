@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from locus.emulator.errors import ApiError
 from locus.emulator.responses import error_response
+from locus.emulator.routes_actions import embed_text, rerank_text
 from locus.emulator.routes_admin import admin
 from locus.emulator.routes_chat import chat
 from locus.emulator.routes_openai import chat_completions
@@ -39,6 +40,8 @@ def build_app(service: Service) -> Starlette:
 
     routes = [
         _route("/20231130/actions/chat", chat, service, ["POST"]),
+        _route("/20231130/actions/embedText", embed_text, service, ["POST"]),
+        _route("/20231130/actions/rerankText", rerank_text, service, ["POST"]),
         _route("/openai/v1/chat/completions", chat_completions, service, ["POST"]),
         _route("/20231130/actions/v1/chat/completions", chat_completions, service, ["POST"]),
         _route("/admin/{action}", admin, service, ["GET", "POST"]),

@@ -41,6 +41,7 @@ class ModelEntry:
     api_formats: tuple[str, ...] = ("GENERIC",)
     tool_call_style: str = "native"
     version: str = "1.0"
+    capability: str = "CHAT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class Endpoint:
     api_format: str
     tool_call_style: str
     api_formats: tuple[str, ...] = ("GENERIC",)
+    capability: str = "CHAT"
 
     def as_info(self) -> dict[str, str]:
         """The endpoint as listed in emulator.json."""
@@ -70,6 +72,14 @@ class Catalogue:
     models: dict[str, ModelEntry] = field(default_factory=dict)
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
 
+    def chat_models(self) -> list[str]:
+        """Names of the on-demand chat models (what emulator.json lists)."""
+        return sorted(name for name, entry in self.models.items() if entry.capability == "CHAT")
+
+    def chat_endpoints(self) -> list[Endpoint]:
+        """The DAC endpoints hosting chat models (what emulator.json lists)."""
+        return [e for e in self.endpoints.values() if e.capability == "CHAT"]
+
     def model(self, name: str) -> ModelEntry | None:
         """The on-demand model called ``name``, if any."""
         return self.models.get(name)
@@ -80,7 +90,7 @@ class Catalogue:
 
     def by_style(self, style: str) -> Endpoint:
         """The first endpoint whose tool calls come back in ``style``."""
-        for endpoint in self.endpoints.values():
+        for endpoint in self.chat_endpoints():
             if endpoint.tool_call_style == style:
                 return endpoint
         raise LookupError(f"no endpoint with tool_call_style {style!r}")
@@ -112,6 +122,13 @@ _DEFAULT_MODELS = (
     ("xai.grok-3", "native"),
 )
 
+_DEFAULT_NON_CHAT = (
+    ModelEntry("cohere.embed-english-v3.0", (), "native", "3.0", "TEXT_EMBEDDINGS"),
+    ModelEntry("cohere.embed-multilingual-v3.0", (), "native", "3.0", "TEXT_EMBEDDINGS"),
+    ModelEntry("cohere.rerank-v3-5", (), "native", "3.5", "TEXT_RERANK"),
+)
+_CAPABILITIES = ("CHAT", "TEXT_EMBEDDINGS", "TEXT_RERANK")
+
 _DEFAULT_ENDPOINTS: tuple[dict[str, str], ...] = (
     {"name": "qwen-hermes", "model": "Qwen/Qwen2.5-72B-Instruct", "tool_call_style": "hermes"},
     {"name": "gpt-oss-native", "model": "openai.gpt-oss-120b", "tool_call_style": "native"},
@@ -122,6 +139,7 @@ _DEFAULT_ENDPOINTS: tuple[dict[str, str], ...] = (
     },
     {"name": "llama-json", "model": "meta.llama-3.3-70b-instruct", "tool_call_style": "llama_json"},
     {"name": "cohere-command-a", "model": "cohere.command-a-03-2025", "tool_call_style": "cohere"},
+    {"name": "cohere-rerank", "model": "cohere.rerank-v3-5", "tool_call_style": "native"},
 )
 
 
@@ -130,6 +148,8 @@ def default_catalogue(region: str) -> Catalogue:
     catalogue = Catalogue()
     for name, style in _DEFAULT_MODELS:
         catalogue.models[name] = ModelEntry(name, api_formats_for(name), style)
+    for entry in _DEFAULT_NON_CHAT:
+        catalogue.models[entry.name] = entry
     for spec in _DEFAULT_ENDPOINTS:
         _add_endpoint(catalogue, spec, region)
     return catalogue
@@ -177,7 +197,10 @@ def _model_entry(spec: Mapping[str, Any]) -> ModelEntry:
     formats = tuple(spec.get("api_formats") or api_formats_for(name))
     style = str(spec.get("tool_call_style", "cohere" if "COHERE" in formats else "native"))
     _check(formats, style)
-    return ModelEntry(name, formats, style, str(spec.get("version", "1.0")))
+    capability = str(spec.get("capability", "CHAT"))
+    if capability not in _CAPABILITIES:
+        raise ValueError(f"unknown capability {capability!r}; expected one of {_CAPABILITIES}")
+    return ModelEntry(name, formats, style, str(spec.get("version", "1.0")), capability)
 
 
 def _add_endpoint(catalogue: Catalogue, spec: Mapping[str, Any], region: str) -> None:
@@ -187,7 +210,9 @@ def _add_endpoint(catalogue: Catalogue, spec: Mapping[str, Any], region: str) ->
     style = str(spec.get("tool_call_style", "native"))
     _check((*formats, api_format), style)
     ocid = str(spec.get("ocid") or endpoint_ocid(region, str(spec.get("name", model))))
-    catalogue.endpoints[ocid] = Endpoint(ocid, model, api_format, style, formats)
+    hosted = catalogue.model(model)
+    capability = hosted.capability if hosted is not None else "CHAT"
+    catalogue.endpoints[ocid] = Endpoint(ocid, model, api_format, style, formats, capability)
 
 
 def _check(formats: Iterable[str], style: str) -> None:

@@ -12,10 +12,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from locus.emulator.catalogue import load_catalogue
+from locus.emulator.catalogue import Catalogue, load_catalogue
 from locus.emulator.emulator import DEFAULT_REGION, build_service, describe
 from locus.emulator.server import EmulatorServer, bind
-from locus.emulator.state import prepare_state_dir, write_info
+from locus.emulator.service import Service
+from locus.emulator.state import Identity, prepare_state_dir, write_info
 
 __all__ = ["build_parser", "main"]
 
@@ -50,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         service = build_service(
             identity,
             catalogue,
+            latency=args.latency,
             rules=args.rules,
             backend=args.backend,
             backend_model=args.backend_model,
@@ -58,16 +60,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"locus emulator: {exc}", file=sys.stderr)
         return 2
-    service.knobs.latency = args.latency
+    _serve(args, service, identity, catalogue)
+    return 0
+
+
+def _serve(
+    args: argparse.Namespace, service: Service, identity: Identity, catalogue: Catalogue
+) -> None:
     sock = bind(args.host, args.port)
     host, port = sock.getsockname()[:2]
     url = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
-    info = describe(url, identity, catalogue)
 
     def announce() -> None:
-        write_info(args.state_dir, info)
+        write_info(args.state_dir, describe(url, identity, catalogue))
         print(f"locus emulator listening on {url} (state in {args.state_dir})", flush=True)
 
     server = EmulatorServer(service, args.log_level, on_started=announce, configure_logging=True)
     server.run(sockets=[sock])
-    return 0

@@ -52,6 +52,9 @@ class Conversation:
     tools: tuple[ToolDef, ...] = ()
     tool_choice: str = "auto"
     max_tokens: int | None = None
+    json_mode: bool = False
+    json_schema: dict[str, Any] | None = None
+    reasoning: bool = False
 
     def last_user_text(self) -> str:
         """The text of the most recent user turn ("" if none)."""
@@ -79,13 +82,17 @@ class Conversation:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What the model says: text and/or tool calls, why it stopped, and token counts."""
+    """What the model says: text and/or tool calls, why it stopped, and token counts.
+
+    ``reasoning`` is the model's visible thinking (counted in ``completion_tokens``).
+    """
 
     text: str = ""
     calls: tuple[Call, ...] = ()
     finish: str = "stop"
     prompt_tokens: int = 1
     completion_tokens: int = 1
+    reasoning: str = ""
 
     @property
     def total_tokens(self) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -50,14 +51,14 @@ class Emulator:
     ) -> None:
         self.region = region
         self._host, self._port = host, port
-        self._temp = state_dir is None
-        self.state_dir = Path(
-            tempfile.mkdtemp(prefix="locus-emu-") if state_dir is None else state_dir
-        )
         if isinstance(catalogue, Catalogue):
             self.catalogue = catalogue
         else:
             self.catalogue = load_catalogue(catalogue, region)
+        self._temp = state_dir is None
+        self.state_dir = Path(
+            tempfile.mkdtemp(prefix="locus-emu-") if state_dir is None else state_dir
+        )
         self._engine_options: dict[str, Any] = {
             "rules": rules,
             "backend": backend,
@@ -87,10 +88,19 @@ class Emulator:
 
     def start(self) -> Emulator:
         """Write the state directory, start serving, and write ``emulator.json``."""
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
         identity = prepare_state_dir(self.state_dir, self.region)
         self._identity = identity
-        self._service = build_service(identity, self.catalogue, **self._engine_options)
-        self._service.knobs.latency = self._latency
+        self._service = build_service(
+            identity, self.catalogue, latency=self._latency, **self._engine_options
+        )
         sock = bind(self._host, self._port)
         host, port = sock.getsockname()[:2]
         self.url = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
@@ -100,11 +110,14 @@ class Emulator:
             target=self._server.run, kwargs={"sockets": [sock]}, name="locus-emulator", daemon=True
         )
         self._thread.start()
-        if not started.wait(_START_TIMEOUT):
-            self.stop()
-            raise RuntimeError("the emulator did not start listening")
+        self._wait_until(started)
         write_info(self.state_dir, self.info)
-        return self
+
+    def _wait_until(self, started: threading.Event) -> None:
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not started.wait(0.02):
+            if self._thread is None or not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the emulator did not start listening")
 
     def stop(self) -> None:
         """Stop serving and remove a temporary state directory."""
@@ -180,9 +193,7 @@ class Emulator:
 
     def reset(self) -> None:
         """Clear every fault and restore the default settings (keeps the configured latency)."""
-        service = self._service_or_fail()
-        service.faults.clear()
-        service.knobs.update({**Knobs().describe(), "latency": self._latency})
+        self._service_or_fail().reset()
 
     def _identity_or_fail(self) -> Identity:
         if self._identity is None:
@@ -195,17 +206,22 @@ class Emulator:
         return self._service
 
 
-def build_service(identity: Identity, catalogue: Catalogue, **engine_options: Any) -> Service:
+def build_service(
+    identity: Identity, catalogue: Catalogue, latency: float = 0.0, **engine_options: Any
+) -> Service:
     """A :class:`Service` that accepts ``identity``'s key and serves ``catalogue``."""
     keys = KeyRing()
     keys.add(identity.key_id, identity.public_key)
     return Service(
         catalogue=catalogue,
+        keys=keys,
         verifier=Verifier(keys),
         engine=build_engine(**engine_options),
         region=identity.region,
         compartment_id=identity.compartment_id,
         api_key=identity.api_key,
+        knobs=Knobs(latency=latency),
+        base_latency=latency,
     )
 
 
@@ -218,6 +234,6 @@ def describe(url: str, identity: Identity, catalogue: Catalogue) -> dict[str, An
         "compartment_id": identity.compartment_id,
         "config_file": str(identity.config_file),
         "profile": identity.profile,
-        "models": sorted(catalogue.models),
-        "endpoints": [e.as_info() for e in catalogue.endpoints.values()],
+        "models": catalogue.chat_models(),
+        "endpoints": [e.as_info() for e in catalogue.chat_endpoints()],
     }

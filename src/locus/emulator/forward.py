@@ -69,6 +69,11 @@ class ForwardingEngine:
             body["tool_choice"] = _tool_choice(conversation.tool_choice)
         if conversation.max_tokens:
             body["max_tokens"] = conversation.max_tokens
+        if conversation.json_schema is not None:
+            schema = {"name": "response", "schema": conversation.json_schema}
+            body["response_format"] = {"type": "json_schema", "json_schema": schema}
+        elif conversation.json_mode:
+            body["response_format"] = {"type": "json_object"}
         return body
 
 
@@ -116,4 +121,5 @@ def _reply(body: dict[str, Any]) -> Reply:
         finish=_FINISH.get(str(choice.get("finish_reason")), "stop"),
         prompt_tokens=int(usage.get("prompt_tokens") or 1),
         completion_tokens=int(usage.get("completion_tokens") or 1),
+        reasoning=str(message.get("reasoning_content") or message.get("reasoning") or ""),
     )

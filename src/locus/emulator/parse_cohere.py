@@ -13,6 +13,7 @@ from locus.emulator.validate import (
     as_mapping,
     check_numbers,
     optional_int,
+    response_format,
     text_of_parts,
 )
 
@@ -49,6 +50,7 @@ def parse_cohere(request: Mapping[str, Any], model: str) -> Conversation:
         turns=tuple(turns),
         tools=tuple(_v1_tool(t) for t in as_list(request.get("tools") or [], "chatRequest.tools")),
         max_tokens=optional_int(request, "maxTokens"),
+        **response_format(request.get("responseFormat"), None),
     )
 
 
@@ -66,6 +68,7 @@ def parse_coherev2(request: Mapping[str, Any], model: str) -> Conversation:
         tools=tuple(_v2_tool(t) for t in as_list(request.get("tools") or [], "chatRequest.tools")),
         tool_choice={"REQUIRED": "required", "NONE": "none"}.get(str(choice), "auto"),
         max_tokens=optional_int(request, "maxTokens"),
+        **response_format(request.get("responseFormat"), None),
     )
 
 

@@ -13,6 +13,7 @@ from locus.emulator.validate import (
     as_mapping,
     check_numbers,
     optional_int,
+    response_format,
     text_of_parts,
 )
 
@@ -36,6 +37,8 @@ def parse_generic(request: Mapping[str, Any], model: str) -> Conversation:
         tools=_tools(request.get("tools")),
         tool_choice=_tool_choice(request.get("toolChoice")),
         max_tokens=max_tokens,
+        reasoning=request.get("reasoningEffort") not in (None, "NONE"),
+        **response_format(request.get("responseFormat"), "jsonSchema"),
     )
 
 

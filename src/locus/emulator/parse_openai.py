@@ -8,7 +8,7 @@ from typing import Any
 
 from locus.emulator.conversation import Call, Conversation, ToolDef, Turn
 from locus.emulator.errors import bad_request
-from locus.emulator.validate import as_list, as_mapping, text_of_parts
+from locus.emulator.validate import as_list, as_mapping, response_format, text_of_parts
 
 __all__ = ["parse_openai"]
 
@@ -33,6 +33,7 @@ def parse_openai(body: Mapping[str, Any]) -> Conversation:
         tools=tuple(_tool(t) for t in as_list(body.get("tools") or [], "tools")),
         tool_choice=_tool_choice(body.get("tool_choice")),
         max_tokens=max_tokens,
+        **response_format(body.get("response_format"), "json_schema"),
     )
 
 

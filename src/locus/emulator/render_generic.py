@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from locus.emulator.chunks import call_id, now_iso, split_arguments, split_text
-from locus.emulator.conversation import Call, Reply
+from locus.emulator.conversation import Call, Reply, count_words
 
 __all__ = ["generic_events", "generic_result"]
 
@@ -15,6 +15,8 @@ __all__ = ["generic_events", "generic_result"]
 def generic_result(reply: Reply, model_id: str, version: str) -> dict[str, Any]:
     """The ``ChatResult`` body of a non-streaming GENERIC chat."""
     message: dict[str, Any] = {"role": "ASSISTANT"}
+    if reply.reasoning:
+        message["reasoningContent"] = reply.reasoning
     if reply.text or not reply.calls:
         message["content"] = [{"type": "TEXT", "text": reply.text}]
     if reply.calls:
@@ -34,6 +36,8 @@ def generic_result(reply: Reply, model_id: str, version: str) -> dict[str, Any]:
 
 def generic_events(reply: Reply, include_usage: bool, chunk_chars: int) -> Iterator[dict[str, Any]]:
     """The stream events of a GENERIC chat: deltas, tool-call fragments, finish, usage."""
+    for delta in split_text(reply.reasoning, chunk_chars):
+        yield _event({"reasoningContent": delta})
     for delta in split_text(reply.text, chunk_chars):
         yield _event({"content": [{"type": "TEXT", "text": delta}]})
     for call in reply.calls:
@@ -71,6 +75,6 @@ def _usage(reply: Reply) -> dict[str, Any]:
         "completionTokens": reply.completion_tokens,
         "promptTokens": reply.prompt_tokens,
         "totalTokens": reply.total_tokens,
-        "completionTokensDetails": {"reasoningTokens": 0},
+        "completionTokensDetails": {"reasoningTokens": count_words(reply.reasoning)},
         "promptTokensDetails": {"cachedTokens": 0},
     }

@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from locus.emulator.errors import ApiError, bad_request
-from locus.emulator.knobs import Knobs
 from locus.emulator.responses import error_response, json_response
 from locus.emulator.service import Service, parse_body
 
@@ -47,8 +46,7 @@ async def _change(service: Service, action: str, body: bytes) -> None:
         elif action == "settings":
             service.knobs.update(values)
         elif action == "reset":
-            service.faults.clear()
-            service.knobs.update(Knobs().describe())
+            service.reset()
         else:
             raise ApiError(404, "NotFound", f"unknown admin action {action}")
     except (ValueError, TypeError) as exc:

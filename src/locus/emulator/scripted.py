@@ -7,6 +7,7 @@ and after tool results states them in a sentence.
 
 from __future__ import annotations
 
+import json
 import re
 
 from locus.emulator.arguments import fill_arguments
@@ -37,13 +38,33 @@ class ScriptedEngine:
 
 def scripted_reply(conversation: Conversation) -> Reply:
     """The scripted answer to ``conversation`` (also the rules engine's fallback)."""
+    reasoning = _reasoning(conversation)
     results = _results(conversation)
     if results:
-        return finish_reply(conversation, _state_results(results))
+        return finish_reply(conversation, _state_results(results), reasoning=reasoning)
     call = _pick_call(conversation)
     if call is not None:
-        return finish_reply(conversation, calls=(call,))
-    return finish_reply(conversation, _answer(conversation))
+        return finish_reply(conversation, calls=(call,), reasoning=reasoning)
+    return finish_reply(
+        conversation, _as_json(conversation, _answer(conversation)), reasoning=reasoning
+    )
+
+
+def _reasoning(conversation: Conversation) -> str:
+    if not conversation.reasoning:
+        return ""
+    snippet = " ".join(conversation.last_user_text().split()[:20])
+    return f"The user asked: {snippet}. I will answer directly."
+
+
+def _as_json(conversation: Conversation, text: str) -> str:
+    """The answer as JSON when a response format asks for it (schema-shaped if given)."""
+    if conversation.json_schema is not None:
+        schema = conversation.json_schema
+        return json.dumps(fill_arguments(schema, conversation.last_user_text()))
+    if conversation.json_mode:
+        return json.dumps({"answer": text})
+    return text
 
 
 def _results(conversation: Conversation) -> list[Turn]:

@@ -18,7 +18,7 @@ from locus.emulator.errors import ApiError, cannot_parse, not_authenticated
 from locus.emulator.faults import Faults
 from locus.emulator.knobs import Knobs
 from locus.emulator.responses import Aborter
-from locus.emulator.signature import SignatureError, Verifier
+from locus.emulator.signature import KeyRing, SignatureError, Verifier
 
 __all__ = ["Service"]
 
@@ -32,6 +32,7 @@ class Service:
     """Catalogue, credentials, engine and run-time switches of one emulator."""
 
     catalogue: Catalogue
+    keys: KeyRing
     verifier: Verifier
     engine: Engine
     region: str
@@ -40,8 +41,14 @@ class Service:
     knobs: Knobs = field(default_factory=Knobs)
     faults: Faults = field(default_factory=Faults)
     abort: Aborter = _no_abort
+    base_latency: float = 0.0
     _prefix: str = field(default_factory=lambda: secrets.token_hex(10).upper())
     _counter: itertools.count[int] = field(default_factory=itertools.count)
+
+    def reset(self) -> None:
+        """Clear every fault and restore the start-up settings."""
+        self.faults.clear()
+        self.knobs.update({**Knobs().describe(), "latency": self.base_latency})
 
     def request_id(self, request: Request) -> str:
         """A fresh ``opc-request-id``, prefixed by the client's own id when it sent one."""

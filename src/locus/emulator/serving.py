@@ -15,7 +15,7 @@ from locus.emulator.catalogue import Catalogue
 from locus.emulator.errors import bad_request, not_found
 from locus.emulator.validate import as_mapping
 
-__all__ = ["ENDPOINT_PREFIX", "Target", "resolve"]
+__all__ = ["ENDPOINT_PREFIX", "Target", "resolve", "resolve_serving"]
 
 ENDPOINT_PREFIX = "ocid1.generativeaiendpoint."
 _FORMATS = ("GENERIC", "COHERE", "COHEREV2")
@@ -30,19 +30,16 @@ class Target:
     api_formats: tuple[str, ...]
     tool_call_style: str
     fault_keys: tuple[str, ...]
+    capability: str = "CHAT"
 
 
 def resolve(
     details: Mapping[str, Any], catalogue: Catalogue, compartment_id: str, region: str
 ) -> tuple[Target, Mapping[str, Any]]:
     """The serving target and the ``chatRequest`` of a chat request body."""
-    compartment = details.get("compartmentId")
-    if not isinstance(compartment, str) or not compartment:
-        raise bad_request("compartmentId is required")
-    if compartment != compartment_id:
-        raise not_found(f"compartment {compartment}")
-    mode = as_mapping(details.get("servingMode"), "servingMode")
-    target = _target(mode, catalogue, region)
+    target = resolve_serving(details, catalogue, compartment_id, region)
+    if target.capability != "CHAT":
+        raise bad_request(f"model {target.model} does not support chat")
     chat_request = as_mapping(details.get("chatRequest"), "chatRequest")
     api_format = chat_request.get("apiFormat")
     if api_format not in _FORMATS:
@@ -53,6 +50,19 @@ def resolve(
             f"which accepts {', '.join(target.api_formats)}"
         )
     return target, chat_request
+
+
+def resolve_serving(
+    details: Mapping[str, Any], catalogue: Catalogue, compartment_id: str, region: str
+) -> Target:
+    """The target named by ``compartmentId`` and ``servingMode`` (any action)."""
+    compartment = details.get("compartmentId")
+    if not isinstance(compartment, str) or not compartment:
+        raise bad_request("compartmentId is required")
+    if compartment != compartment_id:
+        raise not_found(f"compartment {compartment}")
+    mode = as_mapping(details.get("servingMode"), "servingMode")
+    return _target(mode, catalogue, region)
 
 
 def _target(mode: Mapping[str, Any], catalogue: Catalogue, region: str) -> Target:
@@ -70,7 +80,14 @@ def _on_demand(model_id: Any, catalogue: Catalogue) -> Target:
     entry = catalogue.model(model_id)
     if entry is None:
         raise not_found(f"model {model_id}")
-    return Target(entry.name, entry.version, entry.api_formats, entry.tool_call_style, (model_id,))
+    return Target(
+        entry.name,
+        entry.version,
+        entry.api_formats,
+        entry.tool_call_style,
+        (model_id,),
+        entry.capability,
+    )
 
 
 def _dedicated(endpoint_id: Any, catalogue: Catalogue, region: str) -> Target:
@@ -86,5 +103,8 @@ def _dedicated(endpoint_id: Any, catalogue: Catalogue, region: str) -> Target:
         raise not_found(f"endpoint {endpoint_id}")
     model = catalogue.model(endpoint.model)
     version = model.version if model else "1.0"
+    capability = endpoint.capability
     keys = (endpoint_id, endpoint.model)
-    return Target(endpoint.model, version, endpoint.api_formats, endpoint.tool_call_style, keys)
+    return Target(
+        endpoint.model, version, endpoint.api_formats, endpoint.tool_call_style, keys, capability
+    )

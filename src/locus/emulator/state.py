@@ -49,8 +49,13 @@ class Identity:
 
 
 def prepare_state_dir(directory: Path, region: str) -> Identity:
-    """Create ``directory`` if needed and write a fresh key, an OCI config and an API key."""
+    """Create ``directory`` if needed and write a fresh key, an OCI config and an API key.
+
+    A previous run's ``emulator.json`` is removed, so readers wait for the new one.
+    """
+    directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
+    (directory / "emulator.json").unlink(missing_ok=True)  # stale until we listen again
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     key_file = directory / "key.pem"
     _write_private(key_file, _pem(key))

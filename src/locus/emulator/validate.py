@@ -7,7 +7,14 @@ from typing import Any
 
 from locus.emulator.errors import bad_request
 
-__all__ = ["as_list", "as_mapping", "check_numbers", "optional_int", "text_of_parts"]
+__all__ = [
+    "as_list",
+    "as_mapping",
+    "check_numbers",
+    "optional_int",
+    "response_format",
+    "text_of_parts",
+]
 
 _NUMBERS = ("temperature", "topP", "frequencyPenalty", "presencePenalty")
 _INTEGERS = ("maxTokens", "maxCompletionTokens", "topK", "seed", "numGenerations")
@@ -65,3 +72,20 @@ def text_of_parts(content: Any, text_type: str, where: str) -> str:
         if item.get("type") == text_type:
             texts.append(str(item.get("text", "")))
     return "".join(texts)
+
+
+def response_format(value: Any, schema_holder: str | None) -> dict[str, Any]:
+    """``json_mode``/``json_schema`` for a Conversation from a response-format object.
+
+    GENERIC nests the schema in ``jsonSchema.schema``, OpenAI in ``json_schema.schema``
+    (``schema_holder``); Cohere puts it in ``schema`` directly (``schema_holder`` None).
+    """
+    if value is None:
+        return {}
+    fmt = as_mapping(value, "responseFormat")
+    kind = str(fmt.get("type", "")).upper()
+    if kind not in ("JSON_OBJECT", "JSON_SCHEMA"):
+        return {}
+    holder = fmt.get(schema_holder) if schema_holder else fmt
+    schema = holder.get("schema") if isinstance(holder, Mapping) else None
+    return {"json_mode": True, "json_schema": dict(schema) if isinstance(schema, Mapping) else None}

@@ -20,8 +20,9 @@ from locus.emulator.render_cohere import (
     coherev2_result,
 )
 from locus.emulator.render_generic import generic_events, generic_result
+from locus.emulator.routes_actions import _embeddings, _ranks
 from locus.emulator.service import fault_error
-from locus.emulator.serving import resolve
+from locus.emulator.serving import resolve, resolve_serving
 
 TEXT = Reply(text="The capital is Paris.", prompt_tokens=27, completion_tokens=7)
 CALL = Reply(calls=(Call("get_weather", {"city": "Paris"}),), finish="tool_calls")
@@ -162,3 +163,21 @@ def test_sdk_fixture_envelope_is_checked_against_the_catalogue(shared_dir: Path)
     with pytest.raises(ApiError) as caught:
         resolve(details, catalogue, "ocid1.compartment.oc1..other", "us-chicago-1")
     assert caught.value.code == "NotAuthorizedOrNotFound"
+
+
+def test_embed_and_rerank_answers_have_the_fixture_shapes(shared_dir: Path) -> None:
+    catalogue = default_catalogue("us-chicago-1")
+    embed_request = _fixture(shared_dir, "req_embed_text.json")
+    target = resolve_serving(
+        embed_request, catalogue, embed_request["compartmentId"], "us-chicago-1"
+    )
+    embedded = _embeddings({**embed_request, "isEcho": False}, target)
+    assert _shape(embedded) == _shape(_fixture(shared_dir, "resp_embed_text.json"))
+    rerank_request = _fixture(shared_dir, "req_rerank_text.json")
+    rerank_endpoint = next(e for e in catalogue.endpoints.values() if e.capability == "TEXT_RERANK")
+    rerank_request["servingMode"]["endpointId"] = rerank_endpoint.ocid
+    target = resolve_serving(
+        rerank_request, catalogue, rerank_request["compartmentId"], "us-chicago-1"
+    )
+    ranked = _ranks(rerank_request, target)
+    assert _shape(ranked) == _shape(_fixture(shared_dir, "resp_rerank_text.json"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import oci
 import pytest
@@ -102,5 +103,5 @@ def test_forwarding_to_an_unreachable_backend_is_a_500() -> None:
         assert (caught.value.status, caught.value.code) == (500, "InternalServerError")
 
 
-def _text(response: object) -> str:
-    return str(response.data.chat_response.choices[0].message.content[0].text)  # type: ignore[attr-defined]
+def _text(response: Any) -> str:
+    return str(response.data.chat_response.choices[0].message.content[0].text)

@@ -53,6 +53,7 @@ def test_http_faults_are_service_errors(emu: Emulator, kind: str, status: int, c
     assert _chat(emu).status == 200  # the sequence is used up
 
 
+@pytest.mark.slow  # the SDK sleeps 1-2 s (decorrelated jitter) before retrying
 def test_sdk_default_retry_recovers_from_one_503(emu: Emulator) -> None:
     emu.set_faults(["503"])
     assert _chat(emu, retries=True).status == 200

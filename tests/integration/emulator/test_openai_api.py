@@ -66,17 +66,17 @@ def test_tool_call_and_result(client: openai.OpenAI) -> None:
     first = client.chat.completions.create(
         model="meta.llama-3.3-70b-instruct",
         messages=messages,
-        tools=[TOOL],  # type: ignore[list-item]
+        tools=[TOOL],
     )
-    call = first.choices[0].message.tool_calls[0]  # type: ignore[index]
+    call = first.choices[0].message.tool_calls[0]
     assert first.choices[0].finish_reason == "tool_calls"
-    assert json.loads(call.function.arguments) == {"a": 7, "b": 35}  # type: ignore[union-attr]
+    assert json.loads(call.function.arguments) == {"a": 7, "b": 35}
     messages.append(first.choices[0].message.model_dump(exclude_none=True))
     messages.append({"role": "tool", "tool_call_id": call.id, "content": "42"})
     second = client.chat.completions.create(
         model="meta.llama-3.3-70b-instruct",
         messages=messages,
-        tools=[TOOL],  # type: ignore[arg-type]
+        tools=[TOOL],
     )
     assert second.choices[0].message.content == "The result of add_two_numbers is 42."
 
@@ -85,7 +85,7 @@ def test_streamed_tool_call_fragments(client: openai.OpenAI) -> None:
     stream = client.chat.completions.create(
         model="openai.gpt-oss-120b",
         messages=[{"role": "user", "content": SEED_PROMPT}],
-        tools=[TOOL],  # type: ignore[list-item]
+        tools=[TOOL],
         stream=True,
     )
     fragments = [

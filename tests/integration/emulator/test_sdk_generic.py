@@ -189,3 +189,39 @@ def test_tool_choice_none_answers_in_text(oci_emulator: Emulator) -> None:
     )
     choice = result.chat_response.choices[0]
     assert choice.finish_reason == "stop" and choice.message.tool_calls is None
+
+
+def test_json_schema_response_format_gives_schema_shaped_json(oci_emulator: Emulator) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"city": {"type": "string"}, "population": {"type": "integer"}},
+        "required": ["city", "population"],
+    }
+    request = _generic(
+        user_text("Give the biggest city of France, Paris, and its population 2100000."),
+        response_format=MODELS.JsonSchemaResponseFormat(
+            json_schema=MODELS.ResponseJsonSchema(name="city", schema=schema)
+        ),
+    )
+    result = (
+        sdk_client(oci_emulator)
+        .chat(details(oci_emulator, on_demand("openai.gpt-oss-120b"), request))
+        .data
+    )
+    text = result.chat_response.choices[0].message.content[0].text
+    assert json.loads(text) == {"city": "France", "population": 2100000}
+
+
+def test_reasoning_effort_adds_reasoning_content(oci_emulator: Emulator) -> None:
+    request = _generic(user_text("What model are you?"), reasoning_effort="LOW")
+    client = sdk_client(oci_emulator)
+    serving = on_demand("openai.gpt-oss-120b")
+    result = client.chat(details(oci_emulator, serving, request)).data.chat_response
+    message = result.choices[0].message
+    assert message.reasoning_content.startswith("The user asked")
+    assert result.usage.completion_tokens_details.reasoning_tokens > 0
+    request.is_stream = True
+    received = events(client.chat(details(oci_emulator, serving, request)))
+    assert "reasoningContent" in received[0]["message"]
+    first_text = next(i for i, e in enumerate(received) if "content" in e["message"])
+    assert all("reasoningContent" in e["message"] for e in received[:first_text])

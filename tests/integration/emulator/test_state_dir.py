@@ -149,3 +149,33 @@ def test_json_catalogue_can_replace_the_built_in_one(tmp_path: Path) -> None:
     with Emulator(catalogue=catalogue) as emu:
         assert emu.info["models"] == ["only.model"]
         assert emu.info["endpoints"] == []
+
+
+def test_a_busy_port_fails_cleanly_and_removes_the_temporary_dir(oci_emulator: Emulator) -> None:
+    port = int(oci_emulator.url.rsplit(":", 1)[1])
+    emulator = Emulator(port=port)
+    with pytest.raises(OSError):
+        emulator.start()
+    assert not emulator.state_dir.exists()
+
+
+def test_a_reused_state_dir_gets_a_fresh_key_and_info(tmp_path: Path) -> None:
+    with Emulator(state_dir=tmp_path) as first:
+        first_key = (tmp_path / "key.pem").read_bytes()
+        assert first.url
+    with Emulator(state_dir=tmp_path) as second:
+        assert (tmp_path / "key.pem").read_bytes() != first_key
+        assert json.loads((tmp_path / "emulator.json").read_text())["url"] == second.url
+        request = MODELS.GenericChatRequest(messages=[user_text("hi")])
+        chat = details(second, on_demand("xai.grok-4"), request)
+        assert sdk_client(second).chat(chat).status == 200
+
+
+def test_latency_survives_reset() -> None:
+    with Emulator(latency=0.25) as emu:
+        emu.set_latency(latency=0.0)
+        emu.reset()
+        request = MODELS.GenericChatRequest(messages=[user_text("hi")])
+        started = time.perf_counter()
+        sdk_client(emu).chat(details(emu, on_demand("xai.grok-4"), request))
+        assert time.perf_counter() - started >= 0.25

@@ -1,0 +1,104 @@
+"""The machine and commit a run was made on, the targets, and the readable table."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["TARGETS", "Target", "commit", "lookup", "machine", "table"]
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One figure of the JSON (a dotted key), its unit and its target (``None``: report)."""
+
+    key: str
+    unit: str
+    limit: float | None = None
+    at_most: bool = True
+
+    def met(self, value: float) -> bool | None:
+        """Whether ``value`` meets the target (``None`` when there is none)."""
+        if self.limit is None:
+            return None
+        return value <= self.limit if self.at_most else value >= self.limit
+
+    def describe(self) -> str:
+        """The target as text, e.g. ``<= 1.25``."""
+        if self.limit is None:
+            return "report"
+        return f"{'<=' if self.at_most else '>='} {self.limit:g}"
+
+
+TARGETS = (
+    Target("overhead_ratio", "x", 1.25),
+    Target("concurrency.efficiency", "", 0.8, at_most=False),
+    Target("concurrency.wall_s", "s"),
+    Target("memory_per_run_kib", "KiB", 64),
+    Target("stream.per_delta_overhead_us", "us", 20),
+    Target("stream.ttft_overhead_ms", "ms", 1),
+    Target("import_ms.locus", "ms", 150),
+    Target("import_ms.agent", "ms", 150),
+    Target("parser_mb_per_s", "MB/s"),
+    Target("emulator_rps", "req/s", 1000, at_most=False),
+)
+
+
+def lookup(results: dict[str, Any], key: str) -> Any:
+    """The value at a dotted ``key`` of ``results`` (``None`` when missing)."""
+    value: Any = results
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def machine() -> dict[str, Any]:
+    """Cores, Python version and platform of this machine."""
+    return {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+    }
+
+
+def commit() -> str:
+    """The checked-out commit, with ``+dirty`` when the tree has changes (or ``unknown``)."""
+    try:
+        head = _git("rev-parse", "HEAD")
+        dirty = bool(_git("status", "--porcelain", "--untracked-files=no"))
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(_ROOT), *args], check=True, capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
+def table(results: dict[str, Any]) -> str:
+    """The figures as an aligned text table: median, min, max, target and verdict."""
+    header = f"{'figure':<30} {'median':>10} {'min':>10} {'max':>10}  {'target':<9} ok"
+    lines = [header, "-" * len(header)]
+    for target in TARGETS:
+        value = lookup(results, target.key)
+        if not isinstance(value, dict):
+            lines.append(f"{target.key:<30} {'(not measured)':>32}")
+            continue
+        met = target.met(value["median"])
+        verdict = "-" if met is None else ("yes" if met else "NO")
+        cells = " ".join(f"{value[k]:>10.4g}" for k in ("median", "min", "max"))
+        lines.append(f"{target.key:<30} {cells}  {target.describe():<9} {verdict}")
+    lines.append(f"machine: {results.get('machine')}  commit: {results.get('commit')}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,81 @@
+"""Many agent runs at once on one agent (one model, one pooled client), with model latency.
+
+With the emulator answering each call after ``latency`` seconds, a run of two calls
+cannot end sooner than ``2 * latency``: efficiency is that ideal over the measured wall
+time of ``runs`` concurrent runs. A second pass traces allocations (``tracemalloc``) and
+reports the peak per in-flight run. The model's pool is raised to ``runs`` connections
+through its ``transport=`` option (httpx's default pool holds 100).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import tracemalloc
+from typing import Any
+
+import httpx
+
+from benchmarks._scenario import PROMPT, build_agent, build_model
+from benchmarks._stats import figure
+from locus.agent import Agent, AgentResult
+
+__all__ = ["measure", "measure_memory"]
+
+
+def _agent(info: dict[str, Any], runs: int) -> Agent:
+    limits = httpx.Limits(max_connections=runs, max_keepalive_connections=runs)
+    return build_agent(build_model(info, transport=httpx.AsyncHTTPTransport(limits=limits)))
+
+
+async def _wave(agent: Agent, runs: int) -> float:
+    """Seconds for ``runs`` concurrent runs; every one must call the tool and answer."""
+    start = time.perf_counter()
+    results = await asyncio.gather(*(agent.arun(PROMPT) for _ in range(runs)))
+    elapsed = time.perf_counter() - start
+    _check(results)
+    return elapsed
+
+
+def _check(results: list[AgentResult]) -> None:
+    bad = [r for r in results if r.metrics.tool_calls != 1 or "42" not in r.message]
+    if bad:
+        raise RuntimeError(f"{len(bad)} of {len(results)} concurrent runs went wrong")
+
+
+async def measure(
+    info: dict[str, Any], *, latency: float, runs: int = 500, reps: int = 3, warmup: int = 1
+) -> dict[str, Any]:
+    """``efficiency`` (2 * latency / wall), ``wall_s`` and ``runs`` (emulator latency is set)."""
+    agent = _agent(info, runs)
+    try:
+        for _ in range(warmup):
+            await _wave(agent, runs)
+        walls = [await _wave(agent, runs) for _ in range(reps)]
+    finally:
+        await agent.aclose()
+    return {
+        "efficiency": figure([2 * latency / wall for wall in walls]),
+        "wall_s": figure(walls),
+        "runs": runs,
+    }
+
+
+async def measure_memory(info: dict[str, Any], *, runs: int = 500, reps: int = 3) -> dict[str, Any]:
+    """Peak traced KiB per in-flight run, over a warm agent and pool (one figure per pass)."""
+    agent = _agent(info, runs)
+    per_run: list[float] = []
+    try:
+        await _wave(agent, runs)
+        for _ in range(reps):
+            tracemalloc.start()
+            try:
+                base = tracemalloc.get_traced_memory()[0]
+                await _wave(agent, runs)
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+            per_run.append((peak - base) / runs / 1024)
+    finally:
+        await agent.aclose()
+    return figure(per_run, digits=1)
