@@ -31,6 +31,8 @@ LONDON = "https://inference.generativeai.uk-london-1.oci.oraclecloud.com"
         (DAC.upper(), ModelClass.NATIVE, True),
         ("cohere.command-r-plus-08-2024", ModelClass.NATIVE, False),
         ("cohere.command-r-08-2024", ModelClass.NATIVE, False),
+        ("cohere.command-a-03-2025", ModelClass.NATIVE, False),
+        ("COHERE.command-a-vision", ModelClass.NATIVE, False),
         ("meta.llama-3.3-70b-instruct", ModelClass.CHAT_COMPLETIONS, False),
         ("xai.grok-4", ModelClass.CHAT_COMPLETIONS, False),
         ("ocid1.generativeaimodel.oc1.us-chicago-1.abc", ModelClass.CHAT_COMPLETIONS, False),

@@ -3,7 +3,8 @@
 Applied only when tools were offered and a format is set (``tool_call_format``), so
 plain answers (even JSON ones) pass through untouched. Structured calls from the API
 win: when an answer has them, calls found in its text are dropped, but markup is still
-removed from the visible text. A stream never shows markup in ``.content``.
+removed from the visible text. A turn that only calls tools has ``content=None`` (the
+whitespace around the markup is not kept as an answer). A stream never shows markup in ``.content``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def parse_response_text(
         return response
     parsed = parse_tool_calls(message.content, formats, tools=tools)
     calls = message.tool_calls or parsed.tool_calls
-    content = parsed.content if (parsed.content or not calls) else None
+    content = parsed.content if (parsed.content.strip() or not calls) else None
     new_message = replace(
         message,
         content=content,
@@ -91,7 +92,7 @@ class StreamTextCalls:
         text = "".join(self._content)
         message = replace(
             response.message,
-            content=text if (text or not calls) else None,
+            content=text if (text.strip() or not calls) else None,
             tool_calls=calls,
             reasoning=_join(response.message.reasoning, "".join(self._reasoning) or None),
         )

@@ -2,7 +2,9 @@
 
 1. a DAC endpoint OCID (``ocid1.generativeaiendpoint...``, any case) -> ``OCIModel``,
    DEDICATED serving mode;
-2. ``cohere.command-r*`` -> ``OCIModel``, ON_DEMAND, COHERE format;
+2. ``cohere.*`` (the seed names ``cohere.command-r*``; Command A and every other Cohere
+   model too, because Cohere models are not served on the OpenAI-compatible API) ->
+   ``OCIModel``, ON_DEMAND, COHERE format;
 3. everything else -> ``OCIChatCompletionsModel`` (the OpenAI-compatible API).
 
 ``OCIModel`` decides its serving mode with the same ``route()``, so the two never disagree.
@@ -37,6 +39,6 @@ def route(model_id: str) -> Route:
     """Apply the routing rule to a model id."""
     if is_endpoint_ocid(model_id):
         return Route(ModelClass.NATIVE, dedicated=True)
-    if model_id.strip().lower().startswith("cohere.command-r"):
+    if model_id.strip().lower().startswith("cohere."):
         return Route(ModelClass.NATIVE, dedicated=False)
     return Route(ModelClass.CHAT_COMPLETIONS, dedicated=False)
