@@ -177,3 +177,23 @@ async def test_streamed_agent_run_against_the_emulator(oci_emulator: Emulator) -
     assert results == ["42"]
     assert len(deltas) > 1 and "42" in "".join(deltas)
     assert not any("<tool_call>" in delta for delta in deltas)
+
+
+async def test_agent_builds_the_model_from_a_string_with_model_kwargs(
+    oci_emulator: Emulator,
+) -> None:
+    endpoint = oci_emulator.endpoint(style="hermes")
+    agent = Agent(
+        model=f"oci:{endpoint['ocid']}",
+        model_kwargs={
+            "compartment_id": oci_emulator.compartment_id,
+            "config_file": oci_emulator.config_file,
+            "service_endpoint": oci_emulator.service_endpoint,
+            "max_tokens": 64,
+        },
+        tools=[add_two_numbers],
+    )
+    assert type(agent._model).__name__ == "OCIModel"
+    result = await agent.arun("Use add_two_numbers to add 7 and 35.")
+    assert "42" in result.message and result.metrics.tool_calls == 1
+    await agent.aclose()

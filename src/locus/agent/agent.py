@@ -43,6 +43,7 @@ _OPTIONS = (
     "system_prompt",
     "max_iterations",
     "model_kwargs",
+    "call_kwargs",
     "tool_timeout",
     "run_timeout",
     "max_tool_result_chars",
@@ -57,9 +58,11 @@ class Agent:
     ``max_iterations`` caps model calls per run. ``tool_timeout`` is the default
     per-tool timeout (a ``@tool(timeout=...)`` wins); ``run_timeout`` the default
     per-run deadline (``timeout=`` on a run wins). Tool results longer than
-    ``max_tool_result_chars`` are truncated with a marker. ``model_kwargs`` go to
-    every model call. Tools of one turn run concurrently unless
-    ``concurrent_tools=False``.
+    ``max_tool_result_chars`` are truncated with a marker. ``model_kwargs`` are the
+    provider settings used to build the model when ``model`` is a ``"provider:id"``
+    string (``get_model(model, **model_kwargs)``); ``call_kwargs`` (generation
+    parameters such as ``temperature``) go to every model call. Tools of one turn run
+    concurrently unless ``concurrent_tools=False``.
     """
 
     def __init__(
@@ -70,6 +73,7 @@ class Agent:
         system_prompt: str | None = None,
         max_iterations: int = 10,
         model_kwargs: dict[str, Any] | None = None,
+        call_kwargs: dict[str, Any] | None = None,
         tool_timeout: float | None = None,
         run_timeout: float | None = None,
         max_tool_result_chars: int | None = DEFAULT_MAX_RESULT_CHARS,
@@ -82,7 +86,7 @@ class Agent:
         _check_positive("tool_timeout", tool_timeout)
         _check_positive("run_timeout", run_timeout)
         _check_positive("max_tool_result_chars", max_tool_result_chars, integer=True)
-        self._model = _as_model(model)
+        self._model = _as_model(model, model_kwargs)
         self.tools = as_tools(tools)
         self.run_timeout = run_timeout
         executor = ToolExecutor(
@@ -94,7 +98,7 @@ class Agent:
             executor=executor,
             system_prompt=system_prompt,
             max_iterations=max_iterations,
-            model_kwargs=dict(model_kwargs or {}),
+            call_kwargs=dict(call_kwargs or {}),
             concurrent_tools=concurrent_tools,
             thread_store=thread_store if thread_store is not None else InMemoryThreadStore(),
         )
@@ -192,11 +196,16 @@ def _check_positive(name: str, value: float | None, *, integer: bool = False) ->
         raise ConfigurationError(f"{name} must be positive, got {value!r}")
 
 
-def _as_model(model: Model | str) -> Model:
+def _as_model(model: Model | str, model_kwargs: dict[str, Any] | None) -> Model:
     if isinstance(model, str):
         from locus.models.registry import get_model
 
-        return get_model(model)
+        return get_model(model, **(model_kwargs or {}))
+    if model_kwargs:
+        raise ConfigurationError(
+            "model_kwargs build a model from a 'provider:id' string; this model is already "
+            "built, so set them on it (or pass per-call parameters as call_kwargs=)"
+        )
     if not isinstance(model, Model):
         raise ConfigurationError(
             f"model must be a Model (with complete/stream/aclose and model_id) or a "

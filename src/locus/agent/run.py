@@ -51,7 +51,7 @@ class RunConfig:
     executor: ToolExecutor
     system_prompt: str | None
     max_iterations: int
-    model_kwargs: dict[str, Any]
+    call_kwargs: dict[str, Any]
     concurrent_tools: bool
     thread_store: ThreadStore
     active: set[AgentRun] = field(default_factory=set)
@@ -178,7 +178,7 @@ class AgentRun:
         iteration = self.metrics.iterations
         yield IterationStarted(iteration)
         cfg = self.config
-        stream = cfg.model.stream(self.messages, tools=cfg.specs or None, **cfg.model_kwargs)
+        stream = cfg.model.stream(self.messages, tools=cfg.specs or None, **cfg.call_kwargs)
         final: StreamEvent | None = None
         try:
             while final is None:

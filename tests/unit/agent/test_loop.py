@@ -19,7 +19,7 @@ from locus.agent import (
     ToolCallFinished,
     ToolCallStarted,
 )
-from locus.core.errors import ServerError, StreamError
+from locus.core.errors import ConfigurationError, ServerError, StreamError
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec
@@ -251,7 +251,7 @@ async def test_tool_results_are_truncated_for_the_model() -> None:
 
 async def test_tool_specs_are_built_once_and_sent_every_call() -> None:
     model = answer_with_last_tool_result(ToolCall("c", "add_two_numbers", {"a": 1, "b": 1}))
-    agent = Agent(model=model, tools=[add_two_numbers], model_kwargs={"temperature": 0})
+    agent = Agent(model=model, tools=[add_two_numbers], call_kwargs={"temperature": 0})
     await agent.arun("q")
     assert [r.tools for r in model.requests] == [[add_two_numbers.spec]] * 2
     assert all(r.kwargs == {"temperature": 0} for r in model.requests)
@@ -261,3 +261,10 @@ async def test_no_tools_means_no_tool_specs() -> None:
     model = ScriptedModel(["hi"])
     await Agent(model=model).arun("q")
     assert model.requests[0].tools == []
+
+
+def test_model_kwargs_build_a_model_from_a_string() -> None:
+    agent = Agent(model="mock:echo", model_kwargs={})
+    assert agent._model.model_id == "echo"
+    with pytest.raises(ConfigurationError, match="call_kwargs"):
+        Agent(model=ScriptedModel(["hi"]), model_kwargs={"temperature": 0})
