@@ -25,7 +25,12 @@ from locus.core.errors import (
     UnknownToolError,
 )
 from locus.core.messages import Message, ToolCall
-from locus.tools.results import DEFAULT_MAX_RESULT_CHARS, format_result, truncate
+from locus.tools.results import (
+    DEFAULT_MAX_RESULT_CHARS,
+    format_result,
+    truncate,
+    valid_unicode,
+)
 from locus.tools.tool import Tool
 
 __all__ = ["RAW_ARGUMENTS_KEY", "ToolExecutor", "ToolOutcome", "as_tools"]
@@ -95,7 +100,7 @@ class ToolExecutor:
             error: ToolError | None = None
         except ToolError as exc:
             text, error = f"Error: {exc}", exc
-        text = truncate(text, self.max_result_chars)
+        text = truncate(valid_unicode(text), self.max_result_chars)
         message = Message.tool(text, call.id, call.name, is_error=error is not None)
         elapsed = (time.perf_counter() - started) * 1000
         return ToolOutcome(call, message, error, elapsed)

@@ -1,31 +1,41 @@
-"""Turn a tool's return value into the text a model reads (JSON, truncated if huge)."""
+"""Turn a tool's return value into the text a model reads (JSON, truncated if huge).
+
+The text is always valid Unicode: lone surrogates (an undecodable file name from the OS,
+``surrogateescape``) become ``\\udcxx`` escapes, so the next request can be sent as UTF-8.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pydantic_core
 
 from locus.core.errors import ToolExecutionError
 
-__all__ = ["DEFAULT_MAX_RESULT_CHARS", "format_result", "truncate"]
+__all__ = ["DEFAULT_MAX_RESULT_CHARS", "format_result", "truncate", "valid_unicode"]
 
 DEFAULT_MAX_RESULT_CHARS = 100_000
 """Default cap on the characters of one tool result shown to the model."""
 
 
 def format_result(value: Any, name: str) -> str:
-    """``str`` as is; anything else as JSON (pydantic models, dataclasses, dates...)."""
+    """``str`` as is (lone surrogates escaped); anything else as JSON (pydantic, dates...)."""
     if isinstance(value, str):
-        return value
+        return valid_unicode(value)
     try:
         return pydantic_core.to_json(value).decode()
     except (pydantic_core.PydanticSerializationError, ValueError, TypeError) as exc:
+        error = exc  # e.g. a str with a lone surrogate somewhere inside
+    try:
+        plain = pydantic_core.to_jsonable_python(value)
+        return valid_unicode(json.dumps(plain, ensure_ascii=False))
+    except (pydantic_core.PydanticSerializationError, ValueError, TypeError):
         raise ToolExecutionError(
             f"tool {name!r} returned a {type(value).__name__} that cannot be turned into "
             "JSON text; return a str, a dict/list of plain values, or a pydantic model",
             tool_name=name,
-        ) from exc
+        ) from error
 
 
 def truncate(text: str, limit: int | None) -> str:
@@ -34,3 +44,12 @@ def truncate(text: str, limit: int | None) -> str:
         return text
     dropped = len(text) - limit
     return f"{text[:limit]}\n...[truncated {dropped} of {len(text)} characters]"
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with lone surrogates replaced by ``\\udcxx`` escapes (otherwise unchanged)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text

@@ -124,8 +124,11 @@ class RunLog:
 
 
 def pool_state(client: httpx.AsyncClient) -> tuple[int, int, int]:
-    """(connections, busy connections, queued requests) of the client's httpcore pool."""
-    transport = client._transport
+    """(connections, busy connections, queued requests) of the client's httpcore pool.
+
+    A wrapping test transport is looked through (its ``inner`` transport).
+    """
+    transport = getattr(client._transport, "inner", client._transport)
     assert isinstance(transport, httpx.AsyncHTTPTransport)
     pool = transport._pool
     connections = list(pool.connections)

@@ -14,6 +14,7 @@ import pytest
 from locus.agent import Agent
 from locus.core.errors import ResponseError, StreamError
 from locus.core.messages import Message
+from locus.emulator import Emulator
 from locus.tools import tool
 from tests.integration.reliability._canned import CannedServer
 from tests.integration.reliability.conftest import Build
@@ -117,7 +118,11 @@ async def test_a_stream_that_ends_with_no_finish_event(build: Build) -> None:
 async def test_an_empty_model_reply_ends_the_run_with_empty_text(build: Build) -> None:
     async with CannedServer(sse(finish("stop")), content_type=STREAM) as server:
         result = await Agent(build(service_endpoint=server.url)).arun("hi")
-    assert (result.message, result.stop_reason, result.model_stop_reason) == ("", "complete", "stop")
+    assert (result.message, result.stop_reason, result.model_stop_reason) == (
+        "",
+        "complete",
+        "stop",
+    )
 
 
 async def test_a_reply_cut_off_by_length_is_returned_and_flagged(build: Build) -> None:
@@ -139,3 +144,35 @@ async def test_invalid_json_arguments_on_the_wire_reach_the_model_as_an_error(
     (answer,) = [m for m in result.messages if m.role == "tool"]
     assert answer.is_error and "were not valid JSON" in answer.text
     assert result.stop_reason == "max_iterations"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=UnicodeEncodeError,
+    reason="models/http/chat.py HTTPChatModel._prepare encodes the body with ensure_ascii=False "
+    "then .encode('utf-8'): a message with a lone surrogate (an undecodable file name) escapes "
+    "as a raw UnicodeEncodeError; on that error it should fall back to ensure_ascii=True "
+    "(valid JSON) or raise ConfigurationError naming the message",
+)
+async def test_a_message_with_undecodable_text_is_sent_or_refused_typed(build: Build) -> None:
+    name = b"caf\xe9.txt".decode("utf-8", "surrogateescape")
+    response = await build().complete([Message.user(f"What is in {name}?")])
+    assert "caf" in response.text
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        '<tool_call>\n{"name": "add", "arguments": {"a": 1,\n</tool_call>',
+        '{"name": "add", "parameters": {"a": 1, "b": }}',
+    ],
+)
+async def test_a_broken_text_tool_call_from_a_dac_stays_visible_text(
+    emu: Emulator, build: Build, reply: str
+) -> None:
+    chunks = sse(*[text(reply[i : i + 5]) for i in range(0, len(reply), 5)], finish("stop"))
+    async with CannedServer(chunks, content_type=STREAM) as server:
+        model = build(emu.endpoint("hermes")["ocid"], service_endpoint=server.url)
+        result = await Agent(model, [add]).arun("add 1 and 2")
+    assert (result.message, result.metrics.tool_calls) == (reply, 0)
+    assert result.stop_reason == "complete"

@@ -1,9 +1,12 @@
 """Soak: 2,000 agent runs, 100 at a time, half streaming, against a faulty emulator process.
 
 Faults (seeded): 10% 429 (half with ``Retry-After``), 5% 503, 2% connection resets in
-the middle of an answer, 1% malformed stream events. Every run must end with the right
-answer or a typed ``ModelError`` (never a hang, never a foreign exception); no tool
-call runs twice; every connection goes back to the pool; memory stays flat.
+the middle of an answer, 1% malformed stream events. Runs rotate over an on-demand model
+and every DAC endpoint of the catalogue (native, Hermes, Qwen3-Coder XML, Llama JSON
+tool calls, and COHERE). Every run must end with the right answer or a typed
+``ModelError`` (never a hang, never a foreign exception); no tool call runs twice (each
+run's arguments are unique, and the tool counts executions by arguments); every
+connection goes back to the pool; memory stays flat.
 """
 
 from __future__ import annotations
@@ -48,31 +51,47 @@ def faulty_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulat
         yield emulator
 
 
-def build_model(emulator: EmulatorProcess, retries: RetryCounter) -> OCIModel:
+def build_models(emulator: EmulatorProcess, retries: RetryCounter) -> list[OCIModel]:
+    """One model per target: the on-demand model, then each DAC endpoint."""
     info = emulator.info
     policy = RetryPolicy(
         max_retries=4, deadline=10.0, base_delay=0.01, max_delay=0.05, max_retry_after=0.05,
         sleep=retries,
     )  # fmt: skip
-    return OCIModel(
-        model_id=MODEL,
-        compartment_id=info["compartment_id"],
-        profile_name=info["profile"],
-        config_file=info["config_file"],
-        auth_type=OCIAuthType.API_KEY,
-        service_endpoint=info["service_endpoint"],
-        retry_policy=policy,
-        timeout=10.0,
-        stream_grace=0.5,
-    )
+    targets = [(MODEL, None)] + [(e["ocid"], e["api_format"]) for e in info["endpoints"]]
+    return [
+        OCIModel(
+            model_id=model_id,
+            api_format=api_format,
+            compartment_id=info["compartment_id"],
+            profile_name=info["profile"],
+            config_file=info["config_file"],
+            auth_type=OCIAuthType.API_KEY,
+            service_endpoint=info["service_endpoint"],
+            retry_policy=policy,
+            timeout=10.0,
+            stream_grace=0.5,
+        )
+        for model_id, api_format in targets
+    ]
 
 
-async def one_run(index: int, agents: tuple[Agent, Agent], log: RunLog) -> None:
-    """Run ``index``; odd runs go through the non-streaming view of the model."""
+Agents = list[tuple[Agent, Agent]]
+
+
+def agents_for(models: list[OCIModel], ledger: ToolLedger) -> Agents:
+    """Per model: an agent that streams, and one on the model's non-streaming view."""
+    tools = [ledger.tool()]
+    return [(Agent(m, tools, max_iterations=4), Agent(CompleteOnlyModel(m), tools)) for m in models]
+
+
+async def one_run(index: int, agents: Agents, log: RunLog) -> None:
+    """Run ``index``: even runs stream, odd runs do not; pairs rotate over the targets."""
     a, b = index, 10_000 + index
+    agent = agents[(index // 2) % len(agents)][index % 2]
     started = time.perf_counter()
     try:
-        result = await agents[index % 2].arun(PROMPT.format(a=a, b=b), timeout=RUN_DEADLINE)
+        result = await agent.arun(PROMPT.format(a=a, b=b), timeout=RUN_DEADLINE)
     except LocusError as exc:
         wall = time.perf_counter() - started
         typed = isinstance(exc, ModelError) and exc.result is not None
@@ -89,7 +108,7 @@ async def one_run(index: int, agents: tuple[Agent, Agent], log: RunLog) -> None:
         log.record(wall, "wrong answer", f"run {index}: {result.message!r}")
 
 
-async def run_batch(indices: range, agents: tuple[Agent, Agent], log: RunLog) -> None:
+async def run_batch(indices: range, agents: Agents, log: RunLog) -> None:
     """Run ``indices`` with ``CONCURRENCY`` workers."""
     queue = iter(indices)
 
@@ -100,11 +119,16 @@ async def run_batch(indices: range, agents: tuple[Agent, Agent], log: RunLog) ->
     await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
 
 
+def pools(models: list[OCIModel]) -> tuple[int, int, int]:
+    """(connections, busy, queued) summed over the models' pools."""
+    states = [pool_state(m._client) for m in models if m._client is not None]
+    return (sum(s[0] for s in states), sum(s[1] for s in states), sum(s[2] for s in states))
+
+
 async def test_soak(faulty_emulator: EmulatorProcess, capsys: pytest.CaptureFixture[str]) -> None:
     retries, ledger, log = RetryCounter(), ToolLedger(), RunLog()
-    model = build_model(faulty_emulator, retries)
-    tools = [ledger.tool()]
-    agents = (Agent(model, tools, max_iterations=4), Agent(CompleteOnlyModel(model), tools))
+    models = build_models(faulty_emulator, retries)
+    agents = agents_for(models, ledger)
     started = time.perf_counter()
     await run_batch(range(WARM_UP), agents, log)
     rss_warm = rss_bytes()
@@ -112,11 +136,10 @@ async def test_soak(faulty_emulator: EmulatorProcess, capsys: pytest.CaptureFixt
     rss_end = rss_bytes()
     elapsed = time.perf_counter() - started
 
-    client = model._client
-    assert client is not None
-    connections, busy, queued = pool_state(client)
+    connections, busy, queued = pools(models)
     sockets = client_socket_count(faulty_emulator.port)
     extra = {
+        "models (on-demand + DAC endpoints)": str(len(models)),
         "elapsed (s)": f"{elapsed:.1f}",
         "tool executions": str(sum(ledger.executions.values())),
         "pool connections / busy": f"{connections} / {busy}",
@@ -128,13 +151,14 @@ async def test_soak(faulty_emulator: EmulatorProcess, capsys: pytest.CaptureFixt
 
     assert log.wrong == []
     assert len(log.walls) == RUNS
-    assert "RunTimeoutError" not in log.outcomes, RunTimeoutError.__name__
+    assert log.outcomes[RunTimeoutError.__name__] == 0  # no run hung until its deadline
     assert log.outcomes["right answer"] > RUNS * 0.8
     assert retries.retries > RUNS * 0.1  # the faults really were there
     assert max(ledger.executions.values()) == 1  # no tool call ran twice
     assert (busy, queued) == (0, 0)  # every response was closed
-    assert sockets <= connections  # no socket lives outside the pool
+    assert sockets <= connections  # no socket lives outside the pools
     assert rss_end <= rss_warm * 1.10
 
-    await model.aclose()
+    for model in models:
+        await model.aclose()
     assert client_socket_count(faulty_emulator.port) == 0

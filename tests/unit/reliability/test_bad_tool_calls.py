@@ -21,7 +21,7 @@ from locus.core.messages import Message, ToolCall
 from locus.core.toolspec import ToolSpec
 from locus.models.providers.oci.formats import decode_chat_result
 from locus.testing import FunctionModel, Turn
-from locus.tools import RAW_ARGUMENTS_KEY, tool
+from locus.tools import DEFAULT_MAX_RESULT_CHARS, RAW_ARGUMENTS_KEY, tool
 
 
 @tool
@@ -58,8 +58,11 @@ def one_call_then_echo(call: ToolCall) -> FunctionModel:
     return FunctionModel(brain)
 
 
-async def run_one_call(call: ToolCall, **agent_options: object) -> tuple[AgentResult, ToolCallFinished]:
-    agent = Agent(one_call_then_echo(call), [add, explode, opaque, enormous], **agent_options)  # type: ignore[arg-type]
+async def run_one_call(
+    call: ToolCall, max_tool_result_chars: int | None = DEFAULT_MAX_RESULT_CHARS
+) -> tuple[AgentResult, ToolCallFinished]:
+    tools = [add, explode, opaque, enormous]
+    agent = Agent(one_call_then_echo(call), tools, max_tool_result_chars=max_tool_result_chars)
     finished: list[ToolCallFinished] = []
     result: AgentResult | None = None
     async for event in agent.run("go"):
@@ -133,7 +136,7 @@ async def test_a_tool_that_raises() -> None:
     result, event = await run_one_call(ToolCall("c1", "explode", {"reason": "disk full"}))
     text = assert_error_shown(result, event, ToolExecutionError)
     assert text == "Error: tool 'explode' raised RuntimeError: boom: disk full"
-    assert isinstance(event.error.__cause__, RuntimeError)
+    assert event.error is not None and isinstance(event.error.__cause__, RuntimeError)
 
 
 async def test_a_result_that_is_not_json_serialisable() -> None:
@@ -162,9 +165,29 @@ async def test_an_enormous_result_is_truncated_with_a_marker() -> None:
 
 
 async def test_the_truncation_limit_is_configurable_and_can_be_turned_off() -> None:
-    result, _ = await run_one_call(ToolCall("c1", "enormous", {"size": 50}), max_tool_result_chars=10)
+    result, _ = await run_one_call(
+        ToolCall("c1", "enormous", {"size": 50}), max_tool_result_chars=10
+    )
     assert tool_message(result).text == "x" * 10 + "\n...[truncated 40 of 50 characters]"
     result, _ = await run_one_call(
         ToolCall("c1", "enormous", {"size": 300_000}), max_tool_result_chars=None
     )
     assert tool_message(result).text == "x" * 300_000
+
+
+async def test_a_result_with_undecodable_text_is_made_valid_unicode() -> None:
+    @tool
+    def list_files() -> list[str]:
+        """File names as the OS gave them (an undecodable byte becomes a lone surrogate)."""
+        return [b"caf\xe9.txt".decode("utf-8", "surrogateescape")]
+
+    @tool
+    def read_name() -> str:
+        """The same name as plain text."""
+        return b"caf\xe9.txt".decode("utf-8", "surrogateescape")
+
+    for name in ("list_files", "read_name"):
+        agent = Agent(one_call_then_echo(ToolCall("c1", name, {})), [list_files, read_name])
+        text = tool_message(await agent.arun("go")).text
+        text.encode("utf-8")  # what the next request will have to do
+        assert "caf" in text and "\\udce9" in text
