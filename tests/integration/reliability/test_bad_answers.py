@@ -84,12 +84,6 @@ async def test_a_stream_answered_with_plain_json_is_a_stream_error(build: Build)
             await drain(build, server.url)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="models/http/chat.py HTTPChatModel.stream reads any 200 as SSE: a stream answered "
-    "with content-type application/json fails as 'ended before the model finished' and is "
-    "retried; it should raise StreamError naming the content type, without retrying",
-)
 async def test_a_stream_answered_with_plain_json_names_the_content_type(build: Build) -> None:
     body = chat_result({"content": [{"type": "TEXT", "text": "hello"}]})
     async with CannedServer(body, content_type="application/json") as server:
@@ -146,14 +140,6 @@ async def test_invalid_json_arguments_on_the_wire_reach_the_model_as_an_error(
     assert result.stop_reason == "max_iterations"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="models/http/chat.py HTTPChatModel._prepare encodes the body with ensure_ascii=False "
-    "then .encode('utf-8'): a message with a lone surrogate (an undecodable file name) escapes "
-    "as a raw UnicodeEncodeError; on that error it should fall back to ensure_ascii=True "
-    "(valid JSON) or raise ConfigurationError naming the message",
-)
 async def test_a_message_with_undecodable_text_is_sent_or_refused_typed(build: Build) -> None:
     name = b"caf\xe9.txt".decode("utf-8", "surrogateescape")
     response = await build().complete([Message.user(f"What is in {name}?")])

@@ -83,24 +83,12 @@ async def test_a_dac_ocid_with_a_typo_in_its_region_names_both_regions(
         await build(typo).complete(HI)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="models/providers/oci/connection.py _pin_to_ocid_region accepts an OCID region that "
-    "is not in the region table and derives inference.generativeai.us-chicgo-1...: the user "
-    "gets a DNS ConnectError; it should raise ConfigurationError suggesting us-chicago-1",
-)
 def test_a_region_typo_without_an_endpoint_is_refused_before_any_request(emu: Emulator) -> None:
     typo = emu.endpoint("hermes")["ocid"].replace(emu.region, "us-chicgo-1")
     with pytest.raises(ConfigurationError, match="us-chicago-1"):
         get_model(f"oci:{typo}", config_file=emu.config_file)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="models/providers/oci/routing.py route() sends 'ocid1.generativeaiendpont...' (a "
-    "misspelt endpoint OCID) to OCIChatCompletionsModel as a model name; an id that starts "
-    "with 'ocid1.' but is not an endpoint OCID should raise ConfigurationError",
-)
 def test_a_typo_in_the_ocid_resource_type_is_refused(emu: Emulator) -> None:
     typo = emu.endpoint("hermes")["ocid"].replace("generativeaiendpoint", "generativeaiendpont")
     with pytest.raises(ConfigurationError, match=r"ocid1\.generativeaiendpoint"):
@@ -111,6 +99,5 @@ async def test_a_typo_in_the_ocid_resource_type_given_to_ocimodel(
     emu: Emulator, build: Build
 ) -> None:
     typo = emu.endpoint("hermes")["ocid"].replace("generativeaiendpoint", "generativeaiendpont")
-    with pytest.raises(NotFoundError) as info:
-        await build(typo).complete(HI)
-    assert info.value.hint is not None and f"model {typo!r} was not found" in info.value.hint
+    with pytest.raises(ConfigurationError, match="generativeaiendpont"):
+        build(typo)

@@ -18,6 +18,8 @@ from locus.core.messages import Message
 
 from .http_helpers import COUNT, delta, make_model, sse
 
+SSE_HEADERS = {"content-type": "text/event-stream"}
+
 
 async def test_stream_deltas_and_final_event(oci_dir: Path) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
@@ -62,7 +64,7 @@ async def test_stream_retried_when_it_breaks_before_the_first_event(oci_dir: Pat
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, stream=bodies[len(seen) - 1])
+        return httpx.Response(200, headers=SSE_HEADERS, stream=bodies[len(seen) - 1])
 
     model = make_model(oci_dir, handler)
     events = [e async for e in model.stream([Message.user("count")])]
@@ -77,7 +79,7 @@ async def test_stream_not_retried_after_an_event_was_shown(oci_dir: Path) -> Non
     def handler(request: httpx.Request) -> httpx.Response:
         nonlocal calls
         calls += 1
-        return httpx.Response(200, stream=Body(COUNT, break_after=1))
+        return httpx.Response(200, headers=SSE_HEADERS, stream=Body(COUNT, break_after=1))
 
     model = make_model(oci_dir, handler)
     shown: list[str] = []
@@ -93,7 +95,7 @@ async def test_stream_without_finish_is_an_error_not_a_fallback(oci_dir: Path) -
     def handler(request: httpx.Request) -> httpx.Response:
         nonlocal calls
         calls += 1
-        return httpx.Response(200, content=sse(delta("1, ")))
+        return httpx.Response(200, headers=SSE_HEADERS, content=sse(delta("1, ")))
 
     model = make_model(oci_dir, handler)
     with pytest.raises(StreamError):
@@ -120,7 +122,9 @@ class HangingBody(httpx.AsyncByteStream):
 
 async def test_no_usage_after_finish_waits_only_the_grace(oci_dir: Path) -> None:
     body = HangingBody([delta("1, 2"), delta("", finishReason="stop")])
-    model = make_model(oci_dir, lambda r: httpx.Response(200, stream=body), stream_grace=0.05)
+    model = make_model(
+        oci_dir, lambda r: httpx.Response(200, headers=SSE_HEADERS, stream=body), stream_grace=0.05
+    )
     async with asyncio.timeout(5):
         events = [e async for e in model.stream([Message.user("count")])]
     assert events[-1].done and events[-1].response is not None
@@ -129,7 +133,9 @@ async def test_no_usage_after_finish_waits_only_the_grace(oci_dir: Path) -> None
 
 async def test_early_stop_closes_the_response(oci_dir: Path) -> None:
     body = Body([delta(str(i)) for i in range(50)])
-    model = make_model(oci_dir, lambda request: httpx.Response(200, stream=body))
+    model = make_model(
+        oci_dir, lambda request: httpx.Response(200, headers=SSE_HEADERS, stream=body)
+    )
     stream = model.stream([Message.user("count")])
     async for _ in stream:
         break
@@ -153,7 +159,9 @@ async def test_shared_stream_fixture_any_chunking(
     oci_dir: Path, shared_dir: Path, size: int
 ) -> None:
     data = (shared_dir / "oci/fixtures/stream_generic_tool_calls.sse").read_bytes()
-    model = make_model(oci_dir, lambda r: httpx.Response(200, stream=Chunked(data, size)))
+    model = make_model(
+        oci_dir, lambda r: httpx.Response(200, headers=SSE_HEADERS, stream=Chunked(data, size))
+    )
     events = [e async for e in model.stream([Message.user("weather?")])]
     final = events[-1]
     assert final.done and final.stop_reason == "tool_calls"

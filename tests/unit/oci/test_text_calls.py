@@ -40,7 +40,10 @@ async def test_stream_never_shows_markup(oci_dir: Path) -> None:
         "</tool_call>",
     ]
     events = [delta(p) for p in pieces] + [delta("", finishReason="stop")]
-    model = make_model(oci_dir, lambda r: httpx.Response(200, content=sse(*events)))
+    headers = {"content-type": "text/event-stream"}
+    model = make_model(
+        oci_dir, lambda r: httpx.Response(200, headers=headers, content=sse(*events))
+    )
     out = [e async for e in model.stream([Message.user("add")], tools=[ADD])]
     shown = "".join(e.content or "" for e in out)
     assert "<tool" not in shown and shown.strip() == "Ok"

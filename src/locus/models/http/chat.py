@@ -170,6 +170,7 @@ class HTTPChatModel:
         budget = RetryBudget(self.retry)
         while True:
             response = await self._send(call, budget)
+            await self._require_event_stream(response)
             reader = JsonEventReader(response, endpoint=self.endpoint, grace=self._grace)
             shown = False
             try:
@@ -231,7 +232,8 @@ class HTTPChatModel:
             # once per model, off the loop: it reads files and may federate a token
             await asyncio.to_thread(self._setup_once)
         body = self._encode(messages, specs, params, stream=stream)
-        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        # ASCII-only JSON (as the oci SDK sends): valid even for text with lone surrogates
+        data = json.dumps(body, separators=(",", ":")).encode("ascii")
         return _Call(specs, data, self._call_headers(stream=stream))
 
     def _setup_once(self) -> None:
@@ -283,6 +285,19 @@ class HTTPChatModel:
             final.response.request_id = request_id
         for shown in texts.finish(final) if texts else [final]:
             yield shown
+
+    async def _require_event_stream(self, response: httpx.Response) -> None:
+        """A stream answered with anything but SSE is an error, never read as SSE or retried."""
+        content_type = response.headers.get("content-type", "")
+        if content_type.partition(";")[0].strip().lower() == "text/event-stream":
+            return
+        await response.aclose()
+        raise StreamError(
+            f"asked {self.endpoint} for a stream (text/event-stream) but it answered with "
+            f"content-type {content_type or 'none'!r}",
+            endpoint=self.endpoint,
+            hint="a proxy or gateway between you and the service may be rewriting answers",
+        )
 
     def _stream_text_calls(self, tools: list[ToolSpec]) -> StreamTextCalls | None:
         if self.tool_call_format is None or not tools:

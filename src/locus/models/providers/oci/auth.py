@@ -1,7 +1,8 @@
 """Who the client is: ``OCIAuthType`` and the ``httpx.Auth`` flow built for it.
 
 API keys and session tokens use our own signer (``signing_auth``); principals use
-the ``oci`` SDK's signers (``principals``). Keys are loaded once, when the flow is built.
+the ``oci`` SDK's signers (``principals``); a Generative AI API key is a bearer token
+(OpenAI-compatible API only). Keys are loaded once, when the flow is built.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import httpx
 
 from locus.core.errors import ConfigurationError, CredentialsError
+from locus.models.http.bearer import BearerAuth
 from locus.models.providers.oci.config import OCIProfile
 from locus.models.providers.oci.principals import PrincipalAuth, principal_signer
 from locus.models.providers.oci.signer import key_fingerprint, load_private_key
@@ -29,23 +31,39 @@ class OCIAuthType(enum.StrEnum):
     INSTANCE_PRINCIPAL = "INSTANCE_PRINCIPAL"
     RESOURCE_PRINCIPAL = "RESOURCE_PRINCIPAL"
     WORKLOAD_IDENTITY = "WORKLOAD_IDENTITY"
+    GENAI_API_KEY = "GENAI_API_KEY"
 
     @property
     def uses_profile(self) -> bool:
         """True for the modes that read the OCI config file."""
         return self in (OCIAuthType.API_KEY, OCIAuthType.SECURITY_TOKEN)
 
+    @property
+    def is_principal(self) -> bool:
+        """True for the modes whose tokens the ``oci`` SDK federates."""
+        return self in _PRINCIPALS
 
+
+_PRINCIPALS = frozenset(
+    {
+        OCIAuthType.INSTANCE_PRINCIPAL,
+        OCIAuthType.RESOURCE_PRINCIPAL,
+        OCIAuthType.WORKLOAD_IDENTITY,
+    }
+)
 _ALIASES = {
     "SESSION_TOKEN": "SECURITY_TOKEN",
     "INSTANCE_PRINCIPALS": "INSTANCE_PRINCIPAL",
     "RESOURCE_PRINCIPALS": "RESOURCE_PRINCIPAL",
     "OKE_WORKLOAD_IDENTITY": "WORKLOAD_IDENTITY",
+    "BEARER": "GENAI_API_KEY",
+    "GENERATIVE_AI_API_KEY": "GENAI_API_KEY",
 }
 _VALID = (
     "API_KEY, SECURITY_TOKEN (alias SESSION_TOKEN), INSTANCE_PRINCIPAL, RESOURCE_PRINCIPAL, "
-    "WORKLOAD_IDENTITY"
+    "WORKLOAD_IDENTITY, GENAI_API_KEY (alias BEARER; OpenAI-compatible API only)"
 )
+GENAI_API_KEY_ENV = "OCI_GENAI_API_KEY"
 
 
 def parse_auth_type(value: str | OCIAuthType | None) -> OCIAuthType | None:
@@ -70,7 +88,9 @@ def default_auth_type(profile: OCIProfile) -> OCIAuthType:
 
 def build_auth(auth_type: OCIAuthType, profile: OCIProfile | None) -> httpx.Auth:
     """The signing flow for ``auth_type``; profile modes need ``profile``."""
-    if not auth_type.uses_profile:
+    if auth_type is OCIAuthType.GENAI_API_KEY:
+        return _bearer_auth()
+    if auth_type.is_principal:
         kind = auth_type.value.lower()
         return PrincipalAuth(principal_signer(kind), kind=kind)
     if profile is None:
@@ -78,6 +98,16 @@ def build_auth(auth_type: OCIAuthType, profile: OCIProfile | None) -> httpx.Auth
     if auth_type is OCIAuthType.SECURITY_TOKEN:
         return _session_auth(profile)
     return _api_key_auth(profile)
+
+
+def _bearer_auth() -> BearerAuth:
+    key = os.environ.get(GENAI_API_KEY_ENV, "").strip()
+    if not key:
+        raise CredentialsError(
+            f"auth_type GENAI_API_KEY needs a Generative AI API key: pass api_key=... to "
+            f"OCIChatCompletionsModel or set {GENAI_API_KEY_ENV}"
+        )
+    return BearerAuth(key)
 
 
 def _api_key_auth(profile: OCIProfile) -> ApiKeyAuth:

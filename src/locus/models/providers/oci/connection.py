@@ -7,12 +7,14 @@ are read once, on first use, by ``load()``.
 
 from __future__ import annotations
 
+import difflib
 import os
 from urllib.parse import urlsplit
 
 import httpx
 
 from locus.core.errors import ConfigurationError, CredentialsError
+from locus.models.providers.oci._region_table import REGION_REALMS
 from locus.models.providers.oci.auth import (
     OCIAuthType,
     build_auth,
@@ -149,10 +151,23 @@ class OCIConnection:
                 f"region={self.region!r} does not match the endpoint OCID's region {own!r}"
             )
         if self._service_endpoint is None:
+            _require_known_region(own)
             self._service_endpoint = inference_endpoint(own, realm=ocid.realm)
         else:
             _check_same_region(self._service_endpoint, own)
         self.region = own
+
+
+def _require_known_region(region: str) -> None:
+    """Refuse an OCID region we cannot derive a host for (a typo costs a DNS error later)."""
+    if region in REGION_REALMS:
+        return
+    close = difflib.get_close_matches(region, REGION_REALMS, n=1)
+    guess = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ConfigurationError(
+        f"the endpoint OCID names region {region!r}, which Locus does not know{guess}; "
+        "check the OCID for a typo, or pass service_endpoint=... for a region newer than Locus"
+    )
 
 
 def _check_same_region(service_endpoint: str, ocid_region: str) -> None:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from locus.models.providers.oci.ocid import is_endpoint_ocid
+from locus.core.errors import ConfigurationError
+from locus.models.providers.oci.ocid import ENDPOINT_PREFIX, is_endpoint_ocid
 
 __all__ = ["ModelClass", "Route", "route"]
 
@@ -39,6 +40,22 @@ def route(model_id: str) -> Route:
     """Apply the routing rule to a model id."""
     if is_endpoint_ocid(model_id):
         return Route(ModelClass.NATIVE, dedicated=True)
+    _refuse_foreign_ocid(model_id)
     if model_id.strip().lower().startswith("cohere."):
         return Route(ModelClass.NATIVE, dedicated=False)
     return Route(ModelClass.CHAT_COMPLETIONS, dedicated=False)
+
+
+_MODEL_OCID_PREFIX = "ocid1.generativeaimodel."
+
+
+def _refuse_foreign_ocid(model_id: str) -> None:
+    """An OCID that names neither a DAC endpoint nor a model is a typo, not a model name."""
+    lowered = model_id.strip().lower()
+    if not lowered.startswith("ocid1.") or lowered.startswith(_MODEL_OCID_PREFIX):
+        return
+    kind = lowered.split(".")[1] if lowered.count(".") else ""
+    raise ConfigurationError(
+        f"{model_id!r} is an OCID of type {kind!r}, which is neither a DAC endpoint "
+        f"({ENDPOINT_PREFIX}...) nor a model ({_MODEL_OCID_PREFIX}...); check it for a typo"
+    )

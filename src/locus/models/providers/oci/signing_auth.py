@@ -2,17 +2,17 @@
 
 ``ApiKeyAuth`` signs with a profile's API key. ``SessionTokenAuth`` signs with
 ``ST$<token>``; it re-reads the token file when it changes on disk (``oci session
-refresh`` out of band) and, after a 401, re-reads it and re-signs once.
+refresh`` out of band) and, after a 401, re-reads it and re-signs once when the file
+holds a new token. Every flow remembers the clock skew a 401 revealed, for the hint.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
+import hashlib
 import os
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from email.utils import formatdate
 from pathlib import Path
 
 import httpx
@@ -20,31 +20,57 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from locus.core.errors import CredentialsError
 from locus.models.providers.oci.signer import RequestSigner
+from locus.models.providers.oci.skew import describe_skew, measure_skew
+from locus.models.providers.oci.token import token_expiry
 
-__all__ = ["ApiKeyAuth", "OCISigningAuth", "SessionTokenAuth", "sign_request", "token_expiry"]
+__all__ = [
+    "ApiKeyAuth",
+    "Clock",
+    "OCISigningAuth",
+    "SessionTokenAuth",
+    "sign_request",
+    "token_expiry",
+]
+
+Clock = Callable[[], float]
 
 
-def sign_request(request: httpx.Request, signer: RequestSigner) -> None:
+def sign_request(
+    request: httpx.Request, signer: RequestSigner, *, now: float | None = None
+) -> None:
     """Add the OCI signature headers to an httpx request (body must be read)."""
     target = request.url.raw_path.decode("ascii")
     host = request.headers.get("host") or request.url.netloc.decode("ascii")
     content_type = request.headers.get("content-type", "application/json")
     if "content-type" not in request.headers:
         request.headers["content-type"] = content_type
-    headers = signer.sign(request.method, target, host, request.content, content_type=content_type)
+    date = formatdate(now, usegmt=True) if now is not None else None
+    headers = signer.sign(
+        request.method, target, host, request.content, date=date, content_type=content_type
+    )
     request.headers.update(headers)
 
 
 class OCISigningAuth(httpx.Auth):
-    """Base flow: sign, send, and on a 401 refresh credentials and re-sign once."""
+    """Base flow: sign, send, and on a 401 refresh credentials and re-sign once.
+
+    ``clock`` dates the signatures (``time.time`` unless given).
+    """
 
     requires_request_body = True
 
+    def __init__(self, *, clock: Clock | None = None) -> None:
+        self.clock: Clock = clock or time.time
+        self._skew: float | None = None
+
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        sign_request(request, self.current_signer())
+        sign_request(request, self.current_signer(), now=self.clock())
         response = yield request
-        if response.status_code == 401 and self.refresh_after_401():
-            sign_request(request, self.current_signer())
+        if response.status_code != 401:
+            return
+        self._skew = measure_skew(response, self.clock())
+        if self.refresh_after_401():
+            sign_request(request, self.current_signer(), now=self.clock())
             yield request
 
     def current_signer(self) -> RequestSigner:
@@ -57,6 +83,10 @@ class OCISigningAuth(httpx.Auth):
 
     def diagnosis(self) -> str | None:
         """A known local cause of a 401 (never secret), for the error's hint."""
+        return describe_skew(self._skew) or self.known_cause()
+
+    def known_cause(self) -> str | None:
+        """A cause of a 401 this kind of credentials can tell locally."""
         return None
 
 
@@ -64,8 +94,14 @@ class ApiKeyAuth(OCISigningAuth):
     """Signs with ``<tenancy>/<user>/<fingerprint>`` and the profile's key (loaded once)."""
 
     def __init__(
-        self, key_id: str, private_key: rsa.RSAPrivateKey, *, fingerprint_mismatch: str | None
+        self,
+        key_id: str,
+        private_key: rsa.RSAPrivateKey,
+        *,
+        fingerprint_mismatch: str | None,
+        clock: Clock | None = None,
     ) -> None:
+        super().__init__(clock=clock)
         self._signer = RequestSigner(key_id, private_key)
         self._mismatch = fingerprint_mismatch
 
@@ -75,20 +111,29 @@ class ApiKeyAuth(OCISigningAuth):
     def current_signer(self) -> RequestSigner:
         return self._signer
 
-    def diagnosis(self) -> str | None:
+    def known_cause(self) -> str | None:
         return self._mismatch
 
 
 class SessionTokenAuth(OCISigningAuth):
     """Signs with ``ST$<token>``; follows the token file as it is refreshed."""
 
-    def __init__(self, token_file: Path, private_key: rsa.RSAPrivateKey, *, profile: str) -> None:
+    def __init__(
+        self,
+        token_file: Path,
+        private_key: rsa.RSAPrivateKey,
+        *,
+        profile: str,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(clock=clock)
         self._path = token_file
         self._key = private_key
         self._profile = profile
         self._stamp: tuple[int, int] | None = None
         self._signer: RequestSigner | None = None
-        self._expiry: float | None = None
+        self._digest: str | None = None
+        self.expires_at: float | None = None
 
     def __repr__(self) -> str:
         return f"SessionTokenAuth(profile={self._profile!r})"
@@ -96,19 +141,22 @@ class SessionTokenAuth(OCISigningAuth):
     def current_signer(self) -> RequestSigner:
         if self._signer is None or self._file_stamp() != self._stamp:
             self._reload()
-        if self._expiry is not None and self._expiry <= time.time():
+        if self.expired():
             raise CredentialsError(self._expired_message())
         assert self._signer is not None
         return self._signer
 
-    def refresh_after_401(self) -> bool:
-        self._reload()
-        return True
+    def expired(self, *, within: float = 0.0) -> bool:
+        """True when the loaded token's ``exp`` is past (or ``within`` seconds of it)."""
+        return self.expires_at is not None and self.expires_at <= self.clock() + within
 
-    def diagnosis(self) -> str | None:
-        if self._expiry is not None and self._expiry <= time.time() + 60:
-            return self._expired_message()
-        return None
+    def refresh_after_401(self) -> bool:
+        before = self._digest
+        self._reload()
+        return self._digest != before
+
+    def known_cause(self) -> str | None:
+        return self._expired_message() if self.expired(within=60) else None
 
     def _reload(self) -> None:
         self._stamp = self._file_stamp()
@@ -120,7 +168,8 @@ class SessionTokenAuth(OCISigningAuth):
             ) from None
         if not token:
             raise CredentialsError(f"security_token_file {self._path} is empty")
-        self._expiry = token_expiry(token)
+        self._digest = hashlib.sha256(token.encode()).hexdigest()
+        self.expires_at = token_expiry(token)
         self._signer = RequestSigner(f"ST${token}", self._key)
 
     def _file_stamp(self) -> tuple[int, int] | None:
@@ -136,17 +185,3 @@ class SessionTokenAuth(OCISigningAuth):
             f"`oci session refresh --profile {self._profile}` (or `oci session authenticate` "
             "if it can no longer be refreshed)"
         )
-
-
-def token_expiry(token: str) -> float | None:
-    """The ``exp`` claim of a JWT (not verified), or ``None`` when it has none."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        return None
-    try:
-        padded = parts[1] + "=" * (-len(parts[1]) % 4)
-        claims = json.loads(base64.urlsafe_b64decode(padded))
-    except (binascii.Error, ValueError):
-        return None
-    exp = claims.get("exp") if isinstance(claims, dict) else None
-    return float(exp) if isinstance(exp, int | float) else None

@@ -112,4 +112,4 @@ def _collapse_unions(node: dict[str, Any]) -> dict[str, Any]:
 def _filter_required(node: dict[str, Any]) -> None:
     required, properties = node.get("required"), node.get("properties")
     if isinstance(required, list) and isinstance(properties, Mapping):
-        node["required"] = [name for name in required if name in properties]
+        node["required"] = [n for n in required if isinstance(n, str) and n in properties]
