@@ -21,12 +21,24 @@ MODELS = oci.generative_ai_inference.models
 SIGNED_POST = "date (request-target) host content-length content-type x-content-sha256"
 
 
+OPEN_CLIENTS: list[Any] = []
+"""SDK clients made by a test; ``conftest.py`` closes their sessions after it."""
+
+
+def track(client: Any) -> Any:
+    """Register an SDK client so its HTTP session is closed when the test ends."""
+    OPEN_CLIENTS.append(client)
+    return client
+
+
 def sdk_client(emu: Emulator, retries: bool = False) -> Any:
     """The official GenerativeAiInferenceClient pointed at ``emu`` (no retries unless asked)."""
     config = oci.config.from_file(emu.config_file, emu.profile)
     strategy = oci.retry.DEFAULT_RETRY_STRATEGY if retries else oci.retry.NoneRetryStrategy()
-    return oci.generative_ai_inference.GenerativeAiInferenceClient(
-        config, service_endpoint=emu.service_endpoint, retry_strategy=strategy, timeout=(5, 30)
+    return track(
+        oci.generative_ai_inference.GenerativeAiInferenceClient(
+            config, service_endpoint=emu.service_endpoint, retry_strategy=strategy, timeout=(5, 30)
+        )
     )
 
 

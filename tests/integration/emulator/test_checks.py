@@ -23,6 +23,7 @@ from ._helpers import (
     details,
     on_demand,
     sdk_client,
+    track,
     user_text,
 )
 
@@ -86,6 +87,7 @@ def test_unknown_key_is_401_through_the_sdk(oci_emulator: Emulator, tmp_path: Pa
         service_endpoint=oci_emulator.service_endpoint,
         retry_strategy=oci.retry.NoneRetryStrategy(),
     )
+    track(client)
     request = MODELS.GenericChatRequest(messages=[user_text("hi")])
     chat = details(oci_emulator, on_demand("meta.llama-3.3-70b-instruct"), request)
     with pytest.raises(oci.exceptions.ServiceError) as caught:

@@ -16,7 +16,7 @@ import pytest
 
 from locus.emulator import Emulator
 
-from ._helpers import MODELS, details, on_demand, sdk_client, user_text
+from ._helpers import MODELS, details, on_demand, sdk_client, track, user_text
 
 INFO_KEYS = {
     "url",
@@ -73,6 +73,7 @@ def test_command_line_state_dir_and_clean_exit(tmp_path: Path, sig: signal.Signa
         client = oci.generative_ai_inference.GenerativeAiInferenceClient(
             config, service_endpoint=info["service_endpoint"]
         )
+        track(client)
         request = MODELS.GenericChatRequest(messages=[user_text("What model are you?")])
         chat = MODELS.ChatDetails(
             compartment_id=info["compartment_id"],
