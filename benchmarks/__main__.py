@@ -44,6 +44,8 @@ class Sizes:
     memory_reps: int = 2
     deltas: int = 10_000
     stream_reps: int = 5
+    ttft_reps: int = 50
+    raw_concurrency_reps: int = 1
 
 
 FULL = Sizes()
@@ -61,6 +63,8 @@ QUICK = Sizes(
     memory_reps=1,
     deltas=1_000,
     stream_reps=2,
+    ttft_reps=5,
+    raw_concurrency_reps=1,
 )
 
 
@@ -103,6 +107,12 @@ def _with_plain_emulator(sizes: Sizes, results: dict[str, Any]) -> None:
                 info, latency=sizes.latency, runs=sizes.runs, reps=sizes.concurrency_reps
             )
         )
+        raw = asyncio.run(
+            concurrency.measure_raw(
+                info, latency=sizes.latency, runs=sizes.runs, reps=sizes.raw_concurrency_reps
+            )
+        )
+        _say(f"  raw-HTTP limit of the same waves: {raw}")
         _say("memory_per_run_kib")
         results["memory_per_run_kib"] = asyncio.run(
             concurrency.measure_memory(info, runs=sizes.runs, reps=sizes.memory_reps)
@@ -114,9 +124,13 @@ def _with_stream_emulator(sizes: Sizes, results: dict[str, Any]) -> None:
         rules = stream.write_rules(Path(folder) / "rules.json", sizes.deltas)
         with emulator_process("--rules", str(rules), *_EMULATOR_ARGS) as info:
             _say(f"stream: {sizes.deltas} deltas")
-            results["stream"] = asyncio.run(
-                stream.measure(info, deltas=sizes.deltas, reps=sizes.stream_reps)
+            found = asyncio.run(
+                stream.measure(
+                    info, deltas=sizes.deltas, reps=sizes.stream_reps, ttft_reps=sizes.ttft_reps
+                )
             )
+            _say(f"  per-delta overhead in wall time: {found.pop('per_delta_wall_us')} us")
+            results["stream"] = found
 
 
 def run(sizes: Sizes, *, quick: bool = False) -> dict[str, Any]:

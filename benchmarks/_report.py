@@ -61,12 +61,13 @@ def lookup(results: dict[str, Any], key: str) -> Any:
 
 
 def machine() -> dict[str, Any]:
-    """Cores, Python version and platform of this machine."""
+    """Cores, Python version, platform and load average (other work disturbs timings)."""
     return {
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
+        "load_avg": [round(x, 2) for x in os.getloadavg()],
     }
 
 

@@ -6,6 +6,8 @@ import statistics
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+__all__ = ["figure", "repeat", "summary"]
+
 
 def summary(values: list[float]) -> dict[str, float]:
     """Median, min and max of a list of measurements."""

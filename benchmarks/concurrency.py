@@ -4,7 +4,11 @@ With the emulator answering each call after ``latency`` seconds, a run of two ca
 cannot end sooner than ``2 * latency``: efficiency is that ideal over the measured wall
 time of ``runs`` concurrent runs. A second pass traces allocations (``tracemalloc``) and
 reports the peak per in-flight run. The model's pool is raised to ``runs`` connections
-through its ``transport=`` option (httpx's default pool holds 100).
+through its ``transport=`` option (httpx's default pool holds 100); idle keep-alive
+connections stay at httpx's default of 20, because httpcore 1.0's pool scans its idle
+connections in quadratic time. ``measure_raw`` runs the same waves with ``RawClient``
+on a pool of ``runs`` connections without keep-alive (with keep-alive, that quadratic
+scan makes bare httpx several times slower still): the limit this machine allows.
 """
 
 from __future__ import annotations
@@ -16,16 +20,20 @@ from typing import Any
 
 import httpx
 
-from benchmarks._scenario import PROMPT, build_agent, build_model
+from benchmarks._scenario import PROMPT, RawClient, build_agent, build_model, capture_bodies
 from benchmarks._stats import figure
 from locus.agent import Agent, AgentResult
 
-__all__ = ["measure", "measure_memory"]
+__all__ = ["measure", "measure_memory", "measure_raw"]
+
+
+def _transport(runs: int, keepalive: int = 20) -> httpx.AsyncHTTPTransport:
+    limits = httpx.Limits(max_connections=runs, max_keepalive_connections=keepalive)
+    return httpx.AsyncHTTPTransport(limits=limits)
 
 
 def _agent(info: dict[str, Any], runs: int) -> Agent:
-    limits = httpx.Limits(max_connections=runs, max_keepalive_connections=runs)
-    return build_agent(build_model(info, transport=httpx.AsyncHTTPTransport(limits=limits)))
+    return build_agent(build_model(info, transport=_transport(runs)))
 
 
 async def _wave(agent: Agent, runs: int) -> float:
@@ -79,3 +87,27 @@ async def measure_memory(info: dict[str, Any], *, runs: int = 500, reps: int = 3
     finally:
         await agent.aclose()
     return figure(per_run, digits=1)
+
+
+async def measure_raw(
+    info: dict[str, Any], *, latency: float, runs: int = 500, reps: int = 1
+) -> dict[str, Any]:
+    """The same waves sent by hand (``RawClient``, same pool limits): the machine's limit."""
+    bodies = await capture_bodies(info)
+    raw = RawClient(info)
+    await raw.client.aclose()
+    raw.client = httpx.AsyncClient(transport=_transport(runs, keepalive=0))
+
+    async def pair() -> None:
+        for body in bodies:
+            await raw.post(body)
+
+    walls = []
+    try:
+        for _ in range(reps + 1):
+            start = time.perf_counter()
+            await asyncio.gather(*(pair() for _ in range(runs)))
+            walls.append(time.perf_counter() - start)
+    finally:
+        await raw.aclose()
+    return {"efficiency": figure([2 * latency / w for w in walls[1:]]), "wall_s": figure(walls[1:])}

@@ -8,10 +8,9 @@ from typing import Any
 
 from benchmarks._stats import figure
 
-_SNIPPET = (
-    "import time; t = time.perf_counter(); {stmt}; "
-    "print(time.perf_counter() - t)"
-)
+__all__ = ["measure"]
+
+_SNIPPET = "import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
 
 
 def _once(stmt: str) -> float:

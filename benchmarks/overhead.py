@@ -40,7 +40,9 @@ async def measure(
     }
 
 
-async def _block(agent: Agent, raw: RawClient, bodies: list[bytes], runs: int) -> tuple[float, float]:
+async def _block(
+    agent: Agent, raw: RawClient, bodies: list[bytes], runs: int
+) -> tuple[float, float]:
     """Median seconds of one agent run and of one raw pair, over ``runs`` interleaved tries."""
     agent_s, raw_s = [], []
     for _ in range(runs):

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from benchmarks import concurrency, overhead, stream
 from benchmarks._emulator_proc import configure
 from benchmarks._report import TARGETS, lookup, table
 from benchmarks._scenario import RawClient, capture_bodies
 from benchmarks._stats import figure, repeat, summary
+
 from locus.emulator import Emulator
 
 FIGURE_KEYS = {"median", "min", "max"}
@@ -98,11 +98,13 @@ async def test_concurrency_and_memory_on_a_few_runs(info: dict[str, Any]) -> Non
     assert found["wall_s"]["min"] >= 0.1  # two calls, each after the emulator's latency
     memory = await concurrency.measure_memory(info, runs=5, reps=1)
     assert memory["median"] > 0
+    raw = await concurrency.measure_raw(info, latency=0.05, runs=5, reps=1)
+    assert raw["wall_s"]["min"] >= 0.1
 
 
 async def test_stream_reads_every_delta_both_ways(info: dict[str, Any]) -> None:
-    found = await stream.measure(info, deltas=50, reps=1, warmup=0)
-    assert set(found) == {"per_delta_overhead_us", "ttft_overhead_ms"}
+    found = await stream.measure(info, deltas=50, reps=1, ttft_reps=2, warmup=0)
+    assert set(found) == {"per_delta_overhead_us", "ttft_overhead_ms", "per_delta_wall_us"}
     assert all(set(value) == FIGURE_KEYS for value in found.values())
 
 
@@ -116,7 +118,7 @@ def test_rules_file_scripts_the_long_answer(tmp_path: Path) -> None:
     rule = json.loads(path.read_text())["rules"][0]
     assert rule["when"] == {"contains": stream.MARKER}
     assert rule["reply"]["text"].split() == ["tok"] * 3
-    assert stream.MARKER in stream.PROMPT
+    assert stream.MARKER in stream.PROMPT and stream.MARKER not in stream.SHORT_PROMPT
 
 
 @pytest.mark.slow
