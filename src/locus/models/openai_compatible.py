@@ -73,6 +73,7 @@ class OpenAICompatibleModel(OpenAIChatModelBase):
             timeout=settings.timeout,
             transport=settings.transport,
             stream_grace=settings.stream_grace,
+            limits=settings.limits,
             tool_call_format=None if fmt == DEFAULT_FORMAT else fmt,
         )
         self.base_url = _clean_base_url(base_url)

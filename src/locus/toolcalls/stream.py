@@ -8,6 +8,7 @@ text flows at once, and only a suffix that could still become a marker is held.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -63,6 +64,7 @@ def _format_of(origin: str) -> str:
     return MISTRAL if origin == _MISTRAL_ARRAY else origin
 
 
+@functools.lru_cache(maxsize=64)
 def _text_markers(enabled: frozenset[str]) -> MarkerSet:
     markers = [THINK_OPEN, THINK_CLOSE]
     if enabled & {HERMES, QWEN3_CODER}:

@@ -116,6 +116,21 @@ async def test_many_calls_share_one_client(emu: Emulator, native: Build) -> None
     assert client.is_closed
 
 
+@pytest.mark.parametrize("style", ["native", "cohere"])
+async def test_streams_return_their_connection_to_the_pool(
+    emu: Emulator, native: Build, style: str
+) -> None:
+    model = _dac(emu, style, native)
+    for _ in range(3):
+        await _streamed(model, [Message.user("Count from 1 to 5.")])
+    # httpx keeps no public count of pooled connections; its transport's pool has one.
+    client = model.http_client
+    assert client is not None
+    pool = client._transport._pool  # type: ignore[attr-defined]
+    assert len(pool.connections) == 1
+    await model.aclose()
+
+
 def test_asyncio_run_twice_without_aclose_leaks_nothing(emu: Emulator) -> None:
     model = OCIModel(
         emu.endpoint(style="native")["ocid"],

@@ -63,6 +63,9 @@ class StreamDecoder(Protocol):
     def close(self) -> StreamEvent: ...
 
 
+_DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+
 @dataclass(slots=True)
 class _Call:
     tools: list[ToolSpec]
@@ -85,6 +88,7 @@ class HTTPChatModel:
         tool_call_format: ToolCallFormats,
         stream_grace: float = 1.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        limits: httpx.Limits | None = None,
     ) -> None:
         if not model_id or not model_id.strip():
             raise ConfigurationError("model_id is empty")
@@ -95,7 +99,7 @@ class HTTPChatModel:
         self.tool_call_format = tool_call_format
         self._grace = stream_grace
         self._transport = transport
-        self._clients = LoopClient(timeout, transport)
+        self._clients = LoopClient(timeout, transport, limits or _DEFAULT_LIMITS)
         self._ready = False
         self._setup_lock = threading.Lock()
 
@@ -279,7 +283,7 @@ class HTTPChatModel:
             async for event in decoded:
                 for shown in texts.feed(event) if texts else [event]:
                     yield shown
-        await reader.aclose()
+        await reader.release()
         final = decoder.close()
         if final.response is not None and final.response.request_id is None:
             final.response.request_id = request_id

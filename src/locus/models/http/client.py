@@ -20,9 +20,15 @@ __all__ = ["LoopClient"]
 class LoopClient:
     """Lazily creates, reuses and closes the model's client."""
 
-    def __init__(self, timeout: httpx.Timeout, transport: httpx.AsyncBaseTransport | None) -> None:
+    def __init__(
+        self,
+        timeout: httpx.Timeout,
+        transport: httpx.AsyncBaseTransport | None,
+        limits: httpx.Limits,
+    ) -> None:
         self._timeout = timeout
         self._transport = transport
+        self._limits = limits
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._guard: AsyncGenerator[None, None] | None = None
@@ -39,7 +45,9 @@ class LoopClient:
         if client is not None and self._loop is loop and not client.is_closed:
             return client
         self._retire()
-        client = httpx.AsyncClient(timeout=self._timeout, transport=self._transport)
+        client = httpx.AsyncClient(
+            timeout=self._timeout, transport=self._transport, limits=self._limits
+        )
         self._client, self._loop = client, loop
         self._guard = _close_at_loop_shutdown(client)
         await anext(self._guard)

@@ -5,7 +5,10 @@ field), ``timeout`` (seconds per attempt or an ``httpx.Timeout``), retry setting
 (``max_retries``, ``retry_deadline`` or a whole ``retry_policy``) and
 ``tool_call_format`` (text tool-call formats to parse; ``None`` turns it off) and
 ``transport`` (an ``httpx.AsyncBaseTransport`` for proxies, custom TLS, or tests) and
-``stream_grace`` (seconds to wait after a stream's finish event for its usage event).
+``stream_grace`` (seconds to wait after a stream's finish event for its usage event) and
+``max_connections`` / ``max_keepalive_connections`` (the pooled client's limits; httpx's
+defaults are 100 and 20: raise the first for many concurrent calls, keep the second small
+because httpcore scans its whole pool for every request).
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ class ModelOptions(TypedDict, total=False):
     tool_call_format: str | Sequence[str] | None
     transport: httpx.AsyncBaseTransport
     stream_grace: float
+    max_connections: int
+    max_keepalive_connections: int
 
 
 _PARAM_NAMES = frozenset(f.name for f in fields(GenerationParams))
@@ -67,6 +72,7 @@ class ModelSettings:
     tool_call_format: str | Sequence[str] | None
     transport: httpx.AsyncBaseTransport | None
     stream_grace: float
+    limits: httpx.Limits
 
 
 def settings_from_options(
@@ -84,6 +90,10 @@ def settings_from_options(
         tool_call_format=options.get("tool_call_format", DEFAULT_FORMAT),
         transport=options.get("transport"),
         stream_grace=float(options.get("stream_grace", 1.0)),
+        limits=httpx.Limits(
+            max_connections=int(options.get("max_connections", 100)),
+            max_keepalive_connections=int(options.get("max_keepalive_connections", 20)),
+        ),
     )
 
 

@@ -96,6 +96,8 @@ def _retry_delay(budget: RetryBudget, error: APIStatusError) -> float | None:
 
 
 def _log(request: httpx.Request, response: httpx.Response, budget: RetryBudget) -> None:
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
     logger.debug(
         "%s %s -> %s (opc-request-id %s, retry %d)",
         request.method,

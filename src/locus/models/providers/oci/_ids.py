@@ -17,4 +17,9 @@ def new_request_id() -> str:
 
 def new_retry_token() -> str:
     """An ``opc-retry-token``: 30 letters and digits, the same on every attempt of a call."""
-    return "".join(secrets.choice(_ALNUM) for _ in range(30))
+    number = secrets.randbits(180)  # 62**30 < 2**179: one draw covers all 30 characters
+    chars = []
+    for _ in range(30):
+        number, index = divmod(number, 62)
+        chars.append(_ALNUM[index])
+    return "".join(chars)

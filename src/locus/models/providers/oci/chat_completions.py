@@ -70,6 +70,7 @@ class OCIChatCompletionsModel(OpenAIChatModelBase):
             timeout=settings.timeout,
             transport=settings.transport,
             stream_grace=settings.stream_grace,
+            limits=settings.limits,
             tool_call_format=None if fmt == DEFAULT_FORMAT else fmt,
         )
         key = api_key or os.environ.get("OCI_GENAI_API_KEY")

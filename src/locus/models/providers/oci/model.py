@@ -84,6 +84,7 @@ class OCIModel(HTTPChatModel):
             timeout=settings.timeout,
             transport=settings.transport,
             stream_grace=settings.stream_grace,
+            limits=settings.limits,
             tool_call_format=("auto" if self.dedicated else None) if fmt == DEFAULT_FORMAT else fmt,
         )
         self.connection = OCIConnection(
