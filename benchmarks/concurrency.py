@@ -4,7 +4,7 @@ With the emulator answering each call after ``latency`` seconds, a run of two ca
 cannot end sooner than ``2 * latency``: efficiency is that ideal over the measured wall
 time of ``runs`` concurrent runs. A second pass traces allocations (``tracemalloc``) and
 reports the peak per in-flight run. The model's pool is raised to ``runs`` connections
-through its ``transport=`` option (httpx's default pool holds 100); idle keep-alive
+with its ``max_connections=`` option (the default pool holds 100); idle keep-alive
 connections stay at httpx's default of 20, because httpcore 1.0's pool scans its idle
 connections in quadratic time. ``measure_raw`` runs the same waves with ``RawClient``
 on a pool of ``runs`` connections without keep-alive (with keep-alive, that quadratic
@@ -33,7 +33,7 @@ def _transport(runs: int, keepalive: int = 20) -> httpx.AsyncHTTPTransport:
 
 
 def _agent(info: dict[str, Any], runs: int) -> Agent:
-    return build_agent(build_model(info, transport=_transport(runs)))
+    return build_agent(build_model(info, max_connections=runs))
 
 
 async def _wave(agent: Agent, runs: int) -> float:
