@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from locus.emulator.auth.routes import principal_routes
 from locus.emulator.errors import ApiError
 from locus.emulator.responses import error_response
 from locus.emulator.routes_actions import embed_text, rerank_text
@@ -45,6 +46,7 @@ def build_app(service: Service) -> Starlette:
         _route("/openai/v1/chat/completions", chat_completions, service, ["POST"]),
         _route("/20231130/actions/v1/chat/completions", chat_completions, service, ["POST"]),
         _route("/admin/{action}", admin, service, ["GET", "POST"]),
+        *principal_routes(lambda: service.principals, service.request_id),
     ]
     return Starlette(
         routes=routes, lifespan=lifespan, exception_handlers={404: unknown, 405: unknown}

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from locus.emulator.auth.principals import Principals
 from locus.emulator.catalogue import Catalogue, load_catalogue
 from locus.emulator.engines import build_engine
 from locus.emulator.faults import ALL_TARGETS
@@ -17,7 +18,7 @@ from locus.emulator.knobs import Knobs
 from locus.emulator.server import EmulatorServer, bind
 from locus.emulator.service import Service
 from locus.emulator.signature import KeyRing, Verifier
-from locus.emulator.state import Identity, prepare_state_dir, write_info
+from locus.emulator.state import TENANCY, Identity, prepare_state_dir, write_info
 
 __all__ = ["DEFAULT_REGION", "Emulator", "build_service", "describe"]
 
@@ -121,6 +122,8 @@ class Emulator:
 
     def stop(self) -> None:
         """Stop serving and remove a temporary state directory."""
+        if self._service is not None and self._service.principals is not None:
+            self._service.principals.close()
         if self._server is not None and self._thread is not None:
             self._server.should_exit = True
             self._thread.join(timeout=10)
@@ -159,6 +162,23 @@ class Emulator:
     def info(self) -> dict[str, Any]:
         """The ``emulator.json`` contract."""
         return describe(self.url, self._identity_or_fail(), self.catalogue)
+
+    @property
+    def principals(self) -> Principals:
+        """The identity plane (IMDS, federation, principal and session tokens); its pieces
+        stay off until switched on, e.g. ``emu.principals.enable_instance_principal(emu.url)``."""
+        service = self._service_or_fail()
+        if service.principals is None:
+            identity = self._identity_or_fail()
+            service.principals = Principals(
+                tenancy=TENANCY,
+                compartment=identity.compartment_id,
+                region=identity.region,
+                state_dir=self.state_dir,
+                config_file=identity.config_file,
+                keys=service.keys,
+            )
+        return service.principals
 
     def endpoint(self, style: str = "hermes") -> dict[str, str]:
         """The first DAC endpoint whose tool calls come back in ``style``."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from locus.emulator.auth.principals import Principals
 from locus.emulator.catalogue import Catalogue
 from locus.emulator.engine import Engine
 from locus.emulator.errors import ApiError, cannot_parse, not_authenticated
@@ -42,6 +43,7 @@ class Service:
     faults: Faults = field(default_factory=Faults)
     abort: Aborter = _no_abort
     base_latency: float = 0.0
+    principals: Principals | None = None
     _prefix: str = field(default_factory=lambda: secrets.token_hex(10).upper())
     _counter: itertools.count[int] = field(default_factory=itertools.count)
 

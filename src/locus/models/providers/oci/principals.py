@@ -62,6 +62,12 @@ class PrincipalAuth(OCISigningAuth):
         return value if isinstance(value, str) and value else None
 
     @property
+    def tenancy(self) -> str | None:
+        """The principal's tenancy OCID, when the SDK signer knows it."""
+        value = getattr(self._sdk_signer, "tenancy_id", None)
+        return value if isinstance(value, str) and value else None
+
+    @property
     def expires_at(self) -> float | None:
         """``exp`` of the token used by the last signature, when known."""
         return self._times.expires
@@ -111,11 +117,11 @@ class PrincipalAuth(OCISigningAuth):
         return self._kind.replace("_", " ")
 
     async def _sign_off_loop_unless_fresh(self, request: httpx.Request) -> None:
-        # A fresh token means the SDK signer will not touch the network: sign right here.
+        # A fresh token means the SDK signer will not touch the network: sign right here,
+        # unless a refresh holds the signer (then waiting for it would block the loop).
         due = self._times.refresh_at(margin=self._margin)
-        if due is not None and self.clock() < due and self.last_refresh_error is None:
-            self._sign(request)
-        else:
+        fresh = due is not None and self.clock() < due and self.last_refresh_error is None
+        if not (fresh and self._sign(request, wait=False)):
             await asyncio.to_thread(self._sign, request)
 
     def _after_401(self, response: httpx.Response) -> bool:
@@ -160,17 +166,17 @@ class PrincipalAuth(OCISigningAuth):
                 "principal's environment"
             )
 
-    def _sign(self, request: httpx.Request) -> None:
+    def _sign(self, request: httpx.Request, *, wait: bool = True) -> bool:
+        """Sign with the SDK signer; with ``wait=False``, give up (False) if it is busy."""
         from oci._vendor import requests as sdk_requests  # lazy: optional extra
 
-        for name in _SIGNED:
-            if name != "content-type":
-                request.headers.pop(name, None)
-        prepared = sdk_requests.Request(
-            request.method, str(request.url), headers=dict(request.headers), data=request.content
-        ).prepare()
-        with self._sign_lock:
+        if not self._sign_lock.acquire(blocking=wait):
+            return False
+        try:
+            prepared = self._prepared(request, sdk_requests)
             self._sdk_signer(prepared)
+        finally:
+            self._sign_lock.release()
         for name in _SIGNED:
             value = prepared.headers.get(name)
             if value is not None:
@@ -178,6 +184,17 @@ class PrincipalAuth(OCISigningAuth):
         token = token_from_authorization(request.headers.get("authorization"))
         if token is not None:
             self._times = TokenTimes.of(token)
+        return True
+
+    @staticmethod
+    def _prepared(request: httpx.Request, sdk_requests: Any) -> Any:
+        """The request as the SDK signer expects it (a prepared ``requests`` request)."""
+        for name in _SIGNED:
+            if name != "content-type":
+                request.headers.pop(name, None)
+        return sdk_requests.Request(
+            request.method, str(request.url), headers=dict(request.headers), data=request.content
+        ).prepare()
 
 
 def principal_signer(kind: str) -> Any:
@@ -201,7 +218,24 @@ def principal_signer(kind: str) -> Any:
     try:
         return factories[kind]()
     except Exception as exc:
+        _close_sessions_of(exc)
         raise CredentialsError(_setup_failure(kind, exc)) from None
+
+
+def _close_sessions_of(exc: BaseException) -> None:
+    """Close the HTTP responses and sessions that a failed SDK setup left open (the SDK
+    keeps them referenced from the error; their sockets would leak until collected)."""
+    from oci._vendor import requests as sdk_requests
+
+    frame = exc.__traceback__
+    while frame is not None:
+        for value in list(frame.tb_frame.f_locals.values()):
+            if isinstance(value, sdk_requests.Response):
+                value.close()
+            session = getattr(value, "requests_session", None)
+            if isinstance(session, sdk_requests.Session):
+                session.close()
+        frame = frame.tb_next
 
 
 def _federation_override() -> dict[str, Any]:

@@ -1,0 +1,57 @@
+"""``locus doctor`` / ``python -m locus.doctor``: check OCI credentials step by step."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from locus.doctor.checks import DEFAULT_MODEL, Options, run_checks
+from locus.doctor.report import Report
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the checks and print the report; 0 when every check passed, else 1."""
+    options = _parse(list(sys.argv[1:] if argv is None else argv))
+    report = Report()
+    asyncio.run(run_checks(options, report))
+    report.write(sys.stdout)
+    return 1 if report.failed else 0
+
+
+def _parse(argv: list[str]) -> Options:
+    parser = argparse.ArgumentParser(
+        prog="locus doctor",
+        description="Check an OCI profile or principal (config file, key and fingerprint, "
+        "token expiry, region, compartment) and make one tiny signed call.",
+    )
+    parser.add_argument(
+        "--config-file", help="OCI config file (default: OCI_CONFIG_FILE, ~/.oci/config)"
+    )
+    parser.add_argument("--profile", help="profile name (default: OCI_PROFILE, DEFAULT)")
+    parser.add_argument(
+        "--auth-type",
+        help="API_KEY, SECURITY_TOKEN, INSTANCE_PRINCIPAL, RESOURCE_PRINCIPAL, "
+        "WORKLOAD_IDENTITY or GENAI_API_KEY (default: OCI_AUTH_TYPE, else from the profile)",
+    )
+    parser.add_argument("--region", help="region (default: the profile's, or OCI_REGION)")
+    parser.add_argument("--compartment-id", help="compartment OCID (default: OCI_COMPARTMENT_ID)")
+    parser.add_argument("--service-endpoint", help="inference endpoint (default: from the region)")
+    parser.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help=f"model or DAC endpoint OCID (default: {DEFAULT_MODEL})",
+    )
+    args = parser.parse_args(argv)
+    return Options(
+        config_file=args.config_file,
+        profile=args.profile,
+        auth_type=args.auth_type,
+        region=args.region,
+        compartment_id=args.compartment_id,
+        service_endpoint=args.service_endpoint,
+        model=args.model,
+    )

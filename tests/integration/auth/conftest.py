@@ -1,0 +1,86 @@
+"""An emulator of its own per test (tokens, switches and env vars must not leak), and
+model builders for each auth mode."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from locus.core.messages import Message
+from locus.emulator import Emulator
+from locus.models.providers.oci import OCIModel
+
+MODEL = "meta.llama-3.3-70b-instruct"
+ASK = [Message.user("In one sentence, what model are you?")]
+COUNT = [Message.user("Count from 1 to 5, separated by commas.")]
+
+_PRINCIPAL_ENV = (
+    "OCI_METADATA_BASE_URL",
+    "OCI_FEDERATION_ENDPOINT",
+    "OCI_RESOURCE_PRINCIPAL_VERSION",
+    "OCI_RESOURCE_PRINCIPAL_RPST",
+    "OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM",
+    "OCI_RESOURCE_PRINCIPAL_REGION",
+    "OCI_AUTH_TYPE",
+    "OCI_CONFIG_FILE",
+    "OCI_PROFILE",
+    "OCI_REGION",
+    "OCI_COMPARTMENT_ID",
+    "OCI_GENAI_API_KEY",
+)
+
+
+@pytest.fixture
+def emu(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+    """A fresh emulator, with the principal environment cleared around the test."""
+    for name in _PRINCIPAL_ENV:
+        monkeypatch.delenv(name, raising=False)
+    with Emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def build(emu: Emulator) -> AsyncIterator[Callable[..., OCIModel]]:
+    """``build(**options)``: an ``OCIModel`` on the emulator, closed after the test."""
+    built: list[OCIModel] = []
+
+    def make(**options: Any) -> OCIModel:
+        options.setdefault("service_endpoint", emu.service_endpoint)
+        options.setdefault("compartment_id", emu.compartment_id)
+        options.setdefault("max_retries", 0)
+        model = OCIModel(MODEL, **options)
+        built.append(model)
+        return model
+
+    yield make
+    for model in built:
+        await model.aclose()
+
+
+async def streamed_text(model: OCIModel) -> tuple[str, int]:
+    """The text of a streamed answer to COUNT and the number of text deltas."""
+    deltas = [event.content async for event in model.stream(COUNT) if event.content]
+    return "".join(deltas), len(deltas)
+
+
+def config_with_other_key(emu: Emulator, folder: Path) -> Path:
+    """A copy of the emulator's config whose key_file is another key (same fingerprint)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    other = folder / "other.pem"
+    other.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    lines = Path(emu.config_file).read_text().splitlines()
+    lines = [f"key_file={other}" if line.startswith("key_file=") else line for line in lines]
+    config = folder / "config"
+    config.write_text("\n".join(lines) + "\n")
+    return config

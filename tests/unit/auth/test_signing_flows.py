@@ -1,0 +1,57 @@
+"""Our own signing flows: signature dates follow ``clock``, a 401 records the clock skew,
+and a session token is resent after a 401 only when the file holds a new token."""
+
+from __future__ import annotations
+
+import time
+from email.utils import formatdate, parsedate_to_datetime
+from pathlib import Path
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from locus.models.providers.oci.signing_auth import ApiKeyAuth, SessionTokenAuth
+from tests.unit.auth.test_token import jwt
+
+
+def _refusing(date: float) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, headers={"date": formatdate(date, usegmt=True)})
+
+    return httpx.MockTransport(handler)
+
+
+def test_a_401_names_a_clock_ten_minutes_late(rsa_key: rsa.RSAPrivateKey) -> None:
+    late = time.time() - 600
+    auth = ApiKeyAuth("t/u/f", rsa_key, fingerprint_mismatch=None, clock=lambda: late)
+    with httpx.Client(transport=_refusing(time.time()), auth=auth) as client:
+        response = client.get("https://h.example/x")
+    signed = parsedate_to_datetime(response.request.headers["date"]).timestamp()
+    assert abs(signed - late) < 2, "the signature is dated by the flow's clock"
+    assert "10 minutes behind the server's" in (auth.diagnosis() or "")
+
+
+def test_no_skew_no_mismatch_no_diagnosis(rsa_key: rsa.RSAPrivateKey) -> None:
+    auth = ApiKeyAuth("t/u/f", rsa_key, fingerprint_mismatch=None)
+    with httpx.Client(transport=_refusing(time.time()), auth=auth) as client:
+        client.get("https://h.example/x")
+    assert auth.diagnosis() is None
+
+
+def test_session_401_with_the_same_token_is_not_resent(
+    tmp_path: Path, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(jwt(exp=time.time() + 30))
+    auth = SessionTokenAuth(token_file, rsa_key, profile="P")
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.headers["authorization"])
+        return httpx.Response(401)
+
+    with httpx.Client(transport=httpx.MockTransport(handler), auth=auth) as client:
+        assert client.get("https://h.example/x").status_code == 401
+    assert len(calls) == 1
+    assert "oci session refresh --profile P" in (auth.diagnosis() or ""), "expires within 60 s"
+    assert auth.expires_at is not None and not auth.expired()
