@@ -51,7 +51,9 @@ class OpenAICompatibleModel(OpenAIChatModelBase):
     """``OpenAICompatibleModel(model_id, base_url="http://host/v1", api_key=None, ...)``.
 
     Posts to ``<base_url>/chat/completions``; ``api_key`` is sent as a bearer token.
-    Shared options as in ``locus.models.http.settings``.
+    Shared options as in ``locus.models.http.settings``. Text tool calls are parsed by
+    default (``tool_call_format="auto"``): self-hosted servers (vLLM, Ollama, llama.cpp)
+    often leave them in the text unless a tool parser is enabled.
     """
 
     def __init__(
@@ -74,7 +76,7 @@ class OpenAICompatibleModel(OpenAIChatModelBase):
             transport=settings.transport,
             stream_grace=settings.stream_grace,
             limits=settings.limits,
-            tool_call_format=None if fmt == DEFAULT_FORMAT else fmt,
+            tool_call_format="auto" if fmt == DEFAULT_FORMAT else fmt,
         )
         self.base_url = _clean_base_url(base_url)
         self._bearer = BearerAuth(api_key) if api_key else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from locus.core.errors import AuthenticationError
@@ -81,3 +82,28 @@ async def test_openai_compatible_model(emu: Emulator) -> None:
         final = [e async for e in model.stream([Message.user(ASK)], tools=[ADD])][-1]
     assert "meta.llama-3.3-70b-instruct" in reply.text
     assert [c.arguments for c in final.tool_calls] == [{"a": 7, "b": 35}]
+
+
+async def test_openai_compatible_model_parses_text_tool_calls_by_default() -> None:
+    # A self-hosted server without a tool parser (vLLM, Ollama) answers with Qwen text.
+    text = '<tool_call>\n{"name": "add_two_numbers", "arguments": {"a": 7, "b": 35}}\n</tool_call>'
+    answer = {
+        "id": "c1",
+        "object": "chat.completion",
+        "model": "qwen",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": "stop",
+            }
+        ],
+    }
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=answer))
+    model = OpenAICompatibleModel("qwen", base_url="http://127.0.0.1:9/v1", transport=transport)
+    async with model:
+        reply = await model.complete([Message.user(ASK)], tools=[ADD])
+    assert reply.message.content is None
+    assert [(c.name, c.arguments) for c in reply.tool_calls] == [
+        ("add_two_numbers", {"a": 7, "b": 35})
+    ]

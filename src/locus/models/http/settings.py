@@ -27,7 +27,8 @@ from locus.models.http.retry import RetryPolicy
 __all__ = ["DEFAULT_FORMAT", "ModelOptions", "ModelSettings", "settings_from_options"]
 
 DEFAULT_FORMAT = "default"
-"""``tool_call_format`` default: ``"auto"`` for DAC endpoints, off otherwise."""
+"""``tool_call_format`` default: ``"auto"`` for DAC endpoints and ``OpenAICompatibleModel``,
+off for OCI's on-demand models (they return structured tool calls)."""
 
 
 class ModelOptions(TypedDict, total=False):
