@@ -182,7 +182,9 @@ class AgentRun:
         final: StreamEvent | None = None
         try:
             while final is None:
-                event = await self._wait(anext(stream, None))
+                step = anext(stream, None)
+                # no deadline: await the event directly (one coroutine less per event)
+                event = await (step if self._deadline is None else self._wait(step))
                 if event is None:
                     raise StreamError("the model's stream ended without a final (done) event")
                 if event.content:

@@ -30,6 +30,7 @@ from locus.models.http.client import LoopClient
 from locus.models.http.errors import ErrorDetails
 from locus.models.http.events import JsonEventReader
 from locus.models.http.options import reject_unknown
+from locus.models.http.requests import RequestBuilder
 from locus.models.http.retry import RetryBudget, RetryPolicy
 from locus.models.http.sync import run_sync
 from locus.models.http.textcalls import StreamTextCalls, ToolCallFormats, parse_response_text
@@ -100,6 +101,7 @@ class HTTPChatModel:
         self._grace = stream_grace
         self._transport = transport
         self._clients = LoopClient(timeout, transport, limits or _DEFAULT_LIMITS)
+        self._requests = RequestBuilder()
         self._ready = False
         self._setup_lock = threading.Lock()
 
@@ -228,9 +230,11 @@ class HTTPChatModel:
         *,
         stream: bool,
     ) -> _Call:
-        unknown = {k: v for k, v in overrides.items() if k not in _PARAM_NAMES}
-        reject_unknown(f"{type(self).__name__} call", unknown, _PARAM_NAMES)
-        params = self.params.merged(overrides)
+        params = self.params
+        if overrides:
+            unknown = {k: v for k, v in overrides.items() if k not in _PARAM_NAMES}
+            reject_unknown(f"{type(self).__name__} call", unknown, _PARAM_NAMES)
+            params = params.merged(overrides)
         specs = as_tool_specs(tools)
         if not self._ready:
             # once per model, off the loop: it reads files and may federate a token
@@ -270,18 +274,30 @@ class HTTPChatModel:
     ) -> Callable[[], httpx.Request]:
         def make() -> httpx.Request:
             headers = {**call.headers, **self._attempt_headers()}
-            return client.build_request("POST", self.endpoint, content=call.body, headers=headers)
+            return self._requests.post(client, self.endpoint, call.body, headers)
 
         return make
 
     async def _stream_events(
         self, reader: JsonEventReader, tools: list[ToolSpec], request_id: str | None
     ) -> AsyncGenerator[StreamEvent, None]:
+        """Decoded events up to the finish, a short wait for a trailing usage event, the end.
+
+        One generator for the whole read (no inner generator per event).
+        """
         decoder = self._stream_decoder(request_id)
         texts = self._stream_text_calls(tools)
-        async with aclosing(_decoded(reader, decoder)) as decoded:
-            async for event in decoded:
-                for shown in texts.feed(event) if texts else [event]:
+        payload = await reader.next()
+        while payload is not None:
+            for shown in _shown(decoder.feed(payload), texts):
+                yield shown
+            if decoder.finished:
+                break
+            payload = await reader.next()
+        while payload is not None and not payload.get("usage"):
+            payload = await reader.next_within_grace()
+            if payload is not None:
+                for shown in _shown(decoder.feed(payload), texts):
                     yield shown
         await reader.release()
         final = decoder.close()
@@ -331,19 +347,8 @@ class HTTPChatModel:
             await self.aclose()
 
 
-async def _decoded(
-    reader: JsonEventReader, decoder: StreamDecoder
-) -> AsyncGenerator[StreamEvent, None]:
-    """Decoded events up to the finish, then a short wait for a trailing usage event."""
-    payload = await reader.next()
-    while payload is not None:
-        for event in decoder.feed(payload):
-            yield event
-        if decoder.finished:
-            break
-        payload = await reader.next()
-    while payload is not None and not payload.get("usage"):
-        payload = await reader.next_within_grace()
-        if payload is not None:
-            for event in decoder.feed(payload):
-                yield event
+def _shown(events: list[StreamEvent], texts: StreamTextCalls | None) -> list[StreamEvent]:
+    """The events to show for decoded ``events`` (through the text tool-call parser, if any)."""
+    if texts is None or not events:
+        return events
+    return [shown for event in events for shown in texts.feed(event)]

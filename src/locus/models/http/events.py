@@ -37,10 +37,11 @@ class JsonEventReader:
     async def next(self) -> dict[str, Any] | None:
         """The next JSON event, or ``None`` at ``[DONE]`` or the end of the body."""
         while True:
-            while self._pending:
-                event = self._pending.pop(0)
-                if event.data.strip() == DONE_SENTINEL:
-                    self._pending.clear()
+            pending = self._pending
+            while pending:
+                event = pending.pop() if len(pending) == 1 else pending.pop(0)
+                if event.data == DONE_SENTINEL or event.data.strip() == DONE_SENTINEL:
+                    pending.clear()
                     self._ended = True
                     return None
                 payload = json_payload(event)
@@ -67,14 +68,16 @@ class JsonEventReader:
         handshake on the next call. A server that holds the stream open costs at most
         ``DRAIN_SECONDS``.
         """
-        if not self._eof:
-            try:
+        try:
+            if not self._eof and not self._response.is_closed:
                 async with asyncio.timeout(DRAIN_SECONDS):
                     async for _ in self._chunks:
                         pass
-            except (TimeoutError, httpx.HTTPError):
-                pass
-        await self.aclose()
+                self._eof = True
+        except (TimeoutError, httpx.HTTPError):
+            pass
+        finally:
+            await self.aclose()
 
     async def aclose(self) -> None:
         """Close the HTTP response (also when the consumer stopped early)."""

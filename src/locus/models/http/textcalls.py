@@ -90,17 +90,34 @@ class StreamTextCalls:
         structured = response.message.tool_calls
         calls = list(structured or self._calls)
         text = "".join(self._content)
-        message = replace(
-            response.message,
-            content=text if (text.strip() or not calls) else None,
-            tool_calls=calls,
-            reasoning=_join(response.message.reasoning, "".join(self._reasoning) or None),
-        )
+        content = text if (text.strip() or not calls) else None
+        reasoning = _join(response.message.reasoning, "".join(self._reasoning) or None)
         stop = _stop_reason(response.stop_reason, bool(self._calls and not structured))
+        if _unchanged(final, response, content, reasoning, calls, stop):
+            return final  # nothing was parsed out: the decoder's final event as it is
+        message = replace(response.message, content=content, tool_calls=calls, reasoning=reasoning)
         new_response = replace(response, message=message, stop_reason=stop)
         return replace(
             final, content=None, tool_calls=calls, stop_reason=stop, response=new_response
         )
+
+
+def _unchanged(
+    final: StreamEvent,
+    response: ModelResponse,
+    content: str | None,
+    reasoning: str | None,
+    calls: list[ToolCall],
+    stop: StopReason | None,
+) -> bool:
+    """Whether the rebuilt final event would equal ``final`` (then it is kept as it is)."""
+    message = response.message
+    return (
+        final.content is None
+        and final.tool_calls == calls
+        and final.stop_reason == stop == response.stop_reason
+        and (message.content, message.reasoning, message.tool_calls) == (content, reasoning, calls)
+    )
 
 
 def _stop_reason(reason: StopReason | None, found_text_calls: bool) -> StopReason | None:

@@ -24,7 +24,8 @@ def _kind(value: object) -> str:
 def opt_map(obj: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any] | None:
     """``obj[key]`` as a JSON object, or ``None`` when absent."""
     value = obj.get(key)
-    if value is None or isinstance(value, Mapping):
+    # ``type(...) is dict`` first: decoded JSON is always a dict, and the ABC check is slow
+    if value is None or type(value) is dict or isinstance(value, Mapping):
         return value
     raise ShapeError(f"{where}.{key} should be an object, got {_kind(value)}")
 
@@ -50,6 +51,8 @@ def opt_int(obj: Mapping[str, Any], key: str, where: str) -> int | None:
     value = obj.get(key)
     if value is None:
         return None
+    if type(value) is int:
+        return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ShapeError(f"{where}.{key} should be an integer, got {_kind(value)}")
     if isinstance(value, float) and not value.is_integer():
@@ -67,9 +70,11 @@ def opt_bool(obj: Mapping[str, Any], key: str, where: str) -> bool | None:
 
 def maps_in(items: list[Any] | None, where: str) -> list[Mapping[str, Any]]:
     """The elements of an array that must hold JSON objects."""
+    if not items:
+        return []
     out: list[Mapping[str, Any]] = []
-    for i, item in enumerate(items or ()):
-        if not isinstance(item, Mapping):
+    for i, item in enumerate(items):
+        if type(item) is not dict and not isinstance(item, Mapping):
             raise ShapeError(f"{where}[{i}] should be an object, got {_kind(item)}")
         out.append(item)
     return out

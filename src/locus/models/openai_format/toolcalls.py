@@ -60,7 +60,11 @@ def dump_arguments(arguments: Mapping[str, Any]) -> str:
 
 
 def _is_json_object(text: str) -> bool:
-    return isinstance(_loads(text), dict) if text.strip() else False
+    # cheap shape test first: most fragments are pieces ("{\"a\": 7,") and never parse
+    stripped = text.strip()
+    if not (stripped.startswith("{") and stripped.endswith("}")):
+        return False
+    return isinstance(_loads(text), dict)
 
 
 @dataclass(slots=True)

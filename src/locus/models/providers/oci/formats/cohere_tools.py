@@ -31,7 +31,9 @@ def cohere_tool(spec: ToolSpec) -> dict[str, Any]:
     schema = simplify_schema(spec.parameters)
     properties = schema.get("properties")
     required = schema.get("required")
-    required_names = set(required) if isinstance(required, list) else set()
+    # only names count: a malformed list (e.g. ``[[]]`` without properties) is ignored
+    listed = required if isinstance(required, list) else []
+    required_names = {name for name in listed if isinstance(name, str)}
     definitions = {
         name: _definition(sub if isinstance(sub, Mapping) else {}, name in required_names)
         for name, sub in (properties.items() if isinstance(properties, Mapping) else ())

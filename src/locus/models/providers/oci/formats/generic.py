@@ -70,12 +70,27 @@ def _generic_fields(params: GenerationParams) -> dict[str, Any]:
     return out
 
 
+_TOOL_CACHE: dict[int, tuple[ToolSpec, Mapping[str, Any], dict[str, Any]]] = {}
+_TOOL_CACHE_SIZE = 512
+
+
 def _tool(spec: ToolSpec) -> dict[str, Any]:
+    """The GENERIC ``FunctionDefinition`` of ``spec``, encoded once per spec object.
+
+    An agent offers the same specs on every call, so the schema is simplified once;
+    the cache holds the spec itself, so an id is never mistaken for a new object's.
+    """
+    cached = _TOOL_CACHE.get(id(spec))
+    if cached is not None and cached[0] is spec and cached[1] is spec.parameters:
+        return dict(cached[2])
     tool: dict[str, Any] = {"type": "FUNCTION", "name": spec.name}
     if spec.description:
         tool["description"] = spec.description
     tool["parameters"] = simplify_schema(spec.parameters)
-    return tool
+    if len(_TOOL_CACHE) >= _TOOL_CACHE_SIZE:
+        _TOOL_CACHE.clear()
+    _TOOL_CACHE[id(spec)] = (spec, spec.parameters, tool)
+    return dict(tool)
 
 
 def _text(text: str) -> dict[str, Any]:
@@ -147,12 +162,13 @@ def generic_text(message: Mapping[str, Any], where: str) -> str | None:
     parts = opt_list(message, "content", where)
     if parts is None:
         return None
+    inner = f"{where}.content"
     texts = [
-        opt_str(p, "text", f"{where}.content") or ""
-        for p in maps_in(parts, f"{where}.content")
+        opt_str(p, "text", inner) or ""
+        for p in maps_in(parts, inner)
         if p.get("type") in ("TEXT", None)
     ]
-    return "".join(texts)
+    return texts[0] if len(texts) == 1 else "".join(texts)
 
 
 def _tool_calls(message: Mapping[str, Any]) -> list[ToolCall]:

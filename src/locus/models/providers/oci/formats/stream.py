@@ -82,15 +82,18 @@ class ChatStreamDecoder:
             raise StreamError(f"malformed OCI stream event: {exc}") from exc
 
     def _feed(self, data: Mapping[str, Any]) -> list[StreamEvent]:
-        problem = reported_error(data)
+        problem = None
+        if data.get("errorMessage") is not None or data.get("finishReason") is not None:
+            problem = reported_error(data)  # (also checks the type of finishReason)
         if problem is not None:
             raise StreamError(f"the model reported an error during the stream: {problem}")
-        usage = decode_usage(opt_map(data, "usage", "event"))
-        if usage is not None:
-            self._usage = usage
+        if data.get("usage") is not None:
+            self._usage = decode_usage(opt_map(data, "usage", "event"))
         if self._finished:
             return []
-        declared = _FORMATS.get(opt_str(data, "apiFormat", "event") or "", self._format)
+        declared = self._format
+        if data.get("apiFormat") is not None:
+            declared = _FORMATS.get(opt_str(data, "apiFormat", "event") or "", declared)
         if declared is ApiFormat.COHERE:
             return self._cohere(data)
         if (opt_int(data, "index", "event") or 0) != 0:
@@ -101,8 +104,10 @@ class ChatStreamDecoder:
         else:
             text = generic_text(message, "message")
             reasoning = opt_str(message, "reasoningContent", "message")
-        self._fragments(message)
-        self._finish(data)
+        if message.get("toolCalls") is not None:  # absent or null: nothing to read
+            self._fragments(message)
+        if data.get("finishReason") is not None:
+            self._finish(data)
         return self._deltas(text, reasoning)
 
     def _finish(self, data: Mapping[str, Any]) -> None:

@@ -1,0 +1,58 @@
+"""Build each attempt's ``httpx.Request`` without re-merging the client's defaults.
+
+``AsyncClient.build_request`` copies the client's default headers and then replaces
+each given header that is also a default (a scan of the list per header), parses
+the URL and merges cookies, on every attempt. The result here is the same request:
+the defaults that no given header replaces are listed once per client and header
+names, the URL is parsed once per endpoint, and the timeout rides along as the
+``timeout`` extension as ``build_request`` puts it. A client holding cookies (set by
+a server) still goes through ``build_request``, so they are sent as before. The
+defaults are read once per client: the model makes its clients itself, with httpx's
+default headers, and never changes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+
+__all__ = ["RequestBuilder"]
+
+
+class RequestBuilder:
+    """Makes ``POST`` requests equal to ``client.build_request(...)``, for one model."""
+
+    __slots__ = ("_base", "_url")
+
+    def __init__(self) -> None:
+        self._url: tuple[str, httpx.URL] | None = None
+        self._base: tuple[httpx.AsyncClient, frozenset[str], list[tuple[str, str]]] | None = None
+
+    def post(
+        self, client: httpx.AsyncClient, url: str, body: bytes, headers: Mapping[str, str]
+    ) -> httpx.Request:
+        """The request ``client.build_request("POST", url, content=body, headers=headers)``."""
+        parsed = self._parsed(url)
+        if client.cookies or client.params or parsed.is_relative_url:
+            return client.build_request("POST", url, content=body, headers=headers)
+        items = self._defaults(client, headers)
+        items.extend(headers.items())
+        extensions = {"timeout": client.timeout.as_dict()}
+        return httpx.Request("POST", parsed, content=body, headers=items, extensions=extensions)
+
+    def _defaults(
+        self, client: httpx.AsyncClient, headers: Mapping[str, str]
+    ) -> list[tuple[str, str]]:
+        names = frozenset(name.lower() for name in headers)
+        base = self._base
+        if base is None or base[0] is not client or base[1] != names:
+            kept = [(k, v) for k, v in client.headers.multi_items() if k.lower() not in names]
+            base = self._base = (client, names, kept)
+        return list(base[2])
+
+    def _parsed(self, url: str) -> httpx.URL:
+        cached = self._url
+        if cached is None or cached[0] != url:
+            cached = self._url = (url, httpx.URL(url))
+        return cached[1]
