@@ -100,6 +100,8 @@ async def test_failed_refresh_is_exposed_and_named(emu: Emulator, build: Build) 
     auth = _auth(model)
     assert auth.last_refresh_error is not None and auth.refreshes == 0
     assert "the last instance principal token refresh failed" in (info.value.hint or "")
+    assert "dynamic group matches this instance principal" in (info.value.hint or "")
+    assert "key_file" not in (info.value.hint or "")  # no profile advice for a principal
     assert "ST$" not in str(info.value) and "eyJ" not in str(info.value)  # no token text
     emu.principals.refuse_federation(None)
     await model.complete(ASK)  # the next 401 refreshes again, and succeeds

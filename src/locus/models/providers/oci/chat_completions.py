@@ -24,6 +24,7 @@ from locus.models.providers.oci.auth import OCIAuthType
 from locus.models.providers.oci.connection import OCIConnection
 from locus.models.providers.oci.errors import ErrorContext, oci_error
 from locus.models.providers.oci.ocid import is_endpoint_ocid
+from locus.models.providers.oci.principals import PrincipalAuth
 from locus.models.providers.oci.signing_auth import OCISigningAuth
 
 __all__ = ["OCIChatCompletionsModel"]
@@ -135,5 +136,6 @@ class OCIChatCompletionsModel(OpenAIChatModelBase):
             compartment_id=self._compartment(required=False),
             profile=self.connection.profile_name,
             diagnosis=diagnosis,
+            principal=auth.kind if isinstance(auth, PrincipalAuth) else None,
         )
         return oci_error(details, endpoint=self.endpoint, context=context)

@@ -29,6 +29,8 @@ class ErrorContext:
     profile: str | None
     api_format: str | None = None
     diagnosis: Callable[[], str | None] = field(default=lambda: None)
+    principal: str | None = None
+    """The principal kind (``"instance principal"``...) when one signs, else ``None``."""
 
 
 def oci_error(details: ErrorDetails, *, endpoint: str, context: ErrorContext) -> APIStatusError:
@@ -53,13 +55,23 @@ def _hint(details: ErrorDetails, context: ErrorContext) -> str | None:
 def _unauthenticated(context: ErrorContext) -> str:
     known = context.diagnosis()
     profile = context.profile or "DEFAULT"
-    text = (
+    text = _principal_401(context.principal) if context.principal else (
         "OCI did not accept the request signature. Check that key_file is the private key "
         f"whose public key (and fingerprint) is registered for the user of profile [{profile}], "
         "that the system clock is right (more than 5 minutes of skew is refused), and for a "
         f"session token run `oci session refresh --profile {profile}`"
     )
     return f"{known}. {text}" if known else text
+
+
+def _principal_401(principal: str) -> str:
+    return (
+        f"OCI did not accept the request signed by this {principal}. Check that a dynamic "
+        f"group matches this {principal} and an IAM policy lets that group use "
+        "generative-ai-family, that the security token could be refreshed, and that the "
+        "system clock is right (more "
+        "than 5 minutes of skew is refused); `locus doctor --auth-type ...` checks each step"
+    )
 
 
 def _not_found(context: ErrorContext) -> str:

@@ -35,6 +35,7 @@ from locus.models.providers.oci.formats import (
     serving_mode,
 )
 from locus.models.providers.oci.ocid import parse_ocid
+from locus.models.providers.oci.principals import PrincipalAuth
 from locus.models.providers.oci.routing import route
 from locus.models.providers.oci.signing_auth import OCISigningAuth
 
@@ -165,6 +166,7 @@ class OCIModel(HTTPChatModel):
             profile=self.connection.profile_name,
             api_format=self.api_format.value,
             diagnosis=diagnosis,
+            principal=auth.kind if isinstance(auth, PrincipalAuth) else None,
         )
 
 

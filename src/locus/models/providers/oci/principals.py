@@ -113,6 +113,11 @@ class PrincipalAuth(OCISigningAuth):
         return None
 
     @property
+    def kind(self) -> str:
+        """The principal kind in words, e.g. ``"instance principal"``."""
+        return self._what
+
+    @property
     def _what(self) -> str:
         return self._kind.replace("_", " ")
 
