@@ -100,6 +100,14 @@ def _with_plain_emulator(sizes: Sizes, results: dict[str, Any]) -> None:
         )
         results["overhead_ratio"] = found["ratio"]
         _say(f"  agent run {found['agent_ms']} ms, raw pair {found['raw_ms']} ms")
+        _say("overhead_ratio_async_tool")
+        found = asyncio.run(
+            overhead.measure(
+                info, blocks=sizes.overhead_blocks, runs=sizes.overhead_runs, async_tool=True
+            )
+        )
+        results["overhead_ratio_async_tool"] = found["ratio"]
+        _say(f"  agent run {found['agent_ms']} ms, raw pair {found['raw_ms']} ms")
         configure(info, latency=sizes.latency)
         _say(f"concurrency: {sizes.runs} runs, latency {sizes.latency} s")
         results["concurrency"] = asyncio.run(

@@ -38,6 +38,7 @@ class Target:
 
 TARGETS = (
     Target("overhead_ratio", "x", 1.25),
+    Target("overhead_ratio_async_tool", "x"),
     Target("concurrency.efficiency", "", 0.8, at_most=False),
     Target("concurrency.wall_s", "s"),
     Target("memory_per_run_kib", "KiB", 64),

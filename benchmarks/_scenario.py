@@ -8,6 +8,7 @@ bodies, signed with our ``RequestSigner`` and sent with a bare ``httpx.AsyncClie
 from __future__ import annotations
 
 import configparser
+import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -77,9 +78,16 @@ def build_model(info: dict[str, Any], **options: Any) -> OCIModel:
     )
 
 
-def build_agent(model: OCIModel) -> Agent:
-    """The seed's Part 5 agent around ``model``."""
-    return Agent(model, tools=[add_two_numbers], system_prompt=SYSTEM_PROMPT, max_iterations=4)
+@tool(name="add_two_numbers")
+async def add_two_numbers_async(a: int, b: int) -> int:
+    """Return the sum of two integers."""
+    return a + b
+
+
+def build_agent(model: OCIModel, *, async_tool: bool = False) -> Agent:
+    """The seed's Part 5 agent around ``model`` (its sync tool, or the same tool as async)."""
+    add = add_two_numbers_async if async_tool else add_two_numbers
+    return Agent(model, tools=[add], system_prompt=SYSTEM_PROMPT, max_iterations=4)
 
 
 async def capture_bodies(info: dict[str, Any]) -> list[bytes]:
@@ -111,6 +119,10 @@ class RawClient:
     async def post(self, body: bytes) -> bytes:
         """Sign and send ``body``; return the whole answer (a JSON body or an SSE stream)."""
         headers = self._signer.sign("POST", self._target, self._host, body)
+        # the same request as the agent's: OCI's request id and retry token, like the SDK's
+        headers["opc-request-id"] = secrets.token_hex(16).upper()
+        headers["opc-retry-token"] = secrets.token_urlsafe(22)[:30]
+        headers["opc-client-retries"] = "true"
         response = await self.client.post(self.url, content=body, headers=headers)
         if response.status_code != 200:
             raise RuntimeError(f"raw request failed with HTTP {response.status_code}")

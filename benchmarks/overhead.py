@@ -3,6 +3,9 @@
 Both sides run in this process against the emulator in another one, with zero model
 latency. Agent runs and raw pairs are interleaved (so drift hits both alike); each
 block of ``runs`` pairs gives one ratio of medians, and the figure is taken over blocks.
+With ``async_tool=True`` the tool is the same function written ``async``: the seed's
+sync tool runs in a worker thread (a blocking tool must not stall other runs), and that
+thread hop is most of the difference between the two figures.
 """
 
 from __future__ import annotations
@@ -19,11 +22,16 @@ __all__ = ["measure"]
 
 
 async def measure(
-    info: dict[str, Any], *, blocks: int = 5, runs: int = 100, warmup: int = 30
+    info: dict[str, Any],
+    *,
+    blocks: int = 5,
+    runs: int = 100,
+    warmup: int = 30,
+    async_tool: bool = False,
 ) -> dict[str, Any]:
     """``ratio`` (agent / raw), and ``agent_ms`` and ``raw_ms`` medians per block."""
     bodies = await capture_bodies(info)
-    agent = build_agent(build_model(info))
+    agent = build_agent(build_model(info), async_tool=async_tool)
     raw = RawClient(info)
     try:
         await _block(agent, raw, bodies, warmup)
