@@ -34,6 +34,8 @@ __all__ = [
 
 Clock = Callable[[], float]
 
+_USUALLY_PRESENT = frozenset({"host", "content-type", "content-length"})
+
 
 def sign_request(
     request: httpx.Request, signer: RequestSigner, *, now: float | None = None
@@ -45,10 +47,16 @@ def sign_request(
     if "content-type" not in request.headers:
         request.headers["content-type"] = content_type
     date = formatdate(now, usegmt=True) if now is not None else None
-    headers = signer.sign(
+    signed = signer.sign(
         request.method, target, host, request.content, date=date, content_type=content_type
     )
-    request.headers.update(headers)
+    headers = request.headers
+    for name, value in signed.items():
+        # host, content-type and content-length are usually there already, with this value;
+        # httpx's header assignment scans the whole list, so only write what is new
+        if name in _USUALLY_PRESENT and headers.get(name) == value:
+            continue
+        headers[name] = value
 
 
 class OCISigningAuth(httpx.Auth):
