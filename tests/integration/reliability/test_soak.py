@@ -125,6 +125,20 @@ def pools(models: list[OCIModel]) -> tuple[int, int, int]:
     return (sum(s[0] for s in states), sum(s[1] for s in states), sum(s[2] for s in states))
 
 
+async def settled_pools(models: list[OCIModel], within: float = 1.0) -> tuple[int, int, int]:
+    """``pools()`` once no response is busy, or after ``within`` seconds (a real leak stays).
+
+    A response closed from a cancelled read finishes its (shielded) close on a later turn
+    of the loop, so the pool is read when it is quiet rather than at one arbitrary instant.
+    """
+    deadline = time.perf_counter() + within
+    state = pools(models)
+    while state[1:] != (0, 0) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.01)
+        state = pools(models)
+    return state
+
+
 async def test_soak(faulty_emulator: EmulatorProcess, capsys: pytest.CaptureFixture[str]) -> None:
     retries, ledger, log = RetryCounter(), ToolLedger(), RunLog()
     models = build_models(faulty_emulator, retries)
@@ -136,7 +150,7 @@ async def test_soak(faulty_emulator: EmulatorProcess, capsys: pytest.CaptureFixt
     rss_end = rss_bytes()
     elapsed = time.perf_counter() - started
 
-    connections, busy, queued = pools(models)
+    connections, busy, queued = await settled_pools(models)
     sockets = client_socket_count(faulty_emulator.port)
     extra = {
         "models (on-demand + DAC endpoints)": str(len(models)),
