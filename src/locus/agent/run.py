@@ -16,6 +16,8 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import anyio
+
 from locus.agent.events import (
     IterationEnded,
     IterationStarted,
@@ -144,18 +146,17 @@ class AgentRun:
             task.uncancel()
 
     async def _wait(self, awaitable: Awaitable[T]) -> T:
-        """Await within the run's deadline (the deadline never spans a ``yield``)."""
+        """Await within the run's deadline (the deadline never spans a ``yield``).
+
+        An anyio scope, not ``asyncio.timeout_at``: a deadline that lands while httpcore
+        closes a connection must wait for that (anyio-shielded) close to finish.
+        """
         if self._deadline is None:
             return await awaitable
-        scope = asyncio.timeout_at(self._deadline)
-        try:
-            async with scope:
-                return await awaitable
-        except TimeoutError:
-            if not scope.expired():
-                raise
-            message = self._summary(f"did not finish within its {self.timeout} s deadline")
-            raise RunTimeoutError(message) from None
+        with anyio.CancelScope(deadline=self._deadline):
+            return await awaitable
+        message = self._summary(f"did not finish within its {self.timeout} s deadline")
+        raise RunTimeoutError(message)
 
     # -- steps -------------------------------------------------------------------------------
 

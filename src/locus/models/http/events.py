@@ -3,13 +3,18 @@
 After the event that finishes the answer, at most ``grace`` seconds are spent waiting
 for a trailing usage event: some servers hold the connection open after the finish
 (wire-spec §4.6), so end of body is never relied upon.
+
+Both waits are anyio cancel scopes, not ``asyncio.timeout``: httpcore shields the
+closing of a connection with an anyio scope, which an anyio timeout respects and a
+native asyncio cancellation does not. A native timeout landing in that close left a
+connection busy and its request queued in the pool (seen in the soak test).
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
+import anyio
 import httpx
 
 from locus.models.http.errors import stream_error
@@ -53,12 +58,10 @@ class JsonEventReader:
 
     async def next_within_grace(self) -> dict[str, Any] | None:
         """Like ``next()``, but gives up (``None``) after the grace period."""
-        try:
-            async with asyncio.timeout(self._grace):
-                return await self.next()
-        except TimeoutError:
-            self._ended = True
-            return None
+        with anyio.move_on_after(self._grace):
+            return await self.next()
+        self._ended = True
+        return None
 
     async def release(self) -> None:
         """Close after a normal finish: read what is left of the body for a moment first.
@@ -70,11 +73,11 @@ class JsonEventReader:
         """
         try:
             if not self._eof and not self._response.is_closed:
-                async with asyncio.timeout(DRAIN_SECONDS):
+                with anyio.move_on_after(DRAIN_SECONDS):
                     async for _ in self._chunks:
                         pass
-                self._eof = True
-        except (TimeoutError, httpx.HTTPError):
+                    self._eof = True
+        except httpx.HTTPError:
             pass
         finally:
             await self.aclose()
