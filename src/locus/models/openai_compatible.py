@@ -70,12 +70,7 @@ class OpenAICompatibleModel(OpenAIChatModelBase):
         fmt = settings.tool_call_format
         super().__init__(
             model_id=model_id,
-            params=settings.params,
-            retry=settings.retry,
-            timeout=settings.timeout,
-            transport=settings.transport,
-            stream_grace=settings.stream_grace,
-            limits=settings.limits,
+            settings=settings,
             tool_call_format="auto" if fmt == DEFAULT_FORMAT else fmt,
         )
         self.base_url = _clean_base_url(base_url)

@@ -17,7 +17,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Se
 from contextlib import aclosing
 from dataclasses import dataclass, fields
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import httpx
 
@@ -31,10 +31,13 @@ from locus.models.http.errors import ErrorDetails
 from locus.models.http.events import JsonEventReader
 from locus.models.http.options import reject_unknown
 from locus.models.http.requests import RequestBuilder
-from locus.models.http.retry import RetryBudget, RetryPolicy
+from locus.models.http.retry import RetryBudget
 from locus.models.http.sync import run_sync
 from locus.models.http.textcalls import StreamTextCalls, ToolCallFormats, parse_response_text
 from locus.models.http.transport import read_body, send
+
+if TYPE_CHECKING:  # settings.py imports this module
+    from locus.models.http.settings import ModelSettings
 
 __all__ = ["DEFAULT_TIMEOUT", "HTTPChatModel", "StreamDecoder", "make_timeout"]
 
@@ -64,9 +67,6 @@ class StreamDecoder(Protocol):
     def close(self) -> StreamEvent: ...
 
 
-_DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-
-
 @dataclass(slots=True)
 class _Call:
     tools: list[ToolSpec]
@@ -83,24 +83,19 @@ class HTTPChatModel:
         self,
         *,
         model_id: str,
-        params: GenerationParams,
-        retry: RetryPolicy,
-        timeout: httpx.Timeout,
+        settings: ModelSettings,
         tool_call_format: ToolCallFormats,
-        stream_grace: float = 1.0,
-        transport: httpx.AsyncBaseTransport | None = None,
-        limits: httpx.Limits | None = None,
     ) -> None:
         if not model_id or not model_id.strip():
             raise ConfigurationError("model_id is empty")
         self.model_id = model_id
-        self.params = params
-        self.retry = retry
-        self.timeout = timeout
+        self.params = settings.params
+        self.retry = settings.retry
+        self.timeout = settings.timeout
         self.tool_call_format = tool_call_format
-        self._grace = stream_grace
-        self._transport = transport
-        self._clients = LoopClient(timeout, transport, limits or _DEFAULT_LIMITS)
+        self._grace = settings.stream_grace
+        self._transport = settings.transport
+        self._clients = LoopClient(settings.timeout, settings.transport, settings.limits)
         self._requests = RequestBuilder()
         self._ready = False
         self._setup_lock = threading.Lock()

@@ -66,12 +66,7 @@ class OCIChatCompletionsModel(OpenAIChatModelBase):
         fmt = settings.tool_call_format
         super().__init__(
             model_id=model_id.strip(),
-            params=settings.params,
-            retry=settings.retry,
-            timeout=settings.timeout,
-            transport=settings.transport,
-            stream_grace=settings.stream_grace,
-            limits=settings.limits,
+            settings=settings,
             tool_call_format=None if fmt == DEFAULT_FORMAT else fmt,
         )
         key = api_key or os.environ.get("OCI_GENAI_API_KEY")

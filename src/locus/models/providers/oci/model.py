@@ -80,12 +80,7 @@ class OCIModel(HTTPChatModel):
         fmt = settings.tool_call_format
         super().__init__(
             model_id=model_id.strip(),
-            params=settings.params,
-            retry=settings.retry,
-            timeout=settings.timeout,
-            transport=settings.transport,
-            stream_grace=settings.stream_grace,
-            limits=settings.limits,
+            settings=settings,
             tool_call_format=("auto" if self.dedicated else None) if fmt == DEFAULT_FORMAT else fmt,
         )
         self.connection = OCIConnection(
