@@ -69,7 +69,14 @@ def _service_endpoint(region: str) -> str:
 
 def _start_emulator(stack: ExitStack) -> None:
     """Start the local emulator and point the notebook's environment variables at it."""
-    from locus.emulator import Emulator
+    try:
+        from locus.emulator import Emulator
+    except ImportError as exc:
+        print(
+            f"No OCI_DAC_* variables set, and the local emulator is not installed ({exc}); "
+            'pip install -e ".[emulator]" to run all five parts offline.\n'
+        )
+        return
 
     emu = stack.enter_context(Emulator(port=0))
     endpoint = emu.endpoint(style="hermes")

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -14,8 +15,10 @@ from tests.conftest import REPO_ROOT
 NOTEBOOK = REPO_ROOT / "examples" / "notebook_04_oci_dac.py"
 
 
-def _run(*args: str) -> str:
+def _run(*args: str, pythonpath: str | None = None) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OCI_")}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = pythonpath
     proc = subprocess.run(
         [sys.executable, str(NOTEBOOK), *args],
         env=env,
@@ -83,4 +86,17 @@ def test_no_emulator_flag_keeps_the_seed_behaviour() -> None:
     out = _run("--no-emulator")
     assert "emulator" not in out.splitlines()[0]
     assert "OCI_DAC_ENDPOINT_OCID / OCI_DAC_COMPARTMENT_ID not set." in out
+    assert out.count("Skipping — env vars not set.") == 3
+
+
+def test_without_the_emulator_extra_it_says_so_and_keeps_the_seed_behaviour(
+    tmp_path: Path,
+) -> None:
+    # `pip install -e ".[oci]"` (the seed's set-up) has no Starlette: hide it from the child.
+    blocked = tmp_path / "starlette"
+    blocked.mkdir()
+    (blocked / "__init__.py").write_text('raise ImportError("starlette is not installed")\n')
+    out = _run(pythonpath=str(tmp_path))
+    assert "the local emulator is not installed" in out.splitlines()[0]
+    assert 'pip install -e ".[emulator]"' in out.splitlines()[0]
     assert out.count("Skipping — env vars not set.") == 3
