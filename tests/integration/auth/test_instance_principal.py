@@ -135,3 +135,22 @@ async def test_openai_compatible_api_with_an_instance_principal(emu: Emulator) -
     auth = model.connection.auth
     assert isinstance(auth, PrincipalAuth) and auth.refreshes == 1
     assert "ST$" not in repr(auth) and "ST$" not in repr(model)
+
+
+@pytest.mark.usefixtures("instance_env")
+async def test_aclose_closes_the_sdk_sessions_and_the_model_stays_usable(
+    emu: Emulator, build: Build
+) -> None:
+    from locus.models.providers.oci.principals import sdk_sessions
+
+    model = build(auth_type="instance_principal")
+    await model.complete(ASK)
+    sessions = sdk_sessions(_auth(model)._sdk_signer)
+    assert sessions  # the metadata and federation clients keep requests sessions
+    pools = [a.poolmanager.pools for s in sessions for a in s.adapters.values()]
+    assert any(len(p) for p in pools)  # they hold connections to the emulator
+    await model.aclose()
+    assert all(len(p) == 0 for p in pools)
+    emu.principals.authority.expire_all()  # the next call must federate again
+    reply = await model.complete(ASK)
+    assert MODEL in (reply.message.content or "") and _auth(model).refreshes == 1

@@ -204,6 +204,10 @@ class HTTPChatModel:
     async def aclose(self) -> None:
         """Close the HTTP client; the model stays usable (a new client is made on demand)."""
         await self._clients.aclose()
+        self._close_credentials()
+
+    def _close_credentials(self) -> None:
+        """Release what the credentials hold open (e.g. the oci SDK's sessions)."""
 
     async def __aenter__(self) -> Self:
         return self

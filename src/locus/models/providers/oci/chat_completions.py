@@ -92,6 +92,9 @@ class OCIChatCompletionsModel(OpenAIChatModelBase):
     def endpoint(self) -> str:
         return f"{self.connection.service_endpoint}/openai/v1/chat/completions"
 
+    def _close_credentials(self) -> None:
+        self.connection.close()
+
     def _setup(self) -> None:
         self.connection.load(need_auth=self._bearer is None)
 

@@ -106,6 +106,11 @@ class OCIConnection:
             )
         return value
 
+    def close(self) -> None:
+        """Close the HTTP sessions a principal's ``oci`` SDK signer keeps open."""
+        if isinstance(self._auth, PrincipalAuth):
+            self._auth.close()
+
     def load(self, *, need_auth: bool = True) -> None:
         """Read the profile and key (once), then settle the region and endpoint.
 

@@ -105,6 +105,9 @@ class OCIModel(HTTPChatModel):
     def endpoint(self) -> str:
         return f"{self.connection.service_endpoint}/20231130/actions/chat"
 
+    def _close_credentials(self) -> None:
+        self.connection.close()
+
     def _setup(self) -> None:
         self.connection.load()
 

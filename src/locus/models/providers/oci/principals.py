@@ -112,6 +112,14 @@ class PrincipalAuth(OCISigningAuth):
             return f"the {self._what} token has expired and could not be refreshed"
         return None
 
+    def close(self) -> None:
+        """Close the ``requests`` sessions of the SDK signer (metadata, federation).
+
+        They stay usable: a later refresh opens new connections.
+        """
+        for session in sdk_sessions(self._sdk_signer):
+            session.close()
+
     @property
     def kind(self) -> str:
         """The principal kind in words, e.g. ``"instance principal"``."""
@@ -241,6 +249,27 @@ def _close_sessions_of(exc: BaseException) -> None:
             if isinstance(session, sdk_requests.Session):
                 session.close()
         frame = frame.tb_next
+
+
+def sdk_sessions(root: Any, depth: int = 3) -> list[Any]:
+    """The ``requests`` sessions reachable from an SDK signer (its retrievers and clients)."""
+    from oci._vendor import requests as sdk_requests
+
+    found: list[Any] = []
+    seen: set[int] = set()
+    todo: list[tuple[Any, int]] = [(root, 0)]
+    while todo:
+        value, level = todo.pop()
+        if id(value) in seen or isinstance(value, str | bytes | int | float | bool):
+            continue
+        seen.add(id(value))
+        if isinstance(value, sdk_requests.Session):
+            found.append(value)
+        elif level < depth:
+            children = value if isinstance(value, list | tuple) else getattr(value, "__dict__", {})
+            items = children.values() if isinstance(children, dict) else children
+            todo.extend((child, level + 1) for child in items)
+    return found
 
 
 def _federation_override() -> dict[str, Any]:
