@@ -13,8 +13,9 @@ __all__ = ["Knobs"]
 class Knobs:
     """How responses are paced and how streams end.
 
-    ``latency`` delays the first byte of every chat answer; ``chunk_delay`` separates
-    stream events; ``chunk_chars`` sets the text per delta (0 means one word);
+    ``latency`` is the time from a request's arrival to the first byte of its answer
+    (the emulator's own work counts toward it); ``chunk_delay`` separates stream
+    events; ``chunk_chars`` sets the text per delta (0 means one word);
     ``done_marker`` appends ``data: [DONE]``; ``hold_open`` keeps the stream open that
     many seconds after the finish event; ``slow_first_byte`` is the delay the fault of
     that name adds.

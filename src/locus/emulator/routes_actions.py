@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -35,6 +36,7 @@ async def rerank_text(service: Service, request: Request) -> Response:
 
 
 async def _action(service: Service, request: Request, capability: str, answer: Answer) -> Response:
+    arrived = time.monotonic()
     request_id = service.request_id(request)
     try:
         body = await request.body()
@@ -47,7 +49,7 @@ async def _action(service: Service, request: Request, capability: str, answer: A
         fault = service.faults.draw(target.fault_keys)
         if fault == "reset_before":
             return Reset(service.abort)
-        await prepare(service, fault)
+        await prepare(service, fault, arrived)
         return json_response(result, request_id)
     except ApiError as error:
         return error_response(error, request_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -42,14 +43,17 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any], str], Conversation]] = {
 
 async def chat(service: Service, request: Request) -> Response:
     """Answer one chat request, or the OCI error it deserves."""
+    arrived = time.monotonic()
     request_id = service.request_id(request)
     try:
-        return await _chat(service, request, request_id)
+        return await _chat(service, request, request_id, arrived)
     except ApiError as error:
         return error_response(error, request_id)
 
 
-async def _chat(service: Service, request: Request, request_id: str) -> Response:
+async def _chat(
+    service: Service, request: Request, request_id: str, arrived: float
+) -> Response:
     body = await request.body()
     service.authenticate(request, body)
     details = parse_body(body)
@@ -61,7 +65,7 @@ async def _chat(service: Service, request: Request, request_id: str) -> Response
     fault = service.faults.draw(target.fault_keys)
     if fault == "reset_before":
         return Reset(service.abort)
-    await prepare(service, fault)
+    await prepare(service, fault, arrived)
     reply = apply_style(await service.engine.reply(conversation), target.tool_call_style)
     if chat_request.get("isStream"):
         include_usage = _include_usage(chat_request)
@@ -73,13 +77,21 @@ async def _chat(service: Service, request: Request, request_id: str) -> Response
     return json_response(result, request_id)
 
 
-async def prepare(service: Service, fault: str | None) -> None:
-    """Wait out the configured latency, then raise the HTTP error a fault calls for."""
+async def prepare(service: Service, fault: str | None, arrived: float) -> None:
+    """Wait out the configured latency, then raise the HTTP error a fault calls for.
+
+    The latency counts from ``arrived`` (``time.monotonic()`` when the handler began), like
+    a real model's time to first byte: the emulator's own work (reading the body,
+    checking the signature) is part of it, not added to it, so a busy emulator does
+    not make a client look slower than it is.
+    """
     delay = service.knobs.latency
     if fault == "slow_first_byte":
         delay += service.knobs.slow_first_byte
     if delay > 0:
-        await asyncio.sleep(delay)
+        remaining = delay - (time.monotonic() - arrived)
+        if remaining > 0:
+            await asyncio.sleep(remaining)
     error = fault_error(fault) if fault else None
     if error is not None:
         raise error

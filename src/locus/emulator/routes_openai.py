@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,14 +28,17 @@ __all__ = ["chat_completions"]
 
 async def chat_completions(service: Service, request: Request) -> Response:
     """Answer one OpenAI chat-completions request, or an error with OCI and OpenAI fields."""
+    arrived = time.monotonic()
     request_id = service.request_id(request)
     try:
-        return await _completions(service, request, request_id)
+        return await _completions(service, request, request_id, arrived)
     except ApiError as error:
         return error_response(error, request_id, openai=True)
 
 
-async def _completions(service: Service, request: Request, request_id: str) -> Response:
+async def _completions(
+    service: Service, request: Request, request_id: str, arrived: float
+) -> Response:
     body = await request.body()
     service.authenticate(request, body, allow_bearer=True)
     compartment = request.headers.get("opc-compartment-id") or request.headers.get("compartmentid")
@@ -48,7 +52,7 @@ async def _completions(service: Service, request: Request, request_id: str) -> R
     fault = service.faults.draw((entry.name,))
     if fault == "reset_before":
         return Reset(service.abort)
-    await prepare(service, fault)
+    await prepare(service, fault, arrived)
     reply = apply_style(await service.engine.reply(conversation), entry.tool_call_style)
     if payload.get("stream"):
         chunks = openai_chunks(
