@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar, overload
+from typing import Any, ParamSpec, TypeVar, overload
 
 from locus.tools.tool import Tool
 
@@ -23,6 +23,7 @@ def tool(
     name: str | None = None,
     description: str | None = None,
     timeout: float | None = None,
+    run_in_thread: bool | None = None,
 ) -> Callable[[Callable[P, R]], Tool[P, R]]: ...
 
 
@@ -33,16 +34,25 @@ def tool(
     name: str | None = None,
     description: str | None = None,
     timeout: float | None = None,
+    run_in_thread: bool | None = None,
 ) -> Tool[P, R] | Callable[[Callable[P, R]], Tool[P, R]]:
-    """Use as ``@tool`` or ``@tool(name=..., description=..., timeout=...)``.
+    """Use as ``@tool`` or ``@tool(name=..., description=..., timeout=..., run_in_thread=...)``.
 
     The description defaults to the docstring's summary; each argument's
-    description comes from its Google- or NumPy-style docstring entry.
+    description comes from its Google- or NumPy-style docstring entry. A sync
+    function runs in a worker thread until it proves quick, then inline
+    (``locus.tools.placement``); ``run_in_thread=True``/``False`` decides for good.
     """
+    options: dict[str, Any] = {
+        "name": name,
+        "description": description,
+        "timeout": timeout,
+        "run_in_thread": run_in_thread,
+    }
     if func is not None:
-        return Tool(func, name=name, description=description, timeout=timeout)
+        return Tool(func, **options)
 
     def wrap(inner: Callable[P, R]) -> Tool[P, R]:
-        return Tool(inner, name=name, description=description, timeout=timeout)
+        return Tool(inner, **options)
 
     return wrap
