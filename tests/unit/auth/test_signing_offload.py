@@ -1,0 +1,126 @@
+"""The async signing flow: inline for a lone request, in the signing pool under load,
+correct signatures either way, and the same 401 handling as the sync flow."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from email.utils import formatdate
+from pathlib import Path
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from locus.emulator.signature import KeyRing, Verifier
+from locus.models.providers.oci.signer import RequestSigner
+from locus.models.providers.oci.signing_auth import (
+    OFFLOAD_IN_FLIGHT,
+    ApiKeyAuth,
+    SessionTokenAuth,
+)
+from tests.unit.auth.test_token import jwt
+
+KEY_ID = "ocid1.tenancy.oc1..t/ocid1.user.oc1..u/aa:bb"
+
+
+class RecordingSigner(RequestSigner):
+    """A real signer that also notes which thread signed."""
+
+    def __init__(self, private_key: rsa.RSAPrivateKey) -> None:
+        super().__init__(KEY_ID, private_key)
+        self.threads: list[str] = []
+
+    def sign(self, *args: object, **kwargs: object) -> dict[str, str]:
+        self.threads.append(threading.current_thread().name)
+        return super().sign(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class RecordingAuth(ApiKeyAuth):
+    def __init__(self, private_key: rsa.RSAPrivateKey) -> None:
+        super().__init__(KEY_ID, private_key, fingerprint_mismatch=None)
+        self.recorder = RecordingSigner(private_key)
+
+    def current_signer(self) -> RequestSigner:
+        return self.recorder
+
+
+def _verifier(key: rsa.RSAPrivateKey) -> Verifier:
+    ring = KeyRing()
+    ring.add(KEY_ID, key.public_key())
+    return Verifier(ring)
+
+
+async def test_under_load_signing_leaves_the_loop_and_stays_correct(
+    rsa_key: rsa.RSAPrivateKey,
+) -> None:
+    verifier = _verifier(rsa_key)
+    release = asyncio.Event()
+    verified: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        target = request.url.raw_path.decode()
+        verified.append(verifier.verify("POST", target, request.headers, body))
+        await release.wait()  # hold every request in flight until all are sent
+        return httpx.Response(200, json={})
+
+    auth = RecordingAuth(rsa_key)
+    count = OFFLOAD_IN_FLIGHT + 4
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler), auth=auth) as client:
+        calls = [
+            asyncio.create_task(client.post("https://h.example/x", content=b'{"n":%d}' % n))
+            for n in range(count)
+        ]
+        while len(verified) < count:
+            await asyncio.sleep(0)
+        release.set()
+        responses = await asyncio.gather(*calls)
+    assert [r.status_code for r in responses] == [200] * count
+    assert verified == [KEY_ID] * count
+    loop_thread = threading.current_thread().name
+    assert auth.recorder.threads[:OFFLOAD_IN_FLIGHT] == [loop_thread] * OFFLOAD_IN_FLIGHT
+    assert all(name.startswith("locus-sign") for name in auth.recorder.threads[OFFLOAD_IN_FLIGHT:])
+    assert auth._in_flight == 0
+
+
+async def test_one_request_at_a_time_is_signed_inline(rsa_key: rsa.RSAPrivateKey) -> None:
+    auth = RecordingAuth(rsa_key)
+    transport = httpx.MockTransport(lambda request: httpx.Response(200))
+    async with httpx.AsyncClient(transport=transport, auth=auth) as client:
+        for _ in range(OFFLOAD_IN_FLIGHT + 2):
+            await client.post("https://h.example/x", content=b"{}")
+    assert set(auth.recorder.threads) == {threading.current_thread().name}
+
+
+async def test_async_401_records_the_clock_skew(rsa_key: rsa.RSAPrivateKey) -> None:
+    late = time.time() - 600
+
+    def refusing(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, headers={"date": formatdate(time.time(), usegmt=True)})
+
+    auth = ApiKeyAuth("t/u/f", rsa_key, fingerprint_mismatch=None, clock=lambda: late)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(refusing), auth=auth) as client:
+        assert (await client.post("https://h.example/x", content=b"{}")).status_code == 401
+    assert "10 minutes behind the server's" in (auth.diagnosis() or "")
+    assert auth._in_flight == 0
+
+
+async def test_async_401_resends_once_with_a_refreshed_session_token(
+    tmp_path: Path, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(jwt(exp=time.time() + 3600, sub="first"))
+    auth = SessionTokenAuth(token_file, rsa_key, profile="P")
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["authorization"])
+        if len(seen) == 1:
+            token_file.write_text(jwt(exp=time.time() + 3600, sub="second"))
+            return httpx.Response(401)
+        return httpx.Response(200)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler), auth=auth) as client:
+        assert (await client.post("https://h.example/x", content=b"{}")).status_code == 200
+    assert len(seen) == 2 and seen[0] != seen[1]
