@@ -100,31 +100,46 @@ def _with_plain_emulator(sizes: Sizes, results: dict[str, Any]) -> None:
         )
         results["overhead_ratio"] = found["ratio"]
         _say(f"  agent run {found['agent_ms']} ms, raw pair {found['raw_ms']} ms")
-        _say("overhead_ratio_async_tool")
-        found = asyncio.run(
-            overhead.measure(
-                info, blocks=sizes.overhead_blocks, runs=sizes.overhead_runs, async_tool=True
+        for key, options in (
+            ("overhead_ratio_async_tool", {"async_tool": True}),
+            ("overhead_ratio_aiohttp", {"backend": "aiohttp"}),
+        ):
+            _say(key)
+            found = asyncio.run(
+                overhead.measure(
+                    info, blocks=sizes.overhead_blocks, runs=sizes.overhead_runs, **options
+                )
             )
-        )
-        results["overhead_ratio_async_tool"] = found["ratio"]
-        _say(f"  agent run {found['agent_ms']} ms, raw pair {found['raw_ms']} ms")
+            results[key] = found["ratio"]
+            _say(f"  agent run {found['agent_ms']} ms, raw pair {found['raw_ms']} ms")
         configure(info, latency=sizes.latency)
-        _say(f"concurrency: {sizes.runs} runs, latency {sizes.latency} s")
-        results["concurrency"] = asyncio.run(
-            concurrency.measure(
-                info, latency=sizes.latency, runs=sizes.runs, reps=sizes.concurrency_reps
+        for key, backend in (("concurrency", "aiohttp"), ("concurrency_httpx", "httpx")):
+            _say(f"{key}: {sizes.runs} runs, latency {sizes.latency} s, {backend} backend")
+            results[key] = asyncio.run(
+                concurrency.measure(
+                    info,
+                    latency=sizes.latency,
+                    runs=sizes.runs,
+                    reps=sizes.concurrency_reps,
+                    backend=backend,
+                )
             )
-        )
         raw = asyncio.run(
             concurrency.measure_raw(
                 info, latency=sizes.latency, runs=sizes.runs, reps=sizes.raw_concurrency_reps
             )
         )
         _say(f"  raw-HTTP limit of the same waves: {raw}")
-        _say("memory_per_run_kib")
-        results["memory_per_run_kib"] = asyncio.run(
-            concurrency.measure_memory(info, runs=sizes.runs, reps=sizes.memory_reps)
-        )
+        for key, backend in (
+            ("memory_per_run_kib", "aiohttp"),
+            ("memory_per_run_kib_httpx", "httpx"),
+        ):
+            _say(f"{key} ({backend} backend)")
+            results[key] = asyncio.run(
+                concurrency.measure_memory(
+                    info, runs=sizes.runs, reps=sizes.memory_reps, backend=backend
+                )
+            )
 
 
 def _with_stream_emulator(sizes: Sizes, results: dict[str, Any]) -> None:

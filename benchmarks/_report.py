@@ -39,9 +39,13 @@ class Target:
 TARGETS = (
     Target("overhead_ratio", "x", 1.25),
     Target("overhead_ratio_async_tool", "x"),
+    Target("overhead_ratio_aiohttp", "x"),
     Target("concurrency.efficiency", "", 0.8, at_most=False),
     Target("concurrency.wall_s", "s"),
+    Target("concurrency_httpx.efficiency", ""),
+    Target("concurrency_httpx.wall_s", "s"),
     Target("memory_per_run_kib", "KiB", 64),
+    Target("memory_per_run_kib_httpx", "KiB"),
     Target("stream.per_delta_overhead_us", "us", 20),
     Target("stream.ttft_overhead_ms", "ms", 1),
     Target("import_ms.locus", "ms", 150),

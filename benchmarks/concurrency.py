@@ -4,11 +4,13 @@ With the emulator answering each call after ``latency`` seconds, a run of two ca
 cannot end sooner than ``2 * latency``: efficiency is that ideal over the measured wall
 time of ``runs`` concurrent runs. A second pass traces allocations (``tracemalloc``) and
 reports the peak per in-flight run. The model's pool is raised to ``runs`` connections
-with its ``max_connections=`` option (the default pool holds 100); idle keep-alive
-connections stay at httpx's default of 20, because httpcore 1.0's pool scans its idle
-connections in quadratic time. ``measure_raw`` runs the same waves with ``RawClient``
-on a pool of ``runs`` connections without keep-alive (with keep-alive, that quadratic
-scan makes bare httpx several times slower still): the limit this machine allows.
+with its ``max_connections=`` option (the default pool holds 100), and ``backend`` is
+its ``http_backend`` option: ``"aiohttp"`` is the configuration for many concurrent
+runs, ``"httpx"`` the default. With httpx, idle keep-alive connections stay at httpx's
+default of 20, because httpcore 1.0's pool scans its idle connections in quadratic
+time. ``measure_raw`` runs the same waves with ``RawClient`` (bare httpx) on a pool of
+``runs`` connections without keep-alive (with keep-alive, that quadratic scan makes
+bare httpx several times slower still).
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ def _transport(runs: int, keepalive: int = 20) -> httpx.AsyncHTTPTransport:
     return httpx.AsyncHTTPTransport(limits=limits)
 
 
-def _agent(info: dict[str, Any], runs: int) -> Agent:
-    return build_agent(build_model(info, max_connections=runs))
+def _agent(info: dict[str, Any], runs: int, backend: str) -> Agent:
+    return build_agent(build_model(info, max_connections=runs, http_backend=backend))
 
 
 async def _wave(agent: Agent, runs: int) -> float:
@@ -52,10 +54,16 @@ def _check(results: list[AgentResult]) -> None:
 
 
 async def measure(
-    info: dict[str, Any], *, latency: float, runs: int = 500, reps: int = 3, warmup: int = 1
+    info: dict[str, Any],
+    *,
+    latency: float,
+    runs: int = 500,
+    reps: int = 3,
+    warmup: int = 1,
+    backend: str = "aiohttp",
 ) -> dict[str, Any]:
-    """``efficiency`` (2 * latency / wall), ``wall_s`` and ``runs`` (emulator latency is set)."""
-    agent = _agent(info, runs)
+    """``efficiency`` (2 * latency / wall), ``wall_s``, ``runs`` and ``backend``."""
+    agent = _agent(info, runs, backend)
     try:
         for _ in range(warmup):
             await _wave(agent, runs)
@@ -66,12 +74,15 @@ async def measure(
         "efficiency": figure([2 * latency / wall for wall in walls]),
         "wall_s": figure(walls),
         "runs": runs,
+        "backend": backend,
     }
 
 
-async def measure_memory(info: dict[str, Any], *, runs: int = 500, reps: int = 3) -> dict[str, Any]:
+async def measure_memory(
+    info: dict[str, Any], *, runs: int = 500, reps: int = 3, backend: str = "aiohttp"
+) -> dict[str, Any]:
     """Peak traced KiB per in-flight run, over a warm agent and pool (one figure per pass)."""
-    agent = _agent(info, runs)
+    agent = _agent(info, runs, backend)
     per_run: list[float] = []
     try:
         await _wave(agent, runs)

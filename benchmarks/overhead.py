@@ -4,8 +4,9 @@ Both sides run in this process against the emulator in another one, with zero mo
 latency. Agent runs and raw pairs are interleaved (so drift hits both alike); each
 block of ``runs`` pairs gives one ratio of medians, and the figure is taken over blocks.
 With ``async_tool=True`` the tool is the same function written ``async``: the seed's
-sync tool runs in a worker thread (a blocking tool must not stall other runs), and that
-thread hop is most of the difference between the two figures.
+tool runs in a worker thread for its first calls, then inline once it proved quick
+(``locus.tools.placement``), so after the warm-up both figures should agree. ``backend``
+is the model's ``http_backend``; the raw pair is always bare httpx (the issue's limit).
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ async def measure(
     runs: int = 100,
     warmup: int = 30,
     async_tool: bool = False,
+    backend: str = "httpx",
 ) -> dict[str, Any]:
     """``ratio`` (agent / raw), and ``agent_ms`` and ``raw_ms`` medians per block."""
     bodies = await capture_bodies(info)
-    agent = build_agent(build_model(info), async_tool=async_tool)
+    agent = build_agent(build_model(info, http_backend=backend), async_tool=async_tool)
     raw = RawClient(info)
     try:
         await _block(agent, raw, bodies, warmup)

@@ -51,9 +51,7 @@ async def chat(service: Service, request: Request) -> Response:
         return error_response(error, request_id)
 
 
-async def _chat(
-    service: Service, request: Request, request_id: str, arrived: float
-) -> Response:
+async def _chat(service: Service, request: Request, request_id: str, arrived: float) -> Response:
     body = await request.body()
     service.authenticate(request, body)
     details = parse_body(body)

@@ -3,8 +3,10 @@
 A worker thread keeps a blocking tool (a sync HTTP call, a file read) from stalling
 every other run on the loop, but the hop there and back costs about 0.1 ms, often more
 than a small tool itself. So by default (``run_in_thread=None``) a sync tool's first
-calls run in a thread and are timed there; after ``TRIALS`` calls in a row that each
-took under ``QUICK`` seconds it runs inline. An inline call that takes longer than
+calls run in a thread and are timed there; once ``TRIALS`` of them took under ``QUICK``
+seconds each it runs inline (slower calls do not count: under load a thread also waits
+for the GIL, so one slow call proves nothing, while a tool that waits on I/O is never
+quick). An inline call that takes longer than
 ``STALL`` seconds sends the tool back to threads for good, with one warning. A pure
 Python tool holds the GIL in a thread too, so inline costs the loop nothing more for
 it; only a tool that waits on I/O gains from the thread, and such a tool is not quick.
@@ -22,7 +24,7 @@ __all__ = ["Placement"]
 logger = logging.getLogger("locus.tools")
 
 TRIALS = 3
-"""Quick calls in a row, in a thread, before a tool runs inline."""
+"""Quick calls, in a thread, before a tool runs inline."""
 QUICK = 0.001
 """Seconds: a call shorter than this costs less inline than the thread hop."""
 STALL = 0.005
@@ -42,9 +44,9 @@ class Placement:
 
     def after_thread_call(self, seconds: float) -> None:
         """Count a call timed in a worker thread; promote after enough quick ones."""
-        if self.pinned:
+        if self.pinned or seconds >= QUICK:
             return
-        self._quick_calls = self._quick_calls + 1 if seconds < QUICK else 0
+        self._quick_calls += 1
         if self._quick_calls >= TRIALS:
             self.inline = True
 

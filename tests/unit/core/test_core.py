@@ -54,8 +54,9 @@ def test_status_error_classes() -> None:
     assert status_error_class(429) is RateLimitError
     assert status_error_class(503) is ServerError
     assert status_error_class(418) is APIStatusError
-    err = RateLimitError("slow down", status=429, code="TooManyRequests", retry_after=2.0,
-                         hint="back off")
+    err = RateLimitError(
+        "slow down", status=429, code="TooManyRequests", retry_after=2.0, hint="back off"
+    )
     assert isinstance(err, LocusError) and err.retry_after == 2.0
     assert "hint: back off" in str(err)
 

@@ -95,7 +95,10 @@ class HTTPChatModel:
         self.tool_call_format = tool_call_format
         self._grace = settings.stream_grace
         self._transport = settings.transport
-        self._clients = LoopClient(settings.timeout, settings.transport, settings.limits)
+        self._clients = LoopClient(
+            settings.timeout, settings.transport, settings.limits, settings.backend
+        )
+        self.http_backend = settings.backend
         self._requests = RequestBuilder()
         self._ready = False
         self._setup_lock = threading.Lock()

@@ -5,6 +5,9 @@ loop (``asyncio.run`` twice, a sync helper's loop) a new client is made, and the
 one is closed on its own loop when that loop still runs. Each client is also closed
 when its loop shuts down (``asyncio.run`` finalises async generators; a tiny guard
 generator does the closing), so forgetting ``aclose()`` does not leak sockets.
+
+With the ``"aiohttp"`` backend each client gets its own ``AiohttpTransport`` (an aiohttp
+session is bound to one loop too), made with the model's pool limits.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ class LoopClient:
         timeout: httpx.Timeout,
         transport: httpx.AsyncBaseTransport | None,
         limits: httpx.Limits,
+        backend: str = "httpx",
     ) -> None:
         self._timeout = timeout
         self._transport = transport
         self._limits = limits
+        self._backend = backend
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._guard: AsyncGenerator[None, None] | None = None
@@ -46,12 +51,19 @@ class LoopClient:
             return client
         self._retire()
         client = httpx.AsyncClient(
-            timeout=self._timeout, transport=self._transport, limits=self._limits
+            timeout=self._timeout, transport=self._new_transport(), limits=self._limits
         )
         self._client, self._loop = client, loop
         self._guard = _close_at_loop_shutdown(client)
         await anext(self._guard)
         return client
+
+    def _new_transport(self) -> httpx.AsyncBaseTransport | None:
+        if self._transport is not None or self._backend != "aiohttp":
+            return self._transport
+        from locus.models.http.aiohttp_transport import AiohttpTransport
+
+        return AiohttpTransport(limits=self._limits)
 
     async def aclose(self) -> None:
         """Close the client now (from its own loop) or schedule it (from another)."""

@@ -8,23 +8,39 @@ field), ``timeout`` (seconds per attempt or an ``httpx.Timeout``), retry setting
 ``stream_grace`` (seconds to wait after a stream's finish event for its usage event) and
 ``max_connections`` / ``max_keepalive_connections`` (the pooled client's limits; httpx's
 defaults are 100 and 20: raise the first for many concurrent calls, keep the second small
-because httpcore scans its whole pool for every request).
+because httpcore scans its whole pool for every request) and ``http_backend`` (what
+carries the bytes under the ``httpx.AsyncClient``: ``"httpx"`` (httpcore), ``"aiohttp"``
+(``pip install "locus-oci[aiohttp]"``: about five times less CPU per request, for many
+concurrent runs) or ``"auto"``: aiohttp when it is installed, else httpx).
 """
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, Literal, TypedDict
 
 import httpx
 
+from locus.core.errors import ConfigurationError
 from locus.core.params import GenerationParams, ResponseFormat, ToolChoice
 from locus.models.http.chat import make_timeout
 from locus.models.http.options import reject_unknown
 from locus.models.http.retry import RetryPolicy
 
-__all__ = ["DEFAULT_FORMAT", "ModelOptions", "ModelSettings", "settings_from_options"]
+__all__ = [
+    "DEFAULT_BACKEND",
+    "DEFAULT_FORMAT",
+    "HttpBackend",
+    "ModelOptions",
+    "ModelSettings",
+    "settings_from_options",
+]
+
+HttpBackend = Literal["httpx", "aiohttp"]
+DEFAULT_BACKEND = "httpx"
+"""``http_backend`` default."""
 
 DEFAULT_FORMAT = "default"
 """``tool_call_format`` default: ``"auto"`` for DAC endpoints and ``OpenAICompatibleModel``,
@@ -57,6 +73,7 @@ class ModelOptions(TypedDict, total=False):
     stream_grace: float
     max_connections: int
     max_keepalive_connections: int
+    http_backend: Literal["auto", "httpx", "aiohttp"]
 
 
 _PARAM_NAMES = frozenset(f.name for f in fields(GenerationParams))
@@ -74,6 +91,7 @@ class ModelSettings:
     transport: httpx.AsyncBaseTransport | None
     stream_grace: float
     limits: httpx.Limits
+    backend: HttpBackend = "httpx"
 
 
 def settings_from_options(
@@ -95,7 +113,39 @@ def settings_from_options(
             max_connections=int(options.get("max_connections", 100)),
             max_keepalive_connections=int(options.get("max_keepalive_connections", 20)),
         ),
+        backend=_backend(options),
     )
+
+
+def _backend(options: Mapping[str, Any]) -> HttpBackend:
+    """The checked ``http_backend`` (``"auto"`` resolved; a given ``transport`` wins)."""
+    chosen = options.get("http_backend", DEFAULT_BACKEND)
+    if chosen not in ("auto", "httpx", "aiohttp"):
+        raise ConfigurationError(
+            f"http_backend must be 'auto', 'httpx' or 'aiohttp', not {chosen!r}"
+        )
+    installed = _aiohttp_installed()
+    if options.get("transport") is not None:
+        if chosen == "aiohttp":
+            raise ConfigurationError(
+                "give either transport= or http_backend='aiohttp', not both (the backend "
+                "is the transport)"
+            )
+        return "httpx"
+    if chosen == "aiohttp" and not installed:
+        raise ConfigurationError(
+            "http_backend='aiohttp' needs aiohttp: pip install \"locus-oci[aiohttp]\""
+        )
+    if chosen == "auto":
+        return "aiohttp" if installed else "httpx"
+    return "aiohttp" if chosen == "aiohttp" else "httpx"
+
+
+def _aiohttp_installed() -> bool:
+    try:
+        return importlib.util.find_spec("aiohttp") is not None
+    except ValueError:  # a module set to None in sys.modules (blocked)
+        return False
 
 
 def _retry(options: Mapping[str, Any]) -> RetryPolicy:

@@ -1,0 +1,305 @@
+"""An ``httpx`` transport that sends requests with aiohttp (optional extra ``[aiohttp]``).
+
+httpcore's pool scans every connection for every queued request, which costs about a
+millisecond of CPU per request at hundreds of concurrent calls; aiohttp's connector and C
+parser cost a fifth of that. ``httpx.AsyncClient`` stays on top (auth flows, timeouts,
+content decoding); only the bytes move through aiohttp.
+
+- The aiohttp session is made on the first request and is bound to that event loop; make
+  one transport per loop. After ``aclose()`` the next request opens a new session (in the
+  loop then running), like httpx's own transport. Using it from another loop while its
+  session is open raises ``RuntimeError``.
+- ``Limits.max_connections`` becomes the connector's ``limit`` (``None``: unlimited) and
+  ``keepalive_expiry`` its ``keepalive_timeout``; ``max_keepalive_connections`` has no
+  aiohttp equivalent (idle connections are kept until they expire).
+- Timeouts: ``read`` is aiohttp's ``sock_read``, ``connect`` its ``sock_connect``, and
+  ``pool + connect`` its ``connect`` (pool wait, DNS, TCP, TLS). ``write`` has no
+  equivalent. A pool wait that runs out is reported as ``httpx.ConnectTimeout``.
+- Proxies come from ``HTTP(S)_PROXY``/``ALL_PROXY``/``NO_PROXY``, read once at construction
+  when ``trust_env`` (as httpx does). aiohttp's own ``trust_env`` is not used: it does a
+  thread hop per request and adds ``~/.netrc`` credentials, which clash with a signed
+  ``Authorization`` header.
+- Request headers go out exactly as httpx built them (no aiohttp ``Accept``,
+  ``Accept-Encoding``, ``User-Agent`` or ``Content-Type`` defaults), so signatures hold;
+  bodies are not decompressed here (httpx decodes ``Content-Encoding``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import os
+import ssl
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import httpx
+
+from locus.core.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import aiohttp
+
+__all__ = ["AiohttpTransport"]
+
+_INSTALL_HINT = 'the aiohttp HTTP backend needs aiohttp: pip install "locus-oci[aiohttp]"'
+_SKIP_AUTO_HEADERS = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
+_DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+
+def _import_aiohttp() -> Any:
+    try:
+        import aiohttp
+    except ImportError as exc:
+        raise ConfigurationError(_INSTALL_HINT) from exc
+    return aiohttp
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """Send httpx requests through one pooled ``aiohttp.ClientSession``."""
+
+    def __init__(
+        self,
+        *,
+        limits: httpx.Limits | None = None,
+        verify: ssl.SSLContext | str | bool = True,
+        trust_env: bool = True,
+    ) -> None:
+        _import_aiohttp()
+        self._limits = limits or _DEFAULT_LIMITS
+        self._ssl = _ssl_context(verify, trust_env)
+        self._proxies = _ProxyTable(trust_env)
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` and return a response whose body streams from the socket."""
+        session = self._session_for_loop()
+        proxy, proxy_headers = self._proxies.lookup(request.url)
+        body = _body(request)
+        headers = _headers(request, streamed=not isinstance(body, bytes | None))
+        if proxy_headers and request.url.scheme == "http":
+            headers.extend(proxy_headers.items())  # a plain proxied request carries them
+        with _mapped_errors(sending=True):
+            response = await session.request(
+                request.method,
+                _yarl_url(request.url),
+                headers=headers,
+                data=body,
+                allow_redirects=False,
+                timeout=_client_timeout(*_timeouts(request)),
+                proxy=proxy,
+                proxy_headers=proxy_headers,
+            )
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.raw_headers,
+            stream=_ResponseStream(response),
+            extensions={
+                "http_version": _http_version(response),
+                "reason_phrase": (response.reason or "").encode("latin-1"),
+            },
+        )
+
+    async def aclose(self) -> None:
+        """Close the session and its connections; a later request opens a new session."""
+        session, self._session, self._loop = self._session, None, None
+        if session is not None:
+            await session.close()
+
+    def _session_for_loop(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self._session is not None and not self._session.closed:
+            if self._loop is not loop:
+                raise RuntimeError(
+                    "AiohttpTransport is bound to the event loop of its first request; "
+                    "make one transport per event loop (or aclose() it first)"
+                )
+            return self._session
+        self._session, self._loop = self._open_session(), loop
+        return self._session
+
+    def _open_session(self) -> aiohttp.ClientSession:
+        aio = _import_aiohttp()
+        limits = self._limits
+        connector = aio.TCPConnector(
+            limit=limits.max_connections or 0,
+            limit_per_host=0,
+            keepalive_timeout=limits.keepalive_expiry,
+            ssl=self._ssl,
+        )
+        session: aiohttp.ClientSession = aio.ClientSession(
+            connector=connector,
+            cookie_jar=aio.DummyCookieJar(),
+            skip_auto_headers=_SKIP_AUTO_HEADERS,
+            auto_decompress=False,
+            trust_env=False,
+            requote_redirect_url=False,
+            timeout=aio.ClientTimeout(total=None),
+        )
+        return session
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    """The response body as it arrives; closing it frees or drops the connection."""
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _mapped_errors(sending=False):
+            async for chunk in self._response.content.iter_any():
+                yield chunk
+
+    async def aclose(self) -> None:
+        """Release the connection to the pool after a full read; close it otherwise."""
+        response = self._response
+        if response.content.is_eof():
+            response.release()
+        else:
+            response.close()
+
+
+class _ProxyTable:
+    """Proxy URLs from the environment, read once (httpx's ``trust_env`` behaviour)."""
+
+    def __init__(self, trust_env: bool) -> None:
+        self._env = urllib.request.getproxies_environment() if trust_env else {}
+        self._cache: dict[tuple[str, str], tuple[str | None, dict[str, str] | None]] = {}
+
+    def lookup(self, url: httpx.URL) -> tuple[str | None, dict[str, str] | None]:
+        """The proxy URL and its ``Proxy-Authorization`` header for ``url``, if any."""
+        if not self._env:
+            return None, None
+        key = (url.scheme, url.netloc.decode("ascii"))
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._resolve(url)
+        return found
+
+    def _resolve(self, url: httpx.URL) -> tuple[str | None, dict[str, str] | None]:
+        proxy = self._env.get(url.scheme) or self._env.get("all")
+        if not proxy or _bypass(url.host, self._env):
+            return None, None
+        if "://" not in proxy:
+            proxy = f"http://{proxy}"
+        aio = _import_aiohttp()
+        parsed = httpx.URL(proxy)
+        if not parsed.username:
+            return proxy, None
+        auth = aio.encode_basic_auth(parsed.username, parsed.password)
+        bare = parsed.copy_with(username=None, password=None)
+        return str(bare), {"Proxy-Authorization": auth}
+
+
+def _ssl_context(verify: ssl.SSLContext | str | bool, trust_env: bool) -> ssl.SSLContext:
+    """httpx's TLS defaults; a ``str`` is a CA file or directory (httpx deprecates passing it)."""
+    if isinstance(verify, str):
+        if os.path.isdir(verify):
+            return ssl.create_default_context(capath=verify)
+        return ssl.create_default_context(cafile=verify)
+    return httpx.create_ssl_context(verify=verify, trust_env=trust_env)
+
+
+def _bypass(host: str, env: dict[str, str]) -> bool:
+    """``NO_PROXY`` matching, as urllib does it (typeshed lacks this function)."""
+    check: Any = getattr(urllib.request, "proxy_bypass_environment")  # noqa: B009
+    return bool(check(host, env))
+
+
+def _http_version(response: aiohttp.ClientResponse) -> bytes:
+    version = response.version
+    return b"HTTP/1.1" if version is None else f"HTTP/{version.major}.{version.minor}".encode()
+
+
+def _yarl_url(url: httpx.URL) -> Any:
+    """The URL exactly as httpx encoded it (aiohttp must not re-quote a signed path)."""
+    import yarl
+
+    return yarl.URL(str(url), encoded=True)
+
+
+def _headers(request: httpx.Request, *, streamed: bool) -> list[tuple[str, str]]:
+    """The raw headers; a streamed body's chunking is left to aiohttp, which adds it back."""
+    pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+    if streamed:
+        return [(k, v) for k, v in pairs if k.lower() != "transfer-encoding"]
+    return pairs
+
+
+def _body(request: httpx.Request) -> bytes | AsyncIterator[bytes] | None:
+    try:
+        content = request.content
+    except httpx.RequestNotRead:
+        return _stream_body(request.stream)
+    return content or None
+
+
+async def _stream_body(stream: Any) -> AsyncIterator[bytes]:
+    async for chunk in stream:
+        yield chunk
+
+
+def _timeouts(request: httpx.Request) -> tuple[float | None, float | None, float | None]:
+    timeout = request.extensions.get("timeout") or {}
+    return timeout.get("connect"), timeout.get("read"), timeout.get("pool")
+
+
+@lru_cache(maxsize=64)
+def _client_timeout(
+    connect: float | None, read: float | None, pool: float | None
+) -> aiohttp.ClientTimeout:
+    aio = _import_aiohttp()
+    overall = None if connect is None or pool is None else connect + pool
+    result: aiohttp.ClientTimeout = aio.ClientTimeout(
+        total=None, connect=overall, sock_connect=connect, sock_read=read
+    )
+    return result
+
+
+@contextmanager
+def _mapped_errors(*, sending: bool) -> Iterator[None]:
+    """Raise the httpx exception httpcore would have raised for an aiohttp failure."""
+    try:
+        yield
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        _raise_mapped(exc, sending)
+
+
+def _raise_mapped(exc: Exception, sending: bool) -> NoReturn:
+    aio = _import_aiohttp()
+    if not isinstance(exc, aio.ClientError | TimeoutError):
+        raise exc
+    kind = _httpx_error_class(exc, sending, aio)
+    raise kind(str(exc) or type(exc).__name__) from exc
+
+
+def _httpx_error_class(exc: Exception, sending: bool, aio: Any) -> type[httpx.TransportError]:
+    """Subclasses are tested before their bases; the first match wins."""
+    table: tuple[tuple[Any, type[httpx.TransportError]], ...] = (
+        (aio.InvalidURL | aio.NonHttpUrlClientError, httpx.UnsupportedProtocol),
+        (aio.ClientProxyConnectionError | aio.ClientHttpProxyError, httpx.ProxyError),
+        (aio.ConnectionTimeoutError, httpx.ConnectTimeout),
+        (TimeoutError, httpx.ReadTimeout),
+        (aio.ClientConnectorError, httpx.ConnectError),
+        (aio.ServerDisconnectedError, httpx.RemoteProtocolError),
+        (aio.ClientPayloadError, httpx.RemoteProtocolError),
+        (aio.ClientResponseError, httpx.RemoteProtocolError),
+        (aio.ClientConnectionResetError, httpx.WriteError if sending else httpx.ReadError),
+        (aio.ClientOSError, _os_error_class(exc, sending)),
+        (aio.ClientConnectionError, httpx.ReadError),
+    )
+    for foreign, ours in table:
+        if isinstance(exc, foreign):
+            return ours
+    return httpx.TransportError
+
+
+def _os_error_class(exc: Exception, sending: bool) -> type[httpx.TransportError]:
+    broken_pipe = getattr(exc, "errno", None) == errno.EPIPE
+    return httpx.WriteError if sending and broken_pipe else httpx.ReadError

@@ -1,0 +1,153 @@
+"""OCIModel over ``AiohttpTransport`` against the emulator: signed calls, streams, retries."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from locus.core.errors import StreamError
+from locus.core.messages import Message
+from locus.emulator import Emulator
+from locus.models.http.aiohttp_transport import AiohttpTransport
+from locus.models.http.retry import RetryPolicy
+from locus.models.providers.oci import OCIAuthType, OCIModel
+
+from .conftest import Recorder
+
+COUNT = [Message.user("Count from 1 to 5, separated by commas.")]
+Build = Callable[..., OCIModel]
+
+
+def _aio(native: Build, model_id: str, **options: Any) -> OCIModel:
+    return native(model_id, transport=AiohttpTransport(trust_env=False), **options)
+
+
+async def _streamed_text(model: OCIModel) -> tuple[list[str], str]:
+    deltas: list[str] = []
+    final = ""
+    async for event in model.stream(COUNT):
+        if event.content:
+            deltas.append(event.content)
+        if event.done and event.response is not None:
+            final = event.response.text
+    return deltas, final
+
+
+@pytest.mark.parametrize("style", ["native", "hermes", "cohere"])
+async def test_dac_complete_and_stream(emu: Emulator, native: Build, style: str) -> None:
+    endpoint = emu.endpoint(style=style)
+    model = _aio(native, endpoint["ocid"], api_format=endpoint["api_format"])
+    assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
+    deltas, final = await _streamed_text(model)
+    assert "".join(deltas) == final == "1, 2, 3, 4, 5" and len(deltas) > 1
+
+
+async def test_on_demand_complete_and_stream(native: Build) -> None:
+    model = _aio(native, "meta.llama-3.3-70b-instruct")
+    reply = await model.complete(COUNT)
+    assert reply.text == "1, 2, 3, 4, 5" and reply.request_id
+    deltas, final = await _streamed_text(model)
+    assert "".join(deltas) == final == reply.text
+
+
+async def test_429_and_503_are_retried_through_the_transport(emu: Emulator, native: Build) -> None:
+    ocid = emu.endpoint(style="native")["ocid"]
+    emu.set_faults(["429", "503"], target=ocid)
+    sleep = Recorder()
+    model = _aio(native, ocid, retry_policy=RetryPolicy(base_delay=0.01, sleep=sleep))
+    assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
+    assert len(sleep.waits) == 2
+
+
+async def test_stream_faults_map_to_locus_errors(emu: Emulator, native: Build) -> None:
+    ocid = emu.endpoint(style="native")["ocid"]
+    model = _aio(native, ocid)
+    emu.set_faults(["reset_before"], target=ocid)
+    assert (await _streamed_text(model))[1] == "1, 2, 3, 4, 5"
+    emu.set_faults(["reset_during"], target=ocid)
+    with pytest.raises(StreamError):
+        await _streamed_text(model)
+
+
+async def test_slow_first_byte_is_a_read_timeout_then_retried(emu: Emulator, native: Build) -> None:
+    ocid = emu.endpoint(style="native")["ocid"]
+    emu.set_faults(["slow_first_byte"], target=ocid)
+    model = _aio(native, ocid, timeout=0.3)
+    assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
+
+
+class Relay:
+    """A TCP relay in front of the emulator that counts the connections it carries."""
+
+    def __init__(self, target: str) -> None:
+        host, port = target.removeprefix("http://").rsplit(":", 1)
+        self._target = (host, int(port))
+        self.connections = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> Relay:
+        self._server = await asyncio.start_server(self._carry, "127.0.0.1", 0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._server.wait_closed()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+
+    async def _carry(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        up_reader, up_writer = await asyncio.open_connection(*self._target)
+        try:
+            await asyncio.gather(_pump(reader, up_writer), _pump(up_reader, writer))
+        finally:
+            up_writer.close()
+            writer.close()
+
+
+async def _pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+    with contextlib.suppress(ConnectionError):
+        while data := await source.read(65536):
+            sink.write(data)
+            await sink.drain()
+    with contextlib.suppress(OSError):
+        sink.write_eof()
+
+
+@pytest.fixture
+async def relay(emu: Emulator) -> AsyncIterator[Relay]:
+    async with Relay(emu.service_endpoint) as running:
+        yield running
+
+
+async def test_keep_alive_one_connection_for_many_calls(emu: Emulator, relay: Relay) -> None:
+    model = OCIModel(
+        model_id=emu.endpoint(style="native")["ocid"],
+        profile_name=emu.profile,
+        config_file=emu.config_file,
+        auth_type=OCIAuthType.API_KEY,
+        service_endpoint=relay.url,
+        compartment_id=emu.compartment_id,
+        transport=AiohttpTransport(trust_env=False),
+    )
+    async with model:
+        for _ in range(3):
+            assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
+        assert (await _streamed_text(model))[1] == "1, 2, 3, 4, 5"
+        assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
+    assert relay.connections == 1

@@ -1,0 +1,85 @@
+"""The ``http_backend`` option: httpx by default, aiohttp on request (or "auto"), checked."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from locus.core.errors import ConfigurationError
+from locus.core.messages import Message
+from locus.emulator import Emulator
+from locus.models.http.aiohttp_transport import AiohttpTransport
+from locus.models.providers.oci import OCIModel
+
+Build = Callable[..., OCIModel]
+COUNT = [Message.user("Count from 1 to 5, separated by commas.")]
+
+
+def _transport_of(model: OCIModel) -> object:
+    client = model.http_client
+    assert client is not None
+    return client._transport  # httpx keeps the transport it was given here
+
+
+async def test_the_default_backend_is_httpx(emu: Emulator, native: Build) -> None:
+    model = native(emu.endpoint(style="native")["ocid"])
+    assert model.http_backend == "httpx"
+    assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
+    assert isinstance(_transport_of(model), httpx.AsyncHTTPTransport)
+
+
+@pytest.mark.parametrize("backend", ["aiohttp", "auto"])
+async def test_aiohttp_backend_carries_signed_calls_and_streams(
+    emu: Emulator, native: Build, backend: str
+) -> None:
+    model = native(emu.endpoint(style="native")["ocid"], http_backend=backend)
+    assert model.http_backend == "aiohttp"  # aiohttp is installed with the dev extra
+    assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
+    deltas = [e.content async for e in model.stream(COUNT) if e.content]
+    assert "".join(deltas) == "1, 2, 3, 4, 5" and len(deltas) > 1
+    assert isinstance(_transport_of(model), AiohttpTransport)
+
+
+async def test_the_aiohttp_backend_follows_the_model_across_event_loops(
+    emu: Emulator, native: Build
+) -> None:
+    model = native(emu.endpoint(style="native")["ocid"], http_backend="aiohttp")
+    assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
+    in_thread = await asyncio.to_thread(model.complete_sync, COUNT)  # its own event loop
+    assert in_thread.text == "1, 2, 3, 4, 5"
+    assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
+    assert isinstance(_transport_of(model), AiohttpTransport)
+
+
+def test_bad_backend_values_are_refused(emu: Emulator, native: Build) -> None:
+    ocid = emu.endpoint(style="native")["ocid"]
+    with pytest.raises(ConfigurationError, match="'auto', 'httpx' or 'aiohttp'"):
+        native(ocid, http_backend="requests")
+    with pytest.raises(ConfigurationError, match="either transport= or http_backend"):
+        native(ocid, http_backend="aiohttp", transport=httpx.AsyncHTTPTransport())
+
+
+def test_aiohttp_missing_names_the_extra_and_auto_falls_back() -> None:
+    script = """
+import sys
+sys.modules["aiohttp"] = None  # as if it were not installed
+from locus.core.errors import ConfigurationError
+from locus.models.openai_compatible import OpenAICompatibleModel as Model
+where = {"base_url": "http://127.0.0.1:9/v1", "api_key": "k"}
+print(Model("m", http_backend="auto", **where).http_backend)
+try:
+    Model("m", http_backend="aiohttp", **where)
+except ConfigurationError as exc:
+    print(exc)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    lines = done.stdout.splitlines()
+    assert lines[0] == "httpx"
+    assert 'pip install "locus-oci[aiohttp]"' in lines[1]
