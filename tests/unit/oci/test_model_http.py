@@ -208,3 +208,17 @@ def test_one_model_across_event_loops_without_aclose(oci_dir: Path) -> None:
     first, second = clients
     assert first is not second
     assert isinstance(first, httpx.AsyncClient) and first.is_closed, "closed at loop shutdown"
+
+
+async def test_set_cookie_answers_are_not_kept_or_sent_back(oci_dir: Path) -> None:
+    cookies: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        cookies.append(request.headers.get("cookie"))
+        return httpx.Response(200, json=chat_result("hi"), headers={"set-cookie": "lb=node-7"})
+
+    model = make_model(oci_dir, handler)
+    for _ in range(2):
+        await model.complete([Message.user("hi")])
+    assert cookies == [None, None]
+    await model.aclose()

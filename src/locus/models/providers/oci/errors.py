@@ -55,16 +55,15 @@ def _hint(details: ErrorDetails, context: ErrorContext) -> str | None:
 def _unauthenticated(context: ErrorContext) -> str:
     known = context.diagnosis()
     profile = context.profile or "DEFAULT"
-    text = (
-        _principal_401(context.principal)
-        if context.principal
-        else (
+    if context.principal:
+        text = _principal_401(context.principal)
+    else:
+        text = (
             "OCI did not accept the request signature. Check that key_file is the private key "
-            f"whose public key (and fingerprint) is registered for the user of profile [{profile}], "
-            "that the system clock is right (more than 5 minutes of skew is refused), and for a "
-            f"session token run `oci session refresh --profile {profile}`"
+            "whose public key (and fingerprint) is registered for the user of profile "
+            f"[{profile}], that the system clock is right (more than 5 minutes of skew is "
+            f"refused), and for a session token run `oci session refresh --profile {profile}`"
         )
-    )
     return f"{known}. {text}" if known else text
 
 
