@@ -1,5 +1,5 @@
-"""The async signing flow: inline for a lone request, in the signing pool under load,
-correct signatures either way, and the same 401 handling as the sync flow."""
+"""The async signing flow: inline for a lone request, the RSA operation in the signing
+pool under load, correct signatures either way, and the sync flow's 401 handling."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 import httpx
+import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from locus.emulator.signature import KeyRing, Verifier
@@ -25,15 +26,15 @@ KEY_ID = "ocid1.tenancy.oc1..t/ocid1.user.oc1..u/aa:bb"
 
 
 class RecordingSigner(RequestSigner):
-    """A real signer that also notes which thread signed."""
+    """A real signer that also notes which thread ran each RSA operation."""
 
     def __init__(self, private_key: rsa.RSAPrivateKey) -> None:
         super().__init__(KEY_ID, private_key)
         self.threads: list[str] = []
 
-    def sign(self, *args: object, **kwargs: object) -> dict[str, str]:
+    def rsa_sign(self, text: bytes) -> bytes:
         self.threads.append(threading.current_thread().name)
-        return super().sign(*args, **kwargs)  # type: ignore[arg-type]
+        return super().rsa_sign(text)
 
 
 class RecordingAuth(ApiKeyAuth):
@@ -124,3 +125,32 @@ async def test_async_401_resends_once_with_a_refreshed_session_token(
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler), auth=auth) as client:
         assert (await client.post("https://h.example/x", content=b"{}")).status_code == 200
     assert len(seen) == 2 and seen[0] != seen[1]
+
+
+class FailingSigner(RecordingSigner):
+    def rsa_sign(self, text: bytes) -> bytes:
+        super().rsa_sign(text)
+        raise ValueError("the key cannot sign")
+
+
+async def test_an_rsa_failure_in_the_pool_reaches_the_caller(rsa_key: rsa.RSAPrivateKey) -> None:
+    release = asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await release.wait()
+        return httpx.Response(200)
+
+    auth = RecordingAuth(rsa_key)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler), auth=auth) as client:
+        held = [
+            asyncio.create_task(client.post("https://h.example/x", content=b"{}"))
+            for _ in range(OFFLOAD_IN_FLIGHT)
+        ]
+        while auth._in_flight < OFFLOAD_IN_FLIGHT:
+            await asyncio.sleep(0)
+        auth.recorder = FailingSigner(rsa_key)
+        with pytest.raises(ValueError, match="cannot sign"):
+            await client.post("https://h.example/x", content=b"{}")
+        assert auth.recorder.threads[-1].startswith("locus-sign")
+        release.set()
+        await asyncio.gather(*held)

@@ -12,6 +12,7 @@ connection busy and its request queued in the pool (seen in the soak test).
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 import anyio
@@ -21,6 +22,13 @@ from locus.models.http.errors import stream_error
 from locus.models.sse import DONE_SENTINEL, ServerSentEvent, SSEDecoder, json_payload
 
 __all__ = ["JsonEventReader"]
+
+
+class _More(enum.Enum):
+    MORE = "more"
+
+
+_MORE = _More.MORE
 
 DRAIN_SECONDS = 0.05
 """How long ``release()`` reads past the last event, so the connection can be reused."""
@@ -42,26 +50,37 @@ class JsonEventReader:
     async def next(self) -> dict[str, Any] | None:
         """The next JSON event, or ``None`` at ``[DONE]`` or the end of the body."""
         while True:
-            pending = self._pending
-            while pending:
-                event = pending.pop() if len(pending) == 1 else pending.pop(0)
-                if event.data == DONE_SENTINEL or event.data.strip() == DONE_SENTINEL:
-                    pending.clear()
-                    self._ended = True
-                    return None
-                payload = json_payload(event)
-                if payload is not None:
-                    return payload
-            if self._ended:
-                return None
+            found = self._take()
+            if found is not _MORE:
+                return found
             await self._fill()
 
     async def next_within_grace(self) -> dict[str, Any] | None:
-        """Like ``next()``, but gives up (``None``) after the grace period."""
+        """Like ``next()``, but gives up (``None``) after the grace period.
+
+        An event already received is returned without setting up the timeout.
+        """
+        found = self._take()
+        if found is not _MORE:
+            return found
         with anyio.move_on_after(self._grace):
             return await self.next()
         self._ended = True
         return None
+
+    def _take(self) -> dict[str, Any] | _More | None:
+        """The next event already received, ``None`` at the end, or ``_MORE`` (read on)."""
+        pending = self._pending
+        while pending:
+            event = pending.pop() if len(pending) == 1 else pending.pop(0)
+            if event.data == DONE_SENTINEL or event.data.strip() == DONE_SENTINEL:
+                pending.clear()
+                self._ended = True
+                return None
+            payload = json_payload(event)
+            if payload is not None:
+                return payload
+        return None if self._ended else _MORE
 
     async def release(self) -> None:
         """Close after a normal finish: read what is left of the body for a moment first.

@@ -11,6 +11,7 @@ import base64
 import hashlib
 from email.utils import formatdate
 from pathlib import Path
+from typing import NamedTuple
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from locus.core.errors import CredentialsError
 
 __all__ = [
+    "PendingSignature",
     "RequestSigner",
     "body_digest",
     "key_fingerprint",
@@ -110,6 +112,20 @@ class RequestSigner:
 
         ``target`` is the path and query exactly as sent (percent-encoded).
         """
+        pending = self.prepare(method, target, host, body, date=date, content_type=content_type)
+        return self.finish(pending, self.rsa_sign(pending.text))
+
+    def prepare(
+        self,
+        method: str,
+        target: str,
+        host: str,
+        body: bytes | None,
+        *,
+        date: str | None = None,
+        content_type: str = "application/json",
+    ) -> PendingSignature:
+        """Everything but the RSA operation: the header values and the signing string."""
         values = {
             "date": date or formatdate(usegmt=True),
             "(request-target)": f"{method.lower()} {target}",
@@ -122,15 +138,27 @@ class RequestSigner:
             values["content-type"] = content_type
             values["x-content-sha256"] = body_digest(payload)
             names = _GENERIC_HEADERS + _BODY_HEADERS
-        values["authorization"] = self._authorization(names, values)
-        del values["(request-target)"]
-        return values
+        return PendingSignature(names, values, signing_string(names, values).encode("ascii"))
 
-    def _authorization(self, names: tuple[str, ...], values: dict[str, str]) -> str:
-        text = signing_string(names, values).encode("ascii")
-        raw = self._key.sign(text, padding.PKCS1v15(), hashes.SHA256())
+    def rsa_sign(self, text: bytes) -> bytes:
+        """The RSA-SHA256 signature of ``text`` (OpenSSL releases the GIL meanwhile)."""
+        return self._key.sign(text, padding.PKCS1v15(), hashes.SHA256())
+
+    def finish(self, pending: PendingSignature, raw: bytes) -> dict[str, str]:
+        """The headers to add, from a prepared signature and its RSA signature."""
         signature = base64.b64encode(raw).decode("ascii")
-        return (
-            f'Signature algorithm="rsa-sha256",headers="{" ".join(names)}",'
+        values = dict(pending.values)
+        del values["(request-target)"]
+        values["authorization"] = (
+            f'Signature algorithm="rsa-sha256",headers="{" ".join(pending.names)}",'
             f'keyId="{self._key_id}",signature="{signature}",version="1"'
         )
+        return values
+
+
+class PendingSignature(NamedTuple):
+    """A request's signed header names and values, and the string to sign."""
+
+    names: tuple[str, ...]
+    values: dict[str, str]
+    text: bytes

@@ -15,21 +15,22 @@ it saves.
 from __future__ import annotations
 
 import asyncio
-import functools
+import contextlib
 import hashlib
 import os
+import queue
 import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
-from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
 from pathlib import Path
+from typing import Any
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from locus.core.errors import CredentialsError
-from locus.models.providers.oci.signer import RequestSigner
+from locus.models.providers.oci.signer import PendingSignature, RequestSigner
 from locus.models.providers.oci.skew import describe_skew, measure_skew
 from locus.models.providers.oci.token import token_expiry
 
@@ -50,31 +51,89 @@ OFFLOAD_IN_FLIGHT = 4
 """Requests of one flow in flight (signed, not yet answered) from which signing leaves the loop."""
 SIGNING_THREADS = 2
 
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
+
+class _SigningThreads:
+    """Daemon threads that run RSA operations for event loops and hand back the result.
+
+    Leaner than ``run_in_executor`` (no ``concurrent.futures.Future`` and its condition
+    variable per call): a job is a queue entry, its answer one ``call_soon_threadsafe``.
+    A forked child starts its own threads on first use.
+    """
+
+    def __init__(self, count: int) -> None:
+        self._count = count
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def sign(self, rsa_sign: Callable[[bytes], bytes], text: bytes) -> asyncio.Future[bytes]:
+        """A future of ``rsa_sign(text)``, computed in one of the threads."""
+        if not self._started:
+            self._start()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bytes] = loop.create_future()
+        self._jobs.put((loop, future, rsa_sign, text))
+        return future
+
+    def _reset(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._started = False
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            for index in range(self._count):
+                name = f"locus-sign-{index}"
+                threading.Thread(target=self._work, name=name, daemon=True).start()
+            self._started = True
+
+    def _work(self) -> None:
+        jobs = self._jobs
+        while True:
+            loop, future, rsa_sign, text = jobs.get()
+            answer: bytes | BaseException
+            try:
+                answer = rsa_sign(text)
+            except BaseException as exc:  # handed to the waiting task
+                answer = exc
+            with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
+                loop.call_soon_threadsafe(_settle, future, answer)
 
 
-def _signing_pool() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(SIGNING_THREADS, thread_name_prefix="locus-sign")
-        return _pool
+def _settle(future: asyncio.Future[bytes], answer: bytes | BaseException) -> None:
+    if future.done():  # the waiting task was cancelled
+        return
+    if isinstance(answer, BaseException):
+        future.set_exception(answer)
+    else:
+        future.set_result(answer)
+
+
+_signing_threads = _SigningThreads(SIGNING_THREADS)
 
 
 def sign_request(
     request: httpx.Request, signer: RequestSigner, *, now: float | None = None
 ) -> None:
     """Add the OCI signature headers to an httpx request (body must be read)."""
+    pending = _prepare(request, signer, now)
+    _apply(request, signer.finish(pending, signer.rsa_sign(pending.text)))
+
+
+def _prepare(request: httpx.Request, signer: RequestSigner, now: float | None) -> PendingSignature:
     target = request.url.raw_path.decode("ascii")
     host = request.headers.get("host") or request.url.netloc.decode("ascii")
     content_type = request.headers.get("content-type", "application/json")
     if "content-type" not in request.headers:
         request.headers["content-type"] = content_type
     date = formatdate(now, usegmt=True) if now is not None else None
-    signed = signer.sign(
+    return signer.prepare(
         request.method, target, host, request.content, date=date, content_type=content_type
     )
+
+
+def _apply(request: httpx.Request, signed: dict[str, str]) -> None:
     headers = request.headers
     for name, value in signed.items():
         # host, content-type and content-length are usually there already, with this value;
@@ -130,8 +189,10 @@ class OCISigningAuth(httpx.Auth):
         if self._in_flight < OFFLOAD_IN_FLIGHT:
             sign_request(request, signer, now=now)
             return
-        sign = functools.partial(sign_request, request, signer, now=now)
-        await asyncio.get_running_loop().run_in_executor(_signing_pool(), sign)
+        # only the RSA operation leaves the loop: it holds no GIL, so the loop runs on
+        pending = _prepare(request, signer, now)
+        raw = await _signing_threads.sign(signer.rsa_sign, pending.text)
+        _apply(request, signer.finish(pending, raw))
 
     def current_signer(self) -> RequestSigner:
         """The signer for the next attempt."""
