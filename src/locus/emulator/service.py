@@ -70,8 +70,11 @@ class Service:
         target = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         if scope.get("query_string"):
             target += "?" + scope["query_string"].decode("latin-1")
+        # one dict (first value of a repeated name, as Starlette reads it) instead of a
+        # scan of the header list for each of the dozen lookups a check makes
+        lookup = dict(reversed(headers.items()))
         try:
-            self.verifier.verify(request.method, target, headers, body)
+            self.verifier.verify(request.method, target, lookup, body)
         except SignatureError as exc:
             raise not_authenticated(str(exc)) from exc
 

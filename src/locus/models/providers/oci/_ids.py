@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import random
-import string
 import threading
 
 __all__ = ["new_request_id", "new_retry_token"]
 
-_ALNUM = string.ascii_letters + string.digits
 
 
 def new_request_id() -> str:
@@ -52,10 +51,5 @@ _entropy = _Entropy()
 
 def new_retry_token() -> str:
     """An ``opc-retry-token``: 30 letters and digits, the same on every attempt of a call."""
-    # 62**30 < 2**179: 23 random bytes (184 bits) cover all 30 characters
-    number = int.from_bytes(_entropy.take(23), "big")
-    chars = []
-    for _ in range(30):
-        number, index = divmod(number, 62)
-        chars.append(_ALNUM[index])
-    return "".join(chars)
+    # base32 (A-Z, 2-7) of 19 random bytes: 30 unbiased characters, 150 bits
+    return base64.b32encode(_entropy.take(19))[:30].decode("ascii")
