@@ -40,7 +40,7 @@ class Sizes:
     overhead_runs: int = 100
     latency: float = 1.0
     runs: int = 500
-    concurrency_reps: int = 3
+    concurrency_reps: int = 5
     memory_reps: int = 2
     deltas: int = 10_000
     stream_reps: int = 5

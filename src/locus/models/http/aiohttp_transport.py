@@ -217,9 +217,15 @@ def _http_version(response: aiohttp.ClientResponse) -> bytes:
 
 def _yarl_url(url: httpx.URL) -> Any:
     """The URL exactly as httpx encoded it (aiohttp must not re-quote a signed path)."""
+    return _parsed_url(str(url))
+
+
+@lru_cache(maxsize=256)
+def _parsed_url(url: str) -> Any:
+    """A model posts to one URL over and over: parse it once."""
     import yarl
 
-    return yarl.URL(str(url), encoded=True)
+    return yarl.URL(url, encoded=True)
 
 
 def _headers(request: httpx.Request, *, streamed: bool) -> list[tuple[str, str]]:
