@@ -53,7 +53,8 @@ _BARE_CLOSE = (
     "content (add 'prefilled_think' to formats when the chat template opens <think>)"
 )
 
-Step = Callable[[str, int, Out], int]
+Step = Callable[["ToolCallStreamParser", str, int, Out], int]
+"""A parsing mode: a method of the parser, kept unbound so the parser holds no cycle."""
 
 
 def _default_id() -> str:
@@ -105,7 +106,7 @@ class ToolCallStreamParser:
         self._scanner = JsonScanner()
         self._at_start = LLAMA_JSON in enabled
         self._closed = False
-        self._mode: Step = self._think if PREFILLED_THINK in enabled else self._text
+        self._mode: Step = type(self)._think if PREFILLED_THINK in enabled else type(self)._text
 
     @property
     def problems(self) -> list[ParseProblem]:
@@ -142,23 +143,23 @@ class ToolCallStreamParser:
     def _run(self, src: str, out: Out) -> None:
         pos = 0
         while pos < len(src):
-            pos = self._mode(src, pos, out)
+            pos = self._mode(self, src, pos, out)
             if self._pushback:
                 src, pos, self._pushback = self._pushback + src[pos:], 0, ""
 
     def _finish(self, out: Out) -> None:
         mode, hold, self._hold = self._mode, self._hold, ""
-        self._mode = self._text
-        if mode == self._text:
+        self._mode = type(self)._text
+        if mode == type(self)._text:
             self._emit(out, hold)
-        elif mode == self._think:
+        elif mode == type(self)._think:
             out.reasoning(hold)
-        elif mode in (self._block, self._block_start):
+        elif mode in (type(self)._block, type(self)._block_start):
             self._parts.append(hold)
             self._end_block(out, closed=False)
-        elif mode == self._json:
+        elif mode == type(self)._json:
             self._json_incomplete(out)
-        elif mode in (self._mistral_head, self._mistral_name):
+        elif mode in (type(self)._mistral_head, type(self)._mistral_name):
             self._refuse(out, self._raw() + hold, MISTRAL, "incomplete [TOOL_CALLS] call")
 
     def _emit(self, out: Out, text: str) -> None:
@@ -189,7 +190,7 @@ class ToolCallStreamParser:
     def _text(self, src: str, pos: int, out: Out) -> int:
         if self._at_start:
             pos = self._leading(src, pos, out)
-            if self._mode != self._text or pos >= len(src):
+            if self._mode != type(self)._text or pos >= len(src):
                 return pos
         match = self._markers.find(src, pos)
         if match is None:
@@ -207,23 +208,23 @@ class ToolCallStreamParser:
         end = len(src) if hit is None else hit.start()
         self._emit(out, src[pos:end])
         if hit is not None and hit.group() in "{[":
-            self._open(self._json, "", LLAMA_JSON)
+            self._open(type(self)._json, "", LLAMA_JSON)
             self._scanner = JsonScanner()
         return end
 
     def _on_marker(self, marker: str, out: Out) -> None:
         if marker == THINK_OPEN:
-            self._mode = self._think
+            self._mode = type(self)._think
         elif marker == THINK_CLOSE:
             self._problem(marker, THINK, _BARE_CLOSE)
         elif marker in BLOCK_CLOSERS:
-            self._open(self._block_start, marker)
+            self._open(type(self)._block_start, marker)
             self._closer = BLOCK_CLOSERS[marker]
         elif marker == PYTHON_TAG:
-            self._open(self._json, marker, LLAMA_PYTHON_TAG)
+            self._open(type(self)._json, marker, LLAMA_PYTHON_TAG)
             self._scanner = JsonScanner()
         elif marker == MISTRAL_TAG:
-            self._open(self._mistral_head, marker)
+            self._open(type(self)._mistral_head, marker)
 
     # -- reasoning -------------------------------------------------------------------
 
@@ -236,7 +237,7 @@ class ToolCallStreamParser:
             return len(src)
         out.reasoning(src[pos : match.start()])
         if match.group() == THINK_CLOSE:
-            self._mode = self._text
+            self._mode = type(self)._text
         return match.end()
 
     # -- <tool_call> blocks ----------------------------------------------------------
@@ -248,9 +249,9 @@ class ToolCallStreamParser:
         end = len(src) if hit is None else hit.start()
         self._parts.append(src[pos:end])
         if hit is not None and hit.group() in "{[<":
-            self._mode = self._block
+            self._mode = type(self)._block
         elif hit is not None:
-            self._mode = self._text
+            self._mode = type(self)._text
             fmt = HERMES if HERMES in (self._enabled or ()) else QWEN3_CODER
             self._refuse(out, self._raw(), fmt, f"{self._opener} not followed by a payload")
         return end
@@ -268,14 +269,14 @@ class ToolCallStreamParser:
             self._end_block(out, closed=True)
         elif marker in BLOCK_CLOSERS:  # a new opener: settle this block as unclosed
             self._end_block(out, closed=False)
-            self._open(self._block_start, marker)
+            self._open(type(self)._block_start, marker)
             self._closer = BLOCK_CLOSERS[marker]
         else:
             self._parts.append(marker)
         return match.end()
 
     def _end_block(self, out: Out, *, closed: bool) -> None:
-        self._mode = self._text
+        self._mode = type(self)._text
         body = "".join(self._parts)
         result = decode_block(body, self._enabled or (), self._schemas)
         if result.error is not None:
@@ -301,7 +302,7 @@ class ToolCallStreamParser:
 
     def _json_done(self, out: Out) -> None:
         text = "".join(self._parts)
-        self._mode = self._text
+        self._mode = type(self)._text
         if self._origin == MISTRAL:
             self._mistral_done(out, text)
             return
@@ -321,7 +322,7 @@ class ToolCallStreamParser:
         for named in decoded.calls:
             self._call(out, named)
         if self._origin != _MISTRAL_ARRAY:
-            self._mode = self._separator
+            self._mode = type(self)._separator
 
     def _json_refused(self, out: Out, text: str, reason: str) -> None:
         if self._origin != LLAMA_JSON:
@@ -334,7 +335,7 @@ class ToolCallStreamParser:
 
     def _json_rejected(self, out: Out) -> None:
         """The value cannot be JSON: release what was held and read it as text."""
-        self._mode = self._text
+        self._mode = type(self)._text
         held = "".join(self._parts)
         if self._opener:
             reason = "not followed by a JSON value"
@@ -353,11 +354,11 @@ class ToolCallStreamParser:
         if hit is None:
             return len(src)
         if hit.group() in "{[":
-            self._open(self._json, "", self._origin)
+            self._open(type(self)._json, "", self._origin)
             self._scanner = JsonScanner()
         else:
             self._at_start = False
-            self._mode = self._text
+            self._mode = type(self)._text
         return hit.start()
 
     # -- Mistral [TOOL_CALLS] ----------------------------------------------------------
@@ -367,10 +368,10 @@ class ToolCallStreamParser:
         end = len(src) if hit is None else hit.start()
         self._parts.append(src[pos:end])
         if hit is not None and hit.group() == "[":
-            self._open(self._json, self._raw(), _MISTRAL_ARRAY)
+            self._open(type(self)._json, self._raw(), _MISTRAL_ARRAY)
             self._scanner = JsonScanner()
         elif hit is not None:
-            self._mode = self._mistral_name
+            self._mode = type(self)._mistral_name
         return end
 
     def _mistral_name(self, src: str, pos: int, out: Out) -> int:
@@ -381,13 +382,13 @@ class ToolCallStreamParser:
             return end
         name = "".join(self._parts).strip()
         if name and src.startswith(ARGS_TAG, end):
-            self._open(self._json, self._raw() + ARGS_TAG, MISTRAL)
+            self._open(type(self)._json, self._raw() + ARGS_TAG, MISTRAL)
             self._scanner, self._call_name = JsonScanner(), name
             return end + len(ARGS_TAG)
         if name and ARGS_TAG.startswith(src[end:]):
             self._hold = src[end:]
             return len(src)
-        self._mode = self._text
+        self._mode = type(self)._text
         self._refuse(out, self._raw(), MISTRAL, "[TOOL_CALLS] not followed by name[ARGS]{...}")
         return end
 

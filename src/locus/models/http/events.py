@@ -19,6 +19,7 @@ import anyio
 import httpx
 
 from locus.models.http.errors import stream_error
+from locus.models.http.transport import close_response
 from locus.models.sse import DONE_SENTINEL, ServerSentEvent, SSEDecoder, json_payload
 
 __all__ = ["JsonEventReader"]
@@ -104,7 +105,7 @@ class JsonEventReader:
     async def aclose(self) -> None:
         """Close the HTTP response (also when the consumer stopped early)."""
         self._ended = True
-        await self._response.aclose()
+        await close_response(self._response)
 
     async def _fill(self) -> None:
         try:
