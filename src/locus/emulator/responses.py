@@ -101,23 +101,31 @@ class EventStream(Response):
         self._done = knobs.done_marker if done_marker is None else done_marker
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Send each event as ``data: <json>``; then ``[DONE]``, the hold, and the end."""
+        """Send each event as ``data: <json>``; then ``[DONE]``, the hold, and the end.
+
+        The last piece carries the end of the body with it (one write, as a server that
+        knows the stream is over sends it), unless the stream is held open after it.
+        """
         await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
         cut = len(self._events) // 2 if self._fault in ("reset_during", "malformed_event") else -1
-        for index, event in enumerate(self._events):
-            if index and self._knobs.chunk_delay:
+        pieces = [b"data: " + dumps(event) + b"\n\n" for event in self._events]
+        if self._done:
+            pieces.append(b"data: [DONE]\n\n")
+        held = self._knobs.hold_open
+        for index, piece in enumerate(pieces):
+            if index and index < len(self._events) and self._knobs.chunk_delay:
                 await asyncio.sleep(self._knobs.chunk_delay)
             if index == cut and self._fault == "reset_during" and self._abort is not None:
                 await _abort(self._abort, scope)
                 return
             if index == cut and self._fault == "malformed_event":
                 await _body(send, b'data: {"index":0,"message":{"role":"ASSISTANT","content":[\n\n')
-            await _body(send, b"data: " + dumps(event) + b"\n\n")
-        if self._done:
-            await _body(send, b"data: [DONE]\n\n")
-        if self._knobs.hold_open:
-            await asyncio.sleep(self._knobs.hold_open)
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+            last = index == len(pieces) - 1 and not held
+            await send({"type": "http.response.body", "body": piece, "more_body": not last})
+        if held or not pieces:
+            if held:
+                await asyncio.sleep(held)
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 async def _body(send: Send, data: bytes) -> None:
