@@ -222,3 +222,13 @@ async def test_set_cookie_answers_are_not_kept_or_sent_back(oci_dir: Path) -> No
         await model.complete([Message.user("hi")])
     assert cookies == [None, None]
     await model.aclose()
+
+
+async def test_the_models_client_refuses_a_cookie_jar(oci_dir: Path) -> None:
+    model = make_model(oci_dir, lambda request: httpx.Response(200, json=chat_result("hi")))
+    await model.complete([Message.user("hi")])
+    client = model.http_client
+    assert client is not None and not client.cookies
+    with pytest.raises(AttributeError, match="keeps no cookies"):
+        client.cookies = {"a": "b"}
+    await model.aclose()
