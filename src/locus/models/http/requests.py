@@ -8,7 +8,9 @@ names, the URL is parsed once per endpoint, and the timeout rides along as the
 ``timeout`` extension as ``build_request`` puts it. A client holding cookies (set by
 a server) still goes through ``build_request``, so they are sent as before. The
 defaults are read once per client: the model makes its clients itself, with httpx's
-default headers, and never changes them.
+default headers, and never changes them. The body is handed over as a ready stream with its
+``Host`` and ``Content-Length`` (what ``Request`` would add itself), so the request's header
+list is built once, not three times.
 """
 
 from __future__ import annotations
@@ -26,33 +28,43 @@ class RequestBuilder:
     __slots__ = ("_base", "_url")
 
     def __init__(self) -> None:
-        self._url: tuple[str, httpx.URL] | None = None
+        self._url: tuple[str, httpx.URL, str] | None = None
         self._base: tuple[httpx.AsyncClient, frozenset[str], list[tuple[str, str]]] | None = None
 
     def post(
         self, client: httpx.AsyncClient, url: str, body: bytes, headers: Mapping[str, str]
     ) -> httpx.Request:
         """The request ``client.build_request("POST", url, content=body, headers=headers)``."""
-        parsed = self._parsed(url)
+        parsed, host = self._parsed(url)
         if client.cookies or client.params or parsed.is_relative_url:
             return client.build_request("POST", url, content=body, headers=headers)
-        items = self._defaults(client, headers)
+        names, items = self._defaults(client, headers)
+        if "host" not in names:
+            items.append(("Host", host))
+        if "content-length" not in names:
+            items.append(("Content-Length", str(len(body))))
         items.extend(headers.items())
         extensions = {"timeout": client.timeout.as_dict()}
-        return httpx.Request("POST", parsed, content=body, headers=items, extensions=extensions)
+        request = httpx.Request(
+            "POST", parsed, headers=items, stream=httpx.ByteStream(body), extensions=extensions
+        )
+        request.read()  # the body is in memory already: this only records it as read
+        return request
 
     def _defaults(
         self, client: httpx.AsyncClient, headers: Mapping[str, str]
-    ) -> list[tuple[str, str]]:
+    ) -> tuple[frozenset[str], list[tuple[str, str]]]:
+        """The given header names (lower case) and the defaults they do not replace."""
         names = frozenset(name.lower() for name in headers)
         base = self._base
         if base is None or base[0] is not client or base[1] != names:
             kept = [(k, v) for k, v in client.headers.multi_items() if k.lower() not in names]
             base = self._base = (client, names, kept)
-        return list(base[2])
+        return names, list(base[2])
 
-    def _parsed(self, url: str) -> httpx.URL:
+    def _parsed(self, url: str) -> tuple[httpx.URL, str]:
         cached = self._url
         if cached is None or cached[0] != url:
-            cached = self._url = (url, httpx.URL(url))
-        return cached[1]
+            parsed = httpx.URL(url)
+            cached = self._url = (url, parsed, parsed.netloc.decode("ascii"))
+        return cached[1], cached[2]

@@ -122,23 +122,36 @@ def sign_request(
 
 
 def _prepare(request: httpx.Request, signer: RequestSigner, now: float | None) -> PendingSignature:
+    # one pass over the headers (each lookup in httpx.Headers scans the whole list)
+    present = _present(request)
     target = request.url.raw_path.decode("ascii")
-    host = request.headers.get("host") or request.url.netloc.decode("ascii")
-    content_type = request.headers.get("content-type", "application/json")
-    if "content-type" not in request.headers:
-        request.headers["content-type"] = content_type
+    host = present.get("host") or request.url.netloc.decode("ascii")
+    content_type = present.get("content-type")
+    if content_type is None:
+        content_type = request.headers["content-type"] = "application/json"
     date = formatdate(now, usegmt=True) if now is not None else None
     return signer.prepare(
         request.method, target, host, request.content, date=date, content_type=content_type
     )
 
 
+def _present(request: httpx.Request) -> dict[str, str]:
+    """The request's usually-present headers (first value of each), lower-cased names."""
+    found: dict[str, str] = {}
+    for key, value in request.headers.raw:
+        name = key.decode("latin-1").lower()
+        if name in _USUALLY_PRESENT and name not in found:
+            found[name] = value.decode("latin-1")
+    return found
+
+
 def _apply(request: httpx.Request, signed: dict[str, str]) -> None:
     headers = request.headers
+    present = _present(request)
     for name, value in signed.items():
         # host, content-type and content-length are usually there already, with this value;
         # httpx's header assignment scans the whole list, so only write what is new
-        if name in _USUALLY_PRESENT and headers.get(name) == value:
+        if present.get(name) == value:
             continue
         headers[name] = value
 
