@@ -19,6 +19,7 @@ import httpx
 from locus.core.messages import Message
 from locus.core.model import Model
 from locus.core.response import ModelResponse, StreamEvent
+from locus.models.http.aiohttp_transport import AiohttpTransport
 from locus.tools import Tool, tool
 
 __all__ = [
@@ -124,16 +125,30 @@ class RunLog:
 
 
 def pool_state(client: httpx.AsyncClient) -> tuple[int, int, int]:
-    """(connections, busy connections, queued requests) of the client's httpcore pool.
+    """(connections, busy connections, queued requests) of the client's pool: httpcore's,
+    or aiohttp's connector under our ``AiohttpTransport``.
 
     A wrapping test transport is looked through (its ``inner`` transport).
     """
     transport = getattr(client._transport, "inner", client._transport)
+    if isinstance(transport, AiohttpTransport):
+        return _aiohttp_pool_state(transport)
     assert isinstance(transport, httpx.AsyncHTTPTransport)
     pool = transport._pool
     connections = list(pool.connections)
     busy = sum(1 for c in connections if not (c.is_idle() or c.is_closed()))
     return len(connections), busy, len(pool._requests)
+
+
+def _aiohttp_pool_state(transport: AiohttpTransport) -> tuple[int, int, int]:
+    session = transport._session
+    if session is None:
+        return 0, 0, 0
+    connector: Any = session.connector
+    idle = sum(len(conns) for conns in connector._conns.values())
+    busy = len(connector._acquired)
+    queued = sum(len(waiters) for waiters in connector._waiters.values())
+    return idle + busy, busy, queued
 
 
 def client_socket_count(port: int) -> int:

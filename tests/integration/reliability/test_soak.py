@@ -51,7 +51,9 @@ def faulty_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulat
         yield emulator
 
 
-def build_models(emulator: EmulatorProcess, retries: RetryCounter) -> list[OCIModel]:
+def build_models(
+    emulator: EmulatorProcess, retries: RetryCounter, backend: str
+) -> list[OCIModel]:
     """One model per target: the on-demand model, then each DAC endpoint."""
     info = emulator.info
     policy = RetryPolicy(
@@ -71,6 +73,7 @@ def build_models(emulator: EmulatorProcess, retries: RetryCounter) -> list[OCIMo
             retry_policy=policy,
             timeout=10.0,
             stream_grace=0.5,
+            http_backend=backend,
         )
         for model_id, api_format in targets
     ]
@@ -140,9 +143,12 @@ async def settled_pools(models: list[OCIModel], within: float = 1.0) -> tuple[in
     return state
 
 
-async def test_soak(faulty_emulator: EmulatorProcess, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
+async def test_soak(
+    faulty_emulator: EmulatorProcess, capsys: pytest.CaptureFixture[str], backend: str
+) -> None:
     retries, ledger, log = RetryCounter(), ToolLedger(), RunLog()
-    models = build_models(faulty_emulator, retries)
+    models = build_models(faulty_emulator, retries, backend)
     agents = agents_for(models, ledger)
     started = time.perf_counter()
     await run_batch(range(WARM_UP), agents, log)
@@ -154,6 +160,7 @@ async def test_soak(faulty_emulator: EmulatorProcess, capsys: pytest.CaptureFixt
     connections, busy, queued = await settled_pools(models)
     sockets = client_socket_count(faulty_emulator.port)
     extra = {
+        "HTTP backend": backend,
         "models (on-demand + DAC endpoints)": str(len(models)),
         "elapsed (s)": f"{elapsed:.1f}",
         "tool executions": str(sum(ledger.executions.values())),
