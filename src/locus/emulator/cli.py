@@ -36,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rules", type=Path, help="JSON/YAML rules file of scripted replies")
     parser.add_argument("--backend", help="OpenAI-compatible base URL to forward to")
     parser.add_argument("--backend-model", help="model name to ask the backend for")
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds from arrival to each answer"
+    )
     parser.add_argument("--region", default=DEFAULT_REGION, help="the emulated region")
     parser.add_argument("--log-level", default="info", help="uvicorn log level")
     return parser
