@@ -51,9 +51,7 @@ def faulty_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulat
         yield emulator
 
 
-def build_models(
-    emulator: EmulatorProcess, retries: RetryCounter, backend: str
-) -> list[OCIModel]:
+def build_models(emulator: EmulatorProcess, retries: RetryCounter, backend: str) -> list[OCIModel]:
     """One model per target: the on-demand model, then each DAC endpoint."""
     info = emulator.info
     policy = RetryPolicy(

@@ -10,7 +10,6 @@ import threading
 __all__ = ["new_request_id", "new_retry_token"]
 
 
-
 def new_request_id() -> str:
     """A fresh ``opc-request-id``: 32 upper-case hex digits, new on every attempt.
 
