@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import os
 import random
 import threading
@@ -48,7 +47,12 @@ class _Entropy:
 _entropy = _Entropy()
 
 
+_TOKEN_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_TOKEN_TABLE = bytes(_TOKEN_ALPHABET[byte % 32] for byte in range(256))
+
+
 def new_retry_token() -> str:
     """An ``opc-retry-token``: 30 letters and digits, the same on every attempt of a call."""
-    # base32 (A-Z, 2-7) of 19 random bytes: 30 unbiased characters, 150 bits
-    return base64.b32encode(_entropy.take(19))[:30].decode("ascii")
+    # each random byte picks one of 32 characters (256 is a multiple of 32: unbiased),
+    # 5 bits each, 150 bits in all; bytes.translate does it in C
+    return _entropy.take(30).translate(_TOKEN_TABLE).decode("ascii")

@@ -46,6 +46,7 @@ __all__ = [
 Clock = Callable[[], float]
 
 _USUALLY_PRESENT = frozenset({"host", "content-type", "content-length"})
+_PRESENT_NAMES = {name.encode("ascii"): name for name in _USUALLY_PRESENT}
 
 OFFLOAD_IN_FLIGHT = 4
 """Requests of one flow in flight (signed, not yet answered) from which signing leaves the loop."""
@@ -117,37 +118,42 @@ def sign_request(
     request: httpx.Request, signer: RequestSigner, *, now: float | None = None
 ) -> None:
     """Add the OCI signature headers to an httpx request (body must be read)."""
-    pending = _prepare(request, signer, now)
-    _apply(request, signer.finish(pending, signer.rsa_sign(pending.text)))
+    pending, present = _prepare(request, signer, now)
+    _apply(request, signer.finish(pending, signer.rsa_sign(pending.text)), present)
 
 
-def _prepare(request: httpx.Request, signer: RequestSigner, now: float | None) -> PendingSignature:
+def _prepare(
+    request: httpx.Request, signer: RequestSigner, now: float | None
+) -> tuple[PendingSignature, dict[str, str]]:
+    """The signature to make, and the usually-present headers the request has."""
     # one pass over the headers (each lookup in httpx.Headers scans the whole list)
     present = _present(request)
     target = request.url.raw_path.decode("ascii")
     host = present.get("host") or request.url.netloc.decode("ascii")
     content_type = present.get("content-type")
     if content_type is None:
-        content_type = request.headers["content-type"] = "application/json"
+        content_type = present["content-type"] = request.headers["content-type"] = (
+            "application/json"
+        )
     date = formatdate(now, usegmt=True) if now is not None else None
-    return signer.prepare(
+    pending = signer.prepare(
         request.method, target, host, request.content, date=date, content_type=content_type
     )
+    return pending, present
 
 
 def _present(request: httpx.Request) -> dict[str, str]:
     """The request's usually-present headers (first value of each), lower-cased names."""
     found: dict[str, str] = {}
     for key, value in request.headers.raw:
-        name = key.decode("latin-1").lower()
-        if name in _USUALLY_PRESENT and name not in found:
+        name = _PRESENT_NAMES.get(key.lower())
+        if name is not None and name not in found:
             found[name] = value.decode("latin-1")
     return found
 
 
-def _apply(request: httpx.Request, signed: dict[str, str]) -> None:
+def _apply(request: httpx.Request, signed: dict[str, str], present: dict[str, str]) -> None:
     headers = request.headers
-    present = _present(request)
     for name, value in signed.items():
         # host, content-type and content-length are usually there already, with this value;
         # httpx's header assignment scans the whole list, so only write what is new
@@ -203,9 +209,9 @@ class OCISigningAuth(httpx.Auth):
             sign_request(request, signer, now=now)
             return
         # only the RSA operation leaves the loop: it holds no GIL, so the loop runs on
-        pending = _prepare(request, signer, now)
+        pending, present = _prepare(request, signer, now)
         raw = await _signing_threads.sign(signer.rsa_sign, pending.text)
-        _apply(request, signer.finish(pending, raw))
+        _apply(request, signer.finish(pending, raw), present)
 
     def current_signer(self) -> RequestSigner:
         """The signer for the next attempt."""
