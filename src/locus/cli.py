@@ -25,8 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"locus: unknown command {name!r}", file=sys.stderr)
         _usage()
         return 2
-    entry: Callable[[list[str]], int | None] = import_module(_COMMANDS[name][0]).main
-    return entry(rest) or 0
+    entry: Callable[..., int | None] = import_module(_COMMANDS[name][0]).main
+    return entry(rest, prog=f"locus {name}") or 0
 
 
 def _usage() -> None:

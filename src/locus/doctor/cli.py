@@ -13,18 +13,18 @@ from locus.doctor.report import Report
 __all__ = ["main"]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, prog: str = "locus doctor") -> int:
     """Run the checks and print the report; 0 when every check passed, else 1."""
-    options = _parse(list(sys.argv[1:] if argv is None else argv))
+    options = _parse(list(sys.argv[1:] if argv is None else argv), prog)
     report = Report()
     asyncio.run(run_checks(options, report))
     report.write(sys.stdout)
     return 1 if report.failed else 0
 
 
-def _parse(argv: list[str]) -> Options:
+def _parse(argv: list[str], prog: str) -> Options:
     parser = argparse.ArgumentParser(
-        prog="locus doctor",
+        prog=prog,
         description="Check an OCI profile or principal (config file, key and fingerprint, "
         "token expiry, region, compartment) and make one tiny signed call.",
     )

@@ -23,10 +23,10 @@ __all__ = ["build_parser", "main"]
 BACKEND_KEY_ENV = "LOCUS_EMULATOR_BACKEND_KEY"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m locus.emulator") -> argparse.ArgumentParser:
     """The argument parser (shared with the ``locus emulator`` subcommand)."""
     parser = argparse.ArgumentParser(
-        prog="python -m locus.emulator",
+        prog=prog,
         description="Run a local OCI Generative AI inference service.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
@@ -44,9 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the emulator until interrupted; returns the process exit code."""
-    args = build_parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, *, prog: str = "python -m locus.emulator") -> int:
+    """Run the emulator until interrupted; returns the process exit code.
+
+    ``prog`` names the command in usage and errors (``locus emulator`` from ``locus``).
+    """
+    args = build_parser(prog).parse_args(argv)
     try:
         catalogue = load_catalogue(args.catalogue, args.region)
         identity = prepare_state_dir(args.state_dir, args.region)
