@@ -46,7 +46,9 @@ def test_emulator_signature_is_pinned() -> None:
 
 
 def test_cli_and_plugin_entry_points_exist() -> None:
-    assert list(inspect.signature(main).parameters) == ["argv"]
+    parameters = inspect.signature(main).parameters
+    assert list(parameters) == ["argv", "prog"]  # prog: the name usage shows (keyword only)
+    assert parameters["prog"].kind is inspect.Parameter.KEYWORD_ONLY
     assert callable(oci_emulator) and callable(oci_emulator_fresh)
 
 
