@@ -23,6 +23,7 @@ from cryptography.x509.oid import NameOID
 
 from locus.core.errors import ConfigurationError
 from locus.models.http.aiohttp_transport import AiohttpTransport
+from locus.models.http.body import body_source
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -437,3 +438,57 @@ async def test_tls_verify_with_a_ca_file_and_refusal_without(tmp_path: Path) -> 
         await default.aclose()
         server.close()
         await server.wait_closed()
+
+
+async def test_plain_body_is_a_direct_source(transport: AiohttpTransport) -> None:
+    """An unencoded body can be read straight from the transport, with its errors mapped."""
+    got_first = asyncio.Event()
+
+    async def sse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\ndata: 1\n\n")
+        await writer.drain()
+        await asyncio.wait_for(got_first.wait(), 2)
+        reset(writer)
+
+    async with Server(sse) as server:
+        response = await transport.handle_async_request(httpx.Request("GET", server.url))
+        source = body_source(response)
+        assert source is not None and not source.received_all()
+        assert await source.read_chunk() == b"data: 1\n\n"
+        got_first.set()
+        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+            while await source.read_chunk():
+                pass
+        await response.aclose()
+
+
+async def test_whole_body_received_is_known_before_it_is_read(
+    transport: AiohttpTransport,
+) -> None:
+    async with Server(echo_head) as server:
+        response = await transport.handle_async_request(httpx.Request("GET", server.url))
+        source = body_source(response)
+        assert source is not None
+        for _ in range(100):  # the answer is one small write: it is all in after a moment
+            if source.received_all():
+                break
+            await asyncio.sleep(0.01)
+        assert source.received_all()
+        assert (await source.read_chunk()).startswith(b"GET / HTTP/1.1")
+        assert await source.read_chunk() == b""
+        await response.aclose()
+
+
+async def test_encoded_body_has_no_direct_source(transport: AiohttpTransport) -> None:
+    """httpx must decode it, so readers go through httpx's iterators."""
+
+    async def gzipped(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(answer(gzip.compress(b"x" * 100), "Content-Encoding: gzip"))
+        await writer.drain()
+
+    async with Server(gzipped) as server:
+        response = await transport.handle_async_request(httpx.Request("GET", server.url))
+        assert body_source(response) is None
+        await response.aclose()

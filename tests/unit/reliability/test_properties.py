@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json
 from collections.abc import AsyncIterator
@@ -25,6 +24,7 @@ from locus.core.errors import ConfigurationError, StreamError
 from locus.core.messages import ImagePart, Message, ToolCall
 from locus.core.params import GenerationParams
 from locus.core.toolspec import ToolSpec
+from locus.models.http.body import BODY_SOURCE
 from locus.models.http.events import JsonEventReader
 from locus.models.openai_format import OpenAIStreamDecoder, encode_openai_chat
 from locus.models.providers.oci.formats import (
@@ -153,18 +153,33 @@ def _split(body: bytes, cuts: list[int]) -> list[bytes]:
     return [body[a:b] for a, b in itertools.pairwise(bounds)]
 
 
-async def _read_all(parts: list[bytes], wire: ApiFormat | None) -> None:
-    response = httpx.Response(200, stream=_Stream(parts))
+async def _read_all(
+    parts: list[bytes], wire: ApiFormat | None, *, direct: bool = False
+) -> list[dict[str, Any]]:
+    """Every payload read; ``direct`` reads through a ``BodySource`` instead of httpx."""
+    stream = _Stream(parts)
+    extensions = {BODY_SOURCE: stream} if direct else {}
+    response = httpx.Response(200, stream=stream, extensions=extensions)
     reader = JsonEventReader(response, endpoint="http://test", grace=0.01)
     decoder = OpenAIStreamDecoder() if wire is None else ChatStreamDecoder(wire)
+    seen: list[dict[str, Any]] = []
     try:
         payload = await reader.next()
         while payload is not None:
+            seen.append(payload)
             decoder.feed(payload)
             payload = await reader.next()
         decoder.close()
     finally:
         await reader.aclose()
+    return seen
+
+
+async def _outcome(parts: list[bytes], wire: ApiFormat | None, *, direct: bool) -> object:
+    try:
+        return await _read_all(parts, wire, direct=direct)
+    except StreamError as exc:
+        return str(exc)
 
 
 class _Stream(httpx.AsyncByteStream):
@@ -176,6 +191,17 @@ class _Stream(httpx.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for part in self.parts:
             yield part
+
+    # also a BodySource (locus.models.http.body), for readers that take the direct path
+    async def read_chunk(self) -> bytes:
+        while self.parts:
+            part = self.parts.pop(0)
+            if part:
+                return part
+        return b""
+
+    def received_all(self) -> bool:
+        return True
 
 
 EVENT_LINES = [
@@ -202,10 +228,15 @@ EVENT_LINES = [
 def test_event_reader_and_stream_decoders_raise_only_stream_errors(
     pieces: list[bytes], cuts: list[int], wire: ApiFormat | None
 ) -> None:
-    """``wire`` is an OCI api format, or ``None`` for OpenAI chat-completions chunks."""
+    """``wire`` is an OCI api format, or ``None`` for OpenAI chat-completions chunks.
+
+    Read through httpx's iterators or straight from a ``BodySource``, the outcome is the
+    same: the same payloads, or the same ``StreamError``.
+    """
     parts = _split(b"".join(pieces), cuts)
-    with contextlib.suppress(StreamError):
-        asyncio.run(_read_all(parts, wire))
+    via_httpx = asyncio.run(_outcome(list(parts), wire, direct=False))
+    direct = asyncio.run(_outcome(list(parts), wire, direct=True))
+    assert direct == via_httpx
 
 
 @FAST

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import httpx
 
 from locus.core.errors import ConfigurationError
+from locus.models.http.body import BODY_SOURCE
 
 if TYPE_CHECKING:
     import aiohttp
@@ -94,14 +95,18 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 proxy=proxy,
                 proxy_headers=proxy_headers,
             )
+        stream = _ResponseStream(response)
+        extensions: dict[str, Any] = {
+            "http_version": _http_version(response),
+            "reason_phrase": (response.reason or "").encode("latin-1"),
+        }
+        if _identity(response):
+            extensions[BODY_SOURCE] = stream
         return httpx.Response(
             status_code=response.status,
             headers=response.raw_headers,
-            stream=_ResponseStream(response),
-            extensions={
-                "http_version": _http_version(response),
-                "reason_phrase": (response.reason or "").encode("latin-1"),
-            },
+            stream=stream,
+            extensions=extensions,
         )
 
     async def aclose(self) -> None:
@@ -144,7 +149,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
 
 class _ResponseStream(httpx.AsyncByteStream):
-    """The response body as it arrives; closing it frees or drops the connection."""
+    """The response body as it arrives; closing it frees or drops the connection.
+
+    Also the response's ``BodySource`` (see ``locus.models.http.body``) when the body is
+    not content-encoded.
+    """
 
     def __init__(self, response: aiohttp.ClientResponse) -> None:
         self._response = response
@@ -153,6 +162,17 @@ class _ResponseStream(httpx.AsyncByteStream):
         with _mapped_errors(sending=False):
             async for chunk in self._response.content.iter_any():
                 yield chunk
+
+    async def read_chunk(self) -> bytes:
+        """The next bytes of the body as they arrive; ``b""`` at its end."""
+        with _mapped_errors(sending=False):
+            chunk: bytes = await self._response.content.readany()
+        return chunk
+
+    def received_all(self) -> bool:
+        """True once the whole body has arrived."""
+        done: bool = self._response.content.is_eof()
+        return done
 
     async def aclose(self) -> None:
         """Release the connection to the pool after a full read; close it otherwise."""
@@ -208,6 +228,12 @@ def _bypass(host: str, env: dict[str, str]) -> bool:
     """``NO_PROXY`` matching, as urllib does it (typeshed lacks this function)."""
     check: Any = getattr(urllib.request, "proxy_bypass_environment")  # noqa: B009
     return bool(check(host, env))
+
+
+def _identity(response: aiohttp.ClientResponse) -> bool:
+    """Whether the body comes as it is (no ``Content-Encoding`` for httpx to decode)."""
+    encoding = response.headers.get("Content-Encoding")
+    return encoding is None or encoding.strip().lower() in ("", "identity")
 
 
 def _http_version(response: aiohttp.ClientResponse) -> bytes:

@@ -18,6 +18,7 @@ from typing import Any
 import anyio
 import httpx
 
+from locus.models.http.body import body_source
 from locus.models.http.errors import stream_error
 from locus.models.http.transport import close_response
 from locus.models.sse import DONE_SENTINEL, ServerSentEvent, SSEDecoder, json_payload
@@ -42,7 +43,9 @@ class JsonEventReader:
         self._response = response
         self._endpoint = endpoint
         self._grace = grace
-        self._chunks = response.aiter_bytes()
+        # straight from the transport when it offers that (see locus.models.http.body)
+        self._source = body_source(response)
+        self._chunks = response.aiter_bytes() if self._source is None else None
         self._decoder = SSEDecoder()
         self._pending: list[ServerSentEvent] = []
         self._ended = False
@@ -92,9 +95,12 @@ class JsonEventReader:
         ``DRAIN_SECONDS``.
         """
         try:
+            source = self._source
+            if source is not None and source.received_all():
+                self._eof = True  # nothing left to wait for: the connection can go back
             if not self._eof and not self._response.is_closed:
                 with anyio.move_on_after(DRAIN_SECONDS):
-                    async for _ in self._chunks:
+                    while await self._read():
                         pass
                     self._eof = True
         except httpx.HTTPError:
@@ -109,12 +115,19 @@ class JsonEventReader:
 
     async def _fill(self) -> None:
         try:
-            chunk = await anext(self._chunks)
-        except StopAsyncIteration:
-            self._pending.extend(self._decoder.close())
-            self._ended = self._eof = True
-            return
+            chunk = await self._read()
         except httpx.HTTPError as exc:
             self._ended = True
             raise stream_error(exc, self._endpoint) from exc
+        if not chunk:
+            self._pending.extend(self._decoder.close())
+            self._ended = self._eof = True
+            return
         self._pending.extend(self._decoder.feed(chunk))
+
+    async def _read(self) -> bytes:
+        """The next chunk of the body; ``b""`` at its end."""
+        if self._source is not None:
+            return await self._source.read_chunk()
+        assert self._chunks is not None
+        return await anext(self._chunks, b"")

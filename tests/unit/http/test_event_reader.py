@@ -1,0 +1,83 @@
+"""JsonEventReader reading straight from a transport's BodySource: events, end, release."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+
+from locus.core.errors import StreamError
+from locus.models.http.body import BODY_SOURCE
+from locus.models.http.events import DRAIN_SECONDS, JsonEventReader
+
+
+class Source(httpx.AsyncByteStream):
+    """A body that arrives in ``parts``; ``held`` keeps it open (more may come) afterwards."""
+
+    def __init__(self, parts: list[bytes], *, held: bool = False) -> None:
+        self.parts = list(parts)
+        self.held = held
+        self.reads = 0
+        self.closed = False
+
+    async def read_chunk(self) -> bytes:
+        self.reads += 1
+        if self.parts:
+            return self.parts.pop(0)
+        if self.held:
+            await asyncio.Event().wait()  # a server that keeps the stream open
+        return b""
+
+    def received_all(self) -> bool:
+        return not self.held and not self.parts
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+def reader_for(source: Source) -> JsonEventReader:
+    response = httpx.Response(200, stream=source, extensions={BODY_SOURCE: source})
+    return JsonEventReader(response, endpoint="http://test", grace=0.05)
+
+
+async def test_events_come_from_the_source_in_order() -> None:
+    source = Source([b'data: {"n": 1}\n\ndata: {"n"', b": 2}\n\n", b"data: [DONE]\n\n"])
+    reader = reader_for(source)
+    assert await reader.next() == {"n": 1}
+    assert await reader.next() == {"n": 2}
+    assert await reader.next() is None
+    await reader.release()
+    assert source.closed
+
+
+async def test_release_does_not_wait_when_the_whole_body_is_in() -> None:
+    source = Source([b'data: {"n": 1}\n\n', b'data: {"usage": {}}\n\n'])
+    reader = reader_for(source)
+    assert await reader.next() == {"n": 1}
+    source.parts.clear()  # the rest has arrived; nothing left that needs reading
+    reads = source.reads
+    await reader.release()
+    assert source.reads == reads and source.closed
+
+
+async def test_release_drains_an_open_stream_for_a_moment_only() -> None:
+    source = Source([b'data: {"n": 1}\n\n', b": trailing\n\n"], held=True)
+    reader = reader_for(source)
+    assert await reader.next() == {"n": 1}
+    started = time.monotonic()
+    await reader.release()
+    assert time.monotonic() - started < DRAIN_SECONDS + 1.0
+    assert source.parts == [] and source.closed  # what was there was read, then closed
+
+
+async def test_a_broken_source_is_a_stream_error() -> None:
+    class Broken(Source):
+        async def read_chunk(self) -> bytes:
+            raise httpx.ReadError("connection reset")
+
+    reader = reader_for(Broken([]))
+    with pytest.raises(StreamError):
+        await reader.next()
+    await reader.aclose()
