@@ -8,6 +8,7 @@ import threading
 import time
 from email.utils import formatdate
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -154,3 +155,38 @@ async def test_an_rsa_failure_in_the_pool_reaches_the_caller(rsa_key: rsa.RSAPri
         assert auth.recorder.threads[-1].startswith("locus-sign")
         release.set()
         await asyncio.gather(*held)
+
+
+async def test_answers_that_come_in_together_wake_the_loop_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Signing threads batch their answers: one self-pipe write per busy stretch."""
+    from locus.models.providers.oci.signing_auth import _Mailbox
+
+    loop = asyncio.get_running_loop()
+    wakeups: list[object] = []
+    real = loop.call_soon_threadsafe
+
+    def counted(callback: Any, *args: Any) -> Any:
+        wakeups.append(callback)
+        return real(callback, *args)
+
+    monkeypatch.setattr(loop, "call_soon_threadsafe", counted)
+    mailbox = _Mailbox()
+    futures = [loop.create_future() for _ in range(3)]
+    failure = ValueError("bad key")
+
+    def post_all() -> None:
+        for index, future in enumerate(futures[:2]):
+            mailbox.post(future, b"%d" % index)
+        mailbox.post(futures[2], failure)
+
+    poster = threading.Thread(target=post_all)
+    poster.start()
+    poster.join()  # the loop is busy (blocked here) while all three come in
+    results = await asyncio.gather(*futures, return_exceptions=True)
+    assert results == [b"0", b"1", failure] and len(wakeups) == 1
+
+    late = loop.create_future()
+    threading.Thread(target=mailbox.post, args=(late, b"late")).start()
+    assert await asyncio.wait_for(late, 5) == b"late" and len(wakeups) == 2
