@@ -22,6 +22,10 @@ class MarkerSet:
         self._first = re.compile(f"[{re.escape(first)}]") if first else None
         self._maxlen = max((len(m) for m in ordered), default=0)
 
+    def absent_from(self, text: str) -> bool:
+        """True when no marker can begin anywhere in ``text`` (none of their first characters)."""
+        return self._first is None or self._first.search(text) is None
+
     def find(self, text: str, pos: int) -> re.Match[str] | None:
         """The first complete marker at or after ``pos``."""
         return self._regex.search(text, pos) if self._regex else None

@@ -119,10 +119,22 @@ class ToolCallStreamParser:
             raise ConfigurationError("ToolCallStreamParser.feed() called after close()")
         if self._enabled is None:
             return [delta] if delta else []
+        if self._plain(delta):
+            return [delta]  # what the full run gives: text that cannot start a marker
         out = Out()
         src, self._hold = self._hold + delta, ""
         self._run(src, out)
         return out.items()
+
+    def _plain(self, delta: str) -> bool:
+        """Prose between markers: in visible text, nothing held, no marker character."""
+        return (
+            bool(delta)
+            and self._mode is _TEXT
+            and not self._hold
+            and not self._at_start
+            and self._markers.absent_from(delta)
+        )
 
     def close(self) -> list[StreamItem]:
         """End of the message: settle everything still held back."""
@@ -400,3 +412,6 @@ class ToolCallStreamParser:
             self._refuse(out, self._opener + text, MISTRAL, reason)
             return
         self._call(out, (self._call_name, arguments))
+
+
+_TEXT: Step = ToolCallStreamParser._text

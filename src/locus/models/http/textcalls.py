@@ -53,6 +53,13 @@ class StreamTextCalls:
 
     def feed(self, event: StreamEvent) -> list[StreamEvent]:
         """The events to show for one decoded (non-final) event."""
+        content = event.content
+        if content and _only_content(event):
+            items = self._parser.feed(content)
+            if len(items) == 1 and items[0] is content:  # prose, passed on as it came
+                self._content.append(content)
+                return [event]
+            return self._convert(items)
         out: list[StreamEvent] = []
         if event.reasoning:
             out.append(StreamEvent(reasoning=event.reasoning))
@@ -100,6 +107,18 @@ class StreamTextCalls:
         return replace(
             final, content=None, tool_calls=calls, stop_reason=stop, response=new_response
         )
+
+
+def _only_content(event: StreamEvent) -> bool:
+    """A plain text delta: nothing else on the event."""
+    return (
+        not event.reasoning
+        and not event.tool_calls
+        and not event.done
+        and event.usage is None
+        and event.stop_reason is None
+        and event.response is None
+    )
 
 
 def _unchanged(
