@@ -84,7 +84,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         headers = _headers(request, streamed=not isinstance(body, bytes | None))
         if proxy_headers and request.url.scheme == "http":
             headers.extend(proxy_headers.items())  # a plain proxied request carries them
-        with _mapped_errors(sending=True):
+        try:  # (a plain try, not a context manager: nothing extra stays alive while waiting)
             response = await session.request(
                 request.method,
                 _yarl_url(request.url),
@@ -95,6 +95,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 proxy=proxy,
                 proxy_headers=proxy_headers,
             )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            _raise_mapped(exc, sending=True)
         stream = _ResponseStream(response)
         extensions: dict[str, Any] = {
             "http_version": _http_version(response),
@@ -165,8 +169,12 @@ class _ResponseStream(httpx.AsyncByteStream):
 
     async def read_chunk(self) -> bytes:
         """The next bytes of the body as they arrive; ``b""`` at its end."""
-        with _mapped_errors(sending=False):
+        try:
             chunk: bytes = await self._response.content.readany()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            _raise_mapped(exc, sending=False)
         return chunk
 
     def received_all(self) -> bool:

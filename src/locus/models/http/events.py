@@ -13,6 +13,8 @@ connection busy and its request queued in the pool (seen in the soak test).
 from __future__ import annotations
 
 import enum
+import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -45,7 +47,12 @@ class JsonEventReader:
         self._grace = grace
         # straight from the transport when it offers that (see locus.models.http.body)
         self._source = body_source(response)
-        self._chunks = response.aiter_bytes() if self._source is None else None
+        # the next chunk of the body, b"" at its end (no reference back to this reader)
+        self._next_chunk: Callable[[], Awaitable[bytes]] = (
+            functools.partial(anext, response.aiter_bytes(), b"")
+            if self._source is None
+            else self._source.read_chunk
+        )
         self._decoder = SSEDecoder()
         self._pending: list[ServerSentEvent] = []
         self._ended = False
@@ -100,7 +107,7 @@ class JsonEventReader:
                 self._eof = True  # nothing left to wait for: the connection can go back
             if not self._eof and not self._response.is_closed:
                 with anyio.move_on_after(DRAIN_SECONDS):
-                    while await self._read():
+                    while await self._next_chunk():
                         pass
                     self._eof = True
         except httpx.HTTPError:
@@ -115,7 +122,7 @@ class JsonEventReader:
 
     async def _fill(self) -> None:
         try:
-            chunk = await self._read()
+            chunk = await self._next_chunk()
         except httpx.HTTPError as exc:
             self._ended = True
             raise stream_error(exc, self._endpoint) from exc
@@ -124,10 +131,3 @@ class JsonEventReader:
             self._ended = self._eof = True
             return
         self._pending.extend(self._decoder.feed(chunk))
-
-    async def _read(self) -> bytes:
-        """The next chunk of the body; ``b""`` at its end."""
-        if self._source is not None:
-            return await self._source.read_chunk()
-        assert self._chunks is not None
-        return await anext(self._chunks, b"")
