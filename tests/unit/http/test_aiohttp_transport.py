@@ -177,19 +177,24 @@ async def test_malformed_answer_is_remote_protocol_error(transport: AiohttpTrans
             await transport.handle_async_request(httpx.Request("GET", server.url))
 
 
-@pytest.mark.parametrize("how", ["reset", "truncate"])
-async def test_broken_body_fails_in_iteration(transport: AiohttpTransport, how: str) -> None:
-    got_first = asyncio.Event()
+def breaks_after(first: bytes, got_first: asyncio.Event, how: str = "reset") -> Handler:
+    """Answers ``first`` of a 100-byte body, then, once the client has it, resets or closes."""
 
     async def broken(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + first)
         await writer.drain()
         await asyncio.wait_for(got_first.wait(), 2)
         reset(writer) if how == "reset" else writer.close()
 
+    return broken
+
+
+@pytest.mark.parametrize("how", ["reset", "truncate"])
+async def test_broken_body_fails_in_iteration(transport: AiohttpTransport, how: str) -> None:
+    got_first = asyncio.Event()
     async with (
-        Server(broken) as server,
+        Server(breaks_after(b"first", got_first, how)) as server,
         httpx.AsyncClient(transport=transport) as client,
         client.stream("GET", server.url) as response,
     ):
@@ -443,15 +448,7 @@ async def test_tls_verify_with_a_ca_file_and_refusal_without(tmp_path: Path) -> 
 async def test_plain_body_is_a_direct_source(transport: AiohttpTransport) -> None:
     """An unencoded body can be read straight from the transport, with its errors mapped."""
     got_first = asyncio.Event()
-
-    async def sse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_request(reader)
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\ndata: 1\n\n")
-        await writer.drain()
-        await asyncio.wait_for(got_first.wait(), 2)
-        reset(writer)
-
-    async with Server(sse) as server:
+    async with Server(breaks_after(b"data: 1\n\n", got_first)) as server:
         response = await transport.handle_async_request(httpx.Request("GET", server.url))
         source = body_source(response)
         assert source is not None and not source.received_all()
