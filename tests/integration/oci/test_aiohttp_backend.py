@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -15,6 +13,7 @@ from locus.emulator import Emulator
 from locus.models.http.aiohttp_transport import AiohttpTransport
 from locus.models.http.retry import RetryPolicy
 from locus.models.providers.oci import OCIAuthType, OCIModel
+from tests.loopback import Server, relay_to
 
 from .conftest import Recorder
 
@@ -80,62 +79,14 @@ async def test_slow_first_byte_is_a_read_timeout_then_retried(emu: Emulator, nat
     assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
 
 
-class Relay:
-    """A TCP relay in front of the emulator that counts the connections it carries."""
-
-    def __init__(self, target: str) -> None:
-        host, port = target.removeprefix("http://").rsplit(":", 1)
-        self._target = (host, int(port))
-        self.connections = 0
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._server: asyncio.Server | None = None
-
-    async def __aenter__(self) -> Relay:
-        self._server = await asyncio.start_server(self._carry, "127.0.0.1", 0)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._server.wait_closed()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
-
-    async def _carry(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.connections += 1
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        up_reader, up_writer = await asyncio.open_connection(*self._target)
-        try:
-            await asyncio.gather(_pump(reader, up_writer), _pump(up_reader, writer))
-        finally:
-            up_writer.close()
-            writer.close()
-
-
-async def _pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-    with contextlib.suppress(ConnectionError):
-        while data := await source.read(65536):
-            sink.write(data)
-            await sink.drain()
-    with contextlib.suppress(OSError):
-        sink.write_eof()
-
-
 @pytest.fixture
-async def relay(emu: Emulator) -> AsyncIterator[Relay]:
-    async with Relay(emu.service_endpoint) as running:
+async def relay(emu: Emulator) -> AsyncIterator[Server]:
+    """A TCP relay in front of the emulator that counts the connections it carries."""
+    async with Server(relay_to(emu.service_endpoint)) as running:
         yield running
 
 
-async def test_keep_alive_one_connection_for_many_calls(emu: Emulator, relay: Relay) -> None:
+async def test_keep_alive_one_connection_for_many_calls(emu: Emulator, relay: Server) -> None:
     model = OCIModel(
         model_id=emu.endpoint(style="native")["ocid"],
         profile_name=emu.profile,
