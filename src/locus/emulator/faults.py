@@ -2,7 +2,9 @@
 
 Kinds: ``429``, ``429_retry_after``, ``500``, ``503``, ``reset_before`` (connection reset
 before any byte), ``reset_during`` (reset in the middle of a stream, or of a body),
-``malformed_event`` (a stream event that is not JSON) and ``slow_first_byte``.
+``malformed_event`` (a stream event that is not JSON), ``error_event`` (the stream ends
+halfway with an error event: ``finishReason`` ``ERROR`` and an ``errorMessage``, or an
+OpenAI ``error`` object) and ``slow_first_byte``.
 ``ok`` in a sequence means "no fault for this request".
 """
 
@@ -26,6 +28,7 @@ FAULT_KINDS = (
     "reset_during",
     "malformed_event",
     "slow_first_byte",
+    "error_event",
 )
 ALL_TARGETS = "*"
 

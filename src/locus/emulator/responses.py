@@ -2,7 +2,8 @@
 
 Content types are bare (``application/json``, ``text/event-stream``): the oci SDK
 compares them exactly (wire-spec §3.1, §4.2). Streams are one ``data: <json>`` line per
-event. A fault may reset the connection, corrupt an event or delay the first byte.
+event. A fault may reset the connection, corrupt an event, end a stream with an error
+event or delay the first byte.
 """
 
 from __future__ import annotations
@@ -89,10 +90,12 @@ class EventStream(Response):
         fault: str | None = None,
         abort: Aborter | None = None,
         done_marker: bool | None = None,
+        error_event: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(
             None, 200, {"content-type": "text/event-stream", "opc-request-id": request_id}
         )
+        self._error_event = error_event
         self.raw_headers = [h for h in self.raw_headers if h[0] != b"content-length"]
         self._events = list(events)
         self._knobs = knobs
@@ -107,11 +110,15 @@ class EventStream(Response):
         knows the stream is over sends it), unless the stream is held open after it.
         """
         await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-        cut = len(self._events) // 2 if self._fault in ("reset_during", "malformed_event") else -1
+        broken = ("reset_during", "malformed_event", "error_event")
+        cut = len(self._events) // 2 if self._fault in broken else -1
         pieces = [b"data: " + dumps(event) + b"\n\n" for event in self._events]
-        if self._done:
+        failed = self._fault == "error_event" and self._error_event is not None
+        if failed:  # the model fails halfway: what it said so far, the error, the end
+            pieces[cut:] = [b"data: " + dumps(self._error_event) + b"\n\n"]
+        elif self._done:
             pieces.append(b"data: [DONE]\n\n")
-        held = self._knobs.hold_open
+        held = 0.0 if failed else self._knobs.hold_open
         for index, piece in enumerate(pieces):
             if index and index < len(self._events) and self._knobs.chunk_delay:
                 await asyncio.sleep(self._knobs.chunk_delay)

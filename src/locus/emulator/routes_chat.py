@@ -32,7 +32,7 @@ from locus.emulator.service import Service, fault_error, parse_body
 from locus.emulator.serving import Target, resolve
 from locus.emulator.toolstyle import apply_style
 
-__all__ = ["chat", "prepare"]
+__all__ = ["ERROR_MESSAGE", "chat", "error_event", "prepare"]
 
 _PARSERS: dict[str, Callable[[Mapping[str, Any], str], Conversation]] = {
     "GENERIC": parse_generic,
@@ -68,7 +68,10 @@ async def _chat(service: Service, request: Request, request_id: str, arrived: fl
     if chat_request.get("isStream"):
         include_usage = _include_usage(chat_request)
         events = _events(api_format, reply, conversation, include_usage, service.knobs.chunk_chars)
-        return EventStream(events, request_id, service.knobs, fault, service.abort)
+        error = error_event(api_format) if fault == "error_event" else None
+        return EventStream(
+            events, request_id, service.knobs, fault, service.abort, error_event=error
+        )
     result = _result(api_format, reply, conversation, target)
     if fault == "reset_during":
         return PartialBody(result, request_id, service.abort)
@@ -93,6 +96,32 @@ async def prepare(service: Service, fault: str | None, arrived: float) -> None:
     error = fault_error(fault) if fault else None
     if error is not None:
         raise error
+
+
+ERROR_MESSAGE = "the model failed while generating (emulator fault error_event)"
+
+
+def error_event(api_format: str) -> dict[str, Any]:
+    """The event that ends a stream whose model failed (wire-spec §4.7, inferred).
+
+    A finish event with ``finishReason`` ``ERROR`` and an ``errorMessage``, in the stream's
+    format (the text so far is not repeated: COHERE's terminal event carries none).
+    """
+    if api_format == "COHERE":
+        return {
+            "apiFormat": "COHERE",
+            "text": "",
+            "finishReason": "ERROR",
+            "errorMessage": ERROR_MESSAGE,
+        }
+    event: dict[str, Any] = {
+        "message": {"role": "ASSISTANT"},
+        "finishReason": "ERROR",
+        "errorMessage": ERROR_MESSAGE,
+    }
+    if api_format == "COHEREV2":
+        return {"apiFormat": "COHEREV2", **event}
+    return {"index": 0, **event}
 
 
 def _include_usage(chat_request: Mapping[str, Any]) -> bool:

@@ -19,7 +19,7 @@ from locus.emulator.responses import (
     error_response,
     json_response,
 )
-from locus.emulator.routes_chat import prepare
+from locus.emulator.routes_chat import ERROR_MESSAGE, prepare
 from locus.emulator.service import Service, parse_body
 from locus.emulator.toolstyle import apply_style
 
@@ -58,13 +58,25 @@ async def _completions(
         chunks = openai_chunks(
             reply, entry.name, _include_usage(payload), service.knobs.chunk_chars
         )
+        error = _error_chunk() if fault == "error_event" else None
         return EventStream(
-            chunks, request_id, service.knobs, fault, service.abort, done_marker=True
+            chunks,
+            request_id,
+            service.knobs,
+            fault,
+            service.abort,
+            done_marker=True,
+            error_event=error,
         )
     completion = openai_completion(reply, entry.name)
     if fault == "reset_during":
         return PartialBody(completion, request_id, service.abort)
     return json_response(completion, request_id)
+
+
+def _error_chunk() -> dict[str, Any]:
+    """How an OpenAI-style stream reports a failure after it started: an ``error`` object."""
+    return {"error": {"message": ERROR_MESSAGE, "type": "server_error", "code": "error_event"}}
 
 
 def _include_usage(payload: Mapping[str, Any]) -> bool:

@@ -30,6 +30,7 @@ def test_exports_are_pinned() -> None:
         "reset_during",
         "malformed_event",
         "slow_first_byte",
+        "error_event",
     )
 
 

@@ -213,3 +213,13 @@ def _is_json(data: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_error_event_ends_the_stream_halfway(emu: Emulator) -> None:
+    """The SDK reads every event as JSON; the last is a finish with ERROR and a message."""
+    whole = [json.loads(e.data) for e in _chat(emu, stream=True).data.events()]
+    emu.set_faults(["error_event"])
+    data = [json.loads(e.data) for e in _chat(emu, stream=True).data.events()]
+    assert 0 < len(data) < len(whole)
+    assert data[:-1] == whole[: len(data) - 1]  # what the model said before it failed
+    assert data[-1]["finishReason"] == "ERROR" and "error_event" in data[-1]["errorMessage"]

@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from locus.agent import Agent
 from locus.core.errors import (
     AuthenticationError,
     BadRequestError,
@@ -21,6 +22,7 @@ from locus.core.errors import (
 from locus.core.messages import Message
 from locus.emulator import Emulator
 from locus.models.http.retry import RetryPolicy
+from locus.models.openai_compatible import OpenAICompatibleModel
 from locus.models.providers.oci import OCIModel
 
 from .conftest import Recorder
@@ -162,3 +164,46 @@ async def test_concurrent_calls_share_the_model(emu: Emulator, native: Build) ->
     replies = await asyncio.gather(*(model.complete(COUNT) for _ in range(20)))
     assert {r.text for r in replies} == {"1, 2, 3, 4, 5"}
     assert len({r.request_id for r in replies}) == 20
+
+
+@pytest.mark.parametrize(
+    ("model_id", "api_format"),
+    [
+        ("meta.llama-3.3-70b-instruct", None),
+        ("cohere.command-r-plus-08-2024", None),
+        ("cohere.command-a-03-2025", "cohere_v2"),
+    ],
+)
+async def test_error_event_mid_stream_is_a_stream_error_with_its_message(
+    emu: Emulator, native: Build, model_id: str, api_format: str | None
+) -> None:
+    """The model fails halfway: what was shown stays shown, the error says what happened."""
+    emu.set_faults(["error_event"], target=model_id)
+    model = native(model_id, **({"api_format": api_format} if api_format else {}))
+    shown: list[str] = []
+    with pytest.raises(StreamError, match="emulator fault error_event") as info:
+        async for event in model.stream(COUNT):
+            shown.append(event.content or "")
+    assert "".join(shown) and "".join(shown) != "1, 2, 3, 4, 5"
+    assert "during the stream" in str(info.value)
+
+
+async def test_error_event_fails_the_agent_run(emu: Emulator, native: Build) -> None:
+    """An agent never turns a model failure into a short answer."""
+    ocid = emu.endpoint(style="native")["ocid"]
+    emu.set_faults(["error_event"], target=ocid)
+    agent = Agent(native(ocid))
+    with pytest.raises(StreamError, match="error_event"):
+        await agent.arun(COUNT[0].text or "")
+
+
+async def test_error_object_in_an_openai_stream_is_a_stream_error(emu: Emulator) -> None:
+    model_id = "meta.llama-3.3-70b-instruct"
+    emu.set_faults(["error_event"], target=model_id)
+    model = OpenAICompatibleModel(
+        model_id, base_url=f"{emu.service_endpoint}/openai/v1", api_key=emu.api_key
+    )
+    async with model:
+        with pytest.raises(StreamError, match="emulator fault error_event"):
+            async for _ in model.stream(COUNT):
+                pass
