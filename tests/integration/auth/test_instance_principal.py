@@ -42,6 +42,8 @@ async def test_complete_and_stream_with_an_instance_principal(emu: Emulator, bui
     auth = _auth(model)
     assert auth.region == emu.region and auth.refreshes == 0
     assert auth.expires_at is not None and auth.expires_at > time.time() + 600
+    # the endpoint is given (loopback, no region in its host): the region is the principal's
+    assert model.connection.region == emu.region and emu.region in repr(model)
 
 
 @pytest.mark.usefixtures("instance_env")

@@ -142,6 +142,29 @@ def test_on_demand_region_from_profile(oci_dir: Path) -> None:
     assert model.endpoint.startswith("https://inference.generativeai.us-chicago-1.")
 
 
+def test_explicit_endpoint_still_knows_its_region(oci_dir: Path) -> None:
+    """Named in errors and repr: from the endpoint's host, else the profile's."""
+    on_demand = "cohere.command-r-plus-08-2024"
+    london = OCIModel(on_demand, config_file=oci_dir / "config", service_endpoint=LONDON)
+    london.connection.load()
+    assert london.connection.region == "uk-london-1"
+    local = OCIModel(on_demand, config_file=oci_dir / "config", service_endpoint="http://[::1]:9")
+    local.connection.load()
+    assert local.connection.region == "us-chicago-1" and "us-chicago-1" in repr(local)
+
+
+def test_a_malformed_profile_region_does_not_block_an_explicit_endpoint(
+    oci_dir: Path,
+) -> None:
+    config = oci_dir / "config"
+    config.write_text(config.read_text().replace("region=us-chicago-1", "region=not a region"))
+    model = OCIModel(
+        "cohere.command-r-plus-08-2024", config_file=config, service_endpoint="http://[::1]:9"
+    )
+    model.connection.load()
+    assert model.connection.region is None
+
+
 def test_credentials_are_loaded_lazily(tmp_path: Path) -> None:
     model = OCIModel(DAC, config_file=tmp_path / "missing", compartment_id="c")
     with pytest.raises(CredentialsError, match="config file not found"):

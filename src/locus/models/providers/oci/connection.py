@@ -7,6 +7,7 @@ are read once, on first use, by ``load()``.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 from urllib.parse import urlsplit
@@ -123,6 +124,12 @@ class OCIConnection:
             self.profile = load_profile(self._config_file, self.profile_name)
         if self._service_endpoint is None:
             self._service_endpoint = inference_endpoint(self._settled_region())
+        elif self.region is None:
+            # not needed to reach the service, but named in errors and repr: the endpoint's
+            # own host first (a private endpoint or loopback has none), then the others; a
+            # malformed one is not worth failing for here
+            with contextlib.suppress(ConfigurationError):
+                self.region = region_of_endpoint(self._service_endpoint) or self._known_region()
 
     def _load_auth(self) -> None:
         auth_type = self.auth_type
@@ -132,20 +139,25 @@ class OCIConnection:
             self.auth_type = auth_type
         self._auth = build_auth(auth_type, self.profile)
 
-    def _settled_region(self) -> str:
+    def _known_region(self) -> str | None:
+        """``region=``, else the profile's, the principal's or ``OCI_REGION`` (normalised)."""
         region = self.region
         if region is None and self.profile is not None and self.profile.region:
             region = self.profile.region
         if region is None and isinstance(self._auth, PrincipalAuth):
             region = self._auth.region
         region = region or os.environ.get("OCI_REGION")
+        return normalise_region(region) if region else None
+
+    def _settled_region(self) -> str:
+        region = self._known_region()
         if not region:
             raise CredentialsError(
                 "no region: pass region=... or service_endpoint=..., set OCI_REGION, "
                 f"or add region to profile [{self.profile_name}]"
             )
-        self.region = normalise_region(region)
-        return self.region
+        self.region = region
+        return region
 
     def _pin_to_ocid_region(self, ocid: Ocid) -> None:
         if not ocid.region:
