@@ -9,7 +9,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from locus.emulator.auth.files import write_private
 
@@ -21,17 +21,31 @@ def write_server_tls(folder: Path, host: str) -> tuple[Path, Path, Path]:
     ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     server_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "locus emulator kubernetes CA")])
-    ca = _builder(ca_name, ca_name, ca_key.public_key()).add_extension(
-        x509.BasicConstraints(ca=True, path_length=None), critical=True
+    # the extensions RFC 5280 asks for, which strict verifiers check (Python 3.13's default
+    # context sets VERIFY_X509_STRICT: no Authority Key Identifier, no handshake)
+    ca_key_id = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
+    signed_by_ca = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_key_id)
+    ca = (
+        _builder(ca_name, ca_name, ca_key.public_key())
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(_key_usage(cert_sign=True), critical=True)
+        .add_extension(ca_key_id, critical=False)
+        .add_extension(signed_by_ca, critical=False)
     )
     server_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
     server = (
         _builder(server_name, ca_name, server_key.public_key())
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(cert_sign=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(
             x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]),
             critical=False,
         )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(server_key.public_key()), critical=False
+        )
+        .add_extension(signed_by_ca, critical=False)
     )
     folder.mkdir(parents=True, exist_ok=True)
     ca_file, cert_file = folder / "ca.crt", folder / "server.crt"
@@ -39,6 +53,21 @@ def write_server_tls(folder: Path, host: str) -> tuple[Path, Path, Path]:
     signed = server.sign(ca_key, hashes.SHA256())
     cert_file.write_bytes(signed.public_bytes(serialization.Encoding.PEM))
     return ca_file, cert_file, write_private(folder / "server.key", server_key)
+
+
+def _key_usage(*, cert_sign: bool) -> x509.KeyUsage:
+    """A CA signs certificates; a server signs its handshakes (and may encipher keys)."""
+    return x509.KeyUsage(
+        digital_signature=not cert_sign,
+        content_commitment=False,
+        key_encipherment=not cert_sign,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=cert_sign,
+        crl_sign=cert_sign,
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 def _builder(
