@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -87,7 +88,42 @@ async def relay(emu: Emulator) -> AsyncIterator[Server]:
 
 
 async def test_keep_alive_one_connection_for_many_calls(emu: Emulator, relay: Server) -> None:
-    model = OCIModel(
+    model = _through(emu, relay)
+    async with model:
+        for _ in range(3):
+            assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
+        assert (await _streamed_text(model))[1] == "1, 2, 3, 4, 5"
+        assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
+    assert relay.connections == 1
+
+
+async def test_streams_read_to_the_end_keep_their_connection(emu: Emulator, relay: Server) -> None:
+    """A finished stream's body has all arrived: it goes back to the pool with no drain wait."""
+    model = _through(emu, relay)
+    async with model:
+        for _ in range(3):
+            assert (await _streamed_text(model))[1] == "1, 2, 3, 4, 5"
+    assert relay.connections == 1
+
+
+@pytest.mark.slow  # the emulator's shutdown waits ~2 s for the held connection
+async def test_a_stream_held_open_ends_on_time_and_drops_its_connection(
+    emu: Emulator, relay: Server
+) -> None:
+    emu.configure(done_marker=True, hold_open=5.0)
+    model = _through(emu, relay)
+    async with model:
+        started = time.monotonic()
+        assert (await _streamed_text(model))[1] == "1, 2, 3, 4, 5"
+        assert time.monotonic() - started < 2.5, "the client does not wait for the hang-up"
+        emu.configure(done_marker=False, hold_open=0.0)
+        assert (await _streamed_text(model))[1] == "1, 2, 3, 4, 5"
+    assert relay.connections == 2  # the held one was closed, not returned to the pool
+
+
+def _through(emu: Emulator, relay: Server) -> OCIModel:
+    """A DAC model on the aiohttp backend that reaches the emulator through ``relay``."""
+    return OCIModel(
         model_id=emu.endpoint(style="native")["ocid"],
         profile_name=emu.profile,
         config_file=emu.config_file,
@@ -96,9 +132,3 @@ async def test_keep_alive_one_connection_for_many_calls(emu: Emulator, relay: Se
         compartment_id=emu.compartment_id,
         transport=AiohttpTransport(trust_env=False),
     )
-    async with model:
-        for _ in range(3):
-            assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
-        assert (await _streamed_text(model))[1] == "1, 2, 3, 4, 5"
-        assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
-    assert relay.connections == 1
