@@ -53,3 +53,14 @@ class StreamEvent:
     stop_reason: StopReason | None = None
     response: ModelResponse | None = None
     kind: Literal["stream_event"] = "stream_event"
+
+    @classmethod
+    def final(cls, response: ModelResponse) -> StreamEvent:
+        """The last event of a stream whose whole answer is ``response``."""
+        return cls(
+            tool_calls=list(response.tool_calls),
+            done=True,
+            usage=response.usage,
+            stop_reason=response.stop_reason,
+            response=response,
+        )

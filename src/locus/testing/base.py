@@ -72,13 +72,7 @@ class TestModelBase:
             response = self._response(await self._answer(request), request)
             for event in self._deltas(response):
                 yield event
-            yield StreamEvent(
-                tool_calls=list(response.tool_calls),
-                done=True,
-                usage=response.usage,
-                stop_reason=response.stop_reason,
-                response=response,
-            )
+            yield StreamEvent.final(response)
         finally:
             self.open_streams -= 1
 

@@ -7,8 +7,7 @@ from typing import Any
 
 from locus.core.errors import StreamError
 from locus.core.response import StreamEvent
-from locus.core.usage import Usage
-from locus.models.openai_format.assemble import build_response
+from locus.models.openai_format.accumulate import StreamAccumulator
 from locus.models.openai_format.decode import decode_openai_usage, error_text, openai_text
 from locus.models.openai_format.shape import (
     ShapeError,
@@ -18,33 +17,18 @@ from locus.models.openai_format.shape import (
     opt_map,
     opt_str,
 )
-from locus.models.openai_format.toolcalls import ToolCallAssembler, dump_arguments
+from locus.models.openai_format.toolcalls import dump_arguments
 
 __all__ = ["OpenAIStreamDecoder"]
 
 
-class OpenAIStreamDecoder:
+class OpenAIStreamDecoder(StreamAccumulator):
     """Turns parsed ``chat.completion.chunk`` objects into ``StreamEvent``s.
 
     ``feed`` returns text and reasoning deltas; tool calls are joined by ``index``
     and emitted whole by ``close()``, whose event carries usage, stop reason and the
     assembled response. Only choice 0 is followed.
     """
-
-    def __init__(self, *, model_id: str | None = None, request_id: str | None = None) -> None:
-        self._model_id = model_id
-        self._request_id = request_id
-        self._text: list[str] = []
-        self._reasoning: list[str] = []
-        self._calls = ToolCallAssembler()
-        self._raw_stop: str | None = None
-        self._finished = False
-        self._usage: Usage | None = None
-
-    @property
-    def finished(self) -> bool:
-        """Whether a ``finish_reason`` has been seen."""
-        return self._finished
 
     def feed(self, data: Mapping[str, Any]) -> list[StreamEvent]:
         """Decode one chunk; ``StreamError`` on an error chunk or a malformed one."""
@@ -77,17 +61,8 @@ class OpenAIStreamDecoder:
             delta, "reasoning", "delta"
         )
         self._tool_fragments(delta)
-        raw_stop = opt_str(choice, "finish_reason", "choice")
-        if raw_stop is not None:
-            self._raw_stop, self._finished = raw_stop, True
-        events: list[StreamEvent] = []
-        if reasoning:
-            self._reasoning.append(reasoning)
-            events.append(StreamEvent(reasoning=reasoning))
-        if text:
-            self._text.append(text)
-            events.append(StreamEvent(content=text))
-        return events
+        self._finish(opt_str(choice, "finish_reason", "choice"))
+        return self._deltas(text, reasoning)
 
     def _tool_fragments(self, delta: Mapping[str, Any]) -> None:
         where = "delta.tool_calls"
@@ -107,24 +82,7 @@ class OpenAIStreamDecoder:
 
     def close(self) -> StreamEvent:
         """The final event; ``StreamError`` when no ``finish_reason`` was seen."""
-        if not self._finished:
-            raise StreamError("the stream ended before the model finished (no finish_reason)")
-        response = build_response(
-            text="".join(self._text),
-            reasoning="".join(self._reasoning),
-            tool_calls=self._calls.calls(),
-            raw_stop=self._raw_stop,
-            usage=self._usage,
-            model_id=self._model_id,
-            request_id=self._request_id,
-        )
-        return StreamEvent(
-            tool_calls=list(response.tool_calls),
-            done=True,
-            usage=response.usage,
-            stop_reason=response.stop_reason,
-            response=response,
-        )
+        return self._final_event("finish_reason")
 
 
 def _position(call: Mapping[str, Any], pos: int, where: str) -> int:

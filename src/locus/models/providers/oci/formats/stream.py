@@ -12,8 +12,7 @@ from typing import Any
 from locus.core.errors import StreamError
 from locus.core.messages import ToolCall
 from locus.core.response import StreamEvent
-from locus.core.usage import Usage
-from locus.models.openai_format.assemble import build_response
+from locus.models.openai_format.accumulate import StreamAccumulator
 from locus.models.openai_format.shape import (
     ShapeError,
     maps_in,
@@ -22,7 +21,7 @@ from locus.models.openai_format.shape import (
     opt_map,
     opt_str,
 )
-from locus.models.openai_format.toolcalls import ToolCallAssembler, dump_arguments
+from locus.models.openai_format.toolcalls import dump_arguments
 from locus.models.providers.oci.formats.api_format import ApiFormat, parse_api_format
 from locus.models.providers.oci.formats.chat import reported_error
 from locus.models.providers.oci.formats.cohere import cohere_tool_calls
@@ -35,7 +34,7 @@ __all__ = ["ChatStreamDecoder"]
 _FORMATS = {f.value: f for f in ApiFormat}
 
 
-class ChatStreamDecoder:
+class ChatStreamDecoder(StreamAccumulator):
     """Turns OCI chat stream events into ``StreamEvent``s.
 
     - GENERIC: ``message.content`` / ``reasoningContent`` deltas; ``toolCalls``
@@ -55,22 +54,10 @@ class ChatStreamDecoder:
         model_id: str | None = None,
         request_id: str | None = None,
     ) -> None:
+        super().__init__(model_id=model_id, request_id=request_id)
         self._format = parse_api_format(api_format)
-        self._model_id = model_id
-        self._request_id = request_id
-        self._text: list[str] = []
-        self._reasoning: list[str] = []
-        self._calls = ToolCallAssembler()
         self._cohere_calls: list[ToolCall] = []
         self._full_text: str | None = None
-        self._raw_stop: str | None = None
-        self._finished = False
-        self._usage: Usage | None = None
-
-    @property
-    def finished(self) -> bool:
-        """Whether a ``finishReason`` has been seen."""
-        return self._finished
 
     def feed(self, data: Mapping[str, Any]) -> list[StreamEvent]:
         """Decode one event; ``StreamError`` on a malformed or error event."""
@@ -107,23 +94,8 @@ class ChatStreamDecoder:
         if message.get("toolCalls") is not None:  # absent or null: nothing to read
             self._fragments(message)
         if data.get("finishReason") is not None:
-            self._finish(data)
+            self._finish(opt_str(data, "finishReason", "event"))
         return self._deltas(text, reasoning)
-
-    def _finish(self, data: Mapping[str, Any]) -> None:
-        raw_stop = opt_str(data, "finishReason", "event")
-        if raw_stop is not None:
-            self._raw_stop, self._finished = raw_stop, True
-
-    def _deltas(self, text: str | None, reasoning: str | None) -> list[StreamEvent]:
-        events: list[StreamEvent] = []
-        if reasoning:
-            self._reasoning.append(reasoning)
-            events.append(StreamEvent(reasoning=reasoning))
-        if text:
-            self._text.append(text)
-            events.append(StreamEvent(content=text))
-        return events
 
     def _fragments(self, message: Mapping[str, Any]) -> None:
         where = "message.toolCalls"
@@ -142,9 +114,10 @@ class ChatStreamDecoder:
         calls = cohere_tool_calls(data, "event")
         if calls:
             self._cohere_calls = calls
-        if opt_str(data, "finishReason", "event") is None:
+        raw_stop = opt_str(data, "finishReason", "event")
+        if raw_stop is None:
             return self._deltas(text, None)
-        self._finish(data)
+        self._finish(raw_stop)
         self._full_text = text
         streamed = "".join(self._text)
         if text and text.startswith(streamed) and len(text) > len(streamed):
@@ -153,25 +126,8 @@ class ChatStreamDecoder:
 
     def close(self) -> StreamEvent:
         """The final event (``done=True``); ``StreamError`` if no finish was seen."""
-        if not self._finished:
-            raise StreamError("the stream ended before the model finished (no finishReason)")
         text = self._full_text or "".join(self._text)  # COHERE's terminal text is whole
         calls = self._cohere_calls if self._format is ApiFormat.COHERE else self._calls.calls()
         if not calls and self._calls:
             calls = self._calls.calls()
-        response = build_response(
-            text=text,
-            reasoning="".join(self._reasoning),
-            tool_calls=calls,
-            raw_stop=self._raw_stop,
-            usage=self._usage,
-            model_id=self._model_id,
-            request_id=self._request_id,
-        )
-        return StreamEvent(
-            tool_calls=list(response.tool_calls),
-            done=True,
-            usage=response.usage,
-            stop_reason=response.stop_reason,
-            response=response,
-        )
+        return self._final_event("finishReason", text=text, tool_calls=calls)

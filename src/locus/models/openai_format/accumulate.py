@@ -1,0 +1,71 @@
+"""What a chat stream decoder gathers as events come in, and the final event it makes.
+
+Shared by the OpenAI chunk decoder and the OCI one: text and reasoning deltas are passed
+on at once and kept, tool-call fragments are joined by position, and ``final_event``
+builds the ``done=True`` event (usage, stop reason and the assembled response).
+"""
+
+from __future__ import annotations
+
+from locus.core.errors import StreamError
+from locus.core.messages import ToolCall
+from locus.core.response import StreamEvent
+from locus.core.usage import Usage
+from locus.models.openai_format.assemble import build_response
+from locus.models.openai_format.toolcalls import ToolCallAssembler
+
+__all__ = ["StreamAccumulator"]
+
+
+class StreamAccumulator:
+    """The state of one streamed answer; decoders subclass it and feed it."""
+
+    def __init__(self, *, model_id: str | None = None, request_id: str | None = None) -> None:
+        self._model_id = model_id
+        self._request_id = request_id
+        self._text: list[str] = []
+        self._reasoning: list[str] = []
+        self._calls = ToolCallAssembler()
+        self._raw_stop: str | None = None
+        self._finished = False
+        self._usage: Usage | None = None
+
+    @property
+    def finished(self) -> bool:
+        """Whether the model's finish (its stop reason) has been seen."""
+        return self._finished
+
+    def _finish(self, raw_stop: str | None) -> None:
+        if raw_stop is not None:
+            self._raw_stop, self._finished = raw_stop, True
+
+    def _deltas(self, text: str | None, reasoning: str | None) -> list[StreamEvent]:
+        """The events for one step's deltas (reasoning first), kept for the final answer."""
+        events: list[StreamEvent] = []
+        if reasoning:
+            self._reasoning.append(reasoning)
+            events.append(StreamEvent(reasoning=reasoning))
+        if text:
+            self._text.append(text)
+            events.append(StreamEvent(content=text))
+        return events
+
+    def _final_event(
+        self, missing: str, *, text: str | None = None, tool_calls: list[ToolCall] | None = None
+    ) -> StreamEvent:
+        """The ``done=True`` event; ``StreamError`` (naming ``missing``) before the finish.
+
+        ``text`` and ``tool_calls`` replace what was gathered when a format says otherwise.
+        """
+        if not self._finished:
+            raise StreamError(f"the stream ended before the model finished (no {missing})")
+        response = build_response(
+            text="".join(self._text) if text is None else text,
+            reasoning="".join(self._reasoning),
+            tool_calls=self._calls.calls() if tool_calls is None else tool_calls,
+            raw_stop=self._raw_stop,
+            usage=self._usage,
+            model_id=self._model_id,
+            request_id=self._request_id,
+        )
+        return StreamEvent.final(response)
