@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,16 +9,10 @@ import pytest
 pytest_plugins = ["locus.emulator.pytest_plugin"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DIR = Path(os.environ.get("LOCUS_SHARED_DIR", REPO_ROOT.parent / "shared"))
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    """The project's shared/ folder (wire spec, fixtures, signing vectors, corpora).
-
-    It sits beside the repository (as in CI); LOCUS_SHARED_DIR overrides. Missing
-    is a failure, never a skip.
-    """
-    if not (SHARED_DIR / "oci" / "wire-spec.md").is_file():
-        pytest.fail(f"shared/ not found at {SHARED_DIR}; set LOCUS_SHARED_DIR", pytrace=False)
-    return SHARED_DIR
+def data_dir() -> Path:
+    """The test data copied into the repository (``tests/data/README.md`` names origins)."""
+    return DATA_DIR

@@ -1,6 +1,6 @@
 """The example notebook's Parts 3-5 are the seed's code, with only the endpoint wiring changed.
 
-The seed text (../shared/seed) lost its indentation, so code is compared token-line by
+The seed text (tests/data/seed) lost its indentation, so code is compared token-line by
 token-line with whitespace removed. The one allowed change in Parts 3-5 is
 ``_service_endpoint(region)`` in place of the hard-coded OCI host (so the emulator can stand in);
 docstrings are excluded because Part 5's docstring described a parser bug we do not have.
@@ -24,8 +24,8 @@ def _code_lines(text: str) -> list[str]:
     return [line for line in lines if line and not set(line) <= {"#", "="}]
 
 
-def test_parts_3_to_5_are_the_seed_code(shared_dir: Path) -> None:
-    seed = (shared_dir / "seed" / "notebook_04_oci_dac.txt").read_text()
+def test_parts_3_to_5_are_the_seed_code(data_dir: Path) -> None:
+    seed = (data_dir / "seed" / "notebook_04_oci_dac.txt").read_text()
     ours = (REPO_ROOT / "examples" / "notebook_04_oci_dac.py").read_text()
     wiring = "".join(_SEED_HOST.split())
     expected = _code_lines(seed)

@@ -1,4 +1,4 @@
-"""The OCI native codecs against the SDK-produced fixtures in shared/oci/fixtures.
+"""The OCI native codecs against the SDK-produced fixtures in tests/data/oci/fixtures.
 
 Request bodies must equal the fixture for the same logical request (key order aside).
 Two documented normalisations: a fixture without ``isStream`` means ``false`` (we
@@ -74,8 +74,8 @@ CAPITAL_PARAMS = GenerationParams(
 
 
 @pytest.fixture(scope="module")
-def fixtures(shared_dir: Path) -> Path:
-    return shared_dir / "oci" / "fixtures"
+def fixtures(data_dir: Path) -> Path:
+    return data_dir / "oci" / "fixtures"
 
 
 def load(fixtures: Path, name: str) -> Any:
@@ -323,8 +323,8 @@ def test_coherev2_chat_with_image(fixtures: Path) -> None:
     assert body == expected(fixtures, "req_coherev2_chat.json")
 
 
-def test_signing_vector_body_is_what_we_encode(shared_dir: Path) -> None:
-    vector = json.loads((shared_dir / "oci" / "signing" / "vector.json").read_text())
+def test_signing_vector_body_is_what_we_encode(data_dir: Path) -> None:
+    vector = json.loads((data_dir / "oci" / "signing" / "vector.json").read_text())
     body = json.loads(vector["vectors"]["post_chat_api_key"]["body"])
     ours = encode(
         model="meta.llama-3.3-70b-instruct",

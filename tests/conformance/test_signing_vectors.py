@@ -24,14 +24,14 @@ from locus.models.providers.oci.signing_auth import sign_request
 
 
 @pytest.fixture(scope="module")
-def vectors(shared_dir: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((shared_dir / "oci/signing/vector.json").read_text())
+def vectors(data_dir: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((data_dir / "oci/signing/vector.json").read_text())
     return data
 
 
 @pytest.fixture(scope="module")
-def key_path(shared_dir: Path) -> Path:
-    return shared_dir / "oci/signing/test_private_key.pem"
+def key_path(data_dir: Path) -> Path:
+    return data_dir / "oci/signing/test_private_key.pem"
 
 
 def _key_id(authorization: str) -> str:

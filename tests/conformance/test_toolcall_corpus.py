@@ -1,4 +1,4 @@
-"""Every case of shared/conformance/toolcall_peer_cases.json, whole and streamed.
+"""Every case of tests/data/conformance/toolcall_peer_cases.json, whole and streamed.
 
 Content is compared after ``strip()``: Locus keeps whitespace around markup verbatim
 (so streamed text never has to be taken back), while some peers strip it. The cases
@@ -18,9 +18,9 @@ import pytest
 
 from locus.core import ToolCall, ToolSpec
 from locus.toolcalls import ParsedText, ReasoningDelta, ToolCallStreamParser, parse_tool_calls
-from tests.conftest import SHARED_DIR
+from tests.conftest import DATA_DIR
 
-CORPUS = SHARED_DIR / "conformance" / "toolcall_peer_cases.json"
+CORPUS = DATA_DIR / "conformance" / "toolcall_peer_cases.json"
 PICK_SCHEMA = {"type": "object", "properties": {"items": {"type": "array"}}}
 TOOLS = [ToolSpec("pick", parameters=PICK_SCHEMA)]
 

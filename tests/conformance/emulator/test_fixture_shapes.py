@@ -1,4 +1,4 @@
-"""The emulator's answers have the shapes of the SDK-derived fixtures in shared/oci/fixtures."""
+"""The emulator's answers have the shapes of the SDK-derived fixtures in tests/data/oci/fixtures."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ CALL = Reply(calls=(Call("get_weather", {"city": "Paris"}),), finish="tool_calls
 CONVERSATION = Conversation("m", (Turn("user", "What is the capital of France?"),))
 
 
-def _fixture(shared_dir: Path, name: str) -> Any:
-    return json.loads((shared_dir / "oci" / "fixtures" / name).read_text())
+def _fixture(data_dir: Path, name: str) -> Any:
+    return json.loads((data_dir / "oci" / "fixtures" / name).read_text())
 
 
 def _shape(value: Any) -> Any:
@@ -46,32 +46,32 @@ def _keys(value: Any) -> set[str]:
     return set(value) if isinstance(value, dict) else set()
 
 
-def test_generic_result_has_the_fixture_shape(shared_dir: Path) -> None:
-    expected = _fixture(shared_dir, "resp_generic_chat.json")
+def test_generic_result_has_the_fixture_shape(data_dir: Path) -> None:
+    expected = _fixture(data_dir, "resp_generic_chat.json")
     actual = generic_result(TEXT, "m", "1.0")
     expected["chatResponse"]["choices"][0].pop("logprobs")
     assert _shape(actual) == _shape(expected)
 
 
-def test_generic_tool_call_result_has_the_fixture_shape(shared_dir: Path) -> None:
-    expected = _fixture(shared_dir, "resp_generic_chat_tool_calls.json")["chatResponse"]
+def test_generic_tool_call_result_has_the_fixture_shape(data_dir: Path) -> None:
+    expected = _fixture(data_dir, "resp_generic_chat_tool_calls.json")["chatResponse"]
     actual = generic_result(CALL, "m", "1.0")["chatResponse"]
     assert _shape(actual["choices"]) == _shape(expected["choices"])
     assert actual["choices"][0]["finishReason"] == "tool_calls"
 
 
-def test_cohere_results_have_the_fixture_shapes(shared_dir: Path) -> None:
-    expected = _fixture(shared_dir, "resp_cohere_chat.json")
+def test_cohere_results_have_the_fixture_shapes(data_dir: Path) -> None:
+    expected = _fixture(data_dir, "resp_cohere_chat.json")
     assert _shape(cohere_result(TEXT, CONVERSATION, "m", "1.6")) == _shape(expected)
-    tools = _fixture(shared_dir, "resp_cohere_chat_tool_calls.json")["chatResponse"]
+    tools = _fixture(data_dir, "resp_cohere_chat_tool_calls.json")["chatResponse"]
     reply = Reply("I will look up the weather in Paris.", CALL.calls, "tool_calls")
     actual = cohere_result(reply, CONVERSATION, "m", "1.6")["chatResponse"]
     assert _shape(actual) == _shape(tools)
     assert actual["finishReason"] == "COMPLETE"
 
 
-def test_coherev2_result_has_the_fixture_shape(shared_dir: Path) -> None:
-    expected = _fixture(shared_dir, "resp_coherev2_chat.json")
+def test_coherev2_result_has_the_fixture_shape(data_dir: Path) -> None:
+    expected = _fixture(data_dir, "resp_coherev2_chat.json")
     assert _shape(coherev2_result(TEXT, "m", "1.0")) == _shape(expected)
 
 
@@ -79,16 +79,16 @@ def _event_keys(events: list[Any]) -> list[tuple[set[str], set[str]]]:
     return [(_keys(e), _keys(e.get("message"))) for e in events]
 
 
-def test_generic_text_stream_matches_the_fixture(shared_dir: Path) -> None:
-    expected = _fixture(shared_dir, "stream_generic_text.json")
+def test_generic_text_stream_matches_the_fixture(data_dir: Path) -> None:
+    expected = _fixture(data_dir, "stream_generic_text.json")
     actual = list(generic_events(TEXT, include_usage=True, chunk_chars=0))
     assert _event_keys(actual)[-2:] == _event_keys(expected)[-2:]
     assert _shape(actual[0]) == _shape(expected[0])
     assert set(actual[-1]["usage"]) >= set(expected[-1]["usage"])
 
 
-def test_generic_tool_call_stream_matches_the_fixture(shared_dir: Path) -> None:
-    expected = _fixture(shared_dir, "stream_generic_tool_calls.json")
+def test_generic_tool_call_stream_matches_the_fixture(data_dir: Path) -> None:
+    expected = _fixture(data_dir, "stream_generic_tool_calls.json")
     actual = list(generic_events(CALL, include_usage=False, chunk_chars=0))
     assert _shape(actual[0]) == _shape(expected[0])
     assert _shape(actual[1]) == _shape(expected[1])
@@ -97,16 +97,16 @@ def test_generic_tool_call_stream_matches_the_fixture(shared_dir: Path) -> None:
     assert json.loads(fragments) == {"city": "Paris"}
 
 
-def test_cohere_stream_matches_the_fixture(shared_dir: Path) -> None:
-    expected = _fixture(shared_dir, "stream_cohere_text.json")
+def test_cohere_stream_matches_the_fixture(data_dir: Path) -> None:
+    expected = _fixture(data_dir, "stream_cohere_text.json")
     actual = list(cohere_events(TEXT, CONVERSATION, include_usage=True, chunk_chars=0))
     assert _shape(actual[0]) == _shape(expected[0])
     assert _shape(actual[-1]) == _shape(expected[-1])
     assert actual[-1]["text"] == "".join(e["text"] for e in actual[:-1])
 
 
-def test_coherev2_stream_matches_the_fixture(shared_dir: Path) -> None:
-    expected = _fixture(shared_dir, "stream_coherev2_text.json")
+def test_coherev2_stream_matches_the_fixture(data_dir: Path) -> None:
+    expected = _fixture(data_dir, "stream_coherev2_text.json")
     actual = list(coherev2_events(Reply("Hi"), include_usage=False, chunk_chars=0))
     assert actual == expected
 
@@ -124,10 +124,10 @@ def test_coherev2_stream_matches_the_fixture(shared_dir: Path) -> None:
     ],
 )
 def test_errors_use_the_fixture_status_and_codes(
-    shared_dir: Path, name: str, error: ApiError | None
+    data_dir: Path, name: str, error: ApiError | None
 ) -> None:
     assert error is not None
-    expected = _fixture(shared_dir, name)
+    expected = _fixture(data_dir, name)
     assert error.status == int(name[4:7])
     if name != "err_400.json" or error.code == "InvalidParameter":
         assert error.code == expected["code"]
@@ -148,15 +148,15 @@ def test_errors_use_the_fixture_status_and_codes(
         ("req_coherev2_chat.json", parse_coherev2),
     ],
 )
-def test_sdk_request_fixtures_parse(shared_dir: Path, name: str, parser: Any) -> None:
-    details = _fixture(shared_dir, name)
+def test_sdk_request_fixtures_parse(data_dir: Path, name: str, parser: Any) -> None:
+    details = _fixture(data_dir, name)
     conversation = parser(details["chatRequest"], "m")
     assert conversation.turns
     assert conversation.prompt_words() > 0
 
 
-def test_sdk_fixture_envelope_is_checked_against_the_catalogue(shared_dir: Path) -> None:
-    details = _fixture(shared_dir, "req_generic_chat_ondemand.json")
+def test_sdk_fixture_envelope_is_checked_against_the_catalogue(data_dir: Path) -> None:
+    details = _fixture(data_dir, "req_generic_chat_ondemand.json")
     catalogue = default_catalogue("us-chicago-1")
     target, chat_request = resolve(details, catalogue, details["compartmentId"], "us-chicago-1")
     assert chat_request["apiFormat"] in target.api_formats
@@ -165,19 +165,19 @@ def test_sdk_fixture_envelope_is_checked_against_the_catalogue(shared_dir: Path)
     assert caught.value.code == "NotAuthorizedOrNotFound"
 
 
-def test_embed_and_rerank_answers_have_the_fixture_shapes(shared_dir: Path) -> None:
+def test_embed_and_rerank_answers_have_the_fixture_shapes(data_dir: Path) -> None:
     catalogue = default_catalogue("us-chicago-1")
-    embed_request = _fixture(shared_dir, "req_embed_text.json")
+    embed_request = _fixture(data_dir, "req_embed_text.json")
     target = resolve_serving(
         embed_request, catalogue, embed_request["compartmentId"], "us-chicago-1"
     )
     embedded = _embeddings({**embed_request, "isEcho": False}, target)
-    assert _shape(embedded) == _shape(_fixture(shared_dir, "resp_embed_text.json"))
-    rerank_request = _fixture(shared_dir, "req_rerank_text.json")
+    assert _shape(embedded) == _shape(_fixture(data_dir, "resp_embed_text.json"))
+    rerank_request = _fixture(data_dir, "req_rerank_text.json")
     rerank_endpoint = next(e for e in catalogue.endpoints.values() if e.capability == "TEXT_RERANK")
     rerank_request["servingMode"]["endpointId"] = rerank_endpoint.ocid
     target = resolve_serving(
         rerank_request, catalogue, rerank_request["compartmentId"], "us-chicago-1"
     )
     ranked = _ranks(rerank_request, target)
-    assert _shape(ranked) == _shape(_fixture(shared_dir, "resp_rerank_text.json"))
+    assert _shape(ranked) == _shape(_fixture(data_dir, "resp_rerank_text.json"))

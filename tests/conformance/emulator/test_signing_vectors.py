@@ -15,21 +15,21 @@ from locus.emulator.signature import KeyRing, SignatureError, Verifier, body_dig
 from locus.emulator.state import fingerprint_of
 
 
-def _vectors(shared_dir: Path) -> dict[str, Any]:
-    return dict(json.loads((shared_dir / "oci" / "signing" / "vector.json").read_text()))
+def _vectors(data_dir: Path) -> dict[str, Any]:
+    return dict(json.loads((data_dir / "oci" / "signing" / "vector.json").read_text()))
 
 
-def _public_key(shared_dir: Path) -> rsa.RSAPublicKey:
-    pem = (shared_dir / "oci" / "signing" / "test_public_key.pem").read_bytes()
+def _public_key(data_dir: Path) -> rsa.RSAPublicKey:
+    pem = (data_dir / "oci" / "signing" / "test_public_key.pem").read_bytes()
     key = serialization.load_pem_public_key(pem)
     assert isinstance(key, rsa.RSAPublicKey)
     return key
 
 
-def _verifier(shared_dir: Path, vector: dict[str, Any]) -> Verifier:
-    data = _vectors(shared_dir)
+def _verifier(data_dir: Path, vector: dict[str, Any]) -> Verifier:
+    data = _vectors(data_dir)
     keys = KeyRing()
-    key = _public_key(shared_dir)
+    key = _public_key(data_dir)
     keys.add(data["key_id_api_key"], key)
     keys.add_resolver("ST$", lambda key_id: key)
     stamp = parsedate_to_datetime(vector["request_headers_after_signing"]["date"]).timestamp()
@@ -48,24 +48,24 @@ NAMES = [
 ]
 
 
-def test_the_fingerprint_algorithm_matches_the_vector(shared_dir: Path) -> None:
-    assert fingerprint_of(_public_key(shared_dir)) == _vectors(shared_dir)["fingerprint"]
+def test_the_fingerprint_algorithm_matches_the_vector(data_dir: Path) -> None:
+    assert fingerprint_of(_public_key(data_dir)) == _vectors(data_dir)["fingerprint"]
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_sdk_vectors_verify(shared_dir: Path, name: str) -> None:
-    vector = _vectors(shared_dir)["vectors"][name]
+def test_sdk_vectors_verify(data_dir: Path, name: str) -> None:
+    vector = _vectors(data_dir)["vectors"][name]
     headers = vector["request_headers_after_signing"]
-    verifier = _verifier(shared_dir, vector)
+    verifier = _verifier(data_dir, vector)
     key_id = verifier.verify(vector["method"], vector["path_url"], headers, _body(vector))
     assert key_id.startswith("ST$") == (name == "post_chat_security_token")
 
 
 @pytest.mark.parametrize("name", ["post_chat_api_key", "post_dac_custom_port_api_key"])
-def test_tampering_is_rejected(shared_dir: Path, name: str) -> None:
-    vector = _vectors(shared_dir)["vectors"][name]
+def test_tampering_is_rejected(data_dir: Path, name: str) -> None:
+    vector = _vectors(data_dir)["vectors"][name]
     headers = dict(vector["request_headers_after_signing"])
-    verifier = _verifier(shared_dir, vector)
+    verifier = _verifier(data_dir, vector)
     body = _body(vector)
     with pytest.raises(SignatureError, match="x-content-sha256"):
         verifier.verify("POST", vector["path_url"], headers, body.replace(b"oc1", b"oc2"))
@@ -76,24 +76,24 @@ def test_tampering_is_rejected(shared_dir: Path, name: str) -> None:
         verifier.verify("POST", vector["path_url"], headers, body)
 
 
-def test_unsigned_body_headers_are_rejected(shared_dir: Path) -> None:
-    vector = _vectors(shared_dir)["vectors"]["post_chat_api_key"]
+def test_unsigned_body_headers_are_rejected(data_dir: Path) -> None:
+    vector = _vectors(data_dir)["vectors"]["post_chat_api_key"]
     headers = dict(vector["request_headers_after_signing"])
     headers["authorization"] = headers["authorization"].replace(" x-content-sha256", "")
     with pytest.raises(SignatureError, match="not signed: x-content-sha256"):
-        _verifier(shared_dir, vector).verify("POST", vector["path_url"], headers, _body(vector))
+        _verifier(data_dir, vector).verify("POST", vector["path_url"], headers, _body(vector))
 
 
-def test_the_body_digest_matches_the_vector(shared_dir: Path) -> None:
-    vector = _vectors(shared_dir)["vectors"]["post_chat_api_key"]
+def test_the_body_digest_matches_the_vector(data_dir: Path) -> None:
+    vector = _vectors(data_dir)["vectors"]["post_chat_api_key"]
     assert body_digest(_body(vector)) == vector["expected_x_content_sha256"]
     assert body_digest(b"") == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
 
 
-def test_the_vector_date_is_rejected_today(shared_dir: Path) -> None:
-    vector = _vectors(shared_dir)["vectors"]["post_chat_api_key"]
+def test_the_vector_date_is_rejected_today(data_dir: Path) -> None:
+    vector = _vectors(data_dir)["vectors"]["post_chat_api_key"]
     keys = KeyRing()
-    keys.add(_vectors(shared_dir)["key_id_api_key"], _public_key(shared_dir))
+    keys.add(_vectors(data_dir)["key_id_api_key"], _public_key(data_dir))
     with pytest.raises(SignatureError, match="5 minutes"):
         Verifier(keys).verify(
             "POST", vector["path_url"], vector["request_headers_after_signing"], _body(vector)

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import SHARED_DIR
+from tests.conftest import DATA_DIR
 from tests.unit.toolcalls.fixtures import FIXTURES
 from tests.unit.toolcalls.helpers import streamed, whole
 
-CORPUS = json.loads((SHARED_DIR / "conformance/toolcall_peer_cases.json").read_text("utf-8"))
+CORPUS = json.loads((DATA_DIR / "conformance/toolcall_peer_cases.json").read_text("utf-8"))
 TEXTS = {**FIXTURES, **{f"corpus{i:02d}": case["text"] for i, case in enumerate(CORPUS)}}
 FORMAT_SETS = ["auto", ["auto", "prefilled_think"], ["hermes"], ["mistral", "llama_json"]]
 
