@@ -16,16 +16,16 @@ id needs its answer, and a tool may have side effects).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 from typing import Any
 
-from locus.agent._sync import run_sync as _run_sync
+from locus._sync import run_sync as _run_sync
 from locus.agent.events import RunEvent, RunFinished
 from locus.agent.memory import InMemoryThreadStore, ThreadStore
 from locus.agent.result import AgentResult
 from locus.agent.run import AgentRun, RunConfig
+from locus.core._checks import reject_unknown
 from locus.core.errors import ConfigurationError
 from locus.core.messages import Message
 from locus.core.model import Model
@@ -175,15 +175,11 @@ class Agent:
 
 
 def _reject_unknown(unknown: dict[str, Any]) -> None:
-    if not unknown:
-        return
-    lines = []
-    for name in sorted(unknown):
-        match = difflib.get_close_matches(name, _OPTIONS, n=1)
-        lines.append(f"{name!r}" + (f" (did you mean {match[0]!r}?)" if match else ""))
-    raise ConfigurationError(
-        f"Agent() got unknown keyword argument(s): {', '.join(lines)}. "
-        "Model settings go to the model (get_model(..., **settings)) or model_kwargs={...}."
+    reject_unknown(
+        "Agent()",
+        unknown,
+        _OPTIONS,
+        advice="Model settings go to the model (get_model(..., **settings)) or model_kwargs={...}.",
     )
 
 
