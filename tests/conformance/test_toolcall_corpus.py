@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from locus.core import ToolCall, ToolSpec
-from locus.toolcalls import ParsedText, ReasoningDelta, ToolCallStreamParser, parse_tool_calls
+from locus.toolcalls import ParsedText, ReasoningText, ToolCallStreamParser, parse_tool_calls
 from tests.conftest import DATA_DIR
 
 CORPUS = DATA_DIR / "conformance" / "toolcall_peer_cases.json"
@@ -89,7 +89,7 @@ def _streamed(case: dict[str, Any], chunks: Sequence[str]) -> tuple[ParsedText, 
     items = [item for chunk in chunks for item in parser.feed(chunk)] + parser.close()
     content = "".join(i for i in items if isinstance(i, str))
     calls = [i for i in items if isinstance(i, ToolCall)]
-    reasoning = "".join(i.text for i in items if isinstance(i, ReasoningDelta)) or None
+    reasoning = "".join(i.text for i in items if isinstance(i, ReasoningText)) or None
     return ParsedText(content, calls, reasoning, parser.problems), items
 
 

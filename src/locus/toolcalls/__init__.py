@@ -8,7 +8,7 @@ Pure and incremental: ``parse_tool_calls`` for a whole message,
 
 from locus.toolcalls.formats import PREFILLED_THINK, TOOL_CALL_FORMATS
 from locus.toolcalls.parse import parse_tool_calls
-from locus.toolcalls.results import ParsedText, ParseProblem, ReasoningDelta, StreamItem
+from locus.toolcalls.results import ParsedText, ParseProblem, ReasoningText, StreamItem
 from locus.toolcalls.stream import ToolCallStreamParser
 
 __all__ = [
@@ -16,7 +16,7 @@ __all__ = [
     "TOOL_CALL_FORMATS",
     "ParseProblem",
     "ParsedText",
-    "ReasoningDelta",
+    "ReasoningText",
     "StreamItem",
     "ToolCallStreamParser",
     "parse_tool_calls",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from locus.core.messages import ToolCall
-from locus.toolcalls.results import ReasoningDelta, StreamItem
+from locus.toolcalls.results import ReasoningText, StreamItem
 
 __all__ = ["Out"]
 
@@ -45,5 +45,5 @@ class Out:
     def _flush(self) -> None:
         if self._pending:
             joined = "".join(self._pending)
-            self._items.append(ReasoningDelta(joined) if self._reasoning else joined)
+            self._items.append(ReasoningText(joined) if self._reasoning else joined)
             self._pending = []

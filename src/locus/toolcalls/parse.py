@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from locus.core.messages import ToolCall
 from locus.core.toolspec import ToolSpec
 from locus.toolcalls.formats import FormatsArg
-from locus.toolcalls.results import ParsedText, ReasoningDelta, StreamItem
+from locus.toolcalls.results import ParsedText, ReasoningText, StreamItem
 from locus.toolcalls.stream import ToolCallStreamParser
 
 __all__ = ["parse_tool_calls"]
@@ -33,5 +33,5 @@ def parse_tool_calls(
     items += parser.close()
     content = "".join(item for item in items if isinstance(item, str))
     calls = [item for item in items if isinstance(item, ToolCall)]
-    reasoning = "".join(item.text for item in items if isinstance(item, ReasoningDelta))
+    reasoning = "".join(item.text for item in items if isinstance(item, ReasoningText))
     return ParsedText(content, calls, reasoning or None, parser.problems)

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 from locus.core.messages import ToolCall
 
-__all__ = ["ParseProblem", "ParsedText", "ReasoningDelta", "StreamItem"]
+__all__ = ["ParseProblem", "ParsedText", "ReasoningText", "StreamItem"]
 
 
 @dataclass(slots=True, frozen=True)
-class ReasoningDelta:
+class ReasoningText:
     """A piece of reasoning text (``<think>`` content); deliberately not a ``str``."""
 
     text: str
@@ -41,5 +41,5 @@ class ParsedText:
     problems: list[ParseProblem] = field(default_factory=list)
 
 
-StreamItem = str | ToolCall | ReasoningDelta
+StreamItem = str | ToolCall | ReasoningText
 """One item returned by ``ToolCallStreamParser.feed``/``close``."""

@@ -78,7 +78,7 @@ def _text_markers(enabled: frozenset[str]) -> MarkerSet:
 
 
 class ToolCallStreamParser:
-    """Splits a streamed model message into visible text, ``ReasoningDelta``s and
+    """Splits a streamed model message into visible text, ``ReasoningText``s and
     ``ToolCall``s. ``formats`` is ``"auto"``, a name or list of names from
     ``TOOL_CALL_FORMATS`` (plus the option ``"prefilled_think"``), or ``None`` (off)."""
 

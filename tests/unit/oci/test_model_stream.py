@@ -155,9 +155,7 @@ class Chunked(httpx.AsyncByteStream):
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 64, 100_000])
-async def test_shared_stream_fixture_any_chunking(
-    oci_dir: Path, data_dir: Path, size: int
-) -> None:
+async def test_shared_stream_fixture_any_chunking(oci_dir: Path, data_dir: Path, size: int) -> None:
     data = (data_dir / "oci/fixtures/stream_generic_tool_calls.sse").read_bytes()
     model = make_model(
         oci_dir, lambda r: httpx.Response(200, headers=SSE_HEADERS, stream=Chunked(data, size))

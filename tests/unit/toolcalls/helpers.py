@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from locus.core import ToolCall
-from locus.toolcalls import ParsedText, ReasoningDelta, ToolCallStreamParser, parse_tool_calls
+from locus.toolcalls import ParsedText, ReasoningText, ToolCallStreamParser, parse_tool_calls
 
 
 def ids() -> Callable[[], str]:
@@ -25,7 +25,7 @@ def collect(items: Iterable[object], problems: list[Any]) -> ParsedText:
     items = list(items)
     content = "".join(i for i in items if isinstance(i, str))
     calls = [i for i in items if isinstance(i, ToolCall)]
-    reasoning = "".join(i.text for i in items if isinstance(i, ReasoningDelta)) or None
+    reasoning = "".join(i.text for i in items if isinstance(i, ReasoningText)) or None
     return ParsedText(content, calls, reasoning, problems)
 
 

@@ -10,7 +10,7 @@ import locus.toolcalls
 from locus.core import ConfigurationError
 from locus.toolcalls import (
     TOOL_CALL_FORMATS,
-    ReasoningDelta,
+    ReasoningText,
     ToolCallStreamParser,
     parse_tool_calls,
 )
@@ -22,7 +22,7 @@ def test_all_is_pinned() -> None:
         "PREFILLED_THINK",
         "ParseProblem",
         "ParsedText",
-        "ReasoningDelta",
+        "ReasoningText",
         "StreamItem",
         "TOOL_CALL_FORMATS",
         "ToolCallStreamParser",
@@ -55,7 +55,7 @@ def test_unknown_format_is_a_configuration_error() -> None:
 
 
 def test_reasoning_delta_is_not_a_string() -> None:
-    delta = ReasoningDelta("why")
+    delta = ReasoningText("why")
     assert not isinstance(delta, str)
     assert delta.text == "why"
     with pytest.raises(AttributeError):

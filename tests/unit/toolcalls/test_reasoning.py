@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from locus.toolcalls import ReasoningDelta, ToolCallStreamParser
+from locus.toolcalls import ReasoningText, ToolCallStreamParser
 from tests.unit.toolcalls.helpers import calls, whole
 
 QWQ = (
@@ -24,7 +24,7 @@ def test_no_or_empty_think_means_no_reasoning() -> None:
 def test_reasoning_streams_as_reasoning_deltas_without_tags() -> None:
     parser = ToolCallStreamParser()
     assert parser.feed("<thi") == []
-    assert parser.feed("nk>abc</th") == [ReasoningDelta("abc")]
+    assert parser.feed("nk>abc</th") == [ReasoningText("abc")]
     assert parser.feed("ink>hi") == ["hi"]
     assert parser.close() == []
 
@@ -52,7 +52,7 @@ def test_prefilled_think_makes_the_start_reasoning() -> None:
     )
     assert calls(parsed) == [("s", {"q": "x"})]
     parser = ToolCallStreamParser(["hermes", "prefilled_think"])
-    assert parser.feed("<think>abc") == [ReasoningDelta("abc")]
+    assert parser.feed("<think>abc") == [ReasoningText("abc")]
     assert parser.feed("</think>ok") == ["ok"]
 
 

@@ -4,7 +4,7 @@ reaches a text delta, calls come out as soon as they are complete."""
 from __future__ import annotations
 
 from locus.core import ToolCall
-from locus.toolcalls import ReasoningDelta, ToolCallStreamParser
+from locus.toolcalls import ReasoningText, ToolCallStreamParser
 from tests.unit.toolcalls.helpers import ids
 
 
@@ -41,7 +41,7 @@ def test_call_is_emitted_when_its_block_closes() -> None:
 def test_items_of_one_feed_keep_their_order() -> None:
     parser = ToolCallStreamParser(id_factory=ids())
     items = parser.feed('<think>r</think>a<tool_call>{"name": "f"}</tool_call>b')
-    assert items == [ReasoningDelta("r"), "a", ToolCall("call_0", "f", {}), "b"]
+    assert items == [ReasoningText("r"), "a", ToolCall("call_0", "f", {}), "b"]
 
 
 def test_markup_never_reaches_a_text_delta() -> None:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from locus.core.messages import ToolCall
 from locus.core.response import ModelResponse, StopReason, StreamEvent
 from locus.core.toolspec import ToolSpec
-from locus.toolcalls import ReasoningDelta, ToolCallStreamParser, parse_tool_calls
+from locus.toolcalls import ReasoningText, ToolCallStreamParser, parse_tool_calls
 
 __all__ = ["StreamTextCalls", "ToolCallFormats", "parse_response_text"]
 
@@ -76,14 +76,14 @@ class StreamTextCalls:
         out.append(self._final(final))
         return out
 
-    def _convert(self, items: Sequence[str | ToolCall | ReasoningDelta]) -> list[StreamEvent]:
+    def _convert(self, items: Sequence[str | ToolCall | ReasoningText]) -> list[StreamEvent]:
         events: list[StreamEvent] = []
         for item in items:
             if isinstance(item, str):
                 if item:
                     self._content.append(item)
                     events.append(StreamEvent(content=item))
-            elif isinstance(item, ReasoningDelta):
+            elif isinstance(item, ReasoningText):
                 self._reasoning.append(item.text)
                 events.append(StreamEvent(reasoning=item.text))
             else:

@@ -68,9 +68,7 @@ class _Mailbox:
 
     def __init__(self) -> None:
         # no reference to the loop: it is the key of the weak mapping that holds this
-        self._answers: collections.deque[tuple[asyncio.Future[bytes], Any]] = (
-            collections.deque()
-        )
+        self._answers: collections.deque[tuple[asyncio.Future[bytes], Any]] = collections.deque()
         self._pending = False
 
     def post(self, future: asyncio.Future[bytes], answer: bytes | BaseException) -> None:
