@@ -1,7 +1,7 @@
 """The agent: ``Agent``, its results, run events and thread memory."""
 
-from locus.agent.agent import Agent, Prompt
-from locus.agent.events import (
+from locus.agent._agent import Agent, Prompt
+from locus.agent._events import (
     IterationEnded,
     IterationStarted,
     ModelTextDelta,
@@ -11,8 +11,8 @@ from locus.agent.events import (
     ToolCallFinished,
     ToolCallStarted,
 )
-from locus.agent.memory import InMemoryThreadStore, ThreadStore
-from locus.agent.result import AgentResult, Metrics, RunStopReason
+from locus.agent._memory import InMemoryThreadStore, ThreadStore
+from locus.agent._result import AgentResult, Metrics, RunStopReason
 
 __all__ = [
     "Agent",

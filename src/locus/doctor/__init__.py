@@ -6,6 +6,6 @@ region, compartment, signed call) is reported in plain words; secrets never are.
 
 from __future__ import annotations
 
-from locus.doctor.cli import main
+from locus.doctor._cli import main
 
 __all__ = ["main"]

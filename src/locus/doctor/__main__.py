@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from locus.doctor.cli import main
+from locus.doctor._cli import main
 
 raise SystemExit(main())

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from locus.core.errors import ConfigurationError
-from locus.testing.base import ModelRequest, ScriptedTurn, TestModelBase
-from locus.testing.function import AnswerFunction, FunctionModel, echo
-from locus.testing.scripted import ScriptedModel, Turn
+from locus.testing._base import ModelRequest, ScriptedTurn, TestModelBase
+from locus.testing._function import AnswerFunction, FunctionModel, echo
+from locus.testing._scripted import ScriptedModel, Turn
 
 __all__ = [
     "AnswerFunction",

@@ -6,10 +6,10 @@ Pure and incremental: ``parse_tool_calls`` for a whole message,
 ``docs/toolcalls.md`` for the formats and the decisions taken where peers disagree.
 """
 
-from locus.toolcalls.formats import PREFILLED_THINK, TOOL_CALL_FORMATS
-from locus.toolcalls.parse import parse_tool_calls
-from locus.toolcalls.results import ParsedText, ParseProblem, ReasoningText, StreamItem
-from locus.toolcalls.stream import ToolCallStreamParser
+from locus.toolcalls._formats import PREFILLED_THINK, TOOL_CALL_FORMATS
+from locus.toolcalls._parse import parse_tool_calls
+from locus.toolcalls._results import ParsedText, ParseProblem, ReasoningText, StreamItem
+from locus.toolcalls._stream import ToolCallStreamParser
 
 __all__ = [
     "PREFILLED_THINK",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from locus.toolcalls._calls import NamedArgs, decode_json_calls
 from locus.toolcalls._coder_xml import Schemas, looks_like_coder_xml, parse_coder_xml
-from locus.toolcalls.formats import HERMES, QWEN3_CODER
+from locus.toolcalls._formats import HERMES, QWEN3_CODER
 
 __all__ = ["BlockResult", "decode_block"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from locus.core.messages import ToolCall
-from locus.toolcalls.results import ReasoningText, StreamItem
+from locus.toolcalls._results import ReasoningText, StreamItem
 
 __all__ = ["Out"]
 

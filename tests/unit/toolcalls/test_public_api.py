@@ -14,7 +14,7 @@ from locus.toolcalls import (
     ToolCallStreamParser,
     parse_tool_calls,
 )
-from locus.toolcalls.formats import resolve_formats
+from locus.toolcalls._formats import resolve_formats
 
 
 def test_all_is_pinned() -> None:

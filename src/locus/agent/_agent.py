@@ -1,7 +1,7 @@
 """``Agent``: a model, tools and a system prompt, run as a loop until the model answers.
 
 ``run()``/``stream()`` yield typed events; ``arun()`` drains ``run()``; ``run_sync()``
-wraps ``arun()`` for synchronous code. There is one loop (``locus.agent.run``).
+wraps ``arun()`` for synchronous code. There is one loop (``locus.agent._run``).
 
 Errors: problems with a tool call (unknown tool, invalid or non-JSON arguments,
 the tool raised or timed out, an unserialisable result) become tool messages with
@@ -21,10 +21,10 @@ from contextlib import aclosing
 from typing import Any
 
 from locus._sync import run_sync as _run_sync
-from locus.agent.events import RunEvent, RunFinished
-from locus.agent.memory import InMemoryThreadStore, ThreadStore
-from locus.agent.result import AgentResult
-from locus.agent.run import AgentRun, RunConfig
+from locus.agent._events import RunEvent, RunFinished
+from locus.agent._memory import InMemoryThreadStore, ThreadStore
+from locus.agent._result import AgentResult
+from locus.agent._run import AgentRun, RunConfig
 from locus.core._checks import reject_unknown
 from locus.core.errors import ConfigurationError
 from locus.core.messages import Message

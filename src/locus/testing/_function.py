@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from locus.core.messages import Message
 from locus.core.toolspec import ToolSpec
-from locus.testing.base import ModelRequest, ScriptedTurn, TestModelBase
-from locus.testing.scripted import Turn, as_turn
+from locus.testing._base import ModelRequest, ScriptedTurn, TestModelBase
+from locus.testing._scripted import Turn, as_turn
 
 __all__ = ["AnswerFunction", "FunctionModel", "echo"]
 

@@ -8,7 +8,6 @@ text flows at once, and only a suffix that could still become a marker is held.
 
 from __future__ import annotations
 
-import functools
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -16,12 +15,10 @@ from collections.abc import Callable, Sequence
 from locus.core.errors import ConfigurationError
 from locus.core.messages import ToolCall
 from locus.core.toolspec import ToolSpec
+from locus.toolcalls import _tags as tag
 from locus.toolcalls._blocks import decode_block
 from locus.toolcalls._calls import NamedArgs, as_arguments, decode_json_calls, load_json
-from locus.toolcalls._jsonscan import JsonScanner, ScanStatus
-from locus.toolcalls._markers import MarkerSet
-from locus.toolcalls._output import Out
-from locus.toolcalls.formats import (
+from locus.toolcalls._formats import (
     HERMES,
     LLAMA_JSON,
     LLAMA_PYTHON_TAG,
@@ -32,25 +29,18 @@ from locus.toolcalls.formats import (
     FormatsArg,
     resolve_formats,
 )
-from locus.toolcalls.results import ParseProblem, StreamItem
+from locus.toolcalls._jsonscan import JsonScanner, ScanStatus
+from locus.toolcalls._output import Out
+from locus.toolcalls._results import ParseProblem, StreamItem
 
 __all__ = ["ToolCallStreamParser"]
 
-THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
-PYTHON_TAG, MISTRAL_TAG, ARGS_TAG = "<|python_tag|>", "[TOOL_CALLS]", "[ARGS]"
-BLOCK_CLOSERS = {"<tool_call>": "</tool_call>", "<tool_calling>": "</tool_calling>"}
 _MISTRAL_ARRAY = "mistral_array"
 _NON_SPACE = re.compile(r"\S")
 _NOT_SEPARATOR = re.compile(r"[^\s;]")
 _NAME_END = re.compile(r"[^A-Za-z0-9_.\-]")
 _LOOKS_LIKE_CALL = re.compile(
     r'\s*\[?\s*\{\s*"name"\s*:\s*"[^"]*"\s*,\s*"(?:parameters|arguments)"'
-)
-_BLOCK_MARKERS = MarkerSet([*BLOCK_CLOSERS, *BLOCK_CLOSERS.values()])
-_THINK_MARKERS = MarkerSet([THINK_OPEN, THINK_CLOSE])
-_BARE_CLOSE = (
-    "closing </think> without an opening <think>: the text before it was passed on as "
-    "content (add 'prefilled_think' to formats when the chat template opens <think>)"
 )
 
 Step = Callable[["ToolCallStreamParser", str, int, Out], int]
@@ -63,18 +53,6 @@ def _default_id() -> str:
 
 def _format_of(origin: str) -> str:
     return MISTRAL if origin == _MISTRAL_ARRAY else origin
-
-
-@functools.lru_cache(maxsize=64)
-def _text_markers(enabled: frozenset[str]) -> MarkerSet:
-    markers = [THINK_OPEN, THINK_CLOSE]
-    if enabled & {HERMES, QWEN3_CODER}:
-        markers += [*BLOCK_CLOSERS, "<|im_end|>"]
-    if LLAMA_PYTHON_TAG in enabled:
-        markers += [PYTHON_TAG, "<|eot_id|>", "<|eom_id|>"]
-    if MISTRAL in enabled:
-        markers.append(MISTRAL_TAG)
-    return MarkerSet(markers)
 
 
 class ToolCallStreamParser:
@@ -94,7 +72,7 @@ class ToolCallStreamParser:
         self._schemas = {spec.name: spec.parameters for spec in tools or ()}
         self._known = frozenset(self._schemas) if tools is not None else None
         self._new_id = id_factory or _default_id
-        self._markers = _text_markers(enabled)
+        self._markers = tag.text_markers(enabled)
         self._problems: list[ParseProblem] = []
         self._hold = ""
         self._pushback = ""
@@ -225,30 +203,30 @@ class ToolCallStreamParser:
         return end
 
     def _on_marker(self, marker: str, out: Out) -> None:
-        if marker == THINK_OPEN:
+        if marker == tag.THINK_OPEN:
             self._mode = type(self)._think
-        elif marker == THINK_CLOSE:
-            self._problem(marker, THINK, _BARE_CLOSE)
-        elif marker in BLOCK_CLOSERS:
+        elif marker == tag.THINK_CLOSE:
+            self._problem(marker, THINK, tag.BARE_CLOSE)
+        elif marker in tag.BLOCK_CLOSERS:
             self._open(type(self)._block_start, marker)
-            self._closer = BLOCK_CLOSERS[marker]
-        elif marker == PYTHON_TAG:
+            self._closer = tag.BLOCK_CLOSERS[marker]
+        elif marker == tag.PYTHON_TAG:
             self._open(type(self)._json, marker, LLAMA_PYTHON_TAG)
             self._scanner = JsonScanner()
-        elif marker == MISTRAL_TAG:
+        elif marker == tag.MISTRAL_TAG:
             self._open(type(self)._mistral_head, marker)
 
     # -- reasoning -------------------------------------------------------------------
 
     def _think(self, src: str, pos: int, out: Out) -> int:
-        match = _THINK_MARKERS.find(src, pos)
+        match = tag.THINK_MARKERS.find(src, pos)
         if match is None:
-            keep = _THINK_MARKERS.hold_from(src, pos)
+            keep = tag.THINK_MARKERS.hold_from(src, pos)
             out.reasoning(src[pos:keep])
             self._hold = src[keep:]
             return len(src)
         out.reasoning(src[pos : match.start()])
-        if match.group() == THINK_CLOSE:
+        if match.group() == tag.THINK_CLOSE:
             self._mode = type(self)._text
         return match.end()
 
@@ -269,9 +247,9 @@ class ToolCallStreamParser:
         return end
 
     def _block(self, src: str, pos: int, out: Out) -> int:
-        match = _BLOCK_MARKERS.find(src, pos)
+        match = tag.BLOCK_MARKERS.find(src, pos)
         if match is None:
-            keep = _BLOCK_MARKERS.hold_from(src, pos)
+            keep = tag.BLOCK_MARKERS.hold_from(src, pos)
             self._parts.append(src[pos:keep])
             self._hold = src[keep:]
             return len(src)
@@ -279,10 +257,10 @@ class ToolCallStreamParser:
         marker = match.group()
         if marker == self._closer:
             self._end_block(out, closed=True)
-        elif marker in BLOCK_CLOSERS:  # a new opener: settle this block as unclosed
+        elif marker in tag.BLOCK_CLOSERS:  # a new opener: settle this block as unclosed
             self._end_block(out, closed=False)
             self._open(type(self)._block_start, marker)
-            self._closer = BLOCK_CLOSERS[marker]
+            self._closer = tag.BLOCK_CLOSERS[marker]
         else:
             self._parts.append(marker)
         return match.end()
@@ -393,11 +371,11 @@ class ToolCallStreamParser:
         if hit is None:
             return end
         name = "".join(self._parts).strip()
-        if name and src.startswith(ARGS_TAG, end):
-            self._open(type(self)._json, self._raw() + ARGS_TAG, MISTRAL)
+        if name and src.startswith(tag.ARGS_TAG, end):
+            self._open(type(self)._json, self._raw() + tag.ARGS_TAG, MISTRAL)
             self._scanner, self._call_name = JsonScanner(), name
-            return end + len(ARGS_TAG)
-        if name and ARGS_TAG.startswith(src[end:]):
+            return end + len(tag.ARGS_TAG)
+        if name and tag.ARGS_TAG.startswith(src[end:]):
             self._hold = src[end:]
             return len(src)
         self._mode = type(self)._text

@@ -18,18 +18,9 @@ from typing import Any, TypeVar
 
 import anyio
 
-from locus.agent.events import (
-    IterationEnded,
-    IterationStarted,
-    ModelTextDelta,
-    ReasoningDelta,
-    RunEvent,
-    RunFinished,
-    ToolCallFinished,
-    ToolCallStarted,
-)
-from locus.agent.memory import ThreadStore
-from locus.agent.result import AgentResult, Metrics, RunStopReason
+from locus.agent import _events as ev
+from locus.agent._memory import ThreadStore
+from locus.agent._result import AgentResult, Metrics, RunStopReason
 from locus.core.errors import RunCancelledError, RunTimeoutError, StreamError
 from locus.core.messages import Message
 from locus.core.model import Model
@@ -41,7 +32,7 @@ from locus.tools.executor import ToolExecutor, ToolOutcome
 __all__ = ["AgentRun", "RunConfig"]
 
 T = TypeVar("T")
-Step = Callable[[], AsyncGenerator[RunEvent, None]]
+Step = Callable[[], AsyncGenerator[ev.RunEvent, None]]
 
 
 @dataclass(slots=True, frozen=True)
@@ -89,7 +80,7 @@ class AgentRun:
 
     # -- driving ---------------------------------------------------------------------------
 
-    async def events(self) -> AsyncGenerator[RunEvent, None]:
+    async def events(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Run the state machine, yielding its events; raise the run's error if it fails."""
         self._begin()
         step: Step | None = self._load
@@ -160,7 +151,7 @@ class AgentRun:
 
     # -- steps -------------------------------------------------------------------------------
 
-    async def _load(self) -> AsyncGenerator[RunEvent, None]:
+    async def _load(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Build the conversation: system prompt, thread history, then the new prompt."""
         if self.config.system_prompt is not None:
             self.messages.append(Message.system(self.config.system_prompt))
@@ -172,12 +163,12 @@ class AgentRun:
         return
         yield  # an async generator with no events
 
-    async def _think(self) -> AsyncGenerator[RunEvent, None]:
+    async def _think(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Stream one model call; text and reasoning deltas flow out as they arrive."""
         self.metrics.iterations += 1
         self.metrics.model_calls += 1
         iteration = self.metrics.iterations
-        yield IterationStarted(iteration)
+        yield ev.IterationStarted(iteration)
         cfg = self.config
         stream = cfg.model.stream(self.messages, tools=cfg.specs or None, **cfg.call_kwargs)
         final: StreamEvent | None = None
@@ -189,16 +180,16 @@ class AgentRun:
                 if event is None:
                     raise StreamError("the model's stream ended without a final (done) event")
                 if event.content:
-                    yield ModelTextDelta(event.content, iteration)
+                    yield ev.ModelTextDelta(event.content, iteration)
                 if event.reasoning:
-                    yield ReasoningDelta(event.reasoning, iteration)
+                    yield ev.ReasoningDelta(event.reasoning, iteration)
                 if event.done:
                     final = event
         finally:
             await _close(stream)
         self._take(final)
         if self.response is not None and not self.response.tool_calls:
-            yield IterationEnded(iteration, self.response)
+            yield ev.IterationEnded(iteration, self.response)
             self._next = self._stop
 
     def _take(self, final: StreamEvent) -> None:
@@ -212,20 +203,20 @@ class AgentRun:
         self.messages.append(response.message)
         self._next = self._act
 
-    async def _act(self) -> AsyncGenerator[RunEvent, None]:
+    async def _act(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Run the tool calls of the last answer; results are kept in call order."""
         assert self.response is not None
         calls = self.response.tool_calls
         iteration = self.metrics.iterations
         for call in calls:
-            yield ToolCallStarted(call, iteration)
+            yield ev.ToolCallStarted(call, iteration)
         self.metrics.tool_calls += len(calls)
         self._outcomes = [None] * len(calls)
         async with contextlib.aclosing(self._run_tools()) as outcomes:
             async for index, outcome in outcomes:
                 self._outcomes[index] = outcome
                 self.metrics.tool_errors += outcome.is_error
-                yield ToolCallFinished(
+                yield ev.ToolCallFinished(
                     outcome.call, outcome.message, outcome.error, outcome.duration_ms, iteration
                 )
         self._next = self._observe
@@ -250,23 +241,23 @@ class AgentRun:
         finally:
             await _cancel_all(pending)
 
-    async def _observe(self) -> AsyncGenerator[RunEvent, None]:
+    async def _observe(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Append the tool results (call order) and decide whether to call the model again."""
         assert self.response is not None
         self.messages += [outcome.message for outcome in self._outcomes if outcome is not None]
-        yield IterationEnded(self.metrics.iterations, self.response)
+        yield ev.IterationEnded(self.metrics.iterations, self.response)
         if self.metrics.model_calls >= self.config.max_iterations:
             self._stop_reason = "max_iterations"
             self._next = self._stop
         else:
             self._next = self._think
 
-    async def _stop(self) -> AsyncGenerator[RunEvent, None]:
+    async def _stop(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Save the thread and report the result."""
         if self.thread_id is not None:
             new = self.messages[self._new_from :]
             await self._wait(self.config.thread_store.append(self.thread_id, new))
-        yield RunFinished(self._result(self._stop_reason, None))
+        yield ev.RunFinished(self._result(self._stop_reason, None))
 
     # -- results -------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from locus.agent.result import AgentResult
+from locus.agent._result import AgentResult
 from locus.core.errors import ToolError
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse

@@ -7,8 +7,8 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from locus.doctor.checks import DEFAULT_MODEL, Options, run_checks
-from locus.doctor.report import Report
+from locus.doctor._checks import DEFAULT_MODEL, Options, run_checks
+from locus.doctor._report import Report
 
 __all__ = ["main"]
 

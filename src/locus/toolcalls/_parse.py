@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 
 from locus.core.messages import ToolCall
 from locus.core.toolspec import ToolSpec
-from locus.toolcalls.formats import FormatsArg
-from locus.toolcalls.results import ParsedText, ReasoningText, StreamItem
-from locus.toolcalls.stream import ToolCallStreamParser
+from locus.toolcalls._formats import FormatsArg
+from locus.toolcalls._results import ParsedText, ReasoningText, StreamItem
+from locus.toolcalls._stream import ToolCallStreamParser
 
 __all__ = ["parse_tool_calls"]
 

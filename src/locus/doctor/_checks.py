@@ -13,7 +13,7 @@ import httpx
 
 from locus.core.errors import LocusError
 from locus.core.messages import Message
-from locus.doctor.report import Report, Status
+from locus.doctor._report import Report, Status
 from locus.models.providers.oci import OCIChatCompletionsModel, OCIModel, create_model
 from locus.models.providers.oci.auth import (
     OCIAuthType,

@@ -8,7 +8,7 @@ from typing import Any
 from locus.core.errors import ModelError
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse
-from locus.testing.base import ModelRequest, ScriptedTurn, TestModelBase
+from locus.testing._base import ModelRequest, ScriptedTurn, TestModelBase
 
 __all__ = ["ScriptedModel", "Turn", "as_turn"]
 
