@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import pytest
 
@@ -166,7 +166,9 @@ def test_generic_tool_choice_fragments(fixtures: Path, choice: str, name: str) -
         ("json_object", "frag_response_format_json_object.json"),
     ],
 )
-def test_generic_response_format_fragments(fixtures: Path, fmt: str, name: str) -> None:
+def test_generic_response_format_fragments(
+    fixtures: Path, fmt: Literal["text", "json_object"], name: str
+) -> None:
     body = encode(
         model="xai.grok-3",
         api_format=ApiFormat.GENERIC,

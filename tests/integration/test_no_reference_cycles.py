@@ -6,6 +6,7 @@ from __future__ import annotations
 import collections
 import gc
 from collections.abc import Iterator
+from typing import Literal
 
 import pytest
 
@@ -36,7 +37,7 @@ def saving_garbage() -> Iterator[list[object]]:
 
 @pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
 async def test_agent_runs_free_everything_by_reference_counting(
-    oci_emulator: Emulator, backend: str, saving_garbage: list[object]
+    oci_emulator: Emulator, backend: Literal["httpx", "aiohttp"], saving_garbage: list[object]
 ) -> None:
     endpoint = oci_emulator.endpoint(style="native")
     model = OCIModel(

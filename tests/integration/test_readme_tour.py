@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from locus.agent import Agent
 from locus.core.messages import Message
 from locus.emulator import Emulator
 from locus.models import get_model
+from locus.models.http import HTTPChatModel
 from locus.models.providers.oci import OCIAuthType, OCIModel
 from locus.tools.decorator import tool
 
@@ -16,7 +19,7 @@ def add_two_numbers(a: int, b: int) -> int:
     return a + b
 
 
-def _places(emu: Emulator) -> dict[str, str]:
+def _places(emu: Emulator) -> dict[str, Any]:
     return {
         "compartment_id": emu.compartment_id,
         "config_file": emu.config_file,
@@ -65,5 +68,6 @@ def test_agent_from_a_model_string(oci_emulator: Emulator) -> None:
 def test_every_catalogue_model_answers_through_get_model(oci_emulator: Emulator) -> None:
     for model_id in oci_emulator.info["models"]:
         model = get_model(f"oci:{model_id}", **_places(oci_emulator))
+        assert isinstance(model, HTTPChatModel)
         reply = model.complete_sync([Message.user("what model are you?")])
         assert model_id in reply.text, (type(model).__name__, model_id)

@@ -32,7 +32,7 @@ async def test_run_timeout_stops_a_hanging_model_call() -> None:
     agent = Agent(model, run_timeout=0.05)
     with pytest.raises(RunTimeoutError, match=r"within its 0\.05 s deadline") as info:
         await agent.arun("q")
-    result: AgentResult = info.value.result  # type: ignore[attr-defined]
+    result: AgentResult = info.value.result
     assert result.stop_reason == "timeout" and result.metrics.model_calls == 1
     assert model.open_streams == 0  # the stream was closed
 
@@ -50,7 +50,7 @@ async def test_per_run_timeout_overrides_and_reports_what_finished() -> None:
     agent = Agent(model, [slow], run_timeout=60)
     with pytest.raises(RunTimeoutError, match="1 model call") as info:
         await agent.arun("q", timeout=0.05)
-    result = info.value.result  # type: ignore[attr-defined]
+    result = info.value.result
     assert result.stop_reason == "timeout" and result.metrics.tool_calls == 1
     assert result.messages[-1].tool_calls  # the call that was pending
 
@@ -113,7 +113,7 @@ async def test_agent_cancel_ends_an_async_run_with_a_typed_error() -> None:
     with pytest.raises(RunCancelledError) as info:
         async with asyncio.timeout(2):
             await pending
-    assert info.value.result.stop_reason == "cancelled"  # type: ignore[attr-defined]
+    assert info.value.result.stop_reason == "cancelled"
     assert model.open_streams == 0
     assert not pending.cancelled()
 

@@ -193,7 +193,7 @@ async def test_model_error_is_raised_with_the_partial_result() -> None:
     with pytest.raises(ServerError) as info:
         await agent.arun("go")
     assert info.value is error
-    partial = info.value.result  # type: ignore[attr-defined]
+    partial = info.value.result
     assert partial.stop_reason == "error" and partial.error is error
     assert (partial.metrics.model_calls, partial.metrics.tool_calls) == (2, 1)
     assert partial.messages[-1].role == "tool"

@@ -13,12 +13,12 @@ from locus.tools import tool
 from locus.tools.placement import STALL, TRIALS
 
 
-def _thread_probe(**options: bool | None) -> tuple[object, list[bool]]:
+def _thread_probe(run_in_thread: bool | None = None) -> tuple[object, list[bool]]:
     """A sync tool that records, per call, whether it ran on the calling (loop) thread."""
     loop_thread = threading.get_ident()
     on_loop: list[bool] = []
 
-    @tool(**options)
+    @tool(run_in_thread=run_in_thread)
     def where(pause: float = 0.0) -> str:
         """Record where this call ran."""
         on_loop.append(threading.get_ident() == loop_thread)
