@@ -1,4 +1,4 @@
-"""The ``locus`` command: ``locus emulator ...`` and ``locus doctor ...``."""
+"""The ``locus`` command: ``locus emulator ...``, ``locus doctor ...``, ``locus --version``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,11 @@ _COMMANDS: dict[str, tuple[str, str]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Dispatch to a subcommand; each one owns its own arguments."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] in (["-V"], ["--version"]):
+        from locus import __version__
+
+        print(f"locus {__version__}")
+        return 0
     if not args or args[0] in ("-h", "--help"):
         _usage()
         return 0 if args else 2
@@ -30,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _usage() -> None:
-    print("usage: locus <command> [options]\n\ncommands:")
+    print("usage: locus [--version] <command> [options]\n\ncommands:")
     for name, (_, text) in _COMMANDS.items():
         print(f"  {name:<10} {text}")
 
