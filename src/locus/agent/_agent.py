@@ -171,7 +171,9 @@ class Agent:
 
     async def aclose(self) -> None:
         """Close the model (its HTTP connections)."""
-        await self._model.aclose()
+        aclose = getattr(self._model, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def _reject_unknown(unknown: dict[str, Any]) -> None:
@@ -204,7 +206,7 @@ def _as_model(model: Model | str, model_kwargs: dict[str, Any] | None) -> Model:
         )
     if not isinstance(model, Model):
         raise ConfigurationError(
-            f"model must be a Model (with complete/stream/aclose and model_id) or a "
+            f"model must be a Model (with model_id, complete() and stream()) or a "
             f"'provider:model-id' string, got {type(model).__name__}"
         )
     return model

@@ -18,7 +18,8 @@ class Model(Protocol):
     ``tools`` is a sequence of ``ToolSpec``, ``@tool`` objects or OpenAI-style
     dicts (see ``locus.core.toolspec.as_tool_specs``). ``stream()`` yields
     ``StreamEvent``s whose last one has ``done=True`` and the assembled
-    ``response``.
+    ``response``. A model that holds connections may also have ``async def aclose()``;
+    it is optional (``Agent.aclose`` calls it when it is there).
     """
 
     model_id: str
@@ -36,5 +37,3 @@ class Model(Protocol):
         tools: Sequence[Any] | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[StreamEvent]: ...
-
-    async def aclose(self) -> None: ...
