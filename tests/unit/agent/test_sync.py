@@ -1,4 +1,5 @@
-"""run_sync: works from plain threads and asyncio.to_thread; refuses inside a running loop."""
+"""run_sync: works from plain threads, asyncio.to_thread and inside a running loop (a
+notebook cell); survives whatever a tool raises; refuses only on its own loop."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import threading
 import pytest
 
 from locus.agent import Agent, AgentResult
-from locus.core.errors import ConfigurationError
-from locus.core.messages import Message
+from locus.core.messages import Message, ToolCall
 from locus.core.toolspec import ToolSpec
 from locus.testing import FunctionModel, ScriptedModel
+from locus.tools import tool
 
 
 def test_run_sync_from_the_main_thread_without_a_loop() -> None:
@@ -33,11 +34,51 @@ async def test_run_sync_via_to_thread_like_the_seed() -> None:
     assert result.message == "seed style"
 
 
-async def test_run_sync_inside_a_running_loop_is_a_clear_error() -> None:
-    model = ScriptedModel(["never"])
-    with pytest.raises(ConfigurationError, match=r"running event loop.*await agent\.arun"):
-        Agent(model).run_sync("q")
-    assert model.requests == []  # nothing started
+async def test_run_sync_inside_a_running_loop_works_like_a_notebook_cell() -> None:
+    # the calling thread's loop is blocked for the call, as any sync call blocks it
+    asyncio.get_running_loop()
+    assert Agent(ScriptedModel(["from a cell"])).run_sync("q").message == "from a cell"
+
+
+def test_run_sync_on_its_own_loop_is_a_clear_error() -> None:
+    inner = Agent(ScriptedModel(["never"]))
+
+    @tool
+    async def delegate() -> str:
+        """Ask the inner agent, wrongly, through its sync entry point."""
+        return inner.run_sync("q").message
+
+    outer = Agent(ScriptedModel([ToolCall("c1", "delegate", {}), "done"]), tools=[delegate])
+    result = outer.run_sync("go")
+    errors = [m.content or "" for m in result.messages if m.role == "tool"]
+    assert len(errors) == 1 and "await agent.arun" in errors[0]
+    assert "own sync loop" in errors[0]
+
+
+@pytest.mark.parametrize("escape", [KeyboardInterrupt, SystemExit])
+@pytest.mark.parametrize("is_async", [False, True])
+def test_a_tool_raising_an_escape_reaches_the_caller_and_the_loop_lives_on(
+    escape: type[BaseException], is_async: bool
+) -> None:
+    def stop() -> str:
+        raise escape()
+
+    async def astop() -> str:
+        raise escape()
+
+    chosen = tool(astop if is_async else stop, name="stop")
+    agent = Agent(ScriptedModel([ToolCall("c1", "stop", {}), "unreached"]), tools=[chosen])
+    with pytest.raises(escape):
+        agent.run_sync("go")
+    # the shared loop still serves every later call, from any thread
+    assert Agent(ScriptedModel(["alive"])).run_sync("q").message == "alive"
+    results: list[AgentResult] = []
+    worker = threading.Thread(
+        target=lambda: results.append(Agent(ScriptedModel(["also"])).run_sync("q"))
+    )
+    worker.start()
+    worker.join(timeout=10)
+    assert [r.message for r in results] == ["also"]
 
 
 def test_sync_calls_share_one_loop_across_threads() -> None:
@@ -59,4 +100,4 @@ def test_errors_propagate_through_run_sync() -> None:
     agent = Agent(ScriptedModel([ValueError("bad model")]))
     with pytest.raises(ValueError, match="bad model") as info:
         agent.run_sync("q")
-    assert info.value.result.stop_reason == "error"  # type: ignore[attr-defined]
+    assert info.value.result.stop_reason == "error"
