@@ -80,7 +80,7 @@ def _serve(loop: asyncio.AbstractEventLoop) -> None:
     while True:
         try:
             loop.run_forever()
-        except BaseException as exc:  # noqa: BLE001 - the loop must outlive any task
+        except BaseException as exc:  # the loop must outlive any task
             logger.warning(
                 "a task on the sync loop raised %s; the loop carries on", type(exc).__name__
             )

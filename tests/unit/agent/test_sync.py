@@ -12,7 +12,7 @@ from locus.agent import Agent, AgentResult
 from locus.core.messages import Message, ToolCall
 from locus.core.toolspec import ToolSpec
 from locus.testing import FunctionModel, ScriptedModel
-from locus.tools import tool
+from locus.tools import Tool, tool
 
 
 def test_run_sync_from_the_main_thread_without_a_loop() -> None:
@@ -66,7 +66,7 @@ def test_a_tool_raising_an_escape_reaches_the_caller_and_the_loop_lives_on(
     async def astop() -> str:
         raise escape()
 
-    chosen = tool(astop if is_async else stop, name="stop")
+    chosen: Tool[[], str] = Tool(astop, name="stop") if is_async else Tool(stop, name="stop")
     agent = Agent(ScriptedModel([ToolCall("c1", "stop", {}), "unreached"]), tools=[chosen])
     with pytest.raises(escape):
         agent.run_sync("go")
@@ -100,4 +100,4 @@ def test_errors_propagate_through_run_sync() -> None:
     agent = Agent(ScriptedModel([ValueError("bad model")]))
     with pytest.raises(ValueError, match="bad model") as info:
         agent.run_sync("q")
-    assert info.value.result.stop_reason == "error"
+    assert info.value.result.stop_reason == "error"  # type: ignore[attr-defined]
