@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 
 import pytest
 
@@ -66,7 +67,7 @@ def test_a_tool_raising_an_escape_reaches_the_caller_and_the_loop_lives_on(
     async def astop() -> str:
         raise escape()
 
-    chosen: Tool[[], str] = Tool(astop, name="stop") if is_async else Tool(stop, name="stop")
+    chosen: Tool[[], Any] = Tool(astop, name="stop") if is_async else Tool(stop, name="stop")
     agent = Agent(ScriptedModel([ToolCall("c1", "stop", {}), "unreached"]), tools=[chosen])
     with pytest.raises(escape):
         agent.run_sync("go")
