@@ -9,8 +9,8 @@ Needs the ``emulator`` extra (starlette, uvicorn, pyyaml).
 
 from __future__ import annotations
 
-from locus.emulator.catalogue import Catalogue, Endpoint, ModelEntry
-from locus.emulator.emulator import DEFAULT_REGION, Emulator
-from locus.emulator.faults import FAULT_KINDS
+from locus.emulator._catalogue import Catalogue, Endpoint, ModelEntry
+from locus.emulator._faults import FAULT_KINDS
+from locus.emulator.server import DEFAULT_REGION, Emulator
 
 __all__ = ["DEFAULT_REGION", "FAULT_KINDS", "Catalogue", "Emulator", "Endpoint", "ModelEntry"]

@@ -12,11 +12,19 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from locus.emulator.catalogue import Catalogue, load_catalogue
-from locus.emulator.emulator import DEFAULT_REGION, build_service, describe
-from locus.emulator.server import EmulatorServer, bind
-from locus.emulator.service import Service
-from locus.emulator.state import Identity, prepare_state_dir, write_info
+from locus.emulator._catalogue import Catalogue, load_catalogue
+from locus.emulator.routes import Service
+from locus.emulator.server import (
+    DEFAULT_REGION,
+    EmulatorServer,
+    Identity,
+    bind,
+    build_service,
+    describe,
+    prepare_state_dir,
+    url_of,
+    write_info,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -73,8 +81,7 @@ def _serve(
     args: argparse.Namespace, service: Service, identity: Identity, catalogue: Catalogue
 ) -> None:
     sock = bind(args.host, args.port)
-    host, port = sock.getsockname()[:2]
-    url = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
+    url = url_of(sock)
 
     def announce() -> None:
         write_info(args.state_dir, describe(url, identity, catalogue))

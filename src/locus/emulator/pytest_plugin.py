@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from locus.emulator.emulator import Emulator
+from locus.emulator.server import Emulator
 
 __all__ = ["oci_emulator", "oci_emulator_fresh"]
 

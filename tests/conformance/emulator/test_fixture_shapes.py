@@ -8,21 +8,15 @@ from typing import Any
 
 import pytest
 
-from locus.emulator.catalogue import default_catalogue
-from locus.emulator.conversation import Call, Conversation, Reply, Turn
-from locus.emulator.errors import ApiError, bad_request, cannot_parse, not_authenticated, not_found
-from locus.emulator.parse_cohere import parse_cohere, parse_coherev2
-from locus.emulator.parse_generic import parse_generic
-from locus.emulator.render_cohere import (
-    cohere_events,
-    cohere_result,
-    coherev2_events,
-    coherev2_result,
-)
-from locus.emulator.render_generic import generic_events, generic_result
-from locus.emulator.routes_actions import _embeddings, _ranks
-from locus.emulator.service import fault_error
-from locus.emulator.serving import resolve, resolve_serving
+from locus.emulator._catalogue import default_catalogue
+from locus.emulator._conversation import Call, Conversation, Reply, Turn
+from locus.emulator._errors import ApiError, bad_request, cannot_parse, not_authenticated, not_found
+from locus.emulator._faults import Fault, fault_error
+from locus.emulator.routes._actions import _embeddings, _ranks
+from locus.emulator.routes._target import resolve, resolve_serving
+from locus.emulator.wire import CHAT_FORMATS
+
+GENERIC, COHERE, COHEREV2 = (CHAT_FORMATS[name] for name in ("GENERIC", "COHERE", "COHEREV2"))
 
 TEXT = Reply(text="The capital is Paris.", prompt_tokens=27, completion_tokens=7)
 CALL = Reply(calls=(Call("get_weather", {"city": "Paris"}),), finish="tool_calls")
@@ -48,31 +42,31 @@ def _keys(value: Any) -> set[str]:
 
 def test_generic_result_has_the_fixture_shape(data_dir: Path) -> None:
     expected = _fixture(data_dir, "resp_generic_chat.json")
-    actual = generic_result(TEXT, "m", "1.0")
+    actual = GENERIC.result(TEXT, CONVERSATION, "m", "1.0")
     expected["chatResponse"]["choices"][0].pop("logprobs")
     assert _shape(actual) == _shape(expected)
 
 
 def test_generic_tool_call_result_has_the_fixture_shape(data_dir: Path) -> None:
     expected = _fixture(data_dir, "resp_generic_chat_tool_calls.json")["chatResponse"]
-    actual = generic_result(CALL, "m", "1.0")["chatResponse"]
+    actual = GENERIC.result(CALL, CONVERSATION, "m", "1.0")["chatResponse"]
     assert _shape(actual["choices"]) == _shape(expected["choices"])
     assert actual["choices"][0]["finishReason"] == "tool_calls"
 
 
 def test_cohere_results_have_the_fixture_shapes(data_dir: Path) -> None:
     expected = _fixture(data_dir, "resp_cohere_chat.json")
-    assert _shape(cohere_result(TEXT, CONVERSATION, "m", "1.6")) == _shape(expected)
+    assert _shape(COHERE.result(TEXT, CONVERSATION, "m", "1.6")) == _shape(expected)
     tools = _fixture(data_dir, "resp_cohere_chat_tool_calls.json")["chatResponse"]
     reply = Reply("I will look up the weather in Paris.", CALL.calls, "tool_calls")
-    actual = cohere_result(reply, CONVERSATION, "m", "1.6")["chatResponse"]
+    actual = COHERE.result(reply, CONVERSATION, "m", "1.6")["chatResponse"]
     assert _shape(actual) == _shape(tools)
     assert actual["finishReason"] == "COMPLETE"
 
 
 def test_coherev2_result_has_the_fixture_shape(data_dir: Path) -> None:
     expected = _fixture(data_dir, "resp_coherev2_chat.json")
-    assert _shape(coherev2_result(TEXT, "m", "1.0")) == _shape(expected)
+    assert _shape(COHEREV2.result(TEXT, CONVERSATION, "m", "1.0")) == _shape(expected)
 
 
 def _event_keys(events: list[Any]) -> list[tuple[set[str], set[str]]]:
@@ -81,7 +75,7 @@ def _event_keys(events: list[Any]) -> list[tuple[set[str], set[str]]]:
 
 def test_generic_text_stream_matches_the_fixture(data_dir: Path) -> None:
     expected = _fixture(data_dir, "stream_generic_text.json")
-    actual = list(generic_events(TEXT, include_usage=True, chunk_chars=0))
+    actual = list(GENERIC.events(TEXT, CONVERSATION, True, 0))
     assert _event_keys(actual)[-2:] == _event_keys(expected)[-2:]
     assert _shape(actual[0]) == _shape(expected[0])
     assert set(actual[-1]["usage"]) >= set(expected[-1]["usage"])
@@ -89,7 +83,7 @@ def test_generic_text_stream_matches_the_fixture(data_dir: Path) -> None:
 
 def test_generic_tool_call_stream_matches_the_fixture(data_dir: Path) -> None:
     expected = _fixture(data_dir, "stream_generic_tool_calls.json")
-    actual = list(generic_events(CALL, include_usage=False, chunk_chars=0))
+    actual = list(GENERIC.events(CALL, CONVERSATION, False, 0))
     assert _shape(actual[0]) == _shape(expected[0])
     assert _shape(actual[1]) == _shape(expected[1])
     assert actual[-1] == expected[-1]
@@ -99,7 +93,7 @@ def test_generic_tool_call_stream_matches_the_fixture(data_dir: Path) -> None:
 
 def test_cohere_stream_matches_the_fixture(data_dir: Path) -> None:
     expected = _fixture(data_dir, "stream_cohere_text.json")
-    actual = list(cohere_events(TEXT, CONVERSATION, include_usage=True, chunk_chars=0))
+    actual = list(COHERE.events(TEXT, CONVERSATION, True, 0))
     assert _shape(actual[0]) == _shape(expected[0])
     assert _shape(actual[-1]) == _shape(expected[-1])
     assert actual[-1]["text"] == "".join(e["text"] for e in actual[:-1])
@@ -107,7 +101,7 @@ def test_cohere_stream_matches_the_fixture(data_dir: Path) -> None:
 
 def test_coherev2_stream_matches_the_fixture(data_dir: Path) -> None:
     expected = _fixture(data_dir, "stream_coherev2_text.json")
-    actual = list(coherev2_events(Reply("Hi"), include_usage=False, chunk_chars=0))
+    actual = list(COHEREV2.events(Reply("Hi"), CONVERSATION, False, 0))
     assert actual == expected
 
 
@@ -118,9 +112,9 @@ def test_coherev2_stream_matches_the_fixture(data_dir: Path) -> None:
         ("err_400.json", cannot_parse("x")),
         ("err_401.json", not_authenticated("x")),
         ("err_404.json", not_found("x")),
-        ("err_429.json", fault_error("429")),
-        ("err_500.json", fault_error("500")),
-        ("err_503.json", fault_error("503")),
+        ("err_429.json", fault_error(Fault.TOO_MANY_REQUESTS)),
+        ("err_500.json", fault_error(Fault.INTERNAL_ERROR)),
+        ("err_503.json", fault_error(Fault.SERVICE_UNAVAILABLE)),
     ],
 )
 def test_errors_use_the_fixture_status_and_codes(
@@ -136,16 +130,16 @@ def test_errors_use_the_fixture_status_and_codes(
 @pytest.mark.parametrize(
     ("name", "parser"),
     [
-        ("req_generic_chat_ondemand.json", parse_generic),
-        ("req_generic_chat_tools.json", parse_generic),
-        ("req_generic_chat_tool_result_turn.json", parse_generic),
-        ("req_generic_chat_image.json", parse_generic),
-        ("req_generic_chat_json_schema_reasoning.json", parse_generic),
-        ("req_generic_chat_stream.json", parse_generic),
-        ("req_cohere_chat.json", parse_cohere),
-        ("req_cohere_chat_tool_results.json", parse_cohere),
-        ("req_cohere_chat_stream_docs.json", parse_cohere),
-        ("req_coherev2_chat.json", parse_coherev2),
+        ("req_generic_chat_ondemand.json", GENERIC.parse),
+        ("req_generic_chat_tools.json", GENERIC.parse),
+        ("req_generic_chat_tool_result_turn.json", GENERIC.parse),
+        ("req_generic_chat_image.json", GENERIC.parse),
+        ("req_generic_chat_json_schema_reasoning.json", GENERIC.parse),
+        ("req_generic_chat_stream.json", GENERIC.parse),
+        ("req_cohere_chat.json", COHERE.parse),
+        ("req_cohere_chat_tool_results.json", COHERE.parse),
+        ("req_cohere_chat_stream_docs.json", COHERE.parse),
+        ("req_coherev2_chat.json", COHEREV2.parse),
     ],
 )
 def test_sdk_request_fixtures_parse(data_dir: Path, name: str, parser: Any) -> None:

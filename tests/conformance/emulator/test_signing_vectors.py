@@ -11,8 +11,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from locus.emulator.signature import KeyRing, SignatureError, Verifier, body_digest
-from locus.emulator.state import fingerprint_of
+from locus.emulator.auth import KeyRing, SignatureError, Verifier, body_digest
+from locus.emulator.server import fingerprint_of
 
 
 def _vectors(data_dir: Path) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from locus.emulator.auth.files import (
 from locus.emulator.auth.identity import InstanceIdentity, make_instance_identity
 from locus.emulator.auth.keys import load_private_pem
 from locus.emulator.auth.proxymux import Proxymux
-from locus.emulator.signature import KeyRing
+from locus.emulator.auth.signature import KeyRing
 
 __all__ = ["Principals"]
 

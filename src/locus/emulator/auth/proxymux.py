@@ -26,8 +26,8 @@ from starlette.routing import Route
 from locus.emulator.auth.authority import TokenAuthority
 from locus.emulator.auth.files import new_session_key, write_token
 from locus.emulator.auth.keys import load_public_body
+from locus.emulator.auth.signature import SignatureError
 from locus.emulator.auth.tls import write_server_tls
-from locus.emulator.signature import SignatureError
 
 __all__ = ["PROXYMUX_PORT", "Proxymux"]
 

@@ -19,19 +19,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from locus.emulator._errors import ApiError, bad_request, not_authenticated
 from locus.emulator.auth.identity import InstanceIdentity
 from locus.emulator.auth.keys import load_public_body
 from locus.emulator.auth.principals import Principals
-from locus.emulator.errors import ApiError, bad_request, not_authenticated
-from locus.emulator.responses import error_response, json_response
-from locus.emulator.signature import (
+from locus.emulator.auth.signature import (
     MAX_SKEW_SECONDS,
     SignatureError,
-    _check_body,
-    _check_signature,
-    _parse_authorization,
-    _signing_string,
+    check_body,
+    check_signature,
+    parse_authorization,
+    signing_string,
 )
+from locus.emulator.wire import error_response, json_response
 
 __all__ = ["principal_routes"]
 
@@ -139,18 +139,18 @@ def _pem_body(pem: bytes) -> str:
 
 def _verify_federation_signature(request: Request, body: bytes, instance: InstanceIdentity) -> None:
     headers = request.headers
-    params = _parse_authorization(headers.get("authorization"))
+    params = parse_authorization(headers.get("authorization"))
     if params["keyId"] != instance.key_id:
         raise SignatureError("The key id is not this instance's fed-x509 key")
     names = params["headers"].lower().split()
     missing = [name for name in _FED_HEADERS if name not in names]
     if missing:
         raise SignatureError(f"Required headers are not signed: {' '.join(missing)}")
-    _check_body(headers, body)
+    check_body(headers, body)
     _check_date(headers.get("date", ""))
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    signing = _signing_string(request.method, target, headers, names)
-    _check_signature(instance.public_key, params["signature"], signing)
+    signing = signing_string(request.method, target, headers, names)
+    check_signature(instance.public_key, params["signature"], signing)
 
 
 def _check_date(value: str) -> None:
