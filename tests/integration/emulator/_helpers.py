@@ -6,11 +6,13 @@ import base64
 import configparser
 import hashlib
 import json
+from collections.abc import Generator
 from email.utils import formatdate
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import httpx2
 import oci
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -125,15 +127,17 @@ class Signer:
         return httpx.post(url, content=body, headers=headers, timeout=10)
 
 
-class SignedAuth(httpx.Auth):
-    """An httpx auth flow that OCI-signs each request (for the openai client)."""
+class SignedAuth(httpx2.Auth):
+    """An auth flow that OCI-signs each request (for the openai client, which uses httpx2)."""
 
     requires_request_body = True
 
     def __init__(self, signer: Signer) -> None:
         self._signer = signer
 
-    def auth_flow(self, request: httpx.Request) -> Any:
+    def auth_flow(
+        self, request: httpx2.Request
+    ) -> Generator[httpx2.Request, httpx2.Response, None]:
         """Replace Authorization with an OCI signature."""
         request.headers.pop("authorization", None)
         request.headers.update(self._signer.headers(str(request.url), request.content))

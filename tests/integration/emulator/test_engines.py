@@ -43,7 +43,7 @@ def _weather_tool() -> object:
     )
 
 
-def _chat(emu: Emulator, *messages: object, model: str = "xai.grok-4", **fields: object) -> object:
+def _chat(emu: Emulator, *messages: object, model: str = "xai.grok-4", **fields: object) -> Any:
     request = MODELS.GenericChatRequest(messages=list(messages), **fields)
     return sdk_client(emu).chat(details(emu, on_demand(model), request))
 

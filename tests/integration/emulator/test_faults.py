@@ -6,6 +6,7 @@ import json
 import socket
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import oci
@@ -27,7 +28,7 @@ def emu(oci_emulator: Emulator) -> Iterator[Emulator]:
     oci_emulator.reset()
 
 
-def _chat(emu: Emulator, stream: bool = False, model: str = LLAMA, retries: bool = False) -> object:
+def _chat(emu: Emulator, stream: bool = False, model: str = LLAMA, retries: bool = False) -> Any:
     request = MODELS.GenericChatRequest(
         messages=[user_text("Count from 1 to 5, separated by commas.")], is_stream=stream
     )
@@ -50,13 +51,16 @@ def test_http_faults_are_service_errors(emu: Emulator, kind: str, status: int, c
     assert (caught.value.status, caught.value.code) == (status, code)
     assert caught.value.request_id
     assert ("retry-after" in caught.value.headers) == (kind == "429_retry_after")
+    assert emu.fired_faults == {kind: 1}
     assert _chat(emu).status == 200  # the sequence is used up
+    assert emu.fired_faults == {kind: 1}
 
 
 @pytest.mark.slow  # the SDK sleeps 1-2 s (decorrelated jitter) before retrying
 def test_sdk_default_retry_recovers_from_one_503(emu: Emulator) -> None:
     emu.set_faults(["503"])
     assert _chat(emu, retries=True).status == 200
+    assert emu.fired_faults == {"503": 1}
 
 
 def test_faults_target_one_endpoint_only(emu: Emulator) -> None:
@@ -64,12 +68,15 @@ def test_faults_target_one_endpoint_only(emu: Emulator) -> None:
     emu.set_faults(["500", "500"], target=endpoint)
     assert _chat(emu).status == 200
     request = MODELS.GenericChatRequest(messages=[user_text("hi")])
+    assert emu.fired_faults == {}
     with pytest.raises(oci.exceptions.ServiceError):
         sdk_client(emu).chat(details(emu, dedicated(endpoint), request))
+    assert emu.fired_faults == {"500": 1}
 
 
 def test_rate_faults_repeat_with_the_same_seed(emu: Emulator) -> None:
     def outcomes() -> list[int]:
+        emu.reset()
         emu.set_faults(rate=0.5, kinds=["429", "503"], seed=7)
         statuses = []
         for _ in range(12):
@@ -82,12 +89,14 @@ def test_rate_faults_repeat_with_the_same_seed(emu: Emulator) -> None:
     first = outcomes()
     assert first == outcomes()
     assert {200, 429, 503} <= set(first)
+    assert emu.fired_faults == {str(s): first.count(s) for s in (429, 503)}
 
 
 def test_reset_before_response_is_a_connection_error(emu: Emulator) -> None:
     emu.set_faults(["reset_before"])
     with pytest.raises(oci.exceptions.RequestException, match="reset by peer"):
         _chat(emu)
+    assert emu.fired_faults == {"reset_before": 1}
     assert _chat(emu).status == 200
 
 
@@ -99,12 +108,14 @@ def test_reset_during_stream_breaks_the_stream(emu: Emulator) -> None:
         for event in response.data.events():
             received.append(event.data)
     assert 0 < len(received) < 6
+    assert emu.fired_faults == {"reset_during": 1}
 
 
 def test_reset_during_a_plain_body_is_a_broken_response(emu: Emulator) -> None:
     emu.set_faults(["reset_during"])
     with pytest.raises(requests.exceptions.ChunkedEncodingError, match="reset by peer"):
         _chat(emu)
+    assert emu.fired_faults == {"reset_during": 1}
 
 
 def test_malformed_event_reaches_the_client(emu: Emulator) -> None:
@@ -113,6 +124,14 @@ def test_malformed_event_reaches_the_client(emu: Emulator) -> None:
     broken = [d for d in data if not _is_json(d)]
     assert len(broken) == 1
     assert json.loads(data[-1])["finishReason"] == "stop"
+    assert emu.fired_faults == {"malformed_event": 1}
+
+
+def test_stream_faults_do_nothing_to_a_plain_body_and_are_not_counted(emu: Emulator) -> None:
+    emu.set_faults(["malformed_event", "error_event"])
+    for _ in range(2):
+        assert _chat(emu).status == 200
+    assert emu.fired_faults == {}
 
 
 def test_slow_first_byte_and_latency(emu: Emulator) -> None:
@@ -121,6 +140,7 @@ def test_slow_first_byte_and_latency(emu: Emulator) -> None:
     started = time.perf_counter()
     _chat(emu)
     assert time.perf_counter() - started >= 0.3
+    assert emu.fired_faults == {"slow_first_byte": 1}
     emu.set_latency(latency=0.2)
     started = time.perf_counter()
     _chat(emu)
@@ -168,6 +188,7 @@ def test_admin_route_sets_faults_over_http(emu: Emulator) -> None:
     with pytest.raises(oci.exceptions.ServiceError) as caught:
         _chat(emu)
     assert caught.value.status == 503
+    assert httpx.get(emu.url + "/admin/state").json()["fired"] == {"503": 1}
     settings = httpx.post(emu.url + "/admin/settings", json={"chunk_delay": 0.01})
     assert settings.json()["settings"]["chunk_delay"] == 0.01
     bad = httpx.post(emu.url + "/admin/settings", json={"chunk_dealy": 1})
@@ -175,7 +196,8 @@ def test_admin_route_sets_faults_over_http(emu: Emulator) -> None:
     state = httpx.get(emu.url + "/admin/state").json()
     assert state["faults"][LLAMA]["sequence"] == []
     httpx.post(emu.url + "/admin/reset")
-    assert httpx.get(emu.url + "/admin/state").json()["settings"]["chunk_delay"] == 0.0
+    state = httpx.get(emu.url + "/admin/state").json()
+    assert (state["settings"]["chunk_delay"], state["fired"]) == (0.0, {})
 
 
 def test_admin_route_refuses_non_loopback_peers() -> None:
@@ -223,3 +245,4 @@ def test_error_event_ends_the_stream_halfway(emu: Emulator) -> None:
     assert 0 < len(data) < len(whole)
     assert data[:-1] == whole[: len(data) - 1]  # what the model said before it failed
     assert data[-1]["finishReason"] == "ERROR" and "error_event" in data[-1]["errorMessage"]
+    assert emu.fired_faults == {"error_event": 1}

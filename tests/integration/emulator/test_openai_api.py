@@ -5,15 +5,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-import httpx
+import httpx2
 import openai
 import pytest
+from openai.types.chat import (
+    ChatCompletionFunctionToolParam,
+    ChatCompletionMessageFunctionToolCall,
+    ChatCompletionMessageParam,
+)
+from openai.types.chat.chat_completion_message_function_tool_call_param import Function
 
 from locus.emulator import Emulator
 
 from ._helpers import SEED_PROMPT, SignedAuth, Signer
 
-TOOL = {
+TOOL: ChatCompletionFunctionToolParam = {
     "type": "function",
     "function": {
         "name": "add_two_numbers",
@@ -62,16 +68,24 @@ def test_streaming_with_usage(client: openai.OpenAI) -> None:
 
 
 def test_tool_call_and_result(client: openai.OpenAI) -> None:
-    messages: list[dict[str, object]] = [{"role": "user", "content": SEED_PROMPT}]
+    messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": SEED_PROMPT}]
     first = client.chat.completions.create(
         model="meta.llama-3.3-70b-instruct",
         messages=messages,
         tools=[TOOL],
     )
-    call = first.choices[0].message.tool_calls[0]
+    calls = first.choices[0].message.tool_calls or []
+    call = calls[0]
+    assert isinstance(call, ChatCompletionMessageFunctionToolCall)
     assert first.choices[0].finish_reason == "tool_calls"
     assert json.loads(call.function.arguments) == {"a": 7, "b": 35}
-    messages.append(first.choices[0].message.model_dump(exclude_none=True))
+    function: Function = {"name": call.function.name, "arguments": call.function.arguments}
+    messages.append(
+        {
+            "role": "assistant",
+            "tool_calls": [{"id": call.id, "type": "function", "function": function}],
+        }
+    )
     messages.append({"role": "tool", "tool_call_id": call.id, "content": "42"})
     second = client.chat.completions.create(
         model="meta.llama-3.3-70b-instruct",
@@ -100,7 +114,7 @@ def test_streamed_tool_call_fragments(client: openai.OpenAI) -> None:
 
 def test_signed_requests_are_accepted(oci_emulator: Emulator) -> None:
     signer = Signer(oci_emulator.config_file)
-    http = httpx.Client(auth=SignedAuth(signer))
+    http = httpx2.Client(auth=SignedAuth(signer))
     with openai.OpenAI(
         base_url=oci_emulator.url + "/openai/v1", api_key="unused", http_client=http, max_retries=0
     ) as api:
@@ -138,6 +152,7 @@ def test_faults_surface_as_openai_errors(client: openai.OpenAI, oci_emulator: Em
             client.chat.completions.create(
                 model="xai.grok-4", messages=[{"role": "user", "content": "x"}]
             )
+    assert oci_emulator.fired_faults == {"429_retry_after": 1, "500": 1, "503": 1}
 
 
 def test_connection_reset_is_api_connection_error(
@@ -148,3 +163,4 @@ def test_connection_reset_is_api_connection_error(
         client.chat.completions.create(
             model="xai.grok-4", messages=[{"role": "user", "content": "x"}]
         )
+    assert oci_emulator.fired_faults == {"reset_before": 1}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from typing import Any
 
 from locus.emulator import Emulator
 
@@ -21,7 +22,7 @@ from ._helpers import (
 )
 
 
-def _generic(*messages: object, **fields: object) -> object:
+def _generic(*messages: object, **fields: object) -> Any:
     return MODELS.GenericChatRequest(messages=list(messages), **fields)
 
 
