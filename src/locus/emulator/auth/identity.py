@@ -7,13 +7,14 @@ checks requests signed with the leaf key under ``<tenancy>/fed-x509/<SHA-1 finge
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+
+from locus.emulator.auth.tls import certificate_builder
 
 __all__ = ["InstanceIdentity", "fed_x509_key_id", "make_instance_identity"]
 
@@ -86,15 +87,8 @@ def _certificate(
     *,
     is_ca: bool,
 ) -> x509.Certificate:
-    now = datetime.datetime.now(datetime.UTC)
     return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
+        certificate_builder(subject, issuer, public_key)
         .add_extension(x509.BasicConstraints(ca=is_ca, path_length=None), critical=True)
         .sign(signing_key, hashes.SHA256())
     )

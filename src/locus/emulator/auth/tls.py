@@ -13,7 +13,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from locus.emulator.auth.files import write_private
 
-__all__ = ["write_server_tls"]
+__all__ = ["certificate_builder", "write_server_tls"]
 
 
 def write_server_tls(folder: Path, host: str) -> tuple[Path, Path, Path]:
@@ -26,33 +26,54 @@ def write_server_tls(folder: Path, host: str) -> tuple[Path, Path, Path]:
     ca_key_id = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
     signed_by_ca = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_key_id)
     ca = (
-        _builder(ca_name, ca_name, ca_key.public_key())
+        certificate_builder(ca_name, ca_name, ca_key.public_key())
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(_key_usage(cert_sign=True), critical=True)
         .add_extension(ca_key_id, critical=False)
         .add_extension(signed_by_ca, critical=False)
     )
-    server_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
-    server = (
-        _builder(server_name, ca_name, server_key.public_key())
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(cert_sign=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]),
-            critical=False,
-        )
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(server_key.public_key()), critical=False
-        )
-        .add_extension(signed_by_ca, critical=False)
+    server = _server(host, ca_name, server_key.public_key()).add_extension(
+        signed_by_ca, critical=False
     )
     folder.mkdir(parents=True, exist_ok=True)
     ca_file, cert_file = folder / "ca.crt", folder / "server.crt"
-    ca_file.write_bytes(ca.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM))
-    signed = server.sign(ca_key, hashes.SHA256())
-    cert_file.write_bytes(signed.public_bytes(serialization.Encoding.PEM))
+    ca_file.write_bytes(_pem(ca.sign(ca_key, hashes.SHA256())))
+    cert_file.write_bytes(_pem(server.sign(ca_key, hashes.SHA256())))
     return ca_file, cert_file, write_private(folder / "server.key", server_key)
+
+
+def certificate_builder(
+    subject: x509.Name, issuer: x509.Name, key: rsa.RSAPublicKey
+) -> x509.CertificateBuilder:
+    """A certificate for ``key``, valid from five minutes ago for a day, not yet signed."""
+    now = datetime.datetime.now(datetime.UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+    )
+
+
+def _server(host: str, issuer: x509.Name, key: rsa.RSAPublicKey) -> x509.CertificateBuilder:
+    """A server certificate for the IP address ``host``, with its RFC 5280 extensions."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    address = x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))])
+    return (
+        certificate_builder(name, issuer, key)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(cert_sign=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(address, critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key), critical=False)
+    )
+
+
+def _pem(certificate: x509.Certificate) -> bytes:
+    return certificate.public_bytes(serialization.Encoding.PEM)
 
 
 def _key_usage(*, cert_sign: bool) -> x509.KeyUsage:
@@ -67,19 +88,4 @@ def _key_usage(*, cert_sign: bool) -> x509.KeyUsage:
         crl_sign=cert_sign,
         encipher_only=False,
         decipher_only=False,
-    )
-
-
-def _builder(
-    subject: x509.Name, issuer: x509.Name, key: rsa.RSAPublicKey
-) -> x509.CertificateBuilder:
-    now = datetime.datetime.now(datetime.UTC)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
     )
