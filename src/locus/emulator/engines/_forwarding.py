@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from locus.emulator._conversation import Call, Conversation, Reply, Turn
+from locus.emulator._conversation import Call, Conversation, Reply, ToolDef, Turn
 from locus.emulator._errors import ApiError
 
 __all__ = ["ForwardingEngine"]
@@ -55,26 +55,28 @@ class ForwardingEngine:
             "messages": [_message(turn) for turn in conversation.turns],
         }
         if conversation.tools:
-            body["tools"] = [
-                {
-                    "type": "function",
-                    "function": {
-                        "name": t.name,
-                        "description": t.description,
-                        "parameters": t.parameters,
-                    },
-                }
-                for t in conversation.tools
-            ]
+            body["tools"] = [_tool(tool) for tool in conversation.tools]
             body["tool_choice"] = _tool_choice(conversation.tool_choice)
         if conversation.max_tokens:
             body["max_tokens"] = conversation.max_tokens
-        if conversation.json_schema is not None:
-            schema = {"name": "response", "schema": conversation.json_schema}
-            body["response_format"] = {"type": "json_schema", "json_schema": schema}
-        elif conversation.json_mode:
-            body["response_format"] = {"type": "json_object"}
+        response_format = _response_format(conversation)
+        if response_format is not None:
+            body["response_format"] = response_format
         return body
+
+
+def _tool(tool: ToolDef) -> dict[str, Any]:
+    function = {"name": tool.name, "description": tool.description, "parameters": tool.parameters}
+    return {"type": "function", "function": function}
+
+
+def _response_format(conversation: Conversation) -> dict[str, Any] | None:
+    if conversation.json_schema is not None:
+        schema = {"name": "response", "schema": conversation.json_schema}
+        return {"type": "json_schema", "json_schema": schema}
+    if conversation.json_mode:
+        return {"type": "json_object"}
+    return None
 
 
 def _message(turn: Turn) -> dict[str, Any]:

@@ -33,7 +33,6 @@ __all__ = ["ERROR_MESSAGE", "Arrival", "Rendering", "answer", "first_byte", "gua
 
 ERROR_MESSAGE = "the model failed while generating (emulator fault error_event)"
 Route = Callable[[Service, Request], Awaitable[Response]]
-Handler = Callable[[Service, Request, "Arrival"], Awaitable[Response]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +41,9 @@ class Arrival:
 
     at: float
     request_id: str
+
+
+Handler = Callable[[Service, Request, Arrival], Awaitable[Response]]
 
 
 @dataclass(frozen=True, slots=True)
