@@ -4,8 +4,7 @@ Both sides run in this process against the emulator in another one, with zero mo
 latency. Agent runs and raw pairs are interleaved (so drift hits both alike); each
 block of ``runs`` pairs gives one ratio of medians, and the figure is taken over blocks.
 With ``async_tool=True`` the tool is the same function written ``async``: the seed's
-tool runs in a worker thread for its first calls, then inline once it proved quick
-(``locus.tools.placement``), so after the warm-up both figures should agree. ``backend``
+sync tool runs in a tool thread, so the difference between the two figures is that hop. ``backend``
 is the model's ``http_backend``; the raw pair is always bare httpx (the issue's limit).
 """
 

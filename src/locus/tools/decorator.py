@@ -40,8 +40,8 @@ def tool(
 
     The description defaults to the docstring's summary; each argument's
     description comes from its Google- or NumPy-style docstring entry. A sync
-    function runs in a worker thread until it proves quick, then inline
-    (``locus.tools.placement``); ``run_in_thread=True``/``False`` decides for good.
+    function runs in a tool thread; ``run_in_thread=False`` runs it inline on the
+    event loop (only for tools that take microseconds: nothing can interrupt it).
     """
     options: dict[str, Any] = {
         "name": name,

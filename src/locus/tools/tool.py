@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 
@@ -13,8 +11,8 @@ from pydantic import BaseModel, ValidationError
 
 from locus.core.errors import ConfigurationError, ToolArgumentsError
 from locus.core.toolspec import ToolSpec
+from locus.tools._threads import run_in_tool_thread
 from locus.tools.docstrings import parse_docstring
-from locus.tools.placement import Placement
 from locus.tools.schema import arguments_model, json_schema
 
 __all__ = ["Tool"]
@@ -27,10 +25,11 @@ class Tool(Generic[P, R]):
     """A callable tool. Calling it calls the function; ``spec`` describes it to models.
 
     ``timeout`` (seconds) overrides the executor's per-tool timeout. A sync
-    function runs in a worker thread so that it cannot block the event loop, until it
-    has proved quick (see ``locus.tools.placement``; ``run_in_thread=True`` or
-    ``False`` decides for good). A thread cannot be interrupted, so on a timeout or a
-    cancelled run a sync tool runs on in the background and its result is dropped.
+    function runs in a tool thread (``locus.tools._threads``) so that it cannot block
+    the event loop; a thread cannot be interrupted, so on a timeout or a cancelled run
+    a sync tool runs on there, is reported, and its result is dropped.
+    ``run_in_thread=False`` runs a sync function inline on the event loop instead: for
+    tools known to take microseconds; no timeout or deadline can interrupt such a call.
     """
 
     def __init__(
@@ -57,7 +56,7 @@ class Tool(Generic[P, R]):
         self.is_async = inspect.iscoroutinefunction(func)
         if self.is_async and run_in_thread:
             raise ConfigurationError(f"tool {self.name!r}: run_in_thread is for sync functions")
-        self.placement = Placement(self.name, run_in_thread)
+        self.inline = run_in_thread is False
         self.arguments_model: type[BaseModel] = arguments_model(func, self.name, doc.params)
         self.spec = ToolSpec(self.name, self.description, json_schema(self.arguments_model))
 
@@ -77,28 +76,14 @@ class Tool(Generic[P, R]):
         return {str(info.alias): getattr(parsed, key) for key, info in model_fields.items()}
 
     async def invoke(self, arguments: Mapping[str, Any]) -> Any:
-        """Validate ``arguments`` and run the function (a sync one where ``placement`` says)."""
+        """Validate ``arguments`` and run the function (a sync one in a tool thread)."""
         kwargs = self.validate(arguments)
         if self.is_async:
             return await cast(Callable[..., Awaitable[Any]], self.func)(**kwargs)
         func = cast(Callable[..., Any], self.func)
-        placement = self.placement
-        if placement.inline:
-            start = time.perf_counter()
-            try:
-                return func(**kwargs)
-            finally:
-                placement.after_inline_call(time.perf_counter() - start)
-        result, seconds = await asyncio.to_thread(_timed, func, kwargs)
-        placement.after_thread_call(seconds)
-        return result
-
-
-def _timed(func: Callable[..., Any], kwargs: dict[str, Any]) -> tuple[Any, float]:
-    """Call ``func`` (in a worker thread) and time it there."""
-    start = time.perf_counter()
-    result = func(**kwargs)
-    return result, time.perf_counter() - start
+        if self.inline:
+            return func(**kwargs)
+        return await run_in_tool_thread(self.name, func, kwargs)
 
 
 def _describe(name: str, exc: ValidationError) -> str:
