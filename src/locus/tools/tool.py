@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
+import warnings
 from collections.abc import Awaitable, Callable, Mapping
+from types import FrameType
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
@@ -15,10 +18,14 @@ from locus.tools._threads import run_in_tool_thread
 from locus.tools.docstrings import parse_docstring
 from locus.tools.schema import arguments_model, json_schema
 
-__all__ = ["Tool"]
+__all__ = ["Tool", "ToolDefinitionWarning"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+class ToolDefinitionWarning(UserWarning):
+    """A tool a model will find hard to use: no description, or untyped parameters."""
 
 
 class Tool(Generic[P, R]):
@@ -59,6 +66,7 @@ class Tool(Generic[P, R]):
         self.inline = run_in_thread is False
         self.arguments_model: type[BaseModel] = arguments_model(func, self.name, doc.params)
         self.spec = ToolSpec(self.name, self.description, json_schema(self.arguments_model))
+        _warn_if_vague(self.name, self.description, func)
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return self.func(*args, **kwargs)
@@ -84,6 +92,34 @@ class Tool(Generic[P, R]):
         if self.inline:
             return func(**kwargs)
         return await run_in_tool_thread(self.name, func, kwargs)
+
+
+def _warn_if_vague(name: str, description: str, func: Callable[..., Any]) -> None:
+    """Warn, at definition, about what leaves a model guessing how to call the tool."""
+    problems = []
+    if not description.strip():
+        problems.append("no description (add a docstring or description=...)")
+    untyped = [
+        param.name
+        for param in inspect.signature(func).parameters.values()
+        if param.annotation is inspect.Parameter.empty
+    ]
+    if untyped:
+        names = ", ".join(repr(n) for n in untyped)
+        problems.append(f"no type hint for {names} (the model is told any value will do)")
+    if problems:
+        text = f"tool {name!r}: " + "; ".join(problems)
+        warnings.warn(text, ToolDefinitionWarning, stacklevel=_caller_level())
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` of the first frame outside ``locus.tools`` (the user's line)."""
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
+    while frame is not None and str(frame.f_globals.get("__name__", "")).startswith("locus.tools"):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def _describe(name: str, exc: ValidationError) -> str:

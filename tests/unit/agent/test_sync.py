@@ -62,9 +62,11 @@ def test_a_tool_raising_an_escape_reaches_the_caller_and_the_loop_lives_on(
     escape: type[BaseException], is_async: bool
 ) -> None:
     def stop() -> str:
+        """Stop everything."""
         raise escape()
 
     async def astop() -> str:
+        """Stop everything."""
         raise escape()
 
     chosen: Tool[[], Any] = Tool(astop, name="stop") if is_async else Tool(stop, name="stop")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import warnings
 from typing import Any, Literal
 
 import pytest
@@ -10,7 +11,9 @@ from pydantic import BaseModel
 
 from locus.core.errors import ConfigurationError, ToolArgumentsError
 from locus.core.toolspec import ToolSpec, as_tool_specs
+from locus.tools import as_tools
 from locus.tools.decorator import tool
+from locus.tools.tool import ToolDefinitionWarning
 
 
 class Unit(enum.Enum):
@@ -143,10 +146,14 @@ def test_parameters_named_like_basemodel_attributes_and_title() -> None:
     assert odd.validate({"schema": "s", "json": "1"}) == {"schema": "s", "json": 1, "title": "t"}
 
 
-def test_unannotated_parameter_accepts_anything() -> None:
-    @tool
-    def anything(value) -> None:  # type: ignore[no-untyped-def]
-        """Take anything."""
+def test_unannotated_parameter_accepts_anything_with_a_warning() -> None:
+    with pytest.warns(ToolDefinitionWarning, match=r"no type hint for 'value'") as caught:
+
+        @tool
+        def anything(value) -> None:  # type: ignore[no-untyped-def]
+            """Take anything."""
+
+    assert caught[0].filename == __file__  # the warning points at the user's definition
 
     assert anything.spec.parameters["properties"]["value"] == {}
     assert anything.validate({"value": [1, "x"]}) == {"value": [1, "x"]}
@@ -183,3 +190,24 @@ def test_star_args_and_positional_only_are_rejected() -> None:
 def test_not_callable_is_rejected() -> None:
     with pytest.raises(ConfigurationError):
         tool(42)  # type: ignore[call-overload]
+
+
+def test_a_tool_without_a_description_is_warned_about_at_definition() -> None:
+    def bare(x: int) -> int:
+        return x
+
+    with pytest.warns(ToolDefinitionWarning, match=r"tool 'bare': no description"):
+        tool(bare)
+    with pytest.warns(ToolDefinitionWarning, match=r"no description"):
+        as_tools([bare])  # plain functions given to an agent are tools too
+
+
+def test_a_described_typed_tool_warns_nothing() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+
+        @tool(description="Double it.")
+        def double(x: int) -> int:
+            return 2 * x
+
+    assert double.description == "Double it."
