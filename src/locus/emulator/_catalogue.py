@@ -89,11 +89,22 @@ class Catalogue:
         return self.endpoints.get(ocid)
 
     def by_style(self, style: str) -> Endpoint:
-        """The first endpoint whose tool calls come back in ``style``."""
-        for endpoint in self.chat_endpoints():
+        """The first endpoint whose tool calls come back in ``style``.
+
+        An unknown style is a ``ValueError`` that lists the valid ones; a valid style no
+        chat endpoint of this catalogue has is a ``LookupError`` that lists the ones it has.
+        """
+        if style not in TOOL_CALL_STYLES:
+            raise ValueError(
+                f"unknown tool_call_style {style!r}; valid styles: {', '.join(TOOL_CALL_STYLES)}"
+            )
+        endpoints = self.chat_endpoints()
+        for endpoint in endpoints:
             if endpoint.tool_call_style == style:
                 return endpoint
-        raise LookupError(f"no endpoint with tool_call_style {style!r}")
+        present = sorted({endpoint.tool_call_style for endpoint in endpoints})
+        has = f"it has {', '.join(present)}" if present else "this catalogue has none"
+        raise LookupError(f"no DAC endpoint with tool_call_style {style!r} ({has})")
 
 
 def endpoint_ocid(region: str, name: str) -> str:

@@ -28,6 +28,9 @@ __all__ = ["DEFAULT_REGION", "Emulator"]
 
 DEFAULT_REGION = "us-chicago-1"
 _START_TIMEOUT = 30.0
+_NOT_STARTED = (
+    "the emulator is not started: call emu.start() first, or use `with Emulator() as emu:`"
+)
 
 
 class Emulator:
@@ -76,7 +79,7 @@ class Emulator:
         self._thread: threading.Thread | None = None
         self._service: Service | None = None
         self._identity: Identity | None = None
-        self.url = ""
+        self._url: str | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -107,7 +110,7 @@ class Emulator:
             identity, self.catalogue, latency=self._latency, **self._engine_options
         )
         sock = bind(self._host, self._port)
-        self.url = url_of(sock)
+        self._url = url_of(sock)
         started = threading.Event()
         self._server = EmulatorServer(self._service, self._log_level, on_started=started.set)
         self._thread = threading.Thread(
@@ -135,6 +138,13 @@ class Emulator:
             shutil.rmtree(self.state_dir, ignore_errors=True)
 
     # -- what clients need -----------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The base URL, ``http://127.0.0.1:PORT`` (an error before :meth:`start`)."""
+        if self._url is None:
+            raise RuntimeError(_NOT_STARTED)
+        return self._url
 
     @property
     def service_endpoint(self) -> str:
@@ -184,7 +194,8 @@ class Emulator:
         return service.principals
 
     def endpoint(self, style: str = "hermes") -> dict[str, str]:
-        """The first DAC endpoint whose tool calls come back in ``style``."""
+        """The first DAC endpoint whose tool calls come back in ``style`` (one of ``native``,
+        ``hermes``, ``qwen3_coder``, ``llama_json``, ``cohere``; another is a ``ValueError``)."""
         return self.catalogue.by_style(style).as_info()
 
     # -- run-time switches -----------------------------------------------------------------
@@ -228,10 +239,10 @@ class Emulator:
 
     def _identity_or_fail(self) -> Identity:
         if self._identity is None:
-            raise RuntimeError("the emulator is not started")
+            raise RuntimeError(_NOT_STARTED)
         return self._identity
 
     def _service_or_fail(self) -> Service:
         if self._service is None:
-            raise RuntimeError("the emulator is not started")
+            raise RuntimeError(_NOT_STARTED)
         return self._service
