@@ -18,14 +18,14 @@ import pytest
 from locus.core.messages import Message, ToolCall
 from locus.core.params import GenerationParams
 from locus.core.toolspec import ToolSpec
-from locus.models.providers.oci.formats import (
+from locus.models._wire.sse import SSEDecoder, json_payload
+from locus.models.providers.oci._formats import (
     ApiFormat,
     ChatStreamDecoder,
     decode_chat_result,
     encode_chat_details,
     serving_mode,
 )
-from locus.models.sse import SSEDecoder, json_payload
 
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaexamplecompartmentxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 ENDPOINT = (

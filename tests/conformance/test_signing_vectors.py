@@ -13,6 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from locus.models.providers.oci._request_signature import sign_request
 from locus.models.providers.oci.signer import (
     RequestSigner,
     body_digest,
@@ -20,7 +21,6 @@ from locus.models.providers.oci.signer import (
     load_private_key,
     signing_string,
 )
-from locus.models.providers.oci.signing_auth import sign_request
 
 
 @pytest.fixture(scope="module")

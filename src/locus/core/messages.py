@@ -22,6 +22,8 @@ class ToolCall:
     id: str
     name: str
     arguments: dict[str, Any] = field(default_factory=dict)
+    raw_arguments: str | None = None
+    """The model's argument text when it was not a JSON object (``arguments`` is then ``{}``)."""
     kind: Literal["tool_call"] = "tool_call"
 
 

@@ -1,97 +1,57 @@
 """``OpenAICompatibleModel``: any server speaking OpenAI chat completions (vLLM, Ollama,
 llama.cpp, OpenAI). ``create_model`` serves ``get_model("openai-compatible:<model>",
-base_url=...)``. ``OpenAIChatModelBase`` holds the codec hooks that
-``OCIChatCompletionsModel`` shares.
+base_url=...)``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Unpack
+from typing import Any, ClassVar, Required, Unpack
 
-import httpx
+from locus.core.errors import ConfigurationError
+from locus.models._openai import OpenAIChatCodec
+from locus.models.http._bearer import BearerConnection
+from locus.models.http._chat import HTTPChatModel
+from locus.models.http._settings import ModelOptions, keyword_names
+from locus.models.http._textcalls import ToolCallFormats
 
-from locus.core.errors import APIStatusError, ConfigurationError
-from locus.core.messages import Message
-from locus.core.params import GenerationParams
-from locus.core.response import ModelResponse
-from locus.core.toolspec import ToolSpec
-from locus.models.http.bearer import BearerAuth
-from locus.models.http.chat import HTTPChatModel, StreamDecoder
-from locus.models.http.errors import ErrorDetails, status_error
-from locus.models.http.settings import DEFAULT_FORMAT, ModelOptions, settings_from_options
-from locus.models.openai_format import OpenAIStreamDecoder, decode_openai_chat, encode_openai_chat
-
-__all__ = ["OpenAIChatModelBase", "OpenAICompatibleModel", "create_model"]
+__all__ = ["OpenAICompatibleModel", "OpenAICompatibleOptions", "create_model"]
 
 
-class OpenAIChatModelBase(HTTPChatModel):
-    """The OpenAI chat-completions mapping as ``HTTPChatModel`` hooks."""
+class OpenAICompatibleOptions(ModelOptions, total=False):
+    """``OpenAICompatibleModel``'s keywords: ``base_url``, ``api_key`` and the shared ones."""
 
-    def _encode(
-        self,
-        messages: Sequence[Message],
-        tools: Sequence[ToolSpec],
-        params: GenerationParams,
-        *,
-        stream: bool,
-    ) -> dict[str, Any]:
-        return encode_openai_chat(
-            model=self.model_id, messages=messages, tools=tools, params=params, stream=stream
-        )
-
-    def _decode(self, body: Mapping[str, Any], request_id: str | None) -> ModelResponse:
-        return decode_openai_chat(body, request_id=request_id)
-
-    def _stream_decoder(self, request_id: str | None) -> StreamDecoder:
-        return OpenAIStreamDecoder(model_id=self.model_id, request_id=request_id)
+    base_url: Required[str]
+    api_key: str | None
 
 
-class OpenAICompatibleModel(OpenAIChatModelBase):
+class OpenAICompatibleModel(HTTPChatModel):
     """``OpenAICompatibleModel(model_id, base_url="http://host/v1", api_key=None, ...)``.
 
     Posts to ``<base_url>/chat/completions``; ``api_key`` is sent as a bearer token.
-    Shared options as in ``locus.models.http.settings``. Text tool calls are parsed by
-    default (``tool_call_format="auto"``): self-hosted servers (vLLM, Ollama, llama.cpp)
-    often leave them in the text unless a tool parser is enabled.
+    Shared options as in ``ModelOptions``. Text tool calls are parsed by default
+    (``tool_call_format="auto"``): self-hosted servers (vLLM, Ollama, llama.cpp) often
+    leave them in the text unless a tool parser is enabled.
     """
 
-    def __init__(
-        self,
-        model_id: str,
-        *,
-        base_url: str,
-        api_key: str | None = None,
-        **options: Unpack[ModelOptions],
-    ) -> None:
-        settings = settings_from_options(
-            "OpenAICompatibleModel", options, ("model_id", "base_url", "api_key")
-        )
-        fmt = settings.tool_call_format
+    keywords: ClassVar[frozenset[str]] = keyword_names(OpenAICompatibleOptions)
+    default_tool_call_format: ToolCallFormats = "auto"
+    connection: BearerConnection
+
+    def __init__(self, model_id: str, **options: Unpack[OpenAICompatibleOptions]) -> None:
         super().__init__(
-            model_id=model_id,
-            settings=settings,
-            tool_call_format="auto" if fmt == DEFAULT_FORMAT else fmt,
+            model_id,
+            codec=OpenAIChatCodec(model_id),
+            connection=BearerConnection(options["base_url"], options.get("api_key")),
+            options=options,
         )
-        self.base_url = _clean_base_url(base_url)
-        self._bearer = BearerAuth(api_key) if api_key else None
 
     def __repr__(self) -> str:
         return f"OpenAICompatibleModel(model_id={self.model_id!r}, base_url={self.base_url!r})"
 
     @property
-    def endpoint(self) -> str:
-        return f"{self.base_url}/chat/completions"
-
-    def _auth(self) -> httpx.Auth | None:
-        return self._bearer
-
-    def _to_error(self, details: ErrorDetails) -> APIStatusError:
-        hints = {
-            401: "the server refused the credentials: check api_key",
-            404: f"check base_url (usually ends in /v1) and the model name {self.model_id!r}",
-        }
-        return status_error(details, endpoint=self.endpoint, hint=hints.get(details.status))
+    def base_url(self) -> str:
+        """The server's API root, e.g. ``http://localhost:8000/v1``."""
+        return self.connection.base_url
 
 
 def create_model(model_id: str, **kwargs: Any) -> OpenAICompatibleModel:
@@ -101,10 +61,3 @@ def create_model(model_id: str, **kwargs: Any) -> OpenAICompatibleModel:
             "openai-compatible models need base_url=..., e.g. base_url='http://localhost:8000/v1'"
         )
     return OpenAICompatibleModel(model_id, **kwargs)
-
-
-def _clean_base_url(url: str) -> str:
-    text = url.strip().rstrip("/")
-    if not text.startswith(("http://", "https://")):
-        raise ConfigurationError(f"base_url {url!r} is not an http(s) URL")
-    return text.removesuffix("/chat/completions")

@@ -7,13 +7,13 @@ use (so ``import locus`` never imports a provider).
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import threading
 from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
+from locus.core._checks import did_you_mean
 from locus.core.errors import ConfigurationError
 from locus.core.model import Model
 
@@ -76,7 +76,7 @@ def _factory(provider: str) -> ModelFactory:
     with _lock:
         entry = _providers.get(provider)
     if entry is None:
-        hint = _closest(provider, list(_providers))
+        hint = did_you_mean(provider, list(_providers))
         raise ConfigurationError(f"unknown model provider {provider!r}{hint}; known: {_known()}")
     if not isinstance(entry, str):
         return entry
@@ -110,16 +110,11 @@ def _check_kwargs(provider: str, factory: ModelFactory, kwargs: dict[str, Any]) 
     valid = [p.name for p in params[1:] if p.kind is not inspect.Parameter.POSITIONAL_ONLY]
     unknown = sorted(set(kwargs) - set(valid))
     if unknown:
-        hints = "".join(f"\n  {name!r}{_closest(name, valid)}" for name in unknown)
+        hints = "".join(f"\n  {name!r}{did_you_mean(name, valid)}" for name in unknown)
         raise ConfigurationError(
             f"unknown keyword argument(s) for provider {provider!r}:{hints}\n"
             f"valid ones are: {', '.join(valid) or '(none)'}"
         )
-
-
-def _closest(name: str, candidates: list[str]) -> str:
-    match = difflib.get_close_matches(name, candidates, n=1)
-    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 def _known() -> str:

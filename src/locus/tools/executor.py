@@ -33,10 +33,7 @@ from locus.tools.results import (
 )
 from locus.tools.tool import Tool
 
-__all__ = ["RAW_ARGUMENTS_KEY", "ToolExecutor", "ToolOutcome", "as_tools"]
-
-RAW_ARGUMENTS_KEY = "__raw_arguments__"
-"""Key under which a codec keeps tool-call arguments that were not valid JSON."""
+__all__ = ["ToolExecutor", "ToolOutcome", "as_tools"]
 
 
 @dataclass(slots=True)
@@ -148,8 +145,8 @@ def _checked_arguments(call: ToolCall) -> Mapping[str, Any]:
             f"{type(arguments).__name__}",
             tool_name=call.name,
         )
-    if RAW_ARGUMENTS_KEY in arguments:
-        raw = str(arguments[RAW_ARGUMENTS_KEY])[:500]
+    if call.raw_arguments is not None:
+        raw = call.raw_arguments[:500]
         raise ToolArgumentsError(
             f"arguments for tool {call.name!r} were not valid JSON: {raw}", tool_name=call.name
         )

@@ -12,7 +12,7 @@ import pytest
 from locus.core.errors import AuthenticationError, ConfigurationError, CredentialsError
 from locus.emulator import Emulator
 from locus.models.providers.oci import OCIAuthType, OCIChatCompletionsModel, OCIModel
-from locus.models.providers.oci.signing_auth import ApiKeyAuth
+from locus.models.providers.oci._api_key_auth import ApiKeyAuth
 from tests.integration.auth.conftest import ASK, MODEL, config_with_other_key
 
 Build = Callable[..., OCIModel]

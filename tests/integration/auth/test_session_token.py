@@ -10,7 +10,7 @@ import pytest
 from locus.core.errors import CredentialsError
 from locus.emulator import Emulator
 from locus.models.providers.oci import OCIAuthType, OCIModel
-from locus.models.providers.oci.signing_auth import SessionTokenAuth
+from locus.models.providers.oci._session_token_auth import SessionTokenAuth
 from tests.integration.auth.conftest import ASK, MODEL, streamed_text
 
 Build = Callable[..., OCIModel]

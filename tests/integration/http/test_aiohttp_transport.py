@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from locus.core.errors import ConfigurationError
+from locus.models.http._body import body_source
 from locus.models.http.aiohttp_transport import AiohttpTransport
-from locus.models.http.body import body_source
 from tests.loopback import Handler, Server
 
 

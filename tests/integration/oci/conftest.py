@@ -9,7 +9,7 @@ import pytest
 
 from locus.emulator import Emulator
 from locus.emulator.pytest_plugin import oci_emulator  # noqa: F401  (fixture)
-from locus.models.http.retry import RetryPolicy
+from locus.models.http import RetryPolicy
 from locus.models.providers.oci import OCIAuthType, OCIModel
 
 

@@ -11,8 +11,8 @@ import pytest
 from locus.core.errors import StreamError
 from locus.core.messages import Message
 from locus.emulator import Emulator
+from locus.models.http import RetryPolicy
 from locus.models.http.aiohttp_transport import AiohttpTransport
-from locus.models.http.retry import RetryPolicy
 from locus.models.providers.oci import OCIAuthType, OCIModel
 from tests.loopback import Server, relay_to
 

@@ -21,7 +21,7 @@ from locus.core.errors import (
 )
 from locus.core.messages import Message
 from locus.emulator import Emulator
-from locus.models.http.retry import RetryPolicy
+from locus.models.http import RetryPolicy
 from locus.models.openai_compatible import OpenAICompatibleModel
 from locus.models.providers.oci import OCIModel
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from locus.emulator import Emulator
-from locus.models.http.retry import RetryPolicy
+from locus.models.http import RetryPolicy
 from locus.models.providers.oci import OCIAuthType, OCIModel
 
 Build = Callable[..., OCIModel]

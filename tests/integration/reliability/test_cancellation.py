@@ -75,8 +75,8 @@ def paced(emu: Emulator) -> Emulator:
 
 
 def assert_stream_closed(model: OCIModel) -> None:
-    assert model._client is not None
-    _, busy, queued = pool_state(model._client)
+    assert model.http_client is not None
+    _, busy, queued = pool_state(model.http_client)
     assert (busy, queued) == (0, 0)
 
 

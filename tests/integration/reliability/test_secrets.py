@@ -109,7 +109,7 @@ def sweep(emu: Emulator, caplog: pytest.LogCaptureFixture) -> Sweep:
 
 
 def native(emu: Emulator, sweep: Sweep, **options: Any) -> OCIModel:
-    from locus.models.http.retry import RetryPolicy
+    from locus.models.http import RetryPolicy
 
     options.setdefault("config_file", emu.config_file)
     options.setdefault("profile_name", emu.profile)

@@ -20,7 +20,7 @@ import pytest
 
 from locus.agent import Agent
 from locus.core.errors import LocusError, ModelError, RunTimeoutError
-from locus.models.http.retry import RetryPolicy
+from locus.models.http import RetryPolicy
 from locus.models.providers.oci import OCIAuthType, OCIModel
 from tests.integration.reliability._process import EmulatorProcess, emulator_process
 from tests.integration.reliability._soak import (
@@ -122,7 +122,7 @@ async def run_batch(indices: range, agents: Agents, log: RunLog) -> None:
 
 def pools(models: list[OCIModel]) -> tuple[int, int, int]:
     """(connections, busy, queued) summed over the models' pools."""
-    states = [pool_state(m._client) for m in models if m._client is not None]
+    states = [pool_state(m.http_client) for m in models if m.http_client is not None]
     return (sum(s[0] for s in states), sum(s[1] for s in states), sum(s[2] for s in states))
 
 

@@ -24,7 +24,7 @@ from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec
 from locus.testing import FunctionModel, ScriptedModel, ScriptedTurn, Turn
-from locus.tools import RAW_ARGUMENTS_KEY, tool
+from locus.tools import tool
 
 
 @tool(name="add_two_numbers")
@@ -78,7 +78,7 @@ async def test_one_tool_call_then_answer() -> None:
         (ToolCall("c", "explode", {}), "explode' raised ValueError: the disk is full"),
         (ToolCall("c", "add_two_numbers", {"a": "seven"}), "invalid arguments"),
         (ToolCall("c", "subtract", {"a": 1}), "no tool named 'subtract'"),
-        (ToolCall("c", "add_two_numbers", {RAW_ARGUMENTS_KEY: "{a:"}), "not valid JSON"),
+        (ToolCall("c", "add_two_numbers", raw_arguments="{a:"), "not valid JSON"),
     ],
     ids=["tool-raises", "bad-arguments", "unknown-tool", "invalid-json"],
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from locus.core.errors import ConfigurationError, CredentialsError
-from locus.models.http.bearer import BearerAuth
+from locus.models.http._bearer import BearerAuth
 from locus.models.providers.oci.auth import OCIAuthType, build_auth, parse_auth_type
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from locus.models.providers.oci.signing_auth import ApiKeyAuth, SessionTokenAuth
+from locus.models.providers.oci._api_key_auth import ApiKeyAuth
+from locus.models.providers.oci._session_token_auth import SessionTokenAuth
 from tests.unit.auth.test_token import jwt
 
 

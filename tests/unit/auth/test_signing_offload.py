@@ -14,13 +14,11 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from locus.emulator.signature import KeyRing, Verifier
+from locus.emulator.auth import KeyRing, Verifier
+from locus.models.providers.oci._api_key_auth import ApiKeyAuth
+from locus.models.providers.oci._session_token_auth import SessionTokenAuth
+from locus.models.providers.oci._signing_auth import OFFLOAD_IN_FLIGHT
 from locus.models.providers.oci.signer import RequestSigner
-from locus.models.providers.oci.signing_auth import (
-    OFFLOAD_IN_FLIGHT,
-    ApiKeyAuth,
-    SessionTokenAuth,
-)
 from tests.unit.auth.test_token import jwt
 
 KEY_ID = "ocid1.tenancy.oc1..t/ocid1.user.oc1..u/aa:bb"
@@ -161,7 +159,7 @@ async def test_answers_that_come_in_together_wake_the_loop_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Signing threads batch their answers: one self-pipe write per busy stretch."""
-    from locus.models.providers.oci.signing_auth import _Mailbox
+    from locus.models.providers.oci._signing_threads import _Mailbox
 
     loop = asyncio.get_running_loop()
     wakeups: list[object] = []

@@ -7,7 +7,7 @@ import json
 
 import httpx
 
-from locus.models.providers.oci.skew import describe_skew, measure_skew
+from locus.models.providers.oci._skew import describe_skew, measure_skew
 from locus.models.providers.oci.token import (
     TokenTimes,
     token_claims,

@@ -8,7 +8,7 @@ from typing import Any
 from locus.core.messages import Message
 from locus.core.params import GenerationParams
 from locus.core.toolspec import ToolSpec
-from locus.models.providers.oci.formats import ApiFormat, encode_chat_details, serving_mode
+from locus.models.providers.oci._formats import ApiFormat, encode_chat_details, serving_mode
 
 WEATHER = ToolSpec(
     "get_weather",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from locus.core.errors import ConfigurationError
-from locus.models.providers.oci.formats import (
+from locus.models.providers.oci._formats import (
     ApiFormat,
     parse_api_format,
     serving_mode,

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from locus.core.errors import ResponseError, StreamError
-from locus.models.openai_format import OpenAIStreamDecoder, decode_openai_chat
-from locus.models.providers.oci.formats import ApiFormat, ChatStreamDecoder, decode_chat_result
-from locus.models.sse import SSEDecoder, json_payload
+from locus.models._openai import OpenAIStreamDecoder, decode_openai_chat
+from locus.models._wire.sse import SSEDecoder, json_payload
+from locus.models.providers.oci._formats import ApiFormat, ChatStreamDecoder, decode_chat_result
 
 KEYS = [
     "apiFormat", "chatResponse", "choices", "message", "content", "type", "text", "toolCalls",

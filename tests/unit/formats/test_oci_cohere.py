@@ -7,7 +7,7 @@ import pytest
 from locus.core.errors import ConfigurationError
 from locus.core.messages import Message, ToolCall
 from locus.core.params import GenerationParams
-from locus.models.providers.oci.formats import ApiFormat, decode_chat_result
+from locus.models.providers.oci._formats import ApiFormat, decode_chat_result
 
 from .helpers import WEATHER, chat_request, chat_result
 

@@ -7,7 +7,7 @@ import pytest
 from locus.core.errors import ConfigurationError, ResponseError
 from locus.core.messages import ImagePart, Message, ToolCall
 from locus.core.params import GenerationParams
-from locus.models.providers.oci.formats import RAW_ARGUMENTS_KEY, ApiFormat, decode_chat_result
+from locus.models.providers.oci._formats import ApiFormat, decode_chat_result
 
 from .helpers import WEATHER, chat_request, chat_result
 
@@ -144,7 +144,7 @@ def test_gemini_calls_without_ids_and_invalid_arguments() -> None:
     response = decode_chat_result(_generic({"message": message, "finishReason": "STOP"}))
     assert response.tool_calls == [
         ToolCall("call_0", "get_weather", {"city": "Paris"}),
-        ToolCall("call_1", "get_weather", {RAW_ARGUMENTS_KEY: "{oops"}),
+        ToolCall("call_1", "get_weather", {}, raw_arguments="{oops"),
     ]
     assert response.message.reasoning == "hmm"
     assert response.stop_reason == "tool_calls"

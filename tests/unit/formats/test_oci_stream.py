@@ -9,7 +9,7 @@ import pytest
 from locus.core.errors import StreamError
 from locus.core.messages import ToolCall
 from locus.core.response import StreamEvent
-from locus.models.providers.oci.formats import ApiFormat, ChatStreamDecoder
+from locus.models.providers.oci._formats import ApiFormat, ChatStreamDecoder
 
 
 def run(api_format: ApiFormat, events: list[dict[str, Any]]) -> list[StreamEvent]:

@@ -9,12 +9,7 @@ import pytest
 from locus.core.errors import ResponseError, StreamError
 from locus.core.messages import ImagePart, Message, ToolCall
 from locus.core.params import GenerationParams
-from locus.models.openai_format import (
-    RAW_ARGUMENTS_KEY,
-    OpenAIStreamDecoder,
-    decode_openai_chat,
-    encode_openai_chat,
-)
+from locus.models._openai import OpenAIStreamDecoder, decode_openai_chat, encode_openai_chat
 
 from .helpers import WEATHER
 
@@ -132,7 +127,7 @@ def test_decode_answer() -> None:
     response = decode_openai_chat(body, request_id="rq")
     assert response.tool_calls == [
         ToolCall("a", "f", {"x": 1}),
-        ToolCall("b", "g", {RAW_ARGUMENTS_KEY: "{"}),
+        ToolCall("b", "g", {}, raw_arguments="{"),
     ]
     assert response.message.reasoning == "r"
     assert response.stop_reason == "tool_calls"

@@ -1,28 +1,28 @@
-"""The codecs' public names are pinned, and the codec modules stay pure (no I/O imports)."""
+"""The codecs' names are pinned, and the codec modules stay pure (no I/O imports)."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-import locus.models.openai_format as openai_format
-import locus.models.providers.oci.formats as oci_formats
-import locus.models.sse as sse
+import locus.models._openai as openai_format
+import locus.models._wire.sse as sse
+import locus.models.providers.oci._formats as oci_formats
 
 SRC = Path(__file__).resolve().parents[3] / "src" / "locus" / "models"
 CODEC_FILES = [
-    SRC / "sse.py",
-    *sorted((SRC / "openai_format").glob("*.py")),
-    *sorted((SRC / "providers" / "oci" / "formats").glob("*.py")),
+    *sorted((SRC / "_wire").glob("*.py")),
+    *sorted((SRC / "_openai").glob("*.py")),
+    *sorted((SRC / "providers" / "oci" / "_formats").glob("*.py")),
 ]
 IMPURE = {"httpx", "asyncio", "socket", "requests", "oci", "anyio", "logging"}
 
 
 def test_public_names() -> None:
     assert set(oci_formats.__all__) == {
-        "RAW_ARGUMENTS_KEY",
         "ApiFormat",
         "ChatStreamDecoder",
+        "OCIChatCodec",
         "decode_chat_result",
         "encode_chat_details",
         "parse_api_format",
@@ -30,11 +30,10 @@ def test_public_names() -> None:
         "simplify_schema",
     }
     assert set(openai_format.__all__) == {
+        "OpenAIChatCodec",
         "OpenAIStreamDecoder",
-        "RAW_ARGUMENTS_KEY",
         "decode_openai_chat",
         "encode_openai_chat",
-        "parse_arguments",
     }
     assert set(sse.__all__) == {"DONE_SENTINEL", "SSEDecoder", "ServerSentEvent", "json_payload"}
     for module in (oci_formats, openai_format, sse):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from locus.core.errors import StreamError
-from locus.models.sse import ServerSentEvent, SSEDecoder, json_payload
+from locus.models._wire.sse import ServerSentEvent, SSEDecoder, json_payload
 
 
 def decode(*chunks: bytes) -> list[ServerSentEvent]:

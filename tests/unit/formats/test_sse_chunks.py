@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from locus.core.errors import StreamError
-from locus.models.sse import ServerSentEvent, SSEDecoder
+from locus.models._wire.sse import ServerSentEvent, SSEDecoder
 
 _LINES = st.sampled_from(
     [

@@ -7,8 +7,8 @@ from typing import Any
 from locus.core.messages import Message
 from locus.core.params import GenerationParams
 from locus.core.toolspec import ToolSpec
-from locus.models.providers.oci.formats.cohere_tools import cohere_tool
-from locus.models.providers.oci.formats.generic import encode_generic_request
+from locus.models.providers.oci._formats.cohere_tools import cohere_tool
+from locus.models.providers.oci._formats.generic import encode_generic_request
 
 SCHEMA: dict[str, Any] = {
     "type": "object",

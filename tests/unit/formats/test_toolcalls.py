@@ -5,32 +5,40 @@ from __future__ import annotations
 import pytest
 
 from locus.core.messages import ToolCall
-from locus.models.openai_format.toolcalls import (
-    RAW_ARGUMENTS_KEY,
-    ToolCallAssembler,
+from locus.models._wire.arguments import (
     dump_arguments,
     parse_arguments,
+    tool_call,
+    wire_arguments,
 )
+from locus.models._wire.assembler import ToolCallAssembler
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ('{"city": "Paris"}', {"city": "Paris"}),
-        ({"city": "Paris"}, {"city": "Paris"}),
-        ("", {}),
-        ("   ", {}),
-        (None, {}),
-        ("null", {}),
-        ('"{\\"city\\": \\"Paris\\"}"', {"city": "Paris"}),  # double-encoded
-        ('{"city": "Par', {RAW_ARGUMENTS_KEY: '{"city": "Par'}),
-        ("[1, 2]", {RAW_ARGUMENTS_KEY: "[1, 2]"}),
-        ("42", {RAW_ARGUMENTS_KEY: "42"}),
-        (42, {RAW_ARGUMENTS_KEY: "42"}),
+        ('{"city": "Paris"}', ({"city": "Paris"}, None)),
+        ({"city": "Paris"}, ({"city": "Paris"}, None)),
+        ("", ({}, None)),
+        ("   ", ({}, None)),
+        (None, ({}, None)),
+        ("null", ({}, None)),
+        ('"{\\"city\\": \\"Paris\\"}"', ({"city": "Paris"}, None)),  # double-encoded
+        ('{"city": "Par', ({}, '{"city": "Par')),
+        ("[1, 2]", ({}, "[1, 2]")),
+        ("42", ({}, "42")),
+        (42, ({}, "42")),
     ],
 )
-def test_parse_arguments(raw: object, expected: dict[str, object]) -> None:
+def test_parse_arguments(raw: object, expected: tuple[dict[str, object], str | None]) -> None:
     assert parse_arguments(raw) == expected
+
+
+def test_text_that_is_not_an_object_goes_back_as_it_came() -> None:
+    call = tool_call("c", "f", '{"x": 1,')
+    assert (call.arguments, call.raw_arguments) == ({}, '{"x": 1,')
+    assert wire_arguments(call) == '{"x": 1,'
+    assert wire_arguments(tool_call("c", "f", '{"x":1}')) == '{"x": 1}'
 
 
 def test_dump_arguments_uses_the_sdk_layout() -> None:
@@ -96,4 +104,4 @@ def test_openai_index_pattern() -> None:
 def test_invalid_streamed_arguments_are_kept_raw() -> None:
     calls = ToolCallAssembler()
     calls.add(0, "a", "f", '{"x": ')
-    assert calls.calls() == [ToolCall("a", "f", {RAW_ARGUMENTS_KEY: '{"x": '})]
+    assert calls.calls() == [ToolCall("a", "f", {}, raw_arguments='{"x": ')]

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from locus.core.errors import StreamError
-from locus.models.http.body import BODY_SOURCE
-from locus.models.http.events import DRAIN_SECONDS, JsonEventReader
+from locus.models.http import BODY_SOURCE
+from locus.models.http._sse_reader import DRAIN_SECONDS, JsonEventReader
 
 
 class Source(httpx.AsyncByteStream):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from locus.models.http.requests import RequestBuilder
+from locus.models.http._requests import RequestBuilder
 
 URL = "https://inference.example.com/20231130/actions/chat"
 BODY = b'{"a":1}'

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from locus.core.toolspec import ToolSpec
-from locus.models.http.retry import RetryPolicy
+from locus.models.http import RetryPolicy
 from locus.models.providers.oci import OCIModel
 
 DAC = "ocid1.generativeaiendpoint.oc1.uk-london-1.amaaaaaaexampleendpointid"

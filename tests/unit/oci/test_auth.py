@@ -13,10 +13,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from locus.core.errors import CredentialsError
+from locus.models.providers.oci._api_key_auth import ApiKeyAuth
+from locus.models.providers.oci._session_token_auth import SessionTokenAuth
 from locus.models.providers.oci.auth import OCIAuthType, build_auth
 from locus.models.providers.oci.config import load_profile
 from locus.models.providers.oci.signer import load_private_key
-from locus.models.providers.oci.signing_auth import ApiKeyAuth, SessionTokenAuth, token_expiry
+from locus.models.providers.oci.token import token_expiry
 
 from .conftest import write_key
 

@@ -18,8 +18,8 @@ from locus.core.errors import (
     RateLimitError,
     ServerError,
 )
-from locus.models.http.errors import ErrorDetails, transport_error
-from locus.models.providers.oci.errors import ErrorContext, oci_error
+from locus.models.http._errors import ErrorDetails, transport_error
+from locus.models.providers.oci._errors import ErrorContext, oci_error
 
 ENDPOINT = "https://inference.generativeai.uk-london-1.oci.oraclecloud.com/20231130/actions/chat"
 DAC = "ocid1.generativeaiendpoint.oc1.uk-london-1.amaaaaaaexampleendpointid"

@@ -16,7 +16,7 @@ from locus.models.providers.oci import (
     OCIModel,
     create_model,
 )
-from locus.models.providers.oci.routing import ModelClass, route
+from locus.models.providers.oci._routing import ModelClass, route
 
 from .conftest import TENANCY
 
@@ -49,7 +49,7 @@ def test_routing_table(model_id: str, model_class: ModelClass, dedicated: bool) 
 def test_dac_serving_mode_and_format_from_the_same_rule() -> None:
     model = OCIModel(model_id=DAC, compartment_id="c")
     assert model.dedicated and model.api_format is ApiFormat.GENERIC
-    assert model._serving_mode == {"servingType": "DEDICATED", "endpointId": DAC}
+    assert model.codec.serving_mode == {"servingType": "DEDICATED", "endpointId": DAC}
     assert model.tool_call_format == "auto"
 
 
@@ -192,11 +192,11 @@ def test_chat_completions_refuses_a_dac_ocid() -> None:
 
 def test_chat_completions_endpoint() -> None:
     model = OCIChatCompletionsModel("xai.grok-4", region="ord", api_key="k")
-    model._setup()
+    model.connection.load()
     assert model.endpoint == (
         "https://inference.generativeai.us-chicago-1.oci.oraclecloud.com/openai/v1/chat/completions"
     )
-    assert "opc-compartment-id" not in model._call_headers(stream=False)
+    assert "opc-compartment-id" not in model.connection.headers(stream=False)
 
 
 def test_openai_compatible_factory() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from locus.core.errors import ConfigurationError
-from locus.models.providers.oci.ocid import is_endpoint_ocid, parse_ocid
+from locus.models.providers.oci._ocid import is_endpoint_ocid, parse_ocid
 from locus.models.providers.oci.regions import (
     inference_endpoint,
     normalise_region,

@@ -17,11 +17,17 @@ def test_oci_exports() -> None:
         "create_model",
     ]
     assert sorted(openai_compatible.__all__) == [
-        "OpenAIChatModelBase",
         "OpenAICompatibleModel",
+        "OpenAICompatibleOptions",
         "create_model",
     ]
-    assert sorted(http.__all__) == ["HTTPChatModel", "RetryPolicy"]
+    assert sorted(http.__all__) == [
+        "BODY_SOURCE",
+        "BodySource",
+        "HTTPChatModel",
+        "ModelOptions",
+        "RetryPolicy",
+    ]
 
 
 def test_models_satisfy_the_protocol() -> None:

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from locus.models.http.errors import parse_retry_after
-from locus.models.http.retry import RetryBudget, RetryPolicy, is_retryable_status
+from locus.models.http._errors import parse_retry_after
+from locus.models.http._retry import RetryBudget, RetryPolicy, is_retryable_status
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec
-from locus.models.http.textcalls import StreamTextCalls, parse_response_text
+from locus.models.http._textcalls import StreamTextCalls, parse_response_text
 
 ADD = ToolSpec("add", "adds", {"type": "object", "properties": {"a": {"type": "integer"}}})
 QWEN = '\n\n<tool_call>\n{"name": "add", "arguments": {"a": 1}}\n</tool_call>\n'

@@ -26,7 +26,6 @@ SURFACE = {
     },
     "locus.tools": {
         "DEFAULT_MAX_RESULT_CHARS",
-        "RAW_ARGUMENTS_KEY",
         "Tool",
         "ToolExecutor",
         "ToolOutcome",
@@ -55,10 +54,3 @@ def test_all_is_pinned_and_importable(module: str) -> None:
     assert set(imported.__all__) == SURFACE[module]
     for name in imported.__all__:
         assert hasattr(imported, name)
-
-
-def test_raw_arguments_key_matches_the_codecs() -> None:
-    from locus.models.openai_format import RAW_ARGUMENTS_KEY as codec_key
-    from locus.tools import RAW_ARGUMENTS_KEY
-
-    assert codec_key == RAW_ARGUMENTS_KEY

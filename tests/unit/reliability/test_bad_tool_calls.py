@@ -19,9 +19,9 @@ from locus.core.errors import (
 )
 from locus.core.messages import Message, ToolCall
 from locus.core.toolspec import ToolSpec
-from locus.models.providers.oci.formats import decode_chat_result
+from locus.models.providers.oci._formats import decode_chat_result
 from locus.testing import FunctionModel, Turn
-from locus.tools import DEFAULT_MAX_RESULT_CHARS, RAW_ARGUMENTS_KEY, tool
+from locus.tools import DEFAULT_MAX_RESULT_CHARS, tool
 
 
 @tool
@@ -106,7 +106,7 @@ async def test_invalid_json_arguments_from_the_wire_are_shown_to_the_model() -> 
         }
     }
     (call,) = decode_chat_result(body).tool_calls
-    assert call.arguments == {RAW_ARGUMENTS_KEY: '{"a": 1,'}
+    assert (call.arguments, call.raw_arguments) == ({}, '{"a": 1,')
     result, event = await run_one_call(call)
     text = assert_error_shown(result, event, ToolArgumentsError)
     assert "were not valid JSON" in text and '{"a": 1,' in text

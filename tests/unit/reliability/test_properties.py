@@ -24,16 +24,16 @@ from locus.core.errors import ConfigurationError, StreamError
 from locus.core.messages import ImagePart, Message, ToolCall
 from locus.core.params import GenerationParams
 from locus.core.toolspec import ToolSpec
-from locus.models.http.body import BODY_SOURCE
-from locus.models.http.events import JsonEventReader
-from locus.models.openai_format import OpenAIStreamDecoder, encode_openai_chat
-from locus.models.providers.oci.formats import (
+from locus.models._openai import OpenAIStreamDecoder, encode_openai_chat
+from locus.models._wire.sse import SSEDecoder
+from locus.models.http import BODY_SOURCE
+from locus.models.http._sse_reader import JsonEventReader
+from locus.models.providers.oci._formats import (
     ApiFormat,
     ChatStreamDecoder,
     encode_chat_details,
     serving_mode,
 )
-from locus.models.sse import SSEDecoder
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -192,7 +192,7 @@ class _Stream(httpx.AsyncByteStream):
         for part in self.parts:
             yield part
 
-    # also a BodySource (locus.models.http.body), for readers that take the direct path
+    # also a BodySource (locus.models.http.BodySource), for readers that take the direct path
     async def read_chunk(self) -> bytes:
         while self.parts:
             part = self.parts.pop(0)

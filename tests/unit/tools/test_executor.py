@@ -17,7 +17,7 @@ from locus.core.errors import (
     UnknownToolError,
 )
 from locus.core.messages import ToolCall
-from locus.tools import RAW_ARGUMENTS_KEY, ToolExecutor, as_tools, tool
+from locus.tools import ToolExecutor, as_tools, tool
 
 
 @tool
@@ -45,7 +45,7 @@ async def test_success_coerces_arguments() -> None:
     [
         (ToolCall("c", "nope", {}), UnknownToolError, "no tool named 'nope'; available tools: add"),
         (ToolCall("c", "add", {"a": "x", "b": 1}), ToolArgumentsError, "a: Input should be"),
-        (ToolCall("c", "add", {RAW_ARGUMENTS_KEY: "{a: 1"}), ToolArgumentsError, "not valid JSON"),
+        (ToolCall("c", "add", raw_arguments="{a: 1"), ToolArgumentsError, "not valid JSON"),
         (ToolCall("c", "boom", {"reason": "disk"}), ToolExecutionError, "RuntimeError: disk"),
     ],
 )

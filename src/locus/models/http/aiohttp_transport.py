@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import httpx
 
 from locus.core.errors import ConfigurationError
-from locus.models.http.body import BODY_SOURCE
+from locus.models.http._body import BODY_SOURCE
 
 if TYPE_CHECKING:
     import aiohttp
@@ -155,7 +155,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 class _ResponseStream(httpx.AsyncByteStream):
     """The response body as it arrives; closing it frees or drops the connection.
 
-    Also the response's ``BodySource`` (see ``locus.models.http.body``) when the body is
+    Also the response's ``BodySource`` (see ``locus.models.http._body``) when the body is
     not content-encoded.
     """
 

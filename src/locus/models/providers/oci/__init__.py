@@ -1,7 +1,7 @@
 """OCI Generative AI provider: ``OCIModel`` (native chat API, DAC endpoints first) and
 ``OCIChatCompletionsModel`` (the OpenAI-compatible API).
 
-``create_model("<model id>", **kwargs)`` applies the routing rule of ``routing.py``;
+``create_model("<model id>", **kwargs)`` applies the routing rule of ``_routing.py``;
 ``get_model("oci:<model id>", ...)`` calls it.
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from locus.core.model import Model
+from locus.models.providers.oci._chat_completions import OCIChatCompletionsModel
+from locus.models.providers.oci._formats import ApiFormat
+from locus.models.providers.oci._model import OCIModel
+from locus.models.providers.oci._routing import ModelClass, route
 from locus.models.providers.oci.auth import OCIAuthType
-from locus.models.providers.oci.chat_completions import OCIChatCompletionsModel
-from locus.models.providers.oci.formats import ApiFormat
-from locus.models.providers.oci.model import OCIModel
-from locus.models.providers.oci.routing import ModelClass, route
 
 __all__ = ["ApiFormat", "OCIAuthType", "OCIChatCompletionsModel", "OCIModel", "create_model"]
 

@@ -1,8 +1,9 @@
 """Who the client is: ``OCIAuthType`` and the ``httpx.Auth`` flow built for it.
 
-API keys and session tokens use our own signer (``signing_auth``); principals use
-the ``oci`` SDK's signers (``principals``); a Generative AI API key is a bearer token
-(OpenAI-compatible API only). Keys are loaded once, when the flow is built.
+API keys and session tokens use our own signer (``_api_key_auth``,
+``_session_token_auth``); principals use the ``oci`` SDK's signers (``principals``); a
+Generative AI API key is a bearer token (OpenAI-compatible API only). Keys are loaded
+once, when the flow is built.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import os
 import httpx
 
 from locus.core.errors import ConfigurationError, CredentialsError
-from locus.models.http.bearer import BearerAuth
+from locus.models.http._bearer import BearerAuth
+from locus.models.providers.oci._api_key_auth import ApiKeyAuth
+from locus.models.providers.oci._session_token_auth import SessionTokenAuth
 from locus.models.providers.oci.config import OCIProfile
 from locus.models.providers.oci.principals import PrincipalAuth, principal_signer
 from locus.models.providers.oci.signer import key_fingerprint, load_private_key
-from locus.models.providers.oci.signing_auth import ApiKeyAuth, SessionTokenAuth
 
 __all__ = ["OCIAuthType", "build_auth", "default_auth_type", "parse_auth_type"]
 

@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 
 from locus.core.errors import CredentialsError
-from locus.models.providers.oci.signing_auth import Clock, OCISigningAuth
-from locus.models.providers.oci.skew import measure_skew
+from locus.models.providers.oci._signing_auth import Clock, OCISigningAuth
+from locus.models.providers.oci._skew import measure_skew
 from locus.models.providers.oci.token import TokenTimes, token_from_authorization
 
 __all__ = ["PrincipalAuth", "principal_signer"]

@@ -112,7 +112,7 @@ class RequestSigner:
 
         ``target`` is the path and query exactly as sent (percent-encoded).
         """
-        pending = self.prepare(method, target, host, body, date=date, content_type=content_type)
+        pending = self.prepare(method, target, host, body, date, content_type)
         return self.finish(pending, self.rsa_sign(pending.text))
 
     def prepare(
@@ -121,9 +121,8 @@ class RequestSigner:
         target: str,
         host: str,
         body: bytes | None,
-        *,
-        date: str | None = None,
-        content_type: str = "application/json",
+        date: str | None,
+        content_type: str,
     ) -> PendingSignature:
         """Everything but the RSA operation: the header values and the signing string."""
         values = {

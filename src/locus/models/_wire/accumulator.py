@@ -1,0 +1,99 @@
+"""What a chat stream decoder gathers as events come in, and the final event it makes.
+
+Shared by the OpenAI chunk decoder and the OCI one: ``feed`` checks each event and turns
+a ``ShapeError`` into a ``StreamError``; text and reasoning deltas are passed on at once
+and kept, tool-call fragments are joined by position, and ``_final_event`` builds the
+``done=True`` event (usage, stop reason and the assembled response).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any
+
+from locus.core.errors import StreamError
+from locus.core.messages import ToolCall
+from locus.core.response import StreamEvent
+from locus.core.usage import Usage
+from locus.models._wire.assembler import ToolCallAssembler
+from locus.models._wire.response import build_response
+from locus.models._wire.shape import ShapeError
+
+__all__ = ["StreamAccumulator"]
+
+
+class StreamAccumulator(ABC):
+    """The state of one streamed answer; decoders subclass it and implement ``_feed``."""
+
+    _event_name = "stream event"
+    """What one decoded event is called in error messages."""
+
+    def __init__(self, *, model_id: str | None = None, request_id: str | None = None) -> None:
+        self._model_id = model_id
+        self._request_id = request_id
+        self._text: list[str] = []
+        self._reasoning: list[str] = []
+        self._calls = ToolCallAssembler()
+        self._raw_stop: str | None = None
+        self._finished = False
+        self._usage: Usage | None = None
+
+    @property
+    def finished(self) -> bool:
+        """Whether the model's finish (its stop reason) has been seen."""
+        return self._finished
+
+    def feed(self, data: Mapping[str, Any]) -> list[StreamEvent]:
+        """Decode one event; ``StreamError`` on a malformed one or one reporting an error."""
+        if not isinstance(data, Mapping):
+            raise StreamError(
+                f"{self._event_name} should be a JSON object, got {type(data).__name__}"
+            )
+        try:
+            return self._feed(data)
+        except ShapeError as exc:
+            raise StreamError(f"malformed {self._event_name}: {exc}") from exc
+
+    @abstractmethod
+    def _feed(self, data: Mapping[str, Any]) -> list[StreamEvent]:
+        """Decode one event that is a JSON object (``ShapeError`` on a wrong field)."""
+
+    @abstractmethod
+    def close(self) -> StreamEvent:
+        """The final event; ``StreamError`` when the stream ended before the finish."""
+
+    def _finish(self, raw_stop: str | None) -> None:
+        if raw_stop is not None:
+            self._raw_stop, self._finished = raw_stop, True
+
+    def _deltas(self, text: str | None, reasoning: str | None) -> list[StreamEvent]:
+        """The events for one step's deltas (reasoning first), kept for the final answer."""
+        events: list[StreamEvent] = []
+        if reasoning:
+            self._reasoning.append(reasoning)
+            events.append(StreamEvent(reasoning=reasoning))
+        if text:
+            self._text.append(text)
+            events.append(StreamEvent(content=text))
+        return events
+
+    def _final_event(
+        self, missing: str, *, text: str | None = None, tool_calls: list[ToolCall] | None = None
+    ) -> StreamEvent:
+        """The ``done=True`` event; ``StreamError`` (naming ``missing``) before the finish.
+
+        ``text`` and ``tool_calls`` replace what was gathered when a format says otherwise.
+        """
+        if not self._finished:
+            raise StreamError(f"the stream ended before the model finished (no {missing})")
+        response = build_response(
+            text="".join(self._text) if text is None else text,
+            reasoning="".join(self._reasoning),
+            tool_calls=self._calls.calls() if tool_calls is None else tool_calls,
+            raw_stop=self._raw_stop,
+            usage=self._usage,
+            model_id=self._model_id,
+            request_id=self._request_id,
+        )
+        return StreamEvent.final(response)

@@ -1,0 +1,94 @@
+"""Tool-call arguments between the wire (JSON text) and ``ToolCall`` (a dict).
+
+Invalid arguments never crash a decoder and never drop a call: when a model's
+``arguments`` text is not a JSON object, the call gets ``arguments={}`` and keeps the
+text in ``ToolCall.raw_arguments``, so that the agent can answer the model with an
+error instead of running the tool on guessed input. Encoded back, such a call sends
+its text as it came.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from locus.core.messages import ToolCall
+from locus.models._wire.shape import ShapeError
+
+__all__ = [
+    "dump_arguments",
+    "fragment_text",
+    "is_json_object",
+    "parse_arguments",
+    "tool_call",
+    "wire_arguments",
+]
+
+
+def tool_call(call_id: str, name: str, raw: object) -> ToolCall:
+    """A ``ToolCall`` from wire arguments: a JSON object text, an object, or nothing."""
+    arguments, text = parse_arguments(raw)
+    return ToolCall(call_id, name, arguments, raw_arguments=text)
+
+
+def parse_arguments(raw: object) -> tuple[dict[str, Any], str | None]:
+    """``(arguments, raw text)``; the text is ``None`` unless it was not a JSON object.
+
+    A JSON string that itself holds a JSON object (double encoding, seen from some
+    servers) is decoded twice.
+    """
+    if raw is None:
+        return {}, None
+    if isinstance(raw, Mapping):
+        return dict(raw), None
+    if not isinstance(raw, str):
+        return {}, json.dumps(raw, default=str)
+    if not raw.strip():
+        return {}, None
+    value = _loads(raw)
+    if isinstance(value, str):
+        value = _loads(value)
+    if isinstance(value, dict):
+        return value, None
+    if value is None and raw.strip() == "null":
+        return {}, None
+    return {}, raw
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def dump_arguments(arguments: Mapping[str, Any]) -> str:
+    """Arguments as the JSON string the wire expects (``{"city": "Paris"}`` layout)."""
+    return json.dumps(dict(arguments), default=str)
+
+
+def wire_arguments(call: ToolCall) -> str:
+    """A call's arguments as wire JSON text; text that was not JSON goes back as it came."""
+    if call.raw_arguments is not None:
+        return call.raw_arguments
+    return dump_arguments(call.arguments)
+
+
+def fragment_text(function: Mapping[str, Any], where: str) -> str:
+    """The ``arguments`` piece of a streamed tool-call fragment, as text (``""`` if none)."""
+    arguments = function.get("arguments")
+    if isinstance(arguments, Mapping):
+        return dump_arguments(arguments)
+    if arguments is not None and not isinstance(arguments, str):
+        raise ShapeError(f"{where}.arguments should be a string")
+    return arguments or ""
+
+
+def is_json_object(text: str) -> bool:
+    """Whether ``text`` is one whole JSON object."""
+    # cheap shape test first: most fragments are pieces ("{\"a\": 7,") and never parse
+    stripped = text.strip()
+    if not (stripped.startswith("{") and stripped.endswith("}")):
+        return False
+    return isinstance(_loads(text), dict)

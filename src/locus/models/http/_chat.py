@@ -1,0 +1,299 @@
+"""``HTTPChatModel``: a wire codec and a connection, driven over HTTP.
+
+One lazily created ``httpx.AsyncClient`` per model (per event loop), request bodies
+encoded once per call by the codec, headers and auth from the connection, retries
+through ``_send.send``, streams read as JSON events and retried only before their
+first event reaches the caller (never turned into a ``complete()``), text tool calls
+parsed when configured, and a sync wrapper on the shared background loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import aclosing
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, ClassVar, Self
+
+import httpx
+
+from locus._sync import run_sync
+from locus.core._checks import reject_unknown
+from locus.core.errors import APIStatusError, ConfigurationError, ResponseError, StreamError
+from locus.core.messages import Message
+from locus.core.params import GenerationParams
+from locus.core.response import ModelResponse, StreamEvent
+from locus.core.toolspec import ToolSpec, as_tool_specs
+from locus.models._wire.codec import ChatCodec
+from locus.models.http._client import LoopClient
+from locus.models.http._connection import Connection
+from locus.models.http._errors import ErrorDetails
+from locus.models.http._requests import RequestBuilder
+from locus.models.http._retry import RetryBudget, RetryPolicy
+from locus.models.http._send import read_body, send
+from locus.models.http._settings import (
+    PARAM_NAMES,
+    HttpBackend,
+    ModelOptions,
+    ModelSettings,
+    keyword_names,
+)
+from locus.models.http._sse_reader import JsonEventReader
+from locus.models.http._streaming import require_event_stream, stream_events
+from locus.models.http._textcalls import StreamTextCalls, ToolCallFormats, parse_response_text
+
+__all__ = ["HTTPChatModel"]
+
+logger = logging.getLogger("locus.models.http")
+
+
+@dataclass(slots=True)
+class _Call:
+    tools: list[ToolSpec]
+    body: bytes
+    headers: dict[str, str]
+
+
+class HTTPChatModel:
+    """A chat model over HTTP: ``codec`` speaks the API's format, ``connection`` reaches it.
+
+    ``options`` are the keyword options of the subclass (``keywords`` names them all);
+    they are checked and read once into ``settings``.
+    """
+
+    keywords: ClassVar[frozenset[str]] = keyword_names(ModelOptions)
+    """Every keyword option the class takes (for the unknown-name check)."""
+
+    default_tool_call_format: ToolCallFormats = None
+    """``tool_call_format`` when none is given."""
+
+    def __init__(
+        self,
+        model_id: str,
+        *,
+        codec: ChatCodec,
+        connection: Connection,
+        options: Mapping[str, Any],
+    ) -> None:
+        if not model_id or not model_id.strip():
+            raise ConfigurationError("model_id is empty")
+        self.model_id = model_id
+        self.codec = codec
+        self.connection = connection
+        self.settings = ModelSettings.parse(
+            type(self).__name__,
+            options,
+            self.keywords | {"model_id"},
+            tool_call_format=self.default_tool_call_format,
+        )
+        self._clients = LoopClient(
+            self.settings.timeout,
+            self.settings.transport,
+            self.settings.limits,
+            self.settings.backend,
+        )
+        self._requests = RequestBuilder()
+        self._ready = False
+        self._setup_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(model_id={self.model_id!r})"
+
+    @property
+    def endpoint(self) -> str:
+        """The URL requests are posted to (the connection's base URL and the codec's path)."""
+        return self.connection.base_url + self.codec.path
+
+    @property
+    def params(self) -> GenerationParams:
+        """The generation parameters of every call (a call's keyword overrides win)."""
+        return self.settings.params
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """When and how long to retry."""
+        return self.settings.retry
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """The timeout of each attempt."""
+        return self.settings.timeout
+
+    @property
+    def tool_call_format(self) -> ToolCallFormats:
+        """The text tool-call formats parsed from answers (``None``: off)."""
+        return self.settings.tool_call_format
+
+    @property
+    def http_backend(self) -> HttpBackend:
+        """What carries the bytes under the client: ``"httpx"`` or ``"aiohttp"``."""
+        return self.settings.backend
+
+    @property
+    def http_client(self) -> httpx.AsyncClient | None:
+        """The pooled client made last (``None`` before the first call or after ``aclose``)."""
+        return self._clients.current
+
+    # -- public API ----------------------------------------------------------------
+    async def complete(
+        self, messages: Sequence[Message], tools: Sequence[Any] | None = None, **kwargs: Any
+    ) -> ModelResponse:
+        """One whole answer for ``messages`` (``tools`` offered when given)."""
+        call = await self._prepare(messages, tools, kwargs, stream=False)
+        response, content = await self._post_and_read(call)
+        request_id = response.headers.get("opc-request-id")
+        result = self.codec.decode(self._json_body(content), request_id)
+        return parse_response_text(result, self.tool_call_format, call.tools)
+
+    async def stream(
+        self, messages: Sequence[Message], tools: Sequence[Any] | None = None, **kwargs: Any
+    ) -> AsyncIterator[StreamEvent]:
+        """Stream the answer: text/reasoning deltas, then one ``done=True`` event."""
+        call = await self._prepare(messages, tools, kwargs, stream=True)
+        budget = RetryBudget(self.retry)
+        while True:
+            response = await self._send(call, budget)
+            await require_event_stream(response, self.endpoint)
+            reader = JsonEventReader(
+                response, endpoint=self.endpoint, grace=self.settings.stream_grace
+            )
+            shown = False
+            try:
+                request_id = response.headers.get("opc-request-id")
+                decoder = self.codec.stream_decoder(request_id)
+                texts = self._stream_text_calls(call.tools)
+                events = stream_events(reader, decoder, texts, request_id)
+                async with aclosing(events):
+                    async for event in events:
+                        shown = True
+                        yield event
+                return
+            except StreamError:
+                delay = None if shown else budget.next_delay()
+                if delay is None:
+                    raise
+                logger.debug("stream broke before its first event; retrying in %.2f s", delay)
+            finally:
+                await reader.aclose()
+            await budget.wait(delay)
+
+    def complete_sync(
+        self, messages: Sequence[Message], tools: Sequence[Any] | None = None, **kwargs: Any
+    ) -> ModelResponse:
+        """``complete()`` for synchronous code, on the shared background loop (any thread
+        without a running loop); the pooled client stays there for the next call."""
+        return run_sync(
+            lambda: self.complete(messages, tools, **kwargs),
+            name="complete_sync",
+            instead="await model.complete(...)",
+        )
+
+    async def aclose(self) -> None:
+        """Close the HTTP client; the model stays usable (a new client is made on demand)."""
+        await self._clients.aclose()
+        self.connection.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- internals -------------------------------------------------------------------
+    async def _prepare(
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[Any] | None,
+        overrides: dict[str, Any],
+        *,
+        stream: bool,
+    ) -> _Call:
+        params = self._params(overrides)
+        specs = as_tool_specs(tools)
+        if not self._ready:
+            # once per model, off the loop: it reads files and may federate a token
+            await asyncio.to_thread(self._setup_once)
+        connection = self.connection
+        body = self.codec.encode(
+            messages, specs, params, stream=stream, compartment_id=connection.compartment_id
+        )
+        # ASCII-only JSON (as the oci SDK sends): valid even for text with lone surrogates
+        data = json.dumps(body, separators=(",", ":")).encode("ascii")
+        return _Call(specs, data, connection.headers(stream=stream))
+
+    def _params(self, overrides: dict[str, Any]) -> GenerationParams:
+        if not overrides:
+            return self.params
+        unknown = {k: v for k, v in overrides.items() if k not in PARAM_NAMES}
+        reject_unknown(f"{type(self).__name__} call", unknown, PARAM_NAMES)
+        return self.params.merged(overrides)
+
+    def _setup_once(self) -> None:
+        with self._setup_lock:
+            if not self._ready:
+                self.connection.load()
+                self._ready = True
+
+    async def _send(self, call: _Call, budget: RetryBudget) -> httpx.Response:
+        client = await self._clients.get()
+        return await send(
+            client,
+            self._request_factory(client, call),
+            auth=self.connection.auth,
+            budget=budget,
+            to_error=self._to_error,
+            endpoint=self.endpoint,
+        )
+
+    async def _post_and_read(self, call: _Call) -> tuple[httpx.Response, bytes]:
+        budget = RetryBudget(self.retry)
+        while True:
+            response = await self._send(call, budget)
+            content = await read_body(response, budget, self.endpoint)
+            if content is not None:
+                return response, content
+
+    def _request_factory(
+        self, client: httpx.AsyncClient, call: _Call
+    ) -> Callable[[], httpx.Request]:
+        def make() -> httpx.Request:
+            headers = {**call.headers, **self.connection.attempt_headers()}
+            return self._requests.post(client, self.endpoint, call.body, headers)
+
+        return make
+
+    def _to_error(self, details: ErrorDetails) -> APIStatusError:
+        return self.connection.to_error(
+            details,
+            endpoint=self.endpoint,
+            model_id=self.model_id,
+            api_format=self.codec.api_format,
+        )
+
+    def _stream_text_calls(self, tools: list[ToolSpec]) -> StreamTextCalls | None:
+        if self.tool_call_format is None or not tools:
+            return None
+        return StreamTextCalls(self.tool_call_format, tools)
+
+    def _json_body(self, content: bytes) -> Mapping[str, Any]:
+        try:
+            body = json.loads(content)
+        except ValueError:
+            raise ResponseError(
+                f"the answer from {self.endpoint} is not JSON: {content[:200]!r}",
+                endpoint=self.endpoint,
+            ) from None
+        if not isinstance(body, dict):
+            raise ResponseError(
+                f"the answer from {self.endpoint} is not a JSON object", endpoint=self.endpoint
+            )
+        return body

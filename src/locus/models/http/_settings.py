@@ -1,0 +1,171 @@
+"""Keyword options every HTTP chat model accepts, checked and split into settings.
+
+Generation parameters (``max_tokens``, ``temperature``, ... every ``GenerationParams``
+field), ``timeout`` (seconds per attempt or an ``httpx.Timeout``), retry settings
+(``max_retries``, ``retry_deadline`` or a whole ``retry_policy``) and
+``tool_call_format`` (text tool-call formats to parse; ``None`` turns it off) and
+``transport`` (an ``httpx.AsyncBaseTransport`` for proxies, custom TLS, or tests) and
+``stream_grace`` (seconds to wait after a stream's finish event for its usage event) and
+``max_connections`` / ``max_keepalive_connections`` (the pooled client's limits; httpx's
+defaults are 100 and 20: raise the first for many concurrent calls, keep the second small
+because httpcore scans its whole pool for every request) and ``http_backend`` (what
+carries the bytes under the ``httpx.AsyncClient``: ``"httpx"`` (httpcore), ``"aiohttp"``
+(``pip install "locus-oci[aiohttp]"``: about five times less CPU per request, for many
+concurrent runs) or ``"auto"``: aiohttp when it is installed, else httpx).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any, Literal, TypedDict
+
+import httpx
+
+from locus.core._checks import reject_unknown
+from locus.core.errors import ConfigurationError
+from locus.core.params import GenerationParams, ResponseFormat, ToolChoice
+from locus.models.http._retry import RetryPolicy
+from locus.models.http._textcalls import ToolCallFormats
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "PARAM_NAMES",
+    "HttpBackend",
+    "ModelOptions",
+    "ModelSettings",
+    "keyword_names",
+    "make_timeout",
+]
+
+HttpBackend = Literal["httpx", "aiohttp"]
+
+DEFAULT_TIMEOUT = httpx.Timeout(240.0, connect=10.0)
+
+PARAM_NAMES = frozenset(f.name for f in fields(GenerationParams))
+"""The generation parameters (options at construction, overrides per call)."""
+
+
+class ModelOptions(TypedDict, total=False):
+    """The shared keyword options (see the module docstring)."""
+
+    max_tokens: int
+    max_completion_tokens: int
+    temperature: float
+    top_p: float
+    top_k: int
+    frequency_penalty: float
+    presence_penalty: float
+    stop: str | Sequence[str]
+    seed: int
+    tool_choice: ToolChoice
+    parallel_tool_calls: bool
+    response_format: ResponseFormat
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high"]
+    extra: dict[str, Any]
+    timeout: float | httpx.Timeout | None
+    max_retries: int
+    retry_deadline: float
+    retry_policy: RetryPolicy
+    tool_call_format: str | Sequence[str] | None
+    transport: httpx.AsyncBaseTransport
+    stream_grace: float
+    max_connections: int
+    max_keepalive_connections: int
+    http_backend: Literal["auto", "httpx", "aiohttp"]
+
+
+def keyword_names(options_type: Any) -> frozenset[str]:
+    """The keyword names of a model's options ``TypedDict`` (bases included)."""
+    return frozenset(options_type.__annotations__)
+
+
+def make_timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
+    """Seconds per attempt (connect capped at 10 s), an ``httpx.Timeout``, or the default."""
+    if value is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(value, httpx.Timeout):
+        return value
+    return httpx.Timeout(float(value), connect=min(float(value), 10.0))
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSettings:
+    """The checked options of one model."""
+
+    params: GenerationParams
+    retry: RetryPolicy
+    timeout: httpx.Timeout
+    tool_call_format: ToolCallFormats
+    transport: httpx.AsyncBaseTransport | None
+    stream_grace: float
+    limits: httpx.Limits
+    backend: HttpBackend = "httpx"
+
+    @classmethod
+    def parse(
+        cls,
+        owner: str,
+        options: Mapping[str, Any],
+        valid: Iterable[str],
+        *,
+        tool_call_format: ToolCallFormats,
+    ) -> ModelSettings:
+        """Check ``options`` against ``valid`` (an unknown name suggests the closest one) and
+        read the shared ones; ``tool_call_format`` is the owner's default."""
+        reject_unknown(owner, {k: v for k, v in options.items() if k not in valid}, valid)
+        given = {k: v for k, v in options.items() if k in PARAM_NAMES and v is not None}
+        return cls(
+            params=GenerationParams().merged(given),
+            retry=_retry(options),
+            timeout=make_timeout(options.get("timeout")),
+            tool_call_format=options.get("tool_call_format", tool_call_format),
+            transport=options.get("transport"),
+            stream_grace=float(options.get("stream_grace", 1.0)),
+            limits=httpx.Limits(
+                max_connections=int(options.get("max_connections", 100)),
+                max_keepalive_connections=int(options.get("max_keepalive_connections", 20)),
+            ),
+            backend=_backend(options),
+        )
+
+
+def _backend(options: Mapping[str, Any]) -> HttpBackend:
+    """The checked ``http_backend`` (``"auto"`` resolved; a given ``transport`` wins)."""
+    chosen = options.get("http_backend", "httpx")
+    if chosen not in ("auto", "httpx", "aiohttp"):
+        raise ConfigurationError(
+            f"http_backend must be 'auto', 'httpx' or 'aiohttp', not {chosen!r}"
+        )
+    installed = _aiohttp_installed()
+    if options.get("transport") is not None:
+        if chosen == "aiohttp":
+            raise ConfigurationError(
+                "give either transport= or http_backend='aiohttp', not both (the backend "
+                "is the transport)"
+            )
+        return "httpx"
+    if chosen == "aiohttp" and not installed:
+        raise ConfigurationError(
+            "http_backend='aiohttp' needs aiohttp: pip install \"locus-oci[aiohttp]\""
+        )
+    if chosen == "auto":
+        return "aiohttp" if installed else "httpx"
+    return "aiohttp" if chosen == "aiohttp" else "httpx"
+
+
+def _aiohttp_installed() -> bool:
+    try:
+        return importlib.util.find_spec("aiohttp") is not None
+    except ValueError:  # a module set to None in sys.modules (blocked)
+        return False
+
+
+def _retry(options: Mapping[str, Any]) -> RetryPolicy:
+    policy = options.get("retry_policy") or RetryPolicy()
+    if options.get("max_retries") is not None:
+        policy = replace(policy, max_retries=int(options["max_retries"]))
+    if options.get("retry_deadline") is not None:
+        policy = replace(policy, deadline=float(options["retry_deadline"]))
+    return policy

@@ -1,0 +1,133 @@
+"""A streaming answer's body as JSON events: SSE framing, ``[DONE]``, broken connections.
+
+After the event that finishes the answer, at most ``grace`` seconds are spent waiting
+for a trailing usage event: some servers hold the connection open after the finish
+(wire-spec §4.6), so end of body is never relied upon.
+
+Both waits are anyio cancel scopes, not ``asyncio.timeout``: httpcore shields the
+closing of a connection with an anyio scope, which an anyio timeout respects and a
+native asyncio cancellation does not. A native timeout landing in that close left a
+connection busy and its request queued in the pool (seen in the soak test).
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import httpx
+
+from locus.models._wire.sse import DONE_SENTINEL, ServerSentEvent, SSEDecoder, json_payload
+from locus.models.http._body import body_source
+from locus.models.http._errors import stream_error
+from locus.models.http._send import close_response
+
+__all__ = ["JsonEventReader"]
+
+
+class _More(enum.Enum):
+    MORE = "more"
+
+
+_MORE = _More.MORE
+
+DRAIN_SECONDS = 0.05
+"""How long ``release()`` reads past the last event, so the connection can be reused."""
+
+
+class JsonEventReader:
+    """Reads ``data:`` JSON objects from one streaming response, in order."""
+
+    def __init__(self, response: httpx.Response, *, endpoint: str, grace: float = 1.0) -> None:
+        self._response = response
+        self._endpoint = endpoint
+        self._grace = grace
+        # straight from the transport when it offers that (see locus.models.http._body)
+        self._source = body_source(response)
+        # the next chunk of the body, b"" at its end (no reference back to this reader)
+        self._next_chunk: Callable[[], Awaitable[bytes]] = (
+            functools.partial(anext, response.aiter_bytes(), b"")
+            if self._source is None
+            else self._source.read_chunk
+        )
+        self._decoder = SSEDecoder()
+        self._pending: list[ServerSentEvent] = []
+        self._ended = False
+        self._eof = False
+
+    async def next(self) -> dict[str, Any] | None:
+        """The next JSON event, or ``None`` at ``[DONE]`` or the end of the body."""
+        while True:
+            found = self._take()
+            if found is not _MORE:
+                return found
+            await self._fill()
+
+    async def next_within_grace(self) -> dict[str, Any] | None:
+        """Like ``next()``, but gives up (``None``) after the grace period.
+
+        An event already received is returned without setting up the timeout.
+        """
+        found = self._take()
+        if found is not _MORE:
+            return found
+        with anyio.move_on_after(self._grace):
+            return await self.next()
+        self._ended = True
+        return None
+
+    def _take(self) -> dict[str, Any] | _More | None:
+        """The next event already received, ``None`` at the end, or ``_MORE`` (read on)."""
+        pending = self._pending
+        while pending:
+            event = pending.pop() if len(pending) == 1 else pending.pop(0)
+            if event.data == DONE_SENTINEL or event.data.strip() == DONE_SENTINEL:
+                pending.clear()
+                self._ended = True
+                return None
+            payload = json_payload(event)
+            if payload is not None:
+                return payload
+        return None if self._ended else _MORE
+
+    async def release(self) -> None:
+        """Close after a normal finish: read what is left of the body for a moment first.
+
+        A response closed before the end of its body takes its connection down with it;
+        one read to the end goes back to the pool, which saves a new TCP (and TLS)
+        handshake on the next call. A server that holds the stream open costs at most
+        ``DRAIN_SECONDS``.
+        """
+        try:
+            source = self._source
+            if source is not None and source.received_all():
+                self._eof = True  # nothing left to wait for: the connection can go back
+            if not self._eof and not self._response.is_closed:
+                with anyio.move_on_after(DRAIN_SECONDS):
+                    while await self._next_chunk():
+                        pass
+                    self._eof = True
+        except httpx.HTTPError:
+            pass
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP response (also when the consumer stopped early)."""
+        self._ended = True
+        await close_response(self._response)
+
+    async def _fill(self) -> None:
+        try:
+            chunk = await self._next_chunk()
+        except httpx.HTTPError as exc:
+            self._ended = True
+            raise stream_error(exc, self._endpoint) from exc
+        if not chunk:
+            self._pending.extend(self._decoder.close())
+            self._ended = self._eof = True
+            return
+        self._pending.extend(self._decoder.feed(chunk))

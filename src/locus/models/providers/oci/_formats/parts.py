@@ -1,0 +1,52 @@
+"""Pieces the GENERIC and COHEREV2 formats build alike: the ``chatRequest`` frame, text
+content parts and tool-result messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from locus.core.errors import ConfigurationError
+from locus.core.messages import Message
+from locus.models.providers.oci._formats.params import stream_fields
+
+__all__ = ["chat_request", "require_call_id", "text_part", "tool_message"]
+
+
+def chat_request(
+    api_format: str,
+    messages: list[dict[str, Any]],
+    tools: list[dict[str, Any]],
+    stream: bool,
+    fields: Mapping[str, Any],
+    extra: Mapping[str, Any],
+) -> dict[str, Any]:
+    """``{apiFormat, messages, isStream..., <fields>, tools?}``, then ``extra`` as given."""
+    request: dict[str, Any] = {
+        "apiFormat": api_format,
+        "messages": messages,
+        **stream_fields(stream),
+        **fields,
+    }
+    if tools:
+        request["tools"] = tools
+    request.update(extra)
+    return request
+
+
+def text_part(text: str) -> dict[str, Any]:
+    """A ``TEXT`` content part."""
+    return {"type": "TEXT", "text": text}
+
+
+def tool_message(message: Message) -> dict[str, Any]:
+    """A tool result as a ``TOOL`` message answering its call."""
+    call_id = require_call_id(message)
+    return {"role": "TOOL", "content": [text_part(message.text)], "toolCallId": call_id}
+
+
+def require_call_id(message: Message) -> str:
+    """The ``tool_call_id`` of a tool-result message; a missing one is a usage error."""
+    if not message.tool_call_id:
+        raise ConfigurationError("a tool message needs the tool_call_id of the call it answers")
+    return message.tool_call_id
