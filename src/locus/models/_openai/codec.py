@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from locus.core.messages import Message
-from locus.core.params import GenerationParams
 from locus.core.response import ModelResponse
-from locus.core.toolspec import ToolSpec
 from locus.models._openai.decode import decode_openai_chat
 from locus.models._openai.encode import encode_openai_chat
 from locus.models._openai.stream import OpenAIStreamDecoder
+from locus.models._wire.codec import ChatRequest
 
 __all__ = ["OpenAIChatCodec"]
 
@@ -28,18 +26,14 @@ class OpenAIChatCodec:
     def __repr__(self) -> str:
         return f"OpenAIChatCodec(model_id={self.model_id!r})"
 
-    def encode(
-        self,
-        messages: Sequence[Message],
-        tools: Sequence[ToolSpec],
-        params: GenerationParams,
-        *,
-        stream: bool,
-        compartment_id: str | None,
-    ) -> dict[str, Any]:
+    def encode(self, request: ChatRequest) -> dict[str, Any]:
         """The ``chat.completions`` request body."""
         return encode_openai_chat(
-            model=self.model_id, messages=messages, tools=tools, params=params, stream=stream
+            model=self.model_id,
+            messages=request.messages,
+            tools=request.tools,
+            params=request.params,
+            stream=request.stream,
         )
 
     def decode(self, body: Mapping[str, Any], request_id: str | None) -> ModelResponse:

@@ -8,6 +8,7 @@ decoder of the API's JSON events. It knows the API's path, never its host or aut
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from locus.core.messages import Message
@@ -15,7 +16,19 @@ from locus.core.params import GenerationParams
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec
 
-__all__ = ["ChatCodec", "StreamDecoder"]
+__all__ = ["ChatCodec", "ChatRequest", "StreamDecoder"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    """What one call asks, in core types, for a codec to encode."""
+
+    messages: Sequence[Message]
+    tools: Sequence[ToolSpec]
+    params: GenerationParams
+    stream: bool
+    compartment_id: str | None = None
+    """The OCI compartment of the call, for an API that names it in the body."""
 
 
 class StreamDecoder(Protocol):
@@ -48,16 +61,8 @@ class ChatCodec(Protocol):
         """The format's name where the API has several (named in error hints)."""
         ...
 
-    def encode(
-        self,
-        messages: Sequence[Message],
-        tools: Sequence[ToolSpec],
-        params: GenerationParams,
-        *,
-        stream: bool,
-        compartment_id: str | None,
-    ) -> dict[str, Any]:
-        """The request body; ``compartment_id`` is used where the API wants it in the body."""
+    def encode(self, request: ChatRequest) -> dict[str, Any]:
+        """The request body of one call."""
         ...
 
     def decode(self, body: Mapping[str, Any], request_id: str | None) -> ModelResponse:

@@ -28,7 +28,7 @@ from locus.core.messages import Message
 from locus.core.params import GenerationParams
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec, as_tool_specs
-from locus.models._wire.codec import ChatCodec
+from locus.models._wire.codec import ChatCodec, ChatRequest
 from locus.models.http._client import LoopClient
 from locus.models.http._connection import Connection
 from locus.models.http._errors import ErrorDetails
@@ -223,9 +223,8 @@ class HTTPChatModel:
             # once per model, off the loop: it reads files and may federate a token
             await asyncio.to_thread(self._setup_once)
         connection = self.connection
-        body = self.codec.encode(
-            messages, specs, params, stream=stream, compartment_id=connection.compartment_id
-        )
+        request = ChatRequest(messages, specs, params, stream, connection.compartment_id)
+        body = self.codec.encode(request)
         # ASCII-only JSON (as the oci SDK sends): valid even for text with lone surrogates
         data = json.dumps(body, separators=(",", ":")).encode("ascii")
         return _Call(specs, data, connection.headers(stream=stream))

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from locus.core.errors import ConfigurationError
-from locus.core.messages import Message
-from locus.core.params import GenerationParams
 from locus.core.response import ModelResponse
-from locus.core.toolspec import ToolSpec
+from locus.models._wire.codec import ChatRequest
 from locus.models.providers.oci._formats.api_format import (
     ApiFormat,
     default_api_format,
@@ -43,26 +41,18 @@ class OCIChatCodec:
     def __repr__(self) -> str:
         return f"OCIChatCodec(model_id={self.model_id!r}, api_format={self.api_format.value})"
 
-    def encode(
-        self,
-        messages: Sequence[Message],
-        tools: Sequence[ToolSpec],
-        params: GenerationParams,
-        *,
-        stream: bool,
-        compartment_id: str | None,
-    ) -> dict[str, Any]:
+    def encode(self, request: ChatRequest) -> dict[str, Any]:
         """The ``ChatDetails`` body (the compartment is part of it)."""
-        if not compartment_id:
+        if not request.compartment_id:
             raise ConfigurationError("the OCI chat API needs a compartment_id")
         return encode_chat_details(
-            compartment_id=compartment_id,
+            compartment_id=request.compartment_id,
             serving_mode=self.serving_mode,
             api_format=self.api_format,
-            messages=messages,
-            tools=tools,
-            params=params,
-            stream=stream,
+            messages=request.messages,
+            tools=request.tools,
+            params=request.params,
+            stream=request.stream,
         )
 
     def decode(self, body: Mapping[str, Any], request_id: str | None) -> ModelResponse:

@@ -31,20 +31,12 @@ __all__ = ["decode_cohere_v2_response", "encode_cohere_v2_request", "v2_parts"]
 
 
 def encode_cohere_v2_request(
-    messages: Sequence[Message],
-    tools: Sequence[ToolSpec],
-    params: GenerationParams,
-    stream: bool,
+    messages: Sequence[Message], tools: Sequence[ToolSpec], params: GenerationParams, stream: bool
 ) -> dict[str, Any]:
     """A ``CohereChatRequestV2``; ``params.extra`` is merged last, as given."""
-    return chat_request(
-        "COHEREV2",
-        [_message(m) for m in messages],
-        [_tool(t) for t in tools],
-        stream,
-        {**max_tokens_field(params), **sampling_fields(params), **_v2_fields(params)},
-        params.extra,
-    )
+    fields = {**max_tokens_field(params), **sampling_fields(params), **_v2_fields(params)}
+    wire = [_message(m) for m in messages]
+    return chat_request("COHEREV2", wire, [_tool(t) for t in tools], stream, fields, params.extra)
 
 
 def _v2_fields(params: GenerationParams) -> dict[str, Any]:

@@ -31,20 +31,12 @@ __all__ = [
 
 
 def encode_generic_request(
-    messages: Sequence[Message],
-    tools: Sequence[ToolSpec],
-    params: GenerationParams,
-    stream: bool,
+    messages: Sequence[Message], tools: Sequence[ToolSpec], params: GenerationParams, stream: bool
 ) -> dict[str, Any]:
     """A ``GenericChatRequest``; ``params.extra`` is merged last, as given."""
-    return chat_request(
-        "GENERIC",
-        [_message(m) for m in messages],
-        [_tool(t) for t in tools],
-        stream,
-        {**sampling_fields(params), **_generic_fields(params)},
-        params.extra,
-    )
+    fields = {**sampling_fields(params), **_generic_fields(params)}
+    wire = [_message(m) for m in messages]
+    return chat_request("GENERIC", wire, [_tool(t) for t in tools], stream, fields, params.extra)
 
 
 def _generic_fields(params: GenerationParams) -> dict[str, Any]:
