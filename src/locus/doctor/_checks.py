@@ -13,6 +13,7 @@ import httpx
 
 from locus.core.errors import LocusError
 from locus.core.messages import Message
+from locus.doctor._compartment import compartment_problem
 from locus.doctor._report import Report, Status
 from locus.models.providers.oci import OCIChatCompletionsModel, OCIModel, create_model
 from locus.models.providers.oci.auth import (
@@ -197,21 +198,29 @@ def _check_region(options: Options, found: Findings, report: Report) -> None:
 
 
 def _check_compartment(options: Options, found: Findings, report: Report) -> None:
-    value = options.compartment_id or os.environ.get("OCI_COMPARTMENT_ID")
-    if not value and found.profile is not None:
-        value = found.profile.tenancy
-    if not value and found.principal is not None:
-        value = found.principal.tenancy
+    value, source = _compartment_source(options, found)
     if not value:
         report.add(
             "compartment", Status.FAIL, "none: pass --compartment-id or set OCI_COMPARTMENT_ID"
         )
         return
-    if not value.startswith(("ocid1.compartment.", "ocid1.tenancy.")):
-        report.add("compartment", Status.FAIL, f"{value} is not a compartment or tenancy OCID")
+    problem = compartment_problem(value)
+    if problem is not None:
+        report.add("compartment", Status.FAIL, f"{problem} ({source})")
         return
     found.compartment = value
-    report.add("compartment", Status.OK, value)
+    report.add("compartment", Status.OK, f"{value} ({source})")
+
+
+def _compartment_source(options: Options, found: Findings) -> tuple[str | None, str]:
+    """The compartment to check and where it came from (the tenancy is the root compartment)."""
+    candidates = [
+        (options.compartment_id, "given"),
+        (os.environ.get("OCI_COMPARTMENT_ID"), "from OCI_COMPARTMENT_ID"),
+        (found.profile.tenancy if found.profile else None, "the profile's tenancy"),
+        (found.principal.tenancy if found.principal else None, "the principal's tenancy"),
+    ]
+    return next(((v, s) for v, s in candidates if v), (None, ""))
 
 
 async def _check_signed_call(options: Options, found: Findings, report: Report) -> None:
