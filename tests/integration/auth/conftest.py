@@ -1,9 +1,9 @@
-"""An emulator of its own per test (tokens, switches and env vars must not leak), and
-model builders for each auth mode."""
+"""An emulator of its own per test (tokens, switches and env vars must not leak); models
+come from ``oci_model`` (``tests/integration/conftest.py``) with no credentials preset."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +14,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from locus.core.messages import Message
 from locus.emulator import Emulator
 from locus.models.providers.oci import OCIModel
+from tests.integration.conftest import ON_DEMAND
 
-MODEL = "meta.llama-3.3-70b-instruct"
+MODEL = ON_DEMAND
+
 ASK = [Message.user("In one sentence, what model are you?")]
 COUNT = [Message.user("Count from 1 to 5, separated by commas.")]
 
@@ -45,21 +47,9 @@ def emu(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
 
 
 @pytest.fixture
-async def build(emu: Emulator) -> AsyncIterator[Callable[..., OCIModel]]:
-    """``build(**options)``: an ``OCIModel`` on the emulator, closed after the test."""
-    built: list[OCIModel] = []
-
-    def make(**options: Any) -> OCIModel:
-        options.setdefault("service_endpoint", emu.service_endpoint)
-        options.setdefault("compartment_id", emu.compartment_id)
-        options.setdefault("max_retries", 0)
-        model = OCIModel(MODEL, **options)
-        built.append(model)
-        return model
-
-    yield make
-    for model in built:
-        await model.aclose()
+def oci_model_defaults() -> dict[str, Any]:
+    """No profile or auth type by default (each test picks its credentials), no retries."""
+    return {"max_retries": 0}
 
 
 async def streamed_text(model: OCIModel) -> tuple[str, int]:

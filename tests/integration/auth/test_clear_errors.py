@@ -4,7 +4,6 @@ profile, a clock 10 minutes off (the expired session is in test_session_token.py
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,12 +13,13 @@ from locus.emulator import Emulator
 from locus.models.providers.oci import OCIAuthType, OCIChatCompletionsModel, OCIModel
 from locus.models.providers.oci._api_key_auth import ApiKeyAuth
 from tests.integration.auth.conftest import ASK, MODEL, config_with_other_key
+from tests.integration.conftest import OCIModelFactory
 
-Build = Callable[..., OCIModel]
 
-
-async def test_wrong_key_is_named(emu: Emulator, build: Build, tmp_path: Path) -> None:
-    model = build(config_file=config_with_other_key(emu, tmp_path), auth_type="api_key")
+async def test_wrong_key_is_named(
+    emu: Emulator, oci_model: OCIModelFactory, tmp_path: Path
+) -> None:
+    model = oci_model(config_file=config_with_other_key(emu, tmp_path), auth_type="api_key")
     with pytest.raises(AuthenticationError) as info:
         await model.complete(ASK)
     hint = info.value.hint or ""
@@ -27,15 +27,17 @@ async def test_wrong_key_is_named(emu: Emulator, build: Build, tmp_path: Path) -
     assert "BEGIN" not in str(info.value) + hint  # no key material
 
 
-async def test_missing_profile_lists_the_ones_there(emu: Emulator, build: Build) -> None:
-    model = build(config_file=emu.config_file, profile_name="NOPE")
+async def test_missing_profile_lists_the_ones_there(
+    emu: Emulator, oci_model: OCIModelFactory
+) -> None:
+    model = oci_model(config_file=emu.config_file, profile_name="NOPE")
     with pytest.raises(CredentialsError, match=r"profile \[NOPE\] not found") as info:
         await model.complete(ASK)
     assert "DEFAULT" in str(info.value)
 
 
-async def test_clock_ten_minutes_off_is_named(emu: Emulator, build: Build) -> None:
-    model = build(config_file=emu.config_file, profile_name=emu.profile)
+async def test_clock_ten_minutes_off_is_named(emu: Emulator, oci_model: OCIModelFactory) -> None:
+    model = oci_model(config_file=emu.config_file, profile_name=emu.profile)
     await model.complete(ASK)
     auth = model.connection.auth
     assert isinstance(auth, ApiKeyAuth)
@@ -58,11 +60,11 @@ async def test_wrong_auth_type_lists_the_valid_ones(
 
 
 async def test_auth_type_from_the_environment(
-    emu: Emulator, build: Build, monkeypatch: pytest.MonkeyPatch
+    emu: Emulator, oci_model: OCIModelFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     emu.principals.add_session_profile("SESSION")
     monkeypatch.setenv("OCI_AUTH_TYPE", "session_token")
-    model = build(config_file=emu.config_file, profile_name="SESSION")
+    model = oci_model(config_file=emu.config_file, profile_name="SESSION")
     await model.complete(ASK)
     assert model.connection.auth_type is OCIAuthType.SECURITY_TOKEN
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 
 import pytest
 
@@ -14,8 +13,7 @@ from locus.emulator import Emulator
 from locus.models.providers.oci import OCIAuthType, OCIChatCompletionsModel, OCIModel
 from locus.models.providers.oci.principals import PrincipalAuth
 from tests.integration.auth.conftest import ASK, MODEL, streamed_text
-
-Build = Callable[..., OCIModel]
+from tests.integration.conftest import OCIModelFactory
 
 
 @pytest.fixture
@@ -31,8 +29,10 @@ def _auth(model: OCIModel) -> PrincipalAuth:
 
 
 @pytest.mark.usefixtures("instance_env")
-async def test_complete_and_stream_with_an_instance_principal(emu: Emulator, build: Build) -> None:
-    model = build(auth_type="instance_principal")
+async def test_complete_and_stream_with_an_instance_principal(
+    emu: Emulator, oci_model: OCIModelFactory
+) -> None:
+    model = oci_model(auth_type="instance_principal")
     reply = await model.complete(ASK)
     assert MODEL in (reply.message.content or "")
     text, deltas = await streamed_text(model)
@@ -48,9 +48,9 @@ async def test_complete_and_stream_with_an_instance_principal(emu: Emulator, bui
 
 @pytest.mark.usefixtures("instance_env")
 async def test_token_expiring_mid_run_costs_one_refresh_and_no_request(
-    emu: Emulator, build: Build
+    emu: Emulator, oci_model: OCIModelFactory
 ) -> None:
-    model = build(auth_type="instance_principal")
+    model = oci_model(auth_type="instance_principal")
     answers = []
     for index in range(6):
         if index == 3:
@@ -63,8 +63,8 @@ async def test_token_expiring_mid_run_costs_one_refresh_and_no_request(
 
 
 @pytest.mark.usefixtures("instance_env")
-async def test_concurrent_401s_share_one_refresh(emu: Emulator, build: Build) -> None:
-    model = build(auth_type="instance_principal")
+async def test_concurrent_401s_share_one_refresh(emu: Emulator, oci_model: OCIModelFactory) -> None:
+    model = oci_model(auth_type="instance_principal")
     await model.complete(ASK)
     emu.principals.authority.expire_all()
     answers = await asyncio.gather(*(model.complete(ASK) for _ in range(8)))
@@ -73,8 +73,10 @@ async def test_concurrent_401s_share_one_refresh(emu: Emulator, build: Build) ->
 
 
 @pytest.mark.usefixtures("instance_env")
-async def test_refreshes_before_exp_without_a_401(emu: Emulator, build: Build) -> None:
-    model = build(auth_type="instance_principal")
+async def test_refreshes_before_exp_without_a_401(
+    emu: Emulator, oci_model: OCIModelFactory
+) -> None:
+    model = oci_model(auth_type="instance_principal")
     await model.complete(ASK)
     auth = _auth(model)
     assert auth.expires_at is not None
@@ -92,8 +94,10 @@ async def test_refreshes_before_exp_without_a_401(emu: Emulator, build: Build) -
 
 
 @pytest.mark.usefixtures("instance_env")
-async def test_failed_refresh_is_exposed_and_named(emu: Emulator, build: Build) -> None:
-    model = build(auth_type="instance_principal")
+async def test_failed_refresh_is_exposed_and_named(
+    emu: Emulator, oci_model: OCIModelFactory
+) -> None:
+    model = oci_model(auth_type="instance_principal")
     await model.complete(ASK)
     emu.principals.refuse_federation("the instance certificate is revoked")
     emu.principals.authority.expire_all()
@@ -111,11 +115,11 @@ async def test_failed_refresh_is_exposed_and_named(emu: Emulator, build: Build) 
 
 
 async def test_no_metadata_service_is_a_clear_credentials_error(
-    emu: Emulator, build: Build, monkeypatch: pytest.MonkeyPatch
+    emu: Emulator, oci_model: OCIModelFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OCI_METADATA_BASE_URL", f"{emu.url}/opc/v2")
     emu.principals.deny_metadata()  # a 403: the SDK gives up at once (a 404 it retries ~90 s)
-    model = build(auth_type="instance_principal")
+    model = oci_model(auth_type="instance_principal")
     with pytest.raises(CredentialsError, match="instance principal") as info:
         await model.complete(ASK)
     assert "OCI_METADATA_BASE_URL" in str(info.value)
@@ -141,11 +145,11 @@ async def test_openai_compatible_api_with_an_instance_principal(emu: Emulator) -
 
 @pytest.mark.usefixtures("instance_env")
 async def test_aclose_closes_the_sdk_sessions_and_the_model_stays_usable(
-    emu: Emulator, build: Build
+    emu: Emulator, oci_model: OCIModelFactory
 ) -> None:
     from locus.models.providers.oci.principals import sdk_sessions
 
-    model = build(auth_type="instance_principal")
+    model = oci_model(auth_type="instance_principal")
     await model.complete(ASK)
     sessions = sdk_sessions(_auth(model)._sdk_signer)
     assert sessions  # the metadata and federation clients keep requests sessions

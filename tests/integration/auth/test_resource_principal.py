@@ -4,7 +4,6 @@ reads the RPST and key files the emulator writes; Locus follows their rotation."
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import pytest
 
@@ -13,8 +12,7 @@ from locus.emulator import Emulator
 from locus.models.providers.oci import OCIModel
 from locus.models.providers.oci.principals import PrincipalAuth
 from tests.integration.auth.conftest import ASK, MODEL, streamed_text
-
-Build = Callable[..., OCIModel]
+from tests.integration.conftest import OCIModelFactory
 
 
 @pytest.fixture
@@ -30,8 +28,8 @@ def _auth(model: OCIModel) -> PrincipalAuth:
 
 
 @pytest.mark.usefixtures("resource_env")
-async def test_complete_and_stream_with_a_resource_principal(build: Build) -> None:
-    model = build(auth_type="resource_principal")
+async def test_complete_and_stream_with_a_resource_principal(oci_model: OCIModelFactory) -> None:
+    model = oci_model(auth_type="resource_principal")
     reply = await model.complete(ASK)
     assert MODEL in (reply.message.content or "")
     text, deltas = await streamed_text(model)
@@ -40,8 +38,10 @@ async def test_complete_and_stream_with_a_resource_principal(build: Build) -> No
 
 
 @pytest.mark.usefixtures("resource_env")
-async def test_rotated_token_is_picked_up_after_a_401(emu: Emulator, build: Build) -> None:
-    model = build(auth_type="RESOURCE_PRINCIPAL")
+async def test_rotated_token_is_picked_up_after_a_401(
+    emu: Emulator, oci_model: OCIModelFactory
+) -> None:
+    model = oci_model(auth_type="RESOURCE_PRINCIPAL")
     await model.complete(ASK)
     emu.principals.authority.expire_all()
     emu.principals.rotate_resource_principal()  # the platform writes a new RPST
@@ -51,9 +51,9 @@ async def test_rotated_token_is_picked_up_after_a_401(emu: Emulator, build: Buil
 
 @pytest.mark.usefixtures("resource_env")
 async def test_rotated_file_is_read_before_the_old_token_expires(
-    emu: Emulator, build: Build
+    emu: Emulator, oci_model: OCIModelFactory
 ) -> None:
-    model = build(auth_type="resource_principal")
+    model = oci_model(auth_type="resource_principal")
     await model.complete(ASK)
     auth = _auth(model)
     assert auth.expires_at is not None
@@ -68,7 +68,7 @@ async def test_rotated_file_is_read_before_the_old_token_expires(
     assert auth.refreshes == 1 and auth.expires_at > later() + 600
 
 
-async def test_missing_environment_names_what_to_set(build: Build) -> None:
-    model = build(auth_type="resource_principal")
+async def test_missing_environment_names_what_to_set(oci_model: OCIModelFactory) -> None:
+    model = oci_model(auth_type="resource_principal")
     with pytest.raises(CredentialsError, match="OCI_RESOURCE_PRINCIPAL_VERSION"):
         await model.complete(ASK)

@@ -3,8 +3,6 @@ the session token and accepts ``ST$<token>``; Locus follows ``oci session refres
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from locus.core.errors import CredentialsError
@@ -12,17 +10,18 @@ from locus.emulator import Emulator
 from locus.models.providers.oci import OCIAuthType, OCIModel
 from locus.models.providers.oci._session_token_auth import SessionTokenAuth
 from tests.integration.auth.conftest import ASK, MODEL, streamed_text
-
-Build = Callable[..., OCIModel]
-
-
-def _session_model(emu: Emulator, build: Build, **options: object) -> OCIModel:
-    return build(config_file=emu.config_file, profile_name="SESSION", **options)
+from tests.integration.conftest import OCIModelFactory
 
 
-async def test_session_profile_is_detected_and_works(emu: Emulator, build: Build) -> None:
+def _session_model(emu: Emulator, oci_model: OCIModelFactory, **options: object) -> OCIModel:
+    return oci_model(config_file=emu.config_file, profile_name="SESSION", **options)
+
+
+async def test_session_profile_is_detected_and_works(
+    emu: Emulator, oci_model: OCIModelFactory
+) -> None:
     emu.principals.add_session_profile("SESSION")
-    model = _session_model(emu, build)
+    model = _session_model(emu, oci_model)
     reply = await model.complete(ASK)
     assert MODEL in (reply.message.content or "")
     text, _ = await streamed_text(model)
@@ -32,10 +31,10 @@ async def test_session_profile_is_detected_and_works(emu: Emulator, build: Build
 
 
 async def test_out_of_band_refresh_is_followed_without_a_failure(
-    emu: Emulator, build: Build
+    emu: Emulator, oci_model: OCIModelFactory
 ) -> None:
     emu.principals.add_session_profile("SESSION")
-    model = _session_model(emu, build, auth_type="session_token")
+    model = _session_model(emu, oci_model, auth_type="session_token")
     await model.complete(ASK)
     emu.principals.authority.expire_all()  # the old token is dead on the server...
     emu.principals.refresh_session("SESSION")  # ...and `oci session refresh` wrote a new one
@@ -44,9 +43,11 @@ async def test_out_of_band_refresh_is_followed_without_a_failure(
     assert emu.principals.authority.issued["session"] == 2
 
 
-async def test_expired_session_says_which_command_to_run(emu: Emulator, build: Build) -> None:
+async def test_expired_session_says_which_command_to_run(
+    emu: Emulator, oci_model: OCIModelFactory
+) -> None:
     emu.principals.add_session_profile("SESSION", lifetime=-60)
-    model = _session_model(emu, build, auth_type=OCIAuthType.SECURITY_TOKEN)
+    model = _session_model(emu, oci_model, auth_type=OCIAuthType.SECURITY_TOKEN)
     with pytest.raises(CredentialsError) as info:
         await model.complete(ASK)
     text = str(info.value)

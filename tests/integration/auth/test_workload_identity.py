@@ -3,16 +3,12 @@ for a token at the emulated proxymux (TLS on port 12250), and refreshes it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from locus.emulator import Emulator
-from locus.models.providers.oci import OCIModel
 from locus.models.providers.oci.principals import PrincipalAuth
 from tests.integration.auth.conftest import ASK, MODEL, streamed_text
-
-Build = Callable[..., OCIModel]
+from tests.integration.conftest import OCIModelFactory
 
 
 @pytest.fixture
@@ -22,8 +18,10 @@ def workload_env(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("workload_env")
-async def test_workload_identity_with_a_mid_run_expiry(emu: Emulator, build: Build) -> None:
-    model = build(auth_type="workload_identity")
+async def test_workload_identity_with_a_mid_run_expiry(
+    emu: Emulator, oci_model: OCIModelFactory
+) -> None:
+    model = oci_model(auth_type="workload_identity")
     reply = await model.complete(ASK)
     assert MODEL in (reply.message.content or "")
     emu.principals.authority.expire_all()

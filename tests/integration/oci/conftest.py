@@ -1,16 +1,12 @@
-"""Integration fixtures: the shared emulator (real HTTP over loopback) and model builders."""
+"""Native-API fixtures: retry waits recorded instead of slept (see ``Recorder``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
 
-from locus.emulator import Emulator
-from locus.emulator.pytest_plugin import oci_emulator  # noqa: F401  (fixture)
 from locus.models.http import RetryPolicy
-from locus.models.providers.oci import OCIAuthType, OCIModel
 
 
 class Recorder:
@@ -24,39 +20,6 @@ class Recorder:
 
 
 @pytest.fixture
-def emu(oci_emulator: Emulator) -> Iterator[Emulator]:  # noqa: F811
-    """The session emulator, with faults and stream switches reset after each test."""
-    yield oci_emulator
-    oci_emulator.clear_faults()
-    oci_emulator.configure(
-        latency=0.0,
-        chunk_delay=0.0,
-        chunk_chars=0,
-        done_marker=False,
-        hold_open=0.0,
-        slow_first_byte=1.0,
-    )
-
-
-@pytest.fixture
-async def native(emu: Emulator) -> AsyncIterator[Callable[..., OCIModel]]:
-    """Build ``OCIModel``s pointed at the emulator with its profile; closed after the test."""
-    built: list[OCIModel] = []
-
-    def build(model_id: str, **options: Any) -> OCIModel:
-        options.setdefault("retry_policy", RetryPolicy(base_delay=0.01, sleep=Recorder()))
-        options.setdefault("compartment_id", emu.compartment_id)
-        model = OCIModel(
-            model_id=model_id,
-            profile_name=emu.profile,
-            config_file=emu.config_file,
-            auth_type=OCIAuthType.API_KEY,
-            service_endpoint=emu.service_endpoint,
-            **options,
-        )
-        built.append(model)
-        return model
-
-    yield build
-    for model in built:
-        await model.aclose()
+def oci_model_defaults(oci_model_defaults: dict[str, Any]) -> dict[str, Any]:
+    """The shared defaults, with short retry waits that are recorded, not slept."""
+    return {**oci_model_defaults, "retry_policy": RetryPolicy(base_delay=0.01, sleep=Recorder())}

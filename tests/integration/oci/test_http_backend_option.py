@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import Callable
 
 import httpx
 import pytest
@@ -15,8 +14,8 @@ from locus.core.messages import Message
 from locus.emulator import Emulator
 from locus.models.http.aiohttp_transport import AiohttpTransport
 from locus.models.providers.oci import OCIModel
+from tests.integration.conftest import OCIModelFactory
 
-Build = Callable[..., OCIModel]
 COUNT = [Message.user("Count from 1 to 5, separated by commas.")]
 
 
@@ -26,8 +25,8 @@ def _transport_of(model: OCIModel) -> object:
     return client._transport  # httpx keeps the transport it was given here
 
 
-async def test_the_default_backend_is_httpx(emu: Emulator, native: Build) -> None:
-    model = native(emu.endpoint(style="native")["ocid"])
+async def test_the_default_backend_is_httpx(emu: Emulator, oci_model: OCIModelFactory) -> None:
+    model = oci_model(emu.endpoint(style="native")["ocid"])
     assert model.http_backend == "httpx"
     assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
     assert isinstance(_transport_of(model), httpx.AsyncHTTPTransport)
@@ -35,9 +34,9 @@ async def test_the_default_backend_is_httpx(emu: Emulator, native: Build) -> Non
 
 @pytest.mark.parametrize("backend", ["aiohttp", "auto"])
 async def test_aiohttp_backend_carries_signed_calls_and_streams(
-    emu: Emulator, native: Build, backend: str
+    emu: Emulator, oci_model: OCIModelFactory, backend: str
 ) -> None:
-    model = native(emu.endpoint(style="native")["ocid"], http_backend=backend)
+    model = oci_model(emu.endpoint(style="native")["ocid"], http_backend=backend)
     assert model.http_backend == "aiohttp"  # aiohttp is installed with the dev extra
     assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
     deltas = [e.content async for e in model.stream(COUNT) if e.content]
@@ -46,9 +45,9 @@ async def test_aiohttp_backend_carries_signed_calls_and_streams(
 
 
 async def test_the_aiohttp_backend_follows_the_model_across_event_loops(
-    emu: Emulator, native: Build
+    emu: Emulator, oci_model: OCIModelFactory
 ) -> None:
-    model = native(emu.endpoint(style="native")["ocid"], http_backend="aiohttp")
+    model = oci_model(emu.endpoint(style="native")["ocid"], http_backend="aiohttp")
     assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
     in_thread = await asyncio.to_thread(model.complete_sync, COUNT)  # its own event loop
     assert in_thread.text == "1, 2, 3, 4, 5"
@@ -56,12 +55,12 @@ async def test_the_aiohttp_backend_follows_the_model_across_event_loops(
     assert isinstance(_transport_of(model), AiohttpTransport)
 
 
-def test_bad_backend_values_are_refused(emu: Emulator, native: Build) -> None:
+def test_bad_backend_values_are_refused(emu: Emulator, oci_model: OCIModelFactory) -> None:
     ocid = emu.endpoint(style="native")["ocid"]
     with pytest.raises(ConfigurationError, match="'auto', 'httpx' or 'aiohttp'"):
-        native(ocid, http_backend="requests")
+        oci_model(ocid, http_backend="requests")
     with pytest.raises(ConfigurationError, match="either transport= or http_backend"):
-        native(ocid, http_backend="aiohttp", transport=httpx.AsyncHTTPTransport())
+        oci_model(ocid, http_backend="aiohttp", transport=httpx.AsyncHTTPTransport())
 
 
 def test_aiohttp_missing_names_the_extra_and_auto_falls_back() -> None:

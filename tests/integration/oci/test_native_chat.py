@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from locus.core.response import ModelResponse
 from locus.core.toolspec import ToolSpec
 from locus.emulator import Emulator
 from locus.models.providers.oci import OCIModel
+from tests.integration.conftest import OCIModelFactory
 
 ADD = ToolSpec(
     "add_two_numbers",
@@ -29,12 +29,11 @@ ON_DEMAND = [
     ("cohere.command-r-plus-08-2024", None),
     ("cohere.command-a-03-2025", "cohere_v2"),
 ]
-Build = Callable[..., OCIModel]
 
 
-def _dac(emu: Emulator, style: str, native: Build, **options: Any) -> OCIModel:
+def _dac(emu: Emulator, style: str, oci_model: OCIModelFactory, **options: Any) -> OCIModel:
     endpoint = emu.endpoint(style=style)
-    return native(endpoint["ocid"], api_format=endpoint["api_format"], **options)
+    return oci_model(endpoint["ocid"], api_format=endpoint["api_format"], **options)
 
 
 async def _streamed(model: OCIModel, messages: list[Message], **kw: Any) -> ModelResponse:
@@ -53,9 +52,9 @@ async def _streamed(model: OCIModel, messages: list[Message], **kw: Any) -> Mode
 @pytest.mark.parametrize(("model_id", "api_format"), ON_DEMAND)
 @pytest.mark.parametrize("streamed", [False, True])
 async def test_on_demand_identity(
-    native: Build, model_id: str, api_format: str | None, streamed: bool
+    oci_model: OCIModelFactory, model_id: str, api_format: str | None, streamed: bool
 ) -> None:
-    model = native(model_id, **({"api_format": api_format} if api_format else {}), max_tokens=64)
+    model = oci_model(model_id, **({"api_format": api_format} if api_format else {}), max_tokens=64)
     messages = [Message.user("In one sentence, what model are you?")]
     async with model:
         response = await (_streamed(model, messages) if streamed else model.complete(messages))
@@ -65,8 +64,10 @@ async def test_on_demand_identity(
 
 @pytest.mark.parametrize("style", STYLES)
 @pytest.mark.parametrize("streamed", [False, True])
-async def test_dac_identity(emu: Emulator, native: Build, style: str, streamed: bool) -> None:
-    model = _dac(emu, style, native, max_tokens=64)
+async def test_dac_identity(
+    emu: Emulator, oci_model: OCIModelFactory, style: str, streamed: bool
+) -> None:
+    model = _dac(emu, style, oci_model, max_tokens=64)
     messages = [Message.system("Be brief."), Message.user("In one sentence, what model are you?")]
     response = await (_streamed(model, messages) if streamed else model.complete(messages))
     assert emu.endpoint(style=style)["model"] in response.text
@@ -77,9 +78,9 @@ async def test_dac_identity(emu: Emulator, native: Build, style: str, streamed: 
 @pytest.mark.parametrize("style", STYLES)
 @pytest.mark.parametrize("streamed", [False, True])
 async def test_dac_tool_round_trip(
-    emu: Emulator, native: Build, style: str, streamed: bool
+    emu: Emulator, oci_model: OCIModelFactory, style: str, streamed: bool
 ) -> None:
-    model = _dac(emu, style, native)
+    model = _dac(emu, style, oci_model)
     messages = [Message.user(ASK)]
     first = await (
         _streamed(model, messages, tools=[ADD]) if streamed else model.complete(messages, [ADD])
@@ -98,15 +99,17 @@ async def test_dac_tool_round_trip(
 
 
 @pytest.mark.parametrize(("model_id", "api_format"), ON_DEMAND)
-async def test_on_demand_tool_call(native: Build, model_id: str, api_format: str | None) -> None:
-    model = native(model_id, **({"api_format": api_format} if api_format else {}))
+async def test_on_demand_tool_call(
+    oci_model: OCIModelFactory, model_id: str, api_format: str | None
+) -> None:
+    model = oci_model(model_id, **({"api_format": api_format} if api_format else {}))
     response = await model.complete([Message.user(ASK)], tools=[ADD])
     assert [c.arguments for c in response.tool_calls] == [{"a": 7, "b": 35}]
     await model.aclose()
 
 
-async def test_many_calls_share_one_client(emu: Emulator, native: Build) -> None:
-    model = _dac(emu, "native", native)
+async def test_many_calls_share_one_client(emu: Emulator, oci_model: OCIModelFactory) -> None:
+    model = _dac(emu, "native", oci_model)
     for _ in range(3):
         await model.complete([Message.user("hi")])
     client = model.http_client
@@ -118,9 +121,9 @@ async def test_many_calls_share_one_client(emu: Emulator, native: Build) -> None
 
 @pytest.mark.parametrize("style", ["native", "cohere"])
 async def test_streams_return_their_connection_to_the_pool(
-    emu: Emulator, native: Build, style: str
+    emu: Emulator, oci_model: OCIModelFactory, style: str
 ) -> None:
-    model = _dac(emu, style, native)
+    model = _dac(emu, style, oci_model)
     for _ in range(3):
         await _streamed(model, [Message.user("Count from 1 to 5.")])
     # httpx keeps no public count of pooled connections; its transport's pool has one.
@@ -161,8 +164,8 @@ def test_complete_sync_against_the_emulator(emu: Emulator) -> None:
 
 
 @pytest.mark.parametrize("streamed", [False, True])
-async def test_dac_cohere_v2(emu: Emulator, native: Build, streamed: bool) -> None:
-    model = native(emu.endpoint(style="cohere")["ocid"], api_format="cohere_v2")
+async def test_dac_cohere_v2(emu: Emulator, oci_model: OCIModelFactory, streamed: bool) -> None:
+    model = oci_model(emu.endpoint(style="cohere")["ocid"], api_format="cohere_v2")
     messages = [Message.user("In one sentence, what model are you?")]
     reply = await (_streamed(model, messages) if streamed else model.complete(messages))
     assert "cohere.command-a-03-2025" in reply.text

@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 
 from locus.core.messages import Message
-from locus.core.model import Model
 from locus.core.response import ModelResponse, StreamEvent
+from locus.models.http import HTTPChatModel
 from locus.models.http.aiohttp_transport import AiohttpTransport
 from locus.tools import Tool, tool
 
@@ -40,7 +40,7 @@ class CompleteOnlyModel:
     call and a single final event, so half of the soak exercises non-streaming HTTP.
     """
 
-    def __init__(self, inner: Model) -> None:
+    def __init__(self, inner: HTTPChatModel) -> None:
         self.inner = inner
         self.model_id = inner.model_id
 

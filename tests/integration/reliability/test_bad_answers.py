@@ -16,8 +16,8 @@ from locus.core.errors import ResponseError, StreamError
 from locus.core.messages import Message
 from locus.emulator import Emulator
 from locus.tools import tool
+from tests.integration.conftest import OCIModelFactory
 from tests.integration.reliability._canned import CannedServer
-from tests.integration.reliability.conftest import Build
 
 HI = [Message.user("hi")]
 
@@ -49,9 +49,9 @@ def finish(reason: str) -> dict[str, Any]:
 STREAM = "text/event-stream"
 
 
-async def drain(build: Build, url: str) -> list[Any]:
+async def drain(oci_model: OCIModelFactory, url: str) -> list[Any]:
     events = []
-    async for event in build(service_endpoint=url).stream(HI):
+    async for event in oci_model(service_endpoint=url).stream(HI):
         events.append(event)
     return events
 
@@ -62,46 +62,52 @@ def add(a: int, b: int) -> int:
     return a + b
 
 
-async def test_a_200_whose_body_is_not_json(build: Build) -> None:
+async def test_a_200_whose_body_is_not_json(oci_model: OCIModelFactory) -> None:
     async with CannedServer(b"<html>maintenance</html>", content_type="text/html") as server:
         with pytest.raises(ResponseError, match="is not JSON: b'<html>maintenance") as info:
-            await build(service_endpoint=server.url).complete(HI)
+            await oci_model(service_endpoint=server.url).complete(HI)
     assert server.requests == 1  # a 200 is an answer: not retried
     assert info.value.endpoint == f"{server.url}/20231130/actions/chat"
 
 
-async def test_a_json_answer_with_a_wrong_content_type_is_read_as_json(build: Build) -> None:
+async def test_a_json_answer_with_a_wrong_content_type_is_read_as_json(
+    oci_model: OCIModelFactory,
+) -> None:
     body = chat_result({"content": [{"type": "TEXT", "text": "hello"}]})
     async with CannedServer(body, content_type="text/plain") as server:
-        response = await build(service_endpoint=server.url).complete(HI)
+        response = await oci_model(service_endpoint=server.url).complete(HI)
     assert response.text == "hello"
 
 
-async def test_a_stream_answered_with_plain_json_is_a_stream_error(build: Build) -> None:
+async def test_a_stream_answered_with_plain_json_is_a_stream_error(
+    oci_model: OCIModelFactory,
+) -> None:
     body = chat_result({"content": [{"type": "TEXT", "text": "hello"}]})
     async with CannedServer(body, content_type="application/json") as server:
         with pytest.raises(StreamError):
-            await drain(build, server.url)
+            await drain(oci_model, server.url)
 
 
-async def test_a_stream_answered_with_plain_json_names_the_content_type(build: Build) -> None:
+async def test_a_stream_answered_with_plain_json_names_the_content_type(
+    oci_model: OCIModelFactory,
+) -> None:
     body = chat_result({"content": [{"type": "TEXT", "text": "hello"}]})
     async with CannedServer(body, content_type="application/json") as server:
         with pytest.raises(StreamError, match="application/json"):
-            await drain(build, server.url)
+            await drain(oci_model, server.url)
     assert server.requests == 1
 
 
-async def test_a_huge_sse_line_is_refused_not_buffered(build: Build) -> None:
+async def test_a_huge_sse_line_is_refused_not_buffered(oci_model: OCIModelFactory) -> None:
     chunks = [b"data: " + b"x" * (1 << 20)] * 5 + [b"\n\n"]
     async with CannedServer(chunks, content_type=STREAM) as server:
         with pytest.raises(StreamError, match="line is longer than 4194304 characters"):
-            await drain(build, server.url)
+            await drain(oci_model, server.url)
 
 
-async def test_a_stream_that_ends_with_no_finish_event(build: Build) -> None:
+async def test_a_stream_that_ends_with_no_finish_event(oci_model: OCIModelFactory) -> None:
     async with CannedServer(sse(text("Hel"), text("lo")), content_type=STREAM) as server:
-        agent = Agent(build(service_endpoint=server.url))
+        agent = Agent(oci_model(service_endpoint=server.url))
         with pytest.raises(StreamError, match="ended before the model finished") as info:
             await agent.arun("hi")
     assert server.requests == 1  # events had reached the caller: never retried
@@ -109,9 +115,11 @@ async def test_a_stream_that_ends_with_no_finish_event(build: Build) -> None:
     assert result.stop_reason == "error" and result.metrics.model_calls == 1
 
 
-async def test_an_empty_model_reply_ends_the_run_with_empty_text(build: Build) -> None:
+async def test_an_empty_model_reply_ends_the_run_with_empty_text(
+    oci_model: OCIModelFactory,
+) -> None:
     async with CannedServer(sse(finish("stop")), content_type=STREAM) as server:
-        result = await Agent(build(service_endpoint=server.url)).arun("hi")
+        result = await Agent(oci_model(service_endpoint=server.url)).arun("hi")
     assert (result.message, result.stop_reason, result.model_stop_reason) == (
         "",
         "complete",
@@ -119,30 +127,34 @@ async def test_an_empty_model_reply_ends_the_run_with_empty_text(build: Build) -
     )
 
 
-async def test_a_reply_cut_off_by_length_is_returned_and_flagged(build: Build) -> None:
+async def test_a_reply_cut_off_by_length_is_returned_and_flagged(
+    oci_model: OCIModelFactory,
+) -> None:
     chunks = sse(text("The answer"), text(" is"), finish("length"))
     async with CannedServer(chunks, content_type=STREAM) as server:
-        result = await Agent(build(service_endpoint=server.url)).arun("hi")
+        result = await Agent(oci_model(service_endpoint=server.url)).arun("hi")
     assert result.message == "The answer is"
     assert (result.stop_reason, result.model_stop_reason) == ("complete", "length")
 
 
 async def test_invalid_json_arguments_on_the_wire_reach_the_model_as_an_error(
-    build: Build,
+    oci_model: OCIModelFactory,
 ) -> None:
     call = {"type": "FUNCTION", "id": "c1", "name": "add", "arguments": '{"a": 1, "b":'}
     chunks = sse(delta(toolCalls=[call]), finish("tool_calls"))
     async with CannedServer(chunks, content_type=STREAM) as server:
-        agent = Agent(build(service_endpoint=server.url), [add], max_iterations=1)
+        agent = Agent(oci_model(service_endpoint=server.url), [add], max_iterations=1)
         result = await agent.arun("add 1 and 2")
     (answer,) = [m for m in result.messages if m.role == "tool"]
     assert answer.is_error and "were not valid JSON" in answer.text
     assert result.stop_reason == "max_iterations"
 
 
-async def test_a_message_with_undecodable_text_is_sent_or_refused_typed(build: Build) -> None:
+async def test_a_message_with_undecodable_text_is_sent_or_refused_typed(
+    oci_model: OCIModelFactory,
+) -> None:
     name = b"caf\xe9.txt".decode("utf-8", "surrogateescape")
-    response = await build().complete([Message.user(f"What is in {name}?")])
+    response = await oci_model().complete([Message.user(f"What is in {name}?")])
     assert "caf" in response.text
 
 
@@ -154,11 +166,11 @@ async def test_a_message_with_undecodable_text_is_sent_or_refused_typed(build: B
     ],
 )
 async def test_a_broken_text_tool_call_from_a_dac_stays_visible_text(
-    emu: Emulator, build: Build, reply: str
+    emu: Emulator, oci_model: OCIModelFactory, reply: str
 ) -> None:
     chunks = sse(*[text(reply[i : i + 5]) for i in range(0, len(reply), 5)], finish("stop"))
     async with CannedServer(chunks, content_type=STREAM) as server:
-        model = build(emu.endpoint("hermes")["ocid"], service_endpoint=server.url)
+        model = oci_model(emu.endpoint("hermes")["ocid"], service_endpoint=server.url)
         result = await Agent(model, [add]).arun("add 1 and 2")
     assert (result.message, result.metrics.tool_calls) == (reply, 0)
     assert result.stop_reason == "complete"

@@ -21,8 +21,8 @@ from locus.core.errors import (
 from locus.core.messages import Message
 from locus.emulator import Emulator
 from locus.models import get_model
+from tests.integration.conftest import OCIModelFactory
 from tests.integration.reliability._canned import CannedServer
-from tests.integration.reliability.conftest import Build
 
 HI = [Message.user("hi")]
 WRONG_FINGERPRINT = "12:34:56:78:9a:bc:de:f0:12:34:56:78:9a:bc:de:f0"
@@ -39,11 +39,11 @@ def edited_config(emu: Emulator, tmp_path: Path, pattern: str, replacement: str)
 
 @pytest.mark.parametrize("entry", ["key_file", "fingerprint", "tenancy", "user"])
 async def test_a_config_file_with_a_missing_entry(
-    emu: Emulator, build: Build, tmp_path: Path, entry: str
+    emu: Emulator, oci_model: OCIModelFactory, tmp_path: Path, entry: str
 ) -> None:
     config = edited_config(emu, tmp_path, rf"^{entry}\s*=.*\n", "")
     async with CannedServer(b"{}") as server:
-        model = build(service_endpoint=server.url, config_file=config)
+        model = oci_model(service_endpoint=server.url, config_file=config)
         with pytest.raises(CredentialsError) as info:
             await model.complete(HI)
     assert server.requests == 0  # refused before any request
@@ -51,24 +51,26 @@ async def test_a_config_file_with_a_missing_entry(
 
 
 async def test_a_config_file_with_a_bad_fingerprint(
-    emu: Emulator, build: Build, tmp_path: Path
+    emu: Emulator, oci_model: OCIModelFactory, tmp_path: Path
 ) -> None:
     config = edited_config(
         emu, tmp_path, r"^fingerprint\s*=.*$", f"fingerprint={WRONG_FINGERPRINT}"
     )
     with pytest.raises(AuthenticationError) as info:
-        await build(config_file=config).complete(HI)
+        await oci_model(config_file=config).complete(HI)
     error = info.value
     assert (error.status, error.code) == (401, "NotAuthenticated")
     assert error.hint is not None
     assert f"fingerprint {WRONG_FINGERPRINT} does not match its key_file" in error.hint
 
 
-async def test_a_dac_ocid_with_a_typo_in_its_unique_part(emu: Emulator, build: Build) -> None:
+async def test_a_dac_ocid_with_a_typo_in_its_unique_part(
+    emu: Emulator, oci_model: OCIModelFactory
+) -> None:
     ocid = emu.endpoint("hermes")["ocid"]
     typo = ocid[:-3] + "zzz"
     with pytest.raises(NotFoundError) as info:
-        await build(typo).complete(HI)
+        await oci_model(typo).complete(HI)
     error = info.value
     assert (error.status, error.code) == (404, "NotAuthorizedOrNotFound")
     assert error.hint is not None and f"the DAC endpoint {typo} was not found" in error.hint
@@ -76,11 +78,11 @@ async def test_a_dac_ocid_with_a_typo_in_its_unique_part(emu: Emulator, build: B
 
 
 async def test_a_dac_ocid_with_a_typo_in_its_region_names_both_regions(
-    emu: Emulator, build: Build
+    emu: Emulator, oci_model: OCIModelFactory
 ) -> None:
     typo = emu.endpoint("hermes")["ocid"].replace(emu.region, "us-chicgo-1")
     with pytest.raises(NotFoundError, match="it is in us-chicgo-1, this service is us-chicago-1"):
-        await build(typo).complete(HI)
+        await oci_model(typo).complete(HI)
 
 
 def test_a_region_typo_without_an_endpoint_is_refused_before_any_request(emu: Emulator) -> None:
@@ -96,8 +98,8 @@ def test_a_typo_in_the_ocid_resource_type_is_refused(emu: Emulator) -> None:
 
 
 async def test_a_typo_in_the_ocid_resource_type_given_to_ocimodel(
-    emu: Emulator, build: Build
+    emu: Emulator, oci_model: OCIModelFactory
 ) -> None:
     typo = emu.endpoint("hermes")["ocid"].replace("generativeaiendpoint", "generativeaiendpont")
     with pytest.raises(ConfigurationError, match="generativeaiendpont"):
-        build(typo)
+        oci_model(typo)

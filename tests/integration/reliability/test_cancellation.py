@@ -21,8 +21,8 @@ from locus.core.errors import RunCancelledError, RunTimeoutError, ToolTimeoutErr
 from locus.emulator import Emulator
 from locus.models.providers.oci import OCIModel
 from locus.tools import Tool, tool
+from tests.integration.conftest import OCIModelFactory
 from tests.integration.reliability._soak import pool_state
-from tests.integration.reliability.conftest import Build
 
 LONG = "Please count from 1 to 60."
 PROMPT = f"Use the wait_forever tool. {LONG}"
@@ -87,8 +87,10 @@ async def until(events: AsyncIterator[RunEvent], kind: type[RunEvent]) -> None:
     raise AssertionError(f"the run ended before a {kind.__name__}")
 
 
-async def test_task_cancel_mid_stream_closes_the_stream(paced: Emulator, build: Build) -> None:
-    model = build()
+async def test_task_cancel_mid_stream_closes_the_stream(
+    paced: Emulator, oci_model: OCIModelFactory
+) -> None:
+    model = oci_model()
     agent = Agent(model)
     first_delta = asyncio.Event()
 
@@ -109,11 +111,11 @@ async def test_task_cancel_mid_stream_closes_the_stream(paced: Emulator, build: 
 
 @pytest.mark.parametrize("how", ["task", "agent"])
 async def test_cancel_before_the_first_byte_stops_the_model_call(
-    emu: Emulator, build: Build, how: str
+    emu: Emulator, oci_model: OCIModelFactory, how: str
 ) -> None:
     emu.configure(latency=5.0)  # the emulator sits on the request for 5 s
     transport = SignallingTransport()
-    model = build(transport=transport)
+    model = oci_model(transport=transport)
     agent = Agent(model)
     task = asyncio.create_task(agent.arun(LONG))
     await transport.sent.wait()
@@ -126,8 +128,10 @@ async def test_cancel_before_the_first_byte_stops_the_model_call(
     assert_stream_closed(model)
 
 
-async def test_agent_cancel_mid_stream_is_a_typed_error(paced: Emulator, build: Build) -> None:
-    model = build()
+async def test_agent_cancel_mid_stream_is_a_typed_error(
+    paced: Emulator, oci_model: OCIModelFactory
+) -> None:
+    model = oci_model()
     agent = Agent(model)
     events = agent.run(LONG)
     await until(events, ModelTextDelta)
@@ -143,9 +147,11 @@ async def test_agent_cancel_mid_stream_is_a_typed_error(paced: Emulator, build: 
 
 
 @pytest.mark.parametrize("how", ["task", "agent"])
-async def test_cancel_stops_pending_tools(emu: Emulator, build: Build, how: str) -> None:
+async def test_cancel_stops_pending_tools(
+    emu: Emulator, oci_model: OCIModelFactory, how: str
+) -> None:
     forever = Forever()
-    agent = Agent(build(), [forever.tool()])
+    agent = Agent(oci_model(), [forever.tool()])
     task = asyncio.create_task(agent.arun(PROMPT))
     await forever.started.wait()
     started = time.perf_counter()
@@ -157,8 +163,10 @@ async def test_cancel_stops_pending_tools(emu: Emulator, build: Build, how: str)
     assert forever.cancelled
 
 
-async def test_run_timeout_mid_stream_says_what_finished(paced: Emulator, build: Build) -> None:
-    model = build()
+async def test_run_timeout_mid_stream_says_what_finished(
+    paced: Emulator, oci_model: OCIModelFactory
+) -> None:
+    model = oci_model()
     started = time.perf_counter()
     with pytest.raises(RunTimeoutError) as info:
         await Agent(model).arun(LONG, timeout=0.8)
@@ -169,14 +177,16 @@ async def test_run_timeout_mid_stream_says_what_finished(paced: Emulator, build:
     assert_stream_closed(model)
 
 
-async def test_run_timeout_after_a_tool_keeps_the_tool_result(emu: Emulator, build: Build) -> None:
+async def test_run_timeout_after_a_tool_keeps_the_tool_result(
+    emu: Emulator, oci_model: OCIModelFactory
+) -> None:
     @tool(name="slow_down")
     def slow_down() -> str:
         """Make the next model answer slow (the emulator waits 4 s before answering)."""
         emu.configure(latency=4.0)
         return "done"
 
-    model = build()
+    model = oci_model()
     with pytest.raises(RunTimeoutError) as info:
         await Agent(model, [slow_down]).arun("Use the slow_down tool.", timeout=1.5)
     result = info.value.result
@@ -186,9 +196,11 @@ async def test_run_timeout_after_a_tool_keeps_the_tool_result(emu: Emulator, bui
     assert_stream_closed(model)
 
 
-async def test_a_tool_timeout_is_typed_and_the_run_goes_on(emu: Emulator, build: Build) -> None:
+async def test_a_tool_timeout_is_typed_and_the_run_goes_on(
+    emu: Emulator, oci_model: OCIModelFactory
+) -> None:
     forever = Forever()
-    agent = Agent(build(), [forever.tool()], tool_timeout=0.3)
+    agent = Agent(oci_model(), [forever.tool()], tool_timeout=0.3)
     finished: list[ToolCallFinished] = []
     async for event in agent.run(PROMPT):
         if isinstance(event, ToolCallFinished):
@@ -200,7 +212,7 @@ async def test_a_tool_timeout_is_typed_and_the_run_goes_on(emu: Emulator, build:
 
 @pytest.mark.parametrize("stop", ["tool_timeout", "run_timeout", "cancel"])
 async def test_a_blocked_sync_tool_does_not_hold_the_run(
-    emu: Emulator, build: Build, stop: str
+    emu: Emulator, oci_model: OCIModelFactory, stop: str
 ) -> None:
     release, entered = threading.Event(), asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -212,7 +224,7 @@ async def test_a_blocked_sync_tool_does_not_hold_the_run(
         release.wait(30)
         return "released"
 
-    agent = Agent(build(), [block], tool_timeout=0.3 if stop == "tool_timeout" else None)
+    agent = Agent(oci_model(), [block], tool_timeout=0.3 if stop == "tool_timeout" else None)
     started = time.perf_counter()
     try:
         if stop == "tool_timeout":

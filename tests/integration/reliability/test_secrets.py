@@ -21,8 +21,10 @@ from locus.agent import Agent
 from locus.core.errors import LocusError
 from locus.core.messages import Message
 from locus.emulator import Emulator
+from locus.models.http import RetryPolicy
 from locus.models.providers.oci import OCIAuthType, OCIChatCompletionsModel, OCIModel
 from locus.tools import tool
+from tests.integration.conftest import OCIModelFactory
 from tests.integration.reliability._secrets import RecordingTransport, Secrets, describe_exception
 from tests.integration.reliability.conftest import no_sleep
 
@@ -108,49 +110,51 @@ def sweep(emu: Emulator, caplog: pytest.LogCaptureFixture) -> Sweep:
     return Sweep(emu)
 
 
-def native(emu: Emulator, sweep: Sweep, **options: Any) -> OCIModel:
-    from locus.models.http import RetryPolicy
-
-    options.setdefault("config_file", emu.config_file)
-    options.setdefault("profile_name", emu.profile)
-    return OCIModel(
-        model_id="meta.llama-3.3-70b-instruct",
-        compartment_id=emu.compartment_id,
-        service_endpoint=emu.service_endpoint,
-        transport=sweep.transport,
-        retry_policy=RetryPolicy(base_delay=0.01, sleep=no_sleep),
-        **options,
-    )
+def _swept(oci_model: OCIModelFactory, sweep: Sweep, **options: Any) -> OCIModel:
+    """A model whose every request goes through the sweep's recording transport."""
+    policy = RetryPolicy(base_delay=0.01, sleep=no_sleep)
+    return oci_model(transport=sweep.transport, retry_policy=policy, **options)
 
 
 async def test_api_key_signing_with_retries(
-    emu: Emulator, sweep: Sweep, caplog: pytest.LogCaptureFixture
+    emu: Emulator, oci_model: OCIModelFactory, sweep: Sweep, caplog: pytest.LogCaptureFixture
 ) -> None:
     emu.set_faults(["429_retry_after", "reset_before", "ok", "503", "reset_during"])
-    await sweep.run("API key OCIModel", native(emu, sweep, auth_type=OCIAuthType.API_KEY))
+    await sweep.run("API key OCIModel", _swept(oci_model, sweep, auth_type=OCIAuthType.API_KEY))
     sent = len(sweep.transport.authorizations)  # never put the values in an assert
     assert sent >= 5
+    assert set(emu.fired_faults) == {"429_retry_after", "reset_before", "503", "reset_during"}
     assert sweep.leaks(caplog) == []
 
 
 async def test_api_key_signing_errors(
-    emu: Emulator, sweep: Sweep, caplog: pytest.LogCaptureFixture, tmp_path: Path
+    emu: Emulator,
+    oci_model: OCIModelFactory,
+    sweep: Sweep,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
 ) -> None:
-    wrong = native(emu, sweep, auth_type=OCIAuthType.API_KEY, max_retries=0)
+    wrong = _swept(oci_model, sweep, auth_type=OCIAuthType.API_KEY, max_retries=0)
     wrong.connection._compartment = "ocid1.compartment.oc1..aaaaaaaawrong"
     await sweep.run("API key OCIModel, wrong compartment", wrong, agent=False)
     text = Path(emu.config_file).read_text().replace("fingerprint=", "fingerprint=00:")
     (tmp_path / "config").write_text(text)
-    bad = native(emu, sweep, auth_type=OCIAuthType.API_KEY, config_file=str(tmp_path / "config"))
+    bad = _swept(
+        oci_model, sweep, auth_type=OCIAuthType.API_KEY, config_file=str(tmp_path / "config")
+    )
     await sweep.run("API key OCIModel, bad fingerprint", bad, agent=False)
     assert sweep.leaks(caplog) == []
 
 
 async def test_session_token_signing(
-    emu: Emulator, sweep: Sweep, caplog: pytest.LogCaptureFixture, tmp_path: Path
+    emu: Emulator,
+    oci_model: OCIModelFactory,
+    sweep: Sweep,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
 ) -> None:
     config = session_profile(emu, tmp_path, sweep)
-    model = native(emu, sweep, config_file=config, profile_name="SESSION")
+    model = _swept(oci_model, sweep, config_file=config, profile_name="SESSION", auth_type=None)
     await sweep.run("session-token OCIModel", model, agent=False)
     session_signed = sum('keyId="ST$' in a for a in sweep.transport.authorizations)
     assert session_signed >= 1  # signed with ST$<token>, refused (the emulator never issued it)
@@ -158,7 +162,11 @@ async def test_session_token_signing(
 
 
 async def test_resource_principal_signing(
-    emu: Emulator, sweep: Sweep, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    emu: Emulator,
+    oci_model: OCIModelFactory,
+    sweep: Sweep,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     claims = {"exp": int(time.time()) + 3600, "res_tenant": "ocid1.tenancy.oc1..aaaaaaaarp"}
     token = f"{b64_json({'alg': 'RS256'})}.{b64_json(claims)}.{random_secrets.token_urlsafe(32)}"
@@ -168,7 +176,7 @@ async def test_resource_principal_signing(
     monkeypatch.setenv("OCI_RESOURCE_PRINCIPAL_RPST", token)
     monkeypatch.setenv("OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM", str(emu.state_dir / "key.pem"))
     monkeypatch.setenv("OCI_RESOURCE_PRINCIPAL_REGION", emu.region)
-    model = native(emu, sweep, auth_type=OCIAuthType.RESOURCE_PRINCIPAL)
+    model = _swept(oci_model, sweep, auth_type=OCIAuthType.RESOURCE_PRINCIPAL)
     await sweep.run("resource-principal OCIModel", model, agent=False)
     principal_signed = sum('keyId="ST$' in a for a in sweep.transport.authorizations)
     assert principal_signed >= 1  # signed with the RPST, refused (the emulator never issued it)
@@ -212,9 +220,10 @@ def test_the_sweep_finds_what_it_looks_for(emu: Emulator, sweep: Sweep) -> None:
 
 
 async def test_debug_logging_was_really_captured(
-    emu: Emulator, sweep: Sweep, caplog: pytest.LogCaptureFixture
+    emu: Emulator, oci_model: OCIModelFactory, sweep: Sweep, caplog: pytest.LogCaptureFixture
 ) -> None:
     emu.set_faults(["503"])
-    await sweep.run("API key OCIModel", native(emu, sweep), agent=False)
+    await sweep.run("API key OCIModel", _swept(oci_model, sweep), agent=False)
+    assert emu.fired_faults == {"503": 1}
     names = {record.name for record in caplog.records if record.levelno == logging.DEBUG}
     assert {"locus.models.http", "httpcore.http11"} <= names

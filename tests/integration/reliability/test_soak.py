@@ -15,6 +15,7 @@ import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -40,6 +41,7 @@ RUN_DEADLINE = 30.0
 MODEL = "meta.llama-3.3-70b-instruct"
 KINDS = ["429"] * 5 + ["429_retry_after"] * 5 + ["503"] * 5 + ["reset_during"] * 2
 FAULTS = {"target": "*", "rate": 0.18, "seed": 20261127, "kinds": [*KINDS, "malformed_event"]}
+Backend = Literal["httpx", "aiohttp"]
 PROMPT = "Use the add_two_numbers tool to add {a} and {b}, then state the result in one sentence."
 
 
@@ -51,7 +53,9 @@ def faulty_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulat
         yield emulator
 
 
-def build_models(emulator: EmulatorProcess, retries: RetryCounter, backend: str) -> list[OCIModel]:
+def build_models(
+    emulator: EmulatorProcess, retries: RetryCounter, backend: Backend
+) -> list[OCIModel]:
     """One model per target: the on-demand model, then each DAC endpoint."""
     info = emulator.info
     policy = RetryPolicy(
@@ -143,7 +147,7 @@ async def settled_pools(models: list[OCIModel], within: float = 1.0) -> tuple[in
 
 @pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
 async def test_soak(
-    faulty_emulator: EmulatorProcess, capsys: pytest.CaptureFixture[str], backend: str
+    faulty_emulator: EmulatorProcess, capsys: pytest.CaptureFixture[str], backend: Backend
 ) -> None:
     retries, ledger, log = RetryCounter(), ToolLedger(), RunLog()
     models = build_models(faulty_emulator, retries, backend)
@@ -174,6 +178,7 @@ async def test_soak(
     assert log.outcomes[RunTimeoutError.__name__] == 0  # no run hung until its deadline
     assert log.outcomes["right answer"] > RUNS * 0.8
     assert retries.retries > RUNS * 0.1  # the faults really were there
+    assert set(faulty_emulator.admin("state")["fired"]) == {*KINDS, "malformed_event"}
     assert max(ledger.executions.values()) == 1  # no tool call ran twice
     assert (busy, queued) == (0, 0)  # every response was closed
     assert sockets <= connections  # no socket lives outside the pools

@@ -27,7 +27,7 @@ def test_strings_in_any_case_and_aliases(text: str, expected: OCIAuthType) -> No
 
 
 def test_session_token_is_an_alias_member() -> None:
-    assert OCIAuthType.SESSION_TOKEN is OCIAuthType.SECURITY_TOKEN
+    assert OCIAuthType["SESSION_TOKEN"] is OCIAuthType["SECURITY_TOKEN"]
     assert parse_auth_type(OCIAuthType.SESSION_TOKEN) is OCIAuthType.SECURITY_TOKEN
     principals = [t for t in OCIAuthType if t.is_principal]
     assert principals == [

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from locus.core.messages import ToolCall
+from locus.core.messages import Message, ToolCall
+from locus.core.params import GenerationParams
+from locus.models._openai import encode_openai_chat
 from locus.models._wire.arguments import (
     dump_arguments,
     parse_arguments,
@@ -12,6 +14,7 @@ from locus.models._wire.arguments import (
     wire_arguments,
 )
 from locus.models._wire.assembler import ToolCallAssembler
+from locus.models.providers.oci._formats import ApiFormat, encode_chat_details
 
 
 @pytest.mark.parametrize(
@@ -105,3 +108,31 @@ def test_invalid_streamed_arguments_are_kept_raw() -> None:
     calls = ToolCallAssembler()
     calls.add(0, "a", "f", '{"x": ')
     assert calls.calls() == [ToolCall("a", "f", {}, raw_arguments='{"x": ')]
+
+
+@pytest.mark.parametrize("api_format", ["GENERIC", "COHEREV2", "openai"])
+def test_every_codec_sends_raw_arguments_back_as_they_came(api_format: str) -> None:
+    call = tool_call("c1", "add", '{"a": 1,')
+    messages = [
+        Message.user("add"),
+        Message.assistant(None, [call]),
+        Message.tool("error", "c1", "add"),
+    ]
+    if api_format == "openai":
+        body = encode_openai_chat(
+            model="m", messages=messages, tools=[], params=GenerationParams(), stream=False
+        )
+        sent = body["messages"][1]["tool_calls"][0]["function"]["arguments"]
+    else:
+        request = encode_chat_details(
+            compartment_id="c",
+            serving_mode={"servingType": "ON_DEMAND", "modelId": "m"},
+            api_format=ApiFormat(api_format),
+            messages=messages,
+            tools=[],
+            params=GenerationParams(),
+            stream=False,
+        )["chatRequest"]
+        wire_call = request["messages"][1]["toolCalls"][0]
+        sent = wire_call.get("arguments") or wire_call["function"]["arguments"]
+    assert sent == '{"a": 1,'
