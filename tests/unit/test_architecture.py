@@ -61,19 +61,23 @@ def _absolute(node: ast.ImportFrom, package: str) -> str:
 def _graph(*, top_level_only: bool) -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for name, path in MODULES.items():
-        targets = {t for t in _runtime_imports(path, name) if t in MODULES and t != name}
         if top_level_only:
-            targets &= _top_level_imports(path, name)
+            targets = {t for t in _top_level_imports(path, name) if t in MODULES and t != name}
+        else:
+            targets = {t for t in _runtime_imports(path, name) if t in MODULES and t != name}
         graph[name] = targets
     return graph
 
 
 def _top_level_imports(path: Path, name: str) -> set[str]:
-    """Imports at module level (the ones that run at import time and can form a cycle)."""
+    """Imports at module level, ``TYPE_CHECKING`` ones included: a cycle that only type
+    checking closes is still two modules that each need the other."""
     tree = ast.parse(path.read_text("utf-8"))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
-    for node in tree.body:
+    body = [*tree.body]
+    body += [inner for node in tree.body if isinstance(node, ast.If) for inner in node.body]
+    for node in body:
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
