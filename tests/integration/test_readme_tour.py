@@ -1,26 +1,20 @@
 """Every ```python block of README.md runs as written, in order, in one session, as the
 README says: the first block starts the emulator and the last one stops it.
 
-Each block is executed as it stands (no stubs, no rewriting); a block that raises fails its
-test. A second test pastes the blocks line by line into an interactive console in a fresh
-interpreter, as a new user does.
+Each block is executed as it stands (no stubs, no rewriting) in a fresh interpreter, as a new
+user's session; a block that raises fails its test. A second test pastes the blocks line by
+line into an interactive console, as a new user at the ``python`` prompt does.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-import httpx
 import pytest
 
-from locus.emulator import Emulator
 from tests.conftest import REPO_ROOT
 
 README = REPO_ROOT / "README.md"
@@ -55,33 +49,62 @@ def _blocks() -> list[Block]:
 BLOCKS = _blocks()
 
 
-@dataclass(slots=True)
-class Tour:
-    """The blocks run so far: their output, and the first one that failed."""
+_SESSION = """
+import sys, traceback
+import httpx
+blocks = {blocks!r}
+namespace = {{"__name__": "__main__"}}
+for index, block in enumerate(blocks):
+    print(f"\\n<<<block {{index}}>>>", flush=True)
+    try:
+        exec(compile(block, f"README.md block {{index}}", "exec"), namespace)
+    except BaseException:
+        print(f"\\n<<<failed {{index}}>>>", flush=True)
+        traceback.print_exc(file=sys.stdout)
+        sys.exit(1)
+print("\\n<<<end>>>", flush=True)
+emu = namespace.get("emu")
+try:
+    httpx.get(emu.url + "/admin/state", timeout=5)
+    print("emulator still running")
+    emu.stop()
+except httpx.ConnectError:
+    print("emulator stopped")
+"""
 
-    namespace: dict[str, Any] = field(default_factory=lambda: {"__name__": "__main__"})
-    outputs: dict[int, str] = field(default_factory=dict)
-    failure: tuple[int, BaseException] | None = None
+
+@dataclass(frozen=True, slots=True)
+class Tour:
+    """What each block printed, and the block that failed (with its traceback), if any."""
+
+    outputs: dict[int, str]
+    failed: int | None
+    trailer: str
 
 
 @pytest.fixture(scope="module")
-def tour() -> Iterator[Tour]:
-    """Run every block in order in one namespace (stopping at the first that raises)."""
-    tour = Tour()
-    for index, block in enumerate(BLOCKS):
-        out = io.StringIO()
-        try:
-            with contextlib.redirect_stdout(out):
-                exec(compile(block.source, f"README.md block {index}", "exec"), tour.namespace)
-        except Exception as exc:
-            tour.failure = (index, exc)
-            break
-        finally:
-            tour.outputs[index] = out.getvalue()
-    yield tour
-    emu = tour.namespace.get("emu")
-    if isinstance(emu, Emulator):
-        emu.stop()
+def tour() -> Tour:
+    """Run every block in order in one namespace, in a fresh interpreter (a new user's
+    session), stopping at the first block that raises."""
+    done = subprocess.run(
+        [sys.executable, "-c", _SESSION.format(blocks=[block.source for block in BLOCKS])],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO_ROOT,
+        check=False,
+    )
+    pieces = re.split(r"\n<<<(block|failed) (\d+)>>>\n", done.stdout)
+    outputs: dict[int, str] = {}
+    failed = None
+    for kind, index, text in zip(pieces[1::3], pieces[2::3], pieces[3::3], strict=True):
+        if kind == "failed":
+            failed = int(index)
+            outputs[int(index)] += text
+        else:
+            outputs[int(index)] = text.split("\n<<<end>>>\n")[0]
+    trailer = done.stdout.split("\n<<<end>>>\n")[-1] if failed is None else ""
+    return Tour(outputs, failed, trailer + done.stderr)
 
 
 def test_the_readme_has_the_tour_sections() -> None:
@@ -90,24 +113,21 @@ def test_the_readme_has_the_tour_sections() -> None:
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)), ids=[b.section for b in BLOCKS])
 def test_the_block_runs_as_written(tour: Tour, index: int) -> None:
-    if tour.failure is not None and tour.failure[0] <= index:
-        failed, exc = tour.failure
+    if tour.failed is not None and tour.failed <= index:
+        section = BLOCKS[tour.failed].section
+        later = "" if tour.failed == index else f" (so block {index} did not run)"
         raise AssertionError(
-            f"README.md block {failed} ({BLOCKS[failed].section!r}) raised "
-            f"{type(exc).__name__}: {exc}"
-            + ("" if failed == index else f"; block {index} did not run")
-        ) from exc
+            f"README.md block {tour.failed} ({section!r}) raised{later}:\n"
+            + tour.outputs[tour.failed]
+        )
     out = tour.outputs[index]
     for expected in _PRINTS.get(BLOCKS[index].section, []):
         assert expected in out, (BLOCKS[index].section, out)
 
 
 def test_the_tour_stops_the_emulator_it_started(tour: Tour) -> None:
-    assert tour.failure is None
-    emu = tour.namespace["emu"]
-    assert isinstance(emu, Emulator)
-    with pytest.raises(httpx.ConnectError):
-        httpx.get(emu.url + "/admin/state", timeout=5)
+    assert tour.failed is None
+    assert tour.trailer.strip() == "emulator stopped", tour.trailer
 
 
 _PASTE = """
