@@ -153,7 +153,7 @@ class Agent:
     def run_sync(
         self, prompt: Prompt, *, thread_id: str | None = None, timeout: float | None = None
     ) -> AgentResult:
-        """``arun`` for synchronous code: any thread, a notebook cell included (see ``locus._sync``)."""
+        """``arun`` for synchronous code, from any thread (a notebook cell included)."""
         return _run_sync(
             lambda: self.arun(prompt, thread_id=thread_id, timeout=timeout),
             name="run_sync",
