@@ -1,8 +1,9 @@
-"""``python -m benchmarks [--quick] [--json FILE]``: run every benchmark, print a table.
+"""``python -m benchmarks [--quick] [--json FILE] [--scaling-sizes N,N]``: run every
+benchmark, print a table.
 
-The emulator runs in separate processes (one plain, one with the streaming rules
-file), so that client and server never share an event loop. Import times and the
-parser are measured first, with no emulator running.
+The emulator runs in separate processes (one plain, one with the streaming rules file,
+one with the tool-heavy rules script), so that client and server never share an event
+loop. Import times and the parser are measured first, with no emulator running.
 """
 
 from __future__ import annotations
@@ -10,14 +11,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from benchmarks import concurrency, emulator_rps, imports, overhead, parser_throughput, stream
+from benchmarks import (
+    cold_model,
+    concurrency,
+    emulator_rps,
+    history,
+    imports,
+    overhead,
+    parser_throughput,
+    stream,
+    tool_heavy,
+)
 from benchmarks._emulator_proc import configure, emulator_process
 from benchmarks._report import commit, machine, table
 from benchmarks._stats import figure
@@ -46,6 +58,18 @@ class Sizes:
     stream_reps: int = 5
     ttft_reps: int = 50
     raw_concurrency_reps: int = 1
+    cold_reps: int = 50
+    cold_warmup: int = 5
+    cold_models: int = 50
+    cold_memory_reps: int = 3
+    history_messages: int = 1000
+    history_reps: int = 20
+    tool_blocks: int = 5
+    tool_runs: int = 10
+    tool_warmup: int = 3
+    scaling_sizes: tuple[int, ...] = (100, 500, 2000)
+    scaling_reps: int = 3
+    wave_timeout: float = 120.0
 
 
 FULL = Sizes()
@@ -65,6 +89,18 @@ QUICK = Sizes(
     stream_reps=2,
     ttft_reps=5,
     raw_concurrency_reps=1,
+    cold_reps=5,
+    cold_warmup=1,
+    cold_models=5,
+    cold_memory_reps=1,
+    history_messages=100,
+    history_reps=3,
+    tool_blocks=1,
+    tool_runs=2,
+    tool_warmup=1,
+    scaling_sizes=(10, 40),
+    scaling_reps=1,
+    wave_timeout=30.0,
 )
 
 
@@ -92,54 +128,92 @@ def _rps(info: dict[str, Any], sizes: Sizes) -> dict[str, float]:
 
 def _with_plain_emulator(sizes: Sizes, results: dict[str, Any]) -> None:
     with emulator_process(*_EMULATOR_ARGS) as info:
-        _say("emulator_rps")
-        results["emulator_rps"] = _rps(info, sizes)
-        _say("overhead_ratio")
-        found = asyncio.run(
-            overhead.measure(info, blocks=sizes.overhead_blocks, runs=sizes.overhead_runs)
-        )
-        results["overhead_ratio"] = found["ratio"]
-        _say(f"  agent run {found['agent_ms']} ms, raw pair {found['raw_ms']} ms")
-        for key, options in (
-            ("overhead_ratio_async_tool", {"async_tool": True}),
-            ("overhead_ratio_aiohttp", {"backend": "aiohttp"}),
-        ):
-            _say(key)
-            found = asyncio.run(
-                overhead.measure(
-                    info, blocks=sizes.overhead_blocks, runs=sizes.overhead_runs, **options
-                )
-            )
-            results[key] = found["ratio"]
-            _say(f"  agent run {found['agent_ms']} ms, raw pair {found['raw_ms']} ms")
+        _unpaced(info, sizes, results)
         configure(info, latency=sizes.latency)
-        for key, backend in (("concurrency", "aiohttp"), ("concurrency_httpx", "httpx")):
-            _say(f"{key}: {sizes.runs} runs, latency {sizes.latency} s, {backend} backend")
-            results[key] = asyncio.run(
-                concurrency.measure(
-                    info,
-                    latency=sizes.latency,
-                    runs=sizes.runs,
-                    reps=sizes.concurrency_reps,
-                    backend=backend,
-                )
-            )
-        raw = asyncio.run(
-            concurrency.measure_raw(
-                info, latency=sizes.latency, runs=sizes.runs, reps=sizes.raw_concurrency_reps
+        _paced(info, sizes, results)
+
+
+def _unpaced(info: dict[str, Any], sizes: Sizes, results: dict[str, Any]) -> None:
+    """The figures measured with the emulator answering at once."""
+    _say("emulator_rps")
+    results["emulator_rps"] = _rps(info, sizes)
+    _overhead(info, sizes, results)
+    _cold_model(info, sizes, results)
+    _say(f"history_us_per_message: {sizes.history_messages} messages")
+    found = asyncio.run(
+        history.measure(info, messages=sizes.history_messages, reps=sizes.history_reps)
+    )
+    results["history_us_per_message"] = found
+    _say(f"  body {found['body_kib']} KiB")
+
+
+def _overhead(info: dict[str, Any], sizes: Sizes, results: dict[str, Any]) -> None:
+    for key, options in (
+        ("overhead_ratio", {}),
+        ("overhead_ratio_async_tool", {"async_tool": True}),
+        ("overhead_ratio_aiohttp", {"backend": "aiohttp"}),
+    ):
+        _say(key)
+        found = asyncio.run(
+            overhead.measure(
+                info, blocks=sizes.overhead_blocks, runs=sizes.overhead_runs, **options
             )
         )
-        _say(f"  raw-HTTP limit of the same waves: {raw}")
-        for key, backend in (
-            ("memory_per_run_kib", "aiohttp"),
-            ("memory_per_run_kib_httpx", "httpx"),
-        ):
-            _say(f"{key} ({backend} backend)")
-            results[key] = asyncio.run(
-                concurrency.measure_memory(
-                    info, runs=sizes.runs, reps=sizes.memory_reps, backend=backend
-                )
+        results[key] = found["ratio"]
+        _say(f"  agent run {found['agent_ms']} ms, raw pair {found['raw_ms']} ms")
+
+
+def _cold_model(info: dict[str, Any], sizes: Sizes, results: dict[str, Any]) -> None:
+    _say("cold_model_ms")
+    found = asyncio.run(cold_model.measure(info, reps=sizes.cold_reps, warmup=sizes.cold_warmup))
+    results["cold_model_ms"] = found.pop("ms")
+    results["cold_model"] = found
+    _say(f"  cold {found['cold_ms']} ms, warm {found['warm_ms']} ms, close {found['close_ms']} ms")
+    _say(f"cold_model_kib: {sizes.cold_models} models kept")
+    results["cold_model_kib"] = asyncio.run(
+        cold_model.measure_memory(info, models=sizes.cold_models, reps=sizes.cold_memory_reps)
+    )
+
+
+def _paced(info: dict[str, Any], sizes: Sizes, results: dict[str, Any]) -> None:
+    """The figures measured with the emulator answering after ``sizes.latency``."""
+    for key, backend in (("concurrency", "aiohttp"), ("concurrency_httpx", "httpx")):
+        _say(f"{key}: {sizes.runs} runs, latency {sizes.latency} s, {backend} backend")
+        results[key] = asyncio.run(
+            concurrency.measure(
+                info,
+                latency=sizes.latency,
+                runs=sizes.runs,
+                reps=sizes.concurrency_reps,
+                backend=backend,
             )
+        )
+    raw = asyncio.run(
+        concurrency.measure_raw(
+            info, latency=sizes.latency, runs=sizes.runs, reps=sizes.raw_concurrency_reps
+        )
+    )
+    _say(f"  raw-HTTP limit of the same waves: {raw}")
+    for key, backend in (
+        ("memory_per_run_kib", "aiohttp"),
+        ("memory_per_run_kib_httpx", "httpx"),
+    ):
+        _say(f"{key} ({backend} backend)")
+        results[key] = asyncio.run(
+            concurrency.measure_memory(
+                info, runs=sizes.runs, reps=sizes.memory_reps, backend=backend
+            )
+        )
+    _say(f"concurrency_default: {sizes.scaling_sizes} runs, default model settings")
+    results["concurrency_default"] = asyncio.run(
+        concurrency.scaling(
+            info,
+            latency=sizes.latency,
+            sizes=sizes.scaling_sizes,
+            reps=sizes.scaling_reps,
+            wave_timeout=sizes.wave_timeout,
+        )
+    )
 
 
 def _with_stream_emulator(sizes: Sizes, results: dict[str, Any]) -> None:
@@ -156,16 +230,31 @@ def _with_stream_emulator(sizes: Sizes, results: dict[str, Any]) -> None:
             results["stream"] = found
 
 
+def _with_tool_emulator(sizes: Sizes, results: dict[str, Any]) -> None:
+    counts = {"blocks": sizes.tool_blocks, "runs": sizes.tool_runs, "warmup": sizes.tool_warmup}
+    with tempfile.TemporaryDirectory(prefix="locus-bench-rules-") as folder:
+        script = Path(folder) / "rules.json"
+        tool_heavy.write_rules(script, tool_heavy.sequences_needed(**counts))
+        with emulator_process("--rules", str(script), *_EMULATOR_ARGS) as info:
+            _say(f"tool_heavy_ratio: {sizes.tool_blocks} blocks of {sizes.tool_runs} runs")
+            found = asyncio.run(tool_heavy.measure(info, **counts))
+            results["tool_heavy_ratio"] = found.pop("ratio")
+            results["tool_heavy"] = found
+            _say(f"  agent run {found['agent_ms']} ms, raw sequence {found['raw_ms']} ms")
+
+
 def run(sizes: Sizes, *, quick: bool = False) -> dict[str, Any]:
     """Run every benchmark; the results as the JSON document (keys of issue 7)."""
     results: dict[str, Any] = {}
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     _say("import_ms")
     results["import_ms"] = imports.measure(reps=sizes.import_reps)
     _say("parser_mb_per_s")
     results["parser_mb_per_s"] = _parser(sizes)
     _with_plain_emulator(sizes, results)
     _with_stream_emulator(sizes, results)
-    results["machine"] = machine()
+    _with_tool_emulator(sizes, results)
+    results["machine"] = machine() | {"load_avg_start": load_at_start}
     results["commit"] = commit()
     results["quick"] = quick
     return results
@@ -176,13 +265,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
     parser.add_argument("--quick", action="store_true", help="small sizes: a fast smoke run")
+    parser.add_argument(
+        "--scaling-sizes",
+        type=_sizes,
+        help="concurrent runs of the default-settings scaling waves, e.g. 100,500 "
+        "(default 100,500,2000; --quick: 10,40)",
+    )
     args = parser.parse_args(argv)
-    results = run(QUICK if args.quick else FULL, quick=args.quick)
+    sizes = QUICK if args.quick else FULL
+    if args.scaling_sizes:
+        sizes = replace(sizes, scaling_sizes=args.scaling_sizes)
+    results = run(sizes, quick=args.quick)
     sys.stdout.write(table(results))
     if args.json is not None:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         _say(f"wrote {args.json}")
     return 0
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected numbers separated by commas, not {text!r}"
+        ) from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive numbers, not {text!r}")
+    return sizes
 
 
 if __name__ == "__main__":

@@ -18,13 +18,14 @@ import httpx
 from locus.agent import Agent
 from locus.models.providers.oci import OCIAuthType, OCIModel
 from locus.models.providers.oci.signer import RequestSigner, load_private_key
-from locus.tools.decorator import tool
+from locus.tools import tool
 
 __all__ = [
     "ENDPOINT_STYLE",
     "PROMPT",
     "SYSTEM_PROMPT",
     "RawClient",
+    "RawSigner",
     "RecordingTransport",
     "add_two_numbers",
     "build_agent",
@@ -106,23 +107,39 @@ async def capture_bodies(info: dict[str, Any]) -> list[bytes]:
     return transport.bodies
 
 
-class RawClient:
-    """The raw-HTTP limit: sign with ``RequestSigner``, POST with a bare ``httpx.AsyncClient``."""
+class RawSigner:
+    """Our ``RequestSigner`` for the emulator's chat URL, nothing else."""
 
     def __init__(self, info: dict[str, Any]) -> None:
         self.url = f"{info['service_endpoint']}/20231130/actions/chat"
         parts = urlsplit(self.url)
         self._target, self._host = parts.path, parts.netloc
         self._signer = _signer(info["config_file"], info["profile"])
+
+    def sign(self, body: bytes) -> dict[str, str]:
+        """The signed headers for ``body``."""
+        return self._signer.sign("POST", self._target, self._host, body)
+
+    def headers(self, body: bytes) -> dict[str, str]:
+        """The signed headers plus OCI's request id and retry token, as the model sends."""
+        headers = self.sign(body)
+        headers["opc-request-id"] = secrets.token_hex(16).upper()
+        headers["opc-retry-token"] = secrets.token_urlsafe(22)[:30]
+        headers["opc-client-retries"] = "true"
+        return headers
+
+
+class RawClient:
+    """The raw-HTTP limit: sign with ``RequestSigner``, POST with a bare ``httpx.AsyncClient``."""
+
+    def __init__(self, info: dict[str, Any]) -> None:
+        self._signer = RawSigner(info)
+        self.url = self._signer.url
         self.client = httpx.AsyncClient()
 
     async def post(self, body: bytes) -> bytes:
         """Sign and send ``body``; return the whole answer (a JSON body or an SSE stream)."""
-        headers = self._signer.sign("POST", self._target, self._host, body)
-        # the same request as the agent's: OCI's request id and retry token, like the SDK's
-        headers["opc-request-id"] = secrets.token_hex(16).upper()
-        headers["opc-retry-token"] = secrets.token_urlsafe(22)[:30]
-        headers["opc-client-retries"] = "true"
+        headers = self._signer.headers(body)
         response = await self.client.post(self.url, content=body, headers=headers)
         if response.status_code != 200:
             raise RuntimeError(f"raw request failed with HTTP {response.status_code}")
@@ -130,7 +147,7 @@ class RawClient:
 
     def sign(self, body: bytes) -> dict[str, str]:
         """The signed headers for ``body``."""
-        return self._signer.sign("POST", self._target, self._host, body)
+        return self._signer.sign(body)
 
     async def aclose(self) -> None:
         """Close the client."""

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from benchmarks import concurrency, overhead, stream
+from benchmarks import cold_model, concurrency, history, overhead, stream, tool_heavy
 from benchmarks._emulator_proc import configure
-from benchmarks._report import TARGETS, lookup, table
+from benchmarks._report import SCALING_TARGETS, TARGETS, lookup, table, targets
 from benchmarks._scenario import RawClient, capture_bodies
 from benchmarks._stats import figure, repeat, summary
 
@@ -67,6 +67,20 @@ def test_table_marks_targets_and_missing_figures() -> None:
     assert lookup(results, "concurrency.runs") == 500
     assert lookup(results, "concurrency.efficiency") is None
     assert {t.key.split(".")[0] for t in TARGETS} >= {"overhead_ratio", "stream", "import_ms"}
+    assert "(not measured)" in rows["concurrency_default.2000.vs_raw_aiohttp"]
+
+
+def test_table_rows_for_the_scaling_sizes() -> None:
+    figure_ = {"median": 0.9, "min": 0.8, "max": 1.0}
+    measured = {"runs": 500, "efficiency": figure_, "vs_raw_aiohttp": figure_}
+    results = {"concurrency_default": {"500": measured, "2000": {"timed_out_s": 120.0}}}
+    rows = {line.split()[0]: line for line in table(results).splitlines()[2:-1]}
+    assert rows["concurrency_default.500.efficiency"].endswith("yes")
+    assert "(a wave took over 120 s)" in rows["concurrency_default.2000.vs_raw_aiohttp"]
+    quick = {"quick": True, "concurrency_default": {"10": measured}}
+    keys = {t.key for t in targets(quick)}
+    assert "concurrency_default.10.efficiency" in keys
+    assert not any(t.key in keys for t in SCALING_TARGETS.values())
 
 
 async def test_agent_run_makes_two_signed_calls_and_raw_client_replays_them(
@@ -102,6 +116,96 @@ async def test_concurrency_and_memory_on_a_few_runs(info: dict[str, Any]) -> Non
     assert raw["wall_s"]["min"] >= 0.1
 
 
+async def test_scaling_on_default_settings_beside_bare_aiohttp(info: dict[str, Any]) -> None:
+    configure(info, latency=0.05)
+    found = await concurrency.scaling(info, latency=0.05, sizes=[3, 6], reps=1, warmup=0)
+    assert set(found) == {"3", "6"}
+    for size, row in found.items():
+        assert row["runs"] == int(size)
+        for key in ("efficiency", "wall_s", "vs_raw_aiohttp", "raw_aiohttp_efficiency"):
+            assert set(row[key]) == FIGURE_KEYS, key
+        assert row["raw_aiohttp_efficiency"]["min"] >= max(
+            row["raw_aiohttp_inline_efficiency"]["min"],
+            row["raw_aiohttp_threads_efficiency"]["min"],
+        )
+        assert row["wall_s"]["min"] >= 0.1
+
+
+async def test_scaling_gives_up_on_a_wave_over_its_time_limit(info: dict[str, Any]) -> None:
+    configure(info, latency=0.2)
+    found = await concurrency.scaling(
+        info, latency=0.2, sizes=[2], reps=1, warmup=0, wave_timeout=0.1
+    )
+    assert found["2"]["timed_out_s"] == 0.1
+    assert "efficiency" not in found["2"]
+    assert set(found["2"]["raw_aiohttp_efficiency"]) == FIGURE_KEYS
+
+
+async def test_cold_model_time_and_memory(info: dict[str, Any]) -> None:
+    found = await cold_model.measure(info, reps=2, warmup=0)
+    assert set(found) == {"ms", "cold_ms", "warm_ms", "close_ms"}
+    assert all(set(value) == FIGURE_KEYS for value in found.values())
+    assert found["cold_ms"]["min"] > 0
+    memory = await cold_model.measure_memory(info, models=2, reps=1)
+    assert memory["median"] > 0
+
+
+def test_history_is_a_realistic_mix_of_exactly_n_messages() -> None:
+    for n in (5, 7, 8, 9, 10, 11, 12, 13, 100, 999, 1000):
+        messages = history.conversation(n)
+        assert len(messages) == n
+        assert messages[0].role == "user" and messages[-1].role == "tool"
+        calls = {c.id for m in messages for c in m.tool_calls}
+        results = {m.tool_call_id for m in messages if m.role == "tool"}
+        assert calls == results
+    roles = {m.role for m in history.conversation(100)}
+    assert roles == {"user", "assistant", "tool"}
+    assert max(len(m.tool_calls) for m in history.conversation(100)) == 2
+    with pytest.raises(ValueError):
+        history.conversation(6)
+
+
+async def test_history_measures_complete_agent_turn_and_raw(info: dict[str, Any]) -> None:
+    found = await history.measure(info, messages=40, reps=2, warmup=0)
+    for key in ("locus", "agent", "raw", "ratio", "agent_ratio"):
+        assert set(found[key]) == FIGURE_KEYS, key
+    assert found["ratio"]["min"] > 0 and found["body_kib"] > 0
+
+
+async def test_tool_heavy_scripted_turns_both_ways(tmp_path: Path) -> None:
+    counts = {"blocks": 1, "runs": 1, "warmup": 0}
+    script = tool_heavy.write_rules(tmp_path / "rules.json", tool_heavy.sequences_needed(**counts))
+    assert len(tool_heavy.TOOLS) == 20
+    assert len({t.name for t in tool_heavy.TOOLS}) == 20
+    with Emulator(rules=script) as emu:
+        found = await tool_heavy.measure(emu.info, **counts)
+        bodies = await _extra_sequence(emu.info)
+    assert set(found) == {"ratio", "cpu_ratio", "agent_ms", "raw_ms", "agent_cpu_ms", "raw_cpu_ms"}
+    assert all(set(value) == FIGURE_KEYS for value in found.values())
+    assert bodies is None  # the script is used up: the next run is answered by the fallback
+
+
+async def _extra_sequence(info: dict[str, Any]) -> list[bytes] | None:
+    try:
+        return await tool_heavy.capture_bodies(info)
+    except RuntimeError:
+        return None
+
+
+async def test_tool_heavy_requests_offer_twenty_tools_and_carry_five_calls_a_turn(
+    tmp_path: Path,
+) -> None:
+    script = tool_heavy.write_rules(tmp_path / "rules.json", 1)
+    with Emulator(rules=script) as emu:
+        bodies = await tool_heavy.capture_bodies(emu.info)
+    requests = [json.loads(body)["chatRequest"] for body in bodies]
+    assert len(requests) == tool_heavy.TURNS + 1
+    assert all(len(r["tools"]) == 20 for r in requests)
+    last = requests[-1]["messages"]
+    calls = [m for m in last if m["role"] == "ASSISTANT" and m.get("toolCalls")]
+    assert [len(m["toolCalls"]) for m in calls] == [tool_heavy.CALLS_PER_TURN] * tool_heavy.TURNS
+
+
 async def test_stream_reads_every_delta_both_ways(info: dict[str, Any]) -> None:
     found = await stream.measure(info, deltas=50, reps=1, ttft_reps=2, warmup=0)
     assert set(found) == {"per_delta_overhead_us", "ttft_overhead_ms", "per_delta_wall_us"}
@@ -130,5 +234,9 @@ def test_quick_run_writes_every_figure(tmp_path: Path, capsys: pytest.CaptureFix
     for target in TARGETS:
         assert set(lookup(results, target.key)) == FIGURE_KEYS, target.key
     assert results["concurrency"]["runs"] == 50
+    for target in targets(results):
+        assert set(lookup(results, target.key)) == FIGURE_KEYS, target.key
+    assert set(results["concurrency_default"]) == {"10", "40"}
+    assert results["history_us_per_message"]["body_kib"] > 0
     assert results["machine"]["cores"] >= 1 and results["commit"]
     assert "overhead_ratio" in capsys.readouterr().out
