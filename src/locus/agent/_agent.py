@@ -29,8 +29,8 @@ from locus.core._checks import reject_unknown
 from locus.core.errors import ConfigurationError
 from locus.core.messages import Message
 from locus.core.model import Model
-from locus.tools.executor import ToolExecutor, as_tools
-from locus.tools.results import DEFAULT_MAX_RESULT_CHARS
+from locus.tools._executor import ToolExecutor, as_tools
+from locus.tools._results import DEFAULT_MAX_RESULT_CHARS
 
 __all__ = ["Agent", "Prompt"]
 

@@ -27,7 +27,7 @@ from locus.core.model import Model
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec
 from locus.core.usage import Usage
-from locus.tools.executor import ToolExecutor, ToolOutcome
+from locus.tools._executor import ToolExecutor, ToolOutcome
 
 __all__ = ["AgentRun", "RunConfig"]
 

@@ -1,15 +1,18 @@
 """Tools: ``@tool``, JSON Schema from type hints and docstrings, and the call executor."""
 
+from locus.tools._executor import ToolExecutor, ToolOutcome, as_tools
+from locus.tools._results import DEFAULT_MAX_RESULT_CHARS
+from locus.tools._threads import abandoned as abandoned_tool_calls
+from locus.tools._tool import Tool, ToolDefinitionWarning
 from locus.tools.decorator import tool
-from locus.tools.executor import ToolExecutor, ToolOutcome, as_tools
-from locus.tools.results import DEFAULT_MAX_RESULT_CHARS
-from locus.tools.tool import Tool
 
 __all__ = [
     "DEFAULT_MAX_RESULT_CHARS",
     "Tool",
+    "ToolDefinitionWarning",
     "ToolExecutor",
     "ToolOutcome",
+    "abandoned_tool_calls",
     "as_tools",
     "tool",
 ]

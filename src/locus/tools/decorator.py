@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar, overload
 
-from locus.tools.tool import Tool
+from locus.tools._tool import Tool
 
 __all__ = ["Tool", "tool"]
 

@@ -11,7 +11,7 @@ import asyncio
 import ssl
 from pathlib import Path
 
-from locus.emulator.auth.tls import write_server_tls
+from locus.emulator.auth._tls import write_server_tls
 
 
 async def test_a_strict_client_completes_the_handshake(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from locus.tools.docstrings import parse_docstring
+from locus.tools._docstrings import parse_docstring
 
 
 def test_empty_docstring() -> None:

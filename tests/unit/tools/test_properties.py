@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from locus.core.errors import ToolArgumentsError
 from locus.core.messages import ToolCall
 from locus.tools import ToolExecutor, tool
-from locus.tools.docstrings import parse_docstring
+from locus.tools._docstrings import parse_docstring
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),

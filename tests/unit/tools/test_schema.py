@@ -11,9 +11,8 @@ from pydantic import BaseModel
 
 from locus.core.errors import ConfigurationError, ToolArgumentsError
 from locus.core.toolspec import ToolSpec, as_tool_specs
-from locus.tools import as_tools
+from locus.tools import ToolDefinitionWarning, as_tools
 from locus.tools.decorator import tool
-from locus.tools.tool import ToolDefinitionWarning
 
 
 class Unit(enum.Enum):

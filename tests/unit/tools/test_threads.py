@@ -20,7 +20,7 @@ from locus.core.errors import ConfigurationError
 from locus.core.messages import ToolCall
 from locus.testing import ScriptedModel, Turn
 from locus.tools import Tool, ToolExecutor, tool
-from locus.tools._threads import abandoned
+from locus.tools import abandoned_tool_calls as abandoned
 
 
 def _thread_probe(run_in_thread: bool | None = None) -> tuple[Tool[[], str], list[bool]]:

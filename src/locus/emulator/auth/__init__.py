@@ -8,10 +8,10 @@ the ``OCI_RESOURCE_PRINCIPAL_*`` family).
 
 from __future__ import annotations
 
-from locus.emulator.auth.authority import DEFAULT_LIFETIME, TokenAuthority
-from locus.emulator.auth.principals import Principals
-from locus.emulator.auth.routes import principal_routes
-from locus.emulator.auth.signature import KeyRing, SignatureError, Verifier, body_digest
+from locus.emulator.auth._authority import DEFAULT_LIFETIME, TokenAuthority
+from locus.emulator.auth._principals import Principals
+from locus.emulator.auth._routes import principal_routes
+from locus.emulator.auth._signature import KeyRing, SignatureError, Verifier, body_digest
 
 __all__ = [
     "DEFAULT_LIFETIME",

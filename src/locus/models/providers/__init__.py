@@ -1,1 +1,3 @@
-"""Model providers."""
+"""Model providers: one subpackage per service (``locus.models.providers.oci``)."""
+
+__all__: list[str] = []

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from locus.emulator.auth.tls import certificate_builder
+from locus.emulator.auth._tls import certificate_builder
 
 __all__ = ["InstanceIdentity", "fed_x509_key_id", "make_instance_identity"]
 

@@ -20,10 +20,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from locus.emulator._errors import ApiError, bad_request, not_authenticated
-from locus.emulator.auth.identity import InstanceIdentity
-from locus.emulator.auth.keys import load_public_body
-from locus.emulator.auth.principals import Principals
-from locus.emulator.auth.signature import (
+from locus.emulator.auth._identity import InstanceIdentity
+from locus.emulator.auth._keys import load_public_body
+from locus.emulator.auth._principals import Principals
+from locus.emulator.auth._signature import (
     MAX_SKEW_SECONDS,
     SignatureError,
     check_body,

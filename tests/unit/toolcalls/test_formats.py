@@ -1,4 +1,4 @@
-"""The public surface of locus.toolcalls, pinned."""
+"""locus.toolcalls: format names and options, reasoning pieces, call ids."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-import locus.toolcalls
 from locus.core import ConfigurationError
 from locus.toolcalls import (
     TOOL_CALL_FORMATS,
@@ -15,19 +14,6 @@ from locus.toolcalls import (
     parse_tool_calls,
 )
 from locus.toolcalls._formats import resolve_formats
-
-
-def test_all_is_pinned() -> None:
-    assert sorted(locus.toolcalls.__all__) == [
-        "PREFILLED_THINK",
-        "ParseProblem",
-        "ParsedText",
-        "ReasoningText",
-        "StreamItem",
-        "TOOL_CALL_FORMATS",
-        "ToolCallStreamParser",
-        "parse_tool_calls",
-    ]
 
 
 def test_format_names() -> None:

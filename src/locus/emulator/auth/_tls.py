@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from locus.emulator.auth.files import write_private
+from locus.emulator.auth._files import write_private
 
 __all__ = ["certificate_builder", "write_server_tls"]
 

@@ -8,9 +8,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from locus.emulator.auth import KeyRing, SignatureError
-from locus.emulator.auth.authority import TokenAuthority
-from locus.emulator.auth.files import append_session_profile
-from locus.emulator.auth.jwt import JWTError, decode_verified, encode, jwk_of, public_key_of_jwk
+from locus.emulator.auth._authority import TokenAuthority
+from locus.emulator.auth._files import append_session_profile
+from locus.emulator.auth._jwt import JWTError, decode_verified, encode, jwk_of, public_key_of_jwk
 
 
 @pytest.fixture(scope="module")

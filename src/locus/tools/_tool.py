@@ -14,9 +14,9 @@ from pydantic import BaseModel, ValidationError
 
 from locus.core.errors import ConfigurationError, ToolArgumentsError
 from locus.core.toolspec import ToolSpec
+from locus.tools._docstrings import parse_docstring
+from locus.tools._schema import arguments_model, json_schema
 from locus.tools._threads import run_in_tool_thread
-from locus.tools.docstrings import parse_docstring
-from locus.tools.schema import arguments_model, json_schema
 
 __all__ = ["Tool", "ToolDefinitionWarning"]
 

@@ -19,7 +19,7 @@ from locus.models.providers.oci._api_key_auth import ApiKeyAuth
 from locus.models.providers.oci._session_token_auth import SessionTokenAuth
 from locus.models.providers.oci._signing_auth import OFFLOAD_IN_FLIGHT
 from locus.models.providers.oci.signer import RequestSigner
-from tests.unit.auth.test_token import jwt
+from tests.unit.models.providers.oci.test_token import jwt
 
 KEY_ID = "ocid1.tenancy.oc1..t/ocid1.user.oc1..u/aa:bb"
 

@@ -8,8 +8,7 @@ from locus.core.errors import ConfigurationError
 from locus.core.messages import Message, ToolCall
 from locus.core.params import GenerationParams
 from locus.models.providers.oci._formats import ApiFormat, decode_chat_result
-
-from .helpers import WEATHER, chat_request, chat_result
+from tests.unit.models.helpers import WEATHER, chat_request, chat_result
 
 COHERE = ApiFormat.COHERE
 V2 = ApiFormat.COHEREV2

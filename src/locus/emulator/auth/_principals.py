@@ -16,17 +16,17 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from locus.emulator.auth.authority import DEFAULT_LIFETIME, TokenAuthority
-from locus.emulator.auth.files import (
+from locus.emulator.auth._authority import DEFAULT_LIFETIME, TokenAuthority
+from locus.emulator.auth._files import (
     append_session_profile,
     new_session_key,
     write_private,
     write_token,
 )
-from locus.emulator.auth.identity import InstanceIdentity, make_instance_identity
-from locus.emulator.auth.keys import load_private_pem
-from locus.emulator.auth.proxymux import Proxymux
-from locus.emulator.auth.signature import KeyRing
+from locus.emulator.auth._identity import InstanceIdentity, make_instance_identity
+from locus.emulator.auth._keys import load_private_pem
+from locus.emulator.auth._proxymux import Proxymux
+from locus.emulator.auth._signature import KeyRing
 
 __all__ = ["Principals"]
 

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from locus.models.providers.oci._api_key_auth import ApiKeyAuth
 from locus.models.providers.oci._session_token_auth import SessionTokenAuth
-from tests.unit.auth.test_token import jwt
+from tests.unit.models.providers.oci.test_token import jwt
 
 
 def _refusing(date: float) -> httpx.MockTransport:

@@ -8,8 +8,7 @@ from locus.core.errors import ConfigurationError, ResponseError
 from locus.core.messages import ImagePart, Message, ToolCall
 from locus.core.params import GenerationParams
 from locus.models.providers.oci._formats import ApiFormat, decode_chat_result
-
-from .helpers import WEATHER, chat_request, chat_result
+from tests.unit.models.helpers import WEATHER, chat_request, chat_result
 
 GENERIC = ApiFormat.GENERIC
 

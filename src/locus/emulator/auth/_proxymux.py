@@ -23,11 +23,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from locus.emulator.auth.authority import TokenAuthority
-from locus.emulator.auth.files import new_session_key, write_token
-from locus.emulator.auth.keys import load_public_body
-from locus.emulator.auth.signature import SignatureError
-from locus.emulator.auth.tls import write_server_tls
+from locus.emulator.auth._authority import TokenAuthority
+from locus.emulator.auth._files import new_session_key, write_token
+from locus.emulator.auth._keys import load_public_body
+from locus.emulator.auth._signature import SignatureError
+from locus.emulator.auth._tls import write_server_tls
 
 __all__ = ["PROXYMUX_PORT", "Proxymux"]
 

@@ -10,8 +10,7 @@ from locus.core.errors import ResponseError, StreamError
 from locus.core.messages import ImagePart, Message, ToolCall
 from locus.core.params import GenerationParams
 from locus.models._openai import OpenAIStreamDecoder, decode_openai_chat, encode_openai_chat
-
-from .helpers import WEATHER
+from tests.unit.models.helpers import WEATHER
 
 
 def test_encode_conversation_tools_and_params() -> None:

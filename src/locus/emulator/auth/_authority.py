@@ -18,8 +18,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from locus.emulator.auth.jwt import JWTError, decode_verified, encode, jwk_of, public_key_of_jwk
-from locus.emulator.auth.signature import KeyRing, SignatureError
+from locus.emulator.auth._jwt import JWTError, decode_verified, encode, jwk_of, public_key_of_jwk
+from locus.emulator.auth._signature import KeyRing, SignatureError
 
 __all__ = ["DEFAULT_LIFETIME", "TokenAuthority"]
 

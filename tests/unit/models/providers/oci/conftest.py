@@ -15,11 +15,6 @@ TENANCY = "ocid1.tenancy.oc1..aaaaaaaaunittenancy"
 USER = "ocid1.user.oc1..aaaaaaaaunituser"
 
 
-@pytest.fixture(scope="session")
-def rsa_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
 def write_key(path: Path, key: rsa.RSAPrivateKey, passphrase: str | None = None) -> Path:
     encryption: serialization.KeySerializationEncryption = (
         serialization.BestAvailableEncryption(passphrase.encode())

@@ -25,13 +25,13 @@ from locus.core.errors import (
     UnknownToolError,
 )
 from locus.core.messages import Message, ToolCall
-from locus.tools.results import (
+from locus.tools._results import (
     DEFAULT_MAX_RESULT_CHARS,
     format_result,
     truncate,
     valid_unicode,
 )
-from locus.tools.tool import Tool
+from locus.tools._tool import Tool
 
 __all__ = ["ToolExecutor", "ToolOutcome", "as_tools"]
 
