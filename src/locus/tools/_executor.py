@@ -125,6 +125,10 @@ class ToolExecutor:
             ) from exc
         except Exception as exc:
             raise _raised(call, exc) from exc
+        except (asyncio.CancelledError, GeneratorExit) as exc:
+            if isinstance(exc, asyncio.CancelledError) and _cancelled():
+                raise  # a real cancellation of this run: let it end the run
+            raise _raised(call, exc) from exc  # raised by the tool itself
         return format_result(value, call.name)
 
     def _unknown_text(self, name: str) -> str:
@@ -132,7 +136,13 @@ class ToolExecutor:
         return f"there is no tool named {name!r}; available tools: {known}"
 
 
-def _raised(call: ToolCall, exc: Exception) -> ToolExecutionError:
+def _cancelled() -> bool:
+    """Whether the current task was asked to cancel (not just handed a CancelledError)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
+def _raised(call: ToolCall, exc: BaseException) -> ToolExecutionError:
     text = f"tool {call.name!r} raised {type(exc).__name__}: {exc}"
     return ToolExecutionError(text, tool_name=call.name)
 

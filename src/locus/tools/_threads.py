@@ -112,12 +112,10 @@ def _call(job: _Job) -> tuple[Any, BaseException | None]:
 
 def _settle(job: _Job, value: Any, error: BaseException | None) -> None:
     def settle() -> None:
-        if job.future.done():
-            return
-        if error is None:
-            job.future.set_result(value)
-        else:
-            job.future.set_exception(error)
+        # the outcome travels as a result and is raised in the awaiting coroutine's own
+        # frame: a GeneratorExit thrown into a task closes its awaits instead of raising
+        if not job.future.done():
+            job.future.set_result((value, error))
 
     with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits for the result
         job.loop.call_soon_threadsafe(settle)
@@ -132,10 +130,13 @@ async def run_in_tool_thread(name: str, func: Callable[..., Any], kwargs: dict[s
     job = _Job(func, kwargs, name, loop, loop.create_future(), contextvars.copy_context())
     _POOL.submit(job)
     try:
-        return await job.future
+        value, error = await job.future
     except asyncio.CancelledError:
         _POOL.abandon(job)
         raise
+    if error is not None:
+        raise error
+    return value
 
 
 def abandoned() -> int:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import threading
+from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
+from locus.agent import Agent
 from locus.core.errors import (
     ConfigurationError,
     ToolArgumentsError,
@@ -17,7 +19,8 @@ from locus.core.errors import (
     UnknownToolError,
 )
 from locus.core.messages import ToolCall
-from locus.tools import ToolExecutor, as_tools, tool
+from locus.testing import ScriptedModel, Turn
+from locus.tools import Tool, ToolExecutor, as_tools, tool
 
 
 @tool
@@ -231,3 +234,42 @@ def test_tool_timeout_must_be_positive() -> None:
         tool(timeout=0)(noop)
     with pytest.raises(ConfigurationError, match="invalid tool name"):
         tool(lambda: None)
+
+
+@pytest.mark.parametrize("raised", [asyncio.CancelledError, GeneratorExit])
+@pytest.mark.parametrize("is_async", [False, True])
+def test_a_tool_raising_a_control_exception_is_a_tool_error_not_a_dead_run(
+    raised: type[BaseException], is_async: bool
+) -> None:
+    def odd() -> str:
+        """Raise what only asyncio or a generator should."""
+        raise raised()
+
+    async def aodd() -> str:
+        """Raise what only asyncio or a generator should."""
+        raise raised()
+
+    chosen: Tool[[], Any] = Tool(aodd, name="odd") if is_async else Tool(odd, name="odd")
+    turns: list[Turn] = [ToolCall("c1", "odd", {}), "recovered"]
+    result = Agent(ScriptedModel(turns), tools=[chosen]).run_sync("go")
+    assert result.message == "recovered" and result.stop_reason == "complete"
+    [answer] = [m for m in result.messages if m.role == "tool"]
+    assert answer.is_error and f"raised {raised.__name__}" in (answer.content or "")
+
+
+async def test_a_real_cancellation_still_cancels_a_tool_call() -> None:
+    started = asyncio.Event()
+
+    @tool
+    async def wait_forever() -> str:
+        """Wait until cancelled."""
+        started.set()
+        await asyncio.Event().wait()
+        return "never"
+
+    executor = ToolExecutor([wait_forever])
+    task = asyncio.create_task(executor.run_one(ToolCall("c1", "wait_forever", {})))
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
