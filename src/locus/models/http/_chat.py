@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from types import TracebackType
@@ -163,10 +163,7 @@ class HTTPChatModel:
             )
             shown = False
             try:
-                request_id = response.headers.get("opc-request-id")
-                decoder = self.codec.stream_decoder(request_id)
-                texts = self._stream_text_calls(call.tools)
-                events = stream_events(reader, decoder, texts, request_id)
+                events = self._stream_events(reader, response, call.tools)
                 async with aclosing(events):
                     async for event in events:
                         shown = True
@@ -278,10 +275,16 @@ class HTTPChatModel:
             api_format=self.codec.api_format,
         )
 
-    def _stream_text_calls(self, tools: list[ToolSpec]) -> StreamTextCalls | None:
-        if self.tool_call_format is None or not tools:
-            return None
-        return StreamTextCalls(self.tool_call_format, tools)
+    def _stream_events(
+        self, reader: JsonEventReader, response: httpx.Response, tools: list[ToolSpec]
+    ) -> AsyncGenerator[StreamEvent, None]:
+        """The shown events of one streamed answer (the codec's decoder, text tool calls)."""
+        request_id = response.headers.get("opc-request-id")
+        decoder = self.codec.stream_decoder(request_id)
+        texts = None
+        if self.tool_call_format is not None and tools:
+            texts = StreamTextCalls(self.tool_call_format, tools)
+        return stream_events(reader, decoder, texts, request_id)
 
     def _json_body(self, content: bytes) -> Mapping[str, Any]:
         try:
