@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests examples benchmarks
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy --strict src
+	$(VENV)/bin/mypy --strict src tests benchmarks
 
 pytest: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
