@@ -57,7 +57,7 @@ SURFACE: dict[str, set[str]] = {
         "ToolSpec",
         "Usage",
     },
-    "locus.core.errors": ERRORS | {"status_error_class"},
+    "locus.core.errors": ERRORS,
     "locus.core.messages": {"ImagePart", "Message", "Role", "ToolCall"},
     "locus.core.model": {"Model"},
     "locus.core.params": {"GenerationParams", "ResponseFormat", "ToolChoice"},

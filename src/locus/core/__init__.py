@@ -1,32 +1,8 @@
 """Provider-neutral vocabulary: messages, responses, stream events, the Model protocol, and
 the whole exception tree (drawn in ``locus.core.errors``)."""
 
-from locus.core.errors import (
-    APIStatusError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ConflictError,
-    ConnectError,
-    CredentialsError,
-    LocusError,
-    ModelError,
-    ModelTimeoutError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ResponseError,
-    RunCancelledError,
-    RunError,
-    ServerError,
-    StreamError,
-    ToolArgumentsError,
-    ToolError,
-    ToolExecutionError,
-    ToolTimeoutError,
-    TransportError,
-    UnknownToolError,
-)
+from locus.core import errors
+from locus.core.errors import *  # noqa: F403 - the whole tree, as errors.__all__ lists it
 from locus.core.messages import ImagePart, Message, ToolCall
 from locus.core.model import Model
 from locus.core.response import ModelResponse, StopReason, StreamEvent
@@ -34,37 +10,14 @@ from locus.core.toolspec import ToolSpec
 from locus.core.usage import Usage
 
 __all__ = [
-    "APIStatusError",
-    "AuthenticationError",
-    "BadRequestError",
-    "ConfigurationError",
-    "ConflictError",
-    "ConnectError",
-    "CredentialsError",
     "ImagePart",
-    "LocusError",
     "Message",
     "Model",
-    "ModelError",
     "ModelResponse",
-    "ModelTimeoutError",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "ResponseError",
-    "RunCancelledError",
-    "RunError",
-    "ServerError",
     "StopReason",
-    "StreamError",
     "StreamEvent",
-    "ToolArgumentsError",
     "ToolCall",
-    "ToolError",
-    "ToolExecutionError",
     "ToolSpec",
-    "ToolTimeoutError",
-    "TransportError",
-    "UnknownToolError",
     "Usage",
 ]
+__all__ += errors.__all__

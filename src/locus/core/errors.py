@@ -60,7 +60,6 @@ __all__ = [
     "ToolTimeoutError",
     "TransportError",
     "UnknownToolError",
-    "status_error_class",
 ]
 
 
