@@ -8,6 +8,7 @@ or plain text, plus ``opc-request-id`` and ``Retry-After``.
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -60,16 +61,25 @@ def is_retryable_transport(exc: BaseException) -> bool:
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date)."""
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date).
+
+    A number that is not finite (``nan``, ``inf``, ``1e999``) or negative is no advice
+    at all: ``None``, as if the header were absent (``asyncio.sleep(nan)`` would corrupt
+    the loop's timer heap). A date in the past means now (``0.0``).
+    """
     if not value:
         return None
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
-        pass
+        return _retry_after_date(value)
+    return seconds if math.isfinite(seconds) and seconds >= 0.0 else None
+
+
+def _retry_after_date(value: str) -> float | None:
     try:
         return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 

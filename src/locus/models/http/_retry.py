@@ -3,13 +3,15 @@
 Retried: 429, 409 ``IncorrectState``/``LockConflict``, 5xx except 501, and connection
 errors or timeouts (wire-spec §5.2). The wait before retry *n* is
 ``min(base * 2**(n-1) + uniform(0, base), max_delay)``, or the server's ``Retry-After``
-(capped at ``max_retry_after``). A call stops retrying after ``max_retries`` retries,
-or when the next wait would end after its ``deadline``.
+(capped at ``max_retry_after``; a value that is not finite or is negative counts as
+none). A call stops retrying after ``max_retries`` retries, or when the next wait would
+end after its ``deadline``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -46,9 +48,10 @@ class RetryPolicy:
         return min(raw, self.max_delay)
 
     def delay(self, retry_number: int, retry_after: float | None, rng: random.Random) -> float:
-        """The wait before a retry: ``Retry-After`` when the server gave one."""
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), self.max_retry_after)
+        """The wait before a retry: ``Retry-After`` when the server gave a usable one (a
+        finite number of seconds, not negative), else the backoff."""
+        if retry_after is not None and math.isfinite(retry_after) and retry_after >= 0.0:
+            return min(retry_after, self.max_retry_after)
         return self.backoff(retry_number, rng)
 
 

@@ -46,7 +46,7 @@ def test_retry_after_wins_and_is_capped() -> None:
     rng = random.Random(1)
     assert policy.delay(1, 2.5, rng) == 2.5
     assert policy.delay(1, 100.0, rng) == 5.0
-    assert policy.delay(1, -3.0, rng) == 0.0
+    assert 1.0 <= policy.delay(1, -3.0, rng) <= 2.0, "negative: the backoff"
 
 
 def test_budget_counts_retries() -> None:
@@ -71,7 +71,7 @@ def test_zero_retries_turns_retrying_off() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("3", 3.0), ("0.5", 0.5), ("-1", 0.0), (None, None), ("soon", None)],
+    [("3", 3.0), ("0.5", 0.5), ("-1", None), (None, None), ("soon", None)],
 )
 def test_parse_retry_after(value: str | None, expected: float | None) -> None:
     assert parse_retry_after(value) == expected
