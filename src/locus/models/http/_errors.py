@@ -37,12 +37,21 @@ __all__ = [
 _MAX_MESSAGE = 500
 
 
-def transport_error(exc: httpx.HTTPError, endpoint: str) -> TransportError:
-    """The Locus error for an httpx failure that left no HTTP answer."""
+def transport_error(
+    exc: httpx.HTTPError, endpoint: str, *, in_body: bool = False
+) -> TransportError:
+    """The Locus error for an httpx failure that left no whole HTTP answer (``in_body``:
+    the status and headers had arrived, the body broke off)."""
     kind = type(exc).__name__
     if isinstance(exc, httpx.TimeoutException):
         text = f"request timed out ({kind}) calling {endpoint}"
         return ModelTimeoutError(text, endpoint=endpoint)
+    if in_body:
+        text = (
+            f"the answer from {endpoint} was cut short: the connection ended before its "
+            f"whole body arrived ({kind}: {exc})"
+        )
+        return ConnectError(text, endpoint=endpoint)
     return ConnectError(f"connection failed ({kind}: {exc}) calling {endpoint}", endpoint=endpoint)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 import httpx
 
@@ -16,6 +17,7 @@ from locus.core.errors import APIStatusError
 from locus.models.http._errors import (
     ErrorDetails,
     is_retryable_transport,
+    status_error,
     transport_error,
 )
 from locus.models.http._retry import RetryBudget, is_retryable_status
@@ -23,6 +25,7 @@ from locus.models.http._retry import RetryBudget, is_retryable_status
 __all__ = ["close_response", "read_body", "send"]
 
 _SPENT = httpx.ByteStream(b"")
+_MAX_LOCATION = 300
 
 logger = logging.getLogger("locus.models.http")
 
@@ -38,7 +41,11 @@ async def send(
     to_error: ErrorFactory,
     endpoint: str,
 ) -> httpx.Response:
-    """The first 2xx answer, unread (the caller reads or streams it, then closes it)."""
+    """The first 2xx answer, unread (the caller reads or streams it, then closes it).
+
+    A 3xx is an error naming its ``Location``: redirects are never followed, so a signed
+    request (and its ``Authorization``) never goes anywhere but ``endpoint``.
+    """
     while True:
         request = make_request()
         try:
@@ -48,9 +55,12 @@ async def send(
         except httpx.HTTPError as exc:
             await _retry_or_raise(budget, exc, endpoint)
             continue
-        if response.status_code < 400:
+        if response.status_code < 300:
             _log(request, response, budget)
             return response
+        if response.status_code < 400:
+            _log(request, response, budget)
+            raise await _redirect_error(response, endpoint)
         error = await _read_error(response, to_error, endpoint)
         _log(request, response, budget)
         delay = _retry_delay(budget, error)
@@ -77,14 +87,30 @@ async def read_body(response: httpx.Response, budget: RetryBudget, endpoint: str
     try:
         return await response.aread()
     except httpx.HTTPError as exc:
-        await _retry_or_raise(budget, exc, endpoint)
+        await _retry_or_raise(budget, exc, endpoint, in_body=True)
         return None
     finally:
         await close_response(response)
 
 
-async def _retry_or_raise(budget: RetryBudget, exc: httpx.HTTPError, endpoint: str) -> None:
-    error = transport_error(exc, endpoint)
+async def _redirect_error(response: httpx.Response, endpoint: str) -> APIStatusError:
+    await close_response(response)  # its body is not read: nothing in it is wanted
+    location = response.headers.get("location")
+    where = f"to {location[:_MAX_LOCATION]!r}" if location else "with no Location"
+    details = ErrorDetails.read(response, b"")
+    message = f"redirected {where}; redirects are not followed"
+    return status_error(
+        replace(details, message=message),
+        endpoint=endpoint,
+        hint="check the service endpoint (scheme, host and path): a redirect usually means "
+        "a wrong or outdated URL, or a proxy in the way",
+    )
+
+
+async def _retry_or_raise(
+    budget: RetryBudget, exc: httpx.HTTPError, endpoint: str, *, in_body: bool = False
+) -> None:
+    error = transport_error(exc, endpoint, in_body=in_body)
     delay = budget.next_delay() if is_retryable_transport(exc) else None
     logger.debug("attempt failed: %s (retry in %s s)", type(exc).__name__, delay)
     if delay is None:
