@@ -6,27 +6,40 @@ from dataclasses import dataclass, field
 
 from locus.core.messages import ToolCall
 from locus.models._wire.arguments import is_json_object, tool_call
+from locus.models._wire.object_scan import ObjectScan
 
 __all__ = ["ToolCallAssembler"]
 
 
 @dataclass(slots=True)
 class _Partial:
+    """One call being assembled: its argument pieces are kept in a list and joined once
+    at the end (and once when they close a JSON object), never per fragment."""
+
     position: int
     id: str | None = None
     name: str = ""
     parts: list[str] = field(default_factory=list)
+    scan: ObjectScan = field(default_factory=ObjectScan)
 
     @property
     def text(self) -> str:
         return "".join(self.parts)
 
+    @property
+    def whole(self) -> bool:
+        """Whether the arguments so far are one whole JSON object."""
+        return self.scan.whole
+
     def add(self, fragment: str) -> None:
-        # A re-announced call (Grok) may repeat its whole arguments: replace, not append.
-        if fragment and is_json_object(fragment) and is_json_object(self.text):
-            self.parts = [fragment]
-        elif fragment:
-            self.parts.append(fragment)
+        if not fragment:
+            return
+        if self.whole and is_json_object(fragment):
+            # A re-announced call (Grok) repeats its whole arguments: start them again.
+            self.parts, self.scan = [], ObjectScan()
+        self.parts.append(fragment)
+        if self.scan.take(fragment):
+            self.scan.settle(self.text)
 
 
 class ToolCallAssembler:
@@ -63,7 +76,7 @@ class ToolCallAssembler:
             self._at[position] = found
             return found
         current = self._at.get(position)
-        if current is None or (name and current.name and is_json_object(current.text)):
+        if current is None or (name and current.name and current.whole):
             return self._open(position, None)
         return current
 
