@@ -16,8 +16,6 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import anyio
-
 from locus.agent import _events as ev
 from locus.agent._memory import ThreadStore
 from locus.agent._result import AgentResult, Metrics, RunStopReason
@@ -144,6 +142,8 @@ class AgentRun:
         """
         if self._deadline is None:
             return await awaitable
+        import anyio  # only runs with a deadline need it (kept out of the agent's import)
+
         with anyio.CancelScope(deadline=self._deadline):
             return await awaitable
         message = self._summary(f"did not finish within its {self.timeout} s deadline")

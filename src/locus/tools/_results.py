@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pydantic_core
-
 from locus.core.errors import ToolExecutionError
 
 __all__ = ["DEFAULT_MAX_RESULT_CHARS", "format_result", "truncate", "valid_unicode"]
@@ -23,6 +21,8 @@ def format_result(value: Any, name: str) -> str:
     """``str`` as is (lone surrogates escaped); anything else as JSON (pydantic, dates...)."""
     if isinstance(value, str):
         return valid_unicode(value)
+    import pydantic_core  # loaded on the first non-str result, not with the agent
+
     try:
         return pydantic_core.to_json(value).decode()
     except (pydantic_core.PydanticSerializationError, ValueError, TypeError) as exc:

@@ -8,15 +8,15 @@ import sys
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from types import FrameType
-from typing import Any, Generic, ParamSpec, TypeVar, cast
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
 from locus.core.errors import ConfigurationError, ToolArgumentsError
 from locus.core.toolspec import ToolSpec
 from locus.tools._docstrings import parse_docstring
-from locus.tools._schema import arguments_model, json_schema
 from locus.tools._threads import run_in_tool_thread
+
+if TYPE_CHECKING:  # pydantic loads with the first tool, not with ``import locus.agent``
+    from pydantic import BaseModel, ValidationError
 
 __all__ = ["Tool", "ToolDefinitionWarning"]
 
@@ -64,6 +64,8 @@ class Tool(Generic[P, R]):
         if self.is_async and run_in_thread:
             raise ConfigurationError(f"tool {self.name!r}: run_in_thread is for sync functions")
         self.inline = run_in_thread is False
+        from locus.tools._schema import arguments_model, json_schema
+
         self.arguments_model: type[BaseModel] = arguments_model(func, self.name, doc.params)
         self.spec = ToolSpec(self.name, self.description, json_schema(self.arguments_model))
         _warn_if_vague(self.name, self.description, func)
@@ -78,7 +80,7 @@ class Tool(Generic[P, R]):
         """Validate and coerce a model's arguments; raise ``ToolArgumentsError`` if wrong."""
         try:
             parsed = self.arguments_model.model_validate(dict(arguments))
-        except ValidationError as exc:
+        except _validation_error() as exc:
             raise ToolArgumentsError(_describe(self.name, exc), tool_name=self.name) from exc
         model_fields = type(parsed).model_fields
         return {str(info.alias): getattr(parsed, key) for key, info in model_fields.items()}
@@ -120,6 +122,12 @@ def _caller_level() -> int:
         frame = frame.f_back
         level += 1
     return level
+
+
+def _validation_error() -> type[ValidationError]:
+    from pydantic import ValidationError
+
+    return ValidationError
 
 
 def _describe(name: str, exc: ValidationError) -> str:
