@@ -18,12 +18,13 @@ __all__ = ["OpenAIStreamDecoder"]
 class OpenAIStreamDecoder(StreamAccumulator):
     """Turns parsed ``chat.completion.chunk`` objects into ``StreamEvent``s.
 
-    ``feed`` returns text and reasoning deltas; tool calls are joined by ``index``
+    ``feed`` returns text and reasoning deltas; tool calls are told apart by ``index``
     and emitted whole by ``close()``, whose event carries usage, stop reason and the
     assembled response. Only choice 0 is followed. An error chunk is a ``StreamError``.
     """
 
     _event_name = "stream chunk"
+    _indexed_calls = True
 
     def _feed(self, data: Mapping[str, Any]) -> list[StreamEvent]:
         problem = error_text(data)
@@ -52,6 +53,7 @@ class OpenAIStreamDecoder(StreamAccumulator):
 
     def _tool_fragments(self, delta: Mapping[str, Any]) -> None:
         where = "delta.tool_calls"
+        self._calls.next_event()
         for pos, call in enumerate(maps_in(opt_list(delta, "tool_calls", "delta"), where)):
             function = opt_map(call, "function", where) or {}
             index = opt_int(call, "index", where)

@@ -29,12 +29,15 @@ class StreamAccumulator(ABC):
     _event_name = "stream event"
     """What one decoded event is called in error messages."""
 
+    _indexed_calls = False
+    """Whether tool-call fragments carry an index that tells calls apart (OpenAI)."""
+
     def __init__(self, *, model_id: str | None = None, request_id: str | None = None) -> None:
         self._model_id = model_id
         self._request_id = request_id
         self._text: list[str] = []
         self._reasoning: list[str] = []
-        self._calls = ToolCallAssembler()
+        self._calls = ToolCallAssembler(indexed=self._indexed_calls)
         self._raw_stop: str | None = None
         self._finished = False
         self._usage: Usage | None = None

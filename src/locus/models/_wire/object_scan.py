@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-__all__ = ["ObjectScan"]
+__all__ = ["ObjectScan", "parse_object"]
 
 _SIGNIFICANT = re.compile(r'[{}"\\]')
 
@@ -79,9 +79,14 @@ class ObjectScan:
 
     def settle(self, text: str) -> None:
         """Decode ``text`` (every piece so far) after ``take`` said the object closed."""
-        try:
-            value = json.loads(text)
-        except (ValueError, RecursionError):
-            value = None
-        self.value = value if isinstance(value, dict) else None
+        self.value = parse_object(text)
         self._broken = self.value is None
+
+
+def parse_object(text: str) -> dict[str, Any] | None:
+    """``text`` decoded when it is one JSON object, else ``None`` (never raises)."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None

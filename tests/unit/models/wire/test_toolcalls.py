@@ -63,10 +63,14 @@ def test_gpt_oss_pattern_id_then_idless_fragments() -> None:
 
 def test_grok_reannounced_ids_continue_or_replace() -> None:
     calls = ToolCallAssembler()
-    calls.add(0, "c1", "get_weather", '{"city": ')
-    calls.add(0, "c2", "get_time", '{"tz": "CET"}')
-    calls.add(0, "c1", None, '"Paris"}')  # continues c1
-    calls.add(0, "c2", "get_time", '{"tz": "CET"}')  # whole call re-announced
+    for call_id, name, arguments in [
+        ("c1", "get_weather", '{"city": '),
+        ("c2", "get_time", '{"tz": "CET"}'),
+        ("c1", None, '"Paris"}'),  # continues c1
+        ("c2", "get_time", '{"tz": "CET"}'),  # whole call re-announced
+    ]:
+        calls.next_event()
+        calls.add(0, call_id, name, arguments)
     assert calls.calls() == [
         ToolCall("c1", "get_weather", {"city": "Paris"}),
         ToolCall("c2", "get_time", {"tz": "CET"}),

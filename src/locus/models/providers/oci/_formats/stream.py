@@ -96,6 +96,7 @@ class ChatStreamDecoder(StreamAccumulator):
 
     def _fragments(self, message: Mapping[str, Any]) -> None:
         where = "message.toolCalls"
+        self._calls.next_event()
         for pos, call in enumerate(maps_in(opt_list(message, "toolCalls", "message"), where)):
             function = opt_map(call, "function", where) or call  # COHEREV2 nests under function
             self._calls.add(
