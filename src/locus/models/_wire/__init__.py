@@ -5,5 +5,6 @@ JSON text and ``ToolCall``), ``assembler`` (streamed tool-call fragments joined 
 calls; ``object_scan`` tells when their arguments are whole), ``stop`` (stop
 reasons), ``response`` (``ModelResponse`` and ``Usage`` from decoded pieces),
 ``accumulator`` (the state of one streamed answer), ``sse`` (``text/event-stream``
-decoding) and ``codec`` (the contract a codec fulfils).
+decoding), ``json_text`` (server JSON decoded in one place) and ``codec`` (the
+contract a codec fulfils).
 """

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from locus.core.messages import ToolCall
+from locus.models._wire.json_text import ServerJSONError, loads_server_json
 from locus.models._wire.shape import ShapeError
 
 __all__ = [
@@ -58,8 +59,8 @@ def parse_arguments(raw: object) -> tuple[dict[str, Any], str | None]:
 
 def _loads(text: str) -> Any:
     try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
+        return loads_server_json(text)
+    except ServerJSONError:
         return None
 
 

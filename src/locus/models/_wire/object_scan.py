@@ -8,9 +8,10 @@ text once, when its outer braces close.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
+
+from locus.models._wire.json_text import ServerJSONError, loads_server_json
 
 __all__ = ["ObjectScan", "parse_object"]
 
@@ -86,7 +87,7 @@ class ObjectScan:
 def parse_object(text: str) -> dict[str, Any] | None:
     """``text`` decoded when it is one JSON object, else ``None`` (never raises)."""
     try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
+        value = loads_server_json(text)
+    except ServerJSONError:
         return None
     return value if isinstance(value, dict) else None

@@ -12,12 +12,12 @@ blank line (the OCI SDK's async reader accepts that too). Pure: no I/O.
 from __future__ import annotations
 
 import codecs
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from locus.core.errors import StreamError
+from locus.models._wire.json_text import ServerJSONError, loads_server_json
 
 __all__ = ["DONE_SENTINEL", "SSEDecoder", "ServerSentEvent", "json_payload"]
 
@@ -153,18 +153,23 @@ class SSEDecoder:
         self._data, self._size, self._event = [], 0, ""
 
 
-def json_payload(event: ServerSentEvent) -> dict[str, Any] | None:
+def json_payload(event: ServerSentEvent, *, endpoint: str | None = None) -> dict[str, Any] | None:
     """The JSON object an event carries; ``None`` for ``[DONE]`` or empty data.
 
-    Raises ``StreamError`` when the data is not a JSON object.
+    Raises ``StreamError`` (naming ``endpoint`` when given) when the data is not a JSON
+    object, or is JSON nested too deeply to decode.
     """
     data = event.data.strip()
     if not data or data == DONE_SENTINEL:
         return None
+    source = f" from {endpoint}" if endpoint else ""
     try:
-        value = json.loads(data)
-    except (ValueError, RecursionError) as exc:
-        raise StreamError(f"stream event data is not valid JSON: {data[:200]!r}") from exc
+        value = loads_server_json(data)
+    except ServerJSONError as exc:
+        problem = exc.reason if exc.too_deep else "is not valid JSON"
+        text = f"stream event data{source} {problem}: {data[:200]!r}"
+        raise StreamError(text, endpoint=endpoint) from None
     if not isinstance(value, dict):
-        raise StreamError(f"stream event data should be a JSON object: {data[:200]!r}")
+        text = f"stream event data{source} should be a JSON object: {data[:200]!r}"
+        raise StreamError(text, endpoint=endpoint)
     return value

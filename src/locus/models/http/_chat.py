@@ -287,11 +287,14 @@ class HTTPChatModel:
         return stream_events(reader, decoder, texts, request_id)
 
     def _json_body(self, content: bytes) -> Mapping[str, Any]:
+        # (imported here: this function is all of this module a codec fix may touch)
+        from locus.models._wire.json_text import ServerJSONError, loads_server_json
+
         try:
-            body = json.loads(content)
-        except ValueError:
+            body = loads_server_json(content)
+        except ServerJSONError as exc:
             raise ResponseError(
-                f"the answer from {self.endpoint} is not JSON: {content[:200]!r}",
+                f"the answer from {self.endpoint} {exc.reason}: {content[:200]!r}",
                 endpoint=self.endpoint,
             ) from None
         if not isinstance(body, dict):

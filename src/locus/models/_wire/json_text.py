@@ -1,0 +1,48 @@
+"""JSON from a server, decoded in one place (whole answers and stream events).
+
+Two rules hold for every answer, whole or streamed (docs/reliability.md "Bytes and
+JSON from the server"): bytes are UTF-8, and a byte that is not valid UTF-8 becomes
+U+FFFD (as the event-stream standard decodes, and as error bodies always were), never
+a refusal; and JSON that cannot be decoded — not JSON, or nested deeper than the
+parser's recursion limit — is a ``ServerJSONError`` saying which, never a raw
+``RecursionError``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = ["ServerJSONError", "decode_utf8", "loads_server_json"]
+
+TOO_DEEP = "is JSON nested too deeply to decode (about 1,000 levels or more)"
+NOT_JSON = "is not JSON"
+
+
+class ServerJSONError(ValueError):
+    """Server text that could not be decoded as JSON; ``reason`` completes "the answer ..."."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    @property
+    def too_deep(self) -> bool:
+        """Whether the JSON was refused for its nesting (not for its syntax)."""
+        return self.reason == TOO_DEEP
+
+
+def decode_utf8(data: bytes) -> str:
+    """Server bytes as text: UTF-8 (a leading BOM dropped), bad bytes as U+FFFD."""
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def loads_server_json(data: bytes | str) -> Any:
+    """The JSON value of server bytes or text; ``ServerJSONError`` when there is none."""
+    text = decode_utf8(data) if isinstance(data, bytes | bytearray) else data
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ServerJSONError(TOO_DEEP) from None
+    except ValueError:
+        raise ServerJSONError(NOT_JSON) from None
