@@ -3,13 +3,16 @@
 INI with ``[DEFAULT]`` keys inherited by every profile (wire-spec §7.1). The file is
 chosen by ``config_file=``, else ``OCI_CONFIG_FILE``, else ``~/.oci/config`` (else
 ``~/.oraclebmc/config``). The profile by ``profile_name=``, else ``OCI_PROFILE``, else
-``DEFAULT``. ``pass_phrase`` never appears in a repr.
+``DEFAULT``. ``pass_phrase`` never appears in a repr, and no line of the file ever
+appears in an error (any line may hold a secret): errors name line numbers and keys.
 """
 
 from __future__ import annotations
 
 import configparser
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +21,28 @@ from locus.core.errors import CredentialsError
 __all__ = ["OCIProfile", "load_profile", "resolve_config_path", "resolve_profile_name"]
 
 _DEFAULT_PATHS = ("~/.oci/config", "~/.oraclebmc/config")
+_KNOWN_KEYS = frozenset(
+    {
+        "user",
+        "tenancy",
+        "fingerprint",
+        "key_file",
+        "key_content",
+        "region",
+        "pass_phrase",
+        "security_token_file",
+        "security_token",
+        "delegation_token_file",
+        "authentication_type",
+        "api_key",
+        "compartment_id",
+        "log_requests",
+        "generic_headers",
+        "additional_user_agent",
+        "cert_bundle",
+    }
+)
+"""Key names a parse error may name (any other first word of a line may be a secret)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,18 +127,82 @@ def _read_section(path: Path, name: str) -> dict[str, str]:
             f"OCI config file not found: {path} (create it with `oci setup config`, "
             "or pass config_file=... / set OCI_CONFIG_FILE)"
         )
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(path, encoding="utf-8")
-    except configparser.Error as exc:
-        raise CredentialsError(f"cannot parse OCI config file {path}: {exc}") from exc
+    parser = _parse(path)
     if name == parser.default_section:
         if not parser.defaults():
             raise CredentialsError(_missing_profile(path, name, parser))
-        return {k: v.strip() for k, v in parser.defaults().items()}
+        return _one_line_values(path, name, parser.defaults().items())
     if not parser.has_section(name):
         raise CredentialsError(_missing_profile(path, name, parser))
-    return {k: v.strip() for k, v in parser.items(name)}
+    return _one_line_values(path, name, parser.items(name))
+
+
+def _parse(path: Path) -> configparser.ConfigParser:
+    """The parsed file; a malformed line is named by number and key, never quoted (any
+    line may hold a pass phrase or a key), and the parser's own text is not chained."""
+    parser = configparser.ConfigParser(interpolation=None)
+    problem: str | None = None
+    try:
+        parser.read(path, encoding="utf-8")
+    except configparser.Error as exc:
+        problem = _describe(exc, path)
+    if problem is not None:
+        raise CredentialsError(f"cannot parse OCI config file {path}: {problem}")
+    return parser
+
+
+def _describe(exc: configparser.Error, path: Path) -> str:
+    if isinstance(exc, configparser.MissingSectionHeaderError):
+        return f"{_line(path, exc.lineno)} comes before any [profile] header"
+    if isinstance(exc, configparser.ParsingError):
+        lines = ", ".join(_line(path, lineno) for lineno, _ in exc.errors)
+        return f"{lines}: not a 'key = value' line"
+    if isinstance(exc, configparser.DuplicateOptionError):
+        return f"{_line(path, exc.lineno)}: '{exc.option}' is given twice in [{exc.section}]"
+    if isinstance(exc, configparser.DuplicateSectionError):
+        return f"{_line(path, exc.lineno)}: profile [{exc.section}] is given twice"
+    return type(exc).__name__
+
+
+def _line(path: Path, lineno: int | None) -> str:
+    """``line 3 (the 'pass_phrase' entry)``: the key only when it is a known key name."""
+    if lineno is None:
+        return "a line"
+    key = _key_at(path, lineno)
+    return f"line {lineno} (the '{key}' entry)" if key else f"line {lineno}"
+
+
+def _key_at(path: Path, lineno: int) -> str | None:
+    try:
+        line = path.read_text(encoding="utf-8", errors="replace").splitlines()[lineno - 1]
+    except (OSError, IndexError):
+        return None
+    word = re.split(r"[\s=:]", line.strip(), maxsplit=1)[0].lower()
+    return word if word in _KNOWN_KEYS else None
+
+
+def _one_line_values(path: Path, name: str, items: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The profile's entries; one that an indented line continued is refused, by key."""
+    values: dict[str, str] = {}
+    for key, value in items:
+        if "\n" in value.strip():
+            raise CredentialsError(
+                f"in OCI config file {path}, the '{key}' entry of profile [{name}] runs over "
+                f"several lines: {_indented(path)} indented, so it continues that entry. "
+                "Each entry is one 'key = value' line; remove the indentation"
+            )
+        values[key] = value.strip()
+    return values
+
+
+def _indented(path: Path) -> str:
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    numbers = [str(n) for n, line in enumerate(lines, 1) if line.strip() and line[0].isspace()]
+    return (
+        ("line " if len(numbers) == 1 else "lines ")
+        + ", ".join(numbers)
+        + (" is" if len(numbers) == 1 else " are")
+    )
 
 
 def _missing_profile(path: Path, name: str, parser: configparser.ConfigParser) -> str:
