@@ -11,6 +11,7 @@ same place on the OpenAI-compatible API.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Mapping
 from typing import Any, ClassVar, Self, TypedDict
@@ -53,6 +54,15 @@ class OCIConnectionOptions(TypedDict, total=False):
     region: str | None
 
 
+logger = logging.getLogger("locus.models.oci")
+
+_TENANCY_AS_COMPARTMENT = (
+    "no compartment_id was given (nor OCI_COMPARTMENT_ID), so the requests use the "
+    "tenancy of profile [%s] as the compartment; pass compartment_id=... if the model "
+    "or endpoint lives in another compartment"
+)
+
+
 class OCIConnection:
     """Region, service endpoint, compartment, auth flow and headers of one model."""
 
@@ -73,6 +83,7 @@ class OCIConnection:
         self.profile_name = resolve_profile_name(profile_name)
         self.auth_type = parse_auth_type(auth_type)
         self._compartment = compartment_id
+        self._told_tenancy = False
         self.region = normalise_region(region) if region else None
         self._service_endpoint = (
             clean_service_endpoint(service_endpoint) if service_endpoint else None
@@ -121,6 +132,9 @@ class OCIConnection:
                 "no compartment: pass compartment_id=..., set OCI_COMPARTMENT_ID, or use a "
                 "profile that has a tenancy entry"
             )
+        if self._tenancy_as_compartment() and not self._told_tenancy:
+            self._told_tenancy = True  # once per model: each model has its connection
+            logger.info(_TENANCY_AS_COMPARTMENT, self.profile_name)
         return value
 
     def headers(self, *, stream: bool) -> dict[str, str]:
@@ -145,6 +159,7 @@ class OCIConnection:
             dedicated=self.dedicated,
             region=self.region,
             compartment_id=self._known_compartment(),
+            compartment_is_tenancy=self._tenancy_as_compartment(),
             profile=self.profile_name,
             api_format=api_format,
             diagnosis=auth.diagnosis if isinstance(auth, OCISigningAuth) else (lambda: None),
@@ -196,6 +211,11 @@ class OCIConnection:
         if not value and self.profile is not None:
             value = self.profile.tenancy
         return value or None
+
+    def _tenancy_as_compartment(self) -> bool:
+        """Whether no compartment was given anywhere, so the profile's tenancy stands in."""
+        given = self._compartment or os.environ.get("OCI_COMPARTMENT_ID")
+        return not given and self.profile is not None and bool(self.profile.tenancy)
 
     def _known_region(self) -> str | None:
         """``region=``, else the profile's, the principal's or ``OCI_REGION`` (normalised)."""

@@ -31,6 +31,8 @@ class ErrorContext:
     diagnosis: Callable[[], str | None] = field(default=lambda: None)
     principal: str | None = None
     """The principal kind (``"instance principal"``...) when one signs, else ``None``."""
+    compartment_is_tenancy: bool = False
+    """Whether no compartment was given, so the profile's tenancy was used instead."""
 
 
 def oci_error(details: ErrorDetails, *, endpoint: str, context: ErrorContext) -> APIStatusError:
@@ -77,7 +79,18 @@ def _principal_401(principal: str) -> str:
     )
 
 
+_TENANCY_HINT = (
+    "; the request used the profile's tenancy as the compartment because no "
+    "compartment_id was given; pass compartment_id=... or set OCI_COMPARTMENT_ID"
+)
+
+
 def _not_found(context: ErrorContext) -> str:
+    text = _not_found_causes(context)
+    return text + _TENANCY_HINT if context.compartment_is_tenancy else text
+
+
+def _not_found_causes(context: ErrorContext) -> str:
     where = f"region {context.region}" if context.region else "this region"
     compartment = context.compartment_id or "<not set>"
     if context.dedicated:
