@@ -6,7 +6,8 @@
 loop with retries), ``_errors`` (httpx exceptions and error bodies translated in one
 place), ``_sse_reader`` (SSE bytes to JSON events), ``_streaming`` (a streamed answer
 through its decoder), ``_textcalls`` (text tool-call parsing around answers),
-``_client`` (one pooled client per model and event loop), ``_requests`` (each attempt's
+``_client`` (one pooled client per model and event loop, on ``_httpcore_transport``'s
+cancel-safe httpcore pools), ``_requests`` (each attempt's
 request) and ``_body`` (a transport's direct line to a body). ``aiohttp_transport`` is
 the optional aiohttp backend. The transport modules never import message types.
 """

@@ -18,6 +18,8 @@ from typing import Any
 
 import httpx
 
+from locus.models.http._httpcore_transport import HttpcoreTransport
+
 __all__ = ["LoopClient", "ModelClient"]
 
 
@@ -31,11 +33,28 @@ class _NoCookies(httpx.Cookies):
 
 
 class ModelClient(httpx.AsyncClient):
-    """An ``httpx.AsyncClient`` that keeps no cookies from answers."""
+    """An ``httpx.AsyncClient`` that keeps no cookies from answers, and whose own httpcore
+    pools (direct and through proxies) are ``HttpcoreTransport``s: a cancelled call never
+    keeps a pool slot (see ``locus.models.http._httpcore_transport``)."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._no_cookies = _NoCookies()
+
+    # httpx builds its transports in these two (private) methods, after reading the proxy
+    # environment; a transport given by the caller is used as it is.
+    def _init_transport(self, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
+        if args or kwargs.get("transport") is not None:
+            return super()._init_transport(*args, **kwargs)
+        kwargs.pop("transport", None)
+        return HttpcoreTransport(**kwargs)
+
+    def _init_proxy_transport(
+        self, proxy: httpx.Proxy, *args: Any, **kwargs: Any
+    ) -> httpx.AsyncBaseTransport:
+        if args:
+            return super()._init_proxy_transport(proxy, *args, **kwargs)
+        return HttpcoreTransport(proxy=proxy, **kwargs)
 
     @property
     def cookies(self) -> httpx.Cookies:
