@@ -7,7 +7,6 @@ or plain text, plus ``opc-request-id`` and ``Retry-After``.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from locus.core.errors import (
     TransportError,
     status_error_class,
 )
+from locus.models._wire.json_text import ServerJSONError, decode_utf8, loads_server_json
 
 __all__ = [
     "ErrorDetails",
@@ -142,10 +142,11 @@ def status_error(
 
 
 def _json_or_text(content: bytes) -> Any:
-    text = content.decode("utf-8", errors="replace")
+    """The error body as JSON, else as text (also when nested too deeply to decode)."""
+    text = decode_utf8(content)
     try:
-        return json.loads(text)
-    except ValueError:
+        return loads_server_json(text)
+    except ServerJSONError:
         return text
 
 
