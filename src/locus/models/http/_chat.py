@@ -159,7 +159,10 @@ class HTTPChatModel:
             response = await self._send(call, budget)
             await require_event_stream(response, self.endpoint)
             reader = JsonEventReader(
-                response, endpoint=self.endpoint, grace=self.settings.stream_grace
+                response,
+                endpoint=self.endpoint,
+                grace=self.settings.stream_grace,
+                limits=self.settings.answer_limits,
             )
             shown = False
             try:
@@ -248,13 +251,14 @@ class HTTPChatModel:
             budget=budget,
             to_error=self._to_error,
             endpoint=self.endpoint,
+            limits=self.settings.answer_limits,
         )
 
     async def _post_and_read(self, call: _Call) -> tuple[httpx.Response, bytes]:
         budget = RetryBudget(self.retry)
         while True:
             response = await self._send(call, budget)
-            content = await read_body(response, budget, self.endpoint)
+            content = await read_body(response, budget, self.endpoint, self.settings.answer_limits)
             if content is not None:
                 return response, content
 

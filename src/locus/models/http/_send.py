@@ -11,14 +11,21 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
+import anyio
 import httpx
 
-from locus.core.errors import APIStatusError
+from locus.core.errors import APIStatusError, ModelTimeoutError, ResponseError, TransportError
 from locus.models.http._errors import (
     ErrorDetails,
     is_retryable_transport,
     status_error,
     transport_error,
+)
+from locus.models.http._limits import (
+    ATTEMPT_DEADLINE,
+    MIB,
+    AnswerLimits,
+    attempt_deadline,
 )
 from locus.models.http._retry import RetryBudget, is_retryable_status
 
@@ -26,6 +33,7 @@ __all__ = ["close_response", "read_body", "send"]
 
 _SPENT = httpx.ByteStream(b"")
 _MAX_LOCATION = 300
+_MAX_ERROR_BODY = 1024 * 1024
 
 logger = logging.getLogger("locus.models.http")
 
@@ -40,6 +48,7 @@ async def send(
     budget: RetryBudget,
     to_error: ErrorFactory,
     endpoint: str,
+    limits: AnswerLimits,
 ) -> httpx.Response:
     """The first 2xx answer, unread (the caller reads or streams it, then closes it).
 
@@ -48,13 +57,15 @@ async def send(
     """
     while True:
         request = make_request()
-        try:
-            response = await client.send(
-                request, auth=auth or httpx.USE_CLIENT_DEFAULT, stream=True
-            )
-        except httpx.HTTPError as exc:
-            await _retry_or_raise(budget, exc, endpoint)
+        deadline = limits.deadline()
+        response = await _attempt(client, request, auth, deadline)
+        if response is None:
+            await _retry_or_raise(budget, _attempt_timeout(endpoint, limits, "an answer"))
             continue
+        if isinstance(response, httpx.HTTPError):
+            await _retry_or_raise(budget, transport_error(response, endpoint), response)
+            continue
+        response.extensions[ATTEMPT_DEADLINE] = deadline
         if response.status_code < 300:
             _log(request, response, budget)
             return response
@@ -67,6 +78,18 @@ async def send(
         if delay is None:
             raise error
         await budget.wait(delay)
+
+
+async def _attempt(
+    client: httpx.AsyncClient, request: httpx.Request, auth: httpx.Auth | None, deadline: float
+) -> httpx.Response | httpx.HTTPError | None:
+    """The answer's head, the failure, or ``None`` when the deadline passed first."""
+    with anyio.CancelScope(deadline=deadline):
+        try:
+            return await client.send(request, auth=auth or httpx.USE_CLIENT_DEFAULT, stream=True)
+        except httpx.HTTPError as exc:
+            return exc
+    return None
 
 
 async def close_response(response: httpx.Response) -> None:
@@ -82,15 +105,58 @@ async def close_response(response: httpx.Response) -> None:
     response.stream = _SPENT
 
 
-async def read_body(response: httpx.Response, budget: RetryBudget, endpoint: str) -> bytes | None:
-    """The whole body, or ``None`` when reading broke and a retry is allowed."""
+async def read_body(
+    response: httpx.Response, budget: RetryBudget, endpoint: str, limits: AnswerLimits
+) -> bytes | None:
+    """The whole (decoded) body within the attempt's deadline and ``limits.response_bytes``,
+    or ``None`` when reading broke or ran out of time and a retry is allowed."""
     try:
-        return await response.aread()
+        with anyio.CancelScope(deadline=attempt_deadline(response)):
+            return await _read_capped(response, limits.response_bytes, endpoint)
+        error = _attempt_timeout(endpoint, limits, "the whole answer")
+        await _retry_or_raise(budget, error)
+        return None
     except httpx.HTTPError as exc:
-        await _retry_or_raise(budget, exc, endpoint, in_body=True)
+        await _retry_or_raise(budget, transport_error(exc, endpoint, in_body=True), exc)
         return None
     finally:
         await close_response(response)
+
+
+async def _read_capped(response: httpx.Response, limit: int, endpoint: str) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit and _identity(response):
+        raise _too_large(endpoint, limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(endpoint, limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _identity(response: httpx.Response) -> bool:
+    encoding = response.headers.get("content-encoding", "identity")
+    return encoding.strip().lower() in ("", "identity")
+
+
+def _too_large(endpoint: str, limit: int) -> ResponseError:
+    return ResponseError(
+        f"the answer from {endpoint} is larger than max_response_bytes={limit} "
+        f"({limit / MIB:g} MiB, decoded); pass a larger max_response_bytes= to the model "
+        "if it is expected",
+        endpoint=endpoint,
+    )
+
+
+def _attempt_timeout(endpoint: str, limits: AnswerLimits, what: str) -> ModelTimeoutError:
+    return ModelTimeoutError(
+        f"request timed out: {what} from {endpoint} did not arrive within the attempt's "
+        f"{limits.attempt:g} s (timeout=)",
+        endpoint=endpoint,
+    )
 
 
 async def _redirect_error(response: httpx.Response, endpoint: str) -> APIStatusError:
@@ -108,11 +174,12 @@ async def _redirect_error(response: httpx.Response, endpoint: str) -> APIStatusE
 
 
 async def _retry_or_raise(
-    budget: RetryBudget, exc: httpx.HTTPError, endpoint: str, *, in_body: bool = False
+    budget: RetryBudget, error: TransportError, exc: httpx.HTTPError | None = None
 ) -> None:
-    error = transport_error(exc, endpoint, in_body=in_body)
-    delay = budget.next_delay() if is_retryable_transport(exc) else None
-    logger.debug("attempt failed: %s (retry in %s s)", type(exc).__name__, delay)
+    """Wait for the next attempt, or raise ``error`` when none is allowed."""
+    retryable = exc is None or is_retryable_transport(exc)
+    delay = budget.next_delay() if retryable else None
+    logger.debug("attempt failed: %s (retry in %s s)", type(exc or error).__name__, delay)
     if delay is None:
         raise error from exc
     await budget.wait(delay)
@@ -121,13 +188,18 @@ async def _retry_or_raise(
 async def _read_error(
     response: httpx.Response, to_error: ErrorFactory, endpoint: str
 ) -> APIStatusError:
-    try:
-        content = await response.aread()
+    content = b""
+    try:  # what arrives of it within the attempt's deadline, at most _MAX_ERROR_BODY
+        with anyio.CancelScope(deadline=attempt_deadline(response)):
+            async for chunk in response.aiter_bytes():
+                content += chunk
+                if len(content) > _MAX_ERROR_BODY:
+                    break
     except httpx.HTTPError:
-        content = b""
+        pass
     finally:
         await close_response(response)
-    return to_error(ErrorDetails.read(response, content))
+    return to_error(ErrorDetails.read(response, content[:_MAX_ERROR_BODY]))
 
 
 def _retry_delay(budget: RetryBudget, error: APIStatusError) -> float | None:

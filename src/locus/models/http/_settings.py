@@ -11,14 +11,17 @@ defaults are 100 and 20: raise the first for many concurrent calls, keep the sec
 because httpcore scans its whole pool for every request) and ``http_backend`` (what
 carries the bytes under the ``httpx.AsyncClient``: ``"httpx"`` (httpcore), ``"aiohttp"``
 (``pip install "locus-oci[aiohttp]"``: about five times less CPU per request, for many
-concurrent runs) or ``"auto"``: aiohttp when it is installed, else httpx).
+concurrent runs) or ``"auto"``: aiohttp when it is installed, else httpx) and the answer
+limits (see ``_limits``): ``max_response_bytes`` (a whole answer, decoded; default 64 MiB),
+``max_stream_bytes`` (all of a stream; 512 MiB) and ``max_stream_seconds`` (a stream from
+start to end; 3600).
 """
 
 from __future__ import annotations
 
 import importlib.util
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, TypedDict
 
 import httpx
@@ -26,6 +29,7 @@ import httpx
 from locus.core._checks import reject_unknown
 from locus.core.errors import ConfigurationError
 from locus.core.params import GenerationParams, ResponseFormat, ToolChoice
+from locus.models.http._limits import AnswerLimits, attempt_seconds
 from locus.models.http._retry import RetryPolicy
 from locus.models.http._textcalls import ToolCallFormats
 
@@ -74,6 +78,9 @@ class ModelOptions(TypedDict, total=False):
     max_connections: int
     max_keepalive_connections: int
     http_backend: Literal["auto", "httpx", "aiohttp"]
+    max_response_bytes: int
+    max_stream_bytes: int
+    max_stream_seconds: float
 
 
 def keyword_names(options_type: Any) -> frozenset[str]:
@@ -102,6 +109,7 @@ class ModelSettings:
     stream_grace: float
     limits: httpx.Limits
     backend: HttpBackend = "httpx"
+    answer_limits: AnswerLimits = field(default_factory=AnswerLimits)
 
     @classmethod
     def parse(
@@ -116,10 +124,11 @@ class ModelSettings:
         read the shared ones; ``tool_call_format`` is the owner's default."""
         reject_unknown(owner, {k: v for k, v in options.items() if k not in valid}, valid)
         given = {k: v for k, v in options.items() if k in PARAM_NAMES and v is not None}
+        timeout = make_timeout(options.get("timeout"))
         return cls(
             params=GenerationParams().merged(given),
             retry=_retry(options),
-            timeout=make_timeout(options.get("timeout")),
+            timeout=timeout,
             tool_call_format=options.get("tool_call_format", tool_call_format),
             transport=options.get("transport"),
             stream_grace=float(options.get("stream_grace", 1.0)),
@@ -128,6 +137,7 @@ class ModelSettings:
                 max_keepalive_connections=int(options.get("max_keepalive_connections", 20)),
             ),
             backend=_backend(options),
+            answer_limits=_answer_limits(options, timeout),
         )
 
 
@@ -160,6 +170,25 @@ def _aiohttp_installed() -> bool:
         return importlib.util.find_spec("aiohttp") is not None
     except ValueError:  # a module set to None in sys.modules (blocked)
         return False
+
+
+def _answer_limits(options: Mapping[str, Any], timeout: httpx.Timeout) -> AnswerLimits:
+    """The attempt bound from ``timeout`` and the checked size and duration limits."""
+    default = AnswerLimits()
+    values = {
+        "max_response_bytes": options.get("max_response_bytes", default.response_bytes),
+        "max_stream_bytes": options.get("max_stream_bytes", default.stream_bytes),
+        "max_stream_seconds": options.get("max_stream_seconds", default.stream_seconds),
+    }
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise ConfigurationError(f"{name} must be a positive number, not {value!r}")
+    return AnswerLimits(
+        attempt=attempt_seconds(timeout),
+        response_bytes=int(values["max_response_bytes"]),
+        stream_bytes=int(values["max_stream_bytes"]),
+        stream_seconds=float(values["max_stream_seconds"]),
+    )
 
 
 def _retry(options: Mapping[str, Any]) -> RetryPolicy:

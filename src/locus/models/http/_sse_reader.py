@@ -1,5 +1,9 @@
 """A streaming answer's body as JSON events: SSE framing, ``[DONE]``, broken connections.
 
+Waits are bounded by the model's ``AnswerLimits`` (``locus.models.http._limits``): the
+first event by the attempt's deadline, each next one within the attempt's seconds, the
+whole stream by ``max_stream_seconds`` and ``max_stream_bytes``.
+
 After the event that finishes the answer, at most ``grace`` seconds are spent waiting
 for a trailing usage event: some servers hold the connection open after the finish
 (wire-spec §4.6), so end of body is never relied upon.
@@ -14,15 +18,18 @@ from __future__ import annotations
 
 import enum
 import functools
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
 import httpx
 
+from locus.core.errors import StreamError
 from locus.models._wire.sse import DONE_SENTINEL, ServerSentEvent, SSEDecoder, json_payload
 from locus.models.http._body import body_source
 from locus.models.http._errors import stream_error
+from locus.models.http._limits import AnswerLimits, attempt_deadline
 from locus.models.http._send import close_response
 
 __all__ = ["JsonEventReader"]
@@ -41,8 +48,20 @@ DRAIN_SECONDS = 0.05
 class JsonEventReader:
     """Reads ``data:`` JSON objects from one streaming response, in order."""
 
-    def __init__(self, response: httpx.Response, *, endpoint: str, grace: float = 1.0) -> None:
+    def __init__(
+        self,
+        response: httpx.Response,
+        *,
+        endpoint: str,
+        grace: float = 1.0,
+        limits: AnswerLimits | None = None,
+    ) -> None:
         self._response = response
+        self._limits = limits = limits or AnswerLimits()
+        self._first = True
+        self._first_deadline = attempt_deadline(response)
+        self._ends_at = anyio.current_time() + limits.stream_seconds
+        self._received = 0
         self._endpoint = endpoint
         self._grace = grace
         # straight from the transport when it offers that (see locus.models.http._body)
@@ -59,12 +78,47 @@ class JsonEventReader:
         self._eof = False
 
     async def next(self) -> dict[str, Any] | None:
-        """The next JSON event, or ``None`` at ``[DONE]`` or the end of the body."""
-        while True:
-            found = self._take()
-            if found is not _MORE:
-                return found
-            await self._fill()
+        """The next JSON event, or ``None`` at ``[DONE]`` or the end of the body.
+
+        The first event must come by the attempt's deadline, each next one within the
+        attempt's seconds of the wait's start, and all of them by the stream's end
+        (``AnswerLimits``); an event already received is returned at once.
+        """
+        found = self._take()
+        if found is not _MORE:
+            return found
+        deadline = self._next_deadline()
+        with anyio.CancelScope(deadline=deadline) as scope:
+            while found is _MORE:
+                await self._fill()
+                found = self._take()
+        if scope.cancelled_caught:
+            raise self._overdue(deadline)
+        self._first = False
+        return None if found is _MORE else found
+
+    def _next_deadline(self) -> float:
+        if self._first:
+            wait_until = self._first_deadline
+        else:
+            gap = self._limits.attempt
+            wait_until = math.inf if gap is None else anyio.current_time() + gap
+        return min(wait_until, self._ends_at)
+
+    def _overdue(self, deadline: float) -> StreamError:
+        self._ended = True
+        limits, endpoint = self._limits, self._endpoint
+        if deadline >= self._ends_at:
+            text = (
+                f"the stream from {endpoint} ran longer than max_stream_seconds="
+                f"{limits.stream_seconds:g}; pass a larger max_stream_seconds= to the model "
+                "if it is expected"
+            )
+        elif self._first:
+            text = f"no event from {endpoint} within the attempt's {limits.attempt:g} s (timeout=)"
+        else:
+            text = f"the stream from {endpoint} sent no event for {limits.attempt:g} s (timeout=)"
+        return StreamError(text, endpoint=endpoint)
 
     async def next_within_grace(self) -> dict[str, Any] | None:
         """Like ``next()``, but gives up (``None``) after the grace period.
@@ -130,4 +184,13 @@ class JsonEventReader:
             self._pending.extend(self._decoder.close())
             self._ended = self._eof = True
             return
+        self._received += len(chunk)
+        if self._received > self._limits.stream_bytes:
+            self._ended = True
+            raise StreamError(
+                f"the stream from {self._endpoint} is longer than max_stream_bytes="
+                f"{self._limits.stream_bytes}; pass a larger max_stream_bytes= to the model "
+                "if it is expected",
+                endpoint=self._endpoint,
+            )
         self._pending.extend(self._decoder.feed(chunk))
