@@ -142,7 +142,7 @@ class JsonEventReader:
                 pending.clear()
                 self._ended = True
                 return None
-            payload = json_payload(event)
+            payload = json_payload(event, endpoint=self._endpoint)
             if payload is not None:
                 return payload
         return None if self._ended else _MORE

@@ -37,9 +37,10 @@ async def test_complete_says_the_answer_is_nested_too_deeply(oci_dir: Path) -> N
 
 async def test_stream_says_the_event_is_nested_too_deeply(oci_dir: Path) -> None:
     model = make_model(oci_dir, deep_stream())
-    with pytest.raises(StreamError, match="nested too deeply"):
+    with pytest.raises(StreamError, match="nested too deeply") as caught:
         async for _ in model.stream([Message.user("hi")]):
             pass
+    assert caught.value.endpoint == model.endpoint and HOST in str(caught.value)
 
 
 async def test_an_agent_run_fails_with_the_typed_error(oci_dir: Path) -> None:
