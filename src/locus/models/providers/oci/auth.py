@@ -16,10 +16,11 @@ import httpx
 from locus.core.errors import ConfigurationError, CredentialsError
 from locus.models.http._bearer import BearerAuth
 from locus.models.providers.oci._api_key_auth import ApiKeyAuth
+from locus.models.providers.oci._key_cache import cached_private_key
 from locus.models.providers.oci._session_token_auth import SessionTokenAuth
 from locus.models.providers.oci.config import OCIProfile
 from locus.models.providers.oci.principals import PrincipalAuth, principal_signer
-from locus.models.providers.oci.signer import key_fingerprint, load_private_key
+from locus.models.providers.oci.signer import key_fingerprint
 
 __all__ = ["OCIAuthType", "build_auth", "default_auth_type", "parse_auth_type"]
 
@@ -120,13 +121,13 @@ def _api_key_auth(profile: OCIProfile) -> ApiKeyAuth:
         )
     user, tenancy = profile.require("user"), profile.require("tenancy")
     fingerprint = profile.require("fingerprint")
-    key = load_private_key(profile.expand(profile.require("key_file")), profile.pass_phrase)
+    key = cached_private_key(profile.expand(profile.require("key_file")), profile.pass_phrase)
     mismatch = _mismatch(fingerprint, key_fingerprint(key))
     return ApiKeyAuth(f"{tenancy}/{user}/{fingerprint}", key, fingerprint_mismatch=mismatch)
 
 
 def _session_auth(profile: OCIProfile) -> SessionTokenAuth:
-    key = load_private_key(profile.expand(profile.require("key_file")), profile.pass_phrase)
+    key = cached_private_key(profile.expand(profile.require("key_file")), profile.pass_phrase)
     token_file = profile.expand(profile.require("security_token_file"))
     return SessionTokenAuth(token_file, key, profile=profile.name)
 

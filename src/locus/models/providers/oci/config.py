@@ -10,13 +10,15 @@ appears in an error (any line may hold a secret): errors name line numbers and k
 from __future__ import annotations
 
 import configparser
+import io
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from locus.core.errors import CredentialsError
+from locus.models.providers.oci._file_cache import LRUCache, content_digest
 
 __all__ = ["OCIProfile", "load_profile", "resolve_config_path", "resolve_profile_name"]
 
@@ -102,11 +104,38 @@ def resolve_profile_name(profile_name: str | None = None) -> str:
 def load_profile(
     config_file: str | os.PathLike[str] | None = None, profile_name: str | None = None
 ) -> OCIProfile:
-    """Read one profile; a missing file or profile is a ``CredentialsError`` that says why."""
+    """Read one profile; a missing file or profile is a ``CredentialsError`` that says why.
+
+    The file is read on every call, but a given content is parsed once per process.
+    """
     path = resolve_config_path(config_file)
     name = resolve_profile_name(profile_name)
-    values = _read_section(path, name)
-    region = values.get("region") or os.environ.get("OCI_REGION")
+    profile = _cached_profile(path, name)
+    region = profile.region or os.environ.get("OCI_REGION")
+    return profile if region == profile.region else replace(profile, region=region)
+
+
+_PROFILES: LRUCache[OCIProfile] = LRUCache(32)
+"""Keyed by (path as given, resolved path, digest of the file's bytes, profile name)."""
+
+
+def _cached_profile(path: Path, name: str) -> OCIProfile:
+    data = _read_bytes(path)
+    if data is None:
+        return _profile(path, name, _read_section(path, name, None))
+    key = (str(path), str(path.resolve()), content_digest(data), name)
+    return _PROFILES.get_or_make(key, lambda: _profile(path, name, _read_section(path, name, data)))
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes() if path.is_file() else None
+    except OSError:
+        return None
+
+
+def _profile(path: Path, name: str, values: dict[str, str]) -> OCIProfile:
+    """The profile of ``values``, its region as the file says (``OCI_REGION`` applied later)."""
     return OCIProfile(
         name=name,
         path=str(path),
@@ -114,20 +143,20 @@ def load_profile(
         tenancy=values.get("tenancy"),
         fingerprint=values.get("fingerprint"),
         key_file=values.get("key_file"),
-        region=region,
+        region=values.get("region"),
         security_token_file=values.get("security_token_file"),
         authentication_type=values.get("authentication_type"),
         pass_phrase=values.get("pass_phrase"),
     )
 
 
-def _read_section(path: Path, name: str) -> dict[str, str]:
-    if not path.is_file():
+def _read_section(path: Path, name: str, data: bytes | None) -> dict[str, str]:
+    if data is None and not path.is_file():
         raise CredentialsError(
             f"OCI config file not found: {path} (create it with `oci setup config`, "
             "or pass config_file=... / set OCI_CONFIG_FILE)"
         )
-    parser = _parse(path)
+    parser = _parse(path, data)
     if name == parser.default_section:
         if not parser.defaults():
             raise CredentialsError(_missing_profile(path, name, parser))
@@ -137,13 +166,17 @@ def _read_section(path: Path, name: str) -> dict[str, str]:
     return _one_line_values(path, name, parser.items(name))
 
 
-def _parse(path: Path) -> configparser.ConfigParser:
-    """The parsed file; a malformed line is named by number and key, never quoted (any
-    line may hold a pass phrase or a key), and the parser's own text is not chained."""
+def _parse(path: Path, data: bytes | None) -> configparser.ConfigParser:
+    """The parsed file (``data``: its bytes, already read); a malformed line is named by
+    number and key, never quoted (any line may hold a pass phrase or a key), and the
+    parser's own text is not chained."""
     parser = configparser.ConfigParser(interpolation=None)
     problem: str | None = None
     try:
-        parser.read(path, encoding="utf-8")
+        if data is None:
+            parser.read(path, encoding="utf-8")
+        else:
+            parser.read_file(io.StringIO(data.decode("utf-8"), newline=None), source=str(path))
     except configparser.Error as exc:
         problem = _describe(exc, path)
     if problem is not None:
