@@ -35,7 +35,7 @@ class ImagePart:
     detail: Literal["auto", "low", "high"] = "auto"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, weakref_slot=True)  # weakly referenced by the codecs' cache
 class Message:
     """One conversation turn.
 

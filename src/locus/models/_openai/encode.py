@@ -10,6 +10,7 @@ from locus.core.messages import Message, ToolCall
 from locus.core.params import GenerationParams
 from locus.core.toolspec import ToolSpec
 from locus.models._wire.arguments import wire_arguments
+from locus.models._wire.message_cache import cached_wire
 
 __all__ = ["encode_openai_chat", "encode_openai_message", "encode_openai_tool"]
 
@@ -41,7 +42,7 @@ def encode_openai_chat(
     """
     body: dict[str, Any] = {
         "model": model,
-        "messages": [encode_openai_message(m) for m in messages],
+        "messages": [cached_wire(m, "openai", encode_openai_message) for m in messages],
     }
     if tools:
         body["tools"] = [encode_openai_tool(t) for t in tools]

@@ -11,6 +11,7 @@ from locus.core.params import GenerationParams
 from locus.core.response import ModelResponse
 from locus.core.toolspec import ToolSpec
 from locus.models._wire.arguments import tool_call, wire_arguments
+from locus.models._wire.message_cache import cached_wire
 from locus.models._wire.response import build_response
 from locus.models._wire.shape import ShapeError, maps_in, opt_list, opt_map, opt_str
 from locus.models.providers.oci._formats.params import (
@@ -35,7 +36,7 @@ def encode_generic_request(
 ) -> dict[str, Any]:
     """A ``GenericChatRequest``; ``params.extra`` is merged last, as given."""
     fields = {**sampling_fields(params), **_generic_fields(params)}
-    wire = [_message(m) for m in messages]
+    wire = [cached_wire(m, "oci.GENERIC", _message) for m in messages]
     return chat_request("GENERIC", wire, [_tool(t) for t in tools], stream, fields, params.extra)
 
 
