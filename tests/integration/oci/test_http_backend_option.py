@@ -1,4 +1,4 @@
-"""The ``http_backend`` option: httpx by default, aiohttp on request (or "auto"), checked."""
+"""The ``http_backend`` option: aiohttp by default ("auto"), httpx on request, checked."""
 
 from __future__ import annotations
 
@@ -25,11 +25,27 @@ def _transport_of(model: OCIModel) -> object:
     return client._transport  # httpx keeps the transport it was given here
 
 
-async def test_the_default_backend_is_httpx(emu: Emulator, oci_model: OCIModelFactory) -> None:
+async def test_the_default_backend_is_aiohttp(emu: Emulator, oci_model: OCIModelFactory) -> None:
     model = oci_model(emu.endpoint(style="native")["ocid"])
+    assert model.http_backend == "aiohttp"
+    assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
+    assert isinstance(_transport_of(model), AiohttpTransport)
+
+
+async def test_httpx_stays_selectable(emu: Emulator, oci_model: OCIModelFactory) -> None:
+    model = oci_model(emu.endpoint(style="native")["ocid"], http_backend="httpx")
     assert model.http_backend == "httpx"
     assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
     assert isinstance(_transport_of(model), httpx.AsyncHTTPTransport)
+
+
+async def test_a_given_transport_means_httpx(emu: Emulator, oci_model: OCIModelFactory) -> None:
+    given = httpx.AsyncHTTPTransport()
+    model = oci_model(emu.endpoint(style="native")["ocid"], transport=given)
+    assert model.http_backend == "httpx"
+    assert (await model.complete(COUNT)).text == "1, 2, 3, 4, 5"
+    assert _transport_of(model) is given
+    await model.aclose()
 
 
 @pytest.mark.parametrize("backend", ["aiohttp", "auto"])
@@ -81,4 +97,4 @@ except ConfigurationError as exc:
     )
     lines = done.stdout.splitlines()
     assert lines[0] == "httpx"
-    assert 'pip install "locus-oci[aiohttp]"' in lines[1]
+    assert "pip install aiohttp" in lines[1]

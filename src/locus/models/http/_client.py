@@ -6,8 +6,9 @@ one is closed on its own loop when that loop still runs. Each client is also clo
 when its loop shuts down (``asyncio.run`` finalises async generators; a tiny guard
 generator does the closing), so forgetting ``aclose()`` does not leak sockets.
 
-With the ``"aiohttp"`` backend each client gets its own ``AiohttpTransport`` (an aiohttp
-session is bound to one loop too), made with the model's pool limits.
+With the ``"aiohttp"`` backend (the default) each client gets its own ``AiohttpTransport``
+(an aiohttp session is bound to one loop too), made with the model's pool limits. Every
+client shares the process's default SSL context (``locus.models.http._tls``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import httpx
 
 from locus.models.http._httpcore_transport import HttpcoreTransport
+from locus.models.http._tls import shared_ssl_context
 
 __all__ = ["LoopClient", "ModelClient"]
 
@@ -96,8 +98,13 @@ class LoopClient:
         if client is not None and self._loop is loop and not client.is_closed:
             return client
         self._retire()
+        transport = self._new_transport()
         client = ModelClient(
-            timeout=self._timeout, transport=self._new_transport(), limits=self._limits
+            timeout=self._timeout,
+            transport=transport,
+            limits=self._limits,
+            # httpx builds its own transports (and their SSL contexts) only without one
+            verify=True if transport is not None else shared_ssl_context(),
         )
         self._client, self._loop = client, loop
         self._guard = _close_at_loop_shutdown(client)

@@ -6,12 +6,15 @@ field), ``timeout`` (seconds per attempt or an ``httpx.Timeout``), retry setting
 ``tool_call_format`` (text tool-call formats to parse; ``None`` turns it off) and
 ``transport`` (an ``httpx.AsyncBaseTransport`` for proxies, custom TLS, or tests) and
 ``stream_grace`` (seconds to wait after a stream's finish event for its usage event) and
-``max_connections`` / ``max_keepalive_connections`` (the pooled client's limits; httpx's
-defaults are 100 and 20: raise the first for many concurrent calls, keep the second small
-because httpcore scans its whole pool for every request) and ``http_backend`` (what
-carries the bytes under the ``httpx.AsyncClient``: ``"httpx"`` (httpcore), ``"aiohttp"``
-(``pip install "locus-oci[aiohttp]"``: about five times less CPU per request, for many
-concurrent runs) or ``"auto"``: aiohttp when it is installed, else httpx) and the answer
+``max_connections`` / ``max_keepalive_connections`` (the pool's limits; ``max_connections``
+defaults to ``None``: as many connections as calls in flight, up to a cap from the
+process's open-file limit, see ``default_max_connections``; ``max_keepalive_connections``
+(httpx backend only) defaults to 20: keep it small, httpcore scans its whole pool for
+every request) and ``http_backend`` (what carries the bytes under the
+``httpx.AsyncClient``: ``"aiohttp"`` (the default through ``"auto"``: about five times
+less CPU per request, and no pool-queue rescans under load), ``"httpx"`` (httpcore) or
+``"auto"``: aiohttp unless it cannot be imported, then httpx; a given ``transport``
+always means httpx) and the answer
 limits (see ``_limits``): ``max_response_bytes`` (a whole answer, decoded; default 64 MiB),
 ``max_stream_bytes`` (all of a stream; 512 MiB) and ``max_stream_seconds`` (a stream from
 start to end; 3600).
@@ -20,6 +23,7 @@ start to end; 3600).
 from __future__ import annotations
 
 import importlib.util
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, TypedDict
@@ -39,6 +43,7 @@ __all__ = [
     "HttpBackend",
     "ModelOptions",
     "ModelSettings",
+    "default_max_connections",
     "keyword_names",
     "make_timeout",
 ]
@@ -75,7 +80,7 @@ class ModelOptions(TypedDict, total=False):
     tool_call_format: str | Sequence[str] | None
     transport: httpx.AsyncBaseTransport
     stream_grace: float
-    max_connections: int
+    max_connections: int | None
     max_keepalive_connections: int
     http_backend: Literal["auto", "httpx", "aiohttp"]
     max_response_bytes: int
@@ -108,7 +113,7 @@ class ModelSettings:
     transport: httpx.AsyncBaseTransport | None
     stream_grace: float
     limits: httpx.Limits
-    backend: HttpBackend = "httpx"
+    backend: HttpBackend = "aiohttp"
     answer_limits: AnswerLimits = field(default_factory=AnswerLimits)
 
     @classmethod
@@ -132,10 +137,7 @@ class ModelSettings:
             tool_call_format=options.get("tool_call_format", tool_call_format),
             transport=options.get("transport"),
             stream_grace=float(options.get("stream_grace", 1.0)),
-            limits=httpx.Limits(
-                max_connections=int(options.get("max_connections", 100)),
-                max_keepalive_connections=int(options.get("max_keepalive_connections", 20)),
-            ),
+            limits=_limits(options),
             backend=_backend(options),
             answer_limits=_answer_limits(options, timeout),
         )
@@ -143,7 +145,7 @@ class ModelSettings:
 
 def _backend(options: Mapping[str, Any]) -> HttpBackend:
     """The checked ``http_backend`` (``"auto"`` resolved; a given ``transport`` wins)."""
-    chosen = options.get("http_backend", "httpx")
+    chosen = options.get("http_backend", "auto")
     if chosen not in ("auto", "httpx", "aiohttp"):
         raise ConfigurationError(
             f"http_backend must be 'auto', 'httpx' or 'aiohttp', not {chosen!r}"
@@ -158,11 +160,48 @@ def _backend(options: Mapping[str, Any]) -> HttpBackend:
         return "httpx"
     if chosen == "aiohttp" and not installed:
         raise ConfigurationError(
-            "http_backend='aiohttp' needs aiohttp: pip install \"locus-oci[aiohttp]\""
+            "http_backend='aiohttp' needs aiohttp (a dependency of locus-oci, missing "
+            "here): pip install aiohttp"
         )
     if chosen == "auto":
         return "aiohttp" if installed else "httpx"
     return "aiohttp" if chosen == "aiohttp" else "httpx"
+
+
+_WINDOWS_CAP = 1024
+"""The connection cap on Windows (no ``RLIMIT_NOFILE``; sockets are not bounded by it)."""
+
+_CAP = 4096
+"""The most connections a pool opens by default, whatever the open-file limit."""
+
+
+def default_max_connections() -> int:
+    """The pool size when ``max_connections`` is not given: half the soft open-file limit
+    (``RLIMIT_NOFILE``), at most 4096 and at least 16; 1024 on Windows. A pool opens
+    connections only for calls in flight, so this is a ceiling, not a reservation."""
+    if sys.platform == "win32":
+        return _WINDOWS_CAP
+    import resource
+
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft <= 0:
+        return _CAP
+    return max(16, min(_CAP, soft // 2))
+
+
+def _limits(options: Mapping[str, Any]) -> httpx.Limits:
+    """The pool limits: ``max_connections`` (``None``: ``default_max_connections()``)."""
+    given = options.get("max_connections")
+    keepalive = options.get("max_keepalive_connections")
+    for name, value in (("max_connections", given), ("max_keepalive_connections", keepalive)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ConfigurationError(f"{name} must be a whole number, not {value!r}")
+        if value is not None and value < (1 if name == "max_connections" else 0):
+            raise ConfigurationError(f"{name} must be positive, not {value!r}")
+    return httpx.Limits(
+        max_connections=default_max_connections() if given is None else given,
+        max_keepalive_connections=20 if keepalive is None else keepalive,
+    )
 
 
 def _aiohttp_installed() -> bool:

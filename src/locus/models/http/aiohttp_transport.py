@@ -1,4 +1,4 @@
-"""An ``httpx`` transport that sends requests with aiohttp (optional extra ``[aiohttp]``).
+"""An ``httpx`` transport that sends requests with aiohttp (the default HTTP backend).
 
 httpcore's pool scans every connection for every queued request, which costs about a
 millisecond of CPU per request at hundreds of concurrent calls; aiohttp's connector and C
@@ -15,6 +15,9 @@ content decoding); only the bytes move through aiohttp.
 - Timeouts: ``read`` is aiohttp's ``sock_read``, ``connect`` its ``sock_connect``, and
   ``pool + connect`` its ``connect`` (pool wait, DNS, TCP, TLS). ``write`` has no
   equivalent. A pool wait that runs out is reported as ``httpx.ConnectTimeout``.
+- TLS: with the default ``verify=True`` every transport uses one SSL context per process
+  (httpx's defaults: certifi, ``SSL_CERT_FILE``/``SSL_CERT_DIR`` when ``trust_env``), built
+  on the first ``https`` request, never for ``http`` URLs (see ``locus.models.http._tls``).
 - Proxies come from ``HTTP(S)_PROXY``/``ALL_PROXY``/``NO_PROXY``, read once at construction
   when ``trust_env`` (as httpx does). aiohttp's own ``trust_env`` is not used: it does a
   thread hop per request and adds ``~/.netrc`` credentials, which clash with a signed
@@ -40,13 +43,16 @@ import httpx
 
 from locus.core.errors import ConfigurationError
 from locus.models.http._body import BODY_SOURCE
+from locus.models.http._tls import shared_ssl_context
 
 if TYPE_CHECKING:
     import aiohttp
 
 __all__ = ["AiohttpTransport"]
 
-_INSTALL_HINT = 'the aiohttp HTTP backend needs aiohttp: pip install "locus-oci[aiohttp]"'
+_INSTALL_HINT = (
+    "the aiohttp HTTP backend needs aiohttp (a dependency of locus-oci): pip install aiohttp"
+)
 _SKIP_AUTO_HEADERS = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
 _DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
@@ -71,7 +77,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     ) -> None:
         _import_aiohttp()
         self._limits = limits or _DEFAULT_LIMITS
-        self._ssl = _ssl_context(verify, trust_env)
+        self._verify, self._trust_env = verify, trust_env
+        self._ssl: ssl.SSLContext | None = None
         self._proxies = _ProxyTable(trust_env)
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -94,6 +101,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 timeout=_client_timeout(*_timeouts(request)),
                 proxy=proxy,
                 proxy_headers=proxy_headers,
+                ssl=self._ssl_for(request.url),
             )
         except asyncio.CancelledError:
             raise
@@ -119,6 +127,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if session is not None:
             await session.close()
 
+    def _ssl_for(self, url: httpx.URL) -> ssl.SSLContext | bool:
+        """The SSL context of an ``https`` URL (made on first need); ``True`` otherwise."""
+        if url.scheme != "https":
+            return True  # aiohttp's default, unused for a plain connection
+        context = self._ssl
+        if context is None:
+            context = self._ssl = _ssl_context(self._verify, self._trust_env)
+        return context
+
     def _session_for_loop(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
         if self._session is not None and not self._session.closed:
@@ -138,7 +155,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             limit=limits.max_connections or 0,
             limit_per_host=0,
             keepalive_timeout=limits.keepalive_expiry,
-            ssl=self._ssl,
         )
         session: aiohttp.ClientSession = aio.ClientSession(
             connector=connector,
@@ -224,7 +240,10 @@ class _ProxyTable:
 
 
 def _ssl_context(verify: ssl.SSLContext | str | bool, trust_env: bool) -> ssl.SSLContext:
-    """httpx's TLS defaults; a ``str`` is a CA file or directory (httpx deprecates passing it)."""
+    """httpx's TLS defaults; a ``str`` is a CA file or directory (httpx deprecates passing it).
+    ``verify=True`` gives the process's shared default context."""
+    if verify is True:
+        return shared_ssl_context(trust_env=trust_env)
     if isinstance(verify, str):
         if os.path.isdir(verify):
             return ssl.create_default_context(capath=verify)
