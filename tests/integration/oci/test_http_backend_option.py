@@ -22,7 +22,8 @@ COUNT = [Message.user("Count from 1 to 5, separated by commas.")]
 def _transport_of(model: OCIModel) -> object:
     client = model.http_client
     assert client is not None
-    return client._transport  # httpx keeps the transport it was given here
+    transport = client._transport  # httpx keeps the transport it was given here
+    return getattr(transport, "inner", transport)  # a shared pool's handle: the pool
 
 
 async def test_the_default_backend_is_aiohttp(emu: Emulator, oci_model: OCIModelFactory) -> None:

@@ -236,6 +236,9 @@ class HTTPChatModel:
         reject_unknown(f"{type(self).__name__} call", unknown, PARAM_NAMES)
         return self.params.merged(overrides)
 
+    def _base_url(self) -> str:
+        return self.connection.base_url
+
     def _setup_once(self) -> None:
         with self._setup_lock:
             if not self._ready:
@@ -243,7 +246,7 @@ class HTTPChatModel:
                 self._ready = True
 
     async def _send(self, call: _Call, budget: RetryBudget) -> httpx.Response:
-        client = await self._clients.get()
+        client = await self._clients.get(self._base_url)
         return await send(
             client,
             self._request_factory(client, call),

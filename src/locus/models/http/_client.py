@@ -6,20 +6,23 @@ one is closed on its own loop when that loop still runs. Each client is also clo
 when its loop shuts down (``asyncio.run`` finalises async generators; a tiny guard
 generator does the closing), so forgetting ``aclose()`` does not leak sockets.
 
-With the ``"aiohttp"`` backend (the default) each client gets its own ``AiohttpTransport``
-(an aiohttp session is bound to one loop too), made with the model's pool limits. Every
-client shares the process's default SSL context (``locus.models.http._tls``).
+With the ``"aiohttp"`` backend (the default) the client borrows its loop's shared pool for
+the model's origin and limits (``locus.models.http._pools``): a model per request reuses
+the warm connections of the previous one; ``aclose()`` closes the model's client, and the
+pool only when no other live model holds it. Every client shares the process's default SSL context
+(``locus.models.http._tls``).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 import httpx
 
 from locus.models.http._httpcore_transport import HttpcoreTransport
+from locus.models.http._pools import Borrowed, borrow, origin_of
 from locus.models.http._tls import shared_ssl_context
 
 __all__ = ["LoopClient", "ModelClient"]
@@ -91,14 +94,15 @@ class LoopClient:
         """The client made last, if any."""
         return self._client
 
-    async def get(self) -> httpx.AsyncClient:
-        """The client for the running loop (made on first use in that loop)."""
+    async def get(self, url: Callable[[], str] | None = None) -> httpx.AsyncClient:
+        """The client for the running loop (made on first use in that loop); ``url`` gives
+        the URL whose origin picks the shared pool (asked only when a client is made)."""
         loop = asyncio.get_running_loop()
         client = self._client
         if client is not None and self._loop is loop and not client.is_closed:
             return client
         self._retire()
-        transport = self._new_transport()
+        transport = await self._new_transport(url)
         client = ModelClient(
             timeout=self._timeout,
             transport=transport,
@@ -111,12 +115,13 @@ class LoopClient:
         await anext(self._guard)
         return client
 
-    def _new_transport(self) -> httpx.AsyncBaseTransport | None:
+    async def _new_transport(
+        self, url: Callable[[], str] | None
+    ) -> httpx.AsyncBaseTransport | None:
         if self._transport is not None or self._backend != "aiohttp":
             return self._transport
-        from locus.models.http.aiohttp_transport import AiohttpTransport
-
-        return AiohttpTransport(limits=self._limits)
+        origin = origin_of(url()) if url is not None else ""
+        return await borrow(origin, self._limits)
 
     async def aclose(self) -> None:
         """Close the client now (from its own loop) or schedule it (from another)."""
@@ -127,6 +132,7 @@ class LoopClient:
             running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
             running = None
+        _close_pool_if_last(client)
         if loop is running and guard is not None:
             self._client = self._loop = self._guard = None
             await guard.aclose()
@@ -140,6 +146,13 @@ class LoopClient:
             return
         if loop.is_running() and not loop.is_closed():
             asyncio.run_coroutine_threadsafe(guard.aclose(), loop)
+
+
+def _close_pool_if_last(client: httpx.AsyncClient) -> None:
+    """An explicit ``aclose()`` also closes a shared pool that nobody else holds."""
+    transport = getattr(client, "_transport", None)
+    if isinstance(transport, Borrowed):
+        transport.close_pool_if_last = True
 
 
 async def _close_at_loop_shutdown(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
