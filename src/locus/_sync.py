@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Coroutine
@@ -89,8 +90,14 @@ def _serve(loop: asyncio.AbstractEventLoop) -> None:
 
 
 def _shutdown(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
+    """At exit: finalise the loop's async generators (shared connection pools close
+    through them, as under ``asyncio.run``), then stop the loop."""
     if loop.is_closed():
         return
+    if thread.is_alive():
+        finalising = asyncio.run_coroutine_threadsafe(loop.shutdown_asyncgens(), loop)
+        with contextlib.suppress(Exception):
+            finalising.result(timeout=5)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(timeout=5)
     if not thread.is_alive():

@@ -28,6 +28,8 @@ def _run(*args: str, pythonpath: str | None = None) -> str:
         cwd=REPO_ROOT,
     )
     assert proc.returncode == 0, proc.stderr
+    # a clean run leaves nothing open: no "Unclosed client session/connector" at exit
+    assert "Unclosed" not in proc.stderr, proc.stderr
     return proc.stdout
 
 
