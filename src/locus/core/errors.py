@@ -24,9 +24,12 @@
     │   ├── ToolArgumentsError
     │   ├── ToolExecutionError
     │   └── ToolTimeoutError
-    └── RunError ....................................... an agent run could not finish
-        ├── RunTimeoutError
-        └── RunCancelledError
+    ├── RunError ....................................... an agent run could not finish
+    │   ├── RunTimeoutError
+    │   ├── RunCancelledError
+    │   └── OutputValidationError ..................... structured output never validated
+    ├── SerializationError (also ValueError) ........... stored data Locus cannot read
+    └── ThreadConflictError ............................ a thread changed under a run
 
 Texts never contain secrets (keys, tokens, signatures, Authorization headers).
 """
@@ -47,13 +50,16 @@ __all__ = [
     "ModelError",
     "ModelTimeoutError",
     "NotFoundError",
+    "OutputValidationError",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseError",
     "RunCancelledError",
     "RunError",
+    "SerializationError",
     "ServerError",
     "StreamError",
+    "ThreadConflictError",
     "ToolArgumentsError",
     "ToolError",
     "ToolExecutionError",
@@ -205,6 +211,36 @@ class RunTimeoutError(RunError):
 
 class RunCancelledError(RunError):
     """The run was cancelled."""
+
+
+class OutputValidationError(RunError):
+    """The model's structured output did not validate, and its retries ran out.
+
+    ``raw`` is the last output text the model gave, ``errors`` the validation errors
+    (pydantic's, compact) and ``result`` the partial ``AgentResult``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        raw: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.raw = raw
+        self.errors = list(errors or ())
+
+
+class SerializationError(LocusError, ValueError):
+    """Stored or received data could not be read: malformed, or an unknown format version."""
+
+
+class ThreadConflictError(LocusError):
+    """A conversation thread was changed by another run while this one was writing to it.
+
+    Nothing was written by the run that gets this error; run it again on the fresh thread.
+    """
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {
