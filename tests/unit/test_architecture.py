@@ -123,6 +123,14 @@ LAYERS = {
     "locus.models": ["locus.agent", "locus.tools", "locus.emulator", "locus.testing"],
     "locus.agent": ["locus.emulator", "locus.testing", "locus.models.providers"],
     "locus.emulator": ["locus.models", "locus.agent", "locus.tools", "locus.toolcalls"],
+    "locus.stores": [
+        "locus.agent",
+        "locus.tools",
+        "locus.toolcalls",
+        "locus.models",
+        "locus.emulator",
+        "locus.testing",
+    ],
 }
 
 

@@ -95,6 +95,11 @@ SURFACE: dict[str, set[str]] = {
         "tool",
     },
     "locus.tools.decorator": {"Tool", "tool"},  # the seed imports tool from here
+    "locus.stores": {
+        "InMemoryThreadStore",
+        "ThreadStore",
+        "open_thread_store",
+    },
     "locus.toolcalls": {
         "PREFILLED_THINK",
         "ParseProblem",

@@ -1,0 +1,23 @@
+"""Thread stores: where conversations live between runs.
+
+One small protocol (``ThreadStore``: ``load`` and ``append``, plus optional ``delete``,
+``list_threads``, metadata, a cross-process ``lock`` and ``aclose``) and three stores:
+
+- ``InMemoryThreadStore``: a dict, for one process and tests,
+- ``SQLiteThreadStore(path)``: the embedded default for one machine (several processes
+  may share the file),
+- ``PostgresThreadStore(dsn)``: for many processes and machines (extra
+  ``locus-oci[postgres]``).
+
+``open_thread_store("sqlite:///threads.db")`` builds one from a URL.
+"""
+
+from locus.stores._memory import InMemoryThreadStore
+from locus.stores._open import open_thread_store
+from locus.stores._protocol import ThreadStore
+
+__all__ = [
+    "InMemoryThreadStore",
+    "ThreadStore",
+    "open_thread_store",
+]

@@ -1,0 +1,45 @@
+"""``open_thread_store``: a store from a URL, or the store given."""
+
+from __future__ import annotations
+
+from locus.core.errors import ConfigurationError
+from locus.stores._memory import InMemoryThreadStore
+from locus.stores._protocol import ThreadStore
+
+__all__ = ["open_thread_store"]
+
+_ACCEPTED = (
+    "'memory://', 'sqlite:///relative/path.db', 'sqlite:////absolute/path.db', "
+    "'postgresql://user@host:port/dbname' (or 'postgres://...'), "
+    "or an object with async load() and append()"
+)
+
+
+def open_thread_store(spec: str | ThreadStore) -> ThreadStore:
+    """The store a URL names; a store object is returned as is.
+
+    ``memory://`` is an ``InMemoryThreadStore``, ``sqlite:///path.db`` a
+    ``SQLiteThreadStore`` (three slashes and a relative path, four for an absolute one),
+    ``postgresql://...`` a ``PostgresThreadStore`` (the URL is its libpq DSN).
+    """
+    if not isinstance(spec, str):
+        if isinstance(spec, ThreadStore):
+            return spec
+        raise ConfigurationError(
+            f"thread_store must be a URL or a store, got {type(spec).__name__}; "
+            f"accepted: {_ACCEPTED}"
+        )
+    scheme, sep, rest = spec.partition("://")
+    scheme = scheme.lower()
+    if sep and scheme == "memory" and rest in ("", "/"):
+        return InMemoryThreadStore()
+    raise ConfigurationError(f"unknown thread store URL {_redact(spec)!r}; accepted: {_ACCEPTED}")
+
+
+def _redact(spec: str) -> str:
+    """The URL without a password (``user:secret@host`` becomes ``user:***@host``)."""
+    scheme, sep, rest = spec.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not (sep and at) or ":" not in userinfo:
+        return spec
+    return f"{scheme}{sep}{userinfo.split(':', 1)[0]}:***@{host}"
