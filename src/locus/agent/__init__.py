@@ -1,4 +1,4 @@
-"""The agent: ``Agent``, its results, run events and thread memory."""
+"""The agent: ``Agent``, its results, run events, threads and context-window processors."""
 
 from locus.agent._agent import Agent, Prompt
 from locus.agent._events import (
@@ -11,12 +11,14 @@ from locus.agent._events import (
     ToolCallFinished,
     ToolCallStarted,
 )
-from locus.agent._memory import InMemoryThreadStore, ThreadStore
+from locus.agent._history import HistoryProcessor, keep_last_turns, within_token_budget
 from locus.agent._result import AgentResult, Metrics, RunStopReason
+from locus.stores import InMemoryThreadStore, ThreadStore
 
 __all__ = [
     "Agent",
     "AgentResult",
+    "HistoryProcessor",
     "InMemoryThreadStore",
     "IterationEnded",
     "IterationStarted",
@@ -30,4 +32,6 @@ __all__ = [
     "ThreadStore",
     "ToolCallFinished",
     "ToolCallStarted",
+    "keep_last_turns",
+    "within_token_budget",
 ]

@@ -21,14 +21,17 @@ from contextlib import aclosing
 from typing import Any
 
 from locus._sync import run_sync as _run_sync
+from locus.agent._conversation import as_history
 from locus.agent._events import RunEvent, RunFinished
-from locus.agent._memory import InMemoryThreadStore, ThreadStore
+from locus.agent._history import HistoryProcessor
 from locus.agent._result import AgentResult
 from locus.agent._run import AgentRun, RunConfig
+from locus.agent._threads import open_store
 from locus.core._checks import reject_unknown
 from locus.core.errors import ConfigurationError
 from locus.core.messages import Message
 from locus.core.model import Model
+from locus.stores import ThreadStore
 from locus.tools._executor import ToolExecutor, as_tools
 from locus.tools._results import DEFAULT_MAX_RESULT_CHARS
 
@@ -49,6 +52,7 @@ _OPTIONS = (
     "max_tool_result_chars",
     "thread_store",
     "concurrent_tools",
+    "history_processor",
 )
 
 
@@ -63,6 +67,12 @@ class Agent:
     string (``get_model(model, **model_kwargs)``); ``call_kwargs`` (generation
     parameters such as ``temperature``) go to every model call. Tools of one turn run
     concurrently unless ``concurrent_tools=False``.
+
+    ``thread_store`` keeps the threads of ``thread_id=`` runs: a store object or a URL
+    (``"memory://"``, ``"sqlite:///path.db"``, ``"postgresql://..."``); the default is
+    an in-memory store of this agent. ``history_processor`` (sync or async
+    ``fn(messages) -> messages``, e.g. ``keep_last_turns(10)``) trims what each model
+    call is sent; what is stored is never trimmed.
     """
 
     def __init__(
@@ -77,8 +87,9 @@ class Agent:
         tool_timeout: float | None = None,
         run_timeout: float | None = None,
         max_tool_result_chars: int | None = DEFAULT_MAX_RESULT_CHARS,
-        thread_store: ThreadStore | None = None,
+        thread_store: ThreadStore | str | None = None,
         concurrent_tools: bool = True,
+        history_processor: HistoryProcessor | None = None,
         **unknown: Any,
     ) -> None:
         _reject_unknown(unknown)
@@ -86,6 +97,11 @@ class Agent:
         _check_positive("tool_timeout", tool_timeout)
         _check_positive("run_timeout", run_timeout)
         _check_positive("max_tool_result_chars", max_tool_result_chars, integer=True)
+        if history_processor is not None and not callable(history_processor):
+            raise ConfigurationError(
+                "history_processor must be a function fn(messages) -> messages, got "
+                f"{type(history_processor).__name__}"
+            )
         self._model = _as_model(model, model_kwargs)
         self.tools = as_tools(tools)
         self.run_timeout = run_timeout
@@ -100,7 +116,8 @@ class Agent:
             max_iterations=max_iterations,
             call_kwargs=dict(call_kwargs or {}),
             concurrent_tools=concurrent_tools,
-            thread_store=thread_store if thread_store is not None else InMemoryThreadStore(),
+            thread_store=open_store(thread_store),
+            history_processor=history_processor,
         )
 
     @property
@@ -124,25 +141,43 @@ class Agent:
         return f"Agent(model={self._model.model_id!r}, tools={names!r})"
 
     def run(
-        self, prompt: Prompt, *, thread_id: str | None = None, timeout: float | None = None
+        self,
+        prompt: Prompt,
+        *,
+        thread_id: str | None = None,
+        timeout: float | None = None,
+        message_history: Sequence[Message] | None = None,
     ) -> AsyncGenerator[RunEvent, None]:
         """Start a run and yield its events; ``RunFinished`` (with the result) comes last.
 
+        ``message_history`` (e.g. an earlier ``result.all_messages()``) is the
+        conversation so far; with ``thread_id`` the thread's stored messages are the
+        history instead (passing both is a ``ConfigurationError``). Exactly one system
+        message is sent: the agent's ``system_prompt`` wins over one in the history.
         A failed run raises its typed error instead of yielding ``RunFinished``.
         """
         _check_positive("timeout", timeout)
+        history = as_history(message_history, thread_id)
         deadline = timeout if timeout is not None else self.run_timeout
-        run = AgentRun(self._config, _as_messages(prompt), thread_id, deadline)
+        run = AgentRun(self._config, _as_messages(prompt), thread_id, deadline, history)
         return run.events()
 
     stream = run
 
     async def arun(
-        self, prompt: Prompt, *, thread_id: str | None = None, timeout: float | None = None
+        self,
+        prompt: Prompt,
+        *,
+        thread_id: str | None = None,
+        timeout: float | None = None,
+        message_history: Sequence[Message] | None = None,
     ) -> AgentResult:
         """Run to the end and return the result (raises the run's typed error on failure)."""
         result: AgentResult | None = None
-        async with aclosing(self.run(prompt, thread_id=thread_id, timeout=timeout)) as events:
+        events = self.run(
+            prompt, thread_id=thread_id, timeout=timeout, message_history=message_history
+        )
+        async with aclosing(events):
             async for event in events:
                 if isinstance(event, RunFinished):
                     result = event.result
@@ -151,11 +186,18 @@ class Agent:
         return result
 
     def run_sync(
-        self, prompt: Prompt, *, thread_id: str | None = None, timeout: float | None = None
+        self,
+        prompt: Prompt,
+        *,
+        thread_id: str | None = None,
+        timeout: float | None = None,
+        message_history: Sequence[Message] | None = None,
     ) -> AgentResult:
         """``arun`` for synchronous code, from any thread (a notebook cell included)."""
         return _run_sync(
-            lambda: self.arun(prompt, thread_id=thread_id, timeout=timeout),
+            lambda: self.arun(
+                prompt, thread_id=thread_id, timeout=timeout, message_history=message_history
+            ),
             name="run_sync",
             instead="await agent.arun(...)",
         )

@@ -40,7 +40,8 @@ class AgentResult:
     """The outcome of a run.
 
     ``message`` (also ``text``) is the final answer's text; ``messages`` is the
-    whole conversation the model saw, with this run's turns appended;
+    whole conversation (system prompt included), with this run's turns appended
+    (``new_messages()`` and ``all_messages()`` slice it);
     ``response`` is the last model answer and ``model_stop_reason`` its reason
     (``"length"`` means the answer was cut off). ``error`` is set when the run
     failed (the same exception is raised by ``arun``/``run_sync``).
@@ -54,6 +55,17 @@ class AgentResult:
     error: BaseException | None = None
     thread_id: str | None = None
     response: ModelResponse | None = None
+    history_from: int = field(default=0, repr=False)
+    new_from: int = field(default=0, repr=False)
+
+    def new_messages(self) -> list[Message]:
+        """This run's messages only: its prompt, the assistant turns and tool results."""
+        return self.messages[self.new_from :]
+
+    def all_messages(self) -> list[Message]:
+        """The history the run started from and its new messages, without the agent's
+        system prompt; pass it back as ``message_history=`` to continue."""
+        return self.messages[self.history_from :]
 
     @property
     def text(self) -> str:

@@ -17,14 +17,17 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from locus.agent import _events as ev
-from locus.agent._memory import ThreadStore
+from locus.agent._conversation import start_conversation
+from locus.agent._history import HistoryProcessor, apply_history_processor, record_usage
 from locus.agent._result import AgentResult, Metrics, RunStopReason
+from locus.agent._threads import thread_lock
 from locus.core.errors import RunCancelledError, RunTimeoutError, StreamError
 from locus.core.messages import Message
 from locus.core.model import Model
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec
 from locus.core.usage import Usage
+from locus.stores import ThreadStore
 from locus.tools._executor import ToolExecutor, ToolOutcome
 
 __all__ = ["AgentRun", "RunConfig"]
@@ -45,6 +48,7 @@ class RunConfig:
     call_kwargs: dict[str, Any]
     concurrent_tools: bool
     thread_store: ThreadStore
+    history_processor: HistoryProcessor | None = None
     active: set[AgentRun] = field(default_factory=set)
 
 
@@ -57,9 +61,11 @@ class AgentRun:
         prompt: Sequence[Message],
         thread_id: str | None,
         timeout: float | None,
+        history: Sequence[Message] = (),
     ) -> None:
         self.config = config
         self.prompt = prompt
+        self.history = history
         self.thread_id = thread_id
         self.timeout = timeout
         self.messages: list[Message] = []
@@ -68,6 +74,7 @@ class AgentRun:
         self.usage = Usage()
         self._outcomes: list[ToolOutcome | None] = []
         self._new_from = 0
+        self._history_from = 0
         self._next: Step | None = None
         self._stop_reason: RunStopReason = "complete"
         self._deadline: float | None = None
@@ -81,16 +88,17 @@ class AgentRun:
     async def events(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Run the state machine, yielding its events; raise the run's error if it fails."""
         self._begin()
-        step: Step | None = self._load
         try:
-            while step is not None:
-                self._check_cancel()
-                self._next = None
-                async with contextlib.aclosing(step()) as events:
-                    async for event in events:
-                        yield event
-                        self._task = asyncio.current_task()  # whoever resumes us now
-                step = self._next
+            async with self._thread_lock():
+                step: Step | None = self._load
+                while step is not None:
+                    self._check_cancel()
+                    self._next = None
+                    async with contextlib.aclosing(step()) as events:
+                        async for event in events:
+                            yield event
+                            self._task = asyncio.current_task()  # whoever resumes us now
+                    step = self._next
         except asyncio.CancelledError:
             if not self._cancel_requested:
                 raise
@@ -125,6 +133,17 @@ class AgentRun:
             self._deadline = self._loop.time() + self.timeout
         self.config.active.add(self)
 
+    def _thread_lock(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """The thread's lock, held from load to append (none without a thread)."""
+        if self.thread_id is None:
+            return contextlib.nullcontext()
+        left = None if self._deadline is None else max(0.0, self._deadline - self._loop_time())
+        return thread_lock(self.config.thread_store, self.thread_id, left)
+
+    def _loop_time(self) -> float:
+        assert self._loop is not None
+        return self._loop.time()
+
     def _check_cancel(self) -> None:
         if self._cancel_requested:
             raise asyncio.CancelledError
@@ -152,13 +171,13 @@ class AgentRun:
     # -- steps -------------------------------------------------------------------------------
 
     async def _load(self) -> AsyncGenerator[ev.RunEvent, None]:
-        """Build the conversation: system prompt, thread history, then the new prompt."""
-        if self.config.system_prompt is not None:
-            self.messages.append(Message.system(self.config.system_prompt))
+        """Build the conversation: system prompt, history (or thread), then the new prompt."""
+        history = self.history
         if self.thread_id is not None:
-            self.messages += await self._wait(self.config.thread_store.load(self.thread_id))
-        self._new_from = len(self.messages)
-        self.messages += self.prompt
+            history = await self._wait(self.config.thread_store.load(self.thread_id))
+        opening = start_conversation(self.config.system_prompt, history, self.prompt)
+        self.messages = opening.messages
+        self._history_from, self._new_from = opening.history_from, opening.new_from
         self._next = self._think
         return
         yield  # an async generator with no events
@@ -170,7 +189,10 @@ class AgentRun:
         iteration = self.metrics.iterations
         yield ev.IterationStarted(iteration)
         cfg = self.config
-        stream = cfg.model.stream(self.messages, tools=cfg.specs or None, **cfg.call_kwargs)
+        sent = self.messages
+        if cfg.history_processor is not None:
+            sent = await self._wait(apply_history_processor(cfg.history_processor, sent))
+        stream = cfg.model.stream(sent, tools=cfg.specs or None, **cfg.call_kwargs)
         final: StreamEvent | None = None
         try:
             while final is None:
@@ -201,6 +223,8 @@ class AgentRun:
         self.usage = self.usage + usage
         self.response = response
         self.messages.append(response.message)
+        if self.config.history_processor is not None:
+            record_usage(response.message, usage)
         self._next = self._act
 
     async def _act(self) -> AsyncGenerator[ev.RunEvent, None]:
@@ -273,6 +297,8 @@ class AgentRun:
             error=error,
             thread_id=self.thread_id,
             response=self.response,
+            history_from=self._history_from,
+            new_from=self._new_from,
         )
 
     def _failed(self, exc: BaseException, reason: RunStopReason) -> BaseException:
