@@ -70,6 +70,7 @@ SURFACE: dict[str, set[str]] = {
     "locus.agent": {
         "Agent",
         "AgentResult",
+        "HistoryProcessor",
         "InMemoryThreadStore",
         "IterationEnded",
         "IterationStarted",
@@ -83,6 +84,8 @@ SURFACE: dict[str, set[str]] = {
         "ThreadStore",
         "ToolCallFinished",
         "ToolCallStarted",
+        "keep_last_turns",
+        "within_token_budget",
     },
     "locus.tools": {
         "DEFAULT_MAX_RESULT_CHARS",
