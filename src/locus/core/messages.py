@@ -1,7 +1,8 @@
 """Provider-neutral conversation data: messages, tool calls and images.
 
 These are the only types the agent loop and user code see; every model class
-translates them to and from its wire format.
+translates them to and from its wire format. ``dump_messages`` and ``load_messages``
+store them as versioned JSON (``{"v": 1, "messages": [...]}``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, Literal
 
 Role = Literal["system", "user", "assistant", "tool"]
 
-__all__ = ["ImagePart", "Message", "Role", "ToolCall"]
+__all__ = ["ImagePart", "Message", "Role", "ToolCall", "dump_messages", "load_messages"]
 
 
 @dataclass(slots=True)
@@ -99,3 +100,25 @@ class Message:
     def text(self) -> str:
         """The content as a string (empty when there is none)."""
         return self.content or ""
+
+
+def dump_messages(messages: Sequence[Message]) -> bytes:
+    """``messages`` as versioned JSON bytes: ``{"v": 1, "messages": [...]}``.
+
+    Every field survives; tool-call arguments must be JSON values, or this raises
+    ``SerializationError`` (``locus.core.errors``).
+    """
+    from locus.core._message_json import encode_messages
+
+    return encode_messages(messages)
+
+
+def load_messages(data: bytes | bytearray | memoryview | str) -> list[Message]:
+    """The messages ``dump_messages`` wrote.
+
+    Malformed JSON, an unknown format version, an unknown field or a wrong field type is a
+    ``SerializationError`` that says which and where (``messages[3].tool_calls[0].id``).
+    """
+    from locus.core._message_json import decode_messages
+
+    return decode_messages(data)
