@@ -136,6 +136,9 @@ _DEFAULT_MODELS = (
 _DEFAULT_NON_CHAT = (
     ModelEntry("cohere.embed-english-v3.0", (), "native", "3.0", "TEXT_EMBEDDINGS"),
     ModelEntry("cohere.embed-multilingual-v3.0", (), "native", "3.0", "TEXT_EMBEDDINGS"),
+    ModelEntry("cohere.embed-english-light-v3.0", (), "native", "3.0", "TEXT_EMBEDDINGS"),
+    ModelEntry("cohere.embed-english-image-v3.0", (), "native", "3.0", "TEXT_EMBEDDINGS"),
+    ModelEntry("cohere.embed-v4.0", (), "native", "4.0", "TEXT_EMBEDDINGS"),
     ModelEntry("cohere.rerank-v3-5", (), "native", "3.5", "TEXT_RERANK"),
 )
 _CAPABILITIES = ("CHAT", "TEXT_EMBEDDINGS", "TEXT_RERANK")
@@ -151,6 +154,7 @@ _DEFAULT_ENDPOINTS: tuple[dict[str, str], ...] = (
     {"name": "llama-json", "model": "meta.llama-3.3-70b-instruct", "tool_call_style": "llama_json"},
     {"name": "cohere-command-a", "model": "cohere.command-a-03-2025", "tool_call_style": "cohere"},
     {"name": "cohere-rerank", "model": "cohere.rerank-v3-5", "tool_call_style": "native"},
+    {"name": "cohere-embed", "model": "cohere.embed-v4.0", "tool_call_style": "native"},
 )
 
 

@@ -2,7 +2,10 @@
 
 A provider is a factory ``create_model(model_id: str, **kwargs) -> Model``, given
 directly or as a ``"package.module:attribute"`` path that is imported on first
-use (so ``import locus`` never imports a provider).
+use (so ``import locus`` never imports a provider). Embedding and rerank models have
+tables of their own: ``get_embedding_model("oci:cohere.embed-v4.0", **kwargs)`` and
+``get_rerank_model("oci:cohere.rerank-v3-5", **kwargs)``, with the keyword arguments of
+``get_model`` (the connection's) and their own.
 """
 
 from __future__ import annotations
@@ -17,7 +20,14 @@ from locus.core._checks import did_you_mean
 from locus.core.errors import ConfigurationError
 from locus.core.model import Model
 
-__all__ = ["ModelFactory", "get_model", "list_providers", "register_provider"]
+__all__ = [
+    "ModelFactory",
+    "get_embedding_model",
+    "get_model",
+    "get_rerank_model",
+    "list_providers",
+    "register_provider",
+]
 
 ModelFactory = Callable[..., Model]
 """``factory(model_id: str, **kwargs) -> Model``."""
@@ -28,6 +38,8 @@ _BUILTIN: dict[str, ModelFactory | str] = {
     "mock": "locus.testing:create_model",
 }
 _providers: dict[str, ModelFactory | str] = dict(_BUILTIN)
+_EMBEDDING: dict[str, str] = {"oci": "locus.models.providers.oci:create_embedding_model"}
+_RERANK: dict[str, str] = {"oci": "locus.models.providers.oci:create_rerank_model"}
 _lock = threading.Lock()
 
 
@@ -58,6 +70,31 @@ def get_model(model: str, **kwargs: Any) -> Model:
     factory = _factory(provider)
     _check_kwargs(provider, factory, kwargs)
     return factory(model_id, **kwargs)
+
+
+def get_embedding_model(model: str, **kwargs: Any) -> Any:
+    """An embedding model from ``"provider:model-id"`` (``"oci:cohere.embed-v4.0"``, or
+    ``"oci:<DAC endpoint OCID>"``); ``kwargs`` as for ``get_model``, plus the embedding
+    options (``input_type``, ``truncate``, ``output_dimensions``, ``batch_size``,
+    ``max_concurrency``)."""
+    return _special("embedding", _EMBEDDING, model)(_split(model)[1], **kwargs)
+
+
+def get_rerank_model(model: str, **kwargs: Any) -> Any:
+    """A rerank model from ``"provider:model-id"`` (``"oci:cohere.rerank-v3-5"``, or a DAC
+    endpoint OCID); ``kwargs`` as for ``get_model``."""
+    return _special("rerank", _RERANK, model)(_split(model)[1], **kwargs)
+
+
+def _special(kind: str, table: dict[str, str], model: str) -> Callable[..., Any]:
+    provider, _ = _split(model)
+    path = table.get(provider)
+    if path is None:
+        hint = did_you_mean(provider, list(table))
+        raise ConfigurationError(
+            f"no {kind} models from provider {provider!r}{hint}; known: {', '.join(table)}"
+        )
+    return _import(provider, path)
 
 
 def _split(model: str) -> tuple[str, str]:

@@ -1,4 +1,9 @@
-"""``POST /20231130/actions/embedText`` and ``/actions/rerankText`` (wire-spec §2.6)."""
+"""``POST /20231130/actions/embedText`` and ``/actions/rerankText`` (wire-spec §2.6).
+
+Embeddings are deterministic per (model, text, input type) and similar for texts sharing
+words; rerank scores come from the same word features (``engines._vectors``). The limits
+of each embed model are in ``_embed_rules``.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from locus.emulator._errors import bad_request
 from locus.emulator._faults import Fault
 from locus.emulator.engines import embed, relevance
 from locus.emulator.routes._answer import Arrival, first_byte, guarded
+from locus.emulator.routes._embed_rules import checked_inputs, dimensions_of, rules_for
 from locus.emulator.routes._service import Service, parse_body
 from locus.emulator.routes._target import Target, resolve_serving
 from locus.emulator.wire import Reset, json_response
@@ -21,8 +27,6 @@ from locus.emulator.wire import Reset, json_response
 __all__ = ["embed_text", "rerank_text"]
 
 Answer = Callable[[Mapping[str, Any], Target], dict[str, Any]]
-_EMBED_DIMENSIONS = 1024
-_MAX_INPUTS = 96
 
 
 @guarded()
@@ -53,24 +57,19 @@ async def _action(
 
 
 def _embeddings(details: Mapping[str, Any], target: Target) -> dict[str, Any]:
-    inputs = details.get("inputs")
-    if not isinstance(inputs, list) or not inputs or not all(isinstance(i, str) for i in inputs):
-        raise bad_request("inputs must be a non-empty list of strings")
-    if len(inputs) > _MAX_INPUTS:
-        raise bad_request(f"at most {_MAX_INPUTS} inputs are allowed")
-    dimensions = details.get("outputDimensions") or _EMBED_DIMENSIONS
-    if isinstance(dimensions, bool) or not isinstance(dimensions, int) or dimensions < 1:
-        raise bad_request("outputDimensions must be a positive integer")
+    rules = rules_for(target.model)
+    inputs, input_type = checked_inputs(details, rules)
+    dimensions = dimensions_of(details, rules)
     tokens = sum(count_words(text) for text in inputs)
     result: dict[str, Any] = {
         "id": str(uuid.uuid4()),
-        "embeddings": [embed(text, dimensions) for text in inputs],
+        "embeddings": [embed(text, dimensions, target.model, input_type) for text in inputs],
         "modelId": target.model,
         "modelVersion": target.version,
         "usage": {"promptTokens": tokens, "totalTokens": tokens},
     }
     if details.get("isEcho"):
-        result["inputs"] = inputs
+        result["inputs"] = details.get("inputs")
     return result
 
 
