@@ -33,7 +33,20 @@ def open_thread_store(spec: str | ThreadStore) -> ThreadStore:
     scheme = scheme.lower()
     if sep and scheme == "memory" and rest in ("", "/"):
         return InMemoryThreadStore()
+    if sep and scheme == "sqlite":
+        return _sqlite(spec, rest)
     raise ConfigurationError(f"unknown thread store URL {_redact(spec)!r}; accepted: {_ACCEPTED}")
+
+
+def _sqlite(spec: str, rest: str) -> ThreadStore:
+    from locus.stores._sqlite import SQLiteThreadStore
+
+    if not rest.startswith("/") or rest == "/":
+        raise ConfigurationError(
+            f"a SQLite URL needs a path after three slashes, got {spec!r}: "
+            "'sqlite:///threads.db' (relative) or 'sqlite:////var/lib/app/threads.db' (absolute)"
+        )
+    return SQLiteThreadStore(rest[1:])
 
 
 def _redact(spec: str) -> str:

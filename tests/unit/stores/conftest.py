@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from locus.stores import InMemoryThreadStore
+from locus.stores import InMemoryThreadStore, SQLiteThreadStore
 
 StoreFactory = Callable[[], Awaitable[Any]]
 
-KINDS = ["memory"]
+KINDS = ["memory", "sqlite"]
 
 
 @pytest.fixture(params=KINDS)
@@ -26,4 +26,6 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 def _make(kind: str, tmp_path: Path) -> Any:
     if kind == "memory":
         return InMemoryThreadStore()
+    if kind == "sqlite":
+        return SQLiteThreadStore(tmp_path / "threads.db")
     raise AssertionError(kind)

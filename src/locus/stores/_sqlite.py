@@ -1,0 +1,171 @@
+"""``SQLiteThreadStore``: threads in one SQLite file, the embedded default for one machine.
+
+The stdlib ``sqlite3`` in WAL mode, on one worker thread per store (the event loop never
+waits on the disk); several processes may share the file (every write is a short
+``BEGIN IMMEDIATE`` transaction with a busy timeout). The per-thread ``lock`` is a
+process-local queue in front of a lease row in the file (see ``_sqlite_lease``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import socket
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, TypeVar
+
+from locus.core.errors import ConfigurationError
+from locus.core.messages import Message, dump_messages
+from locus.stores import _sqlite_db as sql
+from locus.stores import _sqlite_lease as lease
+from locus.stores._keyed_lock import KeyedLock, lock_timeout_error
+from locus.stores._metadata import dump_metadata
+
+__all__ = ["SQLiteThreadStore"]
+
+T = TypeVar("T")
+_MAX_POLL = 0.1
+
+
+class SQLiteThreadStore:
+    """Threads in a SQLite file at ``path`` (created with its schema on first use).
+
+    ``lease_seconds`` is how long a lock outlives a holder that stopped renewing it (a
+    crashed process); ``busy_timeout`` how long a write waits for another writer.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        lease_seconds: float = 30.0,
+        busy_timeout: float = 30.0,
+    ) -> None:
+        if lease_seconds <= 0 or busy_timeout <= 0:
+            raise ConfigurationError("lease_seconds and busy_timeout must be positive seconds")
+        self._path = os.fspath(path)
+        self._lease = lease_seconds
+        self._busy = busy_timeout
+        self._db: sqlite3.Connection | None = None
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="locus-sqlite")
+        self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+        self._locks = KeyedLock()
+        self._held: set[str] = set()
+        self._closed = False
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    def __repr__(self) -> str:
+        return f"SQLiteThreadStore({self._path!r})"
+
+    async def load(self, thread_id: str) -> list[Message]:
+        return await self._call(sql.load, thread_id)
+
+    async def append(self, thread_id: str, messages: Sequence[Message]) -> None:
+        if not messages:
+            return
+        body = dump_messages(messages)
+        owner = self._owner if thread_id in self._held else None
+        await self._call(sql.append, thread_id, body, owner)
+
+    async def delete(self, thread_id: str) -> None:
+        await self._call(sql.delete, thread_id)
+
+    async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
+        return await self._call(sql.list_threads, limit, prefix)
+
+    async def get_metadata(self, thread_id: str) -> dict[str, Any]:
+        return await self._call(sql.get_metadata, thread_id)
+
+    async def set_metadata(self, thread_id: str, metadata: Mapping[str, Any]) -> None:
+        await self._call(sql.set_metadata, thread_id, dump_metadata(metadata))
+
+    def lock(
+        self, thread_id: str, *, timeout: float | None = None
+    ) -> AbstractAsyncContextManager[None]:
+        """Exclude other runs on ``thread_id`` in every process using this file."""
+        return self._hold(thread_id, timeout)
+
+    async def aclose(self) -> None:
+        """Close the connection and stop the worker thread (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._worker, self._close_db)
+        self._worker.shutdown(wait=False)
+
+    @asynccontextmanager
+    async def _hold(self, thread_id: str, timeout: float | None) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        async with self._locks.hold(thread_id, timeout):
+            await self._take_lease(thread_id, deadline, timeout)
+            self._held.add(thread_id)
+            renewer = asyncio.ensure_future(self._renew(thread_id))
+            try:
+                yield
+            finally:
+                renewer.cancel()
+                self._held.discard(thread_id)
+                release = self._submit(lease.release, thread_id, self._owner)
+                await asyncio.shield(release)
+
+    async def _take_lease(
+        self, thread_id: str, deadline: float | None, timeout: float | None
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        delay = 0.002
+        while True:
+            attempt = self._submit(lease.try_take, thread_id, self._owner, self._lease)
+            try:
+                taken = await asyncio.shield(attempt)
+            except asyncio.CancelledError:
+                attempt.add_done_callback(functools.partial(self._undo_take, thread_id))
+                raise
+            if taken:
+                return
+            wait = _MAX_POLL if deadline is None else min(delay, deadline - loop.time())
+            if wait <= 0:
+                raise lock_timeout_error(thread_id, timeout)
+            await asyncio.sleep(min(wait, delay))
+            delay = min(delay * 2, _MAX_POLL)
+
+    def _undo_take(self, thread_id: str, attempt: asyncio.Future[bool]) -> None:
+        if not attempt.cancelled() and attempt.exception() is None and attempt.result():
+            self._worker.submit(self._in_worker(lease.release), thread_id, self._owner)
+
+    async def _renew(self, thread_id: str) -> None:
+        while True:
+            await asyncio.sleep(self._lease / 3)
+            if not await self._call(lease.renew, thread_id, self._owner, self._lease):
+                return  # lost: the next append on this thread raises ThreadConflictError
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        return await self._submit(fn, *args)
+
+    def _submit(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        if self._closed:
+            raise ConfigurationError(f"{self!r} is closed; open a new store")
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(self._worker, self._in_worker(fn), *args)
+
+    def _in_worker(self, fn: Callable[..., T]) -> Callable[..., T]:
+        def run(*args: Any) -> T:
+            if self._db is None:
+                self._db = sql.connect(self._path, self._busy)
+            return fn(self._db, *args)
+
+        return run
+
+    def _close_db(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,171 @@
+"""The SQLite store's SQL: schema, threads and messages (synchronous, run in its worker).
+
+Each ``append`` is one row of ``locus_messages`` holding the batch as ``dump_messages``
+bytes, numbered per thread by ``locus_threads.next_seq`` inside the same
+``BEGIN IMMEDIATE`` transaction, so a batch is stored whole or not at all.
+``locus_threads.changed`` is a store-wide counter that orders ``list_threads``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from locus.core.errors import SerializationError, ThreadConflictError
+from locus.core.messages import Message, load_messages
+from locus.stores._metadata import load_metadata
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "append",
+    "connect",
+    "delete",
+    "get_metadata",
+    "list_threads",
+    "load",
+    "set_metadata",
+    "transaction",
+]
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS locus_threads (
+    thread_id  TEXT PRIMARY KEY,
+    metadata   TEXT NOT NULL DEFAULT '{}',
+    next_seq   INTEGER NOT NULL DEFAULT 0,
+    changed    INTEGER NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS locus_threads_changed ON locus_threads (changed);
+CREATE TABLE IF NOT EXISTS locus_messages (
+    thread_id TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    body      BLOB NOT NULL,
+    PRIMARY KEY (thread_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS locus_locks (
+    thread_id  TEXT PRIMARY KEY,
+    owner      TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    wanted_by  TEXT,
+    wanted_at  REAL
+);
+"""
+
+
+def connect(path: str, busy_timeout: float) -> sqlite3.Connection:
+    """A connection in WAL mode with the schema in place (created on first use)."""
+    db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
+    try:
+        db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        _ensure_schema(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _ensure_schema(db: sqlite3.Connection) -> None:
+    with transaction(db):
+        db.execute("CREATE TABLE IF NOT EXISTS locus_schema (version INTEGER NOT NULL)")
+        row = db.execute("SELECT max(version) FROM locus_schema").fetchone()
+        version = row[0]
+        if version is None:
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                db.execute(statement)
+            db.execute("INSERT INTO locus_schema (version) VALUES (?)", (SCHEMA_VERSION,))
+        elif version > SCHEMA_VERSION:
+            raise SerializationError(
+                f"this thread database has schema version {version}, written by a newer Locus; "
+                f"this one reads version {SCHEMA_VERSION}: upgrade locus-oci"
+            )
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """``BEGIN IMMEDIATE`` (the write lock up front, waiting out the busy timeout) … COMMIT."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def load(db: sqlite3.Connection, thread_id: str) -> list[Message]:
+    rows = db.execute(
+        "SELECT body FROM locus_messages WHERE thread_id = ? ORDER BY seq", (thread_id,)
+    ).fetchall()
+    out: list[Message] = []
+    for (body,) in rows:
+        out.extend(load_messages(body))
+    return out
+
+
+def append(db: sqlite3.Connection, thread_id: str, body: bytes, lease_owner: str | None) -> None:
+    """Store one batch; with ``lease_owner``, only while that owner still holds the lock."""
+    with transaction(db):
+        if lease_owner is not None:
+            _check_lease(db, thread_id, lease_owner)
+        _touch(db, thread_id, seq_step=1, metadata=None)
+        (seq,) = db.execute(
+            "SELECT next_seq FROM locus_threads WHERE thread_id = ?", (thread_id,)
+        ).fetchone()
+        db.execute("INSERT INTO locus_messages VALUES (?, ?, ?)", (thread_id, seq, body))
+
+
+def _check_lease(db: sqlite3.Connection, thread_id: str, owner: str) -> None:
+    row = db.execute("SELECT owner FROM locus_locks WHERE thread_id = ?", (thread_id,)).fetchone()
+    if row is None or row[0] != owner:
+        raise ThreadConflictError(
+            f"the lock on thread {thread_id!r} expired and was taken by another run before "
+            "this run could write; nothing was written: run it again on the fresh thread"
+        )
+
+
+def _touch(db: sqlite3.Connection, thread_id: str, *, seq_step: int, metadata: str | None) -> None:
+    db.execute(
+        "INSERT INTO locus_threads (thread_id, metadata, next_seq, changed, updated_at) "
+        "VALUES (?, coalesce(?, '{}'), ?, "
+        "(SELECT coalesce(max(changed), 0) + 1 FROM locus_threads), ?) "
+        "ON CONFLICT (thread_id) DO UPDATE SET next_seq = next_seq + excluded.next_seq, "
+        "metadata = coalesce(?, metadata), changed = excluded.changed, "
+        "updated_at = excluded.updated_at",
+        (thread_id, metadata, seq_step, time.time(), metadata),
+    )
+
+
+def delete(db: sqlite3.Connection, thread_id: str) -> None:
+    with transaction(db):
+        db.execute("DELETE FROM locus_messages WHERE thread_id = ?", (thread_id,))
+        db.execute("DELETE FROM locus_threads WHERE thread_id = ?", (thread_id,))
+
+
+def list_threads(db: sqlite3.Connection, limit: int, prefix: str | None) -> list[str]:
+    args: tuple[str, ...] = ()
+    if prefix is None:
+        sql = "SELECT thread_id FROM locus_threads"
+    else:
+        sql = "SELECT thread_id FROM locus_threads WHERE substr(thread_id, 1, length(?)) = ?"
+        args = (prefix, prefix)
+    rows = db.execute(f"{sql} ORDER BY changed DESC LIMIT ?", (*args, max(limit, 0)))
+    return [r[0] for r in rows]
+
+
+def get_metadata(db: sqlite3.Connection, thread_id: str) -> dict[str, Any]:
+    row = db.execute(
+        "SELECT metadata FROM locus_threads WHERE thread_id = ?", (thread_id,)
+    ).fetchone()
+    return {} if row is None else load_metadata(row[0])
+
+
+def set_metadata(db: sqlite3.Connection, thread_id: str, text: str) -> None:
+    with transaction(db):
+        _touch(db, thread_id, seq_step=0, metadata=text)

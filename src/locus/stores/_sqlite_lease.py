@@ -1,0 +1,75 @@
+"""The SQLite store's cross-process lock: a lease row per thread (synchronous SQL).
+
+``locus_locks(thread_id, owner, expires_at, wanted_by, wanted_at)``. Taking the lock is
+one ``BEGIN IMMEDIATE`` transaction: the row is ours when there is none, when it has
+expired, or when its last holder handed it to us. Otherwise the caller is recorded as
+the one waiting (``wanted_by``) unless another live waiter already is, and retries. On
+release, a holder with a live waiter hands the row over (owner = the waiter, a short
+expiry) instead of deleting it, so two processes alternate instead of one starving the
+other. The holder renews its lease while it runs; a crashed holder's lease expires.
+Write transactions are short: no database lock is held for the length of a run.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from locus.stores._sqlite_db import transaction
+
+__all__ = ["HANDOFF_SECONDS", "WAITER_STALE_SECONDS", "release", "renew", "try_take"]
+
+HANDOFF_SECONDS = 2.0
+"""How long a handed-over lease waits for its new owner to pick it up."""
+WAITER_STALE_SECONDS = 1.0
+"""A waiter that has not polled for this long no longer gets the lease handed to it."""
+
+
+def try_take(db: sqlite3.Connection, thread_id: str, owner: str, lease: float) -> bool:
+    """Take the lease if it is free, expired or handed to ``owner``; else queue as waiter."""
+    now = time.time()
+    with transaction(db):
+        row = db.execute(
+            "SELECT owner, expires_at, wanted_by, wanted_at FROM locus_locks WHERE thread_id = ?",
+            (thread_id,),
+        ).fetchone()
+        if row is None or row[0] == owner or row[1] <= now:
+            db.execute(
+                "INSERT OR REPLACE INTO locus_locks (thread_id, owner, expires_at) "
+                "VALUES (?, ?, ?)",
+                (thread_id, owner, now + lease),
+            )
+            return True
+        wanted_by, wanted_at = row[2], row[3]
+        if wanted_by is None or wanted_by == owner or wanted_at < now - WAITER_STALE_SECONDS:
+            db.execute(
+                "UPDATE locus_locks SET wanted_by = ?, wanted_at = ? WHERE thread_id = ?",
+                (owner, now, thread_id),
+            )
+        return False
+
+
+def renew(db: sqlite3.Connection, thread_id: str, owner: str, lease: float) -> bool:
+    """Push the expiry on; ``False`` when the lease is no longer ``owner``'s."""
+    with transaction(db):
+        cursor = db.execute(
+            "UPDATE locus_locks SET expires_at = ? WHERE thread_id = ? AND owner = ?",
+            (time.time() + lease, thread_id, owner),
+        )
+        return cursor.rowcount == 1
+
+
+def release(db: sqlite3.Connection, thread_id: str, owner: str) -> None:
+    """Hand the lease to a live waiter, or delete it."""
+    now = time.time()
+    with transaction(db):
+        cursor = db.execute(
+            "UPDATE locus_locks SET owner = wanted_by, expires_at = ?, wanted_by = NULL, "
+            "wanted_at = NULL WHERE thread_id = ? AND owner = ? AND wanted_by IS NOT NULL "
+            "AND wanted_by != owner AND wanted_at >= ?",
+            (now + HANDOFF_SECONDS, thread_id, owner, now - WAITER_STALE_SECONDS),
+        )
+        if cursor.rowcount == 0:
+            db.execute(
+                "DELETE FROM locus_locks WHERE thread_id = ? AND owner = ?", (thread_id, owner)
+            )

@@ -1,0 +1,108 @@
+"""What only the SQLite store does: its file, schema version, lease and closing."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from locus.core.errors import ConfigurationError, SerializationError, ThreadConflictError
+from locus.core.messages import Message
+from locus.stores import SQLiteThreadStore
+
+
+async def test_schema_is_versioned_and_wal(tmp_path: Path) -> None:
+    store = SQLiteThreadStore(tmp_path / "t.db")
+    await store.append("t", [Message.user("hi")])
+    await store.aclose()
+    db = sqlite3.connect(tmp_path / "t.db")
+    assert db.execute("SELECT version FROM locus_schema").fetchall() == [(1,)]
+    assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    db.close()
+
+
+async def test_a_second_store_on_the_file_sees_the_thread(tmp_path: Path) -> None:
+    first, second = SQLiteThreadStore(tmp_path / "t.db"), SQLiteThreadStore(tmp_path / "t.db")
+    await first.append("t", [Message.user("one")])
+    await second.append("t", [Message.assistant("two")])
+    assert await first.load("t") == [Message.user("one"), Message.assistant("two")]
+    await first.aclose()
+    await second.aclose()
+
+
+async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "t.db")
+    db.execute("CREATE TABLE locus_schema (version INTEGER NOT NULL)")
+    db.execute("INSERT INTO locus_schema VALUES (2)")
+    db.commit()
+    db.close()
+    store = SQLiteThreadStore(tmp_path / "t.db")
+    with pytest.raises(SerializationError, match=r"schema version 2.*upgrade locus-oci"):
+        await store.load("t")
+    await store.aclose()
+
+
+async def test_corrupt_stored_messages_are_a_serialization_error(tmp_path: Path) -> None:
+    store = SQLiteThreadStore(tmp_path / "t.db")
+    await store.append("t", [Message.user("hi")])
+    db = sqlite3.connect(tmp_path / "t.db")
+    db.execute("UPDATE locus_messages SET body = ?", (b'{"v": 9, "messages": []}',))
+    db.commit()
+    db.close()
+    with pytest.raises(SerializationError, match="version 9"):
+        await store.load("t")
+    await store.aclose()
+
+
+async def test_two_stores_on_one_file_exclude_each_other(tmp_path: Path) -> None:
+    first, second = SQLiteThreadStore(tmp_path / "t.db"), SQLiteThreadStore(tmp_path / "t.db")
+    async with first.lock("t"):
+        with pytest.raises(ThreadConflictError, match="locked by another run"):
+            async with second.lock("t", timeout=0.1):
+                raise AssertionError("taken twice")
+    async with second.lock("t", timeout=5):
+        pass
+    await first.aclose()
+    await second.aclose()
+
+
+async def test_a_crashed_holders_lease_expires(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "t.db")
+    store = SQLiteThreadStore(tmp_path / "t.db")
+    await store.list_threads()  # schema
+    db.execute("INSERT INTO locus_locks (thread_id, owner, expires_at) VALUES ('t', 'dead', 0)")
+    db.commit()
+    async with store.lock("t", timeout=5):
+        owner = db.execute("SELECT owner FROM locus_locks WHERE thread_id = 't'").fetchone()
+        assert owner[0] != "dead"
+    assert db.execute("SELECT count(*) FROM locus_locks").fetchone() == (0,)
+    db.close()
+    await store.aclose()
+
+
+async def test_a_lost_lease_makes_append_a_conflict_and_writes_nothing(tmp_path: Path) -> None:
+    store = SQLiteThreadStore(tmp_path / "t.db")
+    await store.append("t", [Message.user("before")])
+    db = sqlite3.connect(tmp_path / "t.db")
+    async with store.lock("t"):
+        db.execute("UPDATE locus_locks SET owner = 'thief'")  # expired and taken by another
+        db.commit()
+        with pytest.raises(ThreadConflictError, match="nothing was written"):
+            await store.append("t", [Message.user("after")])
+    assert await store.load("t") == [Message.user("before")]
+    db.close()
+    await store.aclose()
+
+
+async def test_closed_store(tmp_path: Path) -> None:
+    store = SQLiteThreadStore(tmp_path / "t.db")
+    await store.aclose()
+    await store.aclose()
+    with pytest.raises(ConfigurationError, match="is closed"):
+        await store.load("t")
+
+
+def test_bad_settings() -> None:
+    with pytest.raises(ConfigurationError, match="positive"):
+        SQLiteThreadStore("x.db", lease_seconds=0)
