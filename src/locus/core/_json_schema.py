@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["simplify_schema"]
+__all__ = ["simplify_schema", "strict_schema"]
 
 _DROPPED = frozenset(
     {
@@ -115,3 +115,48 @@ def _filter_required(node: dict[str, Any]) -> None:
     required, properties = node.get("required"), node.get("properties")
     if isinstance(required, list) and isinstance(properties, Mapping):
         node["required"] = [n for n in required if isinstance(n, str) and n in properties]
+
+
+def strict_schema(schema: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``schema`` fit for a strict structured-output mode, or ``None`` when it cannot be.
+
+    Strict modes (OpenAI's, and OCI's ``isStrict``) want every object closed
+    (``additionalProperties: false``) with all of its properties required. A schema whose
+    objects all list every property as required gets ``additionalProperties: false``
+    added; one with an optional property or a free-form object (a ``dict``) is left to
+    the non-strict mode rather than changed in meaning.
+    """
+    try:
+        return _strict(schema)
+    except _NotStrict:
+        return None
+
+
+class _NotStrict(Exception):
+    pass
+
+
+def _strict(node: Mapping[str, Any]) -> dict[str, Any]:
+    out = {key: _strict_child(key, value) for key, value in node.items()}
+    if node.get("type") == "object" or "properties" in node:
+        properties = node.get("properties")
+        if not isinstance(properties, Mapping) or not properties:
+            raise _NotStrict
+        if set(node.get("required") or ()) != set(properties):
+            raise _NotStrict
+        if node.get("additionalProperties") not in (None, False):
+            raise _NotStrict
+        out["additionalProperties"] = False
+    return out
+
+
+def _strict_child(key: str, value: Any) -> Any:
+    if key == "properties" and isinstance(value, Mapping):
+        return {
+            name: _strict(sub) if isinstance(sub, Mapping) else sub for name, sub in value.items()
+        }
+    if key in ("items", "not") and isinstance(value, Mapping):
+        return _strict(value)
+    if key in ("anyOf", "oneOf", "allOf", "prefixItems") and isinstance(value, list):
+        return [_strict(v) if isinstance(v, Mapping) else v for v in value]
+    return value

@@ -251,6 +251,8 @@ def _from_dict(spec: Mapping[str, Any]) -> OutputSchema[Any]:
     title = spec.get("name") if isinstance(named, Mapping) else schema.get("title")
     strict = spec.get("strict") if isinstance(named, Mapping) else None
     description = spec.get("description") if isinstance(named, Mapping) else None
+    if description is None and not isinstance(named, Mapping):
+        description = schema.get("description")
     wrapped = not _is_object(simple)
     return OutputSchema(
         _sanitize(str(title or WRAPPER_KEY)),

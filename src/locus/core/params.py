@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 from locus.core.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+    from locus.core._output_schema import OutputSchema
 
 __all__ = ["GenerationParams", "ResponseFormat", "ToolChoice"]
 
 ToolChoice = Literal["auto", "none", "required"] | str
 """``"auto"``, ``"none"``, ``"required"``, or the name of one tool to force."""
 
-ResponseFormat = Literal["text", "json_object"] | dict[str, Any]
-"""``"text"``, ``"json_object"``, or ``{"name": ..., "schema": {...}, "strict": bool}``
-for a JSON-Schema-constrained answer."""
+ResponseFormat = Union[  # the string forward references need Union
+    Literal["text", "json_object"],
+    dict[str, Any],
+    type[Any],
+    "TypeAdapter[Any]",
+    "OutputSchema[Any]",
+]
+"""``"text"``, ``"json_object"``, or a JSON-Schema-constrained answer: a pydantic model
+class (or any type pydantic validates: a dataclass, ``list[...]``...), a ``TypeAdapter``,
+or a JSON-schema dict, named ``{"name": ..., "schema": {...}, "strict": bool}`` or bare.
+With a type or ``TypeAdapter``, ``ModelResponse.parsed`` holds the validated answer."""
 
 
 @dataclass(slots=True, frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from locus.core.messages import Message, ToolCall
 from locus.core.usage import Usage
@@ -16,7 +16,13 @@ StopReason = Literal["stop", "length", "tool_calls", "content_filter", "error"]
 
 @dataclass(slots=True)
 class ModelResponse:
-    """One complete model answer: the assistant message, usage and why it stopped."""
+    """One complete model answer: the assistant message, usage and why it stopped.
+
+    With a typed ``response_format`` (a pydantic class, a ``TypeAdapter``...), ``parsed``
+    holds the validated answer; when the answer does not validate, ``parsed`` stays
+    ``None`` and ``parse_error`` says why (compact pydantic errors), so a caller can ask
+    again. The call itself does not raise for an answer that does not validate.
+    """
 
     message: Message
     usage: Usage = field(default_factory=Usage)
@@ -25,6 +31,10 @@ class ModelResponse:
     model_id: str | None = None
     request_id: str | None = None
     kind: Literal["model_response"] = "model_response"
+    parsed: Any = None
+    """The validated structured answer (typed ``response_format`` only)."""
+    parse_error: str | None = None
+    """Why the answer did not validate against the typed ``response_format``."""
 
     @property
     def tool_calls(self) -> list[ToolCall]:

@@ -10,6 +10,7 @@ from locus.models._openai.decode import decode_openai_chat
 from locus.models._openai.encode import encode_openai_chat
 from locus.models._openai.stream import OpenAIStreamDecoder
 from locus.models._wire.codec import ChatRequest
+from locus.models._wire.structured import wire_params
 
 __all__ = ["OpenAIChatCodec"]
 
@@ -20,8 +21,10 @@ class OpenAIChatCodec:
     path = "/chat/completions"
     api_format = None
 
-    def __init__(self, model_id: str) -> None:
+    def __init__(self, model_id: str, *, strict_output: bool = False) -> None:
         self.model_id = model_id
+        self.strict_output = strict_output
+        """Whether a typed ``response_format`` is sent strict (when its schema allows)."""
 
     def __repr__(self) -> str:
         return f"OpenAIChatCodec(model_id={self.model_id!r})"
@@ -32,7 +35,7 @@ class OpenAIChatCodec:
             model=self.model_id,
             messages=request.messages,
             tools=request.tools,
-            params=request.params,
+            params=wire_params(request.params, strict=self.strict_output),
             stream=request.stream,
         )
 

@@ -72,7 +72,7 @@ def _tool_choice(choice: str) -> str | dict[str, Any]:
     return {"type": "function", "function": {"name": choice}}
 
 
-def _response_format(fmt: str | Mapping[str, Any]) -> dict[str, Any]:
+def _response_format(fmt: Any) -> dict[str, Any]:
     if isinstance(fmt, str):
         if fmt not in ("text", "json_object"):
             raise ConfigurationError(
@@ -80,7 +80,11 @@ def _response_format(fmt: str | Mapping[str, Any]) -> dict[str, Any]:
                 "{'name': ..., 'schema': {...}}"
             )
         return {"type": fmt}
-    schema: dict[str, Any] = {"name": fmt.get("name") or "response", "schema": fmt.get("schema")}
+    if not (isinstance(fmt, Mapping) and isinstance(fmt.get("schema"), Mapping)):
+        from locus.core._output_schema import response_format_spec
+
+        fmt = response_format_spec(fmt)  # a type, a TypeAdapter or a bare schema, named
+    schema: dict[str, Any] = {"name": fmt.get("name") or "response", "schema": fmt["schema"]}
     if fmt.get("description") is not None:
         schema["description"] = fmt["description"]
     if fmt.get("strict") is not None:

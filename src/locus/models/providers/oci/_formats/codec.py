@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from locus.core._native_output import NativeOutputSupport, native_output_for
 from locus.core.errors import ConfigurationError
 from locus.core.response import ModelResponse
 from locus.models._wire.codec import ChatRequest
+from locus.models._wire.structured import wire_params
 from locus.models.providers.oci._formats.api_format import (
     ApiFormat,
     default_api_format,
@@ -37,6 +39,10 @@ class OCIChatCodec:
             default_api_format(model_id) if api_format is None else parse_api_format(api_format)
         )
         self.serving_mode = serving_mode(model_id, dedicated=dedicated)
+        self.native_output: NativeOutputSupport | None = native_output_for(
+            model_id, self.api_format.value, dedicated=dedicated
+        )
+        """The native structured output of the model (the family table; a DAC: ``None``)."""
 
     def __repr__(self) -> str:
         return f"OCIChatCodec(model_id={self.model_id!r}, api_format={self.api_format.value})"
@@ -51,7 +57,7 @@ class OCIChatCodec:
             api_format=self.api_format,
             messages=request.messages,
             tools=request.tools,
-            params=request.params,
+            params=wire_params(request.params, strict=self.native_output == "strict"),
             stream=request.stream,
         )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from locus.core.errors import ConfigurationError
 from locus.core.params import GenerationParams
@@ -54,13 +54,15 @@ def generic_tool_choice(choice: str) -> dict[str, Any]:
     return {"type": "FUNCTION", "name": choice}
 
 
-def generic_response_format(fmt: str | Mapping[str, Any]) -> dict[str, Any]:
-    """GENERIC ``responseFormat``: TEXT, JSON_OBJECT or JSON_SCHEMA."""
+def generic_response_format(fmt: Any) -> dict[str, Any]:
+    """GENERIC ``responseFormat``: TEXT, JSON_OBJECT or JSON_SCHEMA (a type, a
+    ``TypeAdapter`` or a bare schema dict is named first: ``response_format_spec``)."""
     if isinstance(fmt, str):
         return {"type": _plain_format(fmt)}
+    fmt = _named(fmt)
     schema: dict[str, Any] = {
         "name": fmt.get("name") or "response",
-        "schema": simplify_schema(fmt.get("schema") or {}),
+        "schema": simplify_schema(fmt["schema"]),
     }
     if fmt.get("description") is not None:
         schema["description"] = fmt["description"]
@@ -69,11 +71,21 @@ def generic_response_format(fmt: str | Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "JSON_SCHEMA", "jsonSchema": schema}
 
 
-def cohere_response_format(fmt: str | Mapping[str, Any]) -> dict[str, Any]:
-    """COHERE/COHEREV2 ``responseFormat``: TEXT or JSON_OBJECT with an optional schema."""
+def cohere_response_format(fmt: Any) -> dict[str, Any]:
+    """COHERE/COHEREV2 ``responseFormat``: TEXT, or JSON_OBJECT with the schema (Cohere
+    has no JSON_SCHEMA type and no strict mode)."""
     if isinstance(fmt, str):
         return {"type": _plain_format(fmt)}
-    return {"type": "JSON_OBJECT", "schema": simplify_schema(fmt.get("schema") or {})}
+    return {"type": "JSON_OBJECT", "schema": simplify_schema(_named(fmt)["schema"])}
+
+
+def _named(fmt: Any) -> Mapping[str, Any]:
+    """A named ``{"name", "schema", ...}`` dict as given, or any other accepted format named."""
+    if isinstance(fmt, Mapping) and isinstance(fmt.get("schema"), Mapping):
+        return fmt
+    from locus.core._output_schema import response_format_spec
+
+    return cast(dict[str, Any], response_format_spec(fmt))  # only a str stays a str
 
 
 def _plain_format(fmt: str) -> str:
