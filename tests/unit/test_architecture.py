@@ -123,6 +123,7 @@ LAYERS = {
     "locus.models": ["locus.agent", "locus.tools", "locus.emulator", "locus.testing"],
     "locus.agent": ["locus.emulator", "locus.testing", "locus.models.providers"],
     "locus.emulator": ["locus.models", "locus.agent", "locus.tools", "locus.toolcalls"],
+    "locus.retrieval": ["locus.agent", "locus.emulator", "locus.testing", "locus.models"],
     "locus.stores": [
         "locus.agent",
         "locus.tools",

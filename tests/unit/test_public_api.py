@@ -162,6 +162,18 @@ SURFACE: dict[str, set[str]] = {
         "create_model",
     },
     "locus.models.providers": set(),
+    "locus.retrieval": {
+        "Document",
+        "Embedder",
+        "InMemoryVectorStore",
+        "PgVectorStore",
+        "Ranked",
+        "Reranker",
+        "Retriever",
+        "SQLiteVecStore",
+        "VectorStore",
+        "retrieval_tool",
+    },
     "locus.models.providers.oci": {
         "ApiFormat",
         "EmbeddingBatchError",

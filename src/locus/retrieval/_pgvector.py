@@ -1,0 +1,165 @@
+"""``PgVectorStore``: documents in PostgreSQL, searched with the pgvector extension
+(``pip install "locus-oci[pgvector]"``, psycopg 3) — for many machines sharing one store.
+
+One table: ``id text primary key, text, metadata jsonb, embedding vector(N)``, with an
+HNSW index on cosine distance (``index=None`` leaves it out: exact scans). The extension is
+created when missing (``CREATE EXTENSION IF NOT EXISTS vector`` needs the right to).
+Give a ``dsn`` (one connection, used by one call at a time) or a ``psycopg_pool``
+``AsyncConnectionPool`` as ``pool`` (calls in parallel).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from array import array
+from collections.abc import AsyncIterator
+from typing import Any, Literal
+
+from locus.core.errors import ConfigurationError
+from locus.retrieval._document import Document
+from locus.retrieval._protocols import Embedder
+from locus.retrieval._sqlite_vec import check_table_name
+from locus.retrieval._store import VectorStore
+
+__all__ = ["PgVectorStore"]
+
+
+def _literal(vector: array[float]) -> str:
+    """pgvector's text form of a vector: ``[0.1,0.2,...]``."""
+    return "[" + ",".join(repr(x) for x in vector.tolist()) + "]"
+
+
+class PgVectorStore(VectorStore):
+    """``PgVectorStore(embedder, dsn="postgresql://...")``: a vector store in PostgreSQL."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        dsn: str | None = None,
+        pool: Any = None,
+        table: str = "locus_documents",
+        dimensions: int | None = None,
+        index: Literal["hnsw"] | None = "hnsw",
+    ) -> None:
+        if (dsn is None) == (pool is None):
+            raise ConfigurationError("give PgVectorStore either dsn=... or pool=..., not both")
+        if index not in ("hnsw", None):
+            raise ConfigurationError(f"index must be 'hnsw' or None, not {index!r}")
+        super().__init__(embedder, dimensions=dimensions)
+        self.table = check_table_name(table)
+        self.index = index
+        self._dsn = dsn
+        self._pool = pool
+        self._connection: Any = None
+        self._lock = asyncio.Lock()
+        self._ready = False
+
+    def __repr__(self) -> str:  # the DSN may hold a password: never shown
+        return f"PgVectorStore(table={self.table!r})"
+
+    async def close(self) -> None:
+        """Close the store's own connection (a given pool is the caller's to close)."""
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection, self._ready = None, False
+
+    async def _count(self) -> int:
+        async with self._db() as db:
+            if not await self._has_table(db):
+                return 0
+            cursor = await db.execute(f"SELECT count(*) FROM {self.table}")
+            row = await cursor.fetchone()
+            return int(row[0])
+
+    async def _write(self, documents: list[Document], vectors: list[array[float]]) -> None:
+        from psycopg.types.json import Jsonb
+
+        statement = (
+            f"INSERT INTO {self.table} (id, text, metadata, embedding) "
+            "VALUES (%s, %s, %s, %s::vector) ON CONFLICT (id) DO UPDATE SET "
+            "text = EXCLUDED.text, metadata = EXCLUDED.metadata, embedding = EXCLUDED.embedding"
+        )
+        rows = [
+            (d.id, d.text, Jsonb(dict(d.metadata)), _literal(v))
+            for d, v in zip(documents, vectors, strict=True)
+        ]
+        async with self._db() as db:
+            await self._create(db)
+            async with db.cursor() as cursor:
+                await cursor.executemany(statement, rows)
+
+    async def _nearest(self, vector: array[float], k: int) -> list[Document]:
+        query = (
+            f"SELECT id, text, metadata, embedding <=> %s::vector AS distance "
+            f"FROM {self.table} ORDER BY distance, id LIMIT %s"
+        )
+        async with self._db() as db:
+            if not await self._has_table(db):
+                return []
+            cursor = await db.execute(query, (_literal(vector), k))
+            rows = await cursor.fetchall()
+        return [
+            Document(text, doc_id, meta or {}, round(1.0 - float(distance), 6))
+            for doc_id, text, meta, distance in rows
+        ]
+
+    # -- connections -------------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def _db(self) -> AsyncIterator[Any]:
+        if self._pool is not None:
+            async with self._pool.connection() as connection:
+                yield connection
+            return
+        async with self._lock:
+            if self._connection is None:
+                self._connection = await _connect(str(self._dsn))
+            yield self._connection
+
+    async def _has_table(self, db: Any) -> bool:
+        if self._ready:
+            return True
+        cursor = await db.execute(
+            "SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+            "WHERE a.attrelid = to_regclass(%s) AND a.attname = 'embedding'",
+            (self.table,),
+        )
+        row = await cursor.fetchone()
+        if row is None:
+            return False
+        stored = int(row[0].partition("(")[2].rstrip(")") or 0) or None
+        if stored is not None and self.dimensions is not None and stored != self.dimensions:
+            raise ConfigurationError(
+                f"table {self.table!r} holds vectors of {stored} dimensions, not "
+                f"{self.dimensions}: use the embedding model it was made with, or another table"
+            )
+        self.dimensions = stored
+        self._ready = True
+        return True
+
+    async def _create(self, db: Any) -> None:
+        if await self._has_table(db):
+            return
+        t = self.table
+        await db.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        await db.execute(
+            f"CREATE TABLE IF NOT EXISTS {t} (id text PRIMARY KEY, text text NOT NULL, "
+            f"metadata jsonb NOT NULL, embedding vector({self.dimensions}) NOT NULL)"
+        )
+        if self.index == "hnsw":
+            await db.execute(
+                f"CREATE INDEX IF NOT EXISTS {t}_embedding_hnsw ON {t} "
+                "USING hnsw (embedding vector_cosine_ops)"
+            )
+        self._ready = True
+
+
+async def _connect(dsn: str) -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise ConfigurationError(
+            'PgVectorStore needs psycopg 3; install it with: pip install "locus-oci[pgvector]"'
+        ) from None
+    return await psycopg.AsyncConnection.connect(dsn, autocommit=True)
