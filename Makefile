@@ -30,8 +30,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy --strict src tests benchmarks
 
+# The servers the tests need (PostgreSQL, pgserver with pgvector) start here and stop on
+# exit, also on failure or Ctrl-C; when they were already started (scripts/test-services.sh
+# start), they are left running. A server that cannot start fails its tests with the reason.
 pytest: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@if [ -f .test-services/env ]; then $(PY) -m pytest $(PYTEST_ARGS); else \
+	  trap 'scripts/test-services.sh stop' EXIT; trap 'exit 130' INT TERM; \
+	  PYTHON=$(PY) scripts/test-services.sh start || true; \
+	  $(PY) -m pytest $(PYTEST_ARGS); fi
 
 bench: $(STAMP)
 	$(PY) -m benchmarks --json bench-results.json

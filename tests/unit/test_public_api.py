@@ -107,6 +107,7 @@ SURFACE: dict[str, set[str]] = {
     "locus.tools.decorator": {"Tool", "tool"},  # the seed imports tool from here
     "locus.stores": {
         "InMemoryThreadStore",
+        "PostgresThreadStore",
         "SQLiteThreadStore",
         "ThreadStore",
         "open_thread_store",

@@ -14,11 +14,13 @@ One small protocol (``ThreadStore``: ``load`` and ``append``, plus optional ``de
 
 from locus.stores._memory import InMemoryThreadStore
 from locus.stores._open import open_thread_store
+from locus.stores._postgres import PostgresThreadStore
 from locus.stores._protocol import ThreadStore
 from locus.stores._sqlite import SQLiteThreadStore
 
 __all__ = [
     "InMemoryThreadStore",
+    "PostgresThreadStore",
     "SQLiteThreadStore",
     "ThreadStore",
     "open_thread_store",

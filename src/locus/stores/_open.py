@@ -35,6 +35,10 @@ def open_thread_store(spec: str | ThreadStore) -> ThreadStore:
         return InMemoryThreadStore()
     if sep and scheme == "sqlite":
         return _sqlite(spec, rest)
+    if sep and scheme in ("postgresql", "postgres"):
+        from locus.stores._postgres import PostgresThreadStore
+
+        return PostgresThreadStore(spec)
     raise ConfigurationError(f"unknown thread store URL {_redact(spec)!r}; accepted: {_ACCEPTED}")
 
 

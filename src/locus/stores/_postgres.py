@@ -1,0 +1,279 @@
+"""``PostgresThreadStore``: threads in PostgreSQL, for many processes and machines.
+
+psycopg 3 (``psycopg[binary]`` and ``psycopg_pool``): typed (``mypy --strict`` sees the
+driver), one async connection pool per store, and a plain connection object to hold a
+session advisory lock on for the length of a run. ``lock`` takes a process-local queue
+first, then ``pg_advisory_lock(hashtextextended(thread_id, 0))`` on a connection from a
+second small pool, with ``lock_timeout`` for the timeout; the lock lives as long as that
+connection, so a crashed process releases it with its connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from locus.core.errors import ConfigurationError, SerializationError, ThreadConflictError
+from locus.core.messages import Message, dump_messages, load_messages
+from locus.stores import _postgres_sql as sql
+from locus.stores._keyed_lock import KeyedLock, lock_timeout_error
+from locus.stores._metadata import dump_metadata, load_metadata
+
+if TYPE_CHECKING:
+    from psycopg import AsyncConnection
+    from psycopg_pool import AsyncConnectionPool
+
+__all__ = ["PostgresThreadStore"]
+
+_INSTALL = "the PostgreSQL store needs psycopg 3: pip install 'locus-oci[postgres]'"
+
+
+class PostgresThreadStore:
+    """Threads in the PostgreSQL database at ``dsn`` (a libpq URL or key=value string).
+
+    Tables are created on first use (``locus_schema`` holds their version). The store's
+    pools belong to the event loop that first uses it. ``max_connections`` bounds the
+    data pool; ``max_locks`` the connections holding locks (runs on more threads at once
+    wait for one).
+    """
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        max_connections: int = 10,
+        max_locks: int = 64,
+        connect_timeout: float = 10.0,
+    ) -> None:
+        if max_connections < 1 or max_locks < 1 or connect_timeout <= 0:
+            raise ConfigurationError(
+                "max_connections and max_locks must be at least 1, connect_timeout positive"
+            )
+        self._dsn = dsn
+        self._sizes = (max_connections, max_locks)
+        self._connect_timeout = connect_timeout
+        self._pool: AsyncConnectionPool[AsyncConnection[Any]] | None = None
+        self._lock_pool: AsyncConnectionPool[AsyncConnection[Any]] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._opening = asyncio.Lock()
+        self._locks = KeyedLock()
+        self._held: dict[str, AsyncConnection[Any]] = {}
+        self._closed = False
+
+    def __repr__(self) -> str:
+        from locus.stores._open import _redact
+
+        return f"PostgresThreadStore({_redact(self._dsn)!r})"
+
+    async def load(self, thread_id: str) -> list[Message]:
+        async with (await self._data()).connection() as conn:
+            rows = await (await conn.execute(sql.LOAD, (thread_id,))).fetchall()
+        out: list[Message] = []
+        for (body,) in rows:
+            out.extend(load_messages(body))
+        return out
+
+    async def append(self, thread_id: str, messages: Sequence[Message]) -> None:
+        if not messages:
+            return
+        body = dump_messages(messages)
+        await self._check_lock_alive(thread_id)
+        async with (await self._data()).connection() as conn, conn.transaction():
+            cursor = await conn.execute(sql.BUMP_THREAD, {"t": thread_id, "m": None, "step": 1})
+            row = await cursor.fetchone()
+            assert row is not None
+            await conn.execute(sql.APPEND_BATCH, (thread_id, row[0], body))
+
+    async def delete(self, thread_id: str) -> None:
+        async with (await self._data()).connection() as conn, conn.transaction():
+            await conn.execute(sql.DELETE_MESSAGES, (thread_id,))
+            await conn.execute(sql.DELETE_THREAD, (thread_id,))
+
+    async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
+        limit = max(limit, 0)
+        async with (await self._data()).connection() as conn:
+            if prefix is None:
+                cursor = await conn.execute(sql.LIST, (limit,))
+            else:
+                cursor = await conn.execute(sql.LIST_PREFIX, (prefix, limit))
+            return [row[0] for row in await cursor.fetchall()]
+
+    async def get_metadata(self, thread_id: str) -> dict[str, Any]:
+        async with (await self._data()).connection() as conn:
+            row = await (await conn.execute(sql.GET_METADATA, (thread_id,))).fetchone()
+        return {} if row is None else load_metadata(row[0])
+
+    async def set_metadata(self, thread_id: str, metadata: Mapping[str, Any]) -> None:
+        text = dump_metadata(metadata)
+        async with (await self._data()).connection() as conn:
+            await conn.execute(sql.SET_METADATA, {"t": thread_id, "m": text, "step": 0})
+
+    def lock(
+        self, thread_id: str, *, timeout: float | None = None
+    ) -> AbstractAsyncContextManager[None]:
+        """Exclude other runs on ``thread_id`` in every process using this database."""
+        return self._hold(thread_id, timeout)
+
+    async def aclose(self) -> None:
+        """Close both pools (idempotent)."""
+        self._closed = True
+        pools, self._pool, self._lock_pool = (self._pool, self._lock_pool), None, None
+        for pool in pools:
+            if pool is not None:
+                await pool.close()
+
+    @asynccontextmanager
+    async def _hold(self, thread_id: str, timeout: float | None) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        async with self._locks.hold(thread_id, timeout):
+            pool = await self._locking()
+            remaining = None if deadline is None else max(deadline - loop.time(), 0.001)
+            conn = await _getconn(pool, remaining, thread_id, timeout)
+            try:
+                await _advisory_lock(conn, thread_id, deadline, timeout)
+            except BaseException:
+                await _discard(pool, conn)
+                raise
+            self._held[thread_id] = conn
+            try:
+                yield
+            finally:
+                del self._held[thread_id]
+                await _unlock(pool, conn, thread_id)
+
+    async def _check_lock_alive(self, thread_id: str) -> None:
+        conn = self._held.get(thread_id)
+        if conn is None:
+            return
+        try:
+            await conn.execute("SELECT 1")
+        except Exception as exc:
+            raise ThreadConflictError(
+                f"the connection holding the lock on thread {thread_id!r} broke ({exc}); "
+                "another run may have taken the thread, so nothing was written: run it again"
+            ) from None
+
+    async def _data(self) -> AsyncConnectionPool[AsyncConnection[Any]]:
+        await self._open()
+        assert self._pool is not None
+        return self._pool
+
+    async def _locking(self) -> AsyncConnectionPool[AsyncConnection[Any]]:
+        await self._open()
+        assert self._lock_pool is not None
+        return self._lock_pool
+
+    async def _open(self) -> None:
+        if self._closed:
+            raise ConfigurationError(f"{self!r} is closed; open a new store")
+        loop = asyncio.get_running_loop()
+        if self._loop is not None and self._loop is not loop:
+            raise ConfigurationError(
+                f"{self!r} was first used on another event loop; a Postgres store's pools "
+                "belong to one loop: make one store per loop"
+            )
+        if self._pool is not None:
+            return
+        async with self._opening:
+            if self._pool is None:
+                await self._create_pools()
+                self._loop = loop
+
+    async def _create_pools(self) -> None:
+        try:
+            import psycopg
+            from psycopg_pool import AsyncConnectionPool
+        except ImportError as exc:
+            raise ConfigurationError(_INSTALL) from exc
+        first = await psycopg.AsyncConnection.connect(
+            self._dsn, autocommit=True, connect_timeout=max(int(self._connect_timeout), 1)
+        )
+        async with first:
+            await _ensure_schema(first)
+        data, locks = self._sizes
+        self._pool = AsyncConnectionPool(
+            self._dsn, min_size=1, max_size=data, kwargs={"autocommit": True}, open=False
+        )
+        self._lock_pool = AsyncConnectionPool(
+            self._dsn,
+            min_size=1,
+            max_size=locks,
+            kwargs={"autocommit": True},
+            reset=_reset_locks,
+            open=False,
+        )
+        await self._pool.open()
+        await self._lock_pool.open()
+
+
+async def _ensure_schema(conn: AsyncConnection[Any]) -> None:
+    async with conn.transaction():
+        await conn.execute(sql.SCHEMA_LOCK)
+        await conn.execute("CREATE TABLE IF NOT EXISTS locus_schema (version integer NOT NULL)")
+        row = await (await conn.execute("SELECT max(version) FROM locus_schema")).fetchone()
+        version = None if row is None else row[0]
+        if version is None:
+            for statement in filter(str.strip, sql.SCHEMA.split(";")):
+                await conn.execute(statement)
+            await conn.execute("INSERT INTO locus_schema VALUES (%s)", (sql.SCHEMA_VERSION,))
+        elif version > sql.SCHEMA_VERSION:
+            raise SerializationError(
+                f"this thread database has schema version {version}, written by a newer "
+                f"Locus; this one reads version {sql.SCHEMA_VERSION}: upgrade locus-oci"
+            )
+
+
+async def _getconn(
+    pool: AsyncConnectionPool[AsyncConnection[Any]],
+    remaining: float | None,
+    thread_id: str,
+    timeout: float | None,
+) -> AsyncConnection[Any]:
+    from psycopg_pool import PoolTimeout
+
+    try:
+        return await pool.getconn(timeout=1e9 if remaining is None else remaining)
+    except PoolTimeout:
+        raise lock_timeout_error(thread_id, timeout) from None
+
+
+async def _advisory_lock(
+    conn: AsyncConnection[Any], thread_id: str, deadline: float | None, timeout: float | None
+) -> None:
+    from psycopg import errors
+
+    loop = asyncio.get_running_loop()
+    wait_ms = 0 if deadline is None else max(int((deadline - loop.time()) * 1000), 1)
+    await conn.execute(sql.SET_LOCK_TIMEOUT, (f"{wait_ms}ms",))
+    try:
+        await conn.execute(sql.LOCK, (thread_id,))
+    except errors.LockNotAvailable:
+        raise lock_timeout_error(thread_id, timeout) from None
+    except BaseException:
+        await conn.cancel_safe(timeout=2.0)  # stop the server waiting on our behalf
+        raise
+
+
+async def _unlock(
+    pool: AsyncConnectionPool[AsyncConnection[Any]], conn: AsyncConnection[Any], key: str
+) -> None:
+    try:
+        await asyncio.shield(conn.execute(sql.UNLOCK, (key,)))
+    except BaseException:
+        await _discard(pool, conn)  # closing the session releases its locks
+        raise
+    await pool.putconn(conn)
+
+
+async def _discard(
+    pool: AsyncConnectionPool[AsyncConnection[Any]], conn: AsyncConnection[Any]
+) -> None:
+    await conn.close()
+    await pool.putconn(conn)
+
+
+async def _reset_locks(conn: AsyncConnection[Any]) -> None:
+    await conn.execute(sql.UNLOCK_ALL)

@@ -1,0 +1,74 @@
+"""The PostgreSQL store's SQL: schema (versioned, created on first use) and statements.
+
+Each ``append`` is one row of ``locus_messages`` holding the batch as ``dump_messages``
+bytes, numbered per thread by ``locus_threads.next_seq`` in the same transaction (the
+row lock on the thread serialises appenders). ``changed`` comes from one sequence and
+orders ``list_threads``. Metadata is JSON text (``jsonb`` would refuse ``\\u0000``).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "APPEND_BATCH",
+    "BUMP_THREAD",
+    "DELETE_MESSAGES",
+    "DELETE_THREAD",
+    "GET_METADATA",
+    "LIST",
+    "LIST_PREFIX",
+    "LOAD",
+    "LOCK",
+    "SCHEMA",
+    "SCHEMA_LOCK",
+    "SCHEMA_VERSION",
+    "SET_LOCK_TIMEOUT",
+    "SET_METADATA",
+    "UNLOCK",
+    "UNLOCK_ALL",
+]
+
+SCHEMA_VERSION = 1
+SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('locus.stores.schema', 0))"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS locus_schema (version integer NOT NULL);
+CREATE SEQUENCE IF NOT EXISTS locus_change_seq;
+CREATE TABLE IF NOT EXISTS locus_threads (
+    thread_id  text PRIMARY KEY,
+    metadata   text NOT NULL DEFAULT '{}',
+    next_seq   bigint NOT NULL DEFAULT 0,
+    changed    bigint NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS locus_threads_changed ON locus_threads (changed);
+CREATE TABLE IF NOT EXISTS locus_messages (
+    thread_id text NOT NULL,
+    seq       bigint NOT NULL,
+    body      bytea NOT NULL,
+    PRIMARY KEY (thread_id, seq)
+)
+"""
+
+LOAD = "SELECT body FROM locus_messages WHERE thread_id = %s ORDER BY seq"
+BUMP_THREAD = (
+    "INSERT INTO locus_threads (thread_id, metadata, next_seq, changed) "
+    "VALUES (%(t)s, coalesce(%(m)s, '{}'), %(step)s, nextval('locus_change_seq')) "
+    "ON CONFLICT (thread_id) DO UPDATE SET "
+    "next_seq = locus_threads.next_seq + excluded.next_seq, "
+    "metadata = coalesce(%(m)s, locus_threads.metadata), "
+    "changed = excluded.changed, updated_at = now() "
+    "RETURNING next_seq"
+)
+APPEND_BATCH = "INSERT INTO locus_messages (thread_id, seq, body) VALUES (%s, %s, %s)"
+SET_METADATA = BUMP_THREAD
+GET_METADATA = "SELECT metadata FROM locus_threads WHERE thread_id = %s"
+DELETE_MESSAGES = "DELETE FROM locus_messages WHERE thread_id = %s"
+DELETE_THREAD = "DELETE FROM locus_threads WHERE thread_id = %s"
+LIST = "SELECT thread_id FROM locus_threads ORDER BY changed DESC LIMIT %s"
+LIST_PREFIX = (
+    "SELECT thread_id FROM locus_threads WHERE starts_with(thread_id, %s) "
+    "ORDER BY changed DESC LIMIT %s"
+)
+SET_LOCK_TIMEOUT = "SELECT set_config('lock_timeout', %s, false)"
+LOCK = "SELECT pg_advisory_lock(hashtextextended(%s, 0))"
+UNLOCK = "SELECT pg_advisory_unlock(hashtextextended(%s, 0))"
+UNLOCK_ALL = "SELECT pg_advisory_unlock_all()"
