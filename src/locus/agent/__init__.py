@@ -5,6 +5,7 @@ from locus.agent._events import (
     IterationEnded,
     IterationStarted,
     ModelTextDelta,
+    OutputDelta,
     ReasoningDelta,
     RunEvent,
     RunFinished,
@@ -12,7 +13,9 @@ from locus.agent._events import (
     ToolCallStarted,
 )
 from locus.agent._history import HistoryProcessor, keep_last_turns, within_token_budget
+from locus.agent._output import OutputMode
 from locus.agent._result import AgentResult, Metrics, RunStopReason
+from locus.agent._validators import ModelRetry, OutputValidator
 from locus.stores import InMemoryThreadStore, ThreadStore
 
 __all__ = [
@@ -23,7 +26,11 @@ __all__ = [
     "IterationEnded",
     "IterationStarted",
     "Metrics",
+    "ModelRetry",
     "ModelTextDelta",
+    "OutputDelta",
+    "OutputMode",
+    "OutputValidator",
     "Prompt",
     "ReasoningDelta",
     "RunEvent",

@@ -10,7 +10,7 @@ fails raises instead (see ``Agent.run``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from locus.agent._result import AgentResult
 from locus.core.errors import ToolError
@@ -21,6 +21,7 @@ __all__ = [
     "IterationEnded",
     "IterationStarted",
     "ModelTextDelta",
+    "OutputDelta",
     "ReasoningDelta",
     "RunEvent",
     "RunFinished",
@@ -44,6 +45,16 @@ class ModelTextDelta:
     text: str
     iteration: int
     kind: Literal["model_text_delta"] = "model_text_delta"
+
+
+@dataclass(slots=True, frozen=True)
+class OutputDelta:
+    """The typed output validated so far, as it streams (a partial object: fields not
+    seen yet are missing or default; the last string may be unfinished)."""
+
+    output: Any
+    iteration: int
+    kind: Literal["output_delta"] = "output_delta"
 
 
 @dataclass(slots=True, frozen=True)
@@ -91,15 +102,17 @@ class IterationEnded:
 
 @dataclass(slots=True, frozen=True)
 class RunFinished:
-    """The run ended normally (``complete`` or ``max_iterations``)."""
+    """The run ended normally (``complete`` or ``max_iterations``); ``result.output``
+    is the validated output."""
 
-    result: AgentResult
+    result: AgentResult[Any]
     kind: Literal["run_finished"] = "run_finished"
 
 
 RunEvent = (
     IterationStarted
     | ModelTextDelta
+    | OutputDelta
     | ReasoningDelta
     | ToolCallStarted
     | ToolCallFinished

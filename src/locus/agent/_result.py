@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Generic, Literal, cast
+
+from typing_extensions import TypeVar
 
 from locus.core.messages import Message
 from locus.core.response import ModelResponse, StopReason
 from locus.core.usage import Usage
 
-__all__ = ["AgentResult", "Metrics", "RunStopReason"]
+__all__ = ["AgentResult", "Metrics", "OutputT", "RunStopReason"]
+
+OutputT = TypeVar("OutputT", covariant=True, default=str)
+"""The output type of a result (``str`` when none is given)."""
 
 RunStopReason = Literal["complete", "max_iterations", "error", "cancelled", "timeout"]
 """Why a run ended: the model answered, the cap on model calls was hit, or it failed."""
@@ -23,6 +28,8 @@ class Metrics:
     model_calls: int = 0
     tool_calls: int = 0
     tool_errors: int = 0
+    output_retries: int = 0
+    """How many times the model was asked again because its output did not validate."""
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
@@ -36,10 +43,12 @@ class Metrics:
 
 
 @dataclass(slots=True)
-class AgentResult:
+class AgentResult(Generic[OutputT]):
     """The outcome of a run.
 
-    ``message`` (also ``text``) is the final answer's text; ``messages`` is the
+    ``output`` is the run's validated output: an instance of the ``output_type`` (the
+    answer's text when there is none, or it is ``str``). ``message`` (also ``text``) is
+    the final answer's text; ``messages`` is the
     whole conversation (system prompt included), with this run's turns appended
     (``new_messages()`` and ``all_messages()`` slice it);
     ``response`` is the last model answer and ``model_stop_reason`` its reason
@@ -55,6 +64,7 @@ class AgentResult:
     error: BaseException | None = None
     thread_id: str | None = None
     response: ModelResponse | None = None
+    output: OutputT = field(default=cast(Any, None))
     history_from: int = field(default=0, repr=False)
     new_from: int = field(default=0, repr=False)
 

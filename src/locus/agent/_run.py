@@ -19,8 +19,11 @@ from typing import Any, TypeVar
 from locus.agent import _events as ev
 from locus.agent._conversation import start_conversation
 from locus.agent._history import HistoryProcessor, apply_history_processor, record_usage
+from locus.agent._output import OutputPlan, output_plan
+from locus.agent._output_steps import OutputSteps
 from locus.agent._result import AgentResult, Metrics, RunStopReason
 from locus.agent._threads import thread_lock
+from locus.agent._validators import OutputValidator
 from locus.core.errors import RunCancelledError, RunTimeoutError, StreamError
 from locus.core.messages import Message
 from locus.core.model import Model
@@ -49,11 +52,17 @@ class RunConfig:
     concurrent_tools: bool
     thread_store: ThreadStore
     history_processor: HistoryProcessor | None = None
+    output_type: Any = None
+    output_mode: str = "auto"
+    output_retries: int = 2
+    output_validators: tuple[OutputValidator, ...] = ()
     active: set[AgentRun] = field(default_factory=set)
 
 
-class AgentRun:
+class AgentRun(OutputSteps):
     """The state of one run; iterate ``events()`` once to drive it."""
+
+    config: RunConfig
 
     def __init__(
         self,
@@ -62,6 +71,7 @@ class AgentRun:
         thread_id: str | None,
         timeout: float | None,
         history: Sequence[Message] = (),
+        output_type: Any = None,
     ) -> None:
         self.config = config
         self.prompt = prompt
@@ -82,6 +92,12 @@ class AgentRun:
         self._task: asyncio.Task[Any] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._cancel_requested = False
+        self.plan: OutputPlan | None = output_plan(output_type, config.output_mode, config.model)
+        self.output: Any = None
+        self._specs = config.specs + (self.plan.specs if self.plan is not None else [])
+        self._kwargs = config.call_kwargs
+        if self.plan is not None and self.plan.call_kwargs:
+            self._kwargs = {**config.call_kwargs, **self.plan.call_kwargs}
 
     # -- driving ---------------------------------------------------------------------------
 
@@ -175,7 +191,10 @@ class AgentRun:
         history = self.history
         if self.thread_id is not None:
             history = await self._wait(self.config.thread_store.load(self.thread_id))
-        opening = start_conversation(self.config.system_prompt, history, self.prompt)
+        system_prompt = self.config.system_prompt
+        if self.plan is not None:
+            system_prompt = self.plan.system_prompt(system_prompt)
+        opening = start_conversation(system_prompt, history, self.prompt)
         self.messages = opening.messages
         self._history_from, self._new_from = opening.history_from, opening.new_from
         self._next = self._think
@@ -188,12 +207,12 @@ class AgentRun:
         self.metrics.model_calls += 1
         iteration = self.metrics.iterations
         yield ev.IterationStarted(iteration)
-        cfg = self.config
         sent = self.messages
-        if cfg.history_processor is not None:
-            sent = await self._wait(apply_history_processor(cfg.history_processor, sent))
-        stream = cfg.model.stream(sent, tools=cfg.specs or None, **cfg.call_kwargs)
+        if (processor := self.config.history_processor) is not None:
+            sent = await self._wait(apply_history_processor(processor, sent))
+        stream = self.config.model.stream(sent, tools=self._specs or None, **self._kwargs)
         final: StreamEvent | None = None
+        self.begin_output_text()
         try:
             while final is None:
                 step = anext(stream, None)
@@ -201,8 +220,8 @@ class AgentRun:
                 event = await (step if self._deadline is None else self._wait(step))
                 if event is None:
                     raise StreamError("the model's stream ended without a final (done) event")
-                if event.content:
-                    yield ev.ModelTextDelta(event.content, iteration)
+                if event.content and (text := self._text_event(event.content, iteration)):
+                    yield text
                 if event.reasoning:
                     yield ev.ReasoningDelta(event.reasoning, iteration)
                 if event.done:
@@ -211,8 +230,15 @@ class AgentRun:
             await _close(stream)
         self._take(final)
         if self.response is not None and not self.response.tool_calls:
-            yield ev.IterationEnded(iteration, self.response)
-            self._next = self._stop
+            if self.plan is None:
+                yield ev.IterationEnded(iteration, self.response)
+            self._next = self._stop if self.plan is None else self.conclude_text
+
+    def _text_event(self, text: str, iteration: int) -> ev.RunEvent | None:
+        """A text delta as an event: visible text, or (typed output) a partial output."""
+        if self.plan is not None and self.plan.text_is_output:
+            return self.output_text(text, iteration)
+        return ev.ModelTextDelta(text, iteration)
 
     def _take(self, final: StreamEvent) -> None:
         response = final.response
@@ -225,7 +251,8 @@ class AgentRun:
         self.messages.append(response.message)
         if self.config.history_processor is not None:
             record_usage(response.message, usage)
-        self._next = self._act
+        final_call = self.plan is not None and self.plan.final_call(response.tool_calls)
+        self._next = self.conclude_call if final_call else self._act
 
     async def _act(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Run the tool calls of the last answer; results are kept in call order."""
@@ -271,6 +298,7 @@ class AgentRun:
         self.messages += [outcome.message for outcome in self._outcomes if outcome is not None]
         yield ev.IterationEnded(self.metrics.iterations, self.response)
         if self.metrics.model_calls >= self.config.max_iterations:
+            self.check_output_at_cap()
             self._stop_reason = "max_iterations"
             self._next = self._stop
         else:
@@ -285,10 +313,11 @@ class AgentRun:
 
     # -- results -------------------------------------------------------------------------------
 
-    def _result(self, reason: RunStopReason, error: BaseException | None) -> AgentResult:
+    def _result(self, reason: RunStopReason, error: BaseException | None) -> AgentResult[Any]:
         self.metrics.duration_ms = (time.perf_counter() - self._started) * 1000
         text = self.response.text if self.response is not None else ""
         return AgentResult(
+            output=text if self.plan is None else self.output,
             message=text,
             stop_reason=reason,
             messages=self.messages,

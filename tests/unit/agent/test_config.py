@@ -46,7 +46,7 @@ def test_model_string_goes_through_get_model() -> None:
 
 def test_model_must_be_a_model() -> None:
     with pytest.raises(ConfigurationError, match="must be a Model"):
-        Agent(model=object())  # type: ignore[arg-type]
+        Agent(model=object())  # type: ignore[call-overload]
 
 
 def test_properties_and_repr() -> None:

@@ -58,7 +58,7 @@ async def test_a_processor_returning_nonsense_is_a_configuration_error() -> None
     with pytest.raises(ConfigurationError, match="no messages"):
         await Agent(ScriptedModel(["x"]), history_processor=lambda ms: []).arun("go")
     with pytest.raises(ConfigurationError, match="history_processor"):
-        Agent(ScriptedModel([]), history_processor="keep 3")  # type: ignore[arg-type]
+        Agent(ScriptedModel([]), history_processor="keep 3")  # type: ignore[call-overload]
 
 
 def test_builtins_reject_bad_limits() -> None:

@@ -116,7 +116,7 @@ async def test_message_history_with_thread_id_is_a_configuration_error() -> None
 )
 async def test_bad_message_history_says_what_is_accepted(history: object, says: str) -> None:
     with pytest.raises(ConfigurationError, match=says):
-        await Agent(ScriptedModel(["never"])).arun("x", message_history=history)  # type: ignore[arg-type]
+        await Agent(ScriptedModel(["never"])).arun("x", message_history=history)  # type: ignore[call-overload]
 
 
 async def test_a_thread_run_has_new_and_all_messages_too() -> None:

@@ -39,7 +39,7 @@ def test_memory_url_and_bad_specs() -> None:
     with pytest.raises(ConfigurationError):
         Agent(ScriptedModel([]), thread_store="redis://localhost")
     with pytest.raises(ConfigurationError):
-        Agent(ScriptedModel([]), thread_store=42)  # type: ignore[arg-type]
+        Agent(ScriptedModel([]), thread_store=42)  # type: ignore[call-overload]
 
 
 class TwoMethodStore:

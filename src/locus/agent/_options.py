@@ -1,0 +1,103 @@
+"""Checks of ``Agent(...)`` and run arguments: each bad value is a ``ConfigurationError``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from locus.core._checks import reject_unknown
+from locus.core.errors import ConfigurationError
+from locus.core.messages import Message
+from locus.core.model import Model
+
+__all__ = [
+    "OPTIONS",
+    "as_messages",
+    "as_model",
+    "check_callable",
+    "check_positive",
+    "check_retries",
+    "reject_unknown_options",
+]
+
+OPTIONS = (
+    "model",
+    "tools",
+    "system_prompt",
+    "max_iterations",
+    "model_kwargs",
+    "call_kwargs",
+    "tool_timeout",
+    "run_timeout",
+    "max_tool_result_chars",
+    "thread_store",
+    "concurrent_tools",
+    "history_processor",
+    "output_type",
+    "output_mode",
+    "output_retries",
+    "output_validators",
+)
+
+
+def reject_unknown_options(unknown: dict[str, Any]) -> None:
+    reject_unknown(
+        "Agent()",
+        unknown,
+        OPTIONS,
+        advice="Model settings go to the model (get_model(..., **settings)) or model_kwargs={...}.",
+    )
+
+
+def check_positive(name: str, value: float | None, *, integer: bool = False) -> None:
+    if value is None:
+        return
+    if integer and (not isinstance(value, int) or isinstance(value, bool)):
+        raise ConfigurationError(f"{name} must be an int, got {value!r}")
+    if not value > 0:
+        raise ConfigurationError(f"{name} must be positive, got {value!r}")
+
+
+def as_model(model: Model | str, model_kwargs: dict[str, Any] | None) -> Model:
+    if isinstance(model, str):
+        from locus.models.registry import get_model
+
+        return get_model(model, **(model_kwargs or {}))
+    if model_kwargs:
+        raise ConfigurationError(
+            "model_kwargs build a model from a 'provider:id' string; this model is already "
+            "built, so set them on it (or pass per-call parameters as call_kwargs=)"
+        )
+    if not isinstance(model, Model):
+        raise ConfigurationError(
+            f"model must be a Model (with model_id, complete() and stream()) or a "
+            f"'provider:model-id' string, got {type(model).__name__}"
+        )
+    return model
+
+
+def as_messages(prompt: object) -> list[Message]:
+    if isinstance(prompt, str):
+        return [Message.user(prompt)]
+    if isinstance(prompt, Message):
+        return [prompt]
+    if isinstance(prompt, Sequence):
+        messages = [item for item in prompt if isinstance(item, Message)]
+        if messages and len(messages) == len(prompt):
+            return messages
+    raise ConfigurationError(
+        f"prompt must be a str, a Message or a list of Messages, got {type(prompt).__name__}"
+    )
+
+
+def check_retries(value: object) -> int:
+    """``output_retries``: an int, zero or more."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ConfigurationError(f"output_retries must be an int >= 0, got {value!r}")
+    return value
+
+
+def check_callable(name: str, fn: object, shape: str) -> None:
+    """A function option (``None`` allowed)."""
+    if fn is not None and not callable(fn):
+        raise ConfigurationError(f"{name} must be a function {shape}, got {type(fn).__name__}")
