@@ -1,16 +1,16 @@
 """``HTTPChatModel``: a wire codec and a connection, driven over HTTP.
 
 One lazily created ``httpx.AsyncClient`` per model (per event loop), request bodies
-encoded once per call by the codec, headers and auth from the connection, retries
-through ``_send.send``, streams read as JSON events and retried only before their
-first event reaches the caller (never turned into a ``complete()``), text tool calls
-parsed when configured, and a sync wrapper on the shared background loop.
+encoded once per call by the codec (each message's JSON text kept between calls),
+headers and auth from the connection, retries through ``_send.send``, streams read as
+JSON events and retried only before their first event reaches the caller (never turned
+into a ``complete()``), text tool calls parsed when configured, and a sync wrapper on
+the shared background loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
@@ -29,6 +29,7 @@ from locus.core.params import GenerationParams
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec, as_tool_specs
 from locus.models._wire.codec import ChatCodec, ChatRequest
+from locus.models.http._body_json import dump_body
 from locus.models.http._client import LoopClient
 from locus.models.http._connection import Connection
 from locus.models.http._errors import ErrorDetails
@@ -224,9 +225,8 @@ class HTTPChatModel:
             await asyncio.to_thread(self._setup_once)
         connection = self.connection
         request = ChatRequest(messages, specs, params, stream, connection.compartment_id)
-        body = self.codec.encode(request)
-        # ASCII-only JSON (as the oci SDK sends): valid even for text with lone surrogates
-        data = json.dumps(body, separators=(",", ":")).encode("ascii")
+        # ASCII-only JSON (as the oci SDK sends), joined from each message's cached text
+        data = dump_body(self.codec.encode(request))
         return _Call(specs, data, connection.headers(stream=stream))
 
     def _params(self, overrides: dict[str, Any]) -> GenerationParams:

@@ -1,0 +1,146 @@
+"""Request bodies joined from each message's cached JSON text are the bytes of one
+whole ``json.dumps``, and a wire message changed after encoding is never sent stale."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from locus.core.messages import Message, ToolCall
+from locus.core.params import GenerationParams
+from locus.core.toolspec import ToolSpec
+from locus.models._openai.encode import encode_openai_chat
+from locus.models._wire import message_cache
+from locus.models._wire.message_cache import WireMessage, cached_wire
+from locus.models.http._body_json import dump_body
+from locus.models.providers.oci._formats.generic import encode_generic_request
+
+
+def _whole(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":")).encode("ascii")
+
+
+def _history() -> list[Message]:
+    call = ToolCall("c1", "add", {"a": 1, "b": -0.0, "note": "é\ud800 \u2028"})
+    nested = ToolCall("c2", "add", {"items": [1, {"x": 2}]})  # never cached
+    return [
+        Message.system("be brief"),
+        Message.user("add 1 and 2 — \"quoted\" \\ and </script>"),
+        Message.assistant(None, [call, nested]),
+        Message.tool("1.0", "c1", "add"),
+        Message.tool("bad", "c2", "add", is_error=True),
+        Message.assistant("it is 1"),
+    ]
+
+
+def _cached(message: Message, encode: Callable[[Message], dict[str, Any]]) -> WireMessage:
+    wire = cached_wire(message, "t", encode)
+    assert isinstance(wire, WireMessage)
+    return wire
+
+
+SPEC = ToolSpec("add", "Add two numbers.", {"type": "object", "properties": {}})
+
+
+def _generic(messages: list[Message], **extra: Any) -> dict[str, Any]:
+    params = GenerationParams(stop=("x",), extra=extra)
+    return {
+        "compartmentId": "ocid1.compartment.oc1..x",
+        "servingMode": {"servingType": "DEDICATED", "endpointId": "e"},
+        "chatRequest": encode_generic_request(messages, [SPEC], params, True),
+    }
+
+
+def _openai(messages: list[Message]) -> dict[str, Any]:
+    return encode_openai_chat(
+        model="m", messages=messages, tools=[SPEC], params=GenerationParams(), stream=True
+    )
+
+
+@pytest.mark.parametrize("encode", [_generic, _openai], ids=["generic", "openai"])
+def test_joined_body_is_byte_identical_to_a_whole_dump(encode: Any) -> None:
+    message_cache.clear()
+    history = _history()
+    for _ in range(2):  # a fresh encoding, then every message from the cache
+        body = encode(history)
+        assert dump_body(body) == _whole(body)
+    messages = body["chatRequest"]["messages"] if "chatRequest" in body else body["messages"]
+    kinds = [type(m) for m in messages]
+    assert kinds.count(dict) == 1  # the assistant turn with nested arguments
+    assert kinds.count(WireMessage) == len(history) - 1
+
+
+def test_a_cached_message_is_sent_from_its_text() -> None:
+    message_cache.clear()
+    message = Message.user("hello")
+    wire = _cached(message, lambda m: {"role": "USER", "content": m.content})
+    assert wire.text == '{"role":"USER","content":"hello"}'
+    wire.text = '{"role":"USER","content":"from the text"}'  # the text is what is sent
+    assert dump_body({"messages": [wire]}) == b'{"messages":[' + wire.text.encode() + b"]}"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda w: w.__setitem__("content", "changed"),
+        lambda w: w.update(content="changed"),
+        lambda w: w.__ior__({"content": "changed"}),
+        lambda w: w.setdefault("extra", "changed"),
+        lambda w: w.pop("content"),
+        lambda w: w.__delitem__("content"),
+        lambda w: w.popitem(),
+        lambda w: w.clear(),
+    ],
+    ids=["setitem", "update", "ior", "setdefault", "pop", "delitem", "popitem", "clear"],
+)
+def test_a_changed_wire_message_is_dumped_as_it_is_now_and_encoded_again(change: Any) -> None:
+    message_cache.clear()
+    message = Message.user("hello")
+    calls: list[Message] = []
+
+    def encode(m: Message) -> dict[str, Any]:
+        calls.append(m)
+        return {"role": "USER", "content": m.content}
+
+    wire = _cached(message, encode)
+    change(wire)
+    assert wire.text is None
+    assert dump_body({"messages": [wire]}) == _whole({"messages": [wire]})
+    again = _cached(message, encode)
+    assert len(calls) == 2
+    assert dict(again) == {"role": "USER", "content": "hello"}
+    assert again.text == '{"role":"USER","content":"hello"}'
+
+
+def test_a_changed_message_gets_a_new_text() -> None:
+    message_cache.clear()
+    message = Message.user("hello")
+    first = _cached(message, lambda m: {"content": m.content})
+    message.content = "bye"
+    second = _cached(message, lambda m: {"content": m.content})
+    assert (first.text, second.text) == ('{"content":"hello"}', '{"content":"bye"}')
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"a": [], "b": {}, "c": None, "d": [1.5, float("inf"), -0.0], "e": "\ud83d"},
+        {1: "int key", "x": {2: [3]}},
+        {"deep": {"a": {"b": {"c": {"d": {"e": [1]}}}}}},
+        {"list": [[{"x": 1}], {"y": [2]}]},
+    ],
+    ids=["empty", "scalars", "int-keys", "deep", "nested-lists"],
+)
+def test_bodies_without_messages_dump_as_json_dumps(body: dict[Any, Any]) -> None:
+    assert dump_body(body) == _whole(body)
+
+
+def test_messages_mixed_with_plain_items_and_nested_deeper() -> None:
+    message_cache.clear()
+    wire = cached_wire(Message.user("x"), "t", lambda m: {"content": m.content})
+    body = {"a": {"b": {"messages": [{"plain": 1}, wire, "text", [wire]]}}}
+    assert dump_body(body) == _whole(body)
