@@ -9,7 +9,6 @@ process-local queue in front of a lease row in the file (see ``_sqlite_lease``).
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import socket
 import sqlite3
@@ -121,26 +120,24 @@ class SQLiteThreadStore:
     async def _take_lease(
         self, thread_id: str, deadline: float | None, timeout: float | None
     ) -> None:
+        try:
+            await self._poll_lease(thread_id, deadline, timeout)
+        except BaseException:
+            # taken as we gave up, or still queued as the waiter: undo it, even if cancelled
+            self._worker.submit(self._in_worker(lease.give_up), thread_id, self._owner)
+            raise
+
+    async def _poll_lease(
+        self, thread_id: str, deadline: float | None, timeout: float | None
+    ) -> None:
         loop = asyncio.get_running_loop()
         delay = 0.002
-        while True:
-            attempt = self._submit(lease.try_take, thread_id, self._owner, self._lease)
-            try:
-                taken = await asyncio.shield(attempt)
-            except asyncio.CancelledError:
-                attempt.add_done_callback(functools.partial(self._undo_take, thread_id))
-                raise
-            if taken:
-                return
-            wait = _MAX_POLL if deadline is None else min(delay, deadline - loop.time())
+        while not await self._call(lease.try_take, thread_id, self._owner, self._lease):
+            wait = delay if deadline is None else min(delay, deadline - loop.time())
             if wait <= 0:
                 raise lock_timeout_error(thread_id, timeout)
-            await asyncio.sleep(min(wait, delay))
+            await asyncio.sleep(wait)
             delay = min(delay * 2, _MAX_POLL)
-
-    def _undo_take(self, thread_id: str, attempt: asyncio.Future[bool]) -> None:
-        if not attempt.cancelled() and attempt.exception() is None and attempt.result():
-            self._worker.submit(self._in_worker(lease.release), thread_id, self._owner)
 
     async def _renew(self, thread_id: str) -> None:
         while True:

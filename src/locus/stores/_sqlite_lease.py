@@ -17,7 +17,7 @@ import time
 
 from locus.stores._sqlite_db import transaction
 
-__all__ = ["HANDOFF_SECONDS", "WAITER_STALE_SECONDS", "release", "renew", "try_take"]
+__all__ = ["HANDOFF_SECONDS", "WAITER_STALE_SECONDS", "give_up", "release", "renew", "try_take"]
 
 HANDOFF_SECONDS = 2.0
 """How long a handed-over lease waits for its new owner to pick it up."""
@@ -73,3 +73,14 @@ def release(db: sqlite3.Connection, thread_id: str, owner: str) -> None:
             db.execute(
                 "DELETE FROM locus_locks WHERE thread_id = ? AND owner = ?", (thread_id, owner)
             )
+
+
+def give_up(db: sqlite3.Connection, thread_id: str, owner: str) -> None:
+    """A waiter that stops waiting: pass on a lease handed to it, withdraw its claim."""
+    release(db, thread_id, owner)
+    with transaction(db):
+        db.execute(
+            "UPDATE locus_locks SET wanted_by = NULL, wanted_at = NULL "
+            "WHERE thread_id = ? AND wanted_by = ?",
+            (thread_id, owner),
+        )

@@ -1,0 +1,73 @@
+"""A second process for the cross-process store tests: ``python -m tests.integration.stores._proc``.
+
+``turns URL THREAD NAME N``: N turns, each under ``lock``: load, check no half turn is
+stored, append a user message and a tool call, yield, append the tool result and answer.
+``hold URL THREAD``: take the lock, print ``held``, release when stdin gets a line.
+``try URL THREAD TIMEOUT``: print ``acquired`` or ``conflict``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from typing import Any
+
+from locus.core.errors import ThreadConflictError
+from locus.core.messages import Message, ToolCall
+from locus.stores import SQLiteThreadStore, open_thread_store
+
+
+async def turns(store: Any, thread_id: str, name: str, count: int) -> None:
+    for i in range(count):
+        async with store.lock(thread_id, timeout=60):
+            stored = await store.load(thread_id)
+            if len(stored) % 4:
+                raise SystemExit(f"{name}:{i} saw a half turn: {len(stored)} messages")
+            call = ToolCall(id=f"{name}-{i}", name="step", arguments={"i": i})
+            await store.append(
+                thread_id, [Message.user(f"{name}:{i}"), Message.assistant(None, [call])]
+            )
+            await asyncio.sleep(0)
+            await store.append(
+                thread_id,
+                [
+                    Message.tool(f"r{i}", f"{name}-{i}", "step"),
+                    Message.assistant(f"{name}:{i} done"),
+                ],
+            )
+
+
+async def hold(store: Any, thread_id: str) -> None:
+    async with store.lock(thread_id):
+        print("held", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    print("released", flush=True)
+
+
+async def try_lock(store: Any, thread_id: str, timeout: str) -> None:
+    try:
+        async with store.lock(thread_id, timeout=None if timeout == "none" else float(timeout)):
+            print("acquired", flush=True)
+    except ThreadConflictError:
+        print("conflict", flush=True)
+
+
+async def main(argv: list[str]) -> None:
+    command, url, thread_id, *rest = argv
+    store: Any = open_thread_store(url)
+    if url.startswith("sqlite") and os.environ.get("LOCUS_TEST_LEASE"):  # a short lease
+        store = SQLiteThreadStore(store.path, lease_seconds=float(os.environ["LOCUS_TEST_LEASE"]))
+    try:
+        if command == "turns":
+            await turns(store, thread_id, rest[0], int(rest[1]))
+        elif command == "hold":
+            await hold(store, thread_id)
+        else:
+            await try_lock(store, thread_id, rest[0])
+    finally:
+        await store.aclose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1:]))
