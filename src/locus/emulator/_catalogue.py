@@ -54,6 +54,8 @@ class Endpoint:
     tool_call_style: str
     api_formats: tuple[str, ...] = ("GENERIC",)
     capability: str = "CHAT"
+    ignores_response_format: bool = False
+    """The hosted model answers prose whatever ``responseFormat`` asks (no JSON mode)."""
 
     def as_info(self) -> dict[str, str]:
         """The endpoint as listed in emulator.json."""
@@ -153,6 +155,12 @@ _DEFAULT_ENDPOINTS: tuple[dict[str, str], ...] = (
     },
     {"name": "llama-json", "model": "meta.llama-3.3-70b-instruct", "tool_call_style": "llama_json"},
     {"name": "cohere-command-a", "model": "cohere.command-a-03-2025", "tool_call_style": "cohere"},
+    {
+        "name": "qwen-prose",
+        "model": "Qwen/Qwen2.5-7B-Instruct",
+        "tool_call_style": "hermes",
+        "ignores_response_format": "true",
+    },
     {"name": "cohere-rerank", "model": "cohere.rerank-v3-5", "tool_call_style": "native"},
     {"name": "cohere-embed", "model": "cohere.embed-v4.0", "tool_call_style": "native"},
 )
@@ -227,7 +235,10 @@ def _add_endpoint(catalogue: Catalogue, spec: Mapping[str, Any], region: str) ->
     ocid = str(spec.get("ocid") or endpoint_ocid(region, str(spec.get("name", model))))
     hosted = catalogue.model(model)
     capability = hosted.capability if hosted is not None else "CHAT"
-    catalogue.endpoints[ocid] = Endpoint(ocid, model, api_format, style, formats, capability)
+    ignores = str(spec.get("ignores_response_format", "false")).lower() == "true"
+    catalogue.endpoints[ocid] = Endpoint(
+        ocid, model, api_format, style, formats, capability, ignores
+    )
 
 
 def _check(formats: Iterable[str], style: str) -> None:

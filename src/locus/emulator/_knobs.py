@@ -18,7 +18,9 @@ class Knobs:
     events; ``chunk_chars`` sets the text per delta (0 means one word);
     ``done_marker`` appends ``data: [DONE]``; ``hold_open`` keeps the stream open that
     many seconds after the finish event; ``slow_first_byte`` is the delay the fault of
-    that name adds.
+    that name adds. ``bad_json`` and ``bad_schema`` spoil that many of the next structured
+    answers (JSON answers to a response format, or ``final_result`` tool calls): cut JSON,
+    or JSON without a required property; each spoiled answer counts one down.
     """
 
     latency: float = 0.0
@@ -27,6 +29,8 @@ class Knobs:
     done_marker: bool = False
     hold_open: float = 0.0
     slow_first_byte: float = 1.0
+    bad_json: int = 0
+    bad_schema: int = 0
 
     def update(self, values: Mapping[str, Any]) -> None:
         """Set the named fields (unknown names are an error, not ignored)."""

@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["fill_arguments"]
+__all__ = ["Pools", "fill_arguments"]
 
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.]*[A-Za-z_])")
 _QUOTED = re.compile(r"\"([^\"]+)\"|'([^']+)'")
@@ -15,7 +15,7 @@ _WORD = re.compile(r"[A-Za-z][\w-]*")
 _TRUE_WORDS = frozenset({"true", "yes", "enable", "enabled", "on"})
 
 
-class _Pools:
+class Pools:
     """Values found in the text, handed out in order of appearance."""
 
     def __init__(self, text: str) -> None:
@@ -49,7 +49,7 @@ def fill_arguments(
     """Arguments for a tool with ``schema`` taken from ``text`` (words in ``exclude`` ignored)."""
     for word in exclude:
         text = text.replace(word, " ")
-    pools = _Pools(text)
+    pools = Pools(text)
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
     arguments: dict[str, Any] = {}
@@ -73,7 +73,7 @@ def _type_of(spec: Mapping[str, Any]) -> str:
     return str(kind)
 
 
-def _value(spec: Mapping[str, Any], pools: _Pools) -> Any:
+def _value(spec: Mapping[str, Any], pools: Pools) -> Any:
     enum = spec.get("enum")
     if isinstance(enum, list) and enum:
         lowered = pools.text.lower()

@@ -8,10 +8,15 @@
       - when: {tool_results: true}
         reply: {text: "It is sunny: {results}."}
         times: 1
+      - when: {structured: true, contains: "Paris"}
+        reply: {json: {name: Paris, population: 2100000}}
 
 The first rule whose conditions all hold answers (``times`` limits how often a rule
 fires); when none does, the scripted engine answers. In reply texts ``{model}``,
-``{user}`` and ``{results}`` are replaced.
+``{user}`` and ``{results}`` are replaced. A ``json`` reply is a structured answer: the
+JSON text when a response format asks for JSON, else a call of the agent's
+``final_result`` tool with it as arguments; ``structured`` matches requests that ask
+for either.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import Any
 from locus.emulator._conversation import Call, Conversation, Reply
 from locus.emulator.engines._reply import finish_reply
 from locus.emulator.engines._scripted import scripted_reply
+from locus.emulator.engines._structured import final_tools, wants_structure
 
 __all__ = ["Rule", "RulesEngine", "load_rules"]
 
@@ -40,6 +46,7 @@ class Rule:
     text: str = ""
     calls: tuple[Call, ...] = ()
     times: int | None = None
+    json_value: Any = None
 
     def matches(self, conversation: Conversation) -> bool:
         """True when every condition of this rule holds for ``conversation``."""
@@ -52,6 +59,7 @@ class Rule:
             "model": lambda v: fnmatch.fnmatchcase(conversation.model, str(v)),
             "tool_results": lambda v: bool(conversation.pending_results()) == bool(v),
             "tools": lambda v: bool(conversation.tools) == bool(v),
+            "structured": lambda v: wants_structure(conversation) == bool(v),
         }
         unknown = set(self.when) - set(checks)
         if unknown:
@@ -74,6 +82,8 @@ class RulesEngine:
                 rule.times -= 1
         if rule is None:
             return scripted_reply(conversation)
+        if rule.json_value is not None:
+            return _structured_reply(rule.json_value, conversation)
         return finish_reply(conversation, _fill(rule.text, conversation), rule.calls)
 
     async def aclose(self) -> None:
@@ -102,7 +112,16 @@ def _rule(entry: Mapping[str, Any]) -> Rule:
         Call(str(c["name"]), dict(c.get("arguments") or {})) for c in reply.get("tool_calls") or ()
     )
     times = entry.get("times")
-    return Rule(dict(entry.get("when") or {}), str(reply.get("text", "")), calls, times)
+    when = dict(entry.get("when") or {})
+    return Rule(when, str(reply.get("text", "")), calls, times, reply.get("json"))
+
+
+def _structured_reply(value: Any, conversation: Conversation) -> Reply:
+    finals = final_tools(conversation)
+    if finals and not conversation.json_mode:
+        arguments = value if isinstance(value, dict) else {"response": value}
+        return finish_reply(conversation, calls=(Call(finals[0].name, arguments),))
+    return finish_reply(conversation, json.dumps(value))
 
 
 def _fill(text: str, conversation: Conversation) -> str:

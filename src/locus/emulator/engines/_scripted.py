@@ -2,7 +2,9 @@
 
 It says its model name when asked what it is, counts when asked to count, calls the
 tool the user names (or the only one offered) with arguments taken from the request,
-and after tool results states them in a sentence.
+and after tool results states them in a sentence. Asked for JSON with a schema, it
+answers a schema-valid object; offered an agent's ``final_result`` tool, it calls it
+(after the tool it was asked to use) with schema-valid arguments.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import re
 from locus.emulator._conversation import Call, Conversation, Reply, ToolDef, Turn
 from locus.emulator.engines._arguments import fill_arguments
 from locus.emulator.engines._reply import finish_reply
+from locus.emulator.engines._schema_values import schema_instance
+from locus.emulator.engines._structured import final_call, final_tools, is_final
 
 __all__ = ["ScriptedEngine", "scripted_reply"]
 
@@ -40,11 +44,14 @@ def scripted_reply(conversation: Conversation) -> Reply:
     """The scripted answer to ``conversation`` (also the rules engine's fallback)."""
     reasoning = _reasoning(conversation)
     results = _results(conversation)
-    if results:
-        return finish_reply(conversation, _state_results(results), reasoning=reasoning)
-    call = _pick_call(conversation)
+    finals = final_tools(conversation)
+    call = None if results else _pick_call(conversation)
+    if call is None and finals:
+        call = final_call(conversation, finals)
     if call is not None:
         return finish_reply(conversation, calls=(call,), reasoning=reasoning)
+    if results:
+        return finish_reply(conversation, _state_results(results), reasoning=reasoning)
     return finish_reply(
         conversation, _as_json(conversation, _answer(conversation)), reasoning=reasoning
     )
@@ -60,8 +67,7 @@ def _reasoning(conversation: Conversation) -> str:
 def _as_json(conversation: Conversation, text: str) -> str:
     """The answer as JSON when a response format asks for it (schema-shaped if given)."""
     if conversation.json_schema is not None:
-        schema = conversation.json_schema
-        return json.dumps(fill_arguments(schema, conversation.last_user_text()))
+        return json.dumps(schema_instance(conversation.json_schema, conversation.last_user_text()))
     if conversation.json_mode:
         return json.dumps({"answer": text})
     return text
@@ -93,7 +99,7 @@ def _pick_call(conversation: Conversation) -> Call | None:
 
 
 def _pick_tool(conversation: Conversation) -> ToolDef | None:
-    tools = conversation.tools
+    tools = tuple(t for t in conversation.tools if not is_final(t.name))
     choice = conversation.tool_choice
     if not tools or choice == "none":
         return None

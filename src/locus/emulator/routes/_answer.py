@@ -18,6 +18,7 @@ from starlette.responses import Response
 from locus.emulator._conversation import Conversation, Reply
 from locus.emulator._errors import ApiError
 from locus.emulator._faults import Fault, fault_error
+from locus.emulator.engines._structured import spoil
 from locus.emulator.routes._service import Service
 from locus.emulator.wire import (
     EventStream,
@@ -115,7 +116,8 @@ async def answer(
     fault = await first_byte(service, fault_keys, arrival)
     if fault is Fault.RESET_BEFORE:
         return Reset(service.hooks)
-    reply = apply_style(await service.engine.reply(conversation), style)
+    reply = spoil(await service.engine.reply(conversation), conversation, service.knobs)
+    reply = apply_style(reply, style)
     if rendering.stream:
         return _stream(service, arrival.request_id, reply, fault, rendering)
     body = rendering.body(reply)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -24,6 +26,8 @@ async def chat(service: Service, request: Request, arrival: Arrival) -> Response
     )
     chat_format = CHAT_FORMATS[str(chat_request["apiFormat"])]
     conversation = chat_format.parse(chat_request, target.model)
+    if target.ignores_response_format:
+        conversation = replace(conversation, json_mode=False, json_schema=None)
     usage = include_usage(chat_request)
     rendering = Rendering(
         stream=bool(chat_request.get("isStream")),

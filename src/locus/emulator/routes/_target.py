@@ -31,6 +31,8 @@ class Target:
     tool_call_style: str
     fault_keys: tuple[str, ...]
     capability: str = "CHAT"
+    ignores_response_format: bool = False
+    """A hosted model that answers prose whatever ``responseFormat`` asks."""
 
 
 def resolve(
@@ -106,5 +108,11 @@ def _dedicated(endpoint_id: Any, catalogue: Catalogue, region: str) -> Target:
     capability = endpoint.capability
     keys = (endpoint_id, endpoint.model)
     return Target(
-        endpoint.model, version, endpoint.api_formats, endpoint.tool_call_style, keys, capability
+        endpoint.model,
+        version,
+        endpoint.api_formats,
+        endpoint.tool_call_style,
+        keys,
+        capability,
+        endpoint.ignores_response_format,
     )
