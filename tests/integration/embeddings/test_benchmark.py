@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from benchmarks.embeddings import measure
+
 from locus.emulator import Emulator
 
 
