@@ -8,7 +8,6 @@ features), so the right document must rank first on its merits.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -17,6 +16,7 @@ import pytest
 
 from locus.emulator import Emulator
 from locus.models.providers.oci import OCIAuthType, OCIEmbeddingModel, OCIRerankModel
+from tests.integration.stores.services import service_dsn, stop_started_services
 
 QUESTION = "When does the Lisbon office of Acme open?"
 CITIES = [
@@ -123,17 +123,13 @@ async def reranker(rag_emu: Emulator) -> AsyncIterator[OCIRerankModel]:
     await model.aclose()
 
 
-@pytest.fixture
-def pg_dsn() -> str:
-    """The PostgreSQL (with pgvector) that scripts/test-services.sh starts; a test that
-    needs it fails, never skips, when it is not there."""
-    dsn = os.environ.get(PGVECTOR_DSN)
-    if not dsn:
-        pytest.fail(
-            f"{PGVECTOR_DSN} is not set: start PostgreSQL with pgvector first "
-            "(make test does it through scripts/test-services.sh; by hand: pgserver)"
-        )
-    return dsn
+@pytest.fixture(scope="session")
+def pg_dsn() -> Iterator[str]:
+    """The PostgreSQL with pgvector of ``scripts/test-services.sh`` (from the environment,
+    its env file, or started for this session); a test that needs it fails, never skips,
+    when it cannot be had."""
+    yield service_dsn(PGVECTOR_DSN)
+    stop_started_services()
 
 
 @pytest.fixture
