@@ -222,7 +222,8 @@ class Emulator:
 
     def configure(self, **settings: Any) -> None:
         """Change run-time settings (``latency``, ``chunk_delay``, ``chunk_chars``, ``done_marker``,
-        ``hold_open``, ``slow_first_byte``); None is skipped, an unknown name is an error."""
+        ``hold_open``, ``slow_first_byte``, and ``bad_json``/``bad_schema``: spoil the next N
+        structured answers); None is skipped, an unknown name is an error."""
         values = {k: v for k, v in settings.items() if v is not None}
         self._service_or_fail().knobs.update(values)
 
