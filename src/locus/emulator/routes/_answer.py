@@ -68,6 +68,7 @@ def guarded(openai: bool = False) -> Callable[[Handler], Route]:
         @functools.wraps(handler)
         async def route(service: Service, request: Request) -> Response:
             arrival = Arrival(time.monotonic(), service.request_id(request))
+            service.journal.record(request.method, request.url.path, arrival.request_id)
             try:
                 return await handler(service, request, arrival)
             except ApiError as error:

@@ -15,9 +15,11 @@ from starlette.requests import Request
 from locus.emulator._catalogue import Catalogue
 from locus.emulator._errors import cannot_parse, not_authenticated
 from locus.emulator._faults import Faults
+from locus.emulator._journal import Journal
 from locus.emulator._knobs import Knobs
 from locus.emulator.auth import KeyRing, Principals, SignatureError, Verifier
 from locus.emulator.engines import Engine
+from locus.emulator.engines._guardrails import DEFAULT_WORDS, GuardrailWords
 from locus.emulator.wire import Aborter, FaultHooks
 
 __all__ = ["Service", "parse_body"]
@@ -46,6 +48,8 @@ class Service:
     abort: Aborter = _no_abort
     base_latency: float = 0.0
     principals: Principals | None = None
+    journal: Journal = field(default_factory=Journal)
+    guardrails: GuardrailWords = DEFAULT_WORDS
     _prefix: str = field(default_factory=lambda: secrets.token_hex(10).upper())
     _counter: itertools.count[int] = field(default_factory=itertools.count)
 
@@ -55,8 +59,11 @@ class Service:
         return FaultHooks(self.abort, self.faults.record)
 
     def reset(self) -> None:
-        """Clear every fault and its count, and restore the start-up settings."""
+        """Clear every fault and its count, the request journal and guardrail words, and
+        restore the start-up settings."""
         self.faults.reset()
+        self.journal.clear()
+        self.guardrails = DEFAULT_WORDS
         self.knobs.update({**Knobs().describe(), "latency": self.base_latency})
 
     def request_id(self, request: Request) -> str:

@@ -21,6 +21,7 @@ from locus.emulator.routes import (
     embed_text,
     rerank_text,
 )
+from locus.emulator.routes._guardrails import apply_guardrails, guardrail_settings
 from locus.emulator.wire import error_response
 
 __all__ = ["build_app"]
@@ -48,6 +49,8 @@ def build_app(service: Service) -> Starlette:
         _route("/20231130/actions/rerankText", rerank_text, service, ["POST"]),
         _route("/openai/v1/chat/completions", chat_completions, service, ["POST"]),
         _route("/20231130/actions/v1/chat/completions", chat_completions, service, ["POST"]),
+        _route("/20231130/actions/applyGuardrails", apply_guardrails, service, ["POST"]),
+        _route("/admin/guardrails", guardrail_settings, service, ["GET", "POST"]),
         _route("/admin/{action}", admin, service, ["GET", "POST"]),
         *principal_routes(lambda: service.principals, service.request_id),
     ]

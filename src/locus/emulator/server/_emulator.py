@@ -12,6 +12,7 @@ from typing import Any
 
 from locus.emulator._catalogue import Catalogue, load_catalogue
 from locus.emulator._faults import ALL_TARGETS
+from locus.emulator._journal import Logged
 from locus.emulator.auth import Principals
 from locus.emulator.routes import Service
 from locus.emulator.server._setup import build_service
@@ -237,6 +238,19 @@ class Emulator:
         """How many injected faults fired since the start (or the last :meth:`reset`), by
         kind: a fault counts once a response carried it out, e.g. ``{"503": 1}``."""
         return self._service_or_fail().faults.fired()
+
+    @property
+    def requests(self) -> list[Logged]:
+        """The requests received since the start (or the last :meth:`reset`), oldest first:
+        ``[r.operation for r in emu.requests]`` is e.g. ``["applyGuardrails", "chat"]``."""
+        return self._service_or_fail().journal.entries()
+
+    def set_guardrails(self, *, replace: bool = False, **words: Any) -> None:
+        """Add to what ``applyGuardrails`` flags: ``harmful``, ``blocked`` and ``injections``
+        (lists of words or phrases), ``pii`` (``{LABEL: regex}``); ``replace=True`` drops
+        the defaults first. :meth:`reset` restores the defaults."""
+        service = self._service_or_fail()
+        service.guardrails = service.guardrails.updated({**words, "replace": replace})
 
     def _identity_or_fail(self) -> Identity:
         if self._identity is None:
