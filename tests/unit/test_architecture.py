@@ -124,6 +124,8 @@ LAYERS = {
     "locus.agent": ["locus.emulator", "locus.testing", "locus.models.providers"],
     "locus.emulator": ["locus.models", "locus.agent", "locus.tools", "locus.toolcalls"],
     "locus.retrieval": ["locus.agent", "locus.emulator", "locus.testing", "locus.models"],
+    "locus.guardrails": ["locus.emulator", "locus.testing"],
+    "locus.telemetry": ["locus.emulator", "locus.testing", "locus.models"],
     "locus.stores": [
         "locus.agent",
         "locus.tools",

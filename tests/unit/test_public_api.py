@@ -167,6 +167,13 @@ SURFACE: dict[str, set[str]] = {
         "create_model",
     },
     "locus.models.providers": set(),
+    "locus.guardrails": {
+        "CategoryScore",
+        "GuardrailsResult",
+        "OCIGuardrails",
+        "OCIGuardrailsOptions",
+        "PiiEntity",
+    },
     "locus.retrieval": {
         "Document",
         "Embedder",

@@ -3,7 +3,8 @@ SDK's ``ApplyGuardrailsDetails``), and ``/admin/guardrails`` to change what it f
 
 The answer has one result per configured guardrail: ``contentModeration`` (a score per
 requested category), ``personallyIdentifiableInformation`` (the spans of the requested
-types) and ``promptInjection``, scored by ``engines._guardrails``. Text comes from
+types) and ``promptInjection``, scored by ``engines._guardrails``. Faults for the target
+``guardrails`` (or ``*``) and the latency setting apply as on the other routes. Text comes from
 ``input`` or from the TEXT parts of ``multimodalInput``; images are never flagged.
 """
 
@@ -17,16 +18,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from locus.emulator._errors import ApiError, bad_request, not_found
+from locus.emulator._faults import Fault
 from locus.emulator.engines._guardrails import find_pii, injection, moderation
-from locus.emulator.routes._answer import Arrival, guarded
+from locus.emulator.routes._answer import Arrival, first_byte, guarded
 from locus.emulator.routes._service import Service, parse_body
-from locus.emulator.wire import json_response
+from locus.emulator.wire import Reset, json_response
 
 __all__ = ["apply_guardrails", "guardrail_settings"]
 
 CATEGORIES = ("OVERALL", "BLOCKLIST")
 VERSIONS = ("1.0.0", "1.1.0")
 _LABEL = re.compile(r"[A-Z][A-Z0-9_]*")
+FAULT_KEYS = ("guardrails",)
+"""Faults set for this target (or ``*``) fire on ``applyGuardrails``."""
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
@@ -47,6 +51,8 @@ async def apply_guardrails(service: Service, request: Request, arrival: Arrival)
         raise bad_request("guardrailConfigs is required")
     results = _results(service, text, modalities, configs)
     answer = {"results": results, "guardrailVersion": {"version": _version(details)}}
+    if await first_byte(service, FAULT_KEYS, arrival) is Fault.RESET_BEFORE:
+        return Reset(service.hooks)
     return json_response(answer, arrival.request_id)
 
 
