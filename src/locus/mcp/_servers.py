@@ -1,0 +1,143 @@
+"""The three ways to reach an MCP server: a subprocess over stdio, streamable HTTP, SSE."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from locus.core.errors import ConfigurationError
+from locus.mcp._toolset import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, MCPToolset
+
+if TYPE_CHECKING:
+    from mcp.client._transport import TransportStreams
+
+__all__ = ["MCPServerHTTP", "MCPServerSSE", "MCPServerStdio"]
+
+
+class MCPServerStdio(MCPToolset):
+    """An MCP server run as a subprocess, spoken to over its stdin and stdout.
+
+    ``env`` is added to a minimal default environment (``PATH``, ``HOME``...), not to
+    this process's whole environment, so secrets are passed on only when named.
+    """
+
+    def __init__(
+        self,
+        command: str,
+        args: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        cwd: str | os.PathLike[str] | None = None,
+        *,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] = (),
+        prefix: str = "",
+        timeout: float | None = DEFAULT_TIMEOUT,
+        connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
+    ) -> None:
+        if not command:
+            raise ConfigurationError("MCPServerStdio needs a command to run, e.g. 'uvx'")
+        if isinstance(args, str):
+            raise ConfigurationError(f"args= takes a list of arguments, not one string {args!r}")
+        super().__init__(
+            include=include,
+            exclude=exclude,
+            prefix=prefix,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+        )
+        self.command = command
+        self.args = tuple(args)
+        self.env = dict(env) if env is not None else None
+        self.cwd = Path(cwd) if cwd is not None else None
+
+    @property
+    def label(self) -> str:
+        return f"MCP server {shlex.join([self.command, *self.args])!r}"
+
+    def __repr__(self) -> str:
+        return f"MCPServerStdio(command={self.command!r}, args={list(self.args)!r})"
+
+    def _transport(self) -> Any:
+        from mcp import StdioServerParameters
+
+        return StdioServerParameters(
+            command=self.command, args=list(self.args), env=self.env, cwd=self.cwd
+        )
+
+
+class _HTTPServer(MCPToolset):
+    def __init__(
+        self,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] = (),
+        prefix: str = "",
+        timeout: float | None = DEFAULT_TIMEOUT,
+        connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
+    ) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigurationError(f"{type(self).__name__} needs an http(s) URL, not {url!r}")
+        super().__init__(
+            include=include,
+            exclude=exclude,
+            prefix=prefix,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+        )
+        self.url = url
+        self._headers = dict(headers or {})  # may hold credentials: never shown
+
+    @property
+    def label(self) -> str:
+        return f"MCP server {_public_url(self.url)}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(url={_public_url(self.url)!r})"
+
+
+class MCPServerHTTP(_HTTPServer):
+    """An MCP server over streamable HTTP (its endpoint URL, usually ending in ``/mcp``).
+
+    ``headers`` go with every request (an ``Authorization`` header, say); they never
+    appear in reprs, errors or logs.
+    """
+
+    def _transport(self) -> Any:
+        return _streamable_http(self.url, self._headers)
+
+
+class MCPServerSSE(_HTTPServer):
+    """An MCP server over the older HTTP+SSE transport (its ``/sse`` URL)."""
+
+    def _transport(self) -> Any:
+        from mcp.client.sse import sse_client
+
+        return sse_client(self.url, headers=self._headers or None)
+
+
+@asynccontextmanager
+async def _streamable_http(url: str, headers: dict[str, str]) -> AsyncIterator[TransportStreams]:
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
+
+    async with (
+        create_mcp_http_client(headers=headers or None) as http,
+        streamable_http_client(url, http_client=http) as streams,
+    ):
+        yield streams
+
+
+def _public_url(url: str) -> str:
+    """``url`` without user information or query (either may carry a secret)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))

@@ -1,0 +1,133 @@
+"""One open connection to an MCP server, held by a task of its own.
+
+The ``mcp`` SDK's client is an async context manager built on anyio task groups, which
+must be left by the task that entered them. An agent lists tools in one task, calls
+them in others (one per call) and may be closed from yet another, so the connection is
+entered and left by a dedicated owner task; every other task only sends requests over it.
+When the owner's connection ends on its own (the server died, the stream broke) the
+session says so through ``lost``, and calls racing it end at once instead of waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from mcp import Client
+
+__all__ = ["Session", "SessionLost"]
+
+T = TypeVar("T")
+
+ClientFactory = Callable[[], AbstractAsyncContextManager["Client"]]
+"""Builds an un-entered ``mcp.Client`` (one per connection)."""
+Watcher = Callable[["Client"], Coroutine[Any, Any, None]]
+"""Runs beside the connection for its whole life (e.g. listening for list changes)."""
+
+_CLOSE_TIMEOUT = 10.0
+
+
+class SessionLost(Exception):
+    """The connection ended while a request was waiting on it."""
+
+
+class Session:
+    """A connected ``mcp.Client`` owned by one task; ``open`` it, use ``client``, ``close`` it."""
+
+    def __init__(self, factory: ClientFactory, watcher: Watcher | None = None) -> None:
+        self._factory = factory
+        self._watcher = watcher
+        self._client: Client | None = None
+        self._closing = asyncio.Event()
+        self.lost = asyncio.Event()
+        self.loop = asyncio.get_running_loop()
+        self._task: asyncio.Task[None] | None = None
+        self._error: BaseException | None = None
+
+    @property
+    def alive(self) -> bool:
+        """Connected, and neither closed nor lost."""
+        return self._client is not None and not self.lost.is_set()
+
+    async def open(self) -> None:
+        """Connect; raise what connecting raised."""
+        ready = asyncio.Event()
+        self._task = self.loop.create_task(self._own(ready), name="locus-mcp-session")
+        await ready.wait()
+        if self._client is None:
+            await asyncio.gather(self._task, return_exceptions=True)
+            error = self._error or SessionLost("the connection ended while opening")
+            raise error
+
+    async def _own(self, ready: asyncio.Event) -> None:
+        try:
+            async with self._factory() as client:
+                self._client = client
+                ready.set()
+                await self._serve(client)
+        except Exception as exc:  # the connection's own failure, reported through `lost`
+            self._error = exc
+        finally:
+            self.lost.set()
+            ready.set()
+
+    async def _serve(self, client: Client) -> None:
+        watcher: asyncio.Task[None] | None = None
+        if self._watcher is not None:
+            watcher = self.loop.create_task(self._watcher(client))
+        try:
+            await self._closing.wait()
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+                await asyncio.gather(watcher, return_exceptions=True)
+
+    @property
+    def client(self) -> Client:
+        """The connected client (``SessionLost`` once the connection has ended)."""
+        if self._client is None or self.lost.is_set():
+            raise SessionLost("the connection to the MCP server has ended")
+        return self._client
+
+    async def request(self, make: Callable[[Client], Awaitable[T]]) -> T:
+        """``make(client)``, ended with ``SessionLost`` if the connection ends meanwhile."""
+        call = asyncio.ensure_future(make(self.client))
+        lost = asyncio.ensure_future(self.lost.wait())
+        try:
+            await asyncio.wait({call, lost}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            lost.cancel()
+            if not call.done():
+                call.cancel()
+                await asyncio.gather(call, return_exceptions=True)
+        if call.cancelled():
+            raise SessionLost("the connection to the MCP server ended during the request")
+        return call.result()
+
+    async def close(self) -> None:
+        """Leave the connection (from any task of the loop that opened it)."""
+        self._closing.set()
+        task = self._task
+        if task is None or task.done():
+            return
+        if asyncio.get_running_loop() is not self.loop:
+            return  # that loop's owner task cannot be awaited from here; it is dropped
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(task), _CLOSE_TIMEOUT)
+
+
+def describe(error: BaseException) -> str:
+    """A short text for an exception (its type when it says nothing)."""
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def unwrap(error: BaseException) -> BaseException:
+    """The first leaf of an exception group (anyio task groups wrap transport errors)."""
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]
+    return error

@@ -1,0 +1,67 @@
+"""MCP tool descriptions as Locus tools (``Tool.from_schema``) that call the server.
+
+An MCP tool's name may hold characters OCI rejects in a function name (``.``, ``/``,
+spaces): those become ``_`` in the name the model sees, and the call goes out under
+the original name. The input schema is simplified for OCI by ``Tool.from_schema``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from locus.core.errors import ConfigurationError
+from locus.tools import Tool
+
+if TYPE_CHECKING:
+    import mcp_types
+
+    from locus.mcp._toolset import MCPToolset
+
+__all__ = ["shown_name", "to_locus_tools"]
+
+_BAD = re.compile(r"[^A-Za-z0-9_-]")
+_MAX_NAME = 64  # OCI's limit on a function name
+
+
+def shown_name(prefix: str, name: str) -> str:
+    """The name the model sees for MCP tool ``name``."""
+    shown = _BAD.sub("_", prefix + name)[:_MAX_NAME]
+    return shown if shown[:1].isalpha() or shown[:1] == "_" else f"t_{shown}"[:_MAX_NAME]
+
+
+def to_locus_tools(toolset: MCPToolset, listed: Sequence[mcp_types.Tool]) -> list[Tool[..., Any]]:
+    """One Locus tool per MCP tool; two that would share a shown name are an error."""
+    tools: dict[str, Tool[..., Any]] = {}
+    origin: dict[str, str] = {}
+    for described in listed:
+        name = shown_name(toolset.prefix, described.name)
+        if name in tools:
+            raise ConfigurationError(
+                f"{toolset.label}: tools {origin[name]!r} and {described.name!r} are both "
+                f"shown as {name!r}; give a prefix= or exclude= one of them"
+            )
+        origin[name] = described.name
+        tools[name] = Tool.from_schema(
+            name,
+            described.description or described.title or "",
+            _parameters(described.input_schema),
+            _handler(toolset, described.name),
+        )
+    return list(tools.values())
+
+
+def _parameters(schema: Any) -> dict[str, Any]:
+    parameters = dict(schema) if isinstance(schema, dict) else {}
+    parameters.setdefault("type", "object")
+    parameters.setdefault("properties", {})
+    return parameters
+
+
+def _handler(toolset: MCPToolset, name: str) -> Callable[[dict[str, Any]], Awaitable[Any]]:
+    async def call(arguments: dict[str, Any]) -> Any:
+        return await toolset.call_tool(name, arguments)
+
+    call.__name__ = call.__qualname__ = name
+    return call

@@ -1,0 +1,258 @@
+"""``MCPToolset``: the tools of one MCP server, offered to an agent as a toolset.
+
+The server's tools are listed on first use and kept until the server says they changed
+(``notifications/tools/list_changed``, or the listen stream of 2026-era servers). One
+connection is opened on first use and shared by every run of every agent holding the
+toolset; ``aclose()`` (called by ``agent.aclose()`` / ``async with agent:``) leaves it.
+A connection that broke is opened again on the next use: a call in flight when it broke
+becomes a tool error the model reads, and never waits for an answer that cannot come.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from locus.core.errors import ConfigurationError, ToolExecutionError, ToolTimeoutError
+from locus.mcp._errors import MCPConnectionError
+from locus.mcp._results import result_value
+from locus.mcp._session import Session, SessionLost, describe, unwrap
+
+if TYPE_CHECKING:
+    from contextlib import AbstractAsyncContextManager
+
+    import mcp_types
+    from mcp import Client
+    from mcp.client.session import IncomingMessage
+
+    from locus.tools import Tool
+
+__all__ = ["DEFAULT_CONNECT_TIMEOUT", "DEFAULT_TIMEOUT", "MCPToolset"]
+
+DEFAULT_TIMEOUT = 60.0
+"""Seconds a listing or one tool call may take, unless told otherwise."""
+DEFAULT_CONNECT_TIMEOUT = 30.0
+"""Seconds connecting (starting a subprocess, the handshake) may take."""
+
+_MAX_PAGES = 100
+_NAME_CHARS = re.compile(r"[^A-Za-z0-9_-]")
+
+
+class MCPToolset:
+    """Base of ``MCPServerStdio``, ``MCPServerHTTP`` and ``MCPServerSSE``.
+
+    ``include`` / ``exclude`` choose tools by their MCP name; ``prefix`` is put before
+    every name the model sees (``prefix="crm_"`` turns ``lookup`` into ``crm_lookup``);
+    ``timeout`` bounds listing and each call, ``connect_timeout`` connecting, in seconds.
+    """
+
+    def __init__(
+        self,
+        *,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] = (),
+        prefix: str = "",
+        timeout: float | None = DEFAULT_TIMEOUT,
+        connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
+    ) -> None:
+        self.include = _names(include, "include") if include is not None else None
+        self.exclude = _names(exclude, "exclude")
+        if prefix and _NAME_CHARS.search(prefix):
+            raise ConfigurationError(
+                f"prefix {prefix!r} may hold only letters, digits, '_' and '-' (OCI tool names)"
+            )
+        self.prefix = prefix
+        for what, value in (("timeout", timeout), ("connect_timeout", connect_timeout)):
+            if value is not None and not value > 0:
+                raise ConfigurationError(f"{what} must be positive seconds, not {value}")
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self._tools: list[Tool[..., Any]] | None = None
+        self._session: Session | None = None
+        self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+    # -- what a transport provides ---------------------------------------------------------
+
+    @property
+    def label(self) -> str:
+        """How errors name this server (never with its headers or secrets)."""
+        raise NotImplementedError
+
+    def _transport(self) -> Any:
+        """What ``mcp.Client`` connects to (a ``Transport`` or ``StdioServerParameters``)."""
+        raise NotImplementedError
+
+    def _client(self) -> AbstractAsyncContextManager[Client]:
+        from mcp import Client
+        from mcp_types import Implementation
+
+        from locus import __version__
+
+        info = Implementation(name="locus", version=__version__)
+        return Client(self._transport(), message_handler=self._on_message, client_info=info)
+
+    # -- the toolset protocol --------------------------------------------------------------
+
+    async def list_tools(self) -> Sequence[Tool[..., Any]]:
+        """The server's tools (filtered, prefixed, schemas simplified for OCI), cached."""
+        tools = self._tools
+        if tools is None:
+            listed = await self.list_mcp_tools()
+            from locus.mcp._tools import to_locus_tools
+
+            tools = to_locus_tools(self, [t for t in listed if self._wanted(t.name)])
+            self._tools = tools
+        return list(tools)
+
+    async def list_mcp_tools(self) -> list[mcp_types.Tool]:
+        """The server's tools as it describes them (every page, unfiltered)."""
+        session = await self._connected()
+        tools: list[mcp_types.Tool] = []
+        cursor: str | None = None
+        for _ in range(_MAX_PAGES):
+            page = await self._request(session, "list tools", None, _lister(cursor))
+            tools.extend(page.tools)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        return tools
+
+    async def call_tool(self, name: str, arguments: Mapping[str, Any] | None = None) -> Any:
+        """Call the MCP tool ``name``; its result as a str or the structured dict."""
+        session = await self._connected(tool_name=name)
+        result = await self._request(session, f"call tool {name!r}", name, _caller(name, arguments))
+        return result_value(result, name, self.label)
+
+    async def aclose(self) -> None:
+        """Leave the connection, if one is open (the toolset may be used again later)."""
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    async def __aenter__(self) -> MCPToolset:
+        await self._connected()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- connection ------------------------------------------------------------------------
+
+    async def _connected(self, tool_name: str | None = None) -> Session:
+        loop = asyncio.get_running_loop()
+        session = self._session
+        if session is not None and session.alive and session.loop is loop:
+            return session
+        async with self._locks.setdefault(loop, asyncio.Lock()):
+            session = self._session
+            if session is not None and session.alive and session.loop is loop:
+                return session
+            if session is not None:
+                await session.close()
+                self._tools = None  # changes may have been missed while disconnected
+            self._session = await self._open(tool_name)
+            return self._session
+
+    async def _open(self, tool_name: str | None) -> Session:
+        session = Session(self._client, self._watch)
+        try:
+            await asyncio.wait_for(session.open(), self.connect_timeout)
+        except Exception as exc:
+            await session.close()
+            raise MCPConnectionError(
+                f"could not connect to {self.label}: {describe(unwrap(exc))}",
+                server=self.label,
+                tool_name=tool_name,
+            ) from exc
+        return session
+
+    async def _request(self, session: Session, what: str, tool_name: str | None, make: Any) -> Any:
+        try:
+            return await asyncio.wait_for(session.request(make), self.timeout)
+        except TimeoutError as exc:
+            raise ToolTimeoutError(
+                f"{self.label} did not answer '{what}' within {self.timeout} s",
+                tool_name=tool_name,
+            ) from exc
+        except (SessionLost, OSError) as exc:
+            raise self._lost(what, tool_name, exc) from exc
+        except Exception as exc:
+            raise self._failed(what, tool_name, unwrap(exc)) from exc
+
+    def _failed(self, what: str, tool_name: str | None, exc: BaseException) -> ToolExecutionError:
+        from mcp import MCPError
+        from mcp_types import CONNECTION_CLOSED
+
+        if isinstance(exc, MCPError) and exc.code != CONNECTION_CLOSED:
+            text = f"{self.label} refused to {what}: {describe(exc)}"
+            return ToolExecutionError(text, tool_name=tool_name)
+        return self._lost(what, tool_name, exc)
+
+    def _lost(self, what: str, tool_name: str | None, exc: BaseException) -> MCPConnectionError:
+        session = self._session
+        if session is not None:
+            session.lost.set()  # the next use connects again
+        return MCPConnectionError(
+            f"the connection to {self.label} broke during '{what}' ({describe(exc)}); "
+            "the next call connects again",
+            server=self.label,
+            tool_name=tool_name,
+        )
+
+    # -- tools changed ---------------------------------------------------------------------
+
+    async def _on_message(self, message: IncomingMessage) -> None:
+        from mcp_types import ToolListChangedNotification
+
+        if isinstance(message, ToolListChangedNotification):
+            self._tools = None
+
+    async def _watch(self, client: Client) -> None:
+        """On 2026-era connections, list changes come over a ``subscriptions/listen`` stream
+        (earlier ones send notifications, seen by ``_on_message``)."""
+        from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+
+        tools = client.server_capabilities.tools
+        if client.protocol_version not in MODERN_PROTOCOL_VERSIONS or not (
+            tools and tools.list_changed
+        ):
+            return
+        try:
+            async with client.listen(tools_list_changed=True) as events:
+                async for _ in events:
+                    self._tools = None
+        except Exception:  # no stream: the listing stays until the next connection
+            self._tools = None
+
+    def _wanted(self, name: str) -> bool:
+        if self.include is not None and name not in self.include:
+            return False
+        return name not in self.exclude
+
+
+def _lister(cursor: str | None) -> Any:
+    async def make(client: Client) -> mcp_types.ListToolsResult:
+        return await client.list_tools(cursor=cursor, cache_mode="refresh")
+
+    return make
+
+
+def _caller(name: str, arguments: Mapping[str, Any] | None) -> Any:
+    async def make(client: Client) -> mcp_types.CallToolResult:
+        return await client.call_tool(name, dict(arguments or {}))
+
+    return make
+
+
+def _names(values: Iterable[str], what: str) -> frozenset[str]:
+    if isinstance(values, str):
+        raise ConfigurationError(f"{what}= takes a list of tool names, not one string {values!r}")
+    return frozenset(values)
