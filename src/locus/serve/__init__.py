@@ -1,0 +1,27 @@
+"""Serve agents over HTTP: ``create_app(agent | {name: agent})`` is a Starlette app.
+
+Routes: OpenAI-compatible ``POST /v1/chat/completions`` and ``GET /v1/models``; AG-UI
+event streams on ``POST /v1/agents/{name}/runs``; threads on ``/v1/threads``; approvals;
+``/healthz`` and ``/readyz``; the chat page at ``/`` with ``ui=True``. ``locus serve
+module:agent`` runs it with uvicorn. See ``docs/serving.md``.
+
+Starlette is imported only when ``create_app`` is first used (``pip install
+'locus-oci[serve]'``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from locus.serve._app import create_app
+
+__all__ = ["create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from locus.serve._app import create_app
+
+        return create_app
+    raise AttributeError(f"module 'locus.serve' has no attribute {name!r}")

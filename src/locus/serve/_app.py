@@ -1,0 +1,133 @@
+"""``create_app``: the Starlette app that serves agents."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from locus.core.errors import ConfigurationError
+from locus.serve._agents import AgentTable
+from locus.serve._guard import Guard, GuardOptions
+from locus.serve._handlers import chat_completions, resume_run, run_agent
+from locus.serve._openai import models_body
+from locus.serve._served import Served, served
+from locus.serve._state import ServeState
+from locus.serve._threads import delete_thread, get_thread, list_threads
+from locus.serve._ui import chat_page
+
+__all__ = ["TOKEN_ENV", "create_app"]
+
+TOKEN_ENV = "LOCUS_SERVE_TOKEN"
+log = logging.getLogger("locus.serve")
+
+
+def create_app(
+    agents: Any,
+    *,
+    token: str | None = None,
+    ui: bool = False,
+    max_body_bytes: int = 1_000_000,
+    max_concurrent_per_client: int = 64,
+    cors_origins: Sequence[str] = (),
+    shutdown_timeout: float = 30.0,
+) -> Starlette:
+    """A Starlette app serving ``agents`` (one agent, or ``{name: agent}``).
+
+    ``token`` (default: the ``LOCUS_SERVE_TOKEN`` environment variable) is the bearer
+    token every API call must carry; without one, auth is off and only loopback clients
+    are served (a warning says so). A body over ``max_body_bytes`` is refused with 413;
+    a client with ``max_concurrent_per_client`` requests in flight gets 429. CORS is off
+    unless ``cors_origins`` lists the origins allowed. ``ui=True`` serves the chat page
+    at ``/``. On shutdown, running streams get ``shutdown_timeout`` seconds to finish.
+    The app's counters are ``app.state.served.state`` (also ``GET /v1/status``).
+    """
+    table = AgentTable(agents)
+    _check_limits(max_body_bytes, max_concurrent_per_client, shutdown_timeout)
+    token = token if token is not None else os.environ.get(TOKEN_ENV) or None
+    if token is None:
+        log.warning("auth is off (no %s): serving loopback clients only", TOKEN_ENV)
+    guard = GuardOptions(token, max_body_bytes, max_concurrent_per_client)
+    middleware = [Middleware(Guard, options=guard)]
+    if cors_origins:
+        middleware.insert(0, _cors(cors_origins))
+    app = Starlette(routes=_routes(ui), middleware=middleware, lifespan=_lifespan)
+    app.state.served = Served(table, ServeState(), shutdown_timeout)
+    return app
+
+
+def _check_limits(max_body: int, per_client: int, shutdown_timeout: float) -> None:
+    for name, value in (("max_body_bytes", max_body), ("max_concurrent_per_client", per_client)):
+        if not isinstance(value, int) or value < 1:
+            raise ConfigurationError(f"{name} must be a positive integer, not {value!r}")
+    if shutdown_timeout < 0:
+        raise ConfigurationError(f"shutdown_timeout must be >= 0, not {shutdown_timeout!r}")
+
+
+def _cors(origins: Sequence[str]) -> Middleware:
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["authorization", "content-type"],
+    )
+
+
+def _routes(ui: bool) -> list[Route]:
+    routes = [
+        Route("/healthz", _healthz),
+        Route("/readyz", _readyz),
+        Route("/v1/status", _status),
+        Route("/v1/models", _models),
+        Route("/v1/agents", _agents),
+        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+        Route("/v1/agents/{name}/runs", run_agent, methods=["POST"]),
+        Route("/v1/agents/{name}/runs/{run_id}/approvals", resume_run, methods=["POST"]),
+        Route("/v1/threads", list_threads),
+        Route("/v1/threads/{thread_id:path}", get_thread, methods=["GET"]),
+        Route("/v1/threads/{thread_id:path}", delete_thread, methods=["DELETE"]),
+    ]
+    if ui:
+        routes.append(Route("/", chat_page))
+    return routes
+
+
+@asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    yield
+    state = app.state.served.state
+    state.draining = True
+    if not await state.wait_idle(app.state.served.shutdown_timeout):
+        log.warning("shutdown: %d run(s) still open after the timeout", state.active_runs)
+
+
+async def _healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def _readyz(request: Request) -> Response:
+    if served(request).state.draining:
+        return JSONResponse({"status": "draining"}, status_code=503)
+    return JSONResponse({"status": "ready", "agents": served(request).agents.names()})
+
+
+async def _status(request: Request) -> Response:
+    return JSONResponse(served(request).state.snapshot())
+
+
+async def _models(request: Request) -> Response:
+    return JSONResponse(models_body(served(request).agents.names()))
+
+
+async def _agents(request: Request) -> Response:
+    table = served(request).agents
+    return JSONResponse({"agents": [table.describe(name) for name in table.names()]})

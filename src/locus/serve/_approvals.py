@@ -1,0 +1,127 @@
+"""Approvals over HTTP: reading AG-UI input (prompt or resume entries) and resuming runs.
+
+A run that meets a tool call needing approval stops with ``stop_reason
+"awaiting_approval"`` and its pending calls. On a thread, the agent keeps the paused
+state in the thread store, so any server process can resume it: an AG-UI client sends
+a new run on the same thread with ``resume`` entries (``interruptId`` = the call id,
+``status`` resolved or cancelled, ``payload`` ``{"approved": bool, "reason": str,
+"arguments": {...}}``). ``POST /v1/agents/{name}/runs/{run_id}/approvals`` with
+``{"approvals": {call_id: payload}}`` does the same for a run this process paused.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from importlib import import_module
+from typing import Any
+
+from locus.agent import RunEvent
+from locus.serve._convert import BadRequest, user_message
+from locus.serve._state import PausedRun, ServeState
+
+__all__ = [
+    "decisions",
+    "parse_approvals",
+    "parse_run_input",
+    "paused",
+    "paused_on_thread",
+    "resumed",
+]
+
+
+def parse_run_input(body: Any) -> tuple[str, str, Any, dict[str, Any] | None]:
+    """``(thread_id, run_id, prompt, resume)`` from an AG-UI ``RunAgentInput``.
+
+    The prompt is the last user message; the thread (the agent's store) is the
+    history, so the client's earlier messages are not replayed. With ``resume`` the
+    prompt is ``None`` and ``resume`` maps each call id to its payload.
+    """
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be an AG-UI RunAgentInput object")
+    thread_id = _id(body, "threadId", "thread_id") or f"thread-{uuid.uuid4().hex}"
+    run_id = _id(body, "runId", "run_id") or f"run-{uuid.uuid4().hex}"
+    entries = body.get("resume")
+    if entries:
+        return thread_id, run_id, None, _resume_entries(entries)
+    messages = body.get("messages")
+    if not isinstance(messages, list):
+        raise BadRequest("'messages' must be a list ending with a user message")
+    users = [m for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+    if not users:
+        raise BadRequest("no user message to answer: add one with role 'user'")
+    return thread_id, run_id, user_message(users[-1].get("content", "")), None
+
+
+def _id(body: dict[str, Any], camel: str, snake: str) -> str | None:
+    value = body.get(camel, body.get(snake))
+    if value is not None and (not isinstance(value, str) or not value):
+        raise BadRequest(f"'{camel}' must be a non-empty string")
+    return value
+
+
+def _resume_entries(entries: Any) -> dict[str, Any]:
+    if not isinstance(entries, list):
+        raise BadRequest("'resume' must be a list of {interruptId, status, payload}")
+    out: dict[str, Any] = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or not entry.get("interruptId", entry.get("interrupt_id")):
+            raise BadRequest("each resume entry needs an 'interruptId'")
+        payload = entry.get("payload") or {}
+        if entry.get("status") == "cancelled":
+            payload = {"approved": False, "reason": "cancelled by the user"}
+        out[str(entry.get("interruptId", entry.get("interrupt_id")))] = payload
+    return out
+
+
+def parse_approvals(body: Any) -> dict[str, Any]:
+    """``{"approvals": {call_id: payload}}`` from the approvals route's body."""
+    approvals = body.get("approvals") if isinstance(body, dict) else None
+    if not isinstance(approvals, dict) or not approvals:
+        raise BadRequest('send {"approvals": {"<call id>": {"approved": true}}}')
+    return approvals
+
+
+def decisions(payloads: dict[str, Any]) -> dict[str, Any]:
+    """Call id -> ``Approve`` / ``Deny`` from the JSON payloads."""
+    agent_module = import_module("locus.agent")
+    approve, deny = agent_module.Approve, agent_module.Deny
+    out: dict[str, Any] = {}
+    for call_id, payload in payloads.items():
+        if not isinstance(payload, dict) or not isinstance(payload.get("approved"), bool):
+            raise BadRequest(f"approval for {call_id!r} needs 'approved': true or false")
+        if payload["approved"]:
+            arguments = payload.get("arguments")
+            out[call_id] = approve(arguments=arguments) if arguments is not None else approve()
+        else:
+            out[call_id] = deny(str(payload.get("reason") or "denied by the user"))
+    return out
+
+
+def paused(agent: str, result: Any) -> PausedRun:
+    """The record of a run that stopped for approval (its state when it has no thread)."""
+    state = None if result.thread_id else getattr(result, "state", None)
+    return PausedRun(agent, result.thread_id, state)
+
+
+def paused_on_thread(agent: str, thread_id: str) -> PausedRun:
+    return PausedRun(agent, thread_id)
+
+
+async def resumed(
+    agent: Any,
+    thread_id: str | None,
+    payloads: dict[str, Any],
+    state: ServeState,
+    run_state: object | None = None,
+) -> AsyncIterator[RunEvent]:
+    """The events of a paused run resumed with the given decisions."""
+    if not callable(getattr(agent, "resume_stream", None)):
+        raise BadRequest("this agent cannot resume runs (it has no approvals)")
+    approvals = decisions(payloads)
+    with state.run():
+        events = agent.resume_stream(run_state, thread_id=thread_id, approvals=approvals)
+        async with aclosing(events):
+            async for event in events:
+                yield event

@@ -1,0 +1,101 @@
+"""``locus serve module:agent [--host 127.0.0.1] [--port 8000] [--ui]`` (uvicorn)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from locus.core.errors import ConfigurationError
+
+__all__ = ["build_parser", "main"]
+
+log = logging.getLogger("locus.serve")
+
+
+def build_parser(prog: str = "locus serve") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Serve agents over HTTP: OpenAI-compatible chat completions, AG-UI "
+        "event streams, threads and approvals (docs/serving.md).",
+    )
+    parser.add_argument(
+        "targets",
+        nargs="+",
+        metavar="module:agent",
+        help="an Agent (or a {name: agent} dict, or a factory) to serve; several may be given",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = free)")
+    parser.add_argument("--ui", action="store_true", help="serve the chat page at /")
+    parser.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="allow browser calls from ORIGIN (repeatable; CORS is off by default)",
+    )
+    parser.add_argument("--max-body-bytes", type=int, default=1_000_000)
+    parser.add_argument("--max-concurrent-per-client", type=int, default=64)
+    parser.add_argument(
+        "--shutdown-timeout",
+        type=float,
+        default=30.0,
+        help="seconds running streams get to finish on shutdown (default 30)",
+    )
+    parser.add_argument("--log-level", default="info")
+    return parser
+
+
+def _agents(targets: Sequence[str]) -> Any:
+    from locus.serve._agents import AgentTable
+    from locus.serve._target import load_target
+
+    if len(targets) == 1:
+        return load_target(targets[0])
+    table: dict[str, Any] = {}
+    for spec in targets:
+        loaded = load_target(spec)
+        for name, agent in AgentTable(loaded).agents.items():
+            if name in table:
+                raise ConfigurationError(f"two agents are named {name!r}: give them names")
+            table[name] = agent
+    return table
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "locus serve") -> int:
+    args = build_parser(prog).parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        from locus.serve._app import TOKEN_ENV, create_app
+        from locus.serve._guard import is_loopback
+        from locus.serve._uvicorn import serve
+    except ImportError as exc:
+        print(f"{prog}: {exc.name} is missing: pip install 'locus-oci[serve]'", file=sys.stderr)
+        return 2
+    if not os.environ.get(TOKEN_ENV) and not is_loopback(args.host):
+        print(
+            f"{prog}: refusing to listen on {args.host} without auth: set {TOKEN_ENV} "
+            "(or bind 127.0.0.1)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        app = create_app(
+            _agents(args.targets),
+            ui=args.ui,
+            cors_origins=args.cors_origin,
+            max_body_bytes=args.max_body_bytes,
+            max_concurrent_per_client=args.max_concurrent_per_client,
+            shutdown_timeout=args.shutdown_timeout,
+        )
+    except ConfigurationError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 2
+    serve(
+        app, args.host, args.port, log_level=args.log_level, shutdown_timeout=args.shutdown_timeout
+    )
+    return 0

@@ -1,0 +1,151 @@
+"""The gate every request passes: bearer token, body size, concurrency per client.
+
+A pure ASGI middleware, so it costs a few dictionary look-ups per request and never
+buffers a response. The body of a request is read here, up to ``max_body_bytes``, and
+handed on whole; after it, the app's ``receive`` still reports the client's
+disconnect (the event streams need that).
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["Guard", "GuardOptions", "is_loopback"]
+
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/", "/favicon.ico"})
+"""Paths served without a token: probes, and the chat page (its calls carry the token)."""
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether ``host`` (an address or ``localhost``) is a loopback address."""
+    if host in (None, ""):
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(str(host).strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class GuardOptions:
+    """``token=None`` means auth is off, which the guard allows from loopback only."""
+
+    token: str | None
+    max_body_bytes: int
+    max_concurrent_per_client: int
+
+
+class Guard:
+    """Checks auth, reads the body under a size cap and limits requests in flight per client."""
+
+    def __init__(self, app: ASGIApp, options: GuardOptions) -> None:
+        self.app = app
+        self.options = options
+        self.in_flight: dict[str, int] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = _client_host(scope)
+        refusal = self._refusal(scope, client)
+        if refusal is not None:
+            await _error(send, *refusal)
+            return
+        key = client or "?"
+        if self.in_flight.get(key, 0) >= self.options.max_concurrent_per_client:
+            limit = self.options.max_concurrent_per_client
+            await _error(send, 429, f"too many requests in flight from {key} (limit {limit})")
+            return
+        self.in_flight[key] = self.in_flight.get(key, 0) + 1
+        try:
+            body = await _read_body(receive, self.options.max_body_bytes)
+            if body is None:
+                limit = self.options.max_body_bytes
+                await _error(send, 413, f"request body over {limit} bytes")
+                return
+            await self.app(scope, _replay(body, receive), send)
+        finally:
+            self._release(key)
+
+    def _refusal(self, scope: Scope, client: str | None) -> tuple[int, str] | None:
+        if scope["path"] in OPEN_PATHS:
+            return None
+        token = self.options.token
+        if token is None:
+            if is_loopback(client):
+                return None
+            return 403, "auth is off, so only loopback clients are served; set LOCUS_SERVE_TOKEN"
+        sent = _bearer(scope["headers"])
+        if sent is None or not hmac.compare_digest(sent.encode(), token.encode()):
+            return 401, "missing or wrong bearer token: send 'Authorization: Bearer <token>'"
+        return None
+
+    def _release(self, key: str) -> None:
+        left = self.in_flight[key] - 1
+        if left:
+            self.in_flight[key] = left
+        else:
+            del self.in_flight[key]
+
+
+def _client_host(scope: Scope) -> str | None:
+    client = scope.get("client")
+    return str(client[0]) if client else None
+
+
+def _bearer(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    for name, value in headers:
+        if name == b"authorization":
+            scheme, _, credentials = value.decode("latin-1").partition(" ")
+            return credentials.strip() if scheme.lower() == "bearer" else None
+    return None
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole request body, or ``None`` once it passes ``limit`` bytes."""
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(parts)
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        parts.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(parts)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
+
+
+async def _error(send: Send, status: int, message: str) -> None:
+    kinds = {401: "authentication_error", 403: "permission_error", 413: "invalid_request_error"}
+    body = {"error": {"message": message, "type": kinds.get(status, "rate_limit_error")}}
+    data = json.dumps(body).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    if status == 401:
+        headers.append((b"www-authenticate", b"Bearer"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": data})

@@ -1,0 +1,91 @@
+"""What the server holds while it runs: counters, the runs in flight, paused runs.
+
+The counters are the server's own account of what it has open, so a test (or a
+metrics scrape) can check that a client that went away left nothing behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+__all__ = ["PausedRun", "ServeState"]
+
+
+@dataclass(slots=True, frozen=True)
+class PausedRun:
+    """A run that stopped for approval: which agent, and the thread its state lives on."""
+
+    agent: str
+    thread_id: str | None
+    state: object | None = None
+
+
+@dataclass(slots=True)
+class ServeState:
+    """Counters and registries of one app (``app.state.locus``)."""
+
+    active_runs: int = 0
+    active_streams: int = 0
+    runs_started: int = 0
+    runs_cancelled: int = 0
+    draining: bool = False
+    paused: dict[str, PausedRun] = field(default_factory=dict)
+    _idle: asyncio.Event | None = None
+
+    @contextmanager
+    def run(self) -> Iterator[None]:
+        """Count one agent run for as long as the block lasts."""
+        self.active_runs += 1
+        self.runs_started += 1
+        try:
+            yield
+        except asyncio.CancelledError:
+            self.runs_cancelled += 1
+            raise
+        finally:
+            self.active_runs -= 1
+            self._maybe_idle()
+
+    @contextmanager
+    def stream(self) -> Iterator[None]:
+        """Count one open response stream for as long as the block lasts."""
+        self.active_streams += 1
+        try:
+            yield
+        finally:
+            self.active_streams -= 1
+            self._maybe_idle()
+
+    def snapshot(self) -> dict[str, int | bool]:
+        """The counters as a JSON-ready dict."""
+        return {
+            "active_runs": self.active_runs,
+            "active_streams": self.active_streams,
+            "runs_started": self.runs_started,
+            "runs_cancelled": self.runs_cancelled,
+            "paused_runs": len(self.paused),
+            "draining": self.draining,
+        }
+
+    async def wait_idle(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for every run and stream to end; ``False`` if some did not."""
+        if self._busy():
+            self._idle = asyncio.Event()
+            try:
+                async with asyncio.timeout(timeout):
+                    await self._idle.wait()
+            except TimeoutError:
+                return False
+            finally:
+                self._idle = None
+        return True
+
+    def _busy(self) -> bool:
+        return self.active_runs > 0 or self.active_streams > 0
+
+    def _maybe_idle(self) -> None:
+        if self._idle is not None and not self._busy():
+            self._idle.set()

@@ -1,0 +1,92 @@
+"""Thread routes: ``GET /v1/threads``, ``GET`` and ``DELETE /v1/threads/{id}``.
+
+A thread lives in its agent's thread store. With several agents on different stores,
+``?agent=NAME`` says which; with one store it may be left out. A paused run's pending
+calls (kept in the thread's metadata under ``locus.paused_run``) are shown with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from locus.serve._convert import message_json
+from locus.serve._served import error_response, served
+
+__all__ = ["delete_thread", "get_thread", "list_threads"]
+
+PAUSED_KEY = "locus.paused_run"
+
+
+def _store(request: Request) -> tuple[str, Any] | Response:
+    try:
+        return served(request).agents.store_for(request.query_params.get("agent"))
+    except LookupError as exc:
+        return error_response(404, str(exc), "not_found")
+    except ValueError as exc:
+        return error_response(400, str(exc), "invalid_request_error")
+
+
+async def get_thread(request: Request) -> Response:
+    """A thread's messages (and pending approvals); 404 for a thread with none."""
+    found = _store(request)
+    if isinstance(found, Response):
+        return found
+    name, store = found
+    thread_id = request.path_params["thread_id"]
+    messages = await store.load(thread_id)
+    metadata = await _metadata(store, thread_id)
+    if not messages and not metadata:
+        return error_response(404, f"no thread {thread_id!r} in {name!r}'s store", "not_found")
+    body: dict[str, Any] = {
+        "id": thread_id,
+        "agent": name,
+        "messages": [message_json(m) for m in messages],
+        "pending": _pending(metadata),
+    }
+    return JSONResponse(body)
+
+
+async def _metadata(store: Any, thread_id: str) -> dict[str, Any]:
+    get = getattr(store, "get_metadata", None)
+    return dict(await get(thread_id)) if get is not None else {}
+
+
+def _pending(metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    paused = metadata.get(PAUSED_KEY)
+    if not isinstance(paused, dict):
+        return []
+    calls = paused.get("pending")
+    return [c for c in calls if isinstance(c, dict)] if isinstance(calls, list) else []
+
+
+async def delete_thread(request: Request) -> Response:
+    """Forget a thread: 204, or 501 when its store cannot delete."""
+    found = _store(request)
+    if isinstance(found, Response):
+        return found
+    name, store = found
+    delete = getattr(store, "delete", None)
+    if delete is None:
+        return error_response(501, f"{name!r}'s thread store cannot delete threads", "unsupported")
+    await delete(request.path_params["thread_id"])
+    return Response(status_code=204)
+
+
+async def list_threads(request: Request) -> Response:
+    """The most recently changed threads (``?prefix=``, ``?limit=``, at most 1000)."""
+    found = _store(request)
+    if isinstance(found, Response):
+        return found
+    name, store = found
+    listing = getattr(store, "list_threads", None)
+    if listing is None:
+        return error_response(501, f"{name!r}'s thread store cannot list threads", "unsupported")
+    try:
+        limit = min(int(request.query_params.get("limit", "100")), 1000)
+    except ValueError:
+        return error_response(400, "'limit' must be an integer", "invalid_request_error")
+    ids = await listing(limit=limit, prefix=request.query_params.get("prefix"))
+    return JSONResponse({"agent": name, "threads": list(ids)})

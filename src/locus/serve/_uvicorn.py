@@ -1,0 +1,47 @@
+"""Running an app with uvicorn: draining on a stop, and the address it listens on."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+
+__all__ = ["ServeServer", "serve"]
+
+
+class ServeServer(uvicorn.Server):
+    """uvicorn's server, telling the app it is draining as soon as a stop is asked for
+    (``/readyz`` answers 503 and new runs are refused while running streams finish)."""
+
+    def __init__(self, config: uvicorn.Config, app: Starlette) -> None:
+        super().__init__(config)
+        self.served_state = app.state.served.state
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        self.served_state.draining = True
+        super().handle_exit(sig, frame)
+
+    async def startup(self, sockets: Any = None) -> None:
+        await super().startup(sockets=sockets)
+        for server in getattr(self, "servers", ()):
+            for sock in server.sockets:
+                host, port = sock.getsockname()[:2]
+                print(f"locus serve listening on http://{host}:{port}", flush=True)
+
+
+def serve(
+    app: Starlette, host: str, port: int, *, log_level: str = "info", shutdown_timeout: float
+) -> None:
+    """Serve ``app`` until SIGINT/SIGTERM; running streams get ``shutdown_timeout`` s."""
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        lifespan="on",
+        ws="none",
+        timeout_graceful_shutdown=math.ceil(shutdown_timeout),
+    )
+    ServeServer(config, app).run()
