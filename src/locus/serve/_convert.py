@@ -76,7 +76,7 @@ def error_status(exc: BaseException) -> tuple[int, str]:
     """The HTTP status and OpenAI-style error type for an exception a run raised."""
     if isinstance(exc, BadRequest | ConfigurationError):
         return 400, "invalid_request_error"
-    if isinstance(exc, ThreadConflictError):
+    if isinstance(exc, ThreadConflictError) or type(exc).__name__ == "AlreadyResumedError":
         return 409, "conflict_error"
     if isinstance(exc, RunCancelledError):
         return 503, "cancelled"

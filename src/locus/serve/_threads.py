@@ -56,7 +56,7 @@ async def _metadata(store: Any, thread_id: str) -> dict[str, Any]:
 
 def _pending(metadata: dict[str, Any]) -> list[dict[str, Any]]:
     paused = metadata.get(PAUSED_KEY)
-    if not isinstance(paused, dict):
+    if not isinstance(paused, dict) or paused.get("resumed"):
         return []
     calls = paused.get("pending")
     return [c for c in calls if isinstance(c, dict)] if isinstance(calls, list) else []
