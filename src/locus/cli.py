@@ -11,6 +11,7 @@ __all__ = ["main"]
 _COMMANDS: dict[str, tuple[str, str]] = {
     "emulator": ("locus.emulator.cli", "run the local OCI Generative AI emulator"),
     "doctor": ("locus.doctor", "check an OCI profile or principal and make one signed call"),
+    "mcp": ("locus.mcp._cli", "serve @tools or an agent over MCP (locus mcp serve module:obj)"),
 }
 
 

@@ -124,6 +124,7 @@ LAYERS = {
     "locus.agent": ["locus.emulator", "locus.testing", "locus.models.providers"],
     "locus.emulator": ["locus.models", "locus.agent", "locus.tools", "locus.toolcalls"],
     "locus.retrieval": ["locus.agent", "locus.emulator", "locus.testing", "locus.models"],
+    "locus.mcp": ["locus.agent", "locus.emulator", "locus.testing", "locus.models"],
     "locus.guardrails": ["locus.emulator", "locus.testing"],
     "locus.telemetry": ["locus.emulator", "locus.testing", "locus.models"],
     "locus.stores": [

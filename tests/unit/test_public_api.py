@@ -174,6 +174,13 @@ SURFACE: dict[str, set[str]] = {
         "OCIGuardrailsOptions",
         "PiiEntity",
     },
+    "locus.mcp": {
+        "MCPConnectionError",
+        "MCPServerHTTP",
+        "MCPServerSSE",
+        "MCPServerStdio",
+        "MCPToolset",
+    },
     "locus.retrieval": {
         "Document",
         "Embedder",
