@@ -1,6 +1,8 @@
-"""The agent: ``Agent``, its results, run events, threads and context-window processors."""
+"""The agent: ``Agent``, its results, run events, hooks, approvals, threads and
+context-window processors."""
 
 from locus.agent._agent import Agent, Prompt
+from locus.agent._context import RunContext
 from locus.agent._events import (
     IterationEnded,
     IterationStarted,
@@ -13,32 +15,42 @@ from locus.agent._events import (
     ToolCallStarted,
 )
 from locus.agent._history import HistoryProcessor, keep_last_turns, within_token_budget
+from locus.agent._hooks import Hook, ModelRequest, ToolResult
 from locus.agent._output import OutputMode
 from locus.agent._result import AgentResult, Metrics, RunStopReason
+from locus.agent._state import Approve, Deny, PendingCall, RunState
 from locus.agent._validators import ModelRetry, OutputValidator
 from locus.stores import InMemoryThreadStore, ThreadStore
 
 __all__ = [
     "Agent",
     "AgentResult",
+    "Approve",
+    "Deny",
     "HistoryProcessor",
+    "Hook",
     "InMemoryThreadStore",
     "IterationEnded",
     "IterationStarted",
     "Metrics",
+    "ModelRequest",
     "ModelRetry",
     "ModelTextDelta",
     "OutputDelta",
     "OutputMode",
     "OutputValidator",
+    "PendingCall",
     "Prompt",
     "ReasoningDelta",
+    "RunContext",
     "RunEvent",
     "RunFinished",
+    "RunState",
     "RunStopReason",
     "ThreadStore",
     "ToolCallFinished",
     "ToolCallStarted",
+    "ToolResult",
     "keep_last_turns",
     "within_token_budget",
 ]

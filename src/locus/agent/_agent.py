@@ -22,32 +22,26 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
-from typing import Any, Generic, overload
+from types import TracebackType
+from typing import Any, Generic, Self, overload
 
-from typing_extensions import TypeVar
+from typing_extensions import TypeVar, Unpack
 
 from locus._sync import run_sync as _run_sync
 from locus.agent._conversation import as_history
 from locus.agent._events import RunEvent, RunFinished
-from locus.agent._history import HistoryProcessor
-from locus.agent._options import (
-    as_messages,
-    as_model,
-    check_callable,
-    check_positive,
-    check_retries,
-    reject_unknown_options,
-)
-from locus.agent._output import OutputMode, check_mode, output_plan
+from locus.agent._hooks import as_hooks
+from locus.agent._options import as_messages, as_model, check_positive, reject_unknown_options
+from locus.agent._output import output_plan
 from locus.agent._result import AgentResult
-from locus.agent._run import AgentRun, RunConfig
-from locus.agent._threads import open_store
-from locus.agent._validators import OutputValidator, as_validators
+from locus.agent._resume import Resumable
+from locus.agent._run import AgentRun, RunRequest
+from locus.agent._setup import AgentOptions, RunOptions, build_config, check_deps
+from locus.agent._subagents import SubAgents
 from locus.core.messages import Message
 from locus.core.model import Model
 from locus.stores import ThreadStore
-from locus.tools._executor import ToolExecutor, as_tools
-from locus.tools._results import DEFAULT_MAX_RESULT_CHARS
+from locus.tools._tool import Tool
 
 __all__ = ["Agent", "Prompt"]
 
@@ -56,33 +50,33 @@ Prompt = str | Message | Sequence[Message]
 
 OutputT = TypeVar("OutputT", default=str)
 RunT = TypeVar("RunT")
-History = Sequence[Message] | None
 
 
-class Agent(Generic[OutputT]):
+class Agent(Resumable, SubAgents, Generic[OutputT]):
     """An agent: call the model, run the tools it asks for, repeat, answer.
 
-    ``max_iterations`` caps model calls per run. ``tool_timeout`` is the default
-    per-tool timeout (a ``@tool(timeout=...)`` wins); ``run_timeout`` the default
-    per-run deadline (``timeout=`` on a run wins). Tool results longer than
-    ``max_tool_result_chars`` are truncated with a marker. ``model_kwargs`` are the
-    provider settings used to build the model when ``model`` is a ``"provider:id"``
-    string (``get_model(model, **model_kwargs)``); ``call_kwargs`` (generation
-    parameters such as ``temperature``) go to every model call. Tools of one turn run
+    ``name`` (letters, digits, ``_``, ``-``; default ``agent-<model short name>``) names
+    the agent in handoff tools, events and traces. ``tools`` are ``@tool`` functions,
+    plain functions and toolsets (objects with ``async list_tools()``, e.g. MCP servers,
+    asked at each run's start). ``max_iterations`` caps model calls per run.
+    ``tool_timeout`` is the default per-tool timeout (a ``@tool(timeout=...)`` wins);
+    ``run_timeout`` the default per-run deadline (``timeout=`` on a run wins). Tool
+    results longer than ``max_tool_result_chars`` are truncated with a marker.
+    ``model_kwargs`` build the model when ``model`` is a ``"provider:id"`` string;
+    ``call_kwargs`` (e.g. ``temperature``) go to every model call. Tools of one turn run
     concurrently unless ``concurrent_tools=False``.
 
-    ``thread_store`` keeps the threads of ``thread_id=`` runs: a store object or a URL
-    (``"memory://"``, ``"sqlite:///path.db"``, ``"postgresql://..."``); the default is
-    an in-memory store of this agent. ``history_processor`` (sync or async
-    ``fn(messages) -> messages``, e.g. ``keep_last_turns(10)``) trims what each model
-    call is sent; what is stored is never trimmed.
+    ``thread_store`` keeps the threads of ``thread_id=`` runs (a store or a URL:
+    ``"memory://"``, ``"sqlite:///path.db"``, ``"postgresql://..."``; default: in memory).
+    ``history_processor`` trims what each model call is sent (see
+    ``docs/conversations.md``). ``output_type``/``output_mode``/``output_retries``/
+    ``output_validators`` ask for typed output (``docs/structured-output.md``).
 
-    ``output_type`` asks for typed output (a pydantic model, dataclass, TypedDict,
-    primitive, ``list[...]``, ``Literal``, ``Enum`` or a union of pydantic models) in
-    ``output_mode`` (``"auto"``, ``"native"``, ``"tool"``, ``"prompted"``); an answer
-    that does not validate, or that an ``output_validators`` function rejects with
-    ``ModelRetry``, is asked again up to ``output_retries`` times, then the run raises
-    ``OutputValidationError``. See ``docs/structured-output.md``.
+    ``hooks`` see and steer every model and tool call (``docs/hooks.md``); ``deps_type``
+    is the type of the ``deps=`` a run hands its tools through ``RunContext``.
+    ``handoffs`` are agents the model may transfer the conversation to
+    (``transfer_to_<name>`` tools, at most ``max_handoffs`` per run;
+    ``docs/multi-agent.md``). ``async with agent:`` closes its toolsets and model.
     """
 
     @overload
@@ -91,20 +85,8 @@ class Agent(Generic[OutputT]):
         model: Model | str,
         tools: Sequence[object] = (),
         *,
-        system_prompt: str | None = None,
-        max_iterations: int = 10,
-        model_kwargs: dict[str, Any] | None = None,
-        call_kwargs: dict[str, Any] | None = None,
-        tool_timeout: float | None = None,
-        run_timeout: float | None = None,
-        max_tool_result_chars: int | None = DEFAULT_MAX_RESULT_CHARS,
-        thread_store: ThreadStore | str | None = None,
-        concurrent_tools: bool = True,
-        history_processor: HistoryProcessor | None = None,
         output_type: None = None,
-        output_mode: OutputMode = "auto",
-        output_retries: int = 2,
-        output_validators: Sequence[OutputValidator] | None = None,
+        **options: Unpack[AgentOptions],
     ) -> None: ...
 
     @overload
@@ -113,20 +95,8 @@ class Agent(Generic[OutputT]):
         model: Model | str,
         tools: Sequence[object] = (),
         *,
-        system_prompt: str | None = None,
-        max_iterations: int = 10,
-        model_kwargs: dict[str, Any] | None = None,
-        call_kwargs: dict[str, Any] | None = None,
-        tool_timeout: float | None = None,
-        run_timeout: float | None = None,
-        max_tool_result_chars: int | None = DEFAULT_MAX_RESULT_CHARS,
-        thread_store: ThreadStore | str | None = None,
-        concurrent_tools: bool = True,
-        history_processor: HistoryProcessor | None = None,
         output_type: type[OutputT],
-        output_mode: OutputMode = "auto",
-        output_retries: int = 2,
-        output_validators: Sequence[OutputValidator] | None = None,
+        **options: Unpack[AgentOptions],
     ) -> None: ...
 
     @overload
@@ -135,20 +105,8 @@ class Agent(Generic[OutputT]):
         model: Model | str,
         tools: Sequence[object] = (),
         *,
-        system_prompt: str | None = None,
-        max_iterations: int = 10,
-        model_kwargs: dict[str, Any] | None = None,
-        call_kwargs: dict[str, Any] | None = None,
-        tool_timeout: float | None = None,
-        run_timeout: float | None = None,
-        max_tool_result_chars: int | None = DEFAULT_MAX_RESULT_CHARS,
-        thread_store: ThreadStore | str | None = None,
-        concurrent_tools: bool = True,
-        history_processor: HistoryProcessor | None = None,
         output_type: Any = None,
-        output_mode: OutputMode = "auto",
-        output_retries: int = 2,
-        output_validators: Sequence[OutputValidator] | None = None,
+        **options: Unpack[AgentOptions],
     ) -> None: ...
 
     def __init__(
@@ -156,51 +114,22 @@ class Agent(Generic[OutputT]):
         model: Model | str,
         tools: Sequence[object] = (),
         *,
-        system_prompt: str | None = None,
-        max_iterations: int = 10,
-        model_kwargs: dict[str, Any] | None = None,
-        call_kwargs: dict[str, Any] | None = None,
-        tool_timeout: float | None = None,
-        run_timeout: float | None = None,
-        max_tool_result_chars: int | None = DEFAULT_MAX_RESULT_CHARS,
-        thread_store: ThreadStore | str | None = None,
-        concurrent_tools: bool = True,
-        history_processor: HistoryProcessor | None = None,
         output_type: Any = None,
-        output_mode: OutputMode = "auto",
-        output_retries: int = 2,
-        output_validators: Sequence[OutputValidator] | None = None,
-        **unknown: Any,
+        **options: Any,
     ) -> None:
-        reject_unknown_options(unknown)
-        check_positive("max_iterations", max_iterations, integer=True)
-        check_positive("tool_timeout", tool_timeout)
-        check_positive("run_timeout", run_timeout)
-        check_positive("max_tool_result_chars", max_tool_result_chars, integer=True)
-        check_callable("history_processor", history_processor, "fn(messages) -> messages")
-        check_mode(output_mode)
-        self._model = as_model(model, model_kwargs)
-        output_plan(output_type, output_mode, self._model)  # a bad output type fails here
-        self.tools = as_tools(tools)
-        self.run_timeout = run_timeout
-        executor = ToolExecutor(
-            self.tools, timeout=tool_timeout, max_result_chars=max_tool_result_chars
-        )
-        self._config = RunConfig(
-            model=self._model,
-            specs=[item.spec for item in self.tools],
-            executor=executor,
-            system_prompt=system_prompt,
-            max_iterations=max_iterations,
-            call_kwargs=dict(call_kwargs or {}),
-            concurrent_tools=concurrent_tools,
-            thread_store=open_store(thread_store),
-            history_processor=history_processor,
-            output_type=output_type,
-            output_mode=output_mode,
-            output_retries=check_retries(output_retries),
-            output_validators=as_validators(output_validators),
-        )
+        reject_unknown_options(options)
+        self._model = as_model(model, options.get("model_kwargs"))
+        output_plan(output_type, options.get("output_mode", "auto"), self._model)
+        self._config = build_config(self._model, tools, options)  # type: ignore[arg-type]
+        self._config.output_type = output_type
+        self._config.owner = self
+        self.description: str = options.get("description") or ""
+        self.tools: list[Tool[Any, Any]] = self._config.toolbox.tools
+        self.run_timeout: float | None = options.get("run_timeout")
+
+    @property
+    def name(self) -> str:
+        return self._config.name
 
     @property
     def model(self) -> Model:
@@ -225,16 +154,10 @@ class Agent(Generic[OutputT]):
 
     def __repr__(self) -> str:
         names = [item.name for item in self.tools]
-        return f"Agent(model={self._model.model_id!r}, tools={names!r})"
+        return f"Agent(name={self.name!r}, model={self._model.model_id!r}, tools={names!r})"
 
     def run(
-        self,
-        prompt: Prompt,
-        *,
-        thread_id: str | None = None,
-        timeout: float | None = None,
-        message_history: History = None,
-        output_type: Any = None,
+        self, prompt: Prompt, *, output_type: Any = None, **options: Unpack[RunOptions]
     ) -> AsyncGenerator[RunEvent, None]:
         """Start a run and yield its events; ``RunFinished`` (with the result) comes last.
 
@@ -242,129 +165,74 @@ class Agent(Generic[OutputT]):
         conversation so far; with ``thread_id`` the thread's stored messages are the
         history instead (passing both is a ``ConfigurationError``). Exactly one system
         message is sent: the agent's ``system_prompt`` wins over one in the history.
-        ``output_type`` overrides the agent's for this run (``str`` for text).
+        ``output_type`` overrides the agent's for this run (``str`` for text); ``deps``
+        reach tools and hooks as ``ctx.deps``; ``hooks`` run after the agent's.
         A failed run raises its typed error instead of yielding ``RunFinished``.
         """
-        check_positive("timeout", timeout)
-        history = as_history(message_history, thread_id)
-        deadline = timeout if timeout is not None else self.run_timeout
-        wanted = output_type if output_type is not None else self._config.output_type
-        prompt_messages = as_messages(prompt)
-        run = AgentRun(self._config, prompt_messages, thread_id, deadline, history, wanted)
-        return run.events()
+        return AgentRun(self._config, self._request(prompt, output_type, options)).events()
 
     stream = run
 
+    def _request(self, prompt: Any, output_type: Any, options: Any) -> RunRequest:
+        reject_unknown_options(options, where="a run")
+        timeout = options.get("timeout")
+        check_positive("timeout", timeout)
+        thread_id = options.get("thread_id")
+        history = as_history(options.get("message_history"), thread_id)
+        deps = options.get("deps")
+        check_deps(self._config.deps_type, deps)
+        return RunRequest(
+            prompt=as_messages(prompt),
+            thread_id=thread_id,
+            timeout=timeout if timeout is not None else self.run_timeout,
+            history=history,
+            output_type=output_type if output_type is not None else self._config.output_type,
+            deps=deps,
+            hooks=as_hooks(options.get("hooks"), "run()"),
+        )
+
     @overload
     async def arun(
-        self,
-        prompt: Prompt,
-        *,
-        thread_id: str | None = None,
-        timeout: float | None = None,
-        message_history: History = None,
-        output_type: None = None,
+        self, prompt: Prompt, *, output_type: None = None, **options: Unpack[RunOptions]
     ) -> AgentResult[OutputT]: ...
 
     @overload
     async def arun(
-        self,
-        prompt: Prompt,
-        *,
-        thread_id: str | None = None,
-        timeout: float | None = None,
-        message_history: History = None,
-        output_type: type[RunT],
+        self, prompt: Prompt, *, output_type: type[RunT], **options: Unpack[RunOptions]
     ) -> AgentResult[RunT]: ...
 
     @overload
     async def arun(
-        self,
-        prompt: Prompt,
-        *,
-        thread_id: str | None = None,
-        timeout: float | None = None,
-        message_history: History = None,
-        output_type: Any,
+        self, prompt: Prompt, *, output_type: Any, **options: Unpack[RunOptions]
     ) -> AgentResult[Any]: ...
 
     async def arun(
-        self,
-        prompt: Prompt,
-        *,
-        thread_id: str | None = None,
-        timeout: float | None = None,
-        message_history: History = None,
-        output_type: Any = None,
+        self, prompt: Prompt, *, output_type: Any = None, **options: Unpack[RunOptions]
     ) -> AgentResult[Any]:
         """Run to the end and return the result (raises the run's typed error on failure)."""
-        result: AgentResult[Any] | None = None
-        events = self.run(
-            prompt,
-            thread_id=thread_id,
-            timeout=timeout,
-            message_history=message_history,
-            output_type=output_type,
-        )
-        async with aclosing(events):
-            async for event in events:
-                if isinstance(event, RunFinished):
-                    result = event.result
-        if result is None:  # pragma: no cover - the loop always ends with RunFinished
-            raise RuntimeError("agent run ended without a result")
-        return result
+        return await drain(self.run(prompt, output_type=output_type, **options))
 
     @overload
     def run_sync(
-        self,
-        prompt: Prompt,
-        *,
-        thread_id: str | None = None,
-        timeout: float | None = None,
-        message_history: History = None,
-        output_type: None = None,
+        self, prompt: Prompt, *, output_type: None = None, **options: Unpack[RunOptions]
     ) -> AgentResult[OutputT]: ...
 
     @overload
     def run_sync(
-        self,
-        prompt: Prompt,
-        *,
-        thread_id: str | None = None,
-        timeout: float | None = None,
-        message_history: History = None,
-        output_type: type[RunT],
+        self, prompt: Prompt, *, output_type: type[RunT], **options: Unpack[RunOptions]
     ) -> AgentResult[RunT]: ...
 
     @overload
     def run_sync(
-        self,
-        prompt: Prompt,
-        *,
-        thread_id: str | None = None,
-        timeout: float | None = None,
-        message_history: History = None,
-        output_type: Any,
+        self, prompt: Prompt, *, output_type: Any, **options: Unpack[RunOptions]
     ) -> AgentResult[Any]: ...
 
     def run_sync(
-        self,
-        prompt: Prompt,
-        *,
-        thread_id: str | None = None,
-        timeout: float | None = None,
-        message_history: History = None,
-        output_type: Any = None,
+        self, prompt: Prompt, *, output_type: Any = None, **options: Unpack[RunOptions]
     ) -> AgentResult[Any]:
         """``arun`` for synchronous code, from any thread (a notebook cell included)."""
         return _run_sync(
-            lambda: self.arun(
-                prompt,
-                thread_id=thread_id,
-                timeout=timeout,
-                message_history=message_history,
-                output_type=output_type,
-            ),
+            lambda: self.arun(prompt, output_type=output_type, **options),
             name="run_sync",
             instead="await agent.arun(...)",
         )
@@ -379,7 +247,31 @@ class Agent(Generic[OutputT]):
             run.cancel()
 
     async def aclose(self) -> None:
-        """Close the model (its HTTP connections)."""
+        """Close the agent's toolsets (e.g. MCP sessions) and its model (HTTP connections)."""
+        await self._config.toolbox.aclose()
         aclose = getattr(self._model, "aclose", None)
         if aclose is not None:
             await aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+async def drain(events: AsyncGenerator[RunEvent, None]) -> AgentResult[Any]:
+    """Iterate a run to its end; its ``RunFinished`` result."""
+    result: AgentResult[Any] | None = None
+    async with aclosing(events):
+        async for event in events:
+            if isinstance(event, RunFinished):
+                result = event.result
+    if result is None:  # pragma: no cover - the loop always ends with RunFinished
+        raise RuntimeError("agent run ended without a result")
+    return result

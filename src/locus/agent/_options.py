@@ -12,6 +12,7 @@ from locus.core.model import Model
 
 __all__ = [
     "OPTIONS",
+    "RUN_OPTIONS",
     "as_messages",
     "as_model",
     "check_callable",
@@ -37,16 +38,27 @@ OPTIONS = (
     "output_mode",
     "output_retries",
     "output_validators",
+    "name",
+    "description",
+    "hooks",
+    "deps_type",
+    "handoffs",
+    "max_handoffs",
 )
+RUN_OPTIONS = ("output_type", "thread_id", "timeout", "message_history", "deps", "hooks")
 
 
-def reject_unknown_options(unknown: dict[str, Any]) -> None:
-    reject_unknown(
-        "Agent()",
-        unknown,
-        OPTIONS,
-        advice="Model settings go to the model (get_model(..., **settings)) or model_kwargs={...}.",
-    )
+def reject_unknown_options(options: dict[str, Any], *, where: str = "Agent()") -> None:
+    """Unknown keywords of ``Agent()`` (or of a run) are errors, never silently kept."""
+    if where == "Agent()":
+        unknown = {k: v for k, v in options.items() if k not in OPTIONS}
+        advice = (
+            "Model settings go to the model (get_model(..., **settings)) or model_kwargs={...}."
+        )
+        reject_unknown(where, unknown, OPTIONS, advice=advice)
+    else:
+        unknown = {k: v for k, v in options.items() if k not in RUN_OPTIONS}
+        reject_unknown(where, unknown, RUN_OPTIONS)
 
 
 def check_positive(name: str, value: float | None, *, integer: bool = False) -> None:

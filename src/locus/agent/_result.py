@@ -7,6 +7,7 @@ from typing import Any, Generic, Literal, cast
 
 from typing_extensions import TypeVar
 
+from locus.agent._state import PendingCall, RunState
 from locus.core.messages import Message
 from locus.core.response import ModelResponse, StopReason
 from locus.core.usage import Usage
@@ -16,8 +17,11 @@ __all__ = ["AgentResult", "Metrics", "OutputT", "RunStopReason"]
 OutputT = TypeVar("OutputT", covariant=True, default=str)
 """The output type of a result (``str`` when none is given)."""
 
-RunStopReason = Literal["complete", "max_iterations", "error", "cancelled", "timeout"]
-"""Why a run ended: the model answered, the cap on model calls was hit, or it failed."""
+RunStopReason = Literal[
+    "complete", "max_iterations", "awaiting_approval", "error", "cancelled", "timeout"
+]
+"""Why a run ended: the model answered, the cap on model calls was hit, tool calls wait
+for approval (``result.pending``, ``result.state``), or it failed."""
 
 
 @dataclass(slots=True)
@@ -34,6 +38,8 @@ class Metrics:
     completion_tokens: int = 0
     total_tokens: int = 0
     duration_ms: float = 0.0
+    sub_runs: int = 0
+    """Runs of agents used as tools (their tokens are included in the counts above)."""
 
     def add_usage(self, usage: Usage) -> None:
         """Add one model call's token counts."""
@@ -54,6 +60,10 @@ class AgentResult(Generic[OutputT]):
     ``response`` is the last model answer and ``model_stop_reason`` its reason
     (``"length"`` means the answer was cut off). ``error`` is set when the run
     failed (the same exception is raised by ``arun``/``run_sync``).
+
+    A run paused for approval has ``stop_reason == "awaiting_approval"``, the calls in
+    ``pending`` and a ``state`` to resume (``agent.resume(result.state, approvals=...)``).
+    ``last_agent`` names the agent that answered (another one after a handoff).
     """
 
     message: str
@@ -67,6 +77,11 @@ class AgentResult(Generic[OutputT]):
     output: OutputT = field(default=cast(Any, None))
     history_from: int = field(default=0, repr=False)
     new_from: int = field(default=0, repr=False)
+    pending: list[PendingCall] = field(default_factory=list)
+    """The calls waiting for approval (``PendingCall``: ``id``, ``tool``, ``arguments``)."""
+    state: RunState | None = None
+    """The ``RunState`` of a paused run (``None`` otherwise)."""
+    last_agent: str = ""
 
     def new_messages(self) -> list[Message]:
         """This run's messages only: its prompt, the assistant turns and tool results."""

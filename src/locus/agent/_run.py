@@ -2,9 +2,10 @@
 
 Each step is an async generator of events that sets the next step. ``think``
 streams one model call (the response comes from the stream's final event),
-``act`` runs the requested tools, ``observe`` hands their results to the model's
-history, ``stop`` builds the result. A failed run raises its typed error with
-the partial ``AgentResult`` attached as ``exc.result``.
+``act`` runs the requested tools (``_acting``), ``observe`` hands their results to the
+model's history, ``stop`` builds the result; ``pause`` stops a run whose tool calls
+wait for approval (``_pausing``). A failed run raises its typed error with the
+partial ``AgentResult`` attached as ``exc.result``.
 """
 
 from __future__ import annotations
@@ -12,40 +13,44 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Collection, Sequence
+import uuid
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from locus.agent import _events as ev
-from locus.agent._conversation import start_conversation
+from locus.agent._acting import ToolSteps
+from locus.agent._context import RunContext
 from locus.agent._history import HistoryProcessor, apply_history_processor, record_usage
+from locus.agent._hooks import HookSet, ModelRequest, call_hook
 from locus.agent._output import OutputPlan, output_plan
 from locus.agent._output_steps import OutputSteps
+from locus.agent._pausing import PauseSteps
 from locus.agent._result import AgentResult, Metrics, RunStopReason
+from locus.agent._state import PendingCall, RunState
 from locus.agent._threads import thread_lock
+from locus.agent._toolbox import Toolbox
 from locus.agent._validators import OutputValidator
 from locus.core.errors import RunCancelledError, RunTimeoutError, StreamError
-from locus.core.messages import Message
+from locus.core.messages import Message, ToolCall
 from locus.core.model import Model
 from locus.core.response import ModelResponse, StreamEvent
-from locus.core.toolspec import ToolSpec
 from locus.core.usage import Usage
 from locus.stores import ThreadStore
-from locus.tools._executor import ToolExecutor, ToolOutcome
+from locus.tools._executor import ToolOutcome
 
-__all__ = ["AgentRun", "RunConfig"]
+__all__ = ["AgentRun", "RunConfig", "RunRequest", "Step"]
 
 T = TypeVar("T")
 Step = Callable[[], AsyncGenerator[ev.RunEvent, None]]
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True, eq=False)
 class RunConfig:
     """Everything a run needs from its agent, built once per agent."""
 
     model: Model
-    specs: list[ToolSpec]
-    executor: ToolExecutor
+    toolbox: Toolbox
     system_prompt: str | None
     max_iterations: int
     call_kwargs: dict[str, Any]
@@ -56,33 +61,65 @@ class RunConfig:
     output_mode: str = "auto"
     output_retries: int = 2
     output_validators: tuple[OutputValidator, ...] = ()
+    name: str = "agent"
+    hooks: tuple[object, ...] = ()
+    deps_type: Any = None
+    handoffs: dict[str, Any] = field(default_factory=dict)
+    """Agents this one may hand the conversation to, by name."""
+    handoff_tools: dict[str, str] = field(default_factory=dict)
+    """``transfer_to_<name>`` tool name -> agent name."""
+    max_handoffs: int = 5
+    approvals: bool = False
+    """Whether any of the agent's own tools may need approval."""
+    owner: Any = None
     active: set[AgentRun] = field(default_factory=set)
 
 
-class AgentRun(OutputSteps):
+@dataclass(slots=True)
+class RunRequest:
+    """What one run was asked to do (checked by ``Agent``)."""
+
+    prompt: Sequence[Message]
+    thread_id: str | None = None
+    timeout: float | None = None
+    history: Sequence[Message] = ()
+    output_type: Any = None
+    deps: Any = None
+    hooks: tuple[object, ...] = ()
+    state: RunState | None = None
+    """A paused run to resume (with ``approvals``); ``None`` with a thread: the stored one."""
+    resume: bool = False
+    approvals: dict[str, Any] = field(default_factory=dict)
+
+
+class AgentRun(ToolSteps, PauseSteps, OutputSteps):
     """The state of one run; iterate ``events()`` once to drive it."""
 
     config: RunConfig
 
-    def __init__(
-        self,
-        config: RunConfig,
-        prompt: Sequence[Message],
-        thread_id: str | None,
-        timeout: float | None,
-        history: Sequence[Message] = (),
-        output_type: Any = None,
-    ) -> None:
-        self.config = config
-        self.prompt = prompt
-        self.history = history
-        self.thread_id = thread_id
-        self.timeout = timeout
+    def __init__(self, config: RunConfig, request: RunRequest) -> None:
+        self.config = self.home = config
+        self.request = request
+        self.thread_id = request.thread_id
+        self.timeout = request.timeout
         self.messages: list[Message] = []
         self.metrics = Metrics()
         self.response: ModelResponse | None = None
         self.usage = Usage()
+        self.hooks = HookSet.of(config.hooks, request.hooks)
+        self.run_id = uuid.uuid4().hex
+        self.ctx: RunContext[Any] = RunContext(
+            config.name, self.run_id, self.thread_id, 0, request.deps, self.messages, self.usage
+        )
+        self.ctx.run = self
+        self.executor = config.toolbox.executor
+        self._specs = config.toolbox.specs
+        self._may_hold = config.approvals
         self._outcomes: list[ToolOutcome | None] = []
+        self._held: list[ToolCall] = []
+        self._handoff_to: str | None = None
+        self._handoffs_done = 0
+        self.last_agent = config.name
         self._new_from = 0
         self._history_from = 0
         self._next: Step | None = None
@@ -92,12 +129,20 @@ class AgentRun(OutputSteps):
         self._task: asyncio.Task[Any] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._cancel_requested = False
-        self.plan: OutputPlan | None = output_plan(output_type, config.output_mode, config.model)
+        self._hooks_started = False
+        self._final: AgentResult[Any] | None = None
+        self.pending: list[PendingCall] = []
+        self.state: RunState | None = None
+        self.plan: OutputPlan | None = output_plan(
+            request.output_type, config.output_mode, config.model
+        )
         self.output: Any = None
-        self._specs = config.specs + (self.plan.specs if self.plan is not None else [])
-        self._kwargs = config.call_kwargs
+        self._set_kwargs()
+
+    def _set_kwargs(self) -> None:
+        self._kwargs = self.config.call_kwargs
         if self.plan is not None and self.plan.call_kwargs:
-            self._kwargs = {**config.call_kwargs, **self.plan.call_kwargs}
+            self._kwargs = {**self.config.call_kwargs, **self.plan.call_kwargs}
 
     # -- driving ---------------------------------------------------------------------------
 
@@ -106,7 +151,7 @@ class AgentRun(OutputSteps):
         self._begin()
         try:
             async with self._thread_lock():
-                step: Step | None = self._load
+                step: Step | None = self._resume_load if self.request.resume else self._load
                 while step is not None:
                     self._check_cancel()
                     self._next = None
@@ -117,6 +162,7 @@ class AgentRun(OutputSteps):
                     step = self._next
         except asyncio.CancelledError:
             if not self._cancel_requested:
+                self._failed(asyncio.CancelledError(), "cancelled")
                 raise
             self._uncancel()
             error = RunCancelledError(self._summary("was cancelled"))
@@ -124,11 +170,29 @@ class AgentRun(OutputSteps):
         except RunTimeoutError as exc:
             self._failed(exc, "timeout")
             raise
+        except GeneratorExit:
+            self._failed(RunCancelledError(self._summary("was closed")), "cancelled")
+            raise
         except Exception as exc:
             self._failed(exc, "error")
             raise
         finally:
-            self.config.active.discard(self)
+            self.home.active.discard(self)
+            if self._hooks_started:
+                await self._end_hooks()
+
+    async def _end_hooks(self) -> None:
+        """``on_run_end`` once for the ``on_run_start`` (success, failure or cancellation)."""
+        assert self.hooks is not None and self._final is not None
+        self._hooks_started = False
+        for method in self.hooks.on_run_end:
+            await call_hook(method, self.ctx, self._final)
+
+    async def _start_hooks(self) -> None:
+        if self.hooks is not None:
+            self._hooks_started = True
+            for method in self.hooks.on_run_start:
+                await call_hook(method, self.ctx, *())
 
     def cancel(self) -> None:
         """Ask the run to stop (thread-safe); it raises ``RunCancelledError``."""
@@ -138,7 +202,7 @@ class AgentRun(OutputSteps):
 
     def _deliver_cancel(self) -> None:
         """Cancel the driving task, unless the run ended in the meantime."""
-        if self in self.config.active and self._task is not None:
+        if self in self.home.active and self._task is not None:
             self._task.cancel()
 
     def _begin(self) -> None:
@@ -147,14 +211,14 @@ class AgentRun(OutputSteps):
         self._task = asyncio.current_task()
         if self.timeout is not None:
             self._deadline = self._loop.time() + self.timeout
-        self.config.active.add(self)
+        self.home.active.add(self)
 
     def _thread_lock(self) -> contextlib.AbstractAsyncContextManager[None]:
         """The thread's lock, held from load to append (none without a thread)."""
         if self.thread_id is None:
             return contextlib.nullcontext()
         left = None if self._deadline is None else max(0.0, self._deadline - self._loop_time())
-        return thread_lock(self.config.thread_store, self.thread_id, left)
+        return thread_lock(self.home.thread_store, self.thread_id, left)
 
     def _loop_time(self) -> float:
         assert self._loop is not None
@@ -188,15 +252,20 @@ class AgentRun(OutputSteps):
 
     async def _load(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Build the conversation: system prompt, history (or thread), then the new prompt."""
-        history = self.history
+        from locus.agent._conversation import start_conversation
+
+        history = self.request.history
         if self.thread_id is not None:
-            history = await self._wait(self.config.thread_store.load(self.thread_id))
+            await self._wait(self._refuse_if_paused())
+            history = await self._wait(self.home.thread_store.load(self.thread_id))
         system_prompt = self.config.system_prompt
         if self.plan is not None:
             system_prompt = self.plan.system_prompt(system_prompt)
-        opening = start_conversation(system_prompt, history, self.prompt)
-        self.messages = opening.messages
+        opening = start_conversation(system_prompt, history, self.request.prompt)
+        self.messages[:] = opening.messages
         self._history_from, self._new_from = opening.history_from, opening.new_from
+        await self._tools_for_run()
+        await self._start_hooks()
         self._next = self._think
         return
         yield  # an async generator with no events
@@ -205,12 +274,15 @@ class AgentRun(OutputSteps):
         """Stream one model call; text and reasoning deltas flow out as they arrive."""
         self.metrics.iterations += 1
         self.metrics.model_calls += 1
-        iteration = self.metrics.iterations
+        iteration = self.ctx.iteration = self.metrics.iterations
         yield ev.IterationStarted(iteration)
         sent = self.messages
         if (processor := self.config.history_processor) is not None:
             sent = await self._wait(apply_history_processor(processor, sent))
-        stream = self.config.model.stream(sent, tools=self._specs or None, **self._kwargs)
+        tools, kwargs = self._specs, self._kwargs
+        if self.hooks is not None and self.hooks.before_model_call:
+            sent, tools, kwargs = await self._before_model(sent)
+        stream = self.config.model.stream(sent, tools=tools or None, **kwargs)
         final: StreamEvent | None = None
         self.begin_output_text()
         try:
@@ -228,11 +300,25 @@ class AgentRun(OutputSteps):
                     final = event
         finally:
             await _close(stream)
-        self._take(final)
+        await self._take(final)
         if self.response is not None and not self.response.tool_calls:
             if self.plan is None:
                 yield ev.IterationEnded(iteration, self.response)
             self._next = self._stop if self.plan is None else self.conclude_text
+
+    async def _before_model(
+        self, sent: list[Message]
+    ) -> tuple[list[Message], list[Any], dict[str, Any]]:
+        """Run ``before_model_call`` hooks; what the model is sent, after them."""
+        from locus.agent._headers import model_headers
+
+        assert self.hooks is not None
+        request = ModelRequest(list(sent), list(self._specs), dict(self._kwargs), {})
+        for method in self.hooks.before_model_call:
+            got = await call_hook(method, self.ctx, request)
+            request = got if isinstance(got, ModelRequest) else request
+        model_headers.set(dict(request.headers) if request.headers else None)
+        return request.messages, request.tools, request.params
 
     def _text_event(self, text: str, iteration: int) -> ev.RunEvent | None:
         """A text delta as an event: visible text, or (typed output) a partial output."""
@@ -240,13 +326,17 @@ class AgentRun(OutputSteps):
             return self.output_text(text, iteration)
         return ev.ModelTextDelta(text, iteration)
 
-    def _take(self, final: StreamEvent) -> None:
+    async def _take(self, final: StreamEvent) -> None:
         response = final.response
         if response is None:
             raise StreamError("the model's final stream event carried no response")
         usage = final.usage if final.usage is not None else response.usage
+        if self.hooks is not None and self.hooks.after_model_call:
+            for method in self.hooks.after_model_call:
+                got = await call_hook(method, self.ctx, response)
+                response = got if isinstance(got, ModelResponse) else response
         self.metrics.add_usage(usage)
-        self.usage = self.usage + usage
+        self.usage += usage
         self.response = response
         self.messages.append(response.message)
         if self.config.history_processor is not None:
@@ -254,61 +344,12 @@ class AgentRun(OutputSteps):
         final_call = self.plan is not None and self.plan.final_call(response.tool_calls)
         self._next = self.conclude_call if final_call else self._act
 
-    async def _act(self) -> AsyncGenerator[ev.RunEvent, None]:
-        """Run the tool calls of the last answer; results are kept in call order."""
-        assert self.response is not None
-        calls = self.response.tool_calls
-        iteration = self.metrics.iterations
-        for call in calls:
-            yield ev.ToolCallStarted(call, iteration)
-        self.metrics.tool_calls += len(calls)
-        self._outcomes = [None] * len(calls)
-        async with contextlib.aclosing(self._run_tools()) as outcomes:
-            async for index, outcome in outcomes:
-                self._outcomes[index] = outcome
-                self.metrics.tool_errors += outcome.is_error
-                yield ev.ToolCallFinished(
-                    outcome.call, outcome.message, outcome.error, outcome.duration_ms, iteration
-                )
-        self._next = self._observe
-
-    async def _run_tools(self) -> AsyncGenerator[tuple[int, ToolOutcome], None]:
-        """Yield (call index, outcome) as calls finish; pending calls die with the run."""
-        assert self.response is not None
-        calls = self.response.tool_calls
-        executor = self.config.executor
-        if len(calls) == 1 or not self.config.concurrent_tools:
-            for index, call in enumerate(calls):
-                yield index, await self._wait(executor.run_one(call))
-            return
-        tasks = {asyncio.create_task(executor.run_one(call)): i for i, call in enumerate(calls)}
-        pending = set(tasks)
-        try:
-            while pending:
-                wait = asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                done, pending = await self._wait(wait)
-                for task in sorted(done, key=tasks.__getitem__):
-                    yield tasks[task], task.result()
-        finally:
-            await _cancel_all(pending)
-
-    async def _observe(self) -> AsyncGenerator[ev.RunEvent, None]:
-        """Append the tool results (call order) and decide whether to call the model again."""
-        assert self.response is not None
-        self.messages += [outcome.message for outcome in self._outcomes if outcome is not None]
-        yield ev.IterationEnded(self.metrics.iterations, self.response)
-        if self.metrics.model_calls >= self.config.max_iterations:
-            self.check_output_at_cap()
-            self._stop_reason = "max_iterations"
-            self._next = self._stop
-        else:
-            self._next = self._think
-
     async def _stop(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Save the thread and report the result."""
         if self.thread_id is not None:
             new = self.messages[self._new_from :]
-            await self._wait(self.config.thread_store.append(self.thread_id, new))
+            await self._wait(self.home.thread_store.append(self.thread_id, new))
+            await self._wait(self._forget_resumed())
         yield ev.RunFinished(self._result(self._stop_reason, None))
 
     # -- results -------------------------------------------------------------------------------
@@ -316,7 +357,7 @@ class AgentRun(OutputSteps):
     def _result(self, reason: RunStopReason, error: BaseException | None) -> AgentResult[Any]:
         self.metrics.duration_ms = (time.perf_counter() - self._started) * 1000
         text = self.response.text if self.response is not None else ""
-        return AgentResult(
+        self._final = AgentResult(
             output=text if self.plan is None else self.output,
             message=text,
             stop_reason=reason,
@@ -328,12 +369,17 @@ class AgentRun(OutputSteps):
             response=self.response,
             history_from=self._history_from,
             new_from=self._new_from,
+            pending=self.pending,
+            state=self.state,
+            last_agent=self.last_agent,
         )
+        return self._final
 
     def _failed(self, exc: BaseException, reason: RunStopReason) -> BaseException:
         """Attach the partial result to ``exc`` (as ``exc.result``) and return it."""
+        result = self._result(reason, exc)
         with contextlib.suppress(AttributeError):  # exceptions with __slots__
-            exc.result = self._result(reason, exc)  # type: ignore[attr-defined]
+            exc.result = result  # type: ignore[attr-defined]
         return exc
 
     def _summary(self, what: str) -> str:
@@ -348,10 +394,3 @@ async def _close(stream: AsyncIterator[StreamEvent]) -> None:
     aclose = getattr(stream, "aclose", None)
     if aclose is not None:
         await aclose()
-
-
-async def _cancel_all(tasks: Collection[asyncio.Future[Any]]) -> None:
-    for task in tasks:
-        task.cancel()
-    if tasks:
-        await asyncio.gather(*tasks, return_exceptions=True)

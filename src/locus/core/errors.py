@@ -27,7 +27,9 @@
     ├── RunError ....................................... an agent run could not finish
     │   ├── RunTimeoutError
     │   ├── RunCancelledError
-    │   └── OutputValidationError ..................... structured output never validated
+    │   ├── OutputValidationError ..................... structured output never validated
+    │   ├── GuardrailTripped .......................... a hook (guardrail) stopped the run
+    │   └── AlreadyResumedError ....................... a paused run was already resumed
     ├── SerializationError (also ValueError) ........... stored data Locus cannot read
     └── ThreadConflictError ............................ a thread changed under a run
 
@@ -40,12 +42,14 @@ from typing import Any
 
 __all__ = [
     "APIStatusError",
+    "AlreadyResumedError",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
     "ConnectError",
     "CredentialsError",
+    "GuardrailTripped",
     "LocusError",
     "ModelError",
     "ModelTimeoutError",
@@ -230,6 +234,27 @@ class OutputValidationError(RunError):
         super().__init__(message)
         self.raw = raw
         self.errors = list(errors or ())
+
+
+class GuardrailTripped(RunError):
+    """A hook stopped the run: ``guardrail`` names it, ``reason`` says why.
+
+    Raised from any hook method (``locus.agent.Hook``); the run ends with this error and
+    ``result`` is the partial ``AgentResult``.
+    """
+
+    def __init__(self, guardrail: str, reason: str) -> None:
+        super().__init__(f"guardrail {guardrail!r} stopped the run: {reason}")
+        self.guardrail = guardrail
+        self.reason = reason
+
+
+class AlreadyResumedError(RunError):
+    """This paused run was already resumed; its approved calls ran (or run) once.
+
+    Nothing ran for the call that got this error. Read the thread (or the first
+    resume's result) for what happened.
+    """
 
 
 class SerializationError(LocusError, ValueError):

@@ -14,7 +14,7 @@ import asyncio
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from locus.core.errors import (
     ConfigurationError,
@@ -33,7 +33,7 @@ from locus.tools._results import (
 )
 from locus.tools._tool import Tool
 
-__all__ = ["ToolExecutor", "ToolOutcome", "as_tools"]
+__all__ = ["ToolExecutor", "ToolOutcome", "Toolset", "as_tools", "split_tools"]
 
 
 @dataclass(slots=True)
@@ -50,19 +50,44 @@ class ToolOutcome:
         return self.error is not None
 
 
+@runtime_checkable
+class Toolset(Protocol):
+    """A source of tools asked for its list when a run starts (e.g. an MCP server).
+
+    It may cache the list. One with ``async def aclose()`` is closed by
+    ``agent.aclose()`` / ``async with agent:``.
+    """
+
+    async def list_tools(self) -> Sequence[Tool[..., Any]]: ...
+
+
 def as_tools(items: Iterable[object]) -> list[Tool[Any, Any]]:
     """Accept ``Tool`` objects and plain functions (wrapped); reject anything else."""
+    tools, toolsets = split_tools(items)
+    if toolsets:
+        raise ConfigurationError(
+            f"{toolsets[0]!r} is a toolset; its tools are listed when an agent run starts"
+        )
+    return tools
+
+
+def split_tools(items: Iterable[object]) -> tuple[list[Tool[Any, Any]], list[Toolset]]:
+    """Tools (plain functions wrapped) and toolsets, in order; reject anything else."""
     tools: list[Tool[Any, Any]] = []
+    toolsets: list[Toolset] = []
     for item in items:
         if isinstance(item, Tool):
             tools.append(item)
+        elif isinstance(item, Toolset):
+            toolsets.append(item)
         elif callable(item):
             tools.append(Tool(item))
         else:
             raise ConfigurationError(
-                f"cannot run {item!r} as a tool: pass a @tool function or a plain function"
+                f"cannot run {item!r} as a tool: pass a @tool function, a plain function or "
+                "a toolset (an object with async list_tools(), such as an MCP server)"
             )
-    return tools
+    return tools, toolsets
 
 
 class ToolExecutor:
@@ -89,11 +114,14 @@ class ToolExecutor:
             return [await self.run_one(calls[0])]
         return list(await asyncio.gather(*(self.run_one(call) for call in calls)))
 
-    async def run_one(self, call: ToolCall) -> ToolOutcome:
-        """Run one call; every failure becomes an error outcome, never an exception."""
+    async def run_one(self, call: ToolCall, context: Any = None) -> ToolOutcome:
+        """Run one call; every failure becomes an error outcome, never an exception.
+
+        ``context`` (the run's ``RunContext``) goes to a tool parameter that asks for it.
+        """
         started = time.perf_counter()
         try:
-            text = await self._execute(call)
+            text = await self._execute(call, context)
             error: ToolError | None = None
         except ToolError as exc:
             text, error = f"Error: {exc}", exc
@@ -102,7 +130,7 @@ class ToolExecutor:
         elapsed = (time.perf_counter() - started) * 1000
         return ToolOutcome(call, message, error, elapsed)
 
-    async def _execute(self, call: ToolCall) -> str:
+    async def _execute(self, call: ToolCall, context: Any) -> str:
         found = self.tools.get(call.name)
         if found is None:
             raise UnknownToolError(self._unknown_text(call.name), tool_name=call.name)
@@ -111,10 +139,10 @@ class ToolExecutor:
         scope = asyncio.timeout(timeout)
         try:
             if timeout is None:  # no scope to enter: one context manager less per call
-                value = await found.invoke(arguments)
+                value = await found.invoke(arguments, context)
             else:
                 async with scope:
-                    value = await found.invoke(arguments)
+                    value = await found.invoke(arguments, context)
         except ToolError:
             raise
         except TimeoutError as exc:

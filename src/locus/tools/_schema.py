@@ -15,26 +15,45 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from locus.core.errors import ConfigurationError
+from locus.core.errors import ConfigurationError, ToolArgumentsError
 
-__all__ = ["arguments_model", "json_schema"]
+__all__ = ["arguments_model", "check_arguments", "context_parameter", "json_schema"]
 
 _NAMED = ("properties", "$defs")
 _CONFIG = ConfigDict(extra="forbid", arbitrary_types_allowed=True, populate_by_name=False)
 
 
+def context_parameter(func: Callable[..., Any], name: str) -> str | None:
+    """The parameter annotated ``RunContext`` (or ``RunContext[Deps]``), if there is one.
+
+    The run's context is handed to it; it is not part of the tool's schema. The class is
+    recognised by a marker attribute, so this layer need not import the agent.
+    """
+    for param, hint in _type_hints(func, name).items():
+        target = typing.get_origin(hint) or hint
+        if getattr(target, "__locus_run_context__", False):
+            return param
+    return None
+
+
 def arguments_model(
-    func: Callable[..., Any], name: str, descriptions: Mapping[str, str]
+    func: Callable[..., Any],
+    name: str,
+    descriptions: Mapping[str, str],
+    *,
+    skip: str | None = None,
 ) -> type[BaseModel]:
     """A pydantic model whose fields are ``func``'s parameters (aliased to their real names).
 
     Fields are stored under private-safe names (``p0``, ``p1``...) with the
     parameter name as alias, so parameters like ``schema`` or ``json`` do not clash
-    with ``BaseModel`` attributes.
+    with ``BaseModel`` attributes. ``skip`` names a parameter left out (the context).
     """
     hints = _type_hints(func, name)
     fields: dict[str, Any] = {}
     for index, param in enumerate(inspect.signature(func).parameters.values()):
+        if param.name == skip:
+            continue
         _check_kind(param, name)
         annotation = hints.get(param.name, Any)
         default = ... if param.default is inspect.Parameter.empty else param.default
@@ -87,3 +106,64 @@ def _strip_titles(node: Any, *, in_properties: bool = False) -> Any:
     if isinstance(node, list):
         return [_strip_titles(item) for item in node]
     return node
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+    "null": (type(None),),
+}
+
+
+def check_arguments(name: str, schema: Mapping[str, Any], arguments: Mapping[str, Any]) -> None:
+    """Check arguments against a JSON schema's basics: required names, top-level property
+    types and enums, and no unknown names when ``additionalProperties`` is false.
+
+    Deeper checks are the tool's own (an MCP server validates its input itself); these
+    catch what a model most often gets wrong, with a message it can act on.
+    """
+    properties = schema.get("properties")
+    properties = properties if isinstance(properties, Mapping) else {}
+    problems = [f"{key}: field required" for key in schema.get("required", ()) or ()]
+    problems = [p for p in problems if p.split(":")[0] not in arguments]
+    if schema.get("additionalProperties") is False:
+        problems += [f"{key}: not a known argument" for key in arguments if key not in properties]
+    for key, value in arguments.items():
+        rule = properties.get(key)
+        if isinstance(rule, Mapping) and (problem := _type_problem(rule, value)):
+            problems.append(f"{key}: {problem}")
+    if problems:
+        text = f"invalid arguments for tool {name!r}: " + "; ".join(problems)
+        raise ToolArgumentsError(text, tool_name=name)
+
+
+def _type_problem(rule: Mapping[str, Any], value: Any) -> str | None:
+    """What is wrong with ``value`` under one property's ``type``/``enum`` (or ``None``)."""
+    enum = rule.get("enum")
+    if isinstance(enum, list) and value not in enum:
+        return f"must be one of {enum!r}"
+    wanted = rule.get("type")
+    names = [wanted] if isinstance(wanted, str) else wanted if isinstance(wanted, list) else []
+    known = [n for n in names if n in _JSON_TYPES]
+    if not known or any(_is_type(value, n) for n in known):
+        return None
+    return f"must be of type {' or '.join(known)}, got {_json_type(value)}"
+
+
+def _is_type(value: Any, name: str) -> bool:
+    if isinstance(value, bool) and name in ("integer", "number"):
+        return False
+    if name == "integer" and isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, _JSON_TYPES[name])
+
+
+def _json_type(value: Any) -> str:
+    for name in _JSON_TYPES:
+        if _is_type(value, name):
+            return name
+    return type(value).__name__

@@ -18,10 +18,13 @@ from locus.tools._threads import run_in_tool_thread
 if TYPE_CHECKING:  # pydantic loads with the first tool, not with ``import locus.agent``
     from pydantic import BaseModel, ValidationError
 
-__all__ = ["Tool", "ToolDefinitionWarning"]
+__all__ = ["ApprovalRule", "Tool", "ToolDefinitionWarning"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+ApprovalRule = bool | Callable[..., bool | Awaitable[bool]]
+"""``requires_approval``: always, never, or ``fn(call, ctx) -> bool`` (sync or async)."""
 
 
 class ToolDefinitionWarning(UserWarning):
@@ -37,7 +40,16 @@ class Tool(Generic[P, R]):
     a sync tool runs on there, is reported, and its result is dropped.
     ``run_in_thread=False`` runs a sync function inline on the event loop instead: for
     tools known to take microseconds; no timeout or deadline can interrupt such a call.
+
+    ``requires_approval`` (``True`` or ``fn(call, ctx) -> bool``, sync or async) makes a
+    run stop before the call until a person approves it (see ``docs/approvals.md``).
+    A parameter annotated ``RunContext`` (or ``RunContext[Deps]``) receives the run's
+    context; it is not shown to the model.
     """
+
+    arguments_model: type[BaseModel] | None
+    schema: dict[str, Any] | None
+    context_param: str | None
 
     def __init__(
         self,
@@ -47,28 +59,79 @@ class Tool(Generic[P, R]):
         description: str | None = None,
         timeout: float | None = None,
         run_in_thread: bool | None = None,
+        requires_approval: ApprovalRule = False,
     ) -> None:
         if not callable(func):
             raise ConfigurationError(f"@tool needs a function, got {func!r}")
         functools.update_wrapper(self, func, updated=())
-        self.func = func
-        self.name: str = str(name or getattr(func, "__name__", ""))
-        if not self.name.isidentifier() and not self.name.replace("-", "_").isidentifier():
-            raise ConfigurationError(f"invalid tool name {self.name!r}")
         doc = parse_docstring(inspect.getdoc(func))
+        self.func = func
+        self._setup(func, str(name or getattr(func, "__name__", "")), timeout, requires_approval)
         self.description = description if description is not None else doc.summary
-        if timeout is not None and not timeout > 0:
-            raise ConfigurationError(f"tool {self.name!r}: timeout must be positive")
-        self.timeout = timeout
-        self.is_async = inspect.iscoroutinefunction(func)
         if self.is_async and run_in_thread:
             raise ConfigurationError(f"tool {self.name!r}: run_in_thread is for sync functions")
         self.inline = run_in_thread is False
-        from locus.tools._schema import arguments_model, json_schema
+        from locus.tools._schema import arguments_model, context_parameter, json_schema
 
-        self.arguments_model: type[BaseModel] = arguments_model(func, self.name, doc.params)
-        self.spec = ToolSpec(self.name, self.description, json_schema(self.arguments_model))
-        _warn_if_vague(self.name, self.description, func)
+        self.context_param = context_parameter(func, self.name)
+        model = arguments_model(func, self.name, doc.params, skip=self.context_param)
+        self.arguments_model, self.schema = model, None
+        self.spec = ToolSpec(self.name, self.description, json_schema(model))
+        _warn_if_vague(self.name, self.description, func, self.context_param)
+
+    @classmethod
+    def from_schema(
+        cls,
+        name: str,
+        description: str,
+        parameters: Mapping[str, Any],
+        handler: Callable[[dict[str, Any]], Awaitable[Any]] | Callable[[dict[str, Any]], Any],
+        *,
+        timeout: float | None = None,
+        requires_approval: ApprovalRule = False,
+        strict: bool = False,
+    ) -> Tool[..., Any]:
+        """A tool described by a JSON schema whose ``handler`` takes the arguments as a dict.
+
+        The schema is simplified for OCI (``$ref`` inlined, ...; closed when ``strict``
+        and it can be); arguments are checked against its basics (required names, types,
+        enums) before ``handler`` runs, and a failure is a ``ToolArgumentsError`` the
+        model reads. MCP tools, agents as tools and handoffs are built this way.
+        """
+        from locus.core._json_schema import simplify_schema, strict_schema
+
+        if not callable(handler):
+            raise ConfigurationError(f"tool {name!r}: handler must be a function of a dict")
+        if not isinstance(parameters, Mapping) or parameters.get("type", "object") != "object":
+            raise ConfigurationError(f"tool {name!r}: parameters must be an object JSON schema")
+        made: Tool[..., Any] = cls.__new__(cls)
+        made.func = handler
+        made._setup(handler, name, timeout, requires_approval)
+        made.description = str(description or "")
+        made.inline, made.arguments_model, made.context_param = False, None, None
+        made.schema = simplify_schema(parameters)
+        shown = (strict_schema(made.schema) if strict else None) or made.schema
+        made.spec = ToolSpec(made.name, made.description, shown)
+        made.__doc__ = made.description
+        return made
+
+    def _setup(
+        self, func: Callable[..., Any], name: str, timeout: float | None, approval: ApprovalRule
+    ) -> None:
+        self.name = str(name)
+        if not self.name.isidentifier() and not self.name.replace("-", "_").isidentifier():
+            raise ConfigurationError(
+                f"invalid tool name {self.name!r}: use letters, digits, '_' and '-'"
+            )
+        if timeout is not None and not timeout > 0:
+            raise ConfigurationError(f"tool {self.name!r}: timeout must be positive")
+        if not isinstance(approval, bool) and not callable(approval):
+            raise ConfigurationError(
+                f"tool {self.name!r}: requires_approval must be a bool or fn(call, ctx) -> bool"
+            )
+        self.timeout = timeout
+        self.requires_approval = approval
+        self.is_async = inspect.iscoroutinefunction(func)
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return self.func(*args, **kwargs)
@@ -78,6 +141,11 @@ class Tool(Generic[P, R]):
 
     def validate(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """Validate and coerce a model's arguments; raise ``ToolArgumentsError`` if wrong."""
+        if self.arguments_model is None:
+            from locus.tools._schema import check_arguments
+
+            check_arguments(self.name, self.schema or {}, arguments)
+            return dict(arguments)
         try:
             parsed = self.arguments_model.model_validate(dict(arguments))
         except _validation_error() as exc:
@@ -85,9 +153,17 @@ class Tool(Generic[P, R]):
         model_fields = type(parsed).model_fields
         return {str(info.alias): getattr(parsed, key) for key, info in model_fields.items()}
 
-    async def invoke(self, arguments: Mapping[str, Any]) -> Any:
-        """Validate ``arguments`` and run the function (a sync one in a tool thread)."""
+    async def invoke(self, arguments: Mapping[str, Any], context: Any = None) -> Any:
+        """Validate ``arguments`` and run the function (a sync one in a tool thread).
+
+        ``context`` is the run's ``RunContext``, handed to the parameter that asks for it.
+        """
         kwargs = self.validate(arguments)
+        if self.arguments_model is None:  # a schema tool: its handler takes the dict
+            kwargs = {"arguments": kwargs}
+            return await _call_handler(self, kwargs)
+        if self.context_param is not None:
+            kwargs[self.context_param] = context
         if self.is_async:
             return await cast(Callable[..., Awaitable[Any]], self.func)(**kwargs)
         func = cast(Callable[..., Any], self.func)
@@ -96,7 +172,20 @@ class Tool(Generic[P, R]):
         return await run_in_tool_thread(self.name, func, kwargs)
 
 
-def _warn_if_vague(name: str, description: str, func: Callable[..., Any]) -> None:
+async def _call_handler(made: Tool[..., Any], kwargs: dict[str, Any]) -> Any:
+    """Call a schema tool's handler with the arguments dict (positionally)."""
+    handler = made.func
+    if made.is_async:
+        return await handler(kwargs["arguments"])
+    value = await run_in_tool_thread(made.name, lambda arguments: handler(arguments), kwargs)
+    if inspect.isawaitable(value):  # a sync callable that returned a coroutine
+        return await value
+    return value
+
+
+def _warn_if_vague(
+    name: str, description: str, func: Callable[..., Any], skip: str | None = None
+) -> None:
     """Warn, at definition, about what leaves a model guessing how to call the tool."""
     problems = []
     if not description.strip():
@@ -104,7 +193,7 @@ def _warn_if_vague(name: str, description: str, func: Callable[..., Any]) -> Non
     untyped = [
         param.name
         for param in inspect.signature(func).parameters.values()
-        if param.annotation is inspect.Parameter.empty
+        if param.annotation is inspect.Parameter.empty and param.name != skip
     ]
     if untyped:
         names = ", ".join(repr(n) for n in untyped)

@@ -52,7 +52,7 @@ def test_model_must_be_a_model() -> None:
 def test_properties_and_repr() -> None:
     agent = Agent(ScriptedModel([], model_id="m"), system_prompt="sys", max_iterations=4)
     assert (agent.system_prompt, agent.max_iterations) == ("sys", 4)
-    assert repr(agent) == "Agent(model='m', tools=[])"
+    assert repr(agent) == "Agent(name='agent-m', model='m', tools=[])"
 
 
 async def test_prompt_forms() -> None:

@@ -1,0 +1,234 @@
+"""The steps of a run that answer tool calls (mixed into ``AgentRun``): act, observe.
+
+``act`` runs the calls of the last answer: calls that need approval are held (the run
+pauses once the others have run), a ``transfer_to_<agent>`` call is answered here and
+switches agents in ``observe``, the rest run concurrently. With tool hooks each call
+runs in its own task, its hooks around it (see ``locus.agent._hooks``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from locus.agent import _events as ev
+from locus.agent._context import RunContext
+from locus.agent._hooks import HookSet, ToolResult, call_hook
+from locus.agent._result import Metrics
+from locus.core.errors import ToolExecutionError
+from locus.core.messages import Message, ToolCall
+from locus.core.response import ModelResponse
+from locus.tools._executor import ToolExecutor, ToolOutcome
+
+__all__ = ["ToolSteps", "outcome_of"]
+
+T = TypeVar("T")
+Step = Callable[[], AsyncGenerator[ev.RunEvent, None]]
+HANDOFF_PREFIX = "transfer_to_"
+
+
+class ToolSteps:
+    """Tool steps; the attributes are ``AgentRun``'s."""
+
+    config: Any  # RunConfig
+    home: Any
+    request: Any
+    plan: Any
+    hooks: HookSet | None
+    ctx: RunContext[Any]
+    executor: ToolExecutor
+    response: ModelResponse | None
+    messages: list[Message]
+    metrics: Metrics
+    _outcomes: list[ToolOutcome | None]
+    _held: list[ToolCall]
+    _handoff_to: str | None
+    _handoffs_done: int
+    _next: Step | None
+    _may_hold: bool
+    _stop_reason: Any
+    _specs: list[Any]
+    last_agent: str
+
+    if TYPE_CHECKING:
+
+        def _wait(self, awaitable: Awaitable[T]) -> Awaitable[T]: ...
+        def _pause(self) -> AsyncGenerator[ev.RunEvent, None]: ...
+        def _think(self) -> AsyncGenerator[ev.RunEvent, None]: ...
+        def _stop(self) -> AsyncGenerator[ev.RunEvent, None]: ...
+        def check_output_at_cap(self) -> None: ...
+        def _set_kwargs(self) -> None: ...
+
+    async def _tools_for_run(self) -> None:
+        """The run's tools: the agent's toolsets are asked for theirs now."""
+        toolbox = self.config.toolbox
+        if toolbox.toolsets:
+            self.executor, self._specs = await self._wait(toolbox.for_run())
+            rules = (t.requires_approval for t in self.executor.tools.values())
+            self._may_hold = any(rule is not False for rule in rules)
+        else:
+            self.executor, self._specs = toolbox.executor, toolbox.specs
+            self._may_hold = self.config.approvals
+        if self.plan is not None:
+            self._specs = self._specs + self.plan.specs
+
+    async def _switch_agent(self, name: str) -> None:
+        """Hand the conversation to the agent ``name``: its model, tools and system prompt."""
+        target = self.config.handoffs[name]._config
+        self.config = target
+        self.last_agent = self.ctx.agent_name = target.name
+        if target.system_prompt is not None and self.messages and self.messages[0].role == "system":
+            self.messages[0] = Message.system(target.system_prompt)
+        await self._tools_for_run()
+        self._set_kwargs()
+
+    async def _act(self) -> AsyncGenerator[ev.RunEvent, None]:
+        """Run the tool calls of the last answer; results are kept in call order."""
+        assert self.response is not None
+        calls = self.response.tool_calls
+        self._outcomes = [None] * len(calls)
+        held = await self._to_hold(calls) if self._may_hold else set()
+        runnable = [(i, call) for i, call in enumerate(calls) if i not in held]
+        async with contextlib.aclosing(self._run_calls(runnable)) as events:
+            async for event in events:
+                yield event
+        if held:
+            self._held = [calls[i] for i in sorted(held)]
+            self._next = self._pause
+        else:
+            self._next = self._observe
+
+    async def _run_calls(
+        self, runnable: Sequence[tuple[int, ToolCall]], arguments: dict[str, Any] | None = None
+    ) -> AsyncGenerator[ev.RunEvent, None]:
+        """Start events, run the calls (``arguments`` by call id replace the model's), finish
+        events as each ends."""
+        iteration = self.metrics.iterations
+        for _, call in runnable:
+            yield ev.ToolCallStarted(call, iteration)
+        self.metrics.tool_calls += len(runnable)
+        if arguments:
+            runnable = [(i, _with_arguments(c, arguments.get(c.id))) for i, c in runnable]
+        async with contextlib.aclosing(self._run_tools(runnable)) as outcomes:
+            async for index, outcome in outcomes:
+                self._outcomes[index] = outcome
+                self.metrics.tool_errors += outcome.is_error
+                yield ev.ToolCallFinished(
+                    outcome.call, outcome.message, outcome.error, outcome.duration_ms, iteration
+                )
+
+    async def _to_hold(self, calls: Sequence[ToolCall]) -> set[int]:
+        """Indices of the calls whose tool asks for approval."""
+        held = set()
+        for index, call in enumerate(calls):
+            found = self.executor.tools.get(call.name)
+            rule = found.requires_approval if found is not None else False
+            if rule is True or (rule is not False and await call_hook(rule, call, self.ctx)):
+                held.add(index)
+        return held
+
+    async def _run_tools(
+        self, runnable: Sequence[tuple[int, ToolCall]]
+    ) -> AsyncGenerator[tuple[int, ToolOutcome], None]:
+        """Yield (call index, outcome) as calls finish; pending calls die with the run."""
+        in_tasks = self.hooks is not None and self.hooks.tools
+        if not in_tasks and (len(runnable) == 1 or not self.config.concurrent_tools):
+            for index, call in runnable:
+                yield index, await self._wait(self._call_tool(call))
+            return
+        if not self.config.concurrent_tools:  # hooked calls: each in a task, one by one
+            for index, call in runnable:
+                yield index, await self._wait(asyncio.ensure_future(self._call_tool(call)))
+            return
+        tasks = {asyncio.create_task(self._call_tool(call)): i for i, call in runnable}
+        pending = set(tasks)
+        try:
+            while pending:
+                wait = asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                done, pending = await self._wait(wait)
+                for task in sorted(done, key=tasks.__getitem__):
+                    yield tasks[task], task.result()
+        finally:
+            await cancel_all(pending)
+
+    async def _call_tool(self, call: ToolCall) -> ToolOutcome:
+        """One call: a handoff is answered here; hooks (if any) run around the tool."""
+        if call.name.startswith(HANDOFF_PREFIX) and call.name in self.config.handoff_tools:
+            return self._handoff(call)
+        hooks = self.hooks
+        if hooks is None or not hooks.tools:
+            return await self.executor.run_one(call, self.ctx)
+        ctx = self.ctx.for_call(call.id)
+        started = time.perf_counter()
+        outcome: ToolOutcome | None = None
+        for method in hooks.before_tool_call:
+            got = await call_hook(method, ctx, call)
+            if isinstance(got, ToolResult):
+                outcome = outcome_of(call, got, started)
+                break
+            if isinstance(got, ToolCall):
+                call = got
+        if outcome is None:
+            outcome = await self.executor.run_one(call, ctx)
+        if hooks.after_tool_call:
+            result = ToolResult(outcome.message.text, outcome.message.is_error)
+            for method in hooks.after_tool_call:
+                got = await call_hook(method, ctx, call, result)
+                result = got if isinstance(got, ToolResult) else result
+            if result.content != outcome.message.text or result.is_error != outcome.is_error:
+                outcome = outcome_of(call, result, started)
+        return outcome
+
+    def _handoff(self, call: ToolCall) -> ToolOutcome:
+        """Answer a ``transfer_to_<agent>`` call; the switch happens in ``observe``."""
+        target = self.config.handoff_tools[call.name]
+        if self._handoff_to is not None:
+            text = f"Not done: the conversation is already being transferred to {self._handoff_to}."
+            return outcome_of(call, ToolResult(text, is_error=True), time.perf_counter())
+        if self._handoffs_done >= self.config.max_handoffs:
+            text = (
+                f"Not done: this run already transferred the conversation "
+                f"{self._handoffs_done} time(s), the limit; answer the user yourself."
+            )
+            return outcome_of(call, ToolResult(text, is_error=True), time.perf_counter())
+        self._handoff_to = target
+        return outcome_of(call, ToolResult(f"Transferred to {target}."), time.perf_counter())
+
+    async def _observe(self) -> AsyncGenerator[ev.RunEvent, None]:
+        """Append the tool results (call order) and decide whether to call the model again."""
+        assert self.response is not None
+        self.messages += [outcome.message for outcome in self._outcomes if outcome is not None]
+        yield ev.IterationEnded(self.metrics.iterations, self.response)
+        if self._handoff_to is not None:
+            await self._switch_agent(self._handoff_to)
+            self._handoff_to = None
+            self._handoffs_done += 1
+        if self.metrics.model_calls >= self.config.max_iterations:
+            self.check_output_at_cap()
+            self._stop_reason = "max_iterations"
+            self._next = self._stop
+        else:
+            self._next = self._think
+
+
+def outcome_of(call: ToolCall, result: ToolResult, started: float) -> ToolOutcome:
+    """A tool outcome from a hook's (or a person's) ``ToolResult``."""
+    message = Message.tool(result.content, call.id, call.name, is_error=result.is_error)
+    error = ToolExecutionError(result.content, tool_name=call.name) if result.is_error else None
+    return ToolOutcome(call, message, error, (time.perf_counter() - started) * 1000)
+
+
+def _with_arguments(call: ToolCall, arguments: dict[str, Any] | None) -> ToolCall:
+    if arguments is None:
+        return call
+    return ToolCall(call.id, call.name, dict(arguments))
+
+
+async def cancel_all(tasks: Collection[asyncio.Future[Any]]) -> None:
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.gather(*tasks, return_exceptions=True)

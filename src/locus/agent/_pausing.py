@@ -1,0 +1,227 @@
+"""Pausing for approval and resuming (mixed into ``AgentRun``), exactly once.
+
+A run whose turn holds calls that need approval stops (``pause``) once the other calls
+of the turn have run, with a ``RunState``. On a thread the state is also kept in the
+thread's metadata under ``"locus.paused_run"`` (a new prompt on that thread is refused
+until the run is resumed or abandoned).
+
+Exactly once: a resumed run claims its state before any tool runs. On a thread the
+claim is a ``"resumed"`` mark written into the stored state while the run holds the
+thread's lock, which excludes every process sharing the store (SQLite, PostgreSQL);
+a second resume finds the mark and raises ``AlreadyResumedError``. A bare state (no
+thread) is claimed in a set of resumed ids of this process only: the same state
+resumed in two processes at once would run twice there, so use a thread store when
+more than one process may resume.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from locus.agent import _events as ev
+from locus.agent._context import RunContext
+from locus.agent._hooks import ToolResult
+from locus.agent._result import AgentResult, Metrics, RunStopReason
+from locus.agent._state import Approve, Deny, RunState, check_approvals, pending_call
+from locus.core.errors import AlreadyResumedError, ConfigurationError, ThreadConflictError
+from locus.core.messages import Message, ToolCall
+from locus.core.response import ModelResponse
+from locus.core.usage import Usage
+from locus.tools._executor import ToolOutcome
+
+__all__ = ["PAUSED_KEY", "PauseSteps", "abandon_paused"]
+
+T = TypeVar("T")
+Step = Callable[[], AsyncGenerator[ev.RunEvent, None]]
+PAUSED_KEY = "locus.paused_run"
+
+_resumed_lock = threading.Lock()
+_resumed_ids: set[str] = set()
+
+
+class PauseSteps:
+    """Pause and resume steps; the attributes are ``AgentRun``'s."""
+
+    config: Any  # RunConfig
+    home: Any
+    request: Any  # RunRequest
+    thread_id: str | None
+    ctx: RunContext[Any]
+    response: ModelResponse | None
+    messages: list[Message]
+    metrics: Metrics
+    usage: Usage
+    run_id: str
+    pending: list[Any]
+    state: RunState | None
+    _held: list[ToolCall]
+    _outcomes: list[ToolOutcome | None]
+    _history_from: int
+    _new_from: int
+    _next: Step | None
+
+    if TYPE_CHECKING:
+
+        def _wait(self, awaitable: Awaitable[T]) -> Awaitable[T]: ...
+        def _result(
+            self, reason: RunStopReason, error: BaseException | None
+        ) -> AgentResult[Any]: ...
+        def _run_calls(
+            self, runnable: Any, arguments: dict[str, Any] | None = None
+        ) -> AsyncGenerator[ev.RunEvent, None]: ...
+        def _observe(self) -> AsyncGenerator[ev.RunEvent, None]: ...
+        async def _tools_for_run(self) -> None: ...
+        async def _start_hooks(self) -> None: ...
+
+    async def _pause(self) -> AsyncGenerator[ev.RunEvent, None]:
+        """Stop with the held calls pending; keep the state in the thread's metadata."""
+        done = {o.call.id: o.message for o in self._outcomes if o is not None}
+        self.pending = [pending_call(call) for call in self._held]
+        self.state = RunState(
+            messages=list(self.messages),
+            pending=self.pending,
+            results=done,
+            metrics=_metrics_json(self.metrics),
+            usage=Usage(**self.usage),
+            run_id=self.run_id,
+            agent_name=self.config.name,
+            thread_id=self.thread_id,
+            history_from=self._history_from,
+            new_from=self._new_from,
+        )
+        if self.thread_id is not None:
+            store = self.home.thread_store
+            metadata = await self._wait(_get_metadata(store, self.thread_id))
+            metadata[PAUSED_KEY] = self.state.to_json()
+            await self._wait(_set_metadata(store, self.thread_id, metadata))
+        yield ev.RunFinished(self._result("awaiting_approval", None))
+
+    async def _refuse_if_paused(self) -> None:
+        """A new prompt on a thread whose run waits for approval is refused."""
+        if getattr(self.home.thread_store, "get_metadata", None) is None:
+            return
+        assert self.thread_id is not None
+        paused = (await _get_metadata(self.home.thread_store, self.thread_id)).get(PAUSED_KEY)
+        if isinstance(paused, dict) and not paused.get("resumed"):
+            calls = ", ".join(f"{p['tool']} ({p['id']})" for p in paused.get("pending", []))
+            raise ThreadConflictError(
+                f"thread {self.thread_id!r} has a run waiting for approval of {calls}; "
+                f"finish it with agent.resume(thread_id={self.thread_id!r}, approvals={{...}}) "
+                f"or drop it with agent.abandon({self.thread_id!r}) before a new prompt"
+            )
+
+    async def _forget_resumed(self) -> None:
+        """After a resumed run on a thread saved its turns, drop the consumed state."""
+        if self.request.resume:
+            store = self.home.thread_store
+            assert self.thread_id is not None
+            metadata = await _get_metadata(store, self.thread_id)
+            if metadata.pop(PAUSED_KEY, None) is not None:
+                await _set_metadata(store, self.thread_id, metadata)
+
+    async def _resume_load(self) -> AsyncGenerator[ev.RunEvent, None]:
+        """Claim the paused state (exactly once), restore the run, answer the held calls."""
+        state = await self._wait(self._claim())
+        approvals = check_approvals(state, self.request.approvals)
+        self._restore(state)
+        await self._tools_for_run()
+        await self._start_hooks()
+        assert self.response is not None
+        calls = self.response.tool_calls
+        self._outcomes = [None] * len(calls)
+        runnable, arguments = [], {}
+        for index, call in enumerate(calls):
+            decision = approvals.get(call.id)
+            if call.id in state.results:
+                self._outcomes[index] = ToolOutcome(call, state.results[call.id])
+            elif isinstance(decision, Deny):
+                self._outcomes[index] = _denied(call, decision)
+            elif isinstance(decision, Approve):
+                runnable.append((index, call))
+                if decision.arguments is not None:
+                    arguments[call.id] = decision.arguments
+        async for event in self._run_calls(runnable, arguments):
+            yield event
+        self._next = self._observe
+
+    def _restore(self, state: RunState) -> None:
+        self.messages[:] = state.messages
+        self.usage = self.ctx.usage = Usage(**state.usage)
+        for name, value in state.metrics.items():
+            setattr(self.metrics, name, value)
+        self.metrics.duration_ms = 0.0
+        self.run_id = self.ctx.run_id = state.run_id or self.run_id
+        self._history_from, self._new_from = state.history_from, state.new_from
+        self.ctx.iteration = self.metrics.iterations
+        last = state.messages[-1] if state.messages else None
+        if last is None or last.role != "assistant" or not last.tool_calls:
+            raise ConfigurationError("this RunState does not end with tool calls to answer")
+        self.response = ModelResponse(message=last)
+
+    async def _claim(self) -> RunState:
+        """Mark the paused state resumed, before any tool runs (see the module docstring)."""
+        given: RunState | None = self.request.state
+        if self.thread_id is None:
+            assert given is not None
+            with _resumed_lock:
+                if given.id in _resumed_ids:
+                    raise AlreadyResumedError(_again(given.id))
+                _resumed_ids.add(given.id)
+            return given
+        store = self.home.thread_store
+        metadata = await _get_metadata(store, self.thread_id)
+        stored = metadata.get(PAUSED_KEY)
+        if not isinstance(stored, dict):
+            if given is not None:
+                raise AlreadyResumedError(_again(given.id))
+            raise ConfigurationError(f"thread {self.thread_id!r} has no run waiting for approval")
+        if stored.get("resumed") or (given is not None and given.id != stored.get("id")):
+            raise AlreadyResumedError(_again(str(stored.get("id"))))
+        metadata[PAUSED_KEY] = {**stored, "resumed": True}
+        await _set_metadata(store, self.thread_id, metadata)
+        return given if given is not None else RunState.load(dict(stored))
+
+
+async def abandon_paused(store: Any, thread_id: str) -> bool:
+    """Drop the paused run of ``thread_id`` (under its lock); whether there was one."""
+    metadata = await _get_metadata(store, thread_id)
+    if metadata.pop(PAUSED_KEY, None) is None:
+        return False
+    await _set_metadata(store, thread_id, metadata)
+    return True
+
+
+def _denied(call: ToolCall, decision: Deny) -> ToolOutcome:
+    from locus.agent._acting import outcome_of
+
+    text = f"Not run: a person denied this call. Reason: {decision.reason}"
+    return outcome_of(call, ToolResult(text, is_error=True), time.perf_counter())
+
+
+def _again(state_id: str) -> str:
+    return (
+        f"the paused run {state_id!r} was already resumed (its approved calls ran, or are "
+        "running, once); load the thread or the result of that resume instead"
+    )
+
+
+def _metrics_json(metrics: Metrics) -> dict[str, Any]:
+    return {name: getattr(metrics, name) for name in Metrics.__slots__}
+
+
+async def _get_metadata(store: Any, thread_id: str) -> dict[str, Any]:
+    get = getattr(store, "get_metadata", None)
+    if get is None:
+        raise ConfigurationError(
+            f"{type(store).__name__} keeps no metadata, so it cannot hold a paused run; use "
+            "a store of locus.stores (memory, SQLite, PostgreSQL) or resume the RunState itself"
+        )
+    found: dict[str, Any] = dict(await get(thread_id))
+    return found
+
+
+async def _set_metadata(store: Any, thread_id: str, metadata: dict[str, Any]) -> None:
+    await store.set_metadata(thread_id, metadata)

@@ -1,0 +1,123 @@
+"""``agent.resume`` / ``resume_sync`` / ``resume_stream`` / ``abandon`` (mixed into ``Agent``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from locus._sync import run_sync as _run_sync
+from locus.agent._events import RunEvent
+from locus.agent._hooks import as_hooks
+from locus.agent._options import check_positive
+from locus.agent._pausing import abandon_paused
+from locus.agent._state import Approval, RunState
+from locus.agent._threads import thread_lock
+from locus.core.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from locus.agent._result import AgentResult
+    from locus.agent._run import RunConfig
+
+__all__ = ["Resumable"]
+
+
+class Resumable:
+    """Resuming paused runs; ``Agent`` supplies ``_config`` and ``run_timeout``."""
+
+    _config: RunConfig
+    run_timeout: float | None
+
+    def resume_stream(
+        self,
+        state: RunState | None = None,
+        *,
+        thread_id: str | None = None,
+        approvals: Mapping[str, Approval] | None = None,
+        deps: Any = None,
+        hooks: Sequence[object] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncGenerator[RunEvent, None]:
+        """Resume a paused run and yield its events (see ``resume``)."""
+        from locus.agent._run import AgentRun, RunRequest
+
+        if state is not None and not isinstance(state, RunState):
+            raise ConfigurationError(
+                f"state must be a RunState (RunState.load(data)), got {type(state).__name__}"
+            )
+        thread_id = thread_id if thread_id is not None else (state.thread_id if state else None)
+        if state is None and thread_id is None:
+            raise ConfigurationError("resume needs the paused RunState or its thread_id=")
+        check_positive("timeout", timeout)
+        request = RunRequest(
+            prompt=(),
+            thread_id=thread_id,
+            timeout=timeout if timeout is not None else self.run_timeout,
+            output_type=self._config.output_type,
+            deps=deps,
+            hooks=as_hooks(hooks, "resume()"),
+            state=state,
+            resume=True,
+            approvals=dict(approvals or {}),
+        )
+        return AgentRun(self._config, request).events()
+
+    async def resume(
+        self,
+        state: RunState | None = None,
+        *,
+        thread_id: str | None = None,
+        approvals: Mapping[str, Approval] | None = None,
+        deps: Any = None,
+        hooks: Sequence[object] | None = None,
+        timeout: float | None = None,
+    ) -> AgentResult[Any]:
+        """Continue a paused run: approved calls run (once), denied ones become tool
+        results the model reads, and the loop goes on.
+
+        ``approvals`` maps every pending call id to ``Approve()``,
+        ``Approve(arguments={...})`` or ``Deny("reason")``. With ``thread_id`` (or a
+        state from a thread) the state kept in the thread store is used and claimed;
+        resuming a state twice raises ``AlreadyResumedError``.
+        """
+        from locus.agent._agent import drain
+
+        events = self.resume_stream(
+            state,
+            thread_id=thread_id,
+            approvals=approvals,
+            deps=deps,
+            hooks=hooks,
+            timeout=timeout,
+        )
+        return await drain(events)
+
+    def resume_sync(
+        self,
+        state: RunState | None = None,
+        *,
+        thread_id: str | None = None,
+        approvals: Mapping[str, Approval] | None = None,
+        deps: Any = None,
+        hooks: Sequence[object] | None = None,
+        timeout: float | None = None,
+    ) -> AgentResult[Any]:
+        """``resume`` for synchronous code."""
+        return _run_sync(
+            lambda: self.resume(
+                state,
+                thread_id=thread_id,
+                approvals=approvals,
+                deps=deps,
+                hooks=hooks,
+                timeout=timeout,
+            ),
+            name="resume_sync",
+            instead="await agent.resume(...)",
+        )
+
+    async def abandon(self, thread_id: str) -> bool:
+        """Drop the run of ``thread_id`` that waits for approval (its pending calls never
+        run); whether there was one. The thread then takes new prompts again."""
+        store = self._config.thread_store
+        async with thread_lock(store, thread_id, self.run_timeout):
+            return await abandon_paused(store, thread_id)

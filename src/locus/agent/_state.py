@@ -1,0 +1,153 @@
+"""Paused runs: ``RunState`` (serialisable), the pending calls, and ``Approve``/``Deny``.
+
+A run that meets a tool call needing approval stops with a ``RunState``: the whole
+conversation (the assistant turn with its tool calls last), the results of the calls
+of that turn that needed no approval and already ran, the pending calls, the metrics
+and usage so far. ``dump()`` is versioned JSON bytes; ``RunState.load`` reads it back
+in any process. Nothing in it is secret beyond what the conversation itself holds.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from locus.core.errors import ConfigurationError, SerializationError
+from locus.core.messages import Message, ToolCall, dump_messages, load_messages
+from locus.core.usage import Usage
+
+__all__ = ["Approval", "Approve", "Deny", "PendingCall", "RunState", "check_approvals"]
+
+_VERSION = 1
+
+
+@dataclass(slots=True, frozen=True)
+class Approve:
+    """Run the call; ``arguments`` (when given) replace the model's arguments."""
+
+    arguments: dict[str, Any] | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Deny:
+    """Do not run the call; the model reads ``reason`` as the call's (error) result."""
+
+    reason: str = "the call was denied"
+
+
+Approval = Approve | Deny
+
+
+@dataclass(slots=True, frozen=True)
+class PendingCall:
+    """A tool call waiting for a decision: the call ``id``, the ``tool`` and its ``arguments``."""
+
+    id: str
+    tool: str
+    arguments: dict[str, Any]
+
+
+@dataclass(slots=True)
+class RunState:
+    """A paused run, ready to be resumed with ``agent.resume(state, approvals=...)``."""
+
+    messages: list[Message]
+    pending: list[PendingCall]
+    results: dict[str, Message] = field(default_factory=dict)
+    """Results of the paused turn's calls that already ran, by call id."""
+    metrics: dict[str, Any] = field(default_factory=dict)
+    usage: Usage = field(default_factory=Usage)
+    run_id: str = ""
+    agent_name: str = ""
+    thread_id: str | None = None
+    history_from: int = 0
+    new_from: int = 0
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    """This pause's identity: a resumed id is never resumed again."""
+
+    def dump(self) -> bytes:
+        """Versioned JSON bytes (``RunState.load`` reads them, in any process)."""
+        return json.dumps(self.to_json(), ensure_ascii=False).encode()
+
+    def to_json(self) -> dict[str, Any]:
+        """The state as a JSON object (what a thread's metadata holds)."""
+        results = list(self.results.values())
+        return {
+            "v": _VERSION,
+            "id": self.id,
+            "run_id": self.run_id,
+            "agent_name": self.agent_name,
+            "thread_id": self.thread_id,
+            "history_from": self.history_from,
+            "new_from": self.new_from,
+            "messages": json.loads(dump_messages(self.messages))["messages"],
+            "results": json.loads(dump_messages(results))["messages"],
+            "pending": [asdict(call) for call in self.pending],
+            "metrics": dict(self.metrics),
+            "usage": dict(self.usage),
+        }
+
+    @classmethod
+    def load(cls, data: bytes | str | Mapping[str, Any]) -> RunState:
+        """A state ``dump()`` wrote; anything else is a ``SerializationError``."""
+        try:
+            raw = data if isinstance(data, Mapping) else json.loads(data)
+            return _from_json(raw)
+        except SerializationError:
+            raise
+        except (ValueError, TypeError, KeyError) as exc:
+            raise SerializationError(f"not a RunState dump: {type(exc).__name__}: {exc}") from None
+
+    def __repr__(self) -> str:
+        calls = ", ".join(f"{p.tool}({p.id})" for p in self.pending)
+        return f"RunState(id={self.id!r}, thread_id={self.thread_id!r}, pending=[{calls}])"
+
+
+def _from_json(raw: Any) -> RunState:
+    if not isinstance(raw, Mapping) or raw.get("v") != _VERSION:
+        found = raw.get("v") if isinstance(raw, Mapping) else type(raw).__name__
+        raise SerializationError(f"not a RunState dump of version {_VERSION} (found {found!r})")
+    messages = _messages(raw["messages"])
+    results = _messages(raw["results"])
+    pending = [
+        PendingCall(str(p["id"]), str(p["tool"]), dict(p["arguments"])) for p in raw["pending"]
+    ]
+    return RunState(
+        messages=messages,
+        pending=pending,
+        results={m.tool_call_id or "": m for m in results},
+        metrics=dict(raw["metrics"]),
+        usage=Usage(**{k: int(v) for k, v in dict(raw["usage"]).items()}),
+        run_id=str(raw["run_id"]),
+        agent_name=str(raw["agent_name"]),
+        thread_id=raw["thread_id"],
+        history_from=int(raw["history_from"]),
+        new_from=int(raw["new_from"]),
+        id=str(raw["id"]),
+    )
+
+
+def _messages(items: Any) -> list[Message]:
+    return load_messages(json.dumps({"v": 1, "messages": items}))
+
+
+def check_approvals(state: RunState, approvals: Mapping[str, Any] | None) -> dict[str, Approval]:
+    """Every pending call needs a decision (``Approve()`` or ``Deny(reason)``), and only they."""
+    given = dict(approvals or {})
+    ids = [p.id for p in state.pending]
+    missing = [i for i in ids if i not in given]
+    unknown = [i for i in given if i not in ids]
+    bad = [i for i, v in given.items() if not isinstance(v, Approve | Deny)]
+    if missing or unknown or bad:
+        raise ConfigurationError(
+            f"approvals must map each pending call id to Approve() or Deny('reason'); "
+            f"pending: {ids}, missing: {missing}, unknown: {unknown}, not Approve/Deny: {bad}"
+        )
+    return given
+
+
+def pending_call(call: ToolCall) -> PendingCall:
+    return PendingCall(call.id, call.name, dict(call.arguments))
