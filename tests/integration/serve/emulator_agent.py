@@ -1,0 +1,66 @@
+"""The agents the serve, chat and browser tests serve: on the emulator, over real HTTP.
+
+Subprocesses (``locus serve``, ``locus chat``) import this module; they find the emulator
+through ``LOCUS_TEST_EMULATOR`` (the path of its ``emulator.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from locus.agent import Agent
+from locus.models.providers.oci import OCIAuthType, OCIModel
+from locus.tools import tool
+
+ON_DEMAND = "meta.llama-3.3-70b-instruct"
+
+
+@tool
+def add_two_numbers(a: int, b: int) -> int:
+    """Return the sum of two integers."""
+    return a + b
+
+
+@tool(requires_approval=True)
+def delete_file(path: str) -> str:
+    """Delete the file at path (asks a person first)."""
+    return f"deleted {path}"
+
+
+def model(info: dict[str, Any], **options: Any) -> OCIModel:
+    """An ``OCIModel`` on the emulator's on-demand Llama, signed with its API key."""
+    return OCIModel(
+        ON_DEMAND,
+        compartment_id=info["compartment_id"],
+        config_file=info["config_file"],
+        profile_name=info["profile"],
+        auth_type=OCIAuthType.API_KEY,
+        service_endpoint=info["service_endpoint"],
+        **options,
+    )
+
+
+def adder(info: dict[str, Any]) -> Agent:
+    return Agent(model(info), tools=[add_two_numbers], system_prompt="Add when asked.")
+
+
+def operator(info: dict[str, Any]) -> Agent:
+    return Agent(model(info), tools=[delete_file], system_prompt="Delete files when asked.")
+
+
+def _info() -> dict[str, Any]:
+    return dict(json.loads(Path(os.environ["LOCUS_TEST_EMULATOR"]).read_text()))
+
+
+def agent() -> Agent:
+    """``module:agent`` for the command-line tests (a factory: called by the loader)."""
+    return adder(_info())
+
+
+def agents() -> dict[str, Agent]:
+    """Both agents by name."""
+    info = _info()
+    return {"adder": adder(info), "ops": operator(info)}
