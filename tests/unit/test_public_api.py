@@ -181,10 +181,14 @@ SURFACE: dict[str, set[str]] = {
     "locus.guardrails": {
         "CategoryScore",
         "GuardrailsResult",
+        "OCIGuardrailTripped",
         "OCIGuardrails",
+        "OCIGuardrailsHook",
         "OCIGuardrailsOptions",
         "PiiEntity",
+        "oci_guardrails",
     },
+    "locus.telemetry": {"CAPTURE_CONTENT_ENV", "instrument", "is_instrumented", "uninstrument"},
     "locus.mcp": {
         "MCPConnectionError",
         "MCPServerHTTP",

@@ -1,0 +1,204 @@
+"""``oci_guardrails(...)``: a hook that puts OCI's guardrails around a run.
+
+It checks the user's input before the run's first model call (so a blocked prompt never
+reaches the model), the model's text after each call and each tool's result after the
+tool, as asked. A finding named in ``block_on`` ends the run with ``GuardrailTripped``
+(an ``OCIGuardrailTripped``: ``error.result`` is the partial result, ``error.findings``
+the ``GuardrailsResult``);
+``redact_pii`` replaces PII spans in what goes on instead. The redacted user input is
+what the model is sent; the run's own history keeps what the user typed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from locus.agent import Hook, ModelRequest, RunContext, ToolResult
+from locus.core.errors import ConfigurationError, GuardrailTripped
+from locus.core.messages import Message, ToolCall
+from locus.core.response import ModelResponse
+from locus.guardrails._client import OCIGuardrails
+from locus.guardrails._result import CHECKS, GuardrailsResult
+
+__all__ = ["BlockPolicy", "OCIGuardrailTripped", "OCIGuardrailsHook", "oci_guardrails"]
+
+BlockPolicy = Iterable[str] | Callable[[GuardrailsResult], bool]
+"""Which findings block: names (``"content_moderation"``, ``"pii"``, ``"prompt_injection"``,
+or one flag such as ``"content_moderation:OVERALL"`` or ``"pii:EMAIL"``), or a function
+of the result that says whether to block."""
+
+DEFAULT_BLOCK_ON = ("content_moderation", "prompt_injection")
+
+
+class OCIGuardrailTripped(GuardrailTripped):
+    """OCI's guardrails blocked a text: ``findings`` is what ``ApplyGuardrails`` found.
+
+    ``guardrail`` is ``"oci_guardrails"``; ``reason`` names the text (user input, model
+    output, a tool's result) and the checks that tripped, never the text itself.
+    """
+
+    def __init__(self, reason: str, findings: GuardrailsResult) -> None:
+        super().__init__("oci_guardrails", reason)
+        self.findings = findings
+
+
+class OCIGuardrailsHook(Hook):
+    """The hook ``oci_guardrails()`` returns (see there)."""
+
+    def __init__(
+        self,
+        guardrails: OCIGuardrails,
+        *,
+        input: bool,
+        output: bool,
+        tool_results: bool,
+        block_on: BlockPolicy,
+        redact_pii: bool,
+        threshold: float,
+        mask: str,
+    ) -> None:
+        self.guardrails = guardrails
+        self._input, self._output, self._tools = input, output, tool_results
+        self._blocks = _block_policy(block_on, threshold)
+        self._redact = redact_pii
+        self._threshold = threshold
+        self._mask = mask
+        self._started: set[str] = set()
+
+    def __repr__(self) -> str:
+        where = [n for n, on in (("input", self._input), ("output", self._output)) if on]
+        where += ["tool_results"] if self._tools else []
+        return f"oci_guardrails({self.guardrails!r}, checks={where})"
+
+    def on_run_start(self, ctx: RunContext[Any]) -> None:
+        if self._input:
+            self._started.add(ctx.run_id)
+
+    def on_run_end(self, ctx: RunContext[Any], result: Any) -> None:
+        self._started.discard(ctx.run_id)
+
+    async def before_model_call(
+        self, ctx: RunContext[Any], request: ModelRequest
+    ) -> ModelRequest | None:
+        if ctx.run_id not in self._started:
+            return None
+        self._started.discard(ctx.run_id)
+        messages = list(request.messages)
+        changed = False
+        for index in _trailing_user_messages(messages):
+            text = messages[index].content or ""
+            new = await self._screen(text, "user input")
+            if new != text:
+                messages[index] = dataclasses.replace(messages[index], content=new)
+                changed = True
+        return dataclasses.replace(request, messages=messages) if changed else None
+
+    async def after_model_call(
+        self, ctx: RunContext[Any], response: ModelResponse
+    ) -> ModelResponse | None:
+        text = response.message.content
+        if not self._output or not text:
+            return None
+        new = await self._screen(text, "model output")
+        if new == text:
+            return None
+        message = dataclasses.replace(response.message, content=new)
+        return dataclasses.replace(response, message=message)
+
+    async def after_tool_call(
+        self, ctx: RunContext[Any], call: ToolCall, result: ToolResult
+    ) -> ToolResult | None:
+        if not self._tools or not result.content:
+            return None
+        new = await self._screen(result.content, f"result of tool {call.name}")
+        return None if new == result.content else dataclasses.replace(result, content=new)
+
+    async def _screen(self, text: str, what: str) -> str:
+        """``text`` as it may go on (redacted when asked), or ``GuardrailTripped``."""
+        if not text.strip():
+            return text
+        found = await self.guardrails.check(text)
+        if self._blocks(found):
+            flags = ", ".join(found.flags(self._threshold)) or "the block_on policy"
+            raise OCIGuardrailTripped(f"the {what} tripped {flags}", found)
+        return found.redacted(self._mask, self._threshold) if self._redact else text
+
+
+def oci_guardrails(
+    guardrails: OCIGuardrails | Mapping[str, Any] | None = None,
+    *,
+    input: bool = True,
+    output: bool = False,
+    tool_results: bool = False,
+    block_on: BlockPolicy = DEFAULT_BLOCK_ON,
+    redact_pii: bool = False,
+    threshold: float = 0.5,
+    mask: str = "[{label}]",
+) -> OCIGuardrailsHook:
+    """A hook checking a run with OCI's guardrails: the user ``input`` before the first
+    model call, the model's ``output`` text after each call, ``tool_results`` after each tool.
+
+    ``guardrails`` is an ``OCIGuardrails`` or the keywords to build one (``None``: the
+    defaults, from the OCI config file and environment). A finding named in ``block_on``
+    (a score of at least ``threshold``) ends the run with ``GuardrailTripped`` before the
+    text goes anywhere; with ``redact_pii`` the PII spans are replaced by ``mask``.
+    """
+    if isinstance(guardrails, OCIGuardrails):
+        client = guardrails
+    elif guardrails is None or isinstance(guardrails, Mapping):
+        client = OCIGuardrails(**dict(guardrails or {}))
+    else:
+        raise ConfigurationError(
+            "oci_guardrails() takes an OCIGuardrails or a dict of its keywords, "
+            f"not {type(guardrails).__name__}"
+        )
+    if not (input or output or tool_results):
+        raise ConfigurationError(
+            "oci_guardrails() checks nothing: set input, output or tool_results"
+        )
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int | float)
+        or not 0 < threshold <= 1
+    ):
+        raise ConfigurationError(f"threshold must be a number in (0, 1], not {threshold!r}")
+    return OCIGuardrailsHook(
+        client,
+        input=input,
+        output=output,
+        tool_results=tool_results,
+        block_on=block_on,
+        redact_pii=redact_pii,
+        threshold=float(threshold),
+        mask=mask,
+    )
+
+
+def _trailing_user_messages(messages: list[Message]) -> list[int]:
+    indexes: list[int] = []
+    for index in range(len(messages) - 1, -1, -1):
+        if messages[index].role != "user":
+            break
+        indexes.append(index)
+    return indexes[::-1]
+
+
+def _block_policy(block_on: BlockPolicy, threshold: float) -> Callable[[GuardrailsResult], bool]:
+    if callable(block_on):
+        return block_on
+    if isinstance(block_on, str):
+        block_on = (block_on,)
+    names = frozenset(block_on)
+    unknown = [n for n in names if n.partition(":")[0] not in CHECKS]
+    if unknown:
+        raise ConfigurationError(
+            f"block_on names unknown checks {sorted(unknown)}; use {list(CHECKS)} "
+            "or a flag such as 'pii:EMAIL'"
+        )
+
+    def blocks(result: GuardrailsResult) -> bool:
+        return any(f in names or f.partition(":")[0] in names for f in result.flags(threshold))
+
+    return blocks
