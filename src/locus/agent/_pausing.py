@@ -3,7 +3,8 @@
 A run whose turn holds calls that need approval stops (``pause``) once the other calls
 of the turn have run, with a ``RunState``. On a thread the state is also kept in the
 thread's metadata under ``"locus.paused_run"`` (a new prompt on that thread is refused
-until the run is resumed or abandoned).
+until the run is resumed or abandoned). Once the resumed run has saved its turns, only a
+tombstone stays there (the state's id, marked resumed).
 
 Exactly once: a resumed run claims its state before any tool runs. On a thread the
 claim is a ``"resumed"`` mark written into the stored state while the run holds the
@@ -114,18 +115,20 @@ class PauseSteps:
             )
 
     async def _forget_resumed(self) -> None:
-        """After a resumed run on a thread saved its turns, drop the consumed state."""
+        """After a resumed run on a thread saved its turns, keep only a tombstone of the
+        consumed state (its id, marked resumed), so a late second resume is refused."""
         if self.request.resume:
             store = self.home.thread_store
             assert self.thread_id is not None
             metadata = await _get_metadata(store, self.thread_id)
-            if metadata.pop(PAUSED_KEY, None) is not None:
+            stored = metadata.get(PAUSED_KEY)
+            if isinstance(stored, dict) and stored.get("resumed"):
+                metadata[PAUSED_KEY] = {"id": stored.get("id"), "resumed": True}
                 await _set_metadata(store, self.thread_id, metadata)
 
     async def _resume_load(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Claim the paused state (exactly once), restore the run, answer the held calls."""
-        state = await self._wait(self._claim())
-        approvals = check_approvals(state, self.request.approvals)
+        state, approvals = await self._wait(self._claim())
         self._restore(state)
         await self._tools_for_run()
         await self._start_hooks()
@@ -161,16 +164,18 @@ class PauseSteps:
             raise ConfigurationError("this RunState does not end with tool calls to answer")
         self.response = ModelResponse(message=last)
 
-    async def _claim(self) -> RunState:
-        """Mark the paused state resumed, before any tool runs (see the module docstring)."""
+    async def _claim(self) -> tuple[RunState, dict[str, Any]]:
+        """Check the approvals, then mark the paused state resumed, before any tool runs
+        (see the module docstring); the state and the decisions."""
         given: RunState | None = self.request.state
         if self.thread_id is None:
             assert given is not None
+            approvals = check_approvals(given, self.request.approvals)
             with _resumed_lock:
                 if given.id in _resumed_ids:
                     raise AlreadyResumedError(_again(given.id))
                 _resumed_ids.add(given.id)
-            return given
+            return given, approvals
         store = self.home.thread_store
         metadata = await _get_metadata(store, self.thread_id)
         stored = metadata.get(PAUSED_KEY)
@@ -180,9 +185,11 @@ class PauseSteps:
             raise ConfigurationError(f"thread {self.thread_id!r} has no run waiting for approval")
         if stored.get("resumed") or (given is not None and given.id != stored.get("id")):
             raise AlreadyResumedError(_again(str(stored.get("id"))))
+        state = given if given is not None else RunState.load(dict(stored))
+        approvals = check_approvals(state, self.request.approvals)
         metadata[PAUSED_KEY] = {**stored, "resumed": True}
         await _set_metadata(store, self.thread_id, metadata)
-        return given if given is not None else RunState.load(dict(stored))
+        return state, approvals
 
 
 async def abandon_paused(store: Any, thread_id: str) -> bool:
