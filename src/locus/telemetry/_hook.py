@@ -102,7 +102,9 @@ class TelemetryHook(Hook):
         if state is None or state.chat is None:
             return
         chat, state.chat = state.chat, None
-        chat.span.set_attributes(response_attributes(response))
+        late = model_attributes(_model_of(ctx))  # the region is known after the first call
+        chat.attributes.update(late)
+        chat.span.set_attributes({**late, **response_attributes(response)})
         if self._capture:
             chat.span.set_attribute("gen_ai.output.messages", messages_json([response.message]))
         chat.span.end()
@@ -157,6 +159,7 @@ class TelemetryHook(Hook):
         usage = getattr(result, "usage", None)
         if isinstance(usage, Mapping):
             state.agent.set_attributes(usage_attributes(usage))
+        state.agent.set_attributes(model_attributes(_model_of(ctx)))
         if self._capture and error is None and getattr(result, "message", None):
             state.agent.set_attribute("gen_ai.output.messages", _final_json(result))
         if error is not None:
