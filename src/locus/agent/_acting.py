@@ -188,7 +188,7 @@ class ToolSteps:
         if self._handoff_to is not None:
             text = f"Not done: the conversation is already being transferred to {self._handoff_to}."
             return outcome_of(call, ToolResult(text, is_error=True), time.perf_counter())
-        if self._handoffs_done >= self.config.max_handoffs:
+        if self._handoffs_done >= self.home.max_handoffs:  # the first agent's cap
             text = (
                 f"Not done: this run already transferred the conversation "
                 f"{self._handoffs_done} time(s), the limit; answer the user yourself."

@@ -1,0 +1,89 @@
+"""Agents as tools over real HTTP (issue 20's done-when): one turn of an outer agent makes
+8 parallel sub-agent calls, each sub-agent calls a sync tool; under ``arun`` and
+``run_sync`` it completes (the 8 sync tools wait for each other, so they must run at
+once), every sub-run runs on the caller's loop, and usage is rolled up."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from locus.agent import Agent
+from locus.emulator import Emulator
+from locus.models.providers.oci import OCIAuthType, OCIModel
+from locus.tools import tool
+from tests.integration.stores.services import ROOT
+
+RULES = ROOT / "tests" / "data" / "approvals" / "fleet_rules.json"
+
+
+@pytest.fixture
+def emu() -> Iterator[Emulator]:
+    with Emulator(rules=str(RULES)) as emulator:
+        yield emulator
+
+
+def model(emu: Emulator) -> OCIModel:
+    return OCIModel(
+        "meta.llama-3.3-70b-instruct",
+        service_endpoint=emu.service_endpoint,
+        compartment_id=emu.compartment_id,
+        config_file=emu.config_file,
+        profile_name=emu.profile,
+        auth_type=OCIAuthType.API_KEY,
+    )
+
+
+def fleet(emu: Emulator, seen: list[str]) -> Agent:
+    barrier = threading.Barrier(8, timeout=60)
+
+    @tool
+    def measure(ship: str) -> str:
+        """Measure a ship."""
+        barrier.wait()  # all eight at once, or none
+        return "measured"
+
+    scout = Agent(model(emu), tools=[measure], name="scout")
+    original = scout.arun
+
+    async def arun(*args: Any, **kwargs: Any) -> Any:
+        seen.append(threading.current_thread().name)
+        return await original(*args, **kwargs)
+
+    scout.arun = arun  # type: ignore[method-assign]
+    return Agent(model(emu), tools=[scout.as_tool(description="Measure one ship.")], name="fleet")
+
+
+def check(result: Any, seen: list[str], loop_thread: str) -> None:
+    assert result.text == ", ".join(["measured"] * 8)
+    assert result.metrics.sub_runs == 8 and result.metrics.model_calls == 2
+    own = result.messages  # the outer run's own two answers
+    assert len([m for m in own if m.role == "assistant"]) == 2
+    assert result.usage.total_tokens == result.metrics.total_tokens
+    assert seen == [loop_thread] * 8
+
+
+async def test_eight_sub_agents_in_one_turn_under_arun(emu: Emulator) -> None:
+    seen: list[str] = []
+    async with fleet(emu, seen) as agent:
+        result = await agent.arun("Survey the fleet")
+        check(result, seen, threading.current_thread().name)
+
+    @tool
+    def measure(ship: str) -> str:
+        """Measure a ship."""
+        return "measured"
+
+    one_scout = await Agent(model(emu), tools=[measure], name="scout").arun("ship alpha")
+    assert one_scout.metrics.model_calls == 2
+    assert result.usage.total_tokens > 8 * one_scout.usage.total_tokens  # 8 rolled up
+
+
+def test_eight_sub_agents_in_one_turn_under_run_sync(emu: Emulator) -> None:
+    seen: list[str] = []
+    result = fleet(emu, seen).run_sync("Survey the fleet", timeout=120)
+    assert seen[0] != threading.current_thread().name  # the shared sync loop's thread
+    check(result, seen, seen[0])
