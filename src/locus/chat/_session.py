@@ -27,6 +27,7 @@ class ChatSession:
         self.agent = agent
         self.out = out
         self.thread_id = new_thread_id()
+        self.name = getattr(agent, "name", None) or "agent"
         output_type = getattr(agent, "output_type", None)
         self.structured = output_type is not None and output_type is not str
 
@@ -77,6 +78,7 @@ class ChatSession:
 
     async def _stream(self, events: Any) -> Any:
         renderer = Renderer(self.out, self.structured)
+        renderer.write(f"{self.name}> ")
         async with aclosing(events):
             async for event in events:
                 renderer.show(event)

@@ -1,0 +1,73 @@
+"""``locus chat`` in a pseudo-terminal, on an agent talking to the emulator over HTTP."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+
+from locus.emulator import Emulator
+
+ROOT = Path(__file__).resolve().parents[3]
+TARGET = "tests.integration.serve.emulator_agent:agent"
+
+
+def _spawn(emulator_json: Path) -> pexpect.spawn:
+    env = {**os.environ, "LOCUS_TEST_EMULATOR": str(emulator_json), "PROMPT_TOOLKIT_NO_CPR": "1"}
+    env.pop("LOCUS_SERVE_TOKEN", None)
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "locus.cli", "chat", TARGET],
+        cwd=str(ROOT),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 160),
+    )
+
+
+def test_two_turns_are_answered_on_one_thread(emulator_json: Path, emu: Emulator) -> None:
+    child = _spawn(emulator_json)
+    try:
+        child.expect("locus chat with")
+        child.expect("you>")
+        child.sendline("Use the add_two_numbers tool to add 1 and 1.")
+        child.expect("→ 2")
+        child.expect("is 2")  # the first answer
+        child.expect("you>")
+        child.sendline("Use the add_two_numbers tool to add 7 and 35.")
+        child.expect(r"⚙ add_two_numbers\(a=7, b=35\)")  # the call, on one line
+        child.expect("→ 42")  # its result
+        child.expect("is 42")  # the answer
+        child.expect("you>")
+        child.sendline("/new")
+        child.expect(r"\[new thread chat-")
+        child.expect("you>")
+        child.sendline("/exit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+
+
+def test_ctrl_c_cancels_a_long_run_not_the_session(emulator_json: Path, emu: Emulator) -> None:
+    child = _spawn(emulator_json)
+    try:
+        child.expect("you>")
+        emu.set_latency(latency=30.0)  # the model takes 30 s to say its first word
+        child.sendline("What model are you?")
+        child.expect(r"agent[-\w.]*> ")  # the answer's prefix: the run has started
+        child.sendintr()
+        child.expect(r"\[cancelled\]", timeout=10)
+        child.expect("you>")
+        emu.set_latency(latency=0.0)
+        child.sendline("Use the add_two_numbers tool to add 1 and 2.")
+        child.expect("→ 3")
+        child.expect("you>")
+        child.sendeof()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
