@@ -127,6 +127,8 @@ LAYERS = {
     "locus.mcp": ["locus.agent", "locus.emulator", "locus.testing", "locus.models"],
     "locus.guardrails": ["locus.emulator", "locus.testing"],
     "locus.telemetry": ["locus.emulator", "locus.testing", "locus.models"],
+    "locus.serve": ["locus.emulator", "locus.testing", "locus.models.providers", "locus.chat"],
+    "locus.chat": ["locus.emulator", "locus.testing", "locus.models.providers"],
     "locus.stores": [
         "locus.agent",
         "locus.tools",

@@ -257,6 +257,8 @@ SURFACE: dict[str, set[str]] = {
         "token_from_authorization",
     },
     "locus.doctor": {"main"},
+    "locus.serve": {"create_app"},
+    "locus.chat": {"main"},
     "locus.emulator": {
         "Catalogue",
         "DEFAULT_REGION",
