@@ -10,6 +10,11 @@ every slot was held and every new call waited for the pool timeout (encode/httpc
 ``asyncio.shield``: a cancellation still reaches the caller at once, and the closing goes
 on to its end. Every close goes through it (httpx's own after ``aread()``, Locus's, and
 httpx's error paths), since it is the response stream's ``aclose``.
+
+The stream is also the response's ``BodySource`` (``locus.models.http._body``) when the
+body is not content-encoded: the event reader takes each chunk from httpx's transport
+stream (which still maps httpcore's errors to httpx's) instead of through the client's
+three more iterators per chunk.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
+
+from locus.models.http._body import BODY_SOURCE
 
 __all__ = ["HttpcoreTransport"]
 
@@ -33,20 +40,35 @@ class HttpcoreTransport(httpx.AsyncHTTPTransport):
         """Send ``request``; the answer's stream closes to the end even when cancelled."""
         response = await super().handle_async_request(request)
         assert isinstance(response.stream, httpx.AsyncByteStream)
-        response.stream = _ShieldedClose(response.stream)
+        response.stream = stream = _ShieldedClose(response.stream)
+        encoding = response.headers.get("content-encoding", "identity")
+        if encoding.strip().lower() in ("", "identity"):
+            response.extensions[BODY_SOURCE] = stream
         return response
 
 
 class _ShieldedClose(httpx.AsyncByteStream):
     """A response stream whose ``aclose`` runs to its end in its own task."""
 
-    __slots__ = ("_inner",)
+    __slots__ = ("_chunks", "_inner")
 
     def __init__(self, inner: httpx.AsyncByteStream) -> None:
         self._inner = inner
+        self._chunks: AsyncIterator[bytes] | None = None
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._inner.__aiter__()
+
+    async def read_chunk(self) -> bytes:
+        """The next bytes of the body as they arrive; ``b""`` at its end."""
+        chunks = self._chunks
+        if chunks is None:
+            chunks = self._chunks = self._inner.__aiter__()
+        return await anext(chunks, b"")
+
+    def received_all(self) -> bool:
+        """Never known in advance here: every read may wait for the network."""
+        return False
 
     async def aclose(self) -> None:
         """Close the inner stream; a cancellation of the caller does not stop the closing."""

@@ -12,8 +12,11 @@ Both waits are anyio cancel scopes, not ``asyncio.timeout``: httpcore shields th
 closing of a connection with an anyio scope, which an anyio timeout respects and a
 native asyncio cancellation does not. A native timeout landing in that close left a
 connection busy and its request queued in the pool (seen in the soak test).
-A body that has all arrived (``BodySource.received_all``) is read with no scope at all:
-no read of it can wait, and a scope costs about 10 µs of CPU per event.
+
+Each wait for an event is a scope without a deadline, cancelled by the stream's one timer
+(``WaitWatch``) when overdue: a scope with a deadline costs a timer per event. A body
+that has all arrived (``BodySource.received_all``) is read with no scope at all: no read
+of it can wait.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from locus.models.http._body import body_source
 from locus.models.http._errors import stream_error
 from locus.models.http._limits import AnswerLimits, attempt_deadline
 from locus.models.http._send import close_response
+from locus.models.http._wait_watch import WaitWatch
 
 __all__ = ["JsonEventReader"]
 
@@ -75,6 +79,7 @@ class JsonEventReader:
             else self._source.read_chunk
         )
         self._decoder = SSEDecoder()
+        self._watch = WaitWatch()
         self._pending: list[ServerSentEvent] = []
         self._ended = False
         self._eof = False
@@ -93,10 +98,14 @@ class JsonEventReader:
         if source is not None and source.received_all():
             return await self._next_unbounded()  # the body is here: no read can wait
         deadline = self._next_deadline()
-        with anyio.CancelScope(deadline=deadline) as scope:
-            while found is _MORE:
-                await self._fill()
-                found = self._take()
+        with anyio.CancelScope() as scope:
+            self._watch.watch(scope, deadline)
+            try:
+                while found is _MORE:
+                    await self._fill()
+                    found = self._take()
+            finally:
+                self._watch.done()
         if scope.cancelled_caught:
             raise self._overdue(deadline)
         self._first = False
@@ -185,6 +194,7 @@ class JsonEventReader:
     async def aclose(self) -> None:
         """Close the HTTP response (also when the consumer stopped early)."""
         self._ended = True
+        self._watch.close()
         await close_response(self._response)
 
     async def _fill(self) -> None:

@@ -28,7 +28,7 @@ def _history() -> list[Message]:
     nested = ToolCall("c2", "add", {"items": [1, {"x": 2}]})  # never cached
     return [
         Message.system("be brief"),
-        Message.user("add 1 and 2 — \"quoted\" \\ and </script>"),
+        Message.user('add 1 and 2 — "quoted" \\ and </script>'),
         Message.assistant(None, [call, nested]),
         Message.tool("1.0", "c1", "add"),
         Message.tool("bad", "c2", "add", is_error=True),
