@@ -109,13 +109,18 @@ class Session:
         return call.result()
 
     async def close(self) -> None:
-        """Leave the connection (from any task of the loop that opened it)."""
+        """Leave the connection; from any task, and from another loop (``close_sync``)."""
+        if asyncio.get_running_loop() is self.loop:
+            await self._close_here()
+        elif self.loop.is_running() and not self.loop.is_closed():
+            future = asyncio.run_coroutine_threadsafe(self._close_here(), self.loop)
+            await asyncio.wrap_future(future)
+
+    async def _close_here(self) -> None:
         self._closing.set()
         task = self._task
         if task is None or task.done():
             return
-        if asyncio.get_running_loop() is not self.loop:
-            return  # that loop's owner task cannot be awaited from here; it is dropped
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(task), _CLOSE_TIMEOUT)
 

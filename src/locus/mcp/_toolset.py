@@ -132,6 +132,12 @@ class MCPToolset:
         if session is not None:
             await session.close()
 
+    def close_sync(self) -> None:
+        """``aclose()`` for code without an event loop (after ``agent.run_sync``)."""
+        from locus._sync import run_sync
+
+        run_sync(self.aclose, name="close_sync", instead="await server.aclose()")
+
     async def __aenter__(self) -> MCPToolset:
         await self._connected()
         return self
