@@ -5,6 +5,7 @@
 #                                    missing) and pgserver's PostgreSQL 16 with pgvector, each
 #                                    in a throwaway directory, trust auth, fsync off, loopback;
 #                                    write their DSNs to .test-services/env
+#                                    (and Debian's chromium for the browser test, when missing)
 #   scripts/test-services.sh stop    stop both and remove their directories
 #   scripts/test-services.sh env     print the DSNs as export lines: eval "$(... env)"
 #
@@ -99,6 +100,23 @@ print(server.get_uri())
     log "pgserver with pgvector: $out"
 }
 
+# Chromium for the chat page's browser test (Playwright drives Debian's build; it is never
+# downloaded by `playwright install`). Installed with apt-get when missing and we are root.
+install_chromium() {
+    [ -x /usr/bin/chromium ] && return 0
+    if [ "$(id -u)" != 0 ]; then
+        fail "/usr/bin/chromium is missing and not root: apt-get install -y chromium"
+        return 1
+    fi
+    log "installing chromium with apt-get"
+    if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } \
+        >"$STATE/apt-chromium.log" 2>&1; then
+        fail "apt-get install chromium failed; see $STATE/apt-chromium.log"
+        return 1
+    fi
+}
+
 stop_postgres() {
     [ -f "$STATE/postgres.dir" ] || return 0
     local dir bindir
@@ -133,6 +151,7 @@ start)
     ENV_FILE="$ENV_FILE.tmp"
     start_postgres
     start_pgvector
+    install_chromium
     mv "$ENV_FILE" "$STATE/env"
     log "started in $(awk "BEGIN {printf \"%.1f\", $(date +%s.%N) - $began}") s"
     [ -f "$ERROR_FILE" ] && exit 1
