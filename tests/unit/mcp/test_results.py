@@ -60,7 +60,7 @@ def test_shown_names_are_oci_function_names(prefix: str, name: str, shown: str) 
 
 def test_bad_settings_are_configuration_errors() -> None:
     with pytest.raises(ConfigurationError, match="list of arguments"):
-        MCPServerStdio("server", "--flag")  # type: ignore[arg-type]
+        MCPServerStdio("server", "--flag")
     with pytest.raises(ConfigurationError, match="list of tool names"):
         MCPServerStdio("server", include="search")
     with pytest.raises(ConfigurationError, match="prefix"):
