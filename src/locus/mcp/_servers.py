@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -57,10 +56,11 @@ class MCPServerStdio(MCPToolset):
 
     @property
     def label(self) -> str:
-        return f"MCP server {shlex.join([self.command, *self.args])!r}"
+        # the arguments may carry credentials (a token, a connect string): never shown
+        return f"MCP server {self.command!r} ({_count(len(self.args))})"
 
     def __repr__(self) -> str:
-        return f"MCPServerStdio(command={self.command!r}, args={list(self.args)!r})"
+        return f"MCPServerStdio(command={self.command!r}, {_count(len(self.args))})"
 
     def _transport(self) -> Any:
         from mcp import StdioServerParameters
@@ -141,3 +141,7 @@ def _public_url(url: str) -> str:
     host = parts.hostname or ""
     netloc = f"{host}:{parts.port}" if parts.port else host
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _count(n: int) -> str:
+    return f"{n} argument" + ("" if n == 1 else "s")

@@ -78,3 +78,11 @@ def test_secrets_stay_out_of_reprs_and_labels() -> None:
     shown = repr(server) + server.label
     assert "pw" not in shown and "key=k" not in shown and "Bearer" not in shown
     assert "https://crm.example.com:8443/mcp" in shown
+
+
+def test_a_stdio_servers_arguments_never_show_in_its_label_or_repr() -> None:
+    from locus.mcp import MCPServerStdio
+
+    server = MCPServerStdio("sql", ["-mcp", "scott/s3cr3t-pass@db"])
+    assert "s3cr3t" not in server.label and "s3cr3t" not in repr(server)
+    assert "'sql'" in server.label and "2 arguments" in server.label
