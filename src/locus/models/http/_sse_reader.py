@@ -21,6 +21,7 @@ of it can wait.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import functools
 import math
@@ -124,7 +125,8 @@ class JsonEventReader:
             wait_until = self._first_deadline
         else:
             gap = self._limits.attempt
-            wait_until = math.inf if gap is None else anyio.current_time() + gap
+            # (the loop's clock is anyio's on asyncio, without its backend lookup)
+            wait_until = math.inf if gap is None else asyncio.get_running_loop().time() + gap
         return min(wait_until, self._ends_at)
 
     def _overdue(self, deadline: float) -> StreamError:

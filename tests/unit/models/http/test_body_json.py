@@ -26,7 +26,9 @@ def _whole(body: Any) -> bytes:
 def _history() -> list[Message]:
     call = ToolCall("c1", "add", {"a": 1, "b": -0.0, "note": "é\ud800 \u2028"})
     nested = ToolCall("c2", "add", {"items": [1, {"x": 2}]})  # never cached
+    padding = [Message.user(f"q{i}") for i in range(20)]  # enough to be joined
     return [
+        *padding,
         Message.system("be brief"),
         Message.user('add 1 and 2 — "quoted" \\ and </script>'),
         Message.assistant(None, [call, nested]),
@@ -71,6 +73,7 @@ def test_joined_body_is_byte_identical_to_a_whole_dump(encode: Any) -> None:
     kinds = [type(m) for m in messages]
     assert kinds.count(dict) == 1  # the assistant turn with nested arguments
     assert kinds.count(WireMessage) == len(history) - 1
+    assert len(history) > 16
 
 
 def test_a_cached_message_is_sent_from_its_text() -> None:
@@ -79,7 +82,8 @@ def test_a_cached_message_is_sent_from_its_text() -> None:
     wire = _cached(message, lambda m: {"role": "USER", "content": m.content})
     assert wire.text == '{"role":"USER","content":"hello"}'
     wire.text = '{"role":"USER","content":"from the text"}'  # the text is what is sent
-    assert dump_body({"messages": [wire]}) == b'{"messages":[' + wire.text.encode() + b"]}"
+    body = {"messages": [wire] * 20}
+    assert dump_body(body) == b'{"messages":[' + b",".join([wire.text.encode()] * 20) + b"]}"
 
 
 @pytest.mark.parametrize(
@@ -141,6 +145,16 @@ def test_bodies_without_messages_dump_as_json_dumps(body: dict[Any, Any]) -> Non
 
 def test_messages_mixed_with_plain_items_and_nested_deeper() -> None:
     message_cache.clear()
-    wire = cached_wire(Message.user("x"), "t", lambda m: {"content": m.content})
-    body = {"a": {"b": {"messages": [{"plain": 1}, wire, "text", [wire]]}}}
+    wire = _cached(Message.user("x"), lambda m: {"content": m.content})
+    wires = [wire] * 20  # enough to be joined rather than dumped whole
+    body = {"a": {"b": {"messages": [{"plain": 1}, *wires, "text", [wire]]}}}
     assert dump_body(body) == _whole(body)
+
+
+def test_few_messages_are_dumped_whole_many_are_joined_from_their_texts() -> None:
+    message_cache.clear()
+    wire = _cached(Message.user("x"), lambda m: {"content": m.content})
+    wire.text = '{"content":"the text"}'  # (text and dict disagree: shows which is used)
+    few, many = {"messages": [wire] * 15}, {"messages": [wire] * 16}
+    assert dump_body(few) == _whole(few)
+    assert dump_body(many) == b'{"messages":[' + b",".join([wire.text.encode()] * 16) + b"]}"
