@@ -23,6 +23,7 @@ import httpx
 
 from locus._sync import run_sync
 from locus.core._checks import reject_unknown
+from locus.core._headers import model_headers
 from locus.core.errors import APIStatusError, ConfigurationError, ResponseError, StreamError
 from locus.core.messages import Message
 from locus.core.params import GenerationParams
@@ -227,7 +228,10 @@ class HTTPChatModel:
         request = ChatRequest(messages, specs, params, stream, connection.compartment_id)
         # ASCII-only JSON (as the oci SDK sends), joined from each message's cached text
         data = dump_body(self.codec.encode(request))
-        return _Call(specs, data, connection.headers(stream=stream))
+        headers = connection.headers(stream=stream)
+        if (extra := model_headers.get()) is not None:  # a hook's (traceparent): under ours
+            headers = {**extra, **headers}
+        return _Call(specs, data, headers)
 
     def _params(self, overrides: dict[str, Any]) -> GenerationParams:
         if not overrides:
