@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +26,17 @@ _PRINTS = {
     "A DAC in a few lines": ["I am Qwen/Qwen2.5-72B-Instruct"],
     "Streaming": ["1, 2, 3, 4, 5\n", "'completion_tokens': 5", " stop\n"],
     "Tools": ["The result of add_two_numbers is 42. 1\n"],
+    "Typed output": ["name='London' country='UK' population=9000000 0\n"],
+    "Conversations that last": ["4\n"],
+    "Approvals": [
+        "awaiting_approval [('refund', {'order_id': 'A17', 'amount': 30})]",
+        "The result of refund is refunded 30 EUR on order A17.",
+    ],
+    "Hooks, OCI guardrails and tracing": [
+        "blocked: the user input tripped content_moderation:OVERALL",
+        "You said: Say hi to [EMAIL]",
+    ],
+    "Embeddings, rerank and retrieval": ["The Lisbon office opens at 08:30.\n"],
     "Test your agent offline": ["The result of add_two_numbers is 42. {'503': 1}\n"],
 }
 
@@ -83,15 +95,16 @@ class Tour:
 
 
 @pytest.fixture(scope="module")
-def tour() -> Tour:
+def tour(tmp_path_factory: pytest.TempPathFactory) -> Tour:
     """Run every block in order in one namespace, in a fresh interpreter (a new user's
-    session), stopping at the first block that raises."""
+    session) in an empty directory (the blocks write SQLite files), stopping at the first
+    block that raises."""
     done = subprocess.run(
         [sys.executable, "-c", _SESSION.format(blocks=[block.source for block in BLOCKS])],
         capture_output=True,
         text=True,
-        timeout=120,
-        cwd=REPO_ROOT,
+        timeout=180,
+        cwd=tmp_path_factory.mktemp("tour"),
         check=False,
     )
     pieces = re.split(r"\n<<<(block|failed) (\d+)>>>\n", done.stdout)
@@ -152,14 +165,14 @@ sys.exit(1 if errors else 0)
 """
 
 
-def test_a_user_can_paste_the_blocks_into_the_python_prompt() -> None:
+def test_a_user_can_paste_the_blocks_into_the_python_prompt(tmp_path: Path) -> None:
     script = _PASTE.format(blocks=[block.source for block in BLOCKS])
     done = subprocess.run(
         [sys.executable, "-c", script],
         capture_output=True,
         text=True,
-        timeout=120,
-        cwd=REPO_ROOT,
+        timeout=180,
+        cwd=tmp_path,
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
