@@ -14,6 +14,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("locus.serve._cli", "serve agents over HTTP (OpenAI-compatible, AG-UI, chat page)"),
     "chat": ("locus.chat", "chat with an agent in the terminal (locus chat module:agent)"),
     "mcp": ("locus.mcp._cli", "serve @tools or an agent over MCP (locus mcp serve module:obj)"),
+    "worker": ("locus.durable.temporal._worker", "durable agent runs on Temporal (module:agent)"),
 }
 
 

@@ -129,6 +129,7 @@ LAYERS = {
     "locus.telemetry": ["locus.emulator", "locus.testing", "locus.models"],
     "locus.serve": ["locus.emulator", "locus.testing", "locus.models.providers", "locus.chat"],
     "locus.chat": ["locus.emulator", "locus.testing", "locus.models.providers"],
+    "locus.durable": ["locus.emulator", "locus.testing", "locus.models.providers", "locus.serve"],
     "locus.stores": [
         "locus.agent",
         "locus.tools",

@@ -259,6 +259,8 @@ SURFACE: dict[str, set[str]] = {
     "locus.doctor": {"main"},
     "locus.serve": {"create_app"},
     "locus.chat": {"main"},
+    "locus.durable": set(),
+    "locus.durable.temporal": {"DurableRun", "create_worker", "run", "start_run"},
     "locus.emulator": {
         "Catalogue",
         "DEFAULT_REGION",

@@ -1,0 +1,22 @@
+"""Durable agent runs on Temporal (extra ``locus-oci[temporal]``).
+
+An agent run becomes a Temporal workflow that runs the agent's own loop; each model
+call and each tool call is an activity executed by a worker that holds the real agent
+(so no client, key or header enters the workflow's history). A run survives the death
+of its worker: another worker replays the history and goes on, without calling the
+model or the tools again for what is done. A call that needs approval waits for a
+signal (``DurableRun.approve``/``deny``) with no process held.
+
+::
+
+    client = await temporalio.client.Client.connect("localhost:7233")
+    result = await run(client, "myapp.agents:support", "Hello", task_queue="agents")
+
+and, on any number of machines, ``locus worker --task-queue agents myapp.agents:support``.
+See ``docs/durable.md``.
+"""
+
+from locus.durable.temporal._client import DurableRun, run, start_run
+from locus.durable.temporal._worker import create_worker
+
+__all__ = ["DurableRun", "create_worker", "run", "start_run"]

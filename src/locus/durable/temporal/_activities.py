@@ -1,0 +1,118 @@
+"""The activities a worker runs: the agent's real model and tools, and its thread store.
+
+Each activity finds the agent the worker serves under the run's spec (``_agents``),
+so models are built in the worker from its own settings and credentials: no client,
+key or header is ever an activity's argument or result. A Locus error leaves as an
+``ApplicationError`` carrying safe context only (``_errors``). Long calls heartbeat,
+so that a worker killed mid-call is noticed within the heartbeat timeout and the call
+is retried on another worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+from temporalio import activity
+
+from locus.agent import Agent, RunContext
+from locus.core.errors import LocusError
+from locus.core.usage import Usage
+from locus.durable.temporal import _wire as wire
+from locus.durable.temporal._agents import agent_named, served
+from locus.durable.temporal._errors import application_error
+
+__all__ = ["ACTIVITIES"]
+
+T = TypeVar("T")
+
+
+def _agent(request: dict[str, Any]) -> Agent[Any]:
+    try:
+        return agent_named(served(str(request["agent"])), str(request["name"]))
+    except LocusError as exc:  # not served here: a misconfigured worker, never retried
+        raise application_error(exc) from None
+
+
+async def _heartbeating(work: Awaitable[T]) -> T:
+    """Await ``work``, heartbeating a few times per heartbeat timeout; Locus errors leave
+    as ``ApplicationError``s."""
+    timeout = activity.info().heartbeat_timeout
+    task = asyncio.ensure_future(work)
+    try:
+        every = timeout.total_seconds() / 3 if timeout else None
+        while not task.done():
+            await asyncio.wait({task}, timeout=every)
+            activity.heartbeat()
+        return task.result()
+    except LocusError as exc:
+        raise application_error(exc) from None
+    finally:
+        if not task.done():
+            task.cancel()
+
+
+def _context(agent: Agent[Any], request: dict[str, Any]) -> RunContext[Any]:
+    run = request.get("run") or {}
+    return RunContext(
+        agent.name,
+        str(run.get("run_id") or ""),
+        run.get("thread_id"),
+        int(run.get("iteration") or 0),
+        None,
+        [],
+        Usage(),
+        str(request["call"]["id"]),
+    )
+
+
+@activity.defn(name="locus.model_call")
+async def model_call(request: dict[str, Any]) -> dict[str, Any]:
+    """One call of the agent's real model; the answer as JSON."""
+    agent = _agent(request)
+    messages = wire.messages_from_json(request["messages"])
+    tools = wire.specs_from_json(request["tools"]) or None
+    response = await _heartbeating(agent.model.complete(messages, tools, **request["kwargs"]))
+    return wire.response_to_json(response)
+
+
+@activity.defn(name="locus.tool_call")
+async def tool_call(request: dict[str, Any]) -> dict[str, Any]:
+    """One call of the agent's real tool: its result text, and whether it is an error (a
+    tool that fails is a result the model reads, not a failed activity)."""
+    agent = _agent(request)
+    call = wire.call_from_json(request["call"])
+    executor = agent._config.toolbox.executor
+    outcome = await _heartbeating(executor.run_one(call, _context(agent, request)))
+    return {"text": outcome.message.text, "is_error": outcome.is_error}
+
+
+@activity.defn(name="locus.approval_rule")
+async def approval_rule(request: dict[str, Any]) -> bool:
+    """Whether a call needs approval, by its tool's ``requires_approval`` function."""
+    agent = _agent(request)
+    call = wire.call_from_json(request["call"])
+    rule: Any = agent._config.toolbox.executor.tools[call.name].requires_approval
+    found = rule(call, _context(agent, request)) if callable(rule) else rule
+    if inspect.isawaitable(found):
+        found = await _heartbeating(found)
+    return bool(found)
+
+
+@activity.defn(name="locus.thread_load")
+async def thread_load(request: dict[str, Any]) -> list[Any]:
+    agent = _agent(request)
+    messages = await _heartbeating(agent.thread_store.load(str(request["thread_id"])))
+    return wire.messages_to_json(messages)
+
+
+@activity.defn(name="locus.thread_append")
+async def thread_append(request: dict[str, Any]) -> None:
+    agent = _agent(request)
+    messages = wire.messages_from_json(request["messages"])
+    await _heartbeating(agent.thread_store.append(str(request["thread_id"]), messages))
+
+
+ACTIVITIES = (model_call, tool_call, approval_rule, thread_load, thread_append)

@@ -1,0 +1,79 @@
+"""The agents a worker process serves, by their ``"module:agent"`` spec.
+
+A worker loads each agent once, at start (``serve``), before any workflow runs: the
+workflow (in Temporal's sandbox, with ``locus`` passed through) and the activities then
+look the same objects up here. The spec is the only thing a workflow's history names;
+models, clients and keys stay in the worker.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib import import_module
+from typing import Any
+
+from locus.agent import Agent
+from locus.core.errors import ConfigurationError
+
+__all__ = ["agent_named", "load_agent", "serve", "served"]
+
+_served: dict[str, Agent[Any]] = {}
+
+
+def load_agent(spec: str) -> Agent[Any]:
+    """The ``Agent`` named by ``"package.module:name"`` (a factory is called once).
+
+    The current directory is importable, as with ``python -m``.
+    """
+    module_name, sep, attribute = spec.partition(":")
+    if not sep or not module_name or not attribute:
+        raise ConfigurationError(f"{spec!r}: expected module:agent, e.g. myapp.agents:support")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = import_module(module_name)
+    except ImportError as exc:
+        raise ConfigurationError(f"cannot import {module_name!r}: {exc}") from exc
+    target = getattr(module, attribute, None)
+    if target is None:
+        raise ConfigurationError(f"module {module_name!r} has no attribute {attribute!r}")
+    if not isinstance(target, Agent) and callable(target):
+        target = target()
+    if not isinstance(target, Agent):
+        raise ConfigurationError(f"{spec!r} is a {type(target).__name__}, not a locus Agent")
+    return target
+
+
+def serve(spec: str, agent: Agent[Any] | None = None) -> Agent[Any]:
+    """Register ``agent`` (or the one ``spec`` names, loaded now) under ``spec``."""
+    if spec not in _served:
+        _served[spec] = agent if agent is not None else load_agent(spec)
+    elif agent is not None and _served[spec] is not agent:
+        raise ConfigurationError(f"another agent is already served as {spec!r} in this process")
+    return _served[spec]
+
+
+def served(spec: str) -> Agent[Any]:
+    """The agent served as ``spec`` in this worker process."""
+    found = _served.get(spec)
+    if found is None:
+        known = ", ".join(sorted(_served)) or "none"
+        raise ConfigurationError(
+            f"this worker does not serve the agent {spec!r} (it serves: {known}); start the "
+            f"task queue's workers with `locus worker --task-queue Q {spec}`"
+        )
+    return found
+
+
+def agent_named(root: Agent[Any], name: str) -> Agent[Any]:
+    """``root`` or the agent called ``name`` among its handoffs (at any depth)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        agent = stack.pop()
+        if agent.name == name:
+            return agent
+        seen.add(id(agent))
+        stack += [a for a in agent._config.handoffs.values() if id(a) not in seen]
+    raise ConfigurationError(f"agent {root.name!r} has no handoff agent named {name!r}")

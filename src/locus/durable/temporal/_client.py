@@ -1,0 +1,127 @@
+"""Starting durable runs and talking to them: ``run``, ``start_run`` and ``DurableRun``."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from locus.agent import AgentResult, PendingCall
+from locus.agent._options import as_messages
+from locus.core.errors import ConfigurationError, ThreadConflictError
+from locus.durable.temporal import _wire as wire
+from locus.durable.temporal._errors import locus_error
+from locus.durable.temporal._results import result_from_json
+from locus.durable.temporal._workflow import WORKFLOW_NAME
+
+__all__ = ["DurableRun", "run", "start_run"]
+
+
+class DurableRun:
+    """A durable run in progress (a Temporal workflow); any process may hold one.
+
+    ``DurableRun(client, run_id)`` finds a run started elsewhere (``run_id`` is the
+    workflow id, ``DurableRun.id``).
+    """
+
+    def __init__(self, client: Client, run_id: str) -> None:
+        self.id = run_id
+        self.handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(run_id)
+
+    async def result(self) -> AgentResult[Any]:
+        """Wait for the run's end; its ``AgentResult`` (its typed error if it failed)."""
+        try:
+            raw = await self.handle.result()
+        except WorkflowFailureError as exc:
+            raise locus_error(exc) from None
+        return result_from_json(raw)
+
+    async def approve(self, call_id: str, *, arguments: dict[str, Any] | None = None) -> None:
+        """Let the waiting call ``call_id`` run (with ``arguments`` instead of the model's)."""
+        if arguments is not None and not isinstance(arguments, dict):
+            raise ConfigurationError(f"arguments must be a dict, got {type(arguments).__name__}")
+        await self._decide({"call_id": call_id, "approved": True, "arguments": arguments})
+
+    async def deny(self, call_id: str, reason: str = "the call was denied") -> None:
+        """Refuse the waiting call ``call_id``; the model reads ``reason`` as its result."""
+        await self._decide({"call_id": call_id, "approved": False, "reason": str(reason)})
+
+    async def pending(self) -> list[PendingCall]:
+        """The calls waiting for a decision now (a query: a worker must be running)."""
+        found = await self.handle.query("locus.pending", result_type=list)
+        return [PendingCall(str(c["id"]), str(c["name"]), dict(c["arguments"])) for c in found]
+
+    async def events(self, since: int = 0) -> list[dict[str, Any]]:
+        """The run's events from index ``since`` on, as JSON objects with a ``kind`` (a
+        query: a worker must be running). Poll with ``since=`` the count seen so far."""
+        found: list[dict[str, Any]] = await self.handle.query(
+            "locus.events", since, result_type=list
+        )
+        return found
+
+    async def cancel(self) -> None:
+        """Ask the run to stop (its pending activities are cancelled)."""
+        await self.handle.cancel()
+
+    async def _decide(self, decision: dict[str, Any]) -> None:
+        if not isinstance(decision["call_id"], str) or not decision["call_id"]:
+            raise ConfigurationError("call_id must be the id of a pending call (a string)")
+        await self.handle.signal("locus.decide", decision)
+
+
+async def start_run(
+    client: Client,
+    agent: str,
+    prompt: Any,
+    *,
+    task_queue: str,
+    thread_id: str | None = None,
+    run_id: str | None = None,
+    heartbeat_timeout: float = 30.0,
+    model_timeout: float = 600.0,
+    tool_timeout: float = 3600.0,
+) -> DurableRun:
+    """Start a durable run of the agent a worker serves as ``agent`` (``"module:agent"``).
+
+    ``prompt`` is text or messages. With ``thread_id`` the conversation is the agent's
+    thread (in the worker's thread store) and the run's id is ``locus-thread-<id>``, so
+    one thread has one run at a time (a second is a ``ThreadConflictError``). The
+    timeouts (seconds) bound each model and tool activity; a worker that dies is noticed
+    after ``heartbeat_timeout``.
+    """
+    if not isinstance(agent, str) or ":" not in agent:
+        raise ConfigurationError(f"agent must be the 'module:agent' a worker serves, got {agent!r}")
+    if run_id is None:
+        run_id = f"locus-thread-{thread_id}" if thread_id else f"locus-run-{uuid.uuid4().hex}"
+    request = {
+        "agent": agent,
+        "prompt": wire.messages_to_json(as_messages(prompt)),
+        "thread_id": thread_id,
+        "settings": {"heartbeat": heartbeat_timeout, "model": model_timeout, "tool": tool_timeout},
+    }
+    try:
+        await client.start_workflow(WORKFLOW_NAME, request, id=run_id, task_queue=task_queue)
+    except WorkflowAlreadyStartedError:
+        raise ThreadConflictError(
+            f"a durable run {run_id!r} is already running; wait for it (DurableRun(client, "
+            f"{run_id!r}).result()) before starting another on it"
+        ) from None
+    return DurableRun(client, run_id)
+
+
+async def run(
+    client: Client,
+    agent: str,
+    prompt: Any,
+    *,
+    task_queue: str,
+    thread_id: str | None = None,
+    **options: Any,
+) -> AgentResult[Any]:
+    """Start a durable run and wait for its result (see ``start_run`` for the options)."""
+    started = await start_run(
+        client, agent, prompt, task_queue=task_queue, thread_id=thread_id, **options
+    )
+    return await started.result()

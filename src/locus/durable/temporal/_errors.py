@@ -1,0 +1,104 @@
+"""Our errors across Temporal, and our retry policy as Temporal's.
+
+A failed model or tool-side activity raises an ``ApplicationError`` whose ``type`` is the
+Locus error class name and whose details are the error's safe context (HTTP status, OCI
+``code``, ``opc-request-id``): never a body, a header or a key. Errors that a retry
+cannot fix (a bad request, bad credentials, misuse) are marked non-retryable, and are
+also listed in the activity retry policy, so Temporal does not try them again. On the
+other side ``locus_error`` rebuilds the typed Locus error from the failure.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from temporalio.common import RetryPolicy as TemporalRetryPolicy
+from temporalio.exceptions import ApplicationError, FailureError
+
+from locus.core import errors
+from locus.core.errors import APIStatusError, LocusError, RunError, ToolError
+from locus.models.http import RetryPolicy
+
+__all__ = ["NON_RETRYABLE", "application_error", "locus_error", "temporal_retry_policy"]
+
+NON_RETRYABLE: tuple[str, ...] = (
+    "ConfigurationError",
+    "CredentialsError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "SerializationError",
+    "OutputValidationError",
+    "GuardrailTripped",
+)
+"""Locus errors a retry cannot fix: Temporal is told not to retry them."""
+
+
+def temporal_retry_policy(policy: RetryPolicy | None) -> TemporalRetryPolicy:
+    """Our model ``RetryPolicy`` as Temporal's activity retry policy.
+
+    The model retries its own HTTP attempts inside one activity; Temporal's attempts
+    cover what the model cannot: a worker that died or an activity that timed out.
+    ``max_retries`` + 1 attempts, the same first delay, doubling, the same ceiling.
+    """
+    policy = policy if policy is not None else RetryPolicy()
+    return TemporalRetryPolicy(
+        initial_interval=timedelta(seconds=max(policy.base_delay, 0.001)),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(seconds=max(policy.max_delay, policy.base_delay, 0.001)),
+        maximum_attempts=policy.max_retries + 1,
+        non_retryable_error_types=list(NON_RETRYABLE),
+    )
+
+
+def application_error(exc: BaseException) -> ApplicationError:
+    """``exc`` as an ``ApplicationError`` (type = the class name, safe details only)."""
+    name = type(exc).__name__
+    details: dict[str, Any] = {}
+    if isinstance(exc, APIStatusError):
+        details = {"status": exc.status, "code": exc.code, "request_id": exc.request_id}
+    if isinstance(exc, ToolError):
+        details = {"tool_name": exc.tool_name}
+    if isinstance(exc, errors.GuardrailTripped):
+        details = {"guardrail": exc.guardrail, "reason": exc.reason}
+    retryable = isinstance(exc, LocusError) and name not in NON_RETRYABLE
+    return ApplicationError(str(exc), details, type=name, non_retryable=not retryable)
+
+
+def locus_error(exc: BaseException) -> BaseException:
+    """The Locus error a Temporal failure carries (its innermost ``ApplicationError``);
+    ``exc`` itself when it carries none."""
+    found = _application_cause(exc)
+    if found is None or not found.type:
+        return exc
+    cls = getattr(errors, found.type, None)
+    if not isinstance(cls, type) or not issubclass(cls, LocusError):
+        return RunError(f"{found.type}: {found.message}")
+    details = found.details[0] if found.details and isinstance(found.details[0], dict) else {}
+    return _build(cls, found.message, details)
+
+
+def _application_cause(exc: BaseException | None) -> ApplicationError | None:
+    found: ApplicationError | None = None
+    while exc is not None:
+        if isinstance(exc, ApplicationError):
+            found = exc
+        exc = exc.cause if isinstance(exc, FailureError) else exc.__cause__
+    return found
+
+
+def _build(cls: type[LocusError], message: str, details: dict[str, Any]) -> LocusError:
+    if issubclass(cls, APIStatusError):
+        return cls(
+            message,
+            status=int(details.get("status") or 0),
+            code=details.get("code"),
+            request_id=details.get("request_id"),
+        )
+    if issubclass(cls, ToolError):
+        return cls(message, tool_name=details.get("tool_name"))
+    if cls is errors.GuardrailTripped:
+        return cls(str(details.get("guardrail")), str(details.get("reason")))
+    return cls(message)

@@ -1,0 +1,241 @@
+"""The agent's side effects, swapped for activities: what a run inside the workflow uses.
+
+The workflow drives the agent's own loop (``locus.agent._run.AgentRun``) on a copy of
+the agent's ``RunConfig`` in which the model, the tools and the thread store are stand-ins:
+
+- ``ActivityModel``: each model call is a ``locus.model_call`` activity (the worker calls
+  the agent's real model and returns the answer as JSON);
+- ``ActivityExecutor``: each tool call is a ``locus.tool_call`` activity; a call that
+  needs approval first waits in the workflow for a decision (a signal);
+- ``ActivityThreadStore``: ``load``/``append`` of a thread are activities on the
+  agent's own thread store.
+
+Everything else (hooks, handoffs, typed output, validators, history processors) is the
+loop's own code, so there is no second copy of its rules. Completed activities are
+replayed from the workflow's history: a new worker does not call them again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import timedelta
+from typing import Any, Protocol
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+from locus.agent import Agent
+from locus.agent._acting import outcome_of
+from locus.agent._hooks import ToolResult
+from locus.agent._run import RunConfig
+from locus.core.errors import ToolExecutionError
+from locus.core.messages import Message, ToolCall
+from locus.core.response import ModelResponse, StreamEvent
+from locus.core.toolspec import ToolSpec
+from locus.durable.temporal import _wire as wire
+from locus.durable.temporal._errors import locus_error, temporal_retry_policy
+from locus.tools._executor import ToolOutcome
+
+__all__ = ["Decisions", "Settings", "durable_config"]
+
+
+@dataclasses.dataclass(slots=True, frozen=True)
+class Settings:
+    """Activity timeouts of one durable run, in seconds (from the client's request)."""
+
+    heartbeat: float = 30.0
+    model: float = 600.0
+    tool: float = 3600.0
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Settings:
+        return cls(**{k: float(v) for k, v in raw.items() if k in ("heartbeat", "model", "tool")})
+
+
+class Decisions(Protocol):
+    """Where a call that needs approval waits for a person's decision (the workflow)."""
+
+    async def decision(self, call: ToolCall) -> Mapping[str, Any]: ...
+
+
+@dataclasses.dataclass(slots=True, frozen=True)
+class _Where:
+    """Which agent a stand-in speaks for: the served spec and the agent's name in it."""
+
+    spec: str
+    name: str
+    settings: Settings
+    retry: Any
+
+    def payload(self, **more: Any) -> dict[str, Any]:
+        return {"agent": self.spec, "name": self.name, **more}
+
+    async def execute(self, activity: str, payload: dict[str, Any], timeout: float) -> Any:
+        try:
+            return await workflow.execute_activity(
+                activity,
+                payload,
+                start_to_close_timeout=timedelta(seconds=timeout),
+                heartbeat_timeout=timedelta(seconds=self.settings.heartbeat),
+                retry_policy=self.retry,
+            )
+        except ActivityError as exc:
+            raise locus_error(exc) from None
+
+
+class ActivityModel:
+    """A ``Model`` whose calls are ``locus.model_call`` activities."""
+
+    def __init__(self, real: Any, where: _Where) -> None:
+        self.model_id: str = real.model_id
+        self.native_output = getattr(real, "native_output", None)
+        self._where = where
+
+    async def complete(
+        self, messages: Sequence[Message], tools: Sequence[Any] | None = None, **kwargs: Any
+    ) -> ModelResponse:
+        payload = self._where.payload(
+            messages=wire.messages_to_json(messages),
+            tools=wire.specs_to_json(tools),
+            kwargs=wire.kwargs_to_json(kwargs),
+        )
+        raw = await self._where.execute("locus.model_call", payload, self._where.settings.model)
+        return wire.response_from_json(raw)
+
+    async def stream(
+        self, messages: Sequence[Message], tools: Sequence[Any] | None = None, **kwargs: Any
+    ) -> AsyncIterator[StreamEvent]:
+        """The whole answer as one text event, then the final event (an activity's result
+        arrives whole; see docs/durable.md on events)."""
+        response = await self.complete(messages, tools, **kwargs)
+        if response.text:
+            yield StreamEvent(content=response.text)
+        yield StreamEvent.final(response)
+
+
+class ActivityExecutor:
+    """Runs tool calls as ``locus.tool_call`` activities, after approval when needed."""
+
+    def __init__(self, rules: dict[str, Any], where: _Where, decisions: Decisions) -> None:
+        self.tools = rules  # name -> the real tool (its approval rule and timeout)
+        self._where = where
+        self._decisions = decisions
+
+    async def run_one(self, call: ToolCall, context: Any = None) -> ToolOutcome:
+        started = time.perf_counter()
+        real = self.tools.get(call.name)
+        if real is not None and await self._needs_approval(real.requires_approval, call, context):
+            decision = await self._decisions.decision(call)
+            if not decision.get("approved"):
+                text = f"Not run: a person denied this call. Reason: {decision.get('reason')}"
+                return outcome_of(call, ToolResult(text, is_error=True), started)
+            if decision.get("arguments") is not None:
+                call = ToolCall(call.id, call.name, dict(decision["arguments"]))
+        payload = self._where.payload(call=wire.call_to_json(call), run=_run_json(context))
+        raw = await self._where.execute("locus.tool_call", payload, self._where.settings.tool)
+        message = Message.tool(raw["text"], call.id, call.name, is_error=bool(raw["is_error"]))
+        error = ToolExecutionError(raw["text"], tool_name=call.name) if raw["is_error"] else None
+        return ToolOutcome(call, message, error, (time.perf_counter() - started) * 1000)
+
+    async def _needs_approval(self, rule: Any, call: ToolCall, context: Any) -> bool:
+        if rule is True or rule is False:
+            return rule
+        payload = self._where.payload(call=wire.call_to_json(call), run=_run_json(context))
+        found = await self._where.execute("locus.approval_rule", payload, self._where.settings.tool)
+        return bool(found)
+
+
+def _run_json(context: Any) -> dict[str, Any]:
+    """What a tool sees of the run in the worker (``RunContext`` without deps)."""
+    if context is None:
+        return {"run_id": "", "thread_id": None, "iteration": 0}
+    return {
+        "run_id": context.run_id,
+        "thread_id": context.thread_id,
+        "iteration": context.iteration,
+    }
+
+
+class ActivityToolbox:
+    """The agent's tool specs, with an ``ActivityExecutor`` (``Toolbox``'s shape)."""
+
+    def __init__(self, agent: Agent[Any], executor: ActivityExecutor) -> None:
+        toolbox = agent._config.toolbox
+        if toolbox.toolsets:
+            from locus.core.errors import ConfigurationError
+
+            raise ConfigurationError(
+                f"agent {agent.name!r} has toolsets (e.g. MCP servers); durable runs take "
+                "@tool functions, agents as tools and handoffs only in this version"
+            )
+        self.tools = list(toolbox.tools)
+        self.toolsets: list[Any] = []
+        self.executor = executor
+        self.specs: list[ToolSpec] = list(toolbox.specs)
+
+    async def for_run(self) -> tuple[ActivityExecutor, list[ToolSpec]]:
+        return self.executor, self.specs
+
+    async def aclose(self) -> None:
+        return None
+
+
+class ActivityThreadStore:
+    """A thread store whose ``load`` and ``append`` are activities on the agent's store."""
+
+    def __init__(self, where: _Where) -> None:
+        self._where = where
+
+    async def load(self, thread_id: str) -> list[Message]:
+        payload = self._where.payload(thread_id=thread_id)
+        raw = await self._where.execute("locus.thread_load", payload, self._where.settings.tool)
+        return wire.messages_from_json(raw)
+
+    async def append(self, thread_id: str, messages: Sequence[Message]) -> None:
+        payload = self._where.payload(thread_id=thread_id, messages=wire.messages_to_json(messages))
+        await self._where.execute("locus.thread_append", payload, self._where.settings.tool)
+
+
+@dataclasses.dataclass(slots=True, eq=False)
+class _HandoffTarget:
+    """What ``_switch_agent`` reads of a handoff agent: its (durable) ``_config``."""
+
+    _config: RunConfig
+
+
+def durable_config(
+    agent: Agent[Any], spec: str, decisions: Decisions, settings: Settings
+) -> RunConfig:
+    """A copy of ``agent``'s ``RunConfig`` with activity stand-ins (handoffs too)."""
+    made: dict[int, RunConfig] = {}
+    return _durable(agent, spec, decisions, settings, made)
+
+
+def _durable(
+    agent: Agent[Any], spec: str, decisions: Decisions, settings: Settings, made: dict[int, Any]
+) -> RunConfig:
+    if id(agent) in made:
+        return made[id(agent)]  # type: ignore[no-any-return]
+    retry = temporal_retry_policy(getattr(agent.model, "retry", None))
+    where = _Where(spec, agent.name, settings, retry)
+    own = agent._config
+    rules = {item.name: item for item in own.toolbox.tools}
+    executor = ActivityExecutor(rules, where, decisions)
+    config = dataclasses.replace(
+        own,
+        model=ActivityModel(agent.model, where),
+        toolbox=ActivityToolbox(agent, executor),  # type: ignore[arg-type]
+        thread_store=ActivityThreadStore(where),
+        approvals=False,  # approvals wait inside the call (ActivityExecutor), no pause
+        owner=None,
+        active=set(),
+        handoffs={},
+    )
+    made[id(agent)] = config
+    config.handoffs = {
+        name: _HandoffTarget(_durable(other, spec, decisions, settings, made))
+        for name, other in own.handoffs.items()
+    }
+    return config

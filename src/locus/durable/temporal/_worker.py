@@ -1,0 +1,100 @@
+"""A Temporal worker that runs durable agent runs: ``create_worker`` and ``locus worker``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from locus.agent import Agent
+from locus.core.errors import ConfigurationError
+from locus.durable.temporal._activities import ACTIVITIES
+from locus.durable.temporal._agents import serve
+from locus.durable.temporal._workflow import AgentWorkflow
+
+__all__ = ["create_worker", "main"]
+
+
+def create_worker(
+    client: Client,
+    *,
+    task_queue: str,
+    agents: Sequence[str] | Mapping[str, Agent[Any]],
+    **worker_options: Any,
+) -> Worker:
+    """A worker serving ``agents`` on ``task_queue``: specs (``"module:agent"``, loaded
+    now) or agents by the spec runs will name. Run it with ``async with worker:`` or
+    ``await worker.run()``. ``worker_options`` go to ``temporalio.worker.Worker``.
+
+    Every worker of a task queue must serve the same agents, built the same way.
+    """
+    given = dict(agents) if isinstance(agents, Mapping) else dict.fromkeys(agents)
+    if not given:
+        raise ConfigurationError("create_worker needs at least one agent to serve")
+    roots = {spec.partition(":")[0].split(".")[0] for spec in given}
+    for spec, agent in given.items():
+        serve(spec, agent)
+    restrictions = SandboxRestrictions.default.with_passthrough_modules(
+        "locus", *sorted(r for r in roots if r and not r.endswith(".py"))
+    )
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[AgentWorkflow],
+        activities=list(ACTIVITIES),
+        workflow_runner=SandboxedWorkflowRunner(restrictions=restrictions),
+        **worker_options,
+    )
+
+
+def _parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="Run durable agent runs (Temporal).")
+    parser.add_argument("agents", nargs="+", metavar="module:agent", help="the agents to serve")
+    parser.add_argument("--task-queue", required=True, help="the Temporal task queue")
+    parser.add_argument(
+        "--address",
+        default=os.environ.get("TEMPORAL_ADDRESS", "localhost:7233"),
+        help="HOST:PORT of the Temporal frontend (default: $TEMPORAL_ADDRESS or localhost:7233)",
+    )
+    parser.add_argument("--namespace", default=os.environ.get("TEMPORAL_NAMESPACE", "default"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, prog: str = "locus worker") -> int:
+    """``locus worker --task-queue Q [--address HOST:PORT] module:agent ...`` until
+    SIGTERM or SIGINT (running activities finish first, within Temporal's grace)."""
+    args = _parser(prog).parse_args(argv)
+    try:
+        asyncio.run(_serve(args))
+    except ConfigurationError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    try:
+        client = await Client.connect(args.address, namespace=args.namespace)
+    except RuntimeError as exc:
+        raise ConfigurationError(f"cannot reach Temporal at {args.address}: {exc}") from None
+    worker = create_worker(client, task_queue=args.task_queue, agents=args.agents)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with worker:
+        names = " ".join(args.agents)
+        print(
+            f"locus worker: serving {names} on task queue {args.task_queue!r} at {args.address}",
+            file=sys.stderr,
+            flush=True,
+        )
+        await stop.wait()

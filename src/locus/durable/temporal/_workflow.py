@@ -1,0 +1,90 @@
+"""``AgentWorkflow``: one agent run as a Temporal workflow.
+
+The workflow runs the agent's own loop with its side effects as activities (see
+``_stand_ins``). A call that needs approval waits here, in ``decision``, for a
+``locus.decide`` signal: no process is held while it waits, for minutes or days. The
+run's events are kept and answered by the ``locus.events`` query; ``locus.pending``
+lists the calls waiting for a decision.
+
+Determinism: the loop's run id is the workflow id (not a fresh ``uuid4``), no deadline
+runs in the workflow (Temporal's timeouts replace it), and the only waits are
+activities and ``workflow.wait_condition``. The module has no import-time side effects;
+``locus`` is passed through Temporal's sandbox (the worker's agents are the same
+objects inside it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from locus.agent._events import RunFinished
+    from locus.agent._run import AgentRun, RunRequest
+    from locus.core.errors import LocusError
+    from locus.core.messages import ToolCall
+    from locus.durable.temporal import _wire as wire
+    from locus.durable.temporal._agents import served
+    from locus.durable.temporal._errors import application_error
+    from locus.durable.temporal._results import result_to_json
+    from locus.durable.temporal._stand_ins import Settings, durable_config
+
+__all__ = ["WORKFLOW_NAME", "AgentWorkflow"]
+
+WORKFLOW_NAME = "locus.agent_run"
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class AgentWorkflow:
+    """One durable agent run (input: the agent's spec, the prompt, the thread, timeouts)."""
+
+    def __init__(self) -> None:
+        self._decisions: dict[str, dict[str, Any]] = {}
+        self._pending: dict[str, dict[str, Any]] = {}
+        self._events: list[dict[str, Any]] = []
+
+    @workflow.run
+    async def run(self, request: dict[str, Any]) -> dict[str, Any]:
+        spec = str(request["agent"])
+        try:
+            settings = Settings.from_json(request.get("settings") or {})
+            config = durable_config(served(spec), spec, self, settings)
+            run_request = RunRequest(
+                prompt=wire.messages_from_json(request["prompt"]),
+                thread_id=request.get("thread_id"),
+            )
+            run = AgentRun(config, run_request)
+            run.run_id = run.ctx.run_id = workflow.info().workflow_id
+            result = None
+            async for event in run.events():
+                self._events.append(wire.event_to_json(event))
+                if isinstance(event, RunFinished):
+                    result = event.result
+        except LocusError as exc:
+            raise application_error(exc) from None
+        assert result is not None
+        return result_to_json(result)
+
+    async def decision(self, call: ToolCall) -> Mapping[str, Any]:
+        """Wait for a person's decision on ``call`` (a ``locus.decide`` signal)."""
+        if call.id not in self._decisions:
+            self._pending[call.id] = wire.call_to_json(call)
+            self._events.append({"kind": "approval_requested", "call": wire.call_to_json(call)})
+            await workflow.wait_condition(lambda: call.id in self._decisions)
+            del self._pending[call.id]
+        return self._decisions[call.id]
+
+    @workflow.signal(name="locus.decide")
+    def decide(self, decision: dict[str, Any]) -> None:
+        """``{"call_id", "approved", "arguments"?, "reason"?}``; the first decision wins."""
+        self._decisions.setdefault(str(decision["call_id"]), dict(decision))
+
+    @workflow.query(name="locus.pending")
+    def pending(self) -> list[dict[str, Any]]:
+        return list(self._pending.values())
+
+    @workflow.query(name="locus.events")
+    def events(self, since: int) -> list[dict[str, Any]]:
+        return self._events[since:]
