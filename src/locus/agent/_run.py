@@ -31,6 +31,7 @@ from locus.agent._state import PendingCall, RunState
 from locus.agent._threads import thread_lock
 from locus.agent._toolbox import Toolbox
 from locus.agent._validators import OutputValidator
+from locus.core._headers import model_headers
 from locus.core.errors import RunCancelledError, RunTimeoutError, StreamError
 from locus.core.messages import Message, ToolCall
 from locus.core.model import Model
@@ -394,3 +395,5 @@ async def _close(stream: AsyncIterator[StreamEvent]) -> None:
     aclose = getattr(stream, "aclose", None)
     if aclose is not None:
         await aclose()
+    if model_headers.get() is not None:  # a hook's headers were for this call only
+        model_headers.set(None)

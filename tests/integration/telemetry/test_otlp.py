@@ -1,6 +1,8 @@
 """The exported bytes, not our objects: one traced run (two tool calls, then a sub-agent
 on the emulator) sent by the OTLP/HTTP exporter to a loopback receiver, decoded with
-``opentelemetry-proto`` and checked field by field against the GenAI conventions."""
+``opentelemetry-proto`` and checked field by field against the GenAI conventions; and the
+sub-agent's chat request, read off the wire by a relay in front of the emulator, carries
+the W3C ``traceparent`` of its ``chat`` span."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -31,6 +34,7 @@ from locus.testing import FunctionModel, Turn
 from locus.tools.decorator import tool
 
 from ..conftest import ON_DEMAND, OCIModelFactory
+from ._relay import Relay
 
 
 class Receiver(ThreadingHTTPServer):
@@ -73,6 +77,16 @@ def receiver() -> Iterator[Receiver]:
     thread.join()
 
 
+@pytest.fixture
+def relay(emu: Emulator) -> Iterator[Relay]:
+    """A byte relay in front of the emulator (to read the headers that reach it)."""
+    place = urlsplit(emu.service_endpoint)
+    assert place.hostname is not None and place.port is not None
+    server = Relay((place.hostname, place.port))
+    yield server
+    server.close()
+
+
 @tool
 async def weather(city: str) -> str:
     """The weather in a city."""
@@ -110,13 +124,17 @@ def _attributes(span: Span) -> dict[str, Any]:
 
 
 async def test_a_traced_run_arrives_over_otlp_http(
-    emu: Emulator, oci_model: OCIModelFactory, receiver: Receiver
+    emu: Emulator, oci_model: OCIModelFactory, receiver: Receiver, relay: Relay
 ) -> None:
     provider = TracerProvider(resource=Resource.create({"service.name": "otlp-test"}))
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=receiver.endpoint)))
     telemetry.instrument(tracer_provider=provider)
     try:
-        geographer = Agent(model=oci_model(), name="geographer", description="Geography answers.")
+        geographer = Agent(
+            model=oci_model(service_endpoint=relay.url),
+            name="geographer",
+            description="Geography answers.",
+        )
         boss = Agent(
             model=FunctionModel(_boss, model_id="boss-model"),
             name="boss",
@@ -209,3 +227,10 @@ async def test_a_traced_run_arrives_over_otlp_http(
     for span in spans.values():
         assert span.status.code != Status.StatusCode.STATUS_CODE_ERROR
         assert span.end_time_unix_nano >= span.start_time_unix_nano > 0
+
+    # W3C trace context reached the emulator: the chat request's traceparent is its span's
+    (sent,) = [r for r in relay.requests() if r.path.endswith("/actions/chat")]
+    assert request_id.startswith(sent.headers["opc-request-id"] + "/")  # the server adds its part
+    version, trace_id, span_id, flags = sent.headers["traceparent"].split("-")
+    assert (version, trace_id, span_id) == ("00", sub_chat.trace_id.hex(), sub_chat.span_id.hex())
+    assert int(flags, 16) & 0x01  # sampled
