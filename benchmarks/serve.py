@@ -3,9 +3,17 @@
 The emulator runs in one process (answering each chat call after ``latency`` s), the
 server (``locus serve benchmarks.serve:agent``) in another, and ``runs`` clients here
 each stream one OpenAI-compatible chat completion (the emulator counts to five, in
-five deltas) with aiohttp. A chat cannot end sooner than ``latency``: efficiency is
-that ideal over the measured wall time of the whole wave. The serving path adds the
-server's own parsing, the agent loop, SSE framing and a second HTTP hop.
+five deltas) over one bare aiohttp session, reading each SSE body whole and parsing it
+once at the end, so the load generator costs little. A chat cannot end sooner than
+``latency``: efficiency is that ideal over the measured wall time of the whole wave.
+The serving path adds the server's own parsing, the agent loop, SSE framing and a
+second HTTP hop.
+
+Beside each wave, the CPU seconds each process spent in it (``cpu_s``: ``server``,
+``emulator``, ``client``; from ``/proc/<pid>/stat``) show which one is saturated:
+on two cores, one process near the wall time is the bottleneck. ``agent_only`` is the
+same wave run by the same agent in this process with no server (the ceiling the server
+can reach), and ``load_avg`` the machine's load average before and after.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -25,11 +33,12 @@ import aiohttp
 
 from benchmarks._scenario import build_model
 from benchmarks._stats import figure
-from locus.agent import Agent
+from locus.agent import Agent, ModelTextDelta
 
 __all__ = ["agent", "measure", "server_process"]
 
 PROMPT = "Count from 1 to 5, separated by commas."
+ANSWER = "1, 2, 3, 4, 5"
 _INFO_ENV = "LOCUS_BENCH_EMULATOR_INFO"
 
 
@@ -40,8 +49,8 @@ def agent() -> Agent:
 
 
 @contextmanager
-def server_process(info: dict[str, Any]) -> Iterator[str]:
-    """``locus serve`` on a free loopback port in a subprocess; yields its URL."""
+def server_process(info: dict[str, Any]) -> Iterator[tuple[str, int]]:
+    """``locus serve`` on a free loopback port in a subprocess; yields its URL and pid."""
     env = {**os.environ, _INFO_ENV: json.dumps(info)}
     env.pop("LOCUS_SERVE_TOKEN", None)
     cmd = [sys.executable, "-m", "locus.cli", "serve", "benchmarks.serve:agent", "--port", "0"]
@@ -53,56 +62,146 @@ def server_process(info: dict[str, Any]) -> Iterator[str]:
         found = re.search(r"listening on (http://\S+)", line)
         if found is None:
             raise RuntimeError(f"locus serve did not start: {line!r} (exit {proc.poll()})")
-        yield found.group(1)
+        yield found.group(1), proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=60)
 
 
-async def _chat(session: aiohttp.ClientSession, url: str) -> str:
-    body = {"model": "counter", "stream": True, "messages": [{"role": "user", "content": PROMPT}]}
+def _answer(body: bytes) -> str:
     text = []
-    async with session.post(url + "/v1/chat/completions", json=body) as response:
-        response.raise_for_status()
-        async for raw in response.content:
-            line = raw.decode().strip()
-            if line.startswith("data: {"):
-                for choice in json.loads(line[6:]).get("choices", ()):
-                    text.append(choice["delta"].get("content") or "")
+    for line in body.split(b"\n"):
+        if line.startswith(b"data: {"):
+            for choice in json.loads(line[6:]).get("choices", ()):
+                text.append(choice["delta"].get("content") or "")
     return "".join(text)
 
 
-async def _wave(url: str, runs: int) -> float:
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        start = time.perf_counter()
-        answers = await asyncio.gather(*(_chat(session, url) for _ in range(runs)))
-        elapsed = time.perf_counter() - start
-    bad = [a for a in answers if a != "1, 2, 3, 4, 5"]
+async def _chat(session: aiohttp.ClientSession, url: str) -> str:
+    body = {"model": "counter", "stream": True, "messages": [{"role": "user", "content": PROMPT}]}
+    async with session.post(url + "/v1/chat/completions", json=body) as response:
+        response.raise_for_status()
+        return _answer(await response.read())
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds of process ``pid`` so far (``/proc/<pid>/stat``)."""
+    with open(f"/proc/{pid}/stat", "rb") as stat:
+        fields = stat.read().rpartition(b")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _CPU:
+    """CPU seconds (user + system) of a set of processes, read from ``/proc``."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = dict(pids)
+
+    def read(self) -> dict[str, float]:
+        return {name: _cpu_seconds(pid) for name, pid in self.pids.items()}
+
+
+async def _timed(
+    cpu: _CPU, fn: Callable[[], Awaitable[list[str]]], runs: int
+) -> tuple[float, dict[str, float]]:
+    before, start = cpu.read(), time.perf_counter()
+    answers = await fn()
+    elapsed, after = time.perf_counter() - start, cpu.read()
+    bad = [a for a in answers if a != ANSWER]
     if bad:
         raise RuntimeError(f"{len(bad)} of {runs} chats went wrong, e.g. {bad[0]!r}")
-    return elapsed
+    return elapsed, {name: round(after[name] - before[name], 3) for name in after}
 
 
-async def measure(
-    info: dict[str, Any], *, latency: float, runs: int = 500, reps: int = 3, warmup: int = 1
-) -> dict[str, Any]:
-    """``efficiency`` (latency / wall), ``wall_s`` and ``runs`` of streamed chats through
-    ``locus serve``; ``info`` is the emulator's (already set to ``latency``)."""
-    with server_process(info) as url:
-        for _ in range(warmup):
-            await _wave(url, runs)
-        walls = [await _wave(url, runs) for _ in range(reps)]
+async def _served_wave(session: aiohttp.ClientSession, url: str, runs: int) -> list[str]:
+    return list(await asyncio.gather(*(_chat(session, url) for _ in range(runs))))
+
+
+async def _streamed(local: Agent) -> str:
+    text = []
+    async for event in local.run(PROMPT):
+        if isinstance(event, ModelTextDelta):
+            text.append(event.text)
+    return "".join(text)
+
+
+async def _agent_wave(local: Agent, runs: int) -> list[str]:
+    return list(await asyncio.gather(*(_streamed(local) for _ in range(runs))))
+
+
+def _emulator_pid(exclude: int) -> int:
+    """The pid of this process's child running ``locus.emulator``."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == exclude:
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                parent = int(stat.read().rpartition(b")")[2].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                command = cmdline.read()
+        except OSError:  # gone meanwhile
+            continue
+        if parent == os.getpid() and b"locus.emulator" in command:
+            return int(entry)
+    raise LookupError("no emulator process among this process's children")
+
+
+def _summary(latency: float, waves: list[tuple[float, dict[str, float]]]) -> dict[str, Any]:
+    walls = [wall for wall, _ in waves]
+    names = waves[0][1].keys()
     return {
         "efficiency": figure([latency / wall for wall in walls]),
         "wall_s": figure(walls),
-        "runs": runs,
+        "cpu_s": {name: figure([cpu[name] for _, cpu in waves]) for name in names},
     }
+
+
+async def measure(
+    info: dict[str, Any],
+    *,
+    latency: float,
+    runs: int = 500,
+    reps: int = 3,
+    warmup: int = 1,
+    agent_only: bool = True,
+) -> dict[str, Any]:
+    """``efficiency`` (latency / wall), ``wall_s``, ``cpu_s`` per process and ``runs`` of
+    streamed chats through ``locus serve``; ``info`` is the emulator's (already set to
+    ``latency``). ``agent_only`` adds the same waves run in this process, no server."""
+    load_start = os.getloadavg()[0]
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        with server_process(info) as (url, pid):
+            cpu = _CPU({"server": pid, "emulator": _emulator_pid(pid), "client": os.getpid()})
+            for _ in range(warmup):
+                await _served_wave(session, url, runs)
+            wave = lambda: _served_wave(session, url, runs)  # noqa: E731
+            served = [await _timed(cpu, wave, runs) for _ in range(reps)]
+    result = {**_summary(latency, served), "runs": runs}
+    if agent_only:
+        result["agent_only"] = await _measure_agent(info, cpu, latency, runs, reps, warmup)
+    result["load_avg"] = {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)}
+    return result
+
+
+async def _measure_agent(
+    info: dict[str, Any], cpu: _CPU, latency: float, runs: int, reps: int, warmup: int
+) -> dict[str, Any]:
+    cpu.pids.pop("server")
+    local = Agent(build_model(info, max_connections=2000), name="counter")
+    try:
+        for _ in range(warmup):
+            await _agent_wave(local, runs)
+        waves = [await _timed(cpu, lambda: _agent_wave(local, runs), runs) for _ in range(reps)]
+    finally:
+        await local.aclose()
+    return _summary(latency, waves)
 
 
 if __name__ == "__main__":
     from benchmarks._emulator_proc import configure, emulator_process
 
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 500
     with emulator_process("--log-level", "warning") as emulator:
         configure(emulator, latency=1.0)
-        print(json.dumps(asyncio.run(measure(emulator, latency=1.0)), indent=2))
+        print(json.dumps(asyncio.run(measure(emulator, latency=1.0, runs=runs)), indent=2))

@@ -50,27 +50,22 @@ async def chat_completions(request: Request) -> Response:
         return error_response(404, str(exc), "invalid_request_error", "model_not_found")
     structured = is_structured(agent)
     events = counted(agent, run, app.state)
-    run_id = f"run-{uuid.uuid4().hex}"
 
-    def on_paused(result: Any) -> None:
+    def on_paused(result: Any) -> str:
+        run_id = f"run-{uuid.uuid4().hex}"  # unguessable: it resumes the run
         app.state.paused[run_id] = _approvals.paused(name, result)
+        return run_id
 
     if stream:
         chunks = chat_chunks(
-            name,
-            events,
-            structured=structured,
-            include_usage=include_usage,
-            run_id=run_id,
-            on_paused=on_paused,
+            name, events, structured=structured, include_usage=include_usage, on_paused=on_paused
         )
         return EventStream(chunks, app.state)
     try:
         result = await drain(events)
     except Exception as exc:
         return JSONResponse(error_body(exc), status_code=error_status(exc)[0])
-    if getattr(result, "pending", None):
-        on_paused(result)
+    run_id = on_paused(result) if getattr(result, "pending", None) else ""
     return JSONResponse(completion_body(name, result, structured, run_id))
 
 

@@ -8,9 +8,10 @@ unless ``thread_id`` (an extra body field) names a thread, which then is the his
 
 from __future__ import annotations
 
+import itertools
 import json
+import secrets
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ from locus.serve._stream import sse
 __all__ = [
     "chat_chunks",
     "completion_body",
+    "completion_id",
     "error_body",
     "models_body",
     "parse_chat",
@@ -114,7 +116,7 @@ def _usage(result: Any) -> dict[str, int]:
 def completion_body(name: str, result: Any, structured: bool, run_id: str) -> dict[str, Any]:
     """A ``chat.completion`` object for a finished run."""
     body: dict[str, Any] = {
-        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "id": completion_id(),
         "object": "chat.completion",
         "created": int(time.time()),
         "model": name,
@@ -149,11 +151,32 @@ def locus_extension(result: Any, run_id: str) -> dict[str, Any]:
     return extension
 
 
+_PREFIX = secrets.token_hex(6)
+_SERIAL = itertools.count(1)
+
+
+def completion_id() -> str:
+    """A new ``chatcmpl-`` id: this process's random prefix and a serial number (no
+    system call per id, unlike ``uuid4``)."""
+    return f"chatcmpl-{_PREFIX}{next(_SERIAL):08x}"
+
+
 class _Chunks:
+    """The ``chat.completion.chunk`` events of one completion. A text delta is the one
+    made most often, so its bytes are a template around the JSON of its text."""
+
     def __init__(self, name: str) -> None:
-        self.id = f"chatcmpl-{uuid.uuid4().hex}"
+        self.id = completion_id()
         self.created = int(time.time())
         self.name = name
+        head = json.dumps(self._base(choices=[{"index": 0, "delta": {"content": ""}}]))
+        cut = head.rindex('""')
+        self._text_head = ("data: " + head[:cut]).encode()
+        self._text_tail = b'}, "finish_reason": null}]}\n\n'
+
+    def text(self, text: str) -> bytes:
+        """A content delta; the same bytes ``make({"content": text})`` gives."""
+        return self._text_head + json.dumps(text, ensure_ascii=False).encode() + self._text_tail
 
     def make(self, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
         choice = {"index": 0, "delta": delta, "finish_reason": finish}
@@ -173,34 +196,46 @@ async def chat_chunks(
     *,
     structured: bool,
     include_usage: bool,
-    run_id: str,
-    on_paused: Callable[[Any], None],
+    on_paused: Callable[[Any], str],
 ) -> AsyncIterator[bytes]:
     """The SSE body of a streamed completion; a failed run ends with an error event.
-    ``on_paused(result)`` is called for a run that stopped for approval."""
+    ``on_paused(result)`` registers a run that stopped for approval and returns its id."""
     chunks = _Chunks(name)
     yield chunks.make({"role": "assistant", "content": ""})
     result = None
     try:
         async for event in events:
-            if isinstance(event, ModelTextDelta) and not structured and event.text:
-                yield chunks.make({"content": event.text})
+            if isinstance(event, ModelTextDelta):
+                if event.text and not structured:
+                    yield chunks.text(event.text)
             elif isinstance(event, RunFinished):
                 result = event.result
     except Exception as exc:  # the run failed after the stream began: say so, then end
-        yield sse(json.dumps(error_body(exc)))
-        yield DONE
+        yield sse(json.dumps(error_body(exc))) + DONE
         return
     assert result is not None
+    yield _ending(chunks, result, structured, include_usage, on_paused)
+
+
+def _ending(
+    chunks: _Chunks,
+    result: Any,
+    structured: bool,
+    include_usage: bool,
+    on_paused: Callable[[Any], str],
+) -> bytes:
+    """The events after the run: typed output, the finish chunk, usage and ``[DONE]``."""
+    parts = []
     if structured:
-        yield chunks.make({"content": answer_text(result, structured)})
-    if getattr(result, "pending", None):
-        on_paused(result)
+        parts.append(chunks.make({"content": answer_text(result, structured)}))
+    run_id = on_paused(result) if getattr(result, "pending", None) else ""
     extension = locus_extension(result, run_id)
-    yield chunks.make({}, _finish_reason(result), **({"locus": extension} if extension else {}))
+    finish = _finish_reason(result)
+    parts.append(chunks.make({}, finish, **({"locus": extension} if extension else {})))
     if include_usage:
-        yield chunks.usage(result)
-    yield DONE
+        parts.append(chunks.usage(result))
+    parts.append(DONE)
+    return b"".join(parts)
 
 
 def error_body(exc: BaseException, code: str | None = None) -> dict[str, Any]:

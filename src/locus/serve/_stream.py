@@ -4,13 +4,20 @@ Starlette's ``StreamingResponse`` notices a gone client only when a write fails,
 run waiting a second for its model writes nothing meanwhile. ``EventStream`` listens
 for ``http.disconnect`` while it streams and cancels the producer at once, so the run
 (and its model call) ends and the connection is freed.
+
+Its own send loop, built for many streams at once: the producer (the run) fills an
+outbox in a task of its own, and the response's task writes whatever the outbox holds
+each time it wakes, so events that come out of one model read (several deltas, or the
+last delta, the finish chunk and ``[DONE]``) go out in one write instead of one each.
+No event waits for a later one: the writer wakes as soon as the producer yields to the
+loop. The end of the body rides on the last write.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
-import anyio
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -23,6 +30,7 @@ _HEADERS = [
     (b"cache-control", b"no-cache"),
     (b"x-accel-buffering", b"no"),  # nginx and OCI load balancers: do not buffer
 ]
+_START = {"type": "http.response.start", "status": 200, "headers": _HEADERS}
 
 
 def sse(data: str) -> bytes:
@@ -30,41 +38,101 @@ def sse(data: str) -> bytes:
     return f"data: {data}\n\n".encode()
 
 
+class _Outbox:
+    """What the producer has made and the writer has not sent yet."""
+
+    __slots__ = ("ended", "error", "gone", "parts", "wake")
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.ended = False
+        self.gone = False
+        self.error: BaseException | None = None
+        self.wake: asyncio.Future[None] | None = None
+
+    def _notify(self) -> None:
+        wake = self.wake
+        if wake is not None and not wake.done():
+            wake.set_result(None)
+
+    async def fill(self, chunks: AsyncIterator[bytes]) -> None:
+        """Run the producer to its end (or until cancelled), posting each chunk."""
+        try:
+            async for chunk in chunks:
+                self.parts.append(chunk)
+                self._notify()
+        except Exception as exc:  # handed to the writer, which ends the body and raises it
+            self.error = exc
+        finally:
+            aclose = getattr(chunks, "aclose", None)
+            if aclose is not None:
+                await aclose()
+            self.ended = True
+            self._notify()
+
+    def on_disconnect(self, watcher: asyncio.Task[None]) -> None:
+        """The watcher ended: unless it was cancelled, the client has gone."""
+        if not watcher.cancelled():
+            self.gone = True
+            self._notify()
+
+    async def take(self) -> bytes:
+        """Everything posted so far, once there is something (or the end, or the client left)."""
+        while not self.parts and not self.ended and not self.gone:
+            self.wake = asyncio.get_running_loop().create_future()
+            await self.wake
+            self.wake = None
+        data = b"".join(self.parts)
+        self.parts.clear()
+        return data
+
+
 class EventStream(Response):
     """An ASGI response streaming ``chunks`` (ready SSE bytes) until they end or the
-    client disconnects; either way ``chunks`` is closed."""
+    client disconnects; either way ``chunks`` is closed before the response returns."""
 
     def __init__(self, chunks: AsyncIterator[bytes], state: ServeState) -> None:
-        super().__init__(status_code=200, media_type="text/event-stream")
+        # Response.__init__ renders headers for a body this response does not have
+        self.status_code = 200
+        self.media_type = "text/event-stream"
+        self.background = None
         self.chunks = chunks
         self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         with self.state.stream():
+            box = _Outbox()
+            loop = asyncio.get_running_loop()
+            producer = loop.create_task(box.fill(self.chunks))
+            watcher = loop.create_task(_until_disconnect(receive))
+            watcher.add_done_callback(box.on_disconnect)
             try:
-                async with anyio.create_task_group() as group:
-                    group.start_soon(self._watch, receive, group.cancel_scope)
-                    await self._send_all(send)
-                    group.cancel_scope.cancel()
+                await _write_all(send, box)
             finally:
-                with anyio.CancelScope(shield=True):
-                    aclose = getattr(self.chunks, "aclose", None)
-                    if aclose is not None:
-                        await aclose()
+                watcher.remove_done_callback(box.on_disconnect)
+                watcher.cancel()
+                if not producer.done():
+                    producer.cancel()
+                await asyncio.wait((producer,))  # the run has ended before the response does
+            if box.error is not None:
+                raise box.error
 
-    async def _send_all(self, send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
-        try:
-            async for chunk in self.chunks:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-        except OSError:  # the client went away while we wrote (uvicorn's ClientDisconnected)
-            return
 
-    @staticmethod
-    async def _watch(receive: Receive, scope: anyio.CancelScope) -> None:
+async def _write_all(send: Send, box: _Outbox) -> None:
+    try:
+        await send(_START)
         while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                scope.cancel()
+            data = await box.take()
+            if box.gone:
                 return
+            last = box.ended and not box.parts
+            await send({"type": "http.response.body", "body": data, "more_body": not last})
+            if last:
+                return
+    except OSError:  # the client went away while we wrote (some servers raise, uvicorn not)
+        return
+
+
+async def _until_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass

@@ -59,8 +59,10 @@ def serve(
         host=host,
         port=port,
         log_level=log_level,
+        access_log=log_level.lower() in ("trace", "debug", "info"),
         lifespan="on",
         ws="none",
+        backlog=4096,
         timeout_graceful_shutdown=math.ceil(shutdown_timeout),
     )
     ServeServer(config, app).run()
