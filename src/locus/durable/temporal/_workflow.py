@@ -54,6 +54,7 @@ class AgentWorkflow:
             run_request = RunRequest(
                 prompt=wire.messages_from_json(request["prompt"]),
                 thread_id=request.get("thread_id"),
+                output_type=config.output_type,
             )
             run = AgentRun(config, run_request)
             run.run_id = run.ctx.run_id = workflow.info().workflow_id
