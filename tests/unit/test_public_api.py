@@ -101,6 +101,7 @@ SURFACE: dict[str, set[str]] = {
         "RunFinished",
         "RunState",
         "RunStopReason",
+        "SubAgentEvent",
         "ThreadStore",
         "ToolCallFinished",
         "ToolCallStarted",

@@ -11,6 +11,7 @@ from locus.agent._events import (
     ReasoningDelta,
     RunEvent,
     RunFinished,
+    SubAgentEvent,
     ToolCallFinished,
     ToolCallStarted,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "RunFinished",
     "RunState",
     "RunStopReason",
+    "SubAgentEvent",
     "ThreadStore",
     "ToolCallFinished",
     "ToolCallStarted",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from locus.agent import _events as ev
 from locus.agent._context import RunContext
+from locus.agent._forwarding import forward_calls, forwards
 from locus.agent._hooks import HookSet, ToolResult, call_hook
 from locus.agent._result import Metrics
 from locus.core.errors import ToolExecutionError
@@ -52,6 +53,9 @@ class ToolSteps:
     _stop_reason: Any
     _specs: list[Any]
     last_agent: str
+    _forwarding: bool = False
+    """Whether a tool runs an agent (its run's events are then forwarded, see
+    ``locus.agent._forwarding``)."""
 
     if TYPE_CHECKING:
 
@@ -72,6 +76,7 @@ class ToolSteps:
         else:
             self.executor, self._specs = toolbox.executor, toolbox.specs
             self._may_hold = self.config.approvals
+        self._forwarding = forwards(self.executor)
         if self.plan is not None:
             self._specs = self._specs + self.plan.specs
 
@@ -113,7 +118,11 @@ class ToolSteps:
         if arguments:
             runnable = [(i, _with_arguments(c, arguments.get(c.id))) for i, c in runnable]
         async with contextlib.aclosing(self._run_tools(runnable)) as outcomes:
-            async for index, outcome in outcomes:
+            async for item in outcomes:
+                if isinstance(item, ev.SubAgentEvent):
+                    yield item
+                    continue
+                index, outcome = item
                 self._outcomes[index] = outcome
                 self.metrics.tool_errors += outcome.is_error
                 yield ev.ToolCallFinished(
@@ -132,8 +141,17 @@ class ToolSteps:
 
     async def _run_tools(
         self, runnable: Sequence[tuple[int, ToolCall]]
-    ) -> AsyncGenerator[tuple[int, ToolOutcome], None]:
-        """Yield (call index, outcome) as calls finish; pending calls die with the run."""
+    ) -> AsyncGenerator[tuple[int, ToolOutcome] | ev.SubAgentEvent, None]:
+        """Yield (call index, outcome) as calls finish, and the events of sub-agent runs;
+        pending calls die with the run."""
+        if self._forwarding:
+            concurrent = self.config.concurrent_tools
+            async with contextlib.aclosing(
+                forward_calls(runnable, self._call_tool, self._wait, concurrent)
+            ) as items:
+                async for item in items:
+                    yield item
+            return
         in_tasks = self.hooks is not None and self.hooks.tools
         if not in_tasks and (len(runnable) == 1 or not self.config.concurrent_tools):
             for index, call in runnable:

@@ -5,6 +5,11 @@ Per iteration: ``IterationStarted``, the model's ``ModelTextDelta`` and
 in call order) and ``ToolCallFinished`` (as each call finishes), then
 ``IterationEnded``. A run that ends normally yields ``RunFinished`` last; a run that
 fails raises instead (see ``Agent.run``).
+
+An agent used as a tool (``agent.as_tool``) runs in the caller's tool call; every event
+of its run reaches the caller's stream as a ``SubAgentEvent`` (the sub-agent's name,
+the caller's tool call id, the event), between that call's ``ToolCallStarted`` and its
+``ToolCallFinished``. A run with no agent among its tools never yields one.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ __all__ = [
     "ReasoningDelta",
     "RunEvent",
     "RunFinished",
+    "SubAgentEvent",
     "ToolCallFinished",
     "ToolCallStarted",
 ]
@@ -109,6 +115,38 @@ class RunFinished:
     kind: Literal["run_finished"] = "run_finished"
 
 
+@dataclass(slots=True, frozen=True)
+class SubAgentEvent:
+    """An event of a sub-agent's run, forwarded into the calling run's stream.
+
+    ``agent_name`` is the sub-agent's, ``call_id`` the id of the caller's tool call
+    that runs it; ``event`` is the sub-run's own event: a ``SubAgentEvent`` again when
+    the sub-agent itself calls an agent (``path`` and ``innermost`` unwrap that).
+    """
+
+    agent_name: str
+    call_id: str
+    event: RunEvent
+    kind: Literal["sub_agent_event"] = "sub_agent_event"
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The agents from this sub-agent down to the one whose event it is."""
+        names, event = [self.agent_name], self.event
+        while isinstance(event, SubAgentEvent):
+            names.append(event.agent_name)
+            event = event.event
+        return tuple(names)
+
+    @property
+    def innermost(self) -> RunEvent:
+        """The event itself, unwrapped from every ``SubAgentEvent``."""
+        event = self.event
+        while isinstance(event, SubAgentEvent):
+            event = event.event
+        return event
+
+
 RunEvent = (
     IterationStarted
     | ModelTextDelta
@@ -118,4 +156,5 @@ RunEvent = (
     | ToolCallFinished
     | IterationEnded
     | RunFinished
+    | SubAgentEvent
 )

@@ -4,15 +4,19 @@ A sub-agent's tool is async: its run is awaited on the caller's event loop, so n
 thread is held while it waits (parallel sub-agent calls in one turn run concurrently,
 under ``run_sync`` as under ``arun``). Its token usage is added to the calling run's
 ``usage`` and ``metrics`` (``metrics.sub_runs`` counts the runs). Nesting is capped:
-a call deeper than ``max_depth`` is a tool error the model reads.
+a call deeper than ``max_depth`` is a tool error the model reads. The sub-run's events
+reach the caller's event stream as ``SubAgentEvent``s (``locus.agent._forwarding``).
 """
 
 from __future__ import annotations
 
+from contextlib import aclosing
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from locus.agent._context import RunContext
+from locus.agent._events import RunFinished, SubAgentEvent
+from locus.agent._forwarding import channel, mark
 from locus.core.errors import RunError
 from locus.tools._tool import Tool
 
@@ -60,7 +64,7 @@ class SubAgents:
                 )
             token = _depth.set(depth + 1)
             try:
-                result = await agent.arun(input, output_type=output_type, deps=ctx.deps)
+                result = await _sub_run(agent, input, output_type, ctx.deps)
             except Exception as exc:
                 _roll_up(ctx, getattr(exc, "result", None))
                 raise
@@ -70,7 +74,25 @@ class SubAgents:
             return result.output
 
         ask.__doc__ = f"{text}\n\nArgs:\n    input: The task, in full: the agent sees nothing else."
+        mark(ask)  # its runs' events are forwarded to the caller's stream
         return Tool(ask, name=name or self.name.replace("-", "_"), description=text)
+
+
+async def _sub_run(agent: Any, input: str, output_type: Any, deps: Any) -> AgentResult[Any]:
+    """Run the sub-agent; with a caller's channel, put each of its events there."""
+    where = channel.get()
+    if where is None:  # not called by a run's tool step (e.g. called directly)
+        result: AgentResult[Any] = await agent.arun(input, output_type=output_type, deps=deps)
+        return result
+    found: AgentResult[Any] | None = None
+    async with aclosing(agent.run(input, output_type=output_type, deps=deps)) as events:
+        async for event in events:
+            await where.queue.put(SubAgentEvent(agent.name, where.call_id, event))
+            if isinstance(event, RunFinished):
+                found = event.result
+    if found is None:  # pragma: no cover - a run ends with RunFinished or raises
+        raise RunError(f"the run of {agent.name} ended without a result")
+    return found
 
 
 def _roll_up(ctx: RunContext[Any] | None, result: AgentResult[Any] | None) -> None:

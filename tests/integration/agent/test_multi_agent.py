@@ -1,7 +1,8 @@
 """Agents as tools over real HTTP (issue 20's done-when): one turn of an outer agent makes
 8 parallel sub-agent calls, each sub-agent calls a sync tool; under ``arun`` and
 ``run_sync`` it completes (the 8 sync tools wait for each other, so they must run at
-once), every sub-run runs on the caller's loop, and usage is rolled up."""
+once), every sub-run runs on the caller's loop, its events reach the caller's stream,
+and usage is rolled up."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from locus.agent import Agent
+from locus.agent import Agent, RunFinished, SubAgentEvent, ToolCallFinished, ToolCallStarted
 from locus.emulator import Emulator
 from locus.models.providers.oci import OCIAuthType, OCIModel
 from locus.tools import tool
@@ -47,13 +48,13 @@ def fleet(emu: Emulator, seen: list[str]) -> Agent:
         return "measured"
 
     scout = Agent(model(emu), tools=[measure], name="scout")
-    original = scout.arun
+    original = scout.run
 
-    async def arun(*args: Any, **kwargs: Any) -> Any:
+    def run(*args: Any, **kwargs: Any) -> Any:  # where each sub-run starts
         seen.append(threading.current_thread().name)
-        return await original(*args, **kwargs)
+        return original(*args, **kwargs)
 
-    scout.arun = arun  # type: ignore[method-assign]
+    scout.run = run  # type: ignore[method-assign]
     return Agent(model(emu), tools=[scout.as_tool(description="Measure one ship.")], name="fleet")
 
 
@@ -69,8 +70,29 @@ def check(result: Any, seen: list[str], loop_thread: str) -> None:
 async def test_eight_sub_agents_in_one_turn_under_arun(emu: Emulator) -> None:
     seen: list[str] = []
     async with fleet(emu, seen) as agent:
-        result = await agent.arun("Survey the fleet")
+        events = [event async for event in agent.run("Survey the fleet")]
+        assert isinstance(events[-1], RunFinished)
+        result = events[-1].result
         check(result, seen, threading.current_thread().name)
+    # each sub-run's events came, whole and in order, before its call finished
+    calls = [e.call.id for e in events if isinstance(e, ToolCallStarted)]
+    assert len(calls) == 8
+    for call_id in calls:
+        finished = next(
+            i
+            for i, e in enumerate(events)
+            if isinstance(e, ToolCallFinished) and e.call.id == call_id
+        )
+        mine = [
+            e for e in events[:finished] if isinstance(e, SubAgentEvent) and e.call_id == call_id
+        ]
+        assert [e.agent_name for e in mine] == ["scout"] * len(mine)
+        inner = [e.event for e in mine]
+        assert isinstance(inner[-1], RunFinished) and inner[-1].result.text == "measured"
+        assert [e.kind for e in inner if e.kind.startswith("tool_call")] == [
+            "tool_call_started",
+            "tool_call_finished",
+        ]
 
     @tool
     def measure(ship: str) -> str:

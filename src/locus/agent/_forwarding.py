@@ -1,0 +1,120 @@
+"""Sub-run events forwarded into the caller's event stream (``agent.as_tool``).
+
+A run whose tools include an agent used as a tool runs its tool calls through
+``forward_calls``: each call in its own task, with ``channel`` set in that task's
+context to the run's bounded queue and the call's id. The sub-agent's tool
+(``locus.agent._subagents``) finds the channel there and puts every event of its run,
+wrapped in ``SubAgentEvent``, into the queue; the caller's tool step yields them as
+they come, in order, and a call's ``ToolCallFinished`` only after all of its events.
+The queue holds ``BUFFER`` events: a sub-run gets that far ahead of a slow consumer,
+then waits for it (as the caller's own run does at each ``yield``). A run with no
+sub-agent tool never comes here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from contextlib import aclosing
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from locus.agent._events import SubAgentEvent
+from locus.core.messages import ToolCall
+from locus.tools._executor import ToolExecutor, ToolOutcome
+
+__all__ = ["BUFFER", "Channel", "channel", "forward_calls", "forwards", "is_sub_agent_tool", "mark"]
+
+T = TypeVar("T")
+BUFFER = 256
+"""Events a sub-run may put before the caller's consumer takes them."""
+
+Finished = tuple[int, ToolOutcome]
+
+
+@dataclass(slots=True, frozen=True)
+class Channel:
+    """Where a sub-agent tool call puts its run's events, and which call it is."""
+
+    queue: asyncio.Queue[SubAgentEvent]
+    call_id: str
+
+
+channel: ContextVar[Channel | None] = ContextVar("locus_sub_events", default=None)
+
+_marked: weakref.WeakSet[Callable[..., Any]] = weakref.WeakSet()
+
+
+def mark(function: Callable[..., Any]) -> None:
+    """Note ``function`` as the body of an agent used as a tool."""
+    _marked.add(function)
+
+
+_seen: weakref.WeakKeyDictionary[ToolExecutor, bool] = weakref.WeakKeyDictionary()
+
+
+def forwards(executor: ToolExecutor) -> bool:
+    """Whether any tool of ``executor`` runs an agent (found once per executor)."""
+    found = _seen.get(executor)
+    if found is None:
+        found = _seen[executor] = any(map(is_sub_agent_tool, executor.tools.values()))
+    return found
+
+
+def is_sub_agent_tool(tool: Any) -> bool:
+    """Whether ``tool`` runs an agent (made by ``agent.as_tool``)."""
+    function = getattr(tool, "func", None)
+    return function is not None and function in _marked
+
+
+async def forward_calls(
+    runnable: Sequence[tuple[int, ToolCall]],
+    call_tool: Callable[[ToolCall], Awaitable[ToolOutcome]],
+    wait: Callable[[Awaitable[Any]], Awaitable[Any]],
+    concurrent: bool,
+) -> AsyncGenerator[Finished | SubAgentEvent, None]:
+    """Run the calls (at once, or one by one), yielding sub-run events and finished calls."""
+    queue: asyncio.Queue[SubAgentEvent] = asyncio.Queue(BUFFER)
+
+    async def one(call: ToolCall) -> ToolOutcome:
+        channel.set(Channel(queue, call.id))  # this task's context only
+        return await call_tool(call)
+
+    groups = [runnable] if concurrent else [[item] for item in runnable]
+    for group in groups:
+        tasks = {asyncio.create_task(one(call)): index for index, call in group}
+        async with aclosing(_drain(tasks, queue, wait)) as items:
+            async for item in items:
+                yield item
+
+
+async def _drain(
+    tasks: dict[asyncio.Task[ToolOutcome], int],
+    queue: asyncio.Queue[SubAgentEvent],
+    wait: Callable[[Awaitable[Any]], Awaitable[Any]],
+) -> AsyncGenerator[Finished | SubAgentEvent, None]:
+    """Yield queued events as they come and each task's outcome after its events."""
+    pending: set[asyncio.Future[Any]] = set(tasks)
+    getter: asyncio.Task[SubAgentEvent] | None = None
+    try:
+        while pending:
+            if getter is None:
+                getter = asyncio.create_task(queue.get())
+            await wait(asyncio.wait(pending | {getter}, return_when=asyncio.FIRST_COMPLETED))
+            if getter.done():
+                event, getter = getter.result(), None
+                yield event
+            while not queue.empty():  # a finished call's events are all queued by now
+                yield queue.get_nowait()
+            done = [task for task in tasks if task in pending and task.done()]
+            for task in sorted(done, key=tasks.__getitem__):
+                pending.discard(task)
+                yield tasks[task], task.result()
+    finally:
+        leftover: list[asyncio.Future[Any]] = [*pending, *([getter] if getter else [])]
+        for future in leftover:
+            future.cancel()
+        if leftover:
+            await asyncio.gather(*leftover, return_exceptions=True)
