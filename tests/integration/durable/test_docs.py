@@ -1,0 +1,44 @@
+"""The ```python blocks of docs/durable.md run as written against the test Temporal server
+(``TEMPORAL_ADDRESS``) and the emulator, and print what their comments say. The first
+block (a fragment with a top-level ``await``) is only compiled."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.integration.stores.services import ROOT
+
+EXPECTED = [
+    "The result of stock is 12.",
+    "refund {'amount': 30, 'order_id': 'A17'}",
+    "The result of refund is refunded 30 EUR on order A17.",
+]
+
+
+def blocks() -> list[str]:
+    text = (ROOT / "docs" / "durable.md").read_text(encoding="utf-8")
+    return re.findall(r"^```python\n(.*?)^```", text, re.M | re.S)
+
+
+def test_the_fragment_compiles() -> None:
+    compile(blocks()[0], "durable.md block 0", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+
+
+def test_the_example_runs_and_prints_what_it_says(temporal_address: str, tmp_path: Path) -> None:
+    example = blocks()[1]
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n{example}"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,
+        env={**os.environ, "TEMPORAL_ADDRESS": temporal_address},
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines() == EXPECTED
