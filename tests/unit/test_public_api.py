@@ -81,6 +81,8 @@ SURFACE: dict[str, set[str]] = {
         "AgentResult",
         "Approve",
         "Deny",
+        "Handoff",
+        "HandoffHistory",
         "HistoryProcessor",
         "Hook",
         "InMemoryThreadStore",

@@ -15,6 +15,7 @@ from locus.agent._events import (
     ToolCallFinished,
     ToolCallStarted,
 )
+from locus.agent._handoff import Handoff, HandoffHistory
 from locus.agent._history import HistoryProcessor, keep_last_turns, within_token_budget
 from locus.agent._hooks import Hook, ModelRequest, ToolResult
 from locus.agent._output import OutputMode
@@ -28,6 +29,8 @@ __all__ = [
     "AgentResult",
     "Approve",
     "Deny",
+    "Handoff",
+    "HandoffHistory",
     "HistoryProcessor",
     "Hook",
     "InMemoryThreadStore",

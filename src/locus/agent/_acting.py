@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from locus.agent import _events as ev
 from locus.agent._context import RunContext
 from locus.agent._forwarding import forward_calls, forwards
+from locus.agent._handoff import filtered_config
 from locus.agent._hooks import HookSet, ToolResult, call_hook
 from locus.agent._result import Metrics
 from locus.core.errors import ToolExecutionError
@@ -81,12 +82,16 @@ class ToolSteps:
             self._specs = self._specs + self.plan.specs
 
     async def _switch_agent(self, name: str) -> None:
-        """Hand the conversation to the agent ``name``: its model, tools and system prompt."""
+        """Hand the conversation to the agent ``name``: its model, tools and system prompt,
+        and (with a ``Handoff(history=...)``) a filtered view of the conversation."""
+        history = getattr(self.config.owner, "_handoff_history", {}).get(name)
         target = self.config.handoffs[name]._config
         self.config = target
         self.last_agent = self.ctx.agent_name = target.name
         if target.system_prompt is not None and self.messages and self.messages[0].role == "system":
             self.messages[0] = Message.system(target.system_prompt)
+        if history is not None:  # its model is shown the filtered conversation
+            self.config = await self._wait(filtered_config(target, history, self.messages))
         await self._tools_for_run()
         self._set_kwargs()
 

@@ -30,6 +30,7 @@ from typing_extensions import TypeVar, Unpack
 from locus._sync import run_sync as _run_sync
 from locus.agent._conversation import as_history
 from locus.agent._events import RunEvent, RunFinished
+from locus.agent._handoff import split_handoffs
 from locus.agent._hooks import as_hooks
 from locus.agent._options import as_messages, as_model, check_positive, reject_unknown_options
 from locus.agent._output import output_plan
@@ -75,8 +76,9 @@ class Agent(Resumable, SubAgents, Generic[OutputT]):
     ``hooks`` see and steer every model and tool call (``docs/hooks.md``); ``deps_type``
     is the type of the ``deps=`` a run hands its tools through ``RunContext``.
     ``handoffs`` are agents the model may transfer the conversation to
-    (``transfer_to_<name>`` tools, at most ``max_handoffs`` per run;
-    ``docs/multi-agent.md``). ``async with agent:`` closes its toolsets and model.
+    (``transfer_to_<name>`` tools, at most ``max_handoffs`` per run), or
+    ``Handoff(agent, history=...)`` to filter what the receiving agent is shown
+    (``docs/multi-agent.md``). ``async with agent:`` closes its toolsets and model.
     """
 
     @overload
@@ -120,6 +122,9 @@ class Agent(Resumable, SubAgents, Generic[OutputT]):
         reject_unknown_options(options)
         self._model = as_model(model, options.get("model_kwargs"))
         output_plan(output_type, options.get("output_mode", "auto"), self._model)
+        agents, self._handoff_history = split_handoffs(options.get("handoffs"))
+        if agents:  # Handoff(agent, ...) entries as their agents
+            options = {**options, "handoffs": agents}
         self._config = build_config(self._model, tools, options)  # type: ignore[arg-type]
         self._config.output_type = output_type
         self._config.owner = self
