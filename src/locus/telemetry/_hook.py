@@ -7,7 +7,8 @@ goes into the request's headers) and closes in ``after_model_call``. ``execute_t
 {tool}`` opens in ``before_tool_call`` and is made current in the tool call's own task,
 so the tool, and any agent it runs, see it as their parent; ``after_tool_call`` closes
 it in that same task. A span a failure left open is closed in ``on_run_end`` with the
-run's error.
+run's error. After a handoff the receiving agent's calls nest under an ``invoke_agent
+{receiving agent}`` span of its own, a child of the run's.
 """
 
 from __future__ import annotations
@@ -47,8 +48,14 @@ class _Chat:
 class _RunSpans:
     agent: Span
     parent: otel_context.Context
+    model: object
+    """The run's first model (the ``invoke_agent`` span's, whoever answers in the end)."""
+    agent_name: str
+    """The agent answering now (a handoff changes it)."""
     chat: _Chat | None = None
     tools: dict[str, tuple[Span, object]] = field(default_factory=dict)
+    segment: Span | None = None
+    """After a handoff: the receiving agent's ``invoke_agent`` span, under the run's."""
 
 
 class TelemetryHook(Hook):
@@ -74,13 +81,16 @@ class TelemetryHook(Hook):
         )
         if self._capture:
             span.set_attribute("gen_ai.input.messages", messages_json(ctx.messages))
-        self._runs[ctx.run_id] = _RunSpans(span, trace.set_span_in_context(span))
+        context = trace.set_span_in_context(span)
+        self._runs[ctx.run_id] = _RunSpans(span, context, model, ctx.agent_name)
 
     def before_model_call(self, ctx: RunContext[Any], request: ModelRequest) -> ModelRequest | None:
         state = self._runs.get(ctx.run_id)
         if state is None:
             return None
         _end_chat(state, None)
+        if ctx.agent_name != state.agent_name:
+            self._handed_off(state, ctx)
         attributes = {"gen_ai.operation.name": "chat", **model_attributes(_model_of(ctx))}
         attributes.update(chat_attributes(request.params))
         name = f"chat {attributes.get('gen_ai.request.model', '')}".rstrip()
@@ -96,6 +106,25 @@ class TelemetryHook(Hook):
             request.headers = {**request.headers, **carrier}
             return request
         return None
+
+    def _handed_off(self, state: _RunSpans, ctx: RunContext[Any]) -> None:
+        """A handoff: the receiving agent's calls nest under an ``invoke_agent`` span of its
+        own, a child of the run's (which keeps the name of the agent that was invoked)."""
+        if state.segment is not None:
+            state.segment.end()
+        state.agent_name = ctx.agent_name
+        attributes = {
+            "gen_ai.operation.name": "invoke_agent",
+            "gen_ai.agent.name": ctx.agent_name,
+            **model_attributes(_model_of(ctx)),
+        }
+        state.segment = self._tracer.start_span(
+            f"invoke_agent {ctx.agent_name}",
+            context=trace.set_span_in_context(state.agent),
+            kind=SpanKind.INTERNAL,
+            attributes=attributes,
+        )
+        state.parent = trace.set_span_in_context(state.segment)
 
     def after_model_call(self, ctx: RunContext[Any], response: ModelResponse) -> None:
         state = self._runs.get(ctx.run_id)
@@ -159,12 +188,21 @@ class TelemetryHook(Hook):
         usage = getattr(result, "usage", None)
         if isinstance(usage, Mapping):
             state.agent.set_attributes(usage_attributes(usage))
-        state.agent.set_attributes(model_attributes(_model_of(ctx)))
+        state.agent.set_attributes(model_attributes(state.model))
         if self._capture and error is None and getattr(result, "message", None):
             state.agent.set_attribute("gen_ai.output.messages", _final_json(result))
+        if state.segment is not None:
+            _end_segment(state.segment, _model_of(ctx), error)
         if error is not None:
             _fail(state.agent, error)
         state.agent.end()
+
+
+def _end_segment(segment: Span, model: object, error: BaseException | None) -> None:
+    segment.set_attributes(model_attributes(model))  # the region is known by now
+    if error is not None:
+        _fail(segment, error)
+    segment.end()
 
 
 def _model_of(ctx: RunContext[Any]) -> object:
