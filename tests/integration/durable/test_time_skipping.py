@@ -19,7 +19,7 @@ import pytest_asyncio
 from pydantic import BaseModel
 from temporalio.testing import WorkflowEnvironment
 
-from locus.agent import Agent, RunContext
+from locus.agent import Agent, Handoff, RunContext
 from locus.core.errors import BadRequestError, ServerError, ThreadConflictError
 from locus.core.messages import Message, ToolCall
 from locus.core.toolspec import ToolSpec
@@ -174,17 +174,20 @@ async def test_typed_output_and_a_handoff(env: WorkflowEnvironment) -> None:
     def expert_answer(messages: Sequence[Message], tools: Sequence[ToolSpec]) -> Any:
         return ToolCall("f", "final_result", {"name": "Lisbon", "population": 545000})
 
-    expert = Agent(FunctionModel(expert_answer), name="expert", output_type=City)
+    expert_model = FunctionModel(expert_answer)
+    expert = Agent(expert_model, name="expert", output_type=City)
     front = Agent(
         FunctionModel(lambda m, t: ToolCall("h", "transfer_to_expert", {})),
         name="front",
-        handoffs=[expert],
+        handoffs=[Handoff(expert, history="last_user")],
         output_type=City,
     )
     async with create_worker(env.client, task_queue=served.queue, agents={spec: front}):
         result = await run(env.client, spec, "Which city?", task_queue=served.queue)
     assert result.output == {"name": "Lisbon", "population": 545000}
     assert result.last_agent == "expert"
+    shown = expert_model.requests[0].messages  # the Handoff's filter ran in the workflow
+    assert [(m.role, m.text) for m in shown] == [("user", "Which city?")]  # no transfer call
 
 
 async def test_a_thread_keeps_its_conversation_and_has_one_run_at_a_time(
