@@ -42,8 +42,12 @@ EXPECTED = {
     "multi-agent.md": [
         "The result of clerk is The result of stock is 12..",
         "1",
+        "clerk tool_call_started stock",
+        "clerk tool_call_finished stock",
         "billing",
         "The result of transfer_to_billing is Transferred to billing..",
+        "billing is shown ['user'] of ['user', 'assistant', 'tool']",
+        "billing",
     ],
 }
 
