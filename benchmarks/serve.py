@@ -113,8 +113,10 @@ async def _timed(
     return elapsed, {name: round(after[name] - before[name], 3) for name in after}
 
 
-async def _served_wave(session: aiohttp.ClientSession, url: str, runs: int) -> list[str]:
-    return list(await asyncio.gather(*(_chat(session, url) for _ in range(runs))))
+async def _served_wave(url: str, runs: int) -> list[str]:
+    """``runs`` chats at once, each on a new connection (as many clients would)."""
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        return list(await asyncio.gather(*(_chat(session, url) for _ in range(runs))))
 
 
 async def _streamed(local: Agent) -> str:
@@ -169,14 +171,11 @@ async def measure(
     streamed chats through ``locus serve``; ``info`` is the emulator's (already set to
     ``latency``). ``agent_only`` adds the same waves run in this process, no server."""
     load_start = os.getloadavg()[0]
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        with server_process(info) as (url, pid):
-            cpu = _CPU({"server": pid, "emulator": _emulator_pid(pid), "client": os.getpid()})
-            for _ in range(warmup):
-                await _served_wave(session, url, runs)
-            wave = lambda: _served_wave(session, url, runs)  # noqa: E731
-            served = [await _timed(cpu, wave, runs) for _ in range(reps)]
+    with server_process(info) as (url, pid):
+        cpu = _CPU({"server": pid, "emulator": _emulator_pid(pid), "client": os.getpid()})
+        for _ in range(warmup):
+            await _served_wave(url, runs)
+        served = [await _timed(cpu, lambda: _served_wave(url, runs), runs) for _ in range(reps)]
     result = {**_summary(latency, served), "runs": runs}
     if agent_only:
         result["agent_only"] = await _measure_agent(info, cpu, latency, runs, reps, warmup)

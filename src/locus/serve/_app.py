@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -14,6 +14,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from locus.core.errors import ConfigurationError
 from locus.serve._agents import AgentTable
@@ -83,14 +84,14 @@ def _cors(origins: Sequence[str]) -> Middleware:
 
 
 def _routes(ui: bool) -> list[Route]:
-    routes = [
+    routes = [  # the run routes first: the router tries each route in turn
+        Route("/v1/chat/completions", _Direct(chat_completions), methods=["POST"]),
+        Route("/v1/agents/{name}/runs", _Direct(run_agent), methods=["POST"]),
         Route("/healthz", _healthz),
         Route("/readyz", _readyz),
         Route("/v1/status", _status),
         Route("/v1/models", _models),
         Route("/v1/agents", _agents),
-        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
-        Route("/v1/agents/{name}/runs", run_agent, methods=["POST"]),
         Route("/v1/agents/{name}/runs/{run_id}/approvals", resume_run, methods=["POST"]),
         Route("/v1/threads", list_threads),
         Route("/v1/threads/{thread_id:path}", get_thread, methods=["GET"]),
@@ -99,6 +100,19 @@ def _routes(ui: bool) -> list[Route]:
     if ui:
         routes.append(Route("/", chat_page))
     return routes
+
+
+class _Direct:
+    """A request handler as a plain ASGI endpoint. Starlette wraps a function endpoint
+    in an exception-handling layer that every write of a stream then passes through;
+    these handlers answer their own errors, so the run routes skip it."""
+
+    def __init__(self, handler: Callable[[Request], Awaitable[Response]]) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handler(Request(scope, receive, send))
+        await response(scope, receive, send)
 
 
 @asynccontextmanager

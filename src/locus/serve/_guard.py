@@ -8,6 +8,7 @@ disconnect (the event streams need that).
 
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 import json
@@ -22,8 +23,10 @@ OPEN_PATHS = frozenset({"/healthz", "/readyz", "/", "/favicon.ico"})
 """Paths served without a token: probes, and the chat page (its calls carry the token)."""
 
 
+@functools.lru_cache(maxsize=1024)
 def is_loopback(host: str | None) -> bool:
-    """Whether ``host`` (an address or ``localhost``) is a loopback address."""
+    """Whether ``host`` (an address or ``localhost``) is a loopback address (cached:
+    parsing an address costs more than the rest of the guard)."""
     if host in (None, ""):
         return False
     if host == "localhost":

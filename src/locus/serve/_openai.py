@@ -151,6 +151,7 @@ def locus_extension(result: Any, run_id: str) -> dict[str, Any]:
     return extension
 
 
+_OPEN_END = b'}, "finish_reason": null}]}\n\n'
 _PREFIX = secrets.token_hex(6)
 _SERIAL = itertools.count(1)
 
@@ -169,14 +170,20 @@ class _Chunks:
         self.id = completion_id()
         self.created = int(time.time())
         self.name = name
-        head = json.dumps(self._base(choices=[{"index": 0, "delta": {"content": ""}}]))
-        cut = head.rindex('""')
-        self._text_head = ("data: " + head[:cut]).encode()
-        self._text_tail = b'}, "finish_reason": null}]}\n\n'
+        model = json.dumps(name, ensure_ascii=False)
+        self._head = (
+            f'data: {{"id": "{self.id}", "object": "chat.completion.chunk", '
+            f'"created": {self.created}, "model": {model}, "choices": [{{"index": 0, "delta": '
+        ).encode()
 
     def text(self, text: str) -> bytes:
-        """A content delta; the same bytes ``make({"content": text})`` gives."""
-        return self._text_head + json.dumps(text, ensure_ascii=False).encode() + self._text_tail
+        """A content delta: the same bytes as ``make({"content": text})``."""
+        content = json.dumps(text, ensure_ascii=False).encode()
+        return self._head + b'{"content": ' + content + _OPEN_END
+
+    def role(self) -> bytes:
+        """The first chunk: the same bytes as ``make({"role": "assistant", "content": ""})``."""
+        return self._head + b'{"role": "assistant", "content": ""' + _OPEN_END
 
     def make(self, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
         choice = {"index": 0, "delta": delta, "finish_reason": finish}
@@ -201,20 +208,21 @@ async def chat_chunks(
     """The SSE body of a streamed completion; a failed run ends with an error event.
     ``on_paused(result)`` registers a run that stopped for approval and returns its id."""
     chunks = _Chunks(name)
-    yield chunks.make({"role": "assistant", "content": ""})
+    first = chunks.role()  # sent with the first delta: one write instead of two
     result = None
     try:
         async for event in events:
             if isinstance(event, ModelTextDelta):
                 if event.text and not structured:
-                    yield chunks.text(event.text)
+                    yield first + chunks.text(event.text)
+                    first = b""
             elif isinstance(event, RunFinished):
                 result = event.result
     except Exception as exc:  # the run failed after the stream began: say so, then end
-        yield sse(json.dumps(error_body(exc))) + DONE
+        yield first + sse(json.dumps(error_body(exc))) + DONE
         return
     assert result is not None
-    yield _ending(chunks, result, structured, include_usage, on_paused)
+    yield first + _ending(chunks, result, structured, include_usage, on_paused)
 
 
 def _ending(
