@@ -3,15 +3,16 @@
 The emulator runs in one process (answering each chat call after ``latency`` s), the
 server (``locus serve benchmarks.serve:agent``) in another, and ``runs`` clients here
 each stream one OpenAI-compatible chat completion (the emulator counts to five, in
-five deltas) over one bare aiohttp session, reading each SSE body whole and parsing it
-once at the end, so the load generator costs little. A chat cannot end sooner than
-``latency``: efficiency is that ideal over the measured wall time of the whole wave.
-The serving path adds the server's own parsing, the agent loop, SSE framing and a
-second HTTP hop.
+five deltas). The clients are cheap on purpose, so that the figure is the server's:
+raw asyncio protocols, one keep-alive connection per client (opened again if the
+server closed it), the SSE body read whole and parsed once at its end. A chat cannot
+end sooner than ``latency``: efficiency is that ideal over the measured wall time of
+the whole wave. The serving path adds the server's own parsing, the agent loop, SSE
+framing and a second HTTP hop.
 
 Beside each wave, the CPU seconds each process spent in it (``cpu_s``: ``server``,
-``emulator``, ``client``; from ``/proc/<pid>/stat``) show which one is saturated:
-on two cores, one process near the wall time is the bottleneck. ``agent_only`` is the
+``emulator``, ``client``; from ``/proc/<pid>/stat``) show which one is saturated: on
+two cores, one process near the wall time is the bottleneck. ``agent_only`` is the
 same wave run by the same agent in this process with no server (the ceiling the server
 can reach), and ``load_avg`` the machine's load average before and after.
 """
@@ -28,8 +29,6 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
-
-import aiohttp
 
 from benchmarks._scenario import build_model
 from benchmarks._stats import figure
@@ -77,11 +76,92 @@ def _answer(body: bytes) -> str:
     return "".join(text)
 
 
-async def _chat(session: aiohttp.ClientSession, url: str) -> str:
-    body = {"model": "counter", "stream": True, "messages": [{"role": "user", "content": PROMPT}]}
-    async with session.post(url + "/v1/chat/completions", json=body) as response:
-        response.raise_for_status()
-        return _answer(await response.read())
+def _dechunk(raw: bytes) -> bytes:
+    """The body of an HTTP/1.1 answer sent with ``transfer-encoding: chunked``."""
+    rest = raw.partition(b"\r\n\r\n")[2]
+    parts: list[bytes] = []
+    at = 0
+    while True:
+        eol = rest.index(b"\r\n", at)
+        size = int(rest[at:eol], 16)
+        if size == 0:
+            return b"".join(parts)
+        parts.append(rest[eol + 2 : eol + 2 + size])
+        at = eol + 4 + size
+
+
+class _Connection(asyncio.Protocol):
+    """One client's keep-alive connection: sends a request, reads the streamed answer
+    whole (until the chunked body's end) and hands its body back."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.answer: asyncio.Future[bytes] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if self.answer is None or self.answer.done():
+            return
+        if not self.buffer.startswith(b"HTTP/1.1 200 "):
+            self.answer.set_exception(RuntimeError(f"chat failed: {bytes(self.buffer[:200])!r}"))
+        elif self.buffer.endswith(b"\r\n0\r\n\r\n"):
+            self.answer.set_result(_dechunk(bytes(self.buffer)))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+        if self.answer is not None and not self.answer.done():
+            self.answer.set_exception(ConnectionError("the server closed the connection"))
+
+    async def chat(self, request: bytes) -> bytes:
+        assert self.transport is not None
+        self.buffer.clear()
+        self.answer = asyncio.get_running_loop().create_future()
+        self.transport.write(request)
+        return await self.answer
+
+
+class _Clients:
+    """``runs`` clients, each with its own connection to the server, kept open between
+    chats (as an HTTP client does) and opened again when the server has closed it."""
+
+    def __init__(self, url: str, runs: int) -> None:
+        self.host, _, port = url.removeprefix("http://").rpartition(":")
+        self.port = int(port)
+        self.connections = [_Connection() for _ in range(runs)]
+        body = {"model": "counter", "stream": True}
+        body["messages"] = [{"role": "user", "content": PROMPT}]
+        data = json.dumps(body).encode()
+        head = f"POST /v1/chat/completions HTTP/1.1\r\nhost: {self.host}:{self.port}\r\n"
+        head += f"content-type: application/json\r\ncontent-length: {len(data)}\r\n\r\n"
+        self.request = head.encode() + data
+
+    async def _chat(self, index: int) -> str:
+        for attempt in (1, 2):
+            connection = self.connections[index]
+            if connection.transport is None:
+                loop = asyncio.get_running_loop()
+                _, connection = await loop.create_connection(_Connection, self.host, self.port)
+                self.connections[index] = connection
+            try:
+                return _answer(await connection.chat(self.request))
+            except ConnectionError:  # closed by the server while idle: once more, anew
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def wave(self) -> list[str]:
+        """One chat per client, all at once."""
+        return list(await asyncio.gather(*(self._chat(i) for i in range(len(self.connections)))))
+
+    def close(self) -> None:
+        for connection in self.connections:
+            if connection.transport is not None:
+                connection.transport.close()
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -111,12 +191,6 @@ async def _timed(
     if bad:
         raise RuntimeError(f"{len(bad)} of {runs} chats went wrong, e.g. {bad[0]!r}")
     return elapsed, {name: round(after[name] - before[name], 3) for name in after}
-
-
-async def _served_wave(url: str, runs: int) -> list[str]:
-    """``runs`` chats at once, each on a new connection (as many clients would)."""
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-        return list(await asyncio.gather(*(_chat(session, url) for _ in range(runs))))
 
 
 async def _streamed(local: Agent) -> str:
@@ -173,9 +247,13 @@ async def measure(
     load_start = os.getloadavg()[0]
     with server_process(info) as (url, pid):
         cpu = _CPU({"server": pid, "emulator": _emulator_pid(pid), "client": os.getpid()})
-        for _ in range(warmup):
-            await _served_wave(url, runs)
-        served = [await _timed(cpu, lambda: _served_wave(url, runs), runs) for _ in range(reps)]
+        clients = _Clients(url, runs)
+        try:
+            for _ in range(warmup):
+                await clients.wave()
+            served = [await _timed(cpu, clients.wave, runs) for _ in range(reps)]
+        finally:
+            clients.close()
     result = {**_summary(latency, served), "runs": runs}
     if agent_only:
         result["agent_only"] = await _measure_agent(info, cpu, latency, runs, reps, warmup)
@@ -203,4 +281,5 @@ if __name__ == "__main__":
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 500
     with emulator_process("--log-level", "warning") as emulator:
         configure(emulator, latency=1.0)
-        print(json.dumps(asyncio.run(measure(emulator, latency=1.0, runs=runs)), indent=2))
+        result = asyncio.run(measure(emulator, latency=1.0, runs=runs))
+        print(json.dumps(result, indent=2))
