@@ -7,8 +7,6 @@ metrics scrape) can check that a client that went away left nothing behind.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 __all__ = ["PausedRun", "ServeState"]
@@ -35,29 +33,14 @@ class ServeState:
     paused: dict[str, PausedRun] = field(default_factory=dict)
     _idle: asyncio.Event | None = None
 
-    @contextmanager
-    def run(self) -> Iterator[None]:
-        """Count one agent run for as long as the block lasts."""
-        self.active_runs += 1
-        self.runs_started += 1
-        try:
-            yield
-        except asyncio.CancelledError:
-            self.runs_cancelled += 1
-            raise
-        finally:
-            self.active_runs -= 1
-            self._maybe_idle()
+    def run(self) -> _RunCount:
+        """Count one agent run for as long as the ``with`` block lasts (a cancelled run
+        counts in ``runs_cancelled`` too)."""
+        return _RunCount(self)
 
-    @contextmanager
-    def stream(self) -> Iterator[None]:
-        """Count one open response stream for as long as the block lasts."""
-        self.active_streams += 1
-        try:
-            yield
-        finally:
-            self.active_streams -= 1
-            self._maybe_idle()
+    def stream(self) -> _StreamCount:
+        """Count one open response stream for as long as the ``with`` block lasts."""
+        return _StreamCount(self)
 
     def snapshot(self) -> dict[str, int | bool]:
         """The counters as a JSON-ready dict."""
@@ -89,3 +72,40 @@ class ServeState:
     def _maybe_idle(self) -> None:
         if self._idle is not None and not self._busy():
             self._idle.set()
+
+
+class _RunCount:
+    """``ServeState.run()``: a plain context manager (a generator-based one costs more,
+    and every request enters one)."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: ServeState) -> None:
+        self.state = state
+
+    def __enter__(self) -> None:
+        self.state.active_runs += 1
+        self.state.runs_started += 1
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        state = self.state
+        if kind is not None and issubclass(kind, asyncio.CancelledError):
+            state.runs_cancelled += 1
+        state.active_runs -= 1
+        state._maybe_idle()
+
+
+class _StreamCount:
+    """``ServeState.stream()``, as ``_RunCount``."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: ServeState) -> None:
+        self.state = state
+
+    def __enter__(self) -> None:
+        self.state.active_streams += 1
+
+    def __exit__(self, *_: object) -> None:
+        self.state.active_streams -= 1
+        self.state._maybe_idle()

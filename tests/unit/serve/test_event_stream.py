@@ -154,3 +154,22 @@ def test_completion_ids_are_unique_and_share_a_random_process_prefix() -> None:
     ids = {completion_id() for _ in range(1000)}
     assert len(ids) == 1000
     assert all(i.startswith("chatcmpl-") and len(i) == len(next(iter(ids))) for i in ids)
+
+
+async def test_the_counters_count_runs_streams_and_cancellations_and_signal_idle() -> None:
+    state = ServeState()
+    with state.stream(), state.run():
+        assert (state.active_runs, state.active_streams, state.runs_started) == (1, 1, 1)
+    with pytest.raises(asyncio.CancelledError), state.run():
+        raise asyncio.CancelledError
+    with pytest.raises(ValueError), state.run():
+        raise ValueError("a failed run is not a cancelled one")
+    assert state.snapshot()["runs_started"] == 3
+    assert (state.active_runs, state.active_streams, state.runs_cancelled) == (0, 0, 1)
+    stream = state.stream()
+    stream.__enter__()
+    waiting = asyncio.create_task(state.wait_idle(timeout=30))
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    stream.__exit__(None, None, None)
+    assert await waiting is True
