@@ -84,7 +84,7 @@ class ToolSteps:
     async def _switch_agent(self, name: str) -> None:
         """Hand the conversation to the agent ``name``: its model, tools and system prompt,
         and (with a ``Handoff(history=...)``) a filtered view of the conversation."""
-        history = getattr(self.config.owner, "_handoff_history", {}).get(name)
+        history = self.config.handoff_history.get(name)
         target = self.config.handoffs[name]._config
         self.config = target
         self.last_agent = self.ctx.agent_name = target.name

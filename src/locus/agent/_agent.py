@@ -127,7 +127,7 @@ class Agent(Resumable, SubAgents, Generic[OutputT]):
             options = {**options, "handoffs": agents}
         self._config = build_config(self._model, tools, options)  # type: ignore[arg-type]
         self._config.output_type = output_type
-        self._config.owner = self
+        self._config.handoff_history = self._handoff_history
         self.description: str = options.get("description") or ""
         self.tools: list[Tool[Any, Any]] = self._config.toolbox.tools
         self.run_timeout: float | None = options.get("run_timeout")

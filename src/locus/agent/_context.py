@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic
 
@@ -39,8 +40,18 @@ class RunContext(Generic[DepsT]):
     usage: Usage = field(default_factory=Usage)
     tool_call_id: str | None = None
     """Inside a tool call (and its hooks): the call's id; ``None`` elsewhere."""
-    run: Any = field(default=None, repr=False)
-    """The run itself (internal: sub-agents roll their usage up into it)."""
+    run_ref: Any = field(default=None, repr=False)
+    """A weak reference to the run (internal; see ``run``)."""
+
+    @property
+    def run(self) -> Any:
+        """The run itself (internal: sub-agents roll their usage up into it), while it lives."""
+        ref = self.run_ref
+        return ref() if ref is not None else None
+
+    @run.setter
+    def run(self, value: Any) -> None:
+        self.run_ref = weakref.ref(value) if value is not None else None
 
     def for_call(self, call_id: str) -> RunContext[DepsT]:
         """A copy for one tool call (parallel calls each have their own)."""
@@ -53,5 +64,5 @@ class RunContext(Generic[DepsT]):
             self.messages,
             self.usage,
             call_id,
-            self.run,
+            self.run_ref,
         )

@@ -72,7 +72,8 @@ class RunConfig:
     max_handoffs: int = 5
     approvals: bool = False
     """Whether any of the agent's own tools may need approval."""
-    owner: Any = None
+    handoff_history: dict[str, Any] = field(default_factory=dict)
+    """History filters of ``Handoff(agent, history=...)`` entries, by agent name."""
     active: set[AgentRun] = field(default_factory=set)
 
 
@@ -112,7 +113,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         self.ctx: RunContext[Any] = RunContext(
             config.name, self.run_id, self.thread_id, 0, request.deps, self.messages, self.usage
         )
-        self.ctx.run = self
+        self.ctx.run = self  # held weakly: a run and its context make no cycle
         self.executor = config.toolbox.executor
         self._specs = config.toolbox.specs
         self._may_hold = config.approvals

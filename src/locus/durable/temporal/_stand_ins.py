@@ -229,7 +229,6 @@ def _durable(
         toolbox=ActivityToolbox(agent, executor),  # type: ignore[arg-type]
         thread_store=ActivityThreadStore(where),
         approvals=False,  # approvals wait inside the call (ActivityExecutor), no pause
-        owner=agent,  # its Handoff(history=...) filters apply here too
         active=set(),
         handoffs={},
     )
