@@ -168,3 +168,12 @@ async def test_structured_output_is_answered_as_json(client: AppClient) -> None:
     )
     text = "".join(c["choices"][0]["delta"].get("content", "") for c in streamed[:-1])
     assert json.loads(text) == {"name": "Lisbon", "country": "Portugal"}
+
+
+async def test_the_run_routes_answer_other_methods_with_405(
+    app: Starlette, client: AppClient
+) -> None:
+    for path in ("/v1/chat/completions", "/v1/agents/adder/runs"):
+        response = await client(app).get(path)
+        assert response.status_code == 405, path
+        assert response.headers["allow"] == "POST"
