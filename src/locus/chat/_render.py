@@ -1,11 +1,23 @@
-"""How a chat shows a run: streamed text, one line per tool call, typed output as JSON."""
+"""How a chat shows a run: streamed text, one line per tool call, typed output as JSON.
+
+A sub-agent's tool calls (an agent used as a tool) show under the calling tool call,
+indented one step per level and named after the sub-agent; its text is not printed (its
+answer is the calling tool call's result).
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any, TextIO
 
-from locus.agent import ModelTextDelta, RunEvent, RunFinished, ToolCallFinished, ToolCallStarted
+from locus.agent import (
+    ModelTextDelta,
+    RunEvent,
+    RunFinished,
+    SubAgentEvent,
+    ToolCallFinished,
+    ToolCallStarted,
+)
 
 __all__ = ["Renderer", "short"]
 
@@ -45,17 +57,30 @@ class Renderer:
     def show(self, event: RunEvent) -> None:
         if isinstance(event, ModelTextDelta) and not self.structured:
             self.write(event.text)
-        elif isinstance(event, ToolCallStarted):
-            self.line(f"  ⚙ {event.call.name}({short(_arguments(event.call.arguments))})")
-        elif isinstance(event, ToolCallFinished):
-            mark = "✗" if event.is_error else "→"
-            self.line(f"    {mark} {short(event.result.content or '')}")
+        elif isinstance(event, ToolCallStarted | ToolCallFinished):
+            self.tool_line(event, "  ")
+        elif isinstance(event, SubAgentEvent):
+            inner = event.innermost
+            if isinstance(inner, ToolCallStarted | ToolCallFinished):
+                self.tool_line(inner, "  " + "    " * len(event.path), f"{event.path[-1]} › ")
         elif isinstance(event, RunFinished):
             self.result = event.result
             if self.structured:
                 from pydantic_core import to_json
 
                 self.line(to_json(event.result.output, indent=2).decode())
+
+    def tool_line(
+        self, event: ToolCallStarted | ToolCallFinished, indent: str, agent: str = ""
+    ) -> None:
+        """One line for a tool call's start or its result, under ``indent``."""
+        if isinstance(event, ToolCallStarted):
+            self.line(
+                f"{indent}⚙ {agent}{event.call.name}({short(_arguments(event.call.arguments))})"
+            )
+        else:
+            mark = "✗" if event.is_error else "→"
+            self.line(f"{indent}  {mark} {short(event.result.content or '')}")
 
     def end(self) -> None:
         if not self.at_line_start:

@@ -7,6 +7,7 @@ Agents on ``FunctionModel``s, the app in process; every event validates as an
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ag_ui.core import EventType
@@ -153,3 +154,15 @@ def test_a_run_failing_mid_sub_run_closes_the_sub_run_first() -> None:
         EventType.RUN_ERROR,
     ]
     assert events[-2].message == "boom" and events[-2].code == "RuntimeError"
+
+
+async def test_the_openai_route_shows_only_the_callers_answer(client: AppClient) -> None:
+    http = client(create_app({"manager": manager(clerk())}))
+    body = {"model": "manager", "stream": True, "messages": [{"role": "user", "content": "pens?"}]}
+    response = await http.post("/v1/chat/completions", json=body)
+    frames = [
+        f.removeprefix("data: ") for f in response.text.split("\n\n") if f.startswith("data:")
+    ]
+    chunks = [json.loads(f) for f in frames if f != "[DONE]"]
+    text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
+    assert text == "Clerk says Pens: 12"  # the clerk's own "Pens: 12" is not streamed
