@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from typing import Any
@@ -14,8 +15,12 @@ _SNIPPET = "import time; t = time.perf_counter(); {stmt}; print(time.perf_counte
 
 
 def _once(stmt: str) -> float:
+    # bytecode is written (and then read), as for an installed package: without it a
+    # module edited since its last .pyc is compiled again on every import
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     out = subprocess.run(
         [sys.executable, "-c", _SNIPPET.format(stmt=stmt)],
+        env=env,
         check=True,
         capture_output=True,
         text=True,

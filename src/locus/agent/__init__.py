@@ -1,5 +1,11 @@
 """The agent: ``Agent``, its results, run events, hooks, approvals, threads and
-context-window processors."""
+context-window processors.
+
+``InMemoryThreadStore`` and ``ThreadStore`` (from ``locus.stores``) are imported on first
+use: the stores package imports ``sqlite3``, which a run without a store never needs.
+"""
+
+from typing import TYPE_CHECKING, Any
 
 from locus.agent._agent import Agent, Prompt
 from locus.agent._context import RunContext
@@ -22,7 +28,9 @@ from locus.agent._output import OutputMode
 from locus.agent._result import AgentResult, Metrics, RunStopReason
 from locus.agent._state import Approve, Deny, PendingCall, RunState
 from locus.agent._validators import ModelRetry, OutputValidator
-from locus.stores import InMemoryThreadStore, ThreadStore
+
+if TYPE_CHECKING:
+    from locus.stores import InMemoryThreadStore, ThreadStore
 
 __all__ = [
     "Agent",
@@ -59,3 +67,11 @@ __all__ = [
     "keep_last_turns",
     "within_token_budget",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("InMemoryThreadStore", "ThreadStore"):
+        import locus.stores
+
+        return getattr(locus.stores, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

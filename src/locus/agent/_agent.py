@@ -23,9 +23,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 from types import TracebackType
-from typing import Any, Generic, Self, overload
-
-from typing_extensions import TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, overload
 
 from locus._sync import run_sync as _run_sync
 from locus.agent._conversation import as_history
@@ -41,7 +39,6 @@ from locus.agent._setup import AgentOptions, RunOptions, build_config, check_dep
 from locus.agent._subagents import SubAgents
 from locus.core.messages import Message
 from locus.core.model import Model
-from locus.stores import ThreadStore
 from locus.tools._tool import Tool
 
 __all__ = ["Agent", "Prompt"]
@@ -49,7 +46,15 @@ __all__ = ["Agent", "Prompt"]
 Prompt = str | Message | Sequence[Message]
 """A user prompt as text, or ready-made messages appended after the history."""
 
-OutputT = TypeVar("OutputT", default=str)
+if TYPE_CHECKING:  # typing_extensions only for the checker: a TypeVar default, ``Unpack``
+    from typing_extensions import TypeVar as DefaultTypeVar
+    from typing_extensions import Unpack
+
+    from locus.stores import ThreadStore
+
+    OutputT = DefaultTypeVar("OutputT", default=str)
+else:
+    OutputT = TypeVar("OutputT")
 RunT = TypeVar("RunT")
 
 

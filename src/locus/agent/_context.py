@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Generic
-
-from typing_extensions import TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from locus.core.messages import Message
 from locus.core.usage import Usage
 
 __all__ = ["DepsT", "RunContext"]
 
-DepsT = TypeVar("DepsT", default=Any)
+if TYPE_CHECKING:  # a TypeVar default needs typing_extensions, for the checker only
+    from typing_extensions import TypeVar as DefaultTypeVar
+
+    DepsT = DefaultTypeVar("DepsT", default=Any)
+else:
+    DepsT = TypeVar("DepsT")
 """The type of ``deps`` (``Agent(deps_type=...)``)."""
 
 

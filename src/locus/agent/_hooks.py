@@ -22,20 +22,21 @@ from __future__ import annotations
 
 import inspect
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from locus.core._headers import model_headers
 from locus.core.errors import ConfigurationError
 from locus.core.messages import Message, ToolCall
-from locus.core.response import ModelResponse
+from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec
 
 if TYPE_CHECKING:
     from locus.agent._context import RunContext
     from locus.agent._result import AgentResult
 
-__all__ = ["Hook", "HookSet", "ModelRequest", "ToolResult", "as_hooks"]
+__all__ = ["Hook", "HookSet", "ModelRequest", "ToolResult", "as_hooks", "close_stream"]
 
 _METHODS = (
     "on_run_start",
@@ -149,3 +150,13 @@ def _global_hooks() -> tuple[object, ...]:
     telemetry = sys.modules.get("locus.telemetry")
     found = getattr(telemetry, "_global_hooks", None)
     return tuple(found()) if found is not None else ()
+
+
+async def close_stream(stream: AsyncIterator[StreamEvent]) -> None:
+    """Close a model call's stream; a ``before_model_call`` hook's headers were for that
+    call only, so they are cleared."""
+    aclose = getattr(stream, "aclose", None)
+    if aclose is not None:
+        await aclose()
+    if model_headers.get() is not None:
+        model_headers.set(None)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, cast
-
-from typing_extensions import TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
 from locus.agent._state import PendingCall, RunState
 from locus.core.messages import Message
@@ -14,7 +12,12 @@ from locus.core.usage import Usage
 
 __all__ = ["AgentResult", "Metrics", "OutputT", "RunStopReason"]
 
-OutputT = TypeVar("OutputT", covariant=True, default=str)
+if TYPE_CHECKING:  # a TypeVar default needs typing_extensions, for the checker only
+    from typing_extensions import TypeVar as DefaultTypeVar
+
+    OutputT = DefaultTypeVar("OutputT", covariant=True, default=str)
+else:
+    OutputT = TypeVar("OutputT", covariant=True)
 """The output type of a result (``str`` when none is given)."""
 
 RunStopReason = Literal[

@@ -13,32 +13,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from locus.agent import _events as ev
 from locus.agent._acting import ToolSteps
 from locus.agent._context import RunContext
 from locus.agent._history import HistoryProcessor, apply_history_processor, record_usage
-from locus.agent._hooks import HookSet, ModelRequest, call_hook
+from locus.agent._hooks import HookSet, ModelRequest, call_hook, close_stream
 from locus.agent._output import OutputPlan, output_plan
 from locus.agent._output_steps import OutputSteps
 from locus.agent._pausing import PauseSteps
 from locus.agent._result import AgentResult, Metrics, RunStopReason
-from locus.agent._state import PendingCall, RunState
-from locus.agent._threads import thread_lock
+from locus.agent._state import PendingCall, RunState, new_id
+from locus.agent._threads import default_store, thread_lock
 from locus.agent._toolbox import Toolbox
 from locus.agent._validators import OutputValidator
-from locus.core._headers import model_headers
 from locus.core.errors import RunCancelledError, RunTimeoutError, StreamError
 from locus.core.messages import Message, ToolCall
 from locus.core.model import Model
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.usage import Usage
-from locus.stores import ThreadStore
 from locus.tools._executor import ToolOutcome
+
+if TYPE_CHECKING:
+    from locus.stores import ThreadStore
 
 __all__ = ["AgentRun", "RunConfig", "RunRequest", "Step"]
 
@@ -56,7 +56,8 @@ class RunConfig:
     max_iterations: int
     call_kwargs: dict[str, Any]
     concurrent_tools: bool
-    thread_store: ThreadStore
+    store: ThreadStore | None
+    """``None`` until first used: the default in-memory store is made then."""
     history_processor: HistoryProcessor | None = None
     output_type: Any = None
     output_mode: str = "auto"
@@ -75,6 +76,12 @@ class RunConfig:
     handoff_history: dict[str, Any] = field(default_factory=dict)
     """History filters of ``Handoff(agent, history=...)`` entries, by agent name."""
     active: set[AgentRun] = field(default_factory=set)
+
+    @property
+    def thread_store(self) -> ThreadStore:
+        if self.store is None:  # no sqlite3 (the stores package) for an agent without threads
+            self.store = default_store()
+        return self.store
 
 
 @dataclass(slots=True)
@@ -109,7 +116,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         self.response: ModelResponse | None = None
         self.usage = Usage()
         self.hooks = HookSet.of(config.hooks, request.hooks)
-        self.run_id = uuid.uuid4().hex
+        self.run_id = new_id()
         self.ctx: RunContext[Any] = RunContext(
             config.name, self.run_id, self.thread_id, 0, request.deps, self.messages, self.usage
         )
@@ -219,12 +226,10 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         """The thread's lock, held from load to append (none without a thread)."""
         if self.thread_id is None:
             return contextlib.nullcontext()
-        left = None if self._deadline is None else max(0.0, self._deadline - self._loop_time())
+        left = None
+        if self._deadline is not None:
+            left = max(0.0, self._deadline - asyncio.get_running_loop().time())
         return thread_lock(self.home.thread_store, self.thread_id, left)
-
-    def _loop_time(self) -> float:
-        assert self._loop is not None
-        return self._loop.time()
 
     def _check_cancel(self) -> None:
         if self._cancel_requested:
@@ -301,7 +306,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
                 if event.done:
                     final = event
         finally:
-            await _close(stream)
+            await close_stream(stream)
         await self._take(final)
         if self.response is not None and not self.response.tool_calls:
             if self.plan is None:
@@ -385,16 +390,5 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         return exc
 
     def _summary(self, what: str) -> str:
-        m = self.metrics
-        return (
-            f"the agent run {what} after {m.model_calls} model call(s) and "
-            f"{m.tool_calls} tool call(s)"
-        )
-
-
-async def _close(stream: AsyncIterator[StreamEvent]) -> None:
-    aclose = getattr(stream, "aclose", None)
-    if aclose is not None:
-        await aclose()
-    if model_headers.get() is not None:  # a hook's headers were for this call only
-        model_headers.set(None)
+        calls = f"{self.metrics.model_calls} model call(s) and {self.metrics.tool_calls}"
+        return f"the agent run {what} after {calls} tool call(s)"

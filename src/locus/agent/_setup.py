@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from locus.agent._history import HistoryProcessor
 from locus.agent._hooks import as_hooks
@@ -21,9 +21,11 @@ from locus.agent._validators import OutputValidator, as_validators
 from locus.core.errors import ConfigurationError
 from locus.core.messages import Message
 from locus.core.model import Model
-from locus.stores import ThreadStore
 from locus.tools._executor import split_tools
 from locus.tools._results import DEFAULT_MAX_RESULT_CHARS
+
+if TYPE_CHECKING:
+    from locus.stores import ThreadStore
 
 __all__ = ["AgentOptions", "RunOptions", "build_config"]
 
@@ -87,7 +89,7 @@ def build_config(model: Model, tools: Sequence[object], options: AgentOptions) -
         max_iterations=get("max_iterations", 10),
         call_kwargs=dict(get("call_kwargs") or {}),
         concurrent_tools=get("concurrent_tools", True),
-        thread_store=open_store(get("thread_store")),
+        store=open_store(get("thread_store")),
         history_processor=get("history_processor"),
         output_mode=get("output_mode", "auto"),
         output_retries=check_retries(get("output_retries", 2)),

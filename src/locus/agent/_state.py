@@ -10,7 +10,7 @@ in any process. Nothing in it is secret beyond what the conversation itself hold
 from __future__ import annotations
 
 import json
-import uuid
+import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -19,7 +19,7 @@ from locus.core.errors import ConfigurationError, SerializationError
 from locus.core.messages import Message, ToolCall, dump_messages, load_messages
 from locus.core.usage import Usage
 
-__all__ = ["Approval", "Approve", "Deny", "PendingCall", "RunState", "check_approvals"]
+__all__ = ["Approval", "Approve", "Deny", "PendingCall", "RunState", "check_approvals", "new_id"]
 
 _VERSION = 1
 
@@ -65,7 +65,7 @@ class RunState:
     thread_id: str | None = None
     history_from: int = 0
     new_from: int = 0
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    id: str = field(default_factory=lambda: new_id())
     """This pause's identity: a resumed id is never resumed again."""
 
     def dump(self) -> bytes:
@@ -151,3 +151,12 @@ def check_approvals(state: RunState, approvals: Mapping[str, Any] | None) -> dic
 
 def pending_call(call: ToolCall) -> PendingCall:
     return PendingCall(call.id, call.name, dict(call.arguments))
+
+
+def new_id() -> str:
+    """A random version-4 UUID as 32 hex digits, like ``uuid.uuid4().hex`` without the
+    ``UUID`` object (and without importing ``uuid``, which imports ``platform``)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40
+    raw[8] = raw[8] & 0x3F | 0x80
+    return raw.hex()

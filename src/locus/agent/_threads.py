@@ -15,16 +15,24 @@ from typing import Any
 
 from locus.core.errors import ThreadConflictError
 
-__all__ = ["open_store", "thread_lock"]
+__all__ = ["default_store", "open_store", "thread_lock"]
 
 
 def open_store(spec: Any) -> Any:
-    """The store for ``Agent(thread_store=...)``: a URL, a store, or ``None`` (memory)."""
-    from locus.stores import InMemoryThreadStore, open_thread_store
-
+    """The store for ``Agent(thread_store=...)``: a URL, a store, or ``None`` (the
+    default in-memory store, made by ``default_store`` when first used)."""
     if spec is None:
-        return InMemoryThreadStore()
+        return None
+    from locus.stores import open_thread_store
+
     return open_thread_store(spec)
+
+
+def default_store() -> Any:
+    """A new in-memory store: an agent's ``thread_store`` when none was given."""
+    from locus.stores import InMemoryThreadStore
+
+    return InMemoryThreadStore()
 
 
 def thread_lock(

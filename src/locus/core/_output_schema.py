@@ -13,6 +13,9 @@ validate, a ``TypeAdapter``, or a JSON-schema dict, named (``{"name", "schema",
 "strict"?, "description"?}``) or bare; a dict validates only as JSON.
 
 Model capabilities (``native_output_support``) live in ``_native_output``.
+
+pydantic is imported on first use, not with this module: ``locus.agent`` imports this one, and a
+run without an output type never needs pydantic (``tests/unit/test_imports.py``).
 """
 
 from __future__ import annotations
@@ -23,17 +26,7 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, cast
-
-import pydantic_core
-from pydantic import (
-    BaseModel,
-    PydanticSchemaGenerationError,
-    PydanticUserError,
-    TypeAdapter,
-    ValidationError,
-    create_model,
-)
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from locus.core._json_schema import simplify_schema
 from locus.core._native_output import (
@@ -41,6 +34,9 @@ from locus.core._native_output import (
     native_output_for,
     native_output_support,
 )
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter, ValidationError
 
 __all__ = [
     "WRAPPER_KEY",
@@ -115,6 +111,8 @@ class OutputSchema(Generic[T]):
 
         ``InvalidOutput`` (a ``ValueError``) with compact errors when it does not validate.
         """
+        from pydantic import ValidationError
+
         body = strip_fence(text if isinstance(text, str) else text.decode("utf-8", "replace"))
         if self._adapter is None:
             return cast(T, self._unwrap(_load_json(body)))
@@ -140,6 +138,8 @@ class OutputSchema(Generic[T]):
         """The value of an unfinished JSON answer so far, or ``None`` when it does not
         validate yet (pydantic's partial validation: an unfinished last string or list
         item is kept; a model with a required field not yet seen does not validate)."""
+        from pydantic import ValidationError
+
         body = strip_fence(text, partial=True)
         if not body:
             return None
@@ -156,6 +156,8 @@ class OutputSchema(Generic[T]):
     def parse_partial(self, text: str) -> Any | None:
         """The raw JSON value of an unfinished answer (unwrapped; not validated), or
         ``None`` when nothing can be read yet."""
+        import pydantic_core
+
         body = strip_fence(text, partial=True)
         if not body:
             return None
@@ -178,6 +180,8 @@ def output_schema(output: Any) -> OutputSchema[Any]:
         return output
     if isinstance(output, Mapping):
         return _from_dict(output)
+    from pydantic import TypeAdapter
+
     if isinstance(output, TypeAdapter):
         return _build(getattr(output, "_type", None), output)
     _check_type_form(output)
@@ -207,6 +211,13 @@ def _for_type(tp: Any) -> OutputSchema[Any]:
 
 
 def _build(tp: Any, adapter: TypeAdapter[Any] | None) -> OutputSchema[Any]:
+    from pydantic import (
+        PydanticSchemaGenerationError,
+        PydanticUserError,
+        TypeAdapter,
+        create_model,
+    )
+
     from locus.core.errors import ConfigurationError
 
     try:
@@ -283,6 +294,8 @@ def _wrap(schema: dict[str, Any]) -> dict[str, Any]:
 def _members(tp: Any) -> tuple[OutputSchema[Any], ...]:
     if typing.get_origin(tp) not in (typing.Union, types.UnionType):
         return ()
+    from pydantic import BaseModel
+
     args = [a for a in typing.get_args(tp) if a is not type(None)]
     if len(args) < 2 or not all(isinstance(a, type) and issubclass(a, BaseModel) for a in args):
         return ()
@@ -329,6 +342,8 @@ def strip_fence(text: str, *, partial: bool = False) -> str:
 
 
 def _load_json(body: str) -> Any:
+    import pydantic_core
+
     try:
         return pydantic_core.from_json(body)
     except ValueError as exc:
@@ -336,6 +351,8 @@ def _load_json(body: str) -> Any:
 
 
 def _checked(validate: Any, value: Any, wrapped: bool) -> Any:
+    from pydantic import ValidationError
+
     try:
         return validate(value)
     except ValidationError as exc:
