@@ -36,6 +36,8 @@ ERRORS = {
     "RunError",
     "SerializationError",
     "ServerError",
+    "StoreError",
+    "StoreUnavailableError",
     "StreamError",
     "ThreadConflictError",
     "ToolArgumentsError",

@@ -31,6 +31,8 @@
     │   ├── GuardrailTripped .......................... a hook (guardrail) stopped the run
     │   └── AlreadyResumedError ....................... a paused run was already resumed
     ├── SerializationError (also ValueError) ........... stored data Locus cannot read
+    ├── StoreError ..................................... a thread store's database failed
+    │   └── StoreUnavailableError ..................... cannot connect, or the connection broke
     └── ThreadConflictError ............................ a thread changed under a run
 
 Texts never contain secrets (keys, tokens, signatures, Authorization headers).
@@ -62,6 +64,8 @@ __all__ = [
     "RunError",
     "SerializationError",
     "ServerError",
+    "StoreError",
+    "StoreUnavailableError",
     "StreamError",
     "ThreadConflictError",
     "ToolArgumentsError",
@@ -259,6 +263,24 @@ class AlreadyResumedError(RunError):
 
 class SerializationError(LocusError, ValueError):
     """Stored or received data could not be read: malformed, or an unknown format version."""
+
+
+class StoreError(LocusError):
+    """A thread store's database failed: refused the login, is missing, read-only, corrupt
+    or full. ``url`` names the store (any password masked); the driver's exception is the
+    ``__cause__``. A write that raises it wrote nothing.
+    """
+
+    def __init__(self, message: str, *, url: str | None = None):
+        self.url = url
+        super().__init__(message)
+
+
+class StoreUnavailableError(StoreError):
+    """The store's database cannot be reached, or the connection to it broke mid-call.
+
+    Often passing: retrying later may succeed (the store reconnects by itself).
+    """
 
 
 class ThreadConflictError(LocusError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from locus.core.errors import ConfigurationError
+from locus.stores._dsn import mask
 from locus.stores._memory import InMemoryThreadStore
 from locus.stores._protocol import ThreadStore
 
@@ -39,7 +40,7 @@ def open_thread_store(spec: str | ThreadStore) -> ThreadStore:
         from locus.stores._postgres import PostgresThreadStore
 
         return PostgresThreadStore(spec)
-    raise ConfigurationError(f"unknown thread store URL {_redact(spec)!r}; accepted: {_ACCEPTED}")
+    raise ConfigurationError(f"unknown thread store URL {mask(spec)!r}; accepted: {_ACCEPTED}")
 
 
 def _sqlite(spec: str, rest: str) -> ThreadStore:
@@ -51,12 +52,3 @@ def _sqlite(spec: str, rest: str) -> ThreadStore:
             "'sqlite:///threads.db' (relative) or 'sqlite:////var/lib/app/threads.db' (absolute)"
         )
     return SQLiteThreadStore(rest[1:])
-
-
-def _redact(spec: str) -> str:
-    """The URL without a password (``user:secret@host`` becomes ``user:***@host``)."""
-    scheme, sep, rest = spec.partition("://")
-    userinfo, at, host = rest.rpartition("@")
-    if not (sep and at) or ":" not in userinfo:
-        return spec
-    return f"{scheme}{sep}{userinfo.split(':', 1)[0]}:***@{host}"

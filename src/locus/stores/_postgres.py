@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 from locus.core.errors import ConfigurationError, SerializationError, ThreadConflictError
 from locus.core.messages import Message, dump_messages, load_messages
 from locus.stores import _postgres_sql as sql
+from locus.stores._dsn import mask, scrub
 from locus.stores._keyed_lock import KeyedLock, lock_timeout_error
 from locus.stores._metadata import dump_metadata, load_metadata
+from locus.stores._postgres_errors import translate
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
@@ -27,7 +29,10 @@ if TYPE_CHECKING:
 
 __all__ = ["PostgresThreadStore"]
 
-_INSTALL = "the PostgreSQL store needs psycopg 3: pip install 'locus-oci[postgres]'"
+_INSTALL = (
+    "the PostgreSQL thread store needs psycopg 3 and psycopg_pool, which are not installed: "
+    "pip install 'locus-oci[postgres]'"
+)
 
 
 class PostgresThreadStore:
@@ -37,6 +42,9 @@ class PostgresThreadStore:
     pools belong to the event loop that first uses it. ``max_connections`` bounds the
     data pool; ``max_locks`` the connections holding locks (runs on more threads at once
     wait for one).
+
+    A database that fails raises ``StoreError`` (``StoreUnavailableError`` when it cannot
+    be reached or the connection broke) naming the URL with its password masked.
     """
 
     def __init__(
@@ -51,6 +59,7 @@ class PostgresThreadStore:
             raise ConfigurationError(
                 "max_connections and max_locks must be at least 1, connect_timeout positive"
             )
+        _require_driver(dsn)
         self._dsn = dsn
         self._sizes = (max_connections, max_locks)
         self._connect_timeout = connect_timeout
@@ -63,12 +72,10 @@ class PostgresThreadStore:
         self._closed = False
 
     def __repr__(self) -> str:
-        from locus.stores._open import _redact
-
-        return f"PostgresThreadStore({_redact(self._dsn)!r})"
+        return f"PostgresThreadStore({mask(self._dsn)!r})"
 
     async def load(self, thread_id: str) -> list[Message]:
-        async with (await self._data()).connection() as conn:
+        async with self._connection(f"load thread {thread_id!r}") as conn:
             rows = await (await conn.execute(sql.LOAD, (thread_id,))).fetchall()
         out: list[Message] = []
         for (body,) in rows:
@@ -80,20 +87,20 @@ class PostgresThreadStore:
             return
         body = dump_messages(messages)
         await self._check_lock_alive(thread_id)
-        async with (await self._data()).connection() as conn, conn.transaction():
+        async with self._connection(f"append to thread {thread_id!r}", transaction=True) as conn:
             cursor = await conn.execute(sql.BUMP_THREAD, {"t": thread_id, "m": None, "step": 1})
             row = await cursor.fetchone()
             assert row is not None
             await conn.execute(sql.APPEND_BATCH, (thread_id, row[0], body))
 
     async def delete(self, thread_id: str) -> None:
-        async with (await self._data()).connection() as conn, conn.transaction():
+        async with self._connection(f"delete thread {thread_id!r}", transaction=True) as conn:
             await conn.execute(sql.DELETE_MESSAGES, (thread_id,))
             await conn.execute(sql.DELETE_THREAD, (thread_id,))
 
     async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
         limit = max(limit, 0)
-        async with (await self._data()).connection() as conn:
+        async with self._connection("list threads") as conn:
             if prefix is None:
                 cursor = await conn.execute(sql.LIST, (limit,))
             else:
@@ -101,13 +108,13 @@ class PostgresThreadStore:
             return [row[0] for row in await cursor.fetchall()]
 
     async def get_metadata(self, thread_id: str) -> dict[str, Any]:
-        async with (await self._data()).connection() as conn:
+        async with self._connection(f"read metadata of thread {thread_id!r}") as conn:
             row = await (await conn.execute(sql.GET_METADATA, (thread_id,))).fetchone()
         return {} if row is None else load_metadata(row[0])
 
     async def set_metadata(self, thread_id: str, metadata: Mapping[str, Any]) -> None:
         text = dump_metadata(metadata)
-        async with (await self._data()).connection() as conn:
+        async with self._connection(f"set metadata of thread {thread_id!r}") as conn:
             await conn.execute(sql.SET_METADATA, {"t": thread_id, "m": text, "step": 0})
 
     def lock(
@@ -129,20 +136,45 @@ class PostgresThreadStore:
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         async with self._locks.hold(thread_id, timeout):
-            pool = await self._locking()
-            remaining = None if deadline is None else max(deadline - loop.time(), 0.001)
-            conn = await _getconn(pool, remaining, thread_id, timeout)
-            try:
-                await _advisory_lock(conn, thread_id, deadline, timeout)
-            except BaseException:
-                await _discard(pool, conn)
-                raise
+            async with self._translated(f"lock thread {thread_id!r}"):
+                pool = await self._locking()
+                remaining = None if deadline is None else max(deadline - loop.time(), 0.001)
+                conn = await _getconn(pool, remaining, thread_id, timeout)
+                try:
+                    await _advisory_lock(conn, thread_id, deadline, timeout)
+                except BaseException:
+                    await _discard(pool, conn)
+                    raise
             self._held[thread_id] = conn
             try:
                 yield
             finally:
                 del self._held[thread_id]
-                await _unlock(pool, conn, thread_id)
+                async with self._translated(f"unlock thread {thread_id!r}"):
+                    await _unlock(pool, conn, thread_id)
+
+    @asynccontextmanager
+    async def _connection(
+        self, action: str, *, transaction: bool = False
+    ) -> AsyncIterator[AsyncConnection[Any]]:
+        """A pooled connection (in a transaction if asked), driver errors translated."""
+        async with self._translated(action):
+            pool = await self._data()
+            async with pool.connection() as conn:
+                if not transaction:
+                    yield conn
+                    return
+                async with conn.transaction():
+                    yield conn
+
+    @asynccontextmanager
+    async def _translated(self, action: str) -> AsyncIterator[None]:
+        import psycopg
+
+        try:
+            yield
+        except psycopg.Error as exc:
+            raise translate(exc, self._dsn, action) from exc
 
     async def _check_lock_alive(self, thread_id: str) -> None:
         conn = self._held.get(thread_id)
@@ -151,8 +183,9 @@ class PostgresThreadStore:
         try:
             await conn.execute("SELECT 1")
         except Exception as exc:
+            said = scrub(str(exc), self._dsn)
             raise ThreadConflictError(
-                f"the connection holding the lock on thread {thread_id!r} broke ({exc}); "
+                f"the connection holding the lock on thread {thread_id!r} broke ({said}); "
                 "another run may have taken the thread, so nothing was written: run it again"
             ) from None
 
@@ -183,11 +216,9 @@ class PostgresThreadStore:
                 self._loop = loop
 
     async def _create_pools(self) -> None:
-        try:
-            import psycopg
-            from psycopg_pool import AsyncConnectionPool
-        except ImportError as exc:
-            raise ConfigurationError(_INSTALL) from exc
+        import psycopg
+        from psycopg_pool import AsyncConnectionPool
+
         first = await psycopg.AsyncConnection.connect(
             self._dsn, autocommit=True, connect_timeout=max(int(self._connect_timeout), 1)
         )
@@ -207,6 +238,14 @@ class PostgresThreadStore:
         )
         await self._pool.open()
         await self._lock_pool.open()
+
+
+def _require_driver(dsn: str) -> None:
+    try:
+        import psycopg  # noqa: F401
+        import psycopg_pool  # noqa: F401
+    except ImportError as exc:
+        raise ConfigurationError(f"{_INSTALL} (for {mask(dsn)}; {exc})") from exc
 
 
 async def _ensure_schema(conn: AsyncConnection[Any]) -> None:

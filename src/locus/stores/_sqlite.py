@@ -24,6 +24,7 @@ from locus.stores import _sqlite_db as sql
 from locus.stores import _sqlite_lease as lease
 from locus.stores._keyed_lock import KeyedLock, lock_timeout_error
 from locus.stores._metadata import dump_metadata
+from locus.stores._sqlite_errors import translate
 
 __all__ = ["SQLiteThreadStore"]
 
@@ -35,7 +36,9 @@ class SQLiteThreadStore:
     """Threads in a SQLite file at ``path`` (created with its schema on first use).
 
     ``lease_seconds`` is how long a lock outlives a holder that stopped renewing it (a
-    crashed process); ``busy_timeout`` how long a write waits for another writer.
+    crashed process); ``busy_timeout`` how long a write waits for another writer. The
+    file's directory must exist (``ConfigurationError`` otherwise); a database that fails
+    later raises ``StoreError`` naming the path and what to check.
     """
 
     def __init__(
@@ -48,6 +51,7 @@ class SQLiteThreadStore:
         if lease_seconds <= 0 or busy_timeout <= 0:
             raise ConfigurationError("lease_seconds and busy_timeout must be positive seconds")
         self._path = os.fspath(path)
+        _check_directory(self._path)
         self._lease = lease_seconds
         self._busy = busy_timeout
         self._db: sqlite3.Connection | None = None
@@ -65,26 +69,30 @@ class SQLiteThreadStore:
         return f"SQLiteThreadStore({self._path!r})"
 
     async def load(self, thread_id: str) -> list[Message]:
-        return await self._call(sql.load, thread_id)
+        return await self._call(sql.load, thread_id, action=f"load thread {thread_id!r}")
 
     async def append(self, thread_id: str, messages: Sequence[Message]) -> None:
         if not messages:
             return
         body = dump_messages(messages)
         owner = self._owner if thread_id in self._held else None
-        await self._call(sql.append, thread_id, body, owner)
+        await self._call(
+            sql.append, thread_id, body, owner, action=f"append to thread {thread_id!r}"
+        )
 
     async def delete(self, thread_id: str) -> None:
-        await self._call(sql.delete, thread_id)
+        await self._call(sql.delete, thread_id, action=f"delete thread {thread_id!r}")
 
     async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
-        return await self._call(sql.list_threads, limit, prefix)
+        return await self._call(sql.list_threads, limit, prefix, action="list threads")
 
     async def get_metadata(self, thread_id: str) -> dict[str, Any]:
-        return await self._call(sql.get_metadata, thread_id)
+        action = f"read metadata of thread {thread_id!r}"
+        return await self._call(sql.get_metadata, thread_id, action=action)
 
     async def set_metadata(self, thread_id: str, metadata: Mapping[str, Any]) -> None:
-        await self._call(sql.set_metadata, thread_id, dump_metadata(metadata))
+        action = f"set metadata of thread {thread_id!r}"
+        await self._call(sql.set_metadata, thread_id, dump_metadata(metadata), action=action)
 
     def lock(
         self, thread_id: str, *, timeout: float | None = None
@@ -114,7 +122,9 @@ class SQLiteThreadStore:
             finally:
                 renewer.cancel()
                 self._held.discard(thread_id)
-                release = self._submit(lease.release, thread_id, self._owner)
+                release = self._call(
+                    lease.release, thread_id, self._owner, action=f"unlock thread {thread_id!r}"
+                )
                 await asyncio.shield(release)
 
     async def _take_lease(
@@ -132,7 +142,10 @@ class SQLiteThreadStore:
     ) -> None:
         loop = asyncio.get_running_loop()
         delay = 0.002
-        while not await self._call(lease.try_take, thread_id, self._owner, self._lease):
+        action = f"lock thread {thread_id!r}"
+        while not await self._call(
+            lease.try_take, thread_id, self._owner, self._lease, action=action
+        ):
             wait = delay if deadline is None else min(delay, deadline - loop.time())
             if wait <= 0:
                 raise lock_timeout_error(thread_id, timeout)
@@ -142,11 +155,18 @@ class SQLiteThreadStore:
     async def _renew(self, thread_id: str) -> None:
         while True:
             await asyncio.sleep(self._lease / 3)
-            if not await self._call(lease.renew, thread_id, self._owner, self._lease):
+            renewed = await self._call(
+                lease.renew, thread_id, self._owner, self._lease, action="renew a lock"
+            )
+            if not renewed:
                 return  # lost: the next append on this thread raises ThreadConflictError
 
-    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        return await self._submit(fn, *args)
+    async def _call(self, fn: Callable[..., T], *args: Any, action: str) -> T:
+        try:
+            return await self._submit(fn, *args)
+        except sqlite3.Error as exc:
+            where = os.path.abspath(self._path)
+            raise translate(exc, where, action, self._busy) from exc
 
     def _submit(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
         if self._closed:
@@ -166,3 +186,14 @@ class SQLiteThreadStore:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _check_directory(path: str) -> None:
+    if path == ":memory:" or path.startswith("file:"):
+        return
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise ConfigurationError(
+            f"the SQLite thread store's directory {directory!r} (for {path!r}) does not exist "
+            "or is not a directory: create it first (mkdir -p), or fix the path"
+        )
