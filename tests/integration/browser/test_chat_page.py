@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from locus.emulator import Emulator
 from locus.serve import create_app
 from tests.integration.serve.conftest import ServerThread
-from tests.integration.serve.emulator_agent import adder, operator
+from tests.integration.serve.emulator_agent import adder, desk, operator
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -96,3 +96,24 @@ def test_a_prompt_streams_an_answer_with_its_tool_call_then_a_call_is_approved(
     expect(result).to_contain_text("deleted")
     expect(page.locator(".msg.assistant").last).to_contain_text("deleted")
     _shot(page, "4-approved")
+
+
+def test_a_sub_agents_tool_call_shows_inside_the_calling_call(
+    emu: Emulator, serve: Callable[[Starlette], ServerThread], page: Page
+) -> None:
+    server = serve(create_app({"desk": desk(emu.info)}, ui=True))
+    page.goto(server.url + "/")
+    expect(page.locator("#agent-info")).to_contain_text("clerk")
+    page.fill("#prompt", "Use clerk: how many pens are in stock?")
+    page.click("#send")
+    outer = page.locator('#messages > .tool-call[data-tool="clerk"]')
+    inner = outer.locator('.tool-call[data-tool="stock"][data-agent="clerk"]')
+    expect(inner.locator(":scope > .tool-result")).to_have_text("→ 12")
+    expect(inner).to_contain_text("clerk › ⚙ stock")
+    expect(outer.locator(":scope > .tool-result")).to_have_text("→ The result of stock is 12.")
+    expect(page.locator("#send")).to_be_enabled()
+    expect(page.locator(".msg.assistant").last).to_contain_text("The result of clerk is")
+    # the clerk's own answer is its call's result, not a message of the conversation
+    expect(page.locator(".msg.assistant")).to_have_count(1)
+    expect(page.locator("#messages > .tool-call")).to_have_count(1)
+    _shot(page, "5-sub-agent")

@@ -30,6 +30,12 @@ def delete_file(path: str) -> str:
     return f"deleted {path}"
 
 
+@tool
+def stock(item: str) -> int:
+    """Units of an item in stock."""
+    return 12
+
+
 def model(info: dict[str, Any], **options: Any) -> OCIModel:
     """An ``OCIModel`` on the emulator's on-demand Llama, signed with its API key."""
     return OCIModel(
@@ -51,6 +57,12 @@ def operator(info: dict[str, Any]) -> Agent:
     return Agent(model(info), tools=[delete_file], system_prompt="Delete files when asked.")
 
 
+def desk(info: dict[str, Any]) -> Agent:
+    """An agent whose one tool is another agent (``clerk``, which calls ``stock``)."""
+    clerk = Agent(model(info), tools=[stock], name="clerk", description="Answers stock questions.")
+    return Agent(model(info), tools=[clerk.as_tool()], name="desk")
+
+
 def _info() -> dict[str, Any]:
     return dict(json.loads(Path(os.environ["LOCUS_TEST_EMULATOR"]).read_text()))
 
@@ -60,7 +72,12 @@ def agent() -> Agent:
     return adder(_info())
 
 
+def desk_agent() -> Agent:
+    """``module:desk_agent``: the agent whose tool is an agent (a factory)."""
+    return desk(_info())
+
+
 def agents() -> dict[str, Agent]:
     """Both agents by name."""
     info = _info()
-    return {"adder": adder(info), "ops": operator(info)}
+    return {"adder": adder(info), "ops": operator(info), "desk": desk(info)}

@@ -14,12 +14,12 @@ ROOT = Path(__file__).resolve().parents[3]
 TARGET = "tests.integration.serve.emulator_agent:agent"
 
 
-def _spawn(emulator_json: Path) -> pexpect.spawn:
+def _spawn(emulator_json: Path, target: str = TARGET) -> pexpect.spawn:
     env = {**os.environ, "LOCUS_TEST_EMULATOR": str(emulator_json), "PROMPT_TOOLKIT_NO_CPR": "1"}
     env.pop("LOCUS_SERVE_TOKEN", None)
     return pexpect.spawn(
         sys.executable,
-        ["-m", "locus.cli", "chat", TARGET],
+        ["-m", "locus.cli", "chat", target],
         cwd=str(ROOT),
         env=env,
         encoding="utf-8",
@@ -67,6 +67,24 @@ def test_ctrl_c_cancels_a_long_run_not_the_session(emulator_json: Path, emu: Emu
         child.expect("→ 3")
         child.expect("you>")
         child.sendeof()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+
+
+def test_a_sub_agents_tool_call_prints_indented_with_its_name(
+    emulator_json: Path, emu: Emulator
+) -> None:
+    child = _spawn(emulator_json, "tests.integration.serve.emulator_agent:desk_agent")
+    try:
+        child.expect("you>")
+        child.sendline("Use clerk: how many pens are in stock?")
+        child.expect(r"\r\n  ⚙ clerk\(input=")  # the desk's call
+        child.expect(r"\r\n      ⚙ clerk › stock\(item=")  # the clerk's, under it
+        child.expect(r"\r\n        → 12\r\n    → The result of stock is 12\.")
+        child.expect("you>")
+        child.sendline("/exit")
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
