@@ -11,11 +11,17 @@ connection, so a crashed process releases it with its connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from locus.core.errors import ConfigurationError, SerializationError, ThreadConflictError
+from locus.core.errors import (
+    ConfigurationError,
+    SerializationError,
+    StoreUnavailableError,
+    ThreadConflictError,
+)
 from locus.core.messages import Message, dump_messages, load_messages
 from locus.stores import _postgres_sql as sql
 from locus.stores._dsn import mask, scrub
@@ -174,7 +180,17 @@ class PostgresThreadStore:
         try:
             yield
         except psycopg.Error as exc:
-            raise translate(exc, self._dsn, action) from exc
+            error = translate(exc, self._dsn, action)
+            if isinstance(error, StoreUnavailableError):
+                await self._sweep()
+            raise error from exc
+
+    async def _sweep(self) -> None:
+        """After a broken connection, drop the pools' other dead ones, so a retry works."""
+        for pool in (self._pool, self._lock_pool):
+            if pool is not None:
+                with contextlib.suppress(Exception):
+                    await pool.check()
 
     async def _check_lock_alive(self, thread_id: str) -> None:
         conn = self._held.get(thread_id)

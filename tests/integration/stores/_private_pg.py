@@ -2,7 +2,8 @@
 
 Started the way ``scripts/test-services.sh`` starts the shared one (Debian's ``initdb``
 and ``pg_ctl``, as the ``postgres`` user when we are root, loopback, fsync off), but with
-``scram-sha-256`` auth so that a wrong password is refused, and owned by one test module
+``scram-sha-256`` auth so that a wrong password is refused, commits kept across a
+stop (``synchronous_commit`` on), and owned by one test module
 so that stopping it mid-use disturbs no one else. When it cannot start, the test fails
 with the reason (never skips).
 """
@@ -37,18 +38,37 @@ class PrivatePostgres:
     def start(self) -> None:
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off"
+            "-c full_page_writes=off"
         )
         _run_pg(
-            [str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-l",
-             str(self.root / "server.log"), "-w", "-t", "60", "start", "-o", options],
+            [
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.root / "data"),
+                "-l",
+                str(self.root / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+                "-o",
+                options,
+            ],
             "pg_ctl start",
         )
 
     def stop(self) -> None:
+        """A fast shutdown: sessions are ended, committed data kept (no synchronous_commit=off)."""
         _run_pg(
-            [str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate",
-             "-w", "stop"],
+            [
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.root / "data"),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
             "pg_ctl stop",
         )
 
@@ -64,8 +84,18 @@ def start_private_postgres() -> PrivatePostgres:
         shutil.chown(root, "postgres")
         shutil.chown(pwfile, "postgres")
     _run_pg(
-        [str(bindir / "initdb"), "-D", str(root / "data"), "-U", "postgres",
-         "--auth=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8", "--no-sync"],
+        [
+            str(bindir / "initdb"),
+            "-D",
+            str(root / "data"),
+            "-U",
+            "postgres",
+            "--auth=scram-sha-256",
+            f"--pwfile={pwfile}",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
         "initdb",
     )
     server = PrivatePostgres(bindir, root, _free_port())
