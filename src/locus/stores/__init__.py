@@ -9,7 +9,9 @@ One small protocol (``ThreadStore``: ``load`` and ``append``, plus optional ``de
 - ``PostgresThreadStore(dsn)``: for many processes and machines (extra
   ``locus-oci[postgres]``).
 
-``open_thread_store("sqlite:///threads.db")`` builds one from a URL.
+``open_thread_store("sqlite:///threads.db")`` builds one from a URL. A database that
+fails raises ``StoreError`` (``StoreUnavailableError`` when it cannot be reached or the
+connection broke), naming the file or the URL with its password masked.
 """
 
 from locus.stores._memory import InMemoryThreadStore
