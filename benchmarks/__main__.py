@@ -1,9 +1,12 @@
-"""``python -m benchmarks [--quick] [--json FILE] [--scaling-sizes N,N]``: run every
-benchmark, print a table.
+"""``python -m benchmarks [--quick] [--json FILE] [--scaling-sizes N,N] [--all | --only
+NAME,...]``: run the benchmarks, print a table.
 
 The emulator runs in separate processes (one plain, one with the streaming rules file,
-one with the tool-heavy rules script), so that client and server never share an event
-loop. Import times and the parser are measured first, with no emulator running.
+one with the tool-heavy rules script, one per later group), so that client and server
+never share an event loop. Import times and the parser are measured first, with no
+emulator running. Groups: imports, parser, plain (emulator_rps, overhead, cold model,
+history, concurrency, memory), stream, tool_heavy, stores, embeddings, telemetry run by
+default; durable and serve (minutes each) with ``--all`` or ``--only``.
 """
 
 from __future__ import annotations
@@ -31,10 +34,11 @@ from benchmarks import (
     tool_heavy,
 )
 from benchmarks._emulator_proc import configure, emulator_process
+from benchmarks._extras import GROUPS, SLOW, run_group
 from benchmarks._report import commit, machine, table
 from benchmarks._stats import figure
 
-__all__ = ["FULL", "QUICK", "Sizes", "main", "run"]
+__all__ = ["CORE", "DEFAULT", "FULL", "NAMES", "QUICK", "Sizes", "main", "run"]
 
 _EMULATOR_ARGS = ("--log-level", "warning")
 
@@ -70,6 +74,17 @@ class Sizes:
     scaling_sizes: tuple[int, ...] = (100, 500, 2000)
     scaling_reps: int = 3
     wave_timeout: float = 120.0
+    stores_reps: int = 300
+    stores_runs: int = 200
+    embeddings_texts: int = 10_000
+    embeddings_latency: float = 0.1
+    telemetry_blocks: int = 15
+    telemetry_runs: int = 300
+    telemetry_warmup: int = 100
+    durable_runs: int = 100
+    durable_reps: int = 20
+    serve_runs: int = 500
+    serve_reps: int = 3
 
 
 FULL = Sizes()
@@ -101,7 +116,23 @@ QUICK = Sizes(
     scaling_sizes=(10, 40),
     scaling_reps=1,
     wave_timeout=30.0,
+    stores_reps=20,
+    stores_runs=10,
+    embeddings_texts=500,
+    embeddings_latency=0.02,
+    telemetry_blocks=2,
+    telemetry_runs=20,
+    telemetry_warmup=5,
+    durable_runs=5,
+    durable_reps=2,
+    serve_runs=20,
+    serve_reps=1,
 )
+
+CORE = ("imports", "parser", "plain", "stream", "tool_heavy")
+"""The groups of issues 7 and 16 (the emulator's figures), in the order they run."""
+NAMES = (*CORE, *GROUPS)
+DEFAULT = tuple(name for name in NAMES if name not in SLOW)
 
 
 def _say(text: str) -> None:
@@ -243,17 +274,40 @@ def _with_tool_emulator(sizes: Sizes, results: dict[str, Any]) -> None:
             _say(f"  agent run {found['agent_ms']} ms, raw sequence {found['raw_ms']} ms")
 
 
-def run(sizes: Sizes, *, quick: bool = False) -> dict[str, Any]:
-    """Run every benchmark; the results as the JSON document (keys of issue 7)."""
-    results: dict[str, Any] = {}
-    load_at_start = [round(x, 2) for x in os.getloadavg()]
+def _imports(sizes: Sizes, results: dict[str, Any]) -> None:
     _say("import_ms")
     results["import_ms"] = imports.measure(reps=sizes.import_reps)
+
+
+def _parser_group(sizes: Sizes, results: dict[str, Any]) -> None:
     _say("parser_mb_per_s")
     results["parser_mb_per_s"] = _parser(sizes)
-    _with_plain_emulator(sizes, results)
-    _with_stream_emulator(sizes, results)
-    _with_tool_emulator(sizes, results)
+
+
+_CORE_RUNS = {
+    "imports": _imports,
+    "parser": _parser_group,
+    "plain": _with_plain_emulator,
+    "stream": _with_stream_emulator,
+    "tool_heavy": _with_tool_emulator,
+}
+
+
+def run(sizes: Sizes, *, quick: bool = False, groups: Sequence[str] = DEFAULT) -> dict[str, Any]:
+    """Run the named ``groups`` (in ``NAMES`` order); the results as the JSON document."""
+    unknown = sorted(set(groups) - set(NAMES))
+    if unknown:
+        raise ValueError(f"unknown benchmark groups {unknown}; known: {', '.join(NAMES)}")
+    results: dict[str, Any] = {}
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    for name in NAMES:
+        if name not in groups:
+            continue
+        if name in _CORE_RUNS:
+            _CORE_RUNS[name](sizes, results)
+        else:
+            run_group(name, sizes, results)
+    results["groups"] = [name for name in NAMES if name in groups]
     results["machine"] = machine() | {"load_avg_start": load_at_start}
     results["commit"] = commit()
     results["quick"] = quick
@@ -271,16 +325,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="concurrent runs of the default-settings scaling waves, e.g. 100,500 "
         "(default 100,500,2000; --quick: 10,40)",
     )
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument(
+        "--all", action="store_true", help=f"also the slow groups ({', '.join(sorted(SLOW))})"
+    )
+    chosen.add_argument(
+        "--only", type=_names, help=f"only these groups, e.g. stores,serve ({', '.join(NAMES)})"
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     if args.scaling_sizes:
         sizes = replace(sizes, scaling_sizes=args.scaling_sizes)
-    results = run(sizes, quick=args.quick)
+    groups = args.only or (NAMES if args.all else DEFAULT)
+    results = run(sizes, quick=args.quick, groups=groups)
     sys.stdout.write(table(results))
     if args.json is not None:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         _say(f"wrote {args.json}")
     return 0
+
+
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [name for name in names if name not in NAMES]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"expected group names separated by commas from {', '.join(NAMES)}, not {text!r}"
+        )
+    return names
 
 
 def _sizes(text: str) -> tuple[int, ...]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "GROUP_TARGETS",
     "SCALING_TARGETS",
     "TARGETS",
     "Target",
@@ -73,6 +74,26 @@ TARGETS = (
 )
 """The figures every run reports (``concurrency_default`` rows come from ``targets``)."""
 
+_STORE_ROWS = tuple(
+    Target(f"stores.{store}.{name}", unit)
+    for store in ("memory", "sqlite", "postgres")
+    for name, unit in (("appends_per_s", "/s"), ("loads_per_s", "/s"), ("run_added_ms", "ms"))
+)
+
+GROUP_TARGETS = (
+    *_STORE_ROWS,
+    Target("embeddings.speedup", "x", 3, at_most=False),
+    Target("embeddings.locus_over_raw", "x"),
+    Target("telemetry.imported_ratio", "x", 1.01),
+    Target("telemetry.instrumented_ratio", "x"),
+    Target("durable.runs_per_s_1_worker", "/s"),
+    Target("durable.runs_per_s_2_worker", "/s"),
+    Target("durable.overhead_ms", "ms"),
+    Target("serve.efficiency", "", 0.8, at_most=False),
+    Target("serve.agent_only.efficiency", ""),
+)
+"""The figures of the later groups (issues 18, 23, 21, 19, 22), shown when measured."""
+
 SCALING_TARGETS = {
     500: Target("concurrency_default.500.efficiency", "", 0.85, at_most=False),
     2000: Target("concurrency_default.2000.vs_raw_aiohttp", "x", 0.95, at_most=False),
@@ -93,6 +114,7 @@ def targets(results: dict[str, Any]) -> list[Target]:
             key = f"concurrency_default.{size}.{name}"
             target = SCALING_TARGETS.get(size)
             rows.append(target if target is not None and target.key == key else Target(key, ""))
+    rows.extend(t for t in GROUP_TARGETS if t.key.split(".")[0] in results)
     return rows
 
 
@@ -142,6 +164,8 @@ def table(results: dict[str, Any]) -> str:
     lines = [header, "-" * len(header)]
     for target in rows:
         value = lookup(results, target.key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = {"median": value, "min": value, "max": value}  # one measurement
         if not isinstance(value, dict):
             lines.append(
                 f"{target.key:<{width}} {_missing(results, target):>32}  {target.describe()}"
@@ -160,4 +184,7 @@ def _missing(results: dict[str, Any], target: Target) -> str:
     timed_out = lookup(results, target.key.rpartition(".")[0] + ".timed_out_s")
     if isinstance(timed_out, int | float):
         return f"(a wave took over {timed_out:g} s)"
+    why = lookup(results, target.key.rpartition(".")[0] + ".not_measured")
+    if isinstance(why, str):
+        return f"({why[:60]})"
     return "(not measured)"

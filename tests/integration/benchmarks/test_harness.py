@@ -227,9 +227,10 @@ def test_rules_file_scripts_the_long_answer(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_quick_run_writes_every_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from benchmarks.__main__ import main
+    from benchmarks.__main__ import CORE, main
 
-    assert main(["--quick", "--json", str(tmp_path / "out.json")]) == 0
+    # the later groups have tests of their own above (stores would start PostgreSQL)
+    assert main(["--quick", "--only", ",".join(CORE), "--json", str(tmp_path / "out.json")]) == 0
     results = json.loads((tmp_path / "out.json").read_text())
     for target in TARGETS:
         assert set(lookup(results, target.key)) == FIGURE_KEYS, target.key
@@ -240,3 +241,83 @@ def test_quick_run_writes_every_figure(tmp_path: Path, capsys: pytest.CaptureFix
     assert results["history_us_per_message"]["body_kib"] > 0
     assert results["machine"]["cores"] >= 1 and results["commit"]
     assert "overhead_ratio" in capsys.readouterr().out
+
+
+# -- the later groups (issues 18, 19, 21, 22, 23) -------------------------------------------
+
+
+async def test_stores_figures_for_memory_and_sqlite() -> None:
+    from benchmarks import stores
+
+    found = await stores.measure(reps=3, runs=2)
+    assert set(found) == {"memory", "sqlite"}
+    for row in found.values():
+        assert row["appends_per_s"] > 0 and row["loads_per_s"] > 0
+        assert set(row["run_ms"]) == FIGURE_KEYS
+        assert isinstance(row["run_added_ms"], float)
+
+
+def test_postgres_dsn_from_the_environment_or_the_services_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks import _extras
+
+    monkeypatch.setenv("LOCUS_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:1/x")
+    assert _extras.postgres_dsn(start=False) == ("postgresql://postgres@127.0.0.1:1/x", "")
+    monkeypatch.delenv("LOCUS_TEST_POSTGRES_DSN")
+    monkeypatch.setattr(_extras, "_STATE", tmp_path)
+    (tmp_path / "error").write_text("initdb failed: disk full\n")
+    dsn, why = _extras.postgres_dsn(start=False)
+    assert dsn is None and "initdb failed: disk full" in why
+    (tmp_path / "env").write_text("LOCUS_TEST_POSTGRES_DSN=postgresql://p@127.0.0.1:5/db\n")
+    assert _extras.postgres_dsn(start=False)[0] == "postgresql://p@127.0.0.1:5/db"
+
+
+def test_telemetry_ratios_on_a_few_runs() -> None:
+    from benchmarks import telemetry
+
+    found = telemetry.measure(blocks=2, runs=3, warmup=1)
+    assert set(found["imported_ratio"]) == set(found["instrumented_ratio"]) == FIGURE_KEYS
+    assert found["absent_us"]["min"] > 0 and found["spans_per_run"] == 4
+
+
+def test_embeddings_locus_raw_and_sdk_embed_every_text(emulator: Emulator) -> None:
+    from benchmarks import embeddings
+
+    found = embeddings.measure(emulator.info, count=40, concurrency=2, threads=2)
+    assert found["texts"] == 40
+    assert min(found["locus_per_s"], found["raw_per_s"], found["sdk_per_s"]) > 0
+    assert found["speedup"] > 0
+
+
+def test_group_rows_show_scalars_and_why_a_store_was_not_measured() -> None:
+    results = {
+        "stores": {
+            "memory": {"appends_per_s": 5000, "loads_per_s": 800, "run_added_ms": 0.0},
+            "postgres": {"not_measured": "no PostgreSQL (LOCUS_TEST_POSTGRES_DSN unset)"},
+        },
+        "embeddings": {"speedup": 2.5},
+    }
+    rows = {line.split()[0]: line for line in table(results).splitlines()[2:-1]}
+    assert rows["stores.memory.appends_per_s"].split()[1:4] == ["5000", "5000", "5000"]
+    assert "no PostgreSQL" in rows["stores.postgres.loads_per_s"]
+    assert rows["embeddings.speedup"].endswith("NO")  # the target is 3x the SDK
+    assert "serve.efficiency" not in rows  # a group that did not run has no rows
+
+
+def test_only_and_all_choose_the_groups(tmp_path: Path) -> None:
+    from benchmarks.__main__ import DEFAULT, NAMES, QUICK, main, run
+
+    assert "durable" not in DEFAULT and "serve" not in DEFAULT
+    assert {"stores", "embeddings", "telemetry", "durable", "serve"} <= set(NAMES)
+    with pytest.raises(ValueError, match="unknown benchmark groups"):
+        run(QUICK, groups=("nope",))
+    with pytest.raises(SystemExit):
+        main(["--only", "imports,nope"])
+    with pytest.raises(SystemExit):
+        main(["--all", "--only", "imports"])
+    assert main(["--quick", "--only", "telemetry", "--json", str(tmp_path / "out.json")]) == 0
+    results = json.loads((tmp_path / "out.json").read_text())
+    assert results["groups"] == ["telemetry"]
+    assert set(results["telemetry"]["imported_ratio"]) == FIGURE_KEYS
+    assert "import_ms" not in results and "overhead_ratio" not in results
