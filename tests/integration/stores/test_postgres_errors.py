@@ -30,7 +30,8 @@ HELLO = [Message.user("hello"), Message.assistant("hi")]
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[PrivatePostgres]:
+def server(postgres_server: str) -> Iterator[PrivatePostgres]:
+    # postgres_server first: on a fresh machine, scripts/test-services.sh installs the binaries
     made = start_private_postgres()
     yield made
     remove_private_postgres(made)
