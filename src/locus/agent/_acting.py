@@ -35,6 +35,9 @@ HANDOFF_PREFIX = "transfer_to_"
 class ToolSteps:
     """Tool steps; the attributes are ``AgentRun``'s."""
 
+    if not TYPE_CHECKING:  # AgentRun holds the slots (the checker sees them there)
+        __slots__ = ()
+
     config: Any  # RunConfig
     home: Any
     request: Any
@@ -54,7 +57,7 @@ class ToolSteps:
     _stop_reason: Any
     _specs: list[Any]
     last_agent: str
-    _forwarding: bool = False
+    _forwarding: bool
     """Whether a tool runs an agent (its run's events are then forwarded, see
     ``locus.agent._forwarding``)."""
 

@@ -155,7 +155,7 @@ class Agent(Resumable, SubAgents, Generic[OutputT]):
 
     @property
     def thread_store(self) -> ThreadStore:
-        return self._config.thread_store
+        return self._config.store()
 
     @property
     def output_type(self) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from locus.agent import _events as ev
 from locus.agent._output import InvalidOutput, OutputPlan
@@ -43,6 +43,9 @@ class _Settings(Protocol):
 
 class OutputSteps:
     """Typed-output steps; the attributes are ``AgentRun``'s."""
+
+    if not TYPE_CHECKING:  # AgentRun holds the slots (the checker sees them there)
+        __slots__ = ()
 
     config: _Settings
     plan: OutputPlan | None

@@ -46,6 +46,9 @@ _resumed_ids: set[str] = set()
 class PauseSteps:
     """Pause and resume steps; the attributes are ``AgentRun``'s."""
 
+    if not TYPE_CHECKING:  # AgentRun holds the slots (the checker sees them there)
+        __slots__ = ()
+
     config: Any  # RunConfig
     home: Any
     request: Any  # RunRequest
@@ -94,7 +97,7 @@ class PauseSteps:
             new_from=self._new_from,
         )
         if self.thread_id is not None:
-            store = self.home.thread_store
+            store = self.home.store()
             metadata = await self._wait(_get_metadata(store, self.thread_id))
             metadata[PAUSED_KEY] = self.state.to_json()
             await self._wait(_set_metadata(store, self.thread_id, metadata))
@@ -102,10 +105,10 @@ class PauseSteps:
 
     async def _refuse_if_paused(self) -> None:
         """A new prompt on a thread whose run waits for approval is refused."""
-        if getattr(self.home.thread_store, "get_metadata", None) is None:
+        if getattr(self.home.store(), "get_metadata", None) is None:
             return
         assert self.thread_id is not None
-        paused = (await _get_metadata(self.home.thread_store, self.thread_id)).get(PAUSED_KEY)
+        paused = (await _get_metadata(self.home.store(), self.thread_id)).get(PAUSED_KEY)
         if isinstance(paused, dict) and not paused.get("resumed"):
             calls = ", ".join(f"{p['tool']} ({p['id']})" for p in paused.get("pending", []))
             raise ThreadConflictError(
@@ -118,7 +121,7 @@ class PauseSteps:
         """After a resumed run on a thread saved its turns, keep only a tombstone of the
         consumed state (its id, marked resumed), so a late second resume is refused."""
         if self.request.resume:
-            store = self.home.thread_store
+            store = self.home.store()
             assert self.thread_id is not None
             metadata = await _get_metadata(store, self.thread_id)
             stored = metadata.get(PAUSED_KEY)
@@ -176,7 +179,7 @@ class PauseSteps:
                     raise AlreadyResumedError(_again(given.id))
                 _resumed_ids.add(given.id)
             return given, approvals
-        store = self.home.thread_store
+        store = self.home.store()
         metadata = await _get_metadata(store, self.thread_id)
         stored = metadata.get(PAUSED_KEY)
         if not isinstance(stored, dict):

@@ -118,6 +118,6 @@ class Resumable:
     async def abandon(self, thread_id: str) -> bool:
         """Drop the run of ``thread_id`` that waits for approval (its pending calls never
         run); whether there was one. The thread then takes new prompts again."""
-        store = self._config.thread_store
+        store = self._config.store()
         async with thread_lock(store, thread_id, self.run_timeout):
             return await abandon_paused(store, thread_id)

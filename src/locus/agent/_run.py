@@ -13,32 +13,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any, TypeVar
 
 from locus.agent import _events as ev
 from locus.agent._acting import ToolSteps
+from locus.agent._config import RunConfig, RunRequest
 from locus.agent._context import RunContext
-from locus.agent._history import HistoryProcessor, apply_history_processor, record_usage
+from locus.agent._history import apply_history_processor, record_usage
 from locus.agent._hooks import HookSet, ModelRequest, call_hook, close_stream
 from locus.agent._output import OutputPlan, output_plan
 from locus.agent._output_steps import OutputSteps
 from locus.agent._pausing import PauseSteps
 from locus.agent._result import AgentResult, Metrics, RunStopReason
 from locus.agent._state import PendingCall, RunState, new_id
-from locus.agent._threads import default_store, thread_lock
-from locus.agent._toolbox import Toolbox
-from locus.agent._validators import OutputValidator
+from locus.agent._threads import thread_lock
 from locus.core.errors import RunCancelledError, RunTimeoutError, StreamError
 from locus.core.messages import Message, ToolCall
-from locus.core.model import Model
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.usage import Usage
 from locus.tools._executor import ToolOutcome
-
-if TYPE_CHECKING:
-    from locus.stores import ThreadStore
 
 __all__ = ["AgentRun", "RunConfig", "RunRequest", "Step"]
 
@@ -46,64 +40,18 @@ T = TypeVar("T")
 Step = Callable[[], AsyncGenerator[ev.RunEvent, None]]
 
 
-@dataclass(slots=True, eq=False)
-class RunConfig:
-    """Everything a run needs from its agent, built once per agent."""
-
-    model: Model
-    toolbox: Toolbox
-    system_prompt: str | None
-    max_iterations: int
-    call_kwargs: dict[str, Any]
-    concurrent_tools: bool
-    store: ThreadStore | None
-    """``None`` until first used: the default in-memory store is made then."""
-    history_processor: HistoryProcessor | None = None
-    output_type: Any = None
-    output_mode: str = "auto"
-    output_retries: int = 2
-    output_validators: tuple[OutputValidator, ...] = ()
-    name: str = "agent"
-    hooks: tuple[object, ...] = ()
-    deps_type: Any = None
-    handoffs: dict[str, Any] = field(default_factory=dict)
-    """Agents this one may hand the conversation to, by name."""
-    handoff_tools: dict[str, str] = field(default_factory=dict)
-    """``transfer_to_<name>`` tool name -> agent name."""
-    max_handoffs: int = 5
-    approvals: bool = False
-    """Whether any of the agent's own tools may need approval."""
-    handoff_history: dict[str, Any] = field(default_factory=dict)
-    """History filters of ``Handoff(agent, history=...)`` entries, by agent name."""
-    active: set[AgentRun] = field(default_factory=set)
-
-    @property
-    def thread_store(self) -> ThreadStore:
-        if self.store is None:  # no sqlite3 (the stores package) for an agent without threads
-            self.store = default_store()
-        return self.store
-
-
-@dataclass(slots=True)
-class RunRequest:
-    """What one run was asked to do (checked by ``Agent``)."""
-
-    prompt: Sequence[Message]
-    thread_id: str | None = None
-    timeout: float | None = None
-    history: Sequence[Message] = ()
-    output_type: Any = None
-    deps: Any = None
-    hooks: tuple[object, ...] = ()
-    state: RunState | None = None
-    """A paused run to resume (with ``approvals``); ``None`` with a thread: the stored one."""
-    resume: bool = False
-    approvals: dict[str, Any] = field(default_factory=dict)
-
-
 class AgentRun(ToolSteps, PauseSteps, OutputSteps):
     """The state of one run; iterate ``events()`` once to drive it."""
 
+    # slots: a run's 40 attributes in a dict cost about 1.6 KiB per run in flight
+    __slots__ = (
+        *("config", "home", "request", "thread_id", "timeout", "messages", "metrics"),
+        *("response", "usage", "hooks", "run_id", "ctx", "executor", "_specs", "_may_hold"),
+        *("_outcomes", "_held", "_handoff_to", "_handoffs_done", "last_agent", "_new_from"),
+        *("_history_from", "_next", "_stop_reason", "_deadline", "_started", "_task"),
+        *("_loop", "_cancel_requested", "_hooks_started", "_final", "pending", "state"),
+        *("plan", "output", "_kwargs", "_forwarding", "_text", "_partial", "__weakref__"),
+    )
     config: RunConfig
 
     def __init__(self, config: RunConfig, request: RunRequest) -> None:
@@ -124,6 +72,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         self.executor = config.toolbox.executor
         self._specs = config.toolbox.specs
         self._may_hold = config.approvals
+        self._forwarding = False
         self._outcomes: list[ToolOutcome | None] = []
         self._held: list[ToolCall] = []
         self._handoff_to: str | None = None
@@ -229,7 +178,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         left = None
         if self._deadline is not None:
             left = max(0.0, self._deadline - asyncio.get_running_loop().time())
-        return thread_lock(self.home.thread_store, self.thread_id, left)
+        return thread_lock(self.home.store(), self.thread_id, left)
 
     def _check_cancel(self) -> None:
         if self._cancel_requested:
@@ -264,7 +213,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         history = self.request.history
         if self.thread_id is not None:
             await self._wait(self._refuse_if_paused())
-            history = await self._wait(self.home.thread_store.load(self.thread_id))
+            history = await self._wait(self.home.store().load(self.thread_id))
         system_prompt = self.config.system_prompt
         if self.plan is not None:
             system_prompt = self.plan.system_prompt(system_prompt)
@@ -355,7 +304,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         """Save the thread and report the result."""
         if self.thread_id is not None:
             new = self.messages[self._new_from :]
-            await self._wait(self.home.thread_store.append(self.thread_id, new))
+            await self._wait(self.home.store().append(self.thread_id, new))
             await self._wait(self._forget_resumed())
         yield ev.RunFinished(self._result(self._stop_reason, None))
 

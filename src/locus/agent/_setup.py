@@ -89,7 +89,7 @@ def build_config(model: Model, tools: Sequence[object], options: AgentOptions) -
         max_iterations=get("max_iterations", 10),
         call_kwargs=dict(get("call_kwargs") or {}),
         concurrent_tools=get("concurrent_tools", True),
-        store=open_store(get("thread_store")),
+        thread_store=open_store(get("thread_store")),
         history_processor=get("history_processor"),
         output_mode=get("output_mode", "auto"),
         output_retries=check_retries(get("output_retries", 2)),
