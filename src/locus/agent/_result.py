@@ -10,7 +10,7 @@ from locus.core.messages import Message
 from locus.core.response import ModelResponse, StopReason
 from locus.core.usage import Usage
 
-__all__ = ["AgentResult", "Metrics", "OutputT", "RunStopReason"]
+__all__ = ["AgentResult", "Metrics", "OutputT", "RunStopReason", "add_usage"]
 
 if TYPE_CHECKING:  # a TypeVar default needs typing_extensions, for the checker only
     from typing_extensions import TypeVar as DefaultTypeVar
@@ -111,3 +111,10 @@ class AgentResult(Generic[OutputT]):
     @property
     def model_stop_reason(self) -> StopReason | None:
         return self.response.stop_reason if self.response is not None else None
+
+
+def add_usage(total: Usage, more: Usage) -> None:
+    """Add ``more`` into ``total`` in place (``total + more``, same object): the run's
+    context and its tool calls' contexts share ``total`` and see the new counts."""
+    for key, value in more.items():
+        total[key] = total.get(key, 0) + int(value)

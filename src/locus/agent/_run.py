@@ -25,7 +25,7 @@ from locus.agent._hooks import HookSet, ModelRequest, call_hook, close_stream
 from locus.agent._output import OutputPlan, output_plan
 from locus.agent._output_steps import OutputSteps
 from locus.agent._pausing import PauseSteps
-from locus.agent._result import AgentResult, Metrics, RunStopReason
+from locus.agent._result import AgentResult, Metrics, RunStopReason, add_usage
 from locus.agent._state import PendingCall, RunState, new_id
 from locus.agent._threads import thread_lock
 from locus.core.errors import RunCancelledError, RunTimeoutError, StreamError
@@ -292,7 +292,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
                 got = await call_hook(method, self.ctx, response)
                 response = got if isinstance(got, ModelResponse) else response
         self.metrics.add_usage(usage)
-        self.usage += usage
+        add_usage(self.usage, usage)
         self.response = response
         self.messages.append(response.message)
         if self.config.history_processor is not None:

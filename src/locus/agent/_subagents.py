@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from locus.agent._context import RunContext
 from locus.agent._events import RunFinished, SubAgentEvent
 from locus.agent._forwarding import channel, mark
+from locus.agent._result import add_usage
 from locus.core.errors import RunError
 from locus.tools._tool import Tool
 
@@ -102,7 +103,7 @@ def _roll_up(ctx: RunContext[Any] | None, result: AgentResult[Any] | None) -> No
         return
     parent.metrics.add_usage(result.usage)
     parent.metrics.sub_runs += 1 + result.metrics.sub_runs
-    parent.usage = parent.ctx.usage = parent.usage + result.usage
+    add_usage(parent.usage, result.usage)
 
 
 def handoff_tool(agent: Any) -> Tool[..., Any]:

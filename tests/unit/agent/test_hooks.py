@@ -197,3 +197,30 @@ async def test_deps_of_the_wrong_type_are_refused() -> None:
 def test_a_hook_without_hook_methods_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="none of the hook methods"):
         Agent(caller(), hooks=[object()])
+
+
+async def test_tools_and_hooks_see_the_usage_so_far() -> None:
+    """``ctx.usage`` is the run's running total: a tool after the first model call sees
+    that call's tokens, and so does the hook after the second (both saw {} before)."""
+    from locus.core.usage import Usage
+    from locus.testing import ScriptedModel, ScriptedTurn
+
+    seen: list[dict[str, int]] = []
+
+    @tool
+    def peek(ctx: RunContext[None]) -> str:
+        """Report the usage so far."""
+        seen.append(dict(ctx.usage))
+        return "ok"
+
+    class After:
+        async def after_model_call(self, ctx: RunContext[Any], response: ModelResponse) -> None:
+            seen.append(dict(ctx.usage))
+
+    first, second = Usage(10, 5), Usage(20, 3)
+    call = ToolCall("c1", "peek", {})
+    turns = [ScriptedTurn(tool_calls=[call], usage=first), ScriptedTurn("done", usage=second)]
+    result = await Agent(ScriptedModel(turns), tools=[peek], hooks=[After()]).arun("q")
+    # the hooks run before their call's tokens are counted; the tool after the first call
+    assert seen == [{}, dict(first), dict(first)]  # hook, tool, hook
+    assert dict(result.usage) == {"prompt_tokens": 30, "completion_tokens": 8, "total_tokens": 38}
