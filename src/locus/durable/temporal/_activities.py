@@ -37,16 +37,18 @@ def _agent(request: dict[str, Any]) -> Agent[Any]:
 
 
 async def _heartbeating(work: Awaitable[T]) -> T:
-    """Await ``work``, heartbeating a few times per heartbeat timeout; Locus errors leave
-    as ``ApplicationError``s."""
-    timeout = activity.info().heartbeat_timeout
+    """Await ``work``, heartbeating a few times per heartbeat timeout while it runs (a
+    heartbeat is a request to the server: none for a call that ends sooner, none for a
+    local activity); Locus errors leave as ``ApplicationError``s."""
+    info = activity.info()
+    timeout = None if info.is_local else info.heartbeat_timeout
     task = asyncio.ensure_future(work)
     try:
-        every = timeout.total_seconds() / 3 if timeout else None
-        while not task.done():
-            await asyncio.wait({task}, timeout=every)
-            activity.heartbeat()
-        return task.result()
+        if timeout:
+            every = timeout.total_seconds() / 3
+            while not (await asyncio.wait({task}, timeout=every))[0]:
+                activity.heartbeat()
+        return await task
     except LocusError as exc:
         raise application_error(exc) from None
     finally:

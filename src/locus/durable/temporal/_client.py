@@ -82,6 +82,7 @@ async def start_run(
     heartbeat_timeout: float = 30.0,
     model_timeout: float = 600.0,
     tool_timeout: float = 3600.0,
+    local_activities: bool = True,
 ) -> DurableRun:
     """Start a durable run of the agent a worker serves as ``agent`` (``"module:agent"``).
 
@@ -99,7 +100,12 @@ async def start_run(
         "agent": agent,
         "prompt": wire.messages_to_json(as_messages(prompt)),
         "thread_id": thread_id,
-        "settings": {"heartbeat": heartbeat_timeout, "model": model_timeout, "tool": tool_timeout},
+        "settings": {
+            "heartbeat": heartbeat_timeout,
+            "model": model_timeout,
+            "tool": tool_timeout,
+            "local": bool(local_activities),
+        },
     }
     try:
         await client.start_workflow(WORKFLOW_NAME, request, id=run_id, task_queue=task_queue)

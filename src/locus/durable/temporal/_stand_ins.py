@@ -43,15 +43,22 @@ __all__ = ["Decisions", "Settings", "durable_config"]
 
 @dataclasses.dataclass(slots=True, frozen=True)
 class Settings:
-    """Activity timeouts of one durable run, in seconds (from the client's request)."""
+    """Activity timeouts of one durable run, in seconds, and whether its model calls,
+    approval rules and thread loads are local activities (from the client's request).
+
+    ``local`` is false when the request does not say: a run started before local
+    activities existed replays with the same commands it recorded.
+    """
 
     heartbeat: float = 30.0
     model: float = 600.0
     tool: float = 3600.0
+    local: bool = False
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Settings:
-        return cls(**{k: float(v) for k, v in raw.items() if k in ("heartbeat", "model", "tool")})
+        times = {k: float(v) for k, v in raw.items() if k in ("heartbeat", "model", "tool")}
+        return cls(**times, local=bool(raw.get("local", False)))
 
 
 class Decisions(Protocol):
@@ -72,8 +79,20 @@ class _Where:
     def payload(self, **more: Any) -> dict[str, Any]:
         return {"agent": self.spec, "name": self.name, **more}
 
-    async def execute(self, activity: str, payload: dict[str, Any], timeout: float) -> Any:
+    async def execute(
+        self, activity: str, payload: dict[str, Any], timeout: float, *, local: bool = False
+    ) -> Any:
+        """Run ``activity``: a local one (``local`` and the run's setting allow it: run by
+        this worker within the workflow task, its result recorded as a marker when the
+        task completes) or a normal one (scheduled through the server, heartbeating)."""
         try:
+            if local and self.settings.local:
+                return await workflow.execute_local_activity(
+                    activity,
+                    payload,
+                    start_to_close_timeout=timedelta(seconds=timeout),
+                    retry_policy=self.retry,
+                )
             return await workflow.execute_activity(
                 activity,
                 payload,
@@ -101,7 +120,8 @@ class ActivityModel:
             tools=wire.specs_to_json(tools),
             kwargs=wire.kwargs_to_json(kwargs),
         )
-        raw = await self._where.execute("locus.model_call", payload, self._where.settings.model)
+        settings = self._where.settings
+        raw = await self._where.execute("locus.model_call", payload, settings.model, local=True)
         return wire.response_from_json(raw)
 
     async def stream(
@@ -143,7 +163,8 @@ class ActivityExecutor:
         if rule is True or rule is False:
             return rule
         payload = self._where.payload(call=wire.call_to_json(call), run=_run_json(context))
-        found = await self._where.execute("locus.approval_rule", payload, self._where.settings.tool)
+        settings = self._where.settings
+        found = await self._where.execute("locus.approval_rule", payload, settings.tool, local=True)
         return bool(found)
 
 
@@ -190,7 +211,8 @@ class ActivityThreadStore:
 
     async def load(self, thread_id: str) -> list[Message]:
         payload = self._where.payload(thread_id=thread_id)
-        raw = await self._where.execute("locus.thread_load", payload, self._where.settings.tool)
+        settings = self._where.settings
+        raw = await self._where.execute("locus.thread_load", payload, settings.tool, local=True)
         return wire.messages_from_json(raw)
 
     async def append(self, thread_id: str, messages: Sequence[Message]) -> None:

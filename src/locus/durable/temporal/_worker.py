@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from locus.agent import Agent
@@ -28,11 +28,17 @@ def create_worker(
     *,
     task_queue: str,
     agents: Sequence[str] | Mapping[str, Agent[Any]],
+    sandbox: bool = True,
     **worker_options: Any,
 ) -> Worker:
     """A worker serving ``agents`` on ``task_queue``: specs (``"module:agent"``, loaded
     now) or agents by the spec runs will name. Run it with ``async with worker:`` or
     ``await worker.run()``. ``worker_options`` go to ``temporalio.worker.Worker``.
+
+    ``sandbox=False`` runs workflows without Temporal's sandbox: about a third less
+    worker CPU per run (docs/durable.md, Throughput). ``locus`` and the agents' modules
+    are passed through the sandbox anyway, so it checks little of a run; leave it on
+    when hooks or validators import other code inside the workflow.
 
     Every worker of a task queue must serve the same agents, built the same way.
     """
@@ -45,12 +51,17 @@ def create_worker(
     restrictions = SandboxRestrictions.default.with_passthrough_modules(
         "locus", *sorted(r for r in roots if r and not r.endswith(".py"))
     )
+    runner: WorkflowRunner = (
+        SandboxedWorkflowRunner(restrictions=restrictions)
+        if sandbox
+        else UnsandboxedWorkflowRunner()
+    )
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[AgentWorkflow],
         activities=list(ACTIVITIES),
-        workflow_runner=SandboxedWorkflowRunner(restrictions=restrictions),
+        workflow_runner=runner,
         **worker_options,
     )
 
@@ -65,6 +76,11 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         help="HOST:PORT of the Temporal frontend (default: $TEMPORAL_ADDRESS or localhost:7233)",
     )
     parser.add_argument("--namespace", default=os.environ.get("TEMPORAL_NAMESPACE", "default"))
+    parser.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run workflows outside Temporal's sandbox (less CPU per run; see docs/durable.md)",
+    )
     return parser
 
 
@@ -85,7 +101,9 @@ async def _serve(args: argparse.Namespace) -> None:
         client = await Client.connect(args.address, namespace=args.namespace)
     except RuntimeError as exc:
         raise ConfigurationError(f"cannot reach Temporal at {args.address}: {exc}") from None
-    worker = create_worker(client, task_queue=args.task_queue, agents=args.agents)
+    worker = create_worker(
+        client, task_queue=args.task_queue, agents=args.agents, sandbox=not args.no_sandbox
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
