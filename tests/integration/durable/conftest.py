@@ -71,8 +71,9 @@ class Workers:
         self.env, self.task_queue = env, task_queue
         self.procs: list[subprocess.Popen[str]] = []
 
-    def start(self, agent: str = TRIP) -> subprocess.Popen[str]:
+    def start(self, agent: str = TRIP, *options: str) -> subprocess.Popen[str]:
         command = [sys.executable, "-m", "locus.cli", "worker", "--task-queue", self.task_queue]
+        command += options
         proc = subprocess.Popen(
             [*command, agent], cwd=ROOT, env=self.env, stderr=subprocess.PIPE, text=True
         )

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from temporalio.client import Client
 
 from locus.agent import PendingCall
@@ -38,12 +39,25 @@ def chats(emu: Emulator) -> int:
     return sum(1 for r in emu.requests if r.operation == "chat")
 
 
+@pytest.mark.parametrize("local_activities", [True, False])
 async def test_a_killed_worker_is_replaced_and_nothing_done_runs_again(
-    client: Client, workers: Workers, env: dict[str, str], emu: Emulator, task_queue: str
+    client: Client,
+    workers: Workers,
+    env: dict[str, str],
+    emu: Emulator,
+    task_queue: str,
+    local_activities: bool,
 ) -> None:
+    # with local activities the model answers are markers, recorded with the command
+    # that schedules the next tool call: they are in the history before any tool runs
     first = workers.start()
     started = await start_run(
-        client, TRIP, "Plan a trip to Lisbon.", task_queue=task_queue, heartbeat_timeout=2.0
+        client,
+        TRIP,
+        "Plan a trip to Lisbon.",
+        task_queue=task_queue,
+        heartbeat_timeout=2.0,
+        local_activities=local_activities,
     )
     # confirm (the second tool) starts only after lookup's result and the second model
     # answer are in the history: kill the worker while confirm waits
