@@ -89,8 +89,14 @@ async def start_run(
     ``prompt`` is text or messages. With ``thread_id`` the conversation is the agent's
     thread (in the worker's thread store) and the run's id is ``locus-thread-<id>``, so
     one thread has one run at a time (a second is a ``ThreadConflictError``). The
-    timeouts (seconds) bound each model and tool activity; a worker that dies is noticed
-    after ``heartbeat_timeout``.
+    timeouts (seconds) bound each model and tool activity; a worker that dies in a tool
+    call is noticed after ``heartbeat_timeout``.
+
+    With ``local_activities`` (the default) model calls, approval rules and thread loads
+    are local activities: the worker runs them inside the workflow task and their answers
+    are recorded as markers with the next command (a tool call, the run's end), which
+    saves the server a round trip each. Tool calls and thread appends are always
+    activities. ``local_activities=False`` makes every call an activity.
     """
     if not isinstance(agent, str) or ":" not in agent:
         raise ConfigurationError(f"agent must be the 'module:agent' a worker serves, got {agent!r}")
