@@ -16,7 +16,6 @@ from locus.core.messages import Message
 from locus.core.model import Model
 
 if TYPE_CHECKING:
-    from locus.agent._run import AgentRun
     from locus.stores import ThreadStore
 
 __all__ = ["RunConfig", "RunRequest"]
@@ -51,7 +50,8 @@ class RunConfig:
     """Whether any of the agent's own tools may need approval."""
     handoff_history: dict[str, Any] = field(default_factory=dict)
     """History filters of ``Handoff(agent, history=...)`` entries, by agent name."""
-    active: set[AgentRun] = field(default_factory=set)
+    active: set[Any] = field(default_factory=set)
+    """The ``AgentRun``s in flight (``Agent.cancel`` stops them)."""
 
     def store(self) -> ThreadStore:
         if self.thread_store is None:  # no sqlite3 (locus.stores) for an agent without threads
