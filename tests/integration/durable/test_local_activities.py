@@ -2,19 +2,27 @@
 local activities (the default) each model answer is a marker and only the tool call is an
 activity scheduled through the server; without them every call is an activity. The
 answers are the same either way, and a worker without Temporal's sandbox runs the same
-workflow."""
+workflow. Histories recorded either way, and by a client that predates the setting,
+replay with this code."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import uuid
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHistory
+from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
-from locus.durable.temporal import start_run
+from locus.core.messages import Message
+from locus.durable.temporal import DurableRun, start_run
+from locus.durable.temporal import _wire as wire
+from locus.durable.temporal._agents import serve
+from locus.durable.temporal._workflow import WORKFLOW_NAME, AgentWorkflow
 from locus.emulator import Emulator
 from tests.integration.durable.conftest import TRIP, Workers, tool_log
 
@@ -66,3 +74,53 @@ async def test_without_local_activities_every_call_is_an_activity(
     events = await recorded(client, started.id)
     assert events["MARKER_RECORDED"] == 0
     assert events["ACTIVITY_TASK_SCHEDULED"] == 5  # three model calls, two tool calls
+
+
+@pytest.mark.parametrize("local", [True, False], ids=["local", "activities"])
+async def test_recorded_histories_replay_with_this_code(
+    client: Client,
+    workers: Workers,
+    env: dict[str, str],
+    task_queue: str,
+    monkeypatch: pytest.MonkeyPatch,
+    local: bool,
+) -> None:
+    Path(env["LOCUS_RELEASE"]).touch()
+    workers.start()
+    settings = {"heartbeat": 30.0, "model": 600.0, "tool": 3600.0, "local": local}
+    request = {
+        "agent": TRIP,
+        "prompt": wire.messages_to_json([Message.user("Plan a trip to Lisbon.")]),
+        "thread_id": None,
+        "settings": settings,
+    }
+    run_id = f"locus-run-{uuid.uuid4().hex}"
+    await client.start_workflow(WORKFLOW_NAME, request, id=run_id, task_queue=task_queue)
+    result = await asyncio.wait_for(DurableRun(client, run_id).result(), 60)
+    assert result.text == LISBON
+    history = await client.get_workflow_handle(run_id).fetch_history()
+    markers = (await recorded(client, run_id))["MARKER_RECORDED"]
+    assert markers == (3 if local else 0)
+    monkeypatch.setenv("LOCUS_EMU", env["LOCUS_EMU"])
+    serve(TRIP)  # the replaying process serves the agent, as a worker does
+    replayer = Replayer(workflows=[AgentWorkflow], workflow_runner=UnsandboxedWorkflowRunner())
+    replayed = await replayer.replay_workflow(history)  # raises on a nondeterminism
+    assert replayed.replay_failure is None
+
+
+async def test_a_history_recorded_before_local_activities_replays(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # recorded by the code before this setting existed (every call an activity, no
+    # "local" in the request): a worker upgraded mid-run must replay it unchanged
+    recorded_file = Path(__file__).parent / "data" / "history_activities_only.json"
+    saved = json.loads(recorded_file.read_text(encoding="utf-8"))
+    history = WorkflowHistory.from_json(saved["workflow_id"], saved["history"])
+    kinds = Counter(EventType.Name(e.event_type) for e in history.events)
+    assert kinds["EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"] == 5
+    assert kinds["EVENT_TYPE_MARKER_RECORDED"] == 0
+    monkeypatch.setenv("LOCUS_EMU", env["LOCUS_EMU"])
+    serve(TRIP)
+    replayer = Replayer(workflows=[AgentWorkflow], workflow_runner=UnsandboxedWorkflowRunner())
+    replayed = await replayer.replay_workflow(history)
+    assert replayed.replay_failure is None
