@@ -30,6 +30,7 @@ from locus.core.params import GenerationParams
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec, as_tool_specs
 from locus.models._wire.codec import ChatCodec, ChatRequest
+from locus.models.http._answer import Answer
 from locus.models.http._body_json import dump_body
 from locus.models.http._client import LoopClient
 from locus.models.http._connection import Connection
@@ -249,7 +250,7 @@ class HTTPChatModel:
                 self.connection.load()
                 self._ready = True
 
-    async def _send(self, call: _Call, budget: RetryBudget) -> httpx.Response:
+    async def _send(self, call: _Call, budget: RetryBudget) -> Answer:
         client = await self._clients.get(self._base_url)
         return await send(
             client,
@@ -261,7 +262,7 @@ class HTTPChatModel:
             limits=self.settings.answer_limits,
         )
 
-    async def _post_and_read(self, call: _Call) -> tuple[httpx.Response, bytes]:
+    async def _post_and_read(self, call: _Call) -> tuple[Answer, bytes]:
         budget = RetryBudget(self.retry)
         while True:
             response = await self._send(call, budget)
@@ -287,7 +288,7 @@ class HTTPChatModel:
         )
 
     def _stream_events(
-        self, reader: JsonEventReader, response: httpx.Response, tools: list[ToolSpec]
+        self, reader: JsonEventReader, response: Answer, tools: list[ToolSpec]
     ) -> AsyncGenerator[StreamEvent, None]:
         """The shown events of one streamed answer (the codec's decoder, text tool calls)."""
         request_id = response.headers.get("opc-request-id")

@@ -24,6 +24,7 @@ import httpx
 from locus.models.http._httpcore_transport import HttpcoreTransport
 from locus.models.http._pools import Borrowed, borrow, origin_of
 from locus.models.http._tls import shared_ssl_context
+from locus.models.http.aiohttp_transport import AiohttpTransport
 
 __all__ = ["LoopClient", "ModelClient"]
 
@@ -45,6 +46,14 @@ class ModelClient(httpx.AsyncClient):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._no_cookies = _NoCookies()
+        transport = options.get("transport")
+        if isinstance(transport, Borrowed):
+            transport = transport.inner
+        self.direct: AiohttpTransport | None = (
+            transport if isinstance(transport, AiohttpTransport) else None
+        )
+        """The aiohttp transport that takes this client's model requests directly
+        (``locus.models.http._direct``), if it has one."""
 
     # httpx builds its transports in these two (private) methods, after reading the proxy
     # environment; a transport given by the caller is used as it is.

@@ -24,6 +24,7 @@ from locus.core.errors import (
     status_error_class,
 )
 from locus.models._wire.json_text import ServerJSONError, decode_utf8, loads_server_json
+from locus.models.http._answer import AnswerHead
 
 __all__ = [
     "ErrorDetails",
@@ -104,7 +105,7 @@ class ErrorDetails:
     body: Any
 
     @classmethod
-    def read(cls, response: httpx.Response, content: bytes) -> ErrorDetails:
+    def read(cls, response: AnswerHead, content: bytes) -> ErrorDetails:
         """Parse the error body (JSON when possible) and headers of an answer."""
         body = _json_or_text(content)
         code, message = _code_and_message(body)

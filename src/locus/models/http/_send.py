@@ -2,7 +2,9 @@
 
 Each attempt is a fresh request from ``make_request`` (new ``opc-request-id``; the auth
 flow signs it anew). Error answers are read, closed and turned into typed errors by
-``to_error``; retryable ones are retried within the ``RetryBudget``.
+``to_error``; retryable ones are retried within the ``RetryBudget``. Answers are
+``Answer``s (``locus.models.http._answer``): on the aiohttp backend an attempt goes the
+direct path (``_direct``), on the httpx backend through ``AsyncClient.send``.
 """
 
 from __future__ import annotations
@@ -15,23 +17,19 @@ import anyio
 import httpx
 
 from locus.core.errors import APIStatusError, ModelTimeoutError, ResponseError, TransportError
+from locus.models.http._answer import Answer, HttpxAnswer
+from locus.models.http._direct import direct_transport, open_direct
 from locus.models.http._errors import (
     ErrorDetails,
     is_retryable_transport,
     status_error,
     transport_error,
 )
-from locus.models.http._limits import (
-    ATTEMPT_DEADLINE,
-    MIB,
-    AnswerLimits,
-    attempt_deadline,
-)
+from locus.models.http._limits import MIB, AnswerLimits
 from locus.models.http._retry import RetryBudget, is_retryable_status
 
 __all__ = ["close_response", "read_body", "send"]
 
-_SPENT = httpx.ByteStream(b"")
 _MAX_LOCATION = 300
 _MAX_ERROR_BODY = 1024 * 1024
 
@@ -49,7 +47,7 @@ async def send(
     to_error: ErrorFactory,
     endpoint: str,
     limits: AnswerLimits,
-) -> httpx.Response:
+) -> Answer:
     """The first 2xx answer, unread (the caller reads or streams it, then closes it).
 
     A 3xx is an error naming its ``Location``: redirects are never followed, so a signed
@@ -65,7 +63,6 @@ async def send(
         if isinstance(response, httpx.HTTPError):
             await _retry_or_raise(budget, transport_error(response, endpoint), response)
             continue
-        response.extensions[ATTEMPT_DEADLINE] = deadline
         if response.status_code < 300:
             _log(request, response, budget)
             return response
@@ -82,36 +79,34 @@ async def send(
 
 async def _attempt(
     client: httpx.AsyncClient, request: httpx.Request, auth: httpx.Auth | None, deadline: float
-) -> httpx.Response | httpx.HTTPError | None:
+) -> Answer | httpx.HTTPError | None:
     """The answer's head, the failure, or ``None`` when the deadline passed first."""
     with anyio.CancelScope(deadline=deadline):
         try:
-            return await client.send(request, auth=auth or httpx.USE_CLIENT_DEFAULT, stream=True)
+            direct = direct_transport(client)
+            if direct is not None:
+                return await open_direct(direct, request, auth, deadline)
+            response = await client.send(
+                request, auth=auth or httpx.USE_CLIENT_DEFAULT, stream=True
+            )
+            return HttpxAnswer(response, deadline)
         except httpx.HTTPError as exc:
             return exc
     return None
 
 
-async def close_response(response: httpx.Response) -> None:
-    """Close ``response`` and drop its stream.
-
-    httpx's client wraps each answer's stream in one that points back at the answer, a
-    reference cycle that only the garbage collector can free, together with everything
-    the transport hangs on it (some 100 objects per call). Dropping the closed stream
-    lets reference counting free it all at once, which keeps collections rare when
-    hundreds of runs are in flight.
-    """
+async def close_response(response: Answer) -> None:
+    """Close ``response`` (its connection goes back to the pool after a full read)."""
     await response.aclose()
-    response.stream = _SPENT
 
 
 async def read_body(
-    response: httpx.Response, budget: RetryBudget, endpoint: str, limits: AnswerLimits
+    response: Answer, budget: RetryBudget, endpoint: str, limits: AnswerLimits
 ) -> bytes | None:
     """The whole (decoded) body within the attempt's deadline and ``limits.response_bytes``,
     or ``None`` when reading broke or ran out of time and a retry is allowed."""
     try:
-        with anyio.CancelScope(deadline=attempt_deadline(response)):
+        with anyio.CancelScope(deadline=response.deadline):
             return await _read_capped(response, limits.response_bytes, endpoint)
         error = _attempt_timeout(endpoint, limits, "the whole answer")
         await _retry_or_raise(budget, error)
@@ -123,13 +118,13 @@ async def read_body(
         await close_response(response)
 
 
-async def _read_capped(response: httpx.Response, limit: int, endpoint: str) -> bytes:
+async def _read_capped(response: Answer, limit: int, endpoint: str) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit and _identity(response):
         raise _too_large(endpoint, limit)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
+    while chunk := await response.read_chunk():
         size += len(chunk)
         if size > limit:
             raise _too_large(endpoint, limit)
@@ -137,7 +132,7 @@ async def _read_capped(response: httpx.Response, limit: int, endpoint: str) -> b
     return b"".join(chunks)
 
 
-def _identity(response: httpx.Response) -> bool:
+def _identity(response: Answer) -> bool:
     encoding = response.headers.get("content-encoding", "identity")
     return encoding.strip().lower() in ("", "identity")
 
@@ -159,7 +154,7 @@ def _attempt_timeout(endpoint: str, limits: AnswerLimits, what: str) -> ModelTim
     )
 
 
-async def _redirect_error(response: httpx.Response, endpoint: str) -> APIStatusError:
+async def _redirect_error(response: Answer, endpoint: str) -> APIStatusError:
     await close_response(response)  # its body is not read: nothing in it is wanted
     location = response.headers.get("location")
     where = f"to {location[:_MAX_LOCATION]!r}" if location else "with no Location"
@@ -185,13 +180,11 @@ async def _retry_or_raise(
     await budget.wait(delay)
 
 
-async def _read_error(
-    response: httpx.Response, to_error: ErrorFactory, endpoint: str
-) -> APIStatusError:
+async def _read_error(response: Answer, to_error: ErrorFactory, endpoint: str) -> APIStatusError:
     content = b""
     try:  # what arrives of it within the attempt's deadline, at most _MAX_ERROR_BODY
-        with anyio.CancelScope(deadline=attempt_deadline(response)):
-            async for chunk in response.aiter_bytes():
+        with anyio.CancelScope(deadline=response.deadline):
+            while chunk := await response.read_chunk():
                 content += chunk
                 if len(content) > _MAX_ERROR_BODY:
                     break
@@ -208,7 +201,7 @@ def _retry_delay(budget: RetryBudget, error: APIStatusError) -> float | None:
     return budget.next_delay(error.retry_after)
 
 
-def _log(request: httpx.Request, response: httpx.Response, budget: RetryBudget) -> None:
+def _log(request: httpx.Request, response: Answer, budget: RetryBudget) -> None:
     if not logger.isEnabledFor(logging.DEBUG):
         return
     logger.debug(

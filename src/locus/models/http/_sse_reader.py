@@ -15,17 +15,16 @@ connection busy and its request queued in the pool (seen in the soak test).
 
 Each wait for an event is a scope without a deadline, cancelled by the stream's one timer
 (``WaitWatch``) when overdue: a scope with a deadline costs a timer per event. A body
-that has all arrived (``BodySource.received_all``) is read with no scope at all: no read
-of it can wait.
+that has all arrived (``Answer.received_all``) is read with no scope at all: no read
+of it can wait. The reader takes an ``Answer`` (``locus.models.http._answer``); an
+``httpx.Response`` given instead is wrapped in an ``HttpxAnswer``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import enum
-import functools
 import math
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -33,9 +32,9 @@ import httpx
 
 from locus.core.errors import StreamError
 from locus.models._wire.sse import DONE_SENTINEL, ServerSentEvent, SSEDecoder, json_payload
-from locus.models.http._body import body_source
+from locus.models.http._answer import Answer, HttpxAnswer
 from locus.models.http._errors import stream_error
-from locus.models.http._limits import AnswerLimits, attempt_deadline
+from locus.models.http._limits import AnswerLimits
 from locus.models.http._send import close_response
 from locus.models.http._wait_watch import WaitWatch
 
@@ -57,28 +56,24 @@ class JsonEventReader:
 
     def __init__(
         self,
-        response: httpx.Response,
+        response: Answer | httpx.Response,
         *,
         endpoint: str,
         grace: float = 1.0,
         limits: AnswerLimits | None = None,
     ) -> None:
+        if isinstance(response, httpx.Response):
+            response = HttpxAnswer(response)
         self._response = response
         self._limits = limits = limits or AnswerLimits()
         self._first = True
-        self._first_deadline = attempt_deadline(response)
+        self._first_deadline = response.deadline
         self._ends_at = anyio.current_time() + limits.stream_seconds
         self._received = 0
         self._endpoint = endpoint
         self._grace = grace
-        # straight from the transport when it offers that (see locus.models.http._body)
-        self._source = body_source(response)
         # the next chunk of the body, b"" at its end (no reference back to this reader)
-        self._next_chunk: Callable[[], Awaitable[bytes]] = (
-            functools.partial(anext, response.aiter_bytes(), b"")
-            if self._source is None
-            else self._source.read_chunk
-        )
+        self._next_chunk = response.read_chunk
         self._decoder = SSEDecoder()
         self._watch = WaitWatch()
         self._pending: list[ServerSentEvent] = []
@@ -95,8 +90,7 @@ class JsonEventReader:
         found = self._take()
         if found is not _MORE:
             return found
-        source = self._source
-        if source is not None and source.received_all():
+        if self._response.received_all():
             return await self._next_unbounded()  # the body is here: no read can wait
         deadline = self._next_deadline()
         with anyio.CancelScope() as scope:
@@ -180,8 +174,7 @@ class JsonEventReader:
         ``DRAIN_SECONDS``.
         """
         try:
-            source = self._source
-            if source is not None and source.received_all():
+            if self._response.received_all():
                 self._eof = True  # nothing left to wait for: the connection can go back
             if not self._eof and not self._response.is_closed:
                 with anyio.move_on_after(DRAIN_SECONDS):

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 
-import httpx
-
 from locus.core.errors import StreamError
 from locus.core.response import StreamEvent
 from locus.models._wire.codec import StreamDecoder
+from locus.models.http._answer import Answer
 from locus.models.http._sse_reader import JsonEventReader
 from locus.models.http._textcalls import StreamTextCalls
 
 __all__ = ["require_event_stream", "stream_events"]
 
 
-async def require_event_stream(response: httpx.Response, endpoint: str) -> None:
+async def require_event_stream(response: Answer, endpoint: str) -> None:
     """A stream answered with anything but SSE is an error, never read as SSE or retried."""
     content_type = response.headers.get("content-type", "")
     if content_type.partition(";")[0].strip().lower() == "text/event-stream":

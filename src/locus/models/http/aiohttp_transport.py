@@ -85,28 +85,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` and return a response whose body streams from the socket."""
-        session = self._session_for_loop()
-        proxy, proxy_headers = self._proxies.lookup(request.url)
-        body = _body(request)
-        headers = _headers(request, streamed=not isinstance(body, bytes | None))
-        if proxy_headers and request.url.scheme == "http":
-            headers.extend(proxy_headers.items())  # a plain proxied request carries them
-        try:  # (a plain try, not a context manager: nothing extra stays alive while waiting)
-            response = await session.request(
-                request.method,
-                _yarl_url(request.url),
-                headers=headers,
-                data=body,
-                allow_redirects=False,
-                timeout=_client_timeout(*_timeouts(request)),
-                proxy=proxy,
-                proxy_headers=proxy_headers,
-                ssl=self._ssl_for(request.url),
-            )
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            _raise_mapped(exc, sending=True)
+        response = await self.open(request)
         stream = _ResponseStream(response)
         extensions: dict[str, Any] = {
             "http_version": _http_version(response),
@@ -120,6 +99,37 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             stream=stream,
             extensions=extensions,
         )
+
+    async def open(
+        self, request: httpx.Request, *, decompress: bool = False
+    ) -> aiohttp.ClientResponse:
+        """Send ``request``; aiohttp's response, its body unread (failures raise httpx's
+        exceptions). ``decompress``: aiohttp decodes ``Content-Encoding`` (the direct path,
+        where no httpx response does it)."""
+        session = self._session_for_loop()
+        proxy, proxy_headers = self._proxies.lookup(request.url)
+        body = _body(request)
+        headers = _headers(request, streamed=not isinstance(body, bytes | None))
+        if proxy_headers and request.url.scheme == "http":
+            headers.extend(proxy_headers.items())  # a plain proxied request carries them
+        try:  # (a plain try, not a context manager: nothing extra stays alive while waiting)
+            response: aiohttp.ClientResponse = await session.request(
+                request.method,
+                _yarl_url(request.url),
+                headers=headers,
+                data=body,
+                allow_redirects=False,
+                timeout=_client_timeout(*_timeouts(request)),
+                proxy=proxy,
+                proxy_headers=proxy_headers,
+                ssl=self._ssl_for(request.url),
+                auto_decompress=decompress,
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            _raise_mapped(exc, sending=True)
+        return response
 
     async def aclose(self) -> None:
         """Close the session and its connections; a later request opens a new session."""
@@ -331,11 +341,20 @@ def _mapped_errors(*, sending: bool) -> Iterator[None]:
 
 
 def _raise_mapped(exc: Exception, sending: bool) -> NoReturn:
+    mapped = mapped_error(exc, sending=sending)
+    if mapped is exc:
+        raise exc
+    raise mapped from exc
+
+
+def mapped_error(exc: Exception, *, sending: bool = False) -> Exception:
+    """The httpx exception httpcore would have raised for an aiohttp failure (``exc``
+    itself when it is no aiohttp failure)."""
     aio = _import_aiohttp()
     if not isinstance(exc, aio.ClientError | TimeoutError):
-        raise exc
+        return exc
     kind = _httpx_error_class(exc, sending, aio)
-    raise kind(str(exc) or type(exc).__name__) from exc
+    return kind(str(exc) or type(exc).__name__)
 
 
 def _httpx_error_class(exc: Exception, sending: bool, aio: Any) -> type[httpx.TransportError]:
