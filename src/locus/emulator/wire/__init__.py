@@ -24,7 +24,7 @@ from locus.emulator.wire._responses import (
     error_response,
     json_response,
 )
-from locus.emulator.wire._stream import EventStream, Pacing, Piece, plan_stream
+from locus.emulator.wire._stream import EventStream, Pacing, Piece, coalesce, plan_stream
 from locus.emulator.wire._tool_styles import apply_style
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "Reset",
     "apply_style",
     "as_mapping",
+    "coalesce",
     "error_response",
     "include_usage",
     "json_response",

@@ -2,8 +2,11 @@
 
 Streams are one ``data: <json>`` line per event. :func:`plan_stream` decides everything
 (what is sent, in order, the pauses, and what a fault changes: a reset halfway, a
-malformed event, or an error event in place of the rest); :class:`EventStream` only
-walks the plan.
+malformed event, or an error event in place of the rest); :func:`coalesce` joins the
+pieces that go out at the same instant (no pause between them) into one write, and
+:class:`EventStream` only walks the result. Paced events (``chunk_delay``) are still
+written one by one, as a token-paced model sends them; an unpaced stream is one write
+instead of one per event (one system call, not ten).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from starlette.types import Receive, Scope, Send
 from locus.emulator._faults import Fault
 from locus.emulator.wire._responses import FaultHooks, dumps
 
-__all__ = ["EventStream", "Pacing", "Piece", "plan_stream"]
+__all__ = ["EventStream", "Pacing", "Piece", "coalesce", "plan_stream", "stream_writes"]
 
 MALFORMED = b'data: {"index":0,"message":{"role":"ASSISTANT","content":[\n\n'
 DONE = b"data: [DONE]\n\n"
@@ -109,6 +112,49 @@ def _end(pieces: list[Piece], hold: float) -> list[Piece]:
     return [*pieces, Piece(delay=hold, last=True)]
 
 
+def coalesce(pieces: Sequence[Piece]) -> list[Piece]:
+    """``pieces`` with each piece that follows without a pause joined to the one before it.
+
+    A reset is never joined (what precedes it is sent first), two faults never share a
+    piece, and nothing follows the piece that ends the body.
+    """
+    merged: list[Piece] = []
+    for piece in pieces:
+        last = merged[-1] if merged else None
+        if last is None or not _joins(last, piece):
+            merged.append(piece)
+            continue
+        merged[-1] = Piece(
+            last.data + piece.data, last.delay, piece.last, False, last.fault or piece.fault
+        )
+    return merged
+
+
+def _joins(first: Piece, then: Piece) -> bool:
+    if then.delay or first.reset or then.reset or first.last:
+        return False
+    return first.fault is None or then.fault is None
+
+
+def stream_writes(
+    events: Sequence[Mapping[str, Any]],
+    pacing: Pacing,
+    fault: Fault | None = None,
+    error_event: Mapping[str, Any] | None = None,
+) -> list[Piece]:
+    """The writes that send ``events``: ``coalesce(plan_stream(...))``, computed directly
+    for the common stream (no pauses, no fault that changes the stream)."""
+    if pacing.chunk_delay or pacing.hold_open or fault in _STREAM_FAULTS:
+        return coalesce(plan_stream(events, pacing, fault, error_event))
+    lines = [_line(event) for event in events]
+    if pacing.done_marker:
+        lines.append(DONE)
+    return [Piece(b"".join(lines), last=True)]
+
+
+_STREAM_FAULTS = frozenset({Fault.RESET_DURING, Fault.MALFORMED_EVENT, Fault.ERROR_EVENT})
+
+
 class EventStream(Response):
     """A ``text/event-stream`` answer that sends the pieces :func:`plan_stream` planned."""
 
@@ -121,17 +167,21 @@ class EventStream(Response):
         fault: Fault | None = None,
         error_event: Mapping[str, Any] | None = None,
     ) -> None:
-        super().__init__(
-            None, 200, {"content-type": "text/event-stream", "opc-request-id": request_id}
-        )
-        self.raw_headers = [h for h in self.raw_headers if h[0] != b"content-length"]
-        self.plan = plan_stream(list(events), pacing, fault, error_event)
+        # no Response.__init__: there is no body to render or measure
+        self.status_code = 200
+        self.background = None
+        self.body = b""
+        self.raw_headers = [
+            (b"content-type", b"text/event-stream"),
+            (b"opc-request-id", request_id.encode("latin-1")),
+        ]
+        self.pieces = stream_writes(list(events), pacing, fault, error_event)
         self._hooks = hooks
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Send the headers, then each piece in turn (a reset piece ends the stream)."""
         await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-        for piece in self.plan:
+        for piece in self.pieces:
             if piece.delay:
                 await asyncio.sleep(piece.delay)
             if piece.fault is not None:
