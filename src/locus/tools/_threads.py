@@ -10,6 +10,14 @@ idle a new one starts; idle threads end after ``IDLE_SECONDS``. Threads are daem
 so a hung tool never holds the process at exit. A tool still running after its
 caller gave up is *abandoned*: it is logged once with its name and thread, counted
 in ``abandoned()``, and its result is dropped when it finally returns.
+
+Batches: the sync calls an event loop submits in one of its iterations (the parallel
+calls of one model turn) go to one worker as a batch, and their results come back
+with one wake-up of the loop, when the batch is done: each hop between threads costs
+far more than a quick tool. The batch's calls still run concurrently as far as anyone
+can tell: once a call of a batch has run for ``STEAL_AFTER`` seconds, the calls not yet
+started each go to a thread of their own, and the results already there are handed
+over (see ``_Port``).
 """
 
 from __future__ import annotations
@@ -21,16 +29,23 @@ import itertools
 import logging
 import queue
 import threading
+import time
+import weakref
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["IDLE_SECONDS", "abandoned", "run_in_tool_thread"]
+__all__ = ["IDLE_SECONDS", "STEAL_AFTER", "abandoned", "run_in_tool_thread"]
 
 logger = logging.getLogger("locus.tools")
 
 IDLE_SECONDS = 30.0
 """An idle worker thread ends after this many seconds without work."""
+
+STEAL_AFTER = 0.001
+"""Seconds a call of a batch may run before the batch's unstarted calls get threads of
+their own (and the results already finished are handed to the loop)."""
 
 
 @dataclass(slots=True, eq=False)
@@ -38,7 +53,6 @@ class _Job:
     func: Callable[..., Any]
     kwargs: dict[str, Any]
     name: str
-    loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Any]
     context: contextvars.Context
     abandoned: bool = False
@@ -46,23 +60,119 @@ class _Job:
     thread: str = field(default="")
 
 
+@dataclass(slots=True, eq=False)
+class _Batch:
+    """Jobs one worker runs in order; ``started`` is when its current job began (0: none)."""
+
+    port: _Port
+    queue: deque[_Job]
+    started: float = 0.0
+
+
+class _Port:
+    """One event loop's door to the tool threads.
+
+    Jobs submitted during one loop iteration leave together as a batch at the next; a
+    worker's finished jobs are held until its batch is done (or the loop's check of a
+    long batch takes them), and then settled with one ``call_soon_threadsafe``.
+    ``lock`` guards the batches' queues, ``done`` and ``waking`` (worker and loop).
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = weakref.ref(loop)  # the port is a value of a weak dict keyed by loop
+        self.lock = threading.Lock()
+        self.pending: list[_Job] = []
+        self.done: list[tuple[_Job, Any, BaseException | None]] = []
+        self.waking = False
+
+    def submit(self, job: _Job, loop: asyncio.AbstractEventLoop) -> None:
+        """Queue ``job`` (loop thread); the iteration's jobs leave together."""
+        self.pending.append(job)
+        if len(self.pending) == 1:
+            loop.call_soon(self._flush, loop)
+
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        jobs, self.pending = self.pending, []
+        batch = _Batch(self, deque(jobs))
+        _POOL.submit(batch)
+        if len(jobs) > 1:
+            loop.call_later(STEAL_AFTER, self._check, batch, loop)
+
+    def take(self, batch: _Batch) -> _Job | None:
+        """The batch's next job, or ``None`` when it has none left (worker thread)."""
+        with self.lock:
+            if not batch.queue:
+                batch.started = 0.0
+                return None
+            batch.started = time.monotonic()
+            return batch.queue.popleft()
+
+    def finished(self, batch: _Batch, job: _Job, value: Any, error: BaseException | None) -> None:
+        """Hold ``job``'s outcome; wake the loop once the batch has nothing left to start."""
+        with self.lock:
+            self.done.append((job, value, error))
+            if batch.queue or self.waking:
+                return
+            self.waking = True
+        loop = self._loop()
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits for it
+                loop.call_soon_threadsafe(self._settle)
+
+    def _settle(self) -> None:
+        with self.lock:
+            done, self.done = self.done, []
+            self.waking = False
+        for job, value, error in done:
+            # the outcome travels as a result and is raised in the awaiting coroutine's own
+            # frame: a GeneratorExit thrown into a task closes its awaits instead of raising
+            if not job.future.done():
+                job.future.set_result((value, error))
+
+    def _check(self, batch: _Batch, loop: asyncio.AbstractEventLoop) -> None:
+        """While a batch has unstarted jobs: hand over what is done; once its current job
+        has run ``STEAL_AFTER``, give each unstarted job a thread of its own."""
+        with self.lock:
+            stolen: list[_Job] | None = None
+            if not batch.queue:
+                stolen = []
+            elif batch.started and time.monotonic() - batch.started >= STEAL_AFTER:
+                stolen = list(batch.queue)
+                batch.queue.clear()
+        self._settle()
+        if stolen is None:
+            loop.call_later(STEAL_AFTER, self._check, batch, loop)
+            return
+        for job in stolen:
+            _POOL.submit(_Batch(self, deque((job,))))
+
+
 class _Pool:
     """Idle workers (most recent first) and the count of abandoned jobs still running."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._idle: list[queue.SimpleQueue[_Job | None]] = []
+        self._idle: list[queue.SimpleQueue[_Batch | None]] = []
         self._numbers = itertools.count(1)
+        self._ports: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Port]
+        self._ports = weakref.WeakKeyDictionary()
         self.abandoned = 0
 
-    def submit(self, job: _Job) -> None:
+    def port(self, loop: asyncio.AbstractEventLoop) -> _Port:
+        found = self._ports.get(loop)
+        if found is None:
+            with self._lock:
+                found = self._ports.setdefault(loop, _Port(loop))
+        return found
+
+    def submit(self, batch: _Batch) -> None:
         with self._lock:
             inbox = self._idle.pop() if self._idle else None
         if inbox is None:
             inbox = queue.SimpleQueue()
             name = f"locus-tool-{next(self._numbers)}"
             threading.Thread(target=self._work, args=(inbox,), name=name, daemon=True).start()
-        inbox.put(job)
+        inbox.put(batch)
 
     def abandon(self, job: _Job) -> None:
         """The caller gave up on ``job``: count and report it if its thread still runs it."""
@@ -78,20 +188,24 @@ class _Pool:
             job.thread or "(starting)",
         )
 
-    def _work(self, inbox: queue.SimpleQueue[_Job | None]) -> None:
-        while (job := self._next(inbox)) is not None:
-            job.thread = threading.current_thread().name
-            value, error = _call(job)
-            with self._lock:
-                job.finished = True
-            _settle(job, value, error)
-            with self._lock:
+    def _work(self, inbox: queue.SimpleQueue[_Batch | None]) -> None:
+        thread = threading.current_thread().name
+        while (batch := self._next(inbox)) is not None:
+            port = batch.port
+            while (job := port.take(batch)) is not None:
+                job.thread = thread
+                value, error = _call(job)
+                with self._lock:
+                    job.finished = True
+                port.finished(batch, job, value, error)
                 if job.abandoned:
-                    self.abandoned -= 1
+                    with self._lock:
+                        self.abandoned -= 1
+            with self._lock:
                 self._idle.append(inbox)
 
-    def _next(self, inbox: queue.SimpleQueue[_Job | None]) -> _Job | None:
-        """The next job, or ``None`` once idle too long (leaving the idle list atomically)."""
+    def _next(self, inbox: queue.SimpleQueue[_Batch | None]) -> _Batch | None:
+        """The next batch, or ``None`` once idle too long (leaving the idle list atomically)."""
         while True:
             try:
                 return inbox.get(timeout=IDLE_SECONDS)
@@ -110,25 +224,14 @@ def _call(job: _Job) -> tuple[Any, BaseException | None]:
         return None, exc
 
 
-def _settle(job: _Job, value: Any, error: BaseException | None) -> None:
-    def settle() -> None:
-        # the outcome travels as a result and is raised in the awaiting coroutine's own
-        # frame: a GeneratorExit thrown into a task closes its awaits instead of raising
-        if not job.future.done():
-            job.future.set_result((value, error))
-
-    with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits for the result
-        job.loop.call_soon_threadsafe(settle)
-
-
 _POOL = _Pool()
 
 
 async def run_in_tool_thread(name: str, func: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
     """Run ``func(**kwargs)`` in a tool thread and wait for it (cancellable)."""
     loop = asyncio.get_running_loop()
-    job = _Job(func, kwargs, name, loop, loop.create_future(), contextvars.copy_context())
-    _POOL.submit(job)
+    job = _Job(func, kwargs, name, loop.create_future(), contextvars.copy_context())
+    _POOL.port(loop).submit(job, loop)
     try:
         value, error = await job.future
     except asyncio.CancelledError:
