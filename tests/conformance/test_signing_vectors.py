@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,7 +14,8 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from locus.models.providers.oci._request_signature import sign_request
+from locus.models.http._requests import RequestBuilder
+from locus.models.providers.oci._request_signature import sign_plain_request, sign_request
 from locus.models.providers.oci.signer import (
     RequestSigner,
     body_digest,
@@ -99,3 +101,23 @@ def test_httpx_request_is_signed_over_the_exact_bytes_sent(
     key.public_key().verify(
         base64.b64decode(signature), text.encode(), padding.PKCS1v15(), hashes.SHA256()
     )
+
+
+@pytest.mark.parametrize("name", ["post_chat_api_key", "post_dac_custom_port_api_key"])
+def test_plain_request_is_signed_as_the_httpx_request_is(
+    name: str, vectors: dict[str, Any], key_path: Path
+) -> None:
+    """The aiohttp direct path signs a ``PlainRequest``: the same headers, in the same
+    order, as the ``httpx.Request`` of the same bytes and date."""
+    vector = vectors["vectors"][name]
+    expected = vector["request_headers_after_signing"]
+    signer = RequestSigner(_key_id(expected["authorization"]), load_private_key(key_path))
+    body = vector["body"].encode()
+    now = parsedate_to_datetime(expected["date"]).timestamp()
+    client, builder = httpx.AsyncClient(), RequestBuilder()
+    request = builder.post(client, vector["url"], body, {})
+    sign_request(request, signer, now=now)
+    plain = builder.plain(client, vector["url"], body, {})
+    assert plain is not None
+    sign_plain_request(plain, signer, now=now)
+    assert list(plain.headers.items()) == [(k.decode(), v.decode()) for k, v in request.headers.raw]

@@ -37,11 +37,16 @@ def as_tool_specs(tools: Iterable[object] | None) -> list[ToolSpec]:
     return [_one_spec(item) for item in tools]
 
 
+_NO_SPEC = object()
+
+
 def _one_spec(item: object) -> ToolSpec:
     if isinstance(item, ToolSpec):
         return item
-    if isinstance(item, HasToolSpec):
-        return item.spec
+    # (what ``isinstance(item, HasToolSpec)`` tells, without a runtime-protocol check per call)
+    spec = getattr(item, "spec", _NO_SPEC)
+    if spec is not _NO_SPEC:
+        return spec  # type: ignore[return-value]
     if isinstance(item, Mapping):
         fn = item.get("function", item)
         if isinstance(fn, Mapping) and isinstance(fn.get("name"), str):

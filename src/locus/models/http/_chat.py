@@ -34,7 +34,9 @@ from locus.models.http._answer import Answer
 from locus.models.http._body_json import dump_body
 from locus.models.http._client import LoopClient
 from locus.models.http._connection import Connection
+from locus.models.http._direct import direct_transport
 from locus.models.http._errors import ErrorDetails
+from locus.models.http._plain import PlainRequest, can_sign_plain
 from locus.models.http._requests import RequestBuilder
 from locus.models.http._retry import RetryBudget, RetryPolicy
 from locus.models.http._send import read_body, send
@@ -272,9 +274,15 @@ class HTTPChatModel:
 
     def _request_factory(
         self, client: httpx.AsyncClient, call: _Call
-    ) -> Callable[[], httpx.Request]:
-        def make() -> httpx.Request:
+    ) -> Callable[[], httpx.Request | PlainRequest]:
+        plain = can_sign_plain(self.connection.auth)
+
+        def make() -> httpx.Request | PlainRequest:
             headers = {**call.headers, **self.connection.attempt_headers()}
+            if plain and direct_transport(client) is not None:
+                request = self._requests.plain(client, self.endpoint, call.body, headers)
+                if request is not None:
+                    return request
             return self._requests.post(client, self.endpoint, call.body, headers)
 
         return make

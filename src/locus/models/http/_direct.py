@@ -20,9 +20,10 @@ import httpx
 
 from locus.models.http._answer import AiohttpAnswer
 from locus.models.http._client import ModelClient
+from locus.models.http._plain import PlainAuth, PlainRequest
 from locus.models.http.aiohttp_transport import AiohttpTransport, mapped_error
 
-__all__ = ["direct_transport", "open_direct"]
+__all__ = ["direct_transport", "open_direct", "open_plain"]
 
 _read_error = functools.partial(mapped_error, sending=False)
 
@@ -66,4 +67,34 @@ async def open_direct(
         await flow.aclose()
         raise
     assert answer is not None  # (the loop leaves only with one)
+    return answer
+
+
+async def open_plain(
+    transport: AiohttpTransport, request: PlainRequest, auth: PlainAuth | None, deadline: float
+) -> AiohttpAnswer:
+    """``open_direct`` for a ``PlainRequest`` (signed in place by ``auth``'s plain flow)."""
+    if auth is None:
+        return AiohttpAnswer(await transport.open_plain(request), deadline, _read_error)
+    flow = auth.async_plain_flow(request)
+    answer: AiohttpAnswer | None = None
+    try:
+        request = await anext(flow)
+        while True:
+            answer = AiohttpAnswer(await transport.open_plain(request), deadline, _read_error)
+            if answer.status_code != 401:
+                break
+            try:
+                request = await flow.asend(answer)
+            except StopAsyncIteration:
+                break
+            answer.close_now()  # the flow signed a new attempt: this answer is spent
+            answer = None
+        await flow.aclose()
+    except BaseException:
+        if answer is not None:
+            answer.close_now()
+        await flow.aclose()
+        raise
+    assert answer is not None
     return answer

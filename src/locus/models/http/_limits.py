@@ -12,10 +12,10 @@ stream.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from dataclasses import dataclass
 
-import anyio
 import httpx
 
 __all__ = ["ATTEMPT_DEADLINE", "MIB", "AnswerLimits", "attempt_deadline", "attempt_seconds"]
@@ -50,4 +50,10 @@ class AnswerLimits:
 
     def deadline(self) -> float:
         """The deadline of an attempt starting now (``inf`` when unbounded)."""
-        return math.inf if self.attempt is None else anyio.current_time() + self.attempt
+        return math.inf if self.attempt is None else _now() + self.attempt
+
+
+def _now() -> float:
+    """The running loop's clock (anyio's clock on asyncio, without its backend lookup:
+    ``anyio.current_time`` imports its backend module on every call)."""
+    return asyncio.get_running_loop().time()

@@ -19,6 +19,8 @@ from collections.abc import Mapping
 
 import httpx
 
+from locus.models.http._plain import PlainRequest
+
 __all__ = ["RequestBuilder"]
 
 
@@ -28,7 +30,7 @@ class RequestBuilder:
     __slots__ = ("_base", "_url")
 
     def __init__(self) -> None:
-        self._url: tuple[str, httpx.URL, str] | None = None
+        self._url: tuple[str, httpx.URL, str, str, str] | None = None
         self._base: tuple[httpx.AsyncClient, frozenset[str], list[tuple[str, str]]] | None = None
 
     def post(
@@ -51,6 +53,29 @@ class RequestBuilder:
         request.read()  # the body is in memory already: this only records it as read
         return request
 
+    def plain(
+        self, client: httpx.AsyncClient, url: str, body: bytes, headers: Mapping[str, str]
+    ) -> PlainRequest | None:
+        """The same request as a ``PlainRequest`` (the aiohttp direct path): the same
+        headers in the same order and spelling; ``None`` where ``post`` would need
+        ``build_request`` (cookies, params, a relative URL)."""
+        parsed, host = self._parsed(url)
+        if client.cookies or client.params or parsed.is_relative_url:
+            return None
+        names, items = self._defaults(client, headers)
+        sent = dict(items)
+        if len(sent) != len(items):  # a default given twice: httpx's own list keeps both
+            return None
+        if "host" not in names:
+            sent["Host"] = host
+        if "content-length" not in names:
+            sent["Content-Length"] = str(len(body))
+        sent.update(headers)
+        timeout = client.timeout
+        timeouts = (timeout.connect, timeout.read, timeout.pool)
+        assert self._url is not None  # (set by _parsed)
+        return PlainRequest(parsed, self._url[3], self._url[4], host, sent, body, timeouts)
+
     def _defaults(
         self, client: httpx.AsyncClient, headers: Mapping[str, str]
     ) -> tuple[frozenset[str], list[tuple[str, str]]]:
@@ -66,5 +91,6 @@ class RequestBuilder:
         cached = self._url
         if cached is None or cached[0] != url:
             parsed = httpx.URL(url)
-            cached = self._url = (url, parsed, parsed.netloc.decode("ascii"))
+            host, target = parsed.netloc.decode("ascii"), parsed.raw_path.decode("ascii")
+            cached = self._url = (url, parsed, host, str(parsed), target)
         return cached[1], cached[2]

@@ -9,16 +9,19 @@ direct path (``_direct``), on the httpx backend through ``AsyncClient.send``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import replace
+from typing import cast
 
 import anyio
 import httpx
 
 from locus.core.errors import APIStatusError, ModelTimeoutError, ResponseError, TransportError
 from locus.models.http._answer import Answer, HttpxAnswer
-from locus.models.http._direct import direct_transport, open_direct
+from locus.models.http._direct import direct_transport, open_direct, open_plain
 from locus.models.http._errors import (
     ErrorDetails,
     is_retryable_transport,
@@ -26,6 +29,7 @@ from locus.models.http._errors import (
     transport_error,
 )
 from locus.models.http._limits import MIB, AnswerLimits
+from locus.models.http._plain import PlainAuth, PlainRequest
 from locus.models.http._retry import RetryBudget, is_retryable_status
 
 __all__ = ["close_response", "read_body", "send"]
@@ -40,7 +44,7 @@ ErrorFactory = Callable[[ErrorDetails], APIStatusError]
 
 async def send(
     client: httpx.AsyncClient,
-    make_request: Callable[[], httpx.Request],
+    make_request: Callable[[], httpx.Request | PlainRequest],
     *,
     auth: httpx.Auth | None,
     budget: RetryBudget,
@@ -78,14 +82,35 @@ async def send(
 
 
 async def _attempt(
-    client: httpx.AsyncClient, request: httpx.Request, auth: httpx.Auth | None, deadline: float
+    client: httpx.AsyncClient,
+    request: httpx.Request | PlainRequest,
+    auth: httpx.Auth | None,
+    deadline: float,
 ) -> Answer | httpx.HTTPError | None:
-    """The answer's head, the failure, or ``None`` when the deadline passed first."""
+    """The answer's head, the failure, or ``None`` when the deadline passed first.
+
+    A ``PlainRequest`` (made only when the client is on the direct path and ``auth`` signs
+    plain requests: ``_chat``) goes the direct path without httpx objects."""
+    direct = direct_transport(client)
+    if direct is not None:
+        # no httpcore below: an asyncio timer (an anyio scope looks its backend up per call)
+        timer = asyncio.timeout_at(None if deadline == math.inf else deadline)
+        try:
+            async with timer:
+                if isinstance(request, PlainRequest):
+                    plain_auth = cast("PlainAuth | None", auth)
+                    return await open_plain(direct, request, plain_auth, deadline)
+                return await open_direct(direct, request, auth, deadline)
+        except httpx.HTTPError as exc:
+            return exc
+        except TimeoutError:
+            if timer.expired():
+                return None
+            raise
+    if isinstance(request, PlainRequest):  # (the client was closed since it was made)
+        raise RuntimeError("a PlainRequest needs the aiohttp direct path")
     with anyio.CancelScope(deadline=deadline):
         try:
-            direct = direct_transport(client)
-            if direct is not None:
-                return await open_direct(direct, request, auth, deadline)
             response = await client.send(
                 request, auth=auth or httpx.USE_CLIENT_DEFAULT, stream=True
             )
@@ -201,7 +226,7 @@ def _retry_delay(budget: RetryBudget, error: APIStatusError) -> float | None:
     return budget.next_delay(error.retry_after)
 
 
-def _log(request: httpx.Request, response: Answer, budget: RetryBudget) -> None:
+def _log(request: httpx.Request | PlainRequest, response: Answer, budget: RetryBudget) -> None:
     if not logger.isEnabledFor(logging.DEBUG):
         return
     logger.debug(

@@ -68,7 +68,7 @@ class JsonEventReader:
         self._limits = limits = limits or AnswerLimits()
         self._first = True
         self._first_deadline = response.deadline
-        self._ends_at = anyio.current_time() + limits.stream_seconds
+        self._ends_at = asyncio.get_running_loop().time() + limits.stream_seconds
         self._received = 0
         self._endpoint = endpoint
         self._grace = grace

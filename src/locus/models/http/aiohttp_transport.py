@@ -33,7 +33,6 @@ import asyncio
 import errno
 import os
 import ssl
-import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -43,6 +42,8 @@ import httpx
 
 from locus.core.errors import ConfigurationError
 from locus.models.http._body import BODY_SOURCE
+from locus.models.http._plain import PlainRequest
+from locus.models.http._proxies import ProxyTable
 from locus.models.http._tls import shared_ssl_context
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._limits = limits or _DEFAULT_LIMITS
         self._verify, self._trust_env = verify, trust_env
         self._ssl: ssl.SSLContext | None = None
-        self._proxies = _ProxyTable(trust_env)
+        self._proxies = ProxyTable(trust_env)
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -124,6 +125,33 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 proxy_headers=proxy_headers,
                 ssl=self._ssl_for(request.url),
                 auto_decompress=decompress,
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            _raise_mapped(exc, sending=True)
+        return response
+
+    async def open_plain(self, request: PlainRequest) -> aiohttp.ClientResponse:
+        """``open(..., decompress=True)`` for a ``PlainRequest``: its headers go as they are."""
+        session = self._session_for_loop()
+        url = request.url
+        proxy, proxy_headers = self._proxies.lookup(url)
+        headers: Any = request.headers
+        if proxy_headers and url.scheme == "http":
+            headers = [*headers.items(), *proxy_headers.items()]
+        try:
+            response: aiohttp.ClientResponse = await session.request(
+                "POST",
+                _parsed_url(request.wire_url),
+                headers=headers,
+                data=request.body or None,
+                allow_redirects=False,
+                timeout=_client_timeout(*request.timeouts),
+                proxy=proxy,
+                proxy_headers=proxy_headers,
+                ssl=self._ssl_for(url),
+                auto_decompress=True,
             )
         except asyncio.CancelledError:
             raise
@@ -217,38 +245,6 @@ class _ResponseStream(httpx.AsyncByteStream):
             response.close()
 
 
-class _ProxyTable:
-    """Proxy URLs from the environment, read once (httpx's ``trust_env`` behaviour)."""
-
-    def __init__(self, trust_env: bool) -> None:
-        self._env = urllib.request.getproxies_environment() if trust_env else {}
-        self._cache: dict[tuple[str, str], tuple[str | None, dict[str, str] | None]] = {}
-
-    def lookup(self, url: httpx.URL) -> tuple[str | None, dict[str, str] | None]:
-        """The proxy URL and its ``Proxy-Authorization`` header for ``url``, if any."""
-        if not self._env:
-            return None, None
-        key = (url.scheme, url.netloc.decode("ascii"))
-        found = self._cache.get(key)
-        if found is None:
-            found = self._cache[key] = self._resolve(url)
-        return found
-
-    def _resolve(self, url: httpx.URL) -> tuple[str | None, dict[str, str] | None]:
-        proxy = self._env.get(url.scheme) or self._env.get("all")
-        if not proxy or _bypass(url.host, self._env):
-            return None, None
-        if "://" not in proxy:
-            proxy = f"http://{proxy}"
-        aio = _import_aiohttp()
-        parsed = httpx.URL(proxy)
-        if not parsed.username:
-            return proxy, None
-        auth = aio.encode_basic_auth(parsed.username, parsed.password)
-        bare = parsed.copy_with(username=None, password=None)
-        return str(bare), {"Proxy-Authorization": auth}
-
-
 def _ssl_context(verify: ssl.SSLContext | str | bool, trust_env: bool) -> ssl.SSLContext:
     """httpx's TLS defaults; a ``str`` is a CA file or directory (httpx deprecates passing it).
     ``verify=True`` gives the process's shared default context."""
@@ -259,12 +255,6 @@ def _ssl_context(verify: ssl.SSLContext | str | bool, trust_env: bool) -> ssl.SS
             return ssl.create_default_context(capath=verify)
         return ssl.create_default_context(cafile=verify)
     return httpx.create_ssl_context(verify=verify, trust_env=trust_env)
-
-
-def _bypass(host: str, env: dict[str, str]) -> bool:
-    """``NO_PROXY`` matching, as urllib does it (typeshed lacks this function)."""
-    check: Any = getattr(urllib.request, "proxy_bypass_environment")  # noqa: B009
-    return bool(check(host, env))
 
 
 def _identity(response: aiohttp.ClientResponse) -> bool:

@@ -60,3 +60,37 @@ async def test_cookies_the_server_set_are_still_sent() -> None:
         made = RequestBuilder().post(client, URL, BODY, headers)
         assert made.headers["cookie"] == "route=abc"
         _same(made, client.build_request("POST", URL, content=BODY, headers=headers))
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"content-type": "application/json", "opc-request-id": "R1"},
+        {"Accept": "text/event-stream", "Accept-Encoding": "gzip", "X-Extra": "1"},
+        {"Host": "proxy.example.com", "Content-Length": "7"},
+        {},
+    ],
+)
+async def test_plain_request_has_the_headers_post_sends_in_its_order(
+    headers: dict[str, str],
+) -> None:
+    """The aiohttp direct path's ``PlainRequest``: the same header list, the same URL."""
+    async with httpx.AsyncClient(timeout=httpx.Timeout(7.0, connect=2.0)) as client:
+        builder = RequestBuilder()
+        for _ in range(2):
+            plain = builder.plain(client, URL, BODY, headers)
+            made = builder.post(client, URL, BODY, headers)
+            assert plain is not None
+            sent = [(k.decode(), v.decode()) for k, v in made.headers.raw]
+            assert list(plain.headers.items()) == sent
+            assert (plain.method, plain.wire_url, plain.body) == ("POST", str(made.url), BODY)
+            assert plain.target == "/20231130/actions/chat"
+            assert plain.host == "inference.example.com"
+            assert plain.timeouts == (2.0, 7.0, 7.0)
+
+
+async def test_no_plain_request_where_post_needs_build_request() -> None:
+    async with httpx.AsyncClient(cookies={"route": "abc"}) as client:
+        assert RequestBuilder().plain(client, URL, BODY, {}) is None
+    async with httpx.AsyncClient(params={"q": "1"}) as client:
+        assert RequestBuilder().plain(client, URL, BODY, {}) is None

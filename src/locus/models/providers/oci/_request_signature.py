@@ -10,12 +10,36 @@ from email.utils import formatdate
 
 import httpx
 
+from locus.models.http._plain import PlainRequest
 from locus.models.providers.oci.signer import PendingSignature, RequestSigner
 
-__all__ = ["apply_signature", "prepare_signature", "sign_request"]
+__all__ = [
+    "apply_plain_signature",
+    "apply_signature",
+    "http_date",
+    "prepare_plain_signature",
+    "prepare_signature",
+    "sign_plain_request",
+    "sign_request",
+]
 
 _USUALLY_PRESENT = frozenset({"host", "content-type", "content-length"})
 _PRESENT_NAMES = {name.encode("ascii"): name for name in _USUALLY_PRESENT}
+
+
+_last_date: tuple[int, str] = (-1, "")
+
+
+def http_date(now: float) -> str:
+    """``formatdate(now, usegmt=True)``, made once per second (the last one is kept)."""
+    global _last_date
+    second = int(now)
+    last = _last_date
+    if last[0] == second:
+        return last[1]
+    text = formatdate(second, usegmt=True)
+    _last_date = (second, text)
+    return text
 
 
 def sign_request(
@@ -39,7 +63,7 @@ def prepare_signature(
         content_type = present["content-type"] = request.headers["content-type"] = (
             "application/json"
         )
-    date = formatdate(now, usegmt=True) if now is not None else None
+    date = http_date(now) if now is not None else None
     pending = signer.prepare(request.method, target, host, request.content, date, content_type)
     return pending, present
 
@@ -65,3 +89,42 @@ def apply_signature(
         if present.get(name) == value:
             continue
         headers[name] = value
+
+
+def sign_plain_request(
+    request: PlainRequest, signer: RequestSigner, *, now: float | None = None
+) -> None:
+    """``sign_request`` for a ``PlainRequest`` (the same headers, written in place)."""
+    pending, present = prepare_plain_signature(request, signer, now)
+    apply_plain_signature(request, signer.finish(pending, signer.rsa_sign(pending.text)), present)
+
+
+def prepare_plain_signature(
+    request: PlainRequest, signer: RequestSigner, now: float | None
+) -> tuple[PendingSignature, dict[str, str]]:
+    """``prepare_signature`` for a ``PlainRequest``; ``present`` maps each usually-present
+    header (lower case) to its name as spelt in the request."""
+    headers = request.headers
+    present: dict[str, str] = {}
+    for key in headers:
+        name = key.lower()
+        if name in _USUALLY_PRESENT and name not in present:
+            present[name] = key
+    host = headers[present["host"]] if "host" in present else request.host
+    if "content-type" in present:
+        content_type = headers[present["content-type"]]
+    else:
+        content_type = headers["content-type"] = "application/json"
+        present["content-type"] = "content-type"
+    date = http_date(now) if now is not None else None
+    pending = signer.prepare("POST", request.target, host, request.body, date, content_type)
+    return pending, present
+
+
+def apply_plain_signature(
+    request: PlainRequest, signed: dict[str, str], present: dict[str, str]
+) -> None:
+    """Write the signed headers: a usually-present one under its own spelling."""
+    headers = request.headers
+    for name, value in signed.items():
+        headers[present.get(name, name)] = value

@@ -18,9 +18,13 @@ from collections.abc import AsyncGenerator, Callable, Generator
 
 import httpx
 
+from locus.models.http._plain import PlainRequest, ResponseHead
 from locus.models.providers.oci._request_signature import (
+    apply_plain_signature,
     apply_signature,
+    prepare_plain_signature,
     prepare_signature,
+    sign_plain_request,
     sign_request,
 )
 from locus.models.providers.oci._signing_threads import signing_threads
@@ -42,6 +46,8 @@ class OCISigningAuth(httpx.Auth):
     """
 
     requires_request_body = True
+    plain_signing = True
+    """Signs ``PlainRequest``s too (the aiohttp direct path; ``locus.models.http._plain``)."""
 
     def __init__(self, *, clock: Clock | None = None) -> None:
         self.clock: Clock = clock or time.time
@@ -85,6 +91,32 @@ class OCISigningAuth(httpx.Auth):
         pending, present = prepare_signature(request, signer, now)
         raw = await signing_threads.sign(signer.rsa_sign, pending.text)
         apply_signature(request, signer.finish(pending, raw), present)
+
+    async def async_plain_flow(
+        self, request: PlainRequest
+    ) -> AsyncGenerator[PlainRequest, ResponseHead]:
+        """``async_auth_flow`` for a ``PlainRequest``: the same signature, in place."""
+        await self._sign_plain_async(request)
+        self._in_flight += 1
+        try:
+            response = yield request
+        finally:
+            self._in_flight -= 1
+        if response.status_code != 401:
+            return
+        self._skew = measure_skew(response, self.clock())
+        if self.refresh_after_401():
+            await self._sign_plain_async(request)
+            yield request
+
+    async def _sign_plain_async(self, request: PlainRequest) -> None:
+        signer, now = self.current_signer(), self.clock()
+        if self._in_flight < OFFLOAD_IN_FLIGHT:
+            sign_plain_request(request, signer, now=now)
+            return
+        pending, present = prepare_plain_signature(request, signer, now)
+        raw = await signing_threads.sign(signer.rsa_sign, pending.text)
+        apply_plain_signature(request, signer.finish(pending, raw), present)
 
     def current_signer(self) -> RequestSigner:
         """The signer for the next attempt."""

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from email.utils import parsedate_to_datetime
 
-import httpx
+from locus.models.http._plain import ResponseHead
 
 __all__ = ["MAX_SKEW_SECONDS", "describe_skew", "measure_skew"]
 
 MAX_SKEW_SECONDS = 300.0
 
 
-def measure_skew(response: httpx.Response, now: float) -> float | None:
+def measure_skew(response: ResponseHead, now: float) -> float | None:
     """Local clock minus the server's (seconds), or ``None`` without a usable ``Date``."""
     value = response.headers.get("date")
     if not value:

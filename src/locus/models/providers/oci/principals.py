@@ -52,6 +52,9 @@ class PrincipalAuth(OCISigningAuth):
         self.refreshes = 0
         self.last_refresh_error: BaseException | None = None
 
+    plain_signing = False
+    """The ``oci`` SDK signs an ``httpx.Request`` here (no ``PlainRequest`` signing)."""
+
     def __repr__(self) -> str:
         return f"PrincipalAuth({self._kind})"
 
