@@ -18,6 +18,8 @@ from locus.tools._threads import run_in_tool_thread
 if TYPE_CHECKING:  # pydantic loads with the first tool, not with ``import locus.agent``
     from pydantic import BaseModel, ValidationError
 
+    from locus.tools._fast_args import FastArguments
+
 __all__ = ["ApprovalRule", "Tool", "ToolDefinitionWarning"]
 
 P = ParamSpec("P")
@@ -48,6 +50,7 @@ class Tool(Generic[P, R]):
     """
 
     arguments_model: type[BaseModel] | None
+    _fast: FastArguments | None
     schema: dict[str, Any] | None
     context_param: str | None
 
@@ -71,11 +74,13 @@ class Tool(Generic[P, R]):
         if self.is_async and run_in_thread:
             raise ConfigurationError(f"tool {self.name!r}: run_in_thread is for sync functions")
         self.inline = run_in_thread is False
+        from locus.tools._fast_args import fast_arguments
         from locus.tools._schema import arguments_model, context_parameter, json_schema
 
         self.context_param = context_parameter(func, self.name)
         model = arguments_model(func, self.name, doc.params, skip=self.context_param)
         self.arguments_model, self.schema = model, None
+        self._fast = fast_arguments(model)
         self.spec = ToolSpec(self.name, self.description, json_schema(model))
         _warn_if_vague(self.name, self.description, func, self.context_param)
 
@@ -109,6 +114,7 @@ class Tool(Generic[P, R]):
         made._setup(handler, name, timeout, requires_approval)
         made.description = str(description or "")
         made.inline, made.arguments_model, made.context_param = False, None, None
+        made._fast = None
         made.schema = simplify_schema(parameters)
         shown = (strict_schema(made.schema) if strict else None) or made.schema
         made.spec = ToolSpec(made.name, made.description, shown)
@@ -146,6 +152,11 @@ class Tool(Generic[P, R]):
 
             check_arguments(self.name, self.schema or {}, arguments)
             return dict(arguments)
+        fast = self._fast
+        if fast is not None and fast.model is self.arguments_model:
+            valid = fast(arguments)  # plain scalars of the right types: pydantic's answer
+            if valid is not None:
+                return valid
         try:
             parsed = self.arguments_model.model_validate(dict(arguments))
         except _validation_error() as exc:
