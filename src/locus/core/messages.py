@@ -36,8 +36,16 @@ class ImagePart:
     detail: Literal["auto", "low", "high"] = "auto"
 
 
-@dataclass(slots=True, weakref_slot=True)  # weakly referenced by the codecs' cache
-class Message:
+class _EncodedSlot:
+    """Where the model codecs keep a message's encoded wire form (not a field: no part of
+    equality, ``repr`` or ``dump_messages``; see ``locus.models._wire.message_cache``)."""
+
+    __slots__ = ("_encoded",)
+    _encoded: Any
+
+
+@dataclass(slots=True, weakref_slot=True)
+class Message(_EncodedSlot):
     """One conversation turn.
 
     ``content`` is the visible text (``None`` for an assistant turn that only

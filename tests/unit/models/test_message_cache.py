@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -10,8 +12,10 @@ import pytest
 
 from locus.core.messages import ImagePart, Message, ToolCall
 from locus.core.params import GenerationParams
+from locus.models._openai import encode as openai_encode
 from locus.models._openai.encode import encode_openai_chat
 from locus.models._wire import message_cache
+from locus.models.providers.oci._formats import generic
 from locus.models.providers.oci._formats.generic import encode_generic_request
 
 Encoder = Callable[[Sequence[Message]], bytes]
@@ -30,7 +34,7 @@ def _openai(messages: Sequence[Message]) -> bytes:
 
 
 def _fresh(encode: Encoder, messages: Sequence[Message]) -> bytes:
-    message_cache.clear()
+    message_cache.clear(messages)
     return encode(messages)
 
 
@@ -65,56 +69,111 @@ def test_encoding_twice_and_after_appending_matches_a_fresh_encoding(encode: Enc
 @ENCODERS
 def test_a_cached_message_is_encoded_once(encode: Encoder, monkeypatch: pytest.MonkeyPatch) -> None:
     history = _history(3)
-    message_cache.clear()
     encode(history)
-    calls: list[Message] = []
-    real = message_cache.cached_wire
-
-    def counting(message: Message, fmt: str, inner: Callable[[Message], Any]) -> Any:
-        def wrapped(m: Message) -> Any:
-            calls.append(m)
-            return inner(m)
-
-        return real(message, fmt, wrapped)
-
-    target = (
-        "locus.models._openai.encode"
-        if encode is _openai
-        else ("locus.models.providers.oci._formats.generic")
+    module, name = (
+        (openai_encode, "encode_openai_message") if encode is _openai else (generic, "_message")
     )
-    monkeypatch.setattr(f"{target}.cached_wire", counting)
+    real = getattr(module, name)
+    calls: list[Message] = []
+
+    def counting(m: Message) -> Any:
+        calls.append(m)
+        return real(m)
+
+    monkeypatch.setattr(module, name, counting)
     history.append(Message.user("one more"))
     encode(history)
     assert calls == [history[-1]], "only the new message is encoded"
+    history[3].content = "changed"
+    encode(history)
+    assert calls == [history[-1], history[3]], "then only the changed one"
 
 
-def _mutations() -> list[Callable[[Message], None]]:
-    def content(m: Message) -> None:
-        m.content = "changed"
+# Changes to the assistant turn with two tool calls (``_history(3)[2]``).
 
-    def argument(m: Message) -> None:
-        m.tool_calls[0].arguments["a"] = 99
 
-    def argument_type(m: Message) -> None:
-        m.tool_calls[0].arguments["a"] = m.tool_calls[0].arguments["a"] == 1  # 1 -> True
+def content(m: Message) -> None:
+    m.content = "changed"
 
-    def negative_zero(m: Message) -> None:
-        m.tool_calls[0].arguments["b"] = -0.0 if m.tool_calls[0].arguments["b"] == 0.0 else 0.0
 
-    def appended_call(m: Message) -> None:
-        m.tool_calls.append(ToolCall("new", "add", {"a": 1}))
+def argument(m: Message) -> None:
+    m.tool_calls[0].arguments["a"] = 99
 
-    def raw(m: Message) -> None:
-        m.tool_calls[1].raw_arguments = "{other"
 
-    def reasoning(m: Message) -> None:
-        m.reasoning = "now reasoning"
+def argument_type(m: Message) -> None:
+    m.tool_calls[0].arguments["a"] = m.tool_calls[0].arguments["a"] == 1  # 1 -> True
 
-    return [content, argument, argument_type, negative_zero, appended_call, raw, reasoning]
+
+def negative_zero(m: Message) -> None:
+    m.tool_calls[0].arguments["b"] = -0.0 if m.tool_calls[0].arguments["b"] == 0.0 else 0.0
+
+
+def appended_call(m: Message) -> None:
+    m.tool_calls.append(ToolCall("new", "add", {"a": 1}))
+
+
+def raw(m: Message) -> None:
+    m.tool_calls[1].raw_arguments = "{other"
+
+
+def reasoning(m: Message) -> None:
+    m.reasoning = "now reasoning"
+
+
+def equal_call_replaced(m: Message) -> None:  # ToolCall(..., {"a": True}) == the old one
+    old = m.tool_calls[0]
+    m.tool_calls[0] = ToolCall(old.id, old.name, {**old.arguments, "a": True})
+
+
+def equal_arguments_replaced(m: Message) -> None:  # {"a": 1.0, ...} == {"a": 1, ...}
+    m.tool_calls[0].arguments = {**m.tool_calls[0].arguments, "a": 1.0}
+
+
+def reordered_arguments(m: Message) -> None:
+    m.tool_calls[0].arguments["a"] = m.tool_calls[0].arguments.pop("a")
+
+
+def renamed_argument(m: Message) -> None:  # the same values in the same order
+    m.tool_calls[0].arguments["renamed"] = m.tool_calls[0].arguments.pop("ok")
+
+
+def removed_call(m: Message) -> None:
+    m.tool_calls.pop()
+
+
+def call_id(m: Message) -> None:
+    m.tool_calls[0].id = "other"
+
+
+def call_name(m: Message) -> None:
+    m.tool_calls[0].name = "sub"
+
+
+def cleared_calls(m: Message) -> None:
+    m.tool_calls.clear()
+
+
+MUTATIONS: list[Callable[[Message], None]] = [
+    content,
+    argument,
+    argument_type,
+    negative_zero,
+    appended_call,
+    raw,
+    reasoning,
+    equal_call_replaced,
+    equal_arguments_replaced,
+    reordered_arguments,
+    renamed_argument,
+    removed_call,
+    call_id,
+    call_name,
+    cleared_calls,
+]
 
 
 @ENCODERS
-@pytest.mark.parametrize("mutate", _mutations(), ids=lambda f: f.__name__)
+@pytest.mark.parametrize("mutate", MUTATIONS, ids=lambda f: f.__name__)
 def test_a_mutated_message_is_not_served_stale(
     encode: Encoder, mutate: Callable[[Message], None]
 ) -> None:
@@ -155,10 +214,83 @@ def test_returned_message_dicts_are_copies() -> None:
     assert again["messages"][0]["role"] == "USER"
 
 
-def test_an_entry_goes_with_its_message() -> None:
-    message_cache.clear()
-    history = [Message.user("q")]
-    _generic(history)
-    assert len(message_cache._ENTRIES) == 1
-    del history[:]
-    assert len(message_cache._ENTRIES) == 0
+def _other_mutations() -> list[tuple[int, Callable[[Message], None]]]:
+    """Changes to messages without tool calls, by index into ``_history(3)``."""
+
+    def user_name(m: Message) -> None:
+        m.name = "bob"
+
+    def answered_call(m: Message) -> None:
+        m.tool_call_id = "d0"
+
+    def call_added_to_a_text_turn(m: Message) -> None:
+        m.tool_calls.append(ToolCall("late", "add", {"a": 1}))
+
+    def role(m: Message) -> None:
+        m.role = "system"
+
+    return [(1, user_name), (3, answered_call), (5, call_added_to_a_text_turn), (1, role)]
+
+
+@ENCODERS
+@pytest.mark.parametrize(
+    "index, mutate", _other_mutations(), ids=lambda x: getattr(x, "__name__", "")
+)
+def test_other_messages_changed_are_encoded_again(
+    encode: Encoder, index: int, mutate: Callable[[Message], None]
+) -> None:
+    history = _history(3)
+    before = encode(history)
+    mutate(history[index])
+    after = encode(history)
+    if not (encode is _openai and mutate.__name__ == "user_name"):  # a user name is sent
+        assert after != before
+    assert after == _fresh(encode, history)
+
+
+@ENCODERS
+def test_equal_replacements_are_served_from_the_cache(
+    encode: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    history = _history(2)
+    before = encode(history)
+    history[2].tool_calls = list(history[2].tool_calls)  # a new list of the same calls
+    history[1].content = "".join(["add ", "0"])  # an equal string, another object
+    module, name = (
+        (openai_encode, "encode_openai_message") if encode is _openai else (generic, "_message")
+    )
+    calls: list[Message] = []
+    real = getattr(module, name)
+
+    def counting(m: Message) -> Any:
+        calls.append(m)
+        return real(m)
+
+    monkeypatch.setattr(module, name, counting)
+    assert encode(history) == before
+    assert calls == []
+
+
+def test_the_entry_lives_in_the_message_and_copies_share_it() -> None:
+    call = ToolCall("c", "add", {"a": 1})
+    message = Message.assistant(None, [call])
+    first = encode_generic_request([message], [], GenerationParams(), False)["messages"][0]
+    assert message == Message.assistant(None, [ToolCall("c", "add", {"a": 1})])  # not a field
+    assert "_encoded" not in repr(message)
+    shallow = copy.copy(message)  # the same calls: the same wire form
+    assert encode_generic_request([shallow], [], GenerationParams(), False)["messages"][0] is first
+    shallow.tool_calls = [ToolCall("c", "add", {"a": 2})]  # the copy changed: its own
+    assert b'\\"a\\": 2' in _generic([shallow]) and b'\\"a\\": 1' in _generic([message])
+    for other in (copy.deepcopy(message), pickle.loads(pickle.dumps(message))):
+        assert other == message
+        wire = encode_generic_request([other], [], GenerationParams(), False)["messages"][0]
+        assert wire == first and wire is not first  # encoded afresh: no entry came along
+
+
+def test_messages_the_cache_cannot_watch_are_encoded_every_time() -> None:
+    nested = Message.assistant(None, [ToolCall("c", "f", {"items": [1]})])
+    keyed = Message.assistant(None, [ToolCall("c", "f", {1: "x"})])  # type: ignore[dict-item]
+    for message in (nested, keyed):
+        wires = [encode_generic_request([message], [], GenerationParams(), False) for _ in "ab"]
+        assert wires[0]["messages"][0] is not wires[1]["messages"][0]
+        assert not hasattr(message, "_encoded")

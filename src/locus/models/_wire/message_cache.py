@@ -2,36 +2,41 @@
 
 A conversation grows by a few messages a turn, but every call sends all of it: without
 this, a 1,000-message history is mapped again (and each old tool call's arguments
-``json.dumps``-ed again) on every turn. An entry holds a weak reference to its message
-(so it goes with it), a fingerprint of every field an encoding reads, and the encoded
-dicts by format. ``Message`` is mutable: a message whose fingerprint changed is encoded
-again, and one whose tool-call arguments hold anything but plain scalars (which could
-change in place unseen) is never cached.
+``json.dumps``-ed again) on every turn. A message keeps its entry in a private slot
+(``Message._encoded``): a snapshot of every field an encoding reads, and the encoded
+dicts by format. ``Message`` is mutable, so every call compares the message with its
+snapshot before the entry is used: its scalar fields by value, its tool calls by
+identity (the same ``ToolCall`` objects, each with the same id, name, raw text and
+argument keys, and the very same argument values). A changed message is encoded again.
+Argument values must be plain scalars for this to hold (a nested list could change in
+place unseen): a message with any other argument value is encoded on every call.
 
 A cached message comes back as a ``WireMessage``: the encoded dict, which also carries
 its compact JSON text (made once, with the encoding), so that the request body is
 joined from each message's text instead of serialising the whole history again
 (``locus.models.http._body_json``). Changing it drops the text, and a wire form
-without text is encoded again on the next call.
+without text is encoded again on the next call. Copies of a message share its entry
+(``copy.copy``: it still fits them); pickles and deep copies leave it behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Sequence
+from operator import is_
 from typing import Any
 
 from locus.core.messages import Message, ToolCall
 
-__all__ = ["WireMessage", "cached_wire", "clear", "dumps_compact"]
+__all__ = ["WireMessage", "cached_wire", "cached_wires", "clear", "dumps_compact"]
 
 dumps_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True).encode
 """Compact, ASCII-only JSON (as request bodies are sent: valid even with lone surrogates)."""
 
 
 class WireMessage(dict[str, Any]):
-    """One message's encoded dict with its ``dumps_compact`` text (``None`` once changed).
+    """An encoded dict with its ``dumps_compact`` text (``None`` once changed).
 
     Only top-level changes are seen: nested values (content parts, tool calls) are
     shared by every body that holds the message and must not be changed in place.
@@ -74,93 +79,142 @@ class WireMessage(dict[str, Any]):
         super().clear()
 
 
-_Entry = tuple["weakref.ref[Message]", tuple[Any, ...], dict[str, WireMessage]]
-_ENTRIES: dict[int, _Entry] = {}
-_SCALARS = frozenset({str, int, bool, type(None)})
-
-
-def cached_wire(
-    message: Message, fmt: str, encode: Callable[[Message], dict[str, Any]]
-) -> dict[str, Any]:
-    """``encode(message)`` with its JSON text, encoded once per ``fmt`` and content.
-
-    The same ``WireMessage`` is handed to every call while the message is unchanged;
-    one changed at its top level (which drops its text) is encoded again next time.
-    """
-    fingerprint = _fingerprint(message)
-    if fingerprint is None:
-        return encode(message)
-    entry = _ENTRIES.get(id(message))
-    if entry is None or entry[0]() is not message or entry[1] != fingerprint:
-        entry = _new_entry(message, fingerprint)
-        if entry is None:
-            return encode(message)
-    wire = entry[2].get(fmt)
-    if wire is None or wire.text is None:  # new, or changed by whoever it was given to
-        wire = entry[2][fmt] = WireMessage(encode(message))
-        wire.text = dumps_compact(wire)
+def encoded(value: dict[str, Any]) -> WireMessage:
+    """``value`` as a ``WireMessage`` with its text."""
+    wire = WireMessage(value)
+    wire.text = dumps_compact(wire)
     return wire
 
 
-def clear() -> None:
-    """Forget every entry (tests)."""
-    _ENTRIES.clear()
+Encode = Callable[[Message], dict[str, Any]]
+_State = tuple[Any, ...]
+_CallSnapshot = tuple[
+    ToolCall, str, str, str | None, dict[str, Any], tuple[Any, ...], tuple[Any, ...]
+]
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
-def _new_entry(message: Message, fingerprint: tuple[Any, ...]) -> _Entry | None:
-    key = id(message)
+class _Entry:
+    """A message's snapshot and its wire forms by format."""
 
-    def forget(ref: weakref.ref[Message]) -> None:
-        current = _ENTRIES.get(key)
-        if current is not None and current[0] is ref:
-            del _ENTRIES[key]
+    __slots__ = ("calls", "state", "wires")
 
-    try:
-        ref = weakref.ref(message, forget)
-    except TypeError:  # a subclass without a weak-reference slot
+    def __init__(self, state: _State, calls: tuple[_CallSnapshot, ...]) -> None:
+        self.state = state
+        self.calls = calls
+        self.wires: dict[str, WireMessage] = {}
+
+    def __reduce__(self) -> tuple[Callable[[], None], tuple[()]]:
+        return _left_behind, ()  # pickles and deep copies of a message start without one
+
+
+def _left_behind() -> None:
+    return None
+
+
+def cached_wires(messages: Sequence[Message], fmt: str, encode: Encode) -> list[dict[str, Any]]:
+    """``[encode(m) for m in messages]``, each encoded once per ``fmt`` and content.
+
+    The same ``WireMessage`` is handed to every call while its message is unchanged;
+    one changed at its top level (which drops its text) is encoded again next time.
+    """
+    out: list[dict[str, Any]] = []
+    append = out.append
+    for message in messages:
+        # every field an encoding reads, but the tool calls (_same_calls)
+        state = (
+            message.content,
+            message.role,
+            message.tool_call_id,
+            message.name,
+            message.reasoning,
+            message.images,
+            message.is_error,
+        )
+        try:
+            entry = message._encoded
+        except AttributeError:  # never encoded (or not a Message)
+            entry = None
+        calls = message.tool_calls
+        if (
+            entry is not None
+            and entry.state == state
+            and (_same_calls(calls, entry.calls) if calls else not entry.calls)
+        ):
+            wire = entry.wires.get(fmt)
+            if wire is not None and wire.text is not None:
+                append(wire)
+                continue
+        else:
+            entry = _new_entry(message, state)
+            if entry is None:
+                append(encode(message))
+                continue
+        append(_encode_into(entry, message, fmt, encode))
+    return out
+
+
+def cached_wire(message: Message, fmt: str, encode: Encode) -> dict[str, Any]:
+    """``encode(message)``, encoded once per ``fmt`` and content (see ``cached_wires``)."""
+    return cached_wires((message,), fmt, encode)[0]
+
+
+def clear(messages: Sequence[Message] = ()) -> None:
+    """Forget the wire forms of ``messages`` (tests: the next encoding starts afresh)."""
+    for message in messages:
+        with contextlib.suppress(AttributeError):  # never encoded
+            del message._encoded
+
+
+def _encode_into(entry: _Entry, message: Message, fmt: str, encode: Encode) -> WireMessage:
+    wire = entry.wires[fmt] = encoded(encode(message))
+    return wire
+
+
+def _new_entry(message: Message, state: _State) -> _Entry | None:
+    """A fresh entry in the message's slot, or ``None`` when it cannot be kept."""
+    calls = _snapshot(message.tool_calls) if message.tool_calls else ()
+    if calls is None:
         return None
-    entry: _Entry = (ref, fingerprint, {})
-    _ENTRIES[key] = entry
+    entry = _Entry(state, calls)
+    try:
+        message._encoded = entry
+    except AttributeError:  # not a Message: nowhere to keep it
+        return None
     return entry
 
 
-def _fingerprint(message: Message) -> tuple[Any, ...] | None:
-    """Every field an encoding reads, or ``None`` when that cannot be told cheaply."""
-    calls: tuple[Hashable, ...] = ()
-    if message.tool_calls:
-        keys = [_call_key(call) for call in message.tool_calls]
-        if None in keys:
+def _snapshot(calls: Sequence[ToolCall]) -> tuple[_CallSnapshot, ...] | None:
+    """What ``_same_calls`` compares, or ``None`` when a call could change unseen."""
+    out: list[_CallSnapshot] = []
+    for call in calls:
+        if type(call) is not ToolCall or type(call.arguments) is not dict:
             return None
-        calls = tuple(keys)
-    return (
-        type(message),
-        message.role,
-        message.content,
-        message.tool_call_id,
-        message.name,
-        message.reasoning,
-        message.images,
-        message.is_error,
-        calls,
-    )
-
-
-def _call_key(call: ToolCall) -> tuple[Any, ...] | None:
-    arguments = _arguments_key(call)
-    if arguments is None:
-        return None
-    return (call.id, call.name, call.raw_arguments, arguments)
-
-
-def _arguments_key(call: ToolCall) -> tuple[Any, ...] | None:
-    if type(call) is not ToolCall:
-        return None
-    out: list[tuple[Any, ...]] = []
-    for name, value in call.arguments.items():
-        kind = type(value)
-        if kind is float:
-            value = repr(value)  # 0.0 == -0.0, yet they dump differently
-        elif kind not in _SCALARS or type(name) not in _SCALARS:
+        arguments = call.arguments
+        keys, values = tuple(arguments), tuple(arguments.values())
+        if not (_SCALARS.issuperset(map(type, values)) and all(type(k) is str for k in keys)):
             return None
-        out.append((type(name), name, kind, value))
+        out.append((call, call.id, call.name, call.raw_arguments, arguments, keys, values))
     return tuple(out)
+
+
+def _same_calls(calls: Sequence[ToolCall], snapshot: tuple[_CallSnapshot, ...]) -> bool:
+    """True when ``calls`` are still the snapshot's, unchanged (argument values: the same
+    objects, so that ``1``, ``True``, ``1.0`` and ``0.0``/``-0.0`` are never confused)."""
+    if len(calls) != len(snapshot):
+        return False
+    for call, (was, call_id, name, raw, arguments, keys, values) in zip(
+        calls, snapshot, strict=True
+    ):
+        now = call.arguments
+        if (
+            call is not was
+            or now is not arguments
+            or call.id != call_id
+            or call.name != name
+            or call.raw_arguments != raw
+            or tuple(now) != keys
+            or not all(map(is_, now.values(), values))
+        ):
+            return False
+    return True

@@ -1,63 +1,82 @@
-"""A request body as compact ASCII JSON, joined from the messages' own JSON text.
+"""A request body as compact ASCII JSON, joined from its parts' own JSON text.
 
 A long conversation's body is mostly its history, and every message of it already has
-its JSON text from the codec's message cache (``WireMessage.text``). The body is the
-same bytes as ``json.dumps(body, separators=(",", ":"))`` (ASCII only, as the ``oci``
-SDK sends), but a list holding such messages is joined from their texts instead of
-being serialised again: a turn costs the new messages plus one join.
+its JSON text from the codec's message cache (``WireMessage.text``), as do the tool
+definitions. The body is the same bytes as ``json.dumps(body, separators=(",", ":"))``
+(ASCII only, as the ``oci`` SDK sends), but it is walked down to its lists, strings
+and numbers, and a ``WireMessage`` is written as its text instead of being serialised
+again: a turn costs the new messages plus one join. What the walk does not know (a
+dict with keys that are not strings, a tuple, a subclass, anything deeper than
+``_DEPTH``) goes through ``json`` as it is, with the errors ``json`` raises.
 """
 
 from __future__ import annotations
 
+from json.encoder import encode_basestring_ascii
+from operator import attrgetter
 from typing import Any
 
 from locus.models._wire.message_cache import WireMessage, dumps_compact
 
 __all__ = ["dump_body"]
 
-_DEPTH = 4
-"""How deep dicts are walked for lists of messages (a body's are two levels down)."""
+_DEPTH = 3
+"""How deep the walk goes (a body's message list is two levels down; its items are
+dumped whole when they are not ``WireMessage``s)."""
 
-
-_JOIN_FROM = 16
-"""Fewer cached messages than this: one whole ``json.dumps`` is cheaper than the walk."""
+_TEXT = attrgetter("text")
+_ONLY_WIRE = {WireMessage}
 
 
 def dump_body(body: dict[str, Any]) -> bytes:
     """``body`` as compact ASCII JSON bytes, identical to a whole ``json.dumps``."""
-    if _messages_in(body, _DEPTH) < _JOIN_FROM:
-        return dumps_compact(body).encode("ascii")
     return _value(body, _DEPTH).encode("ascii")
-
-
-def _messages_in(value: dict[str, Any], depth: int) -> int:
-    """How many cached messages the lists of ``value``'s dicts hold (``depth`` levels)."""
-    found = 0
-    for item in value.values():
-        kind = type(item)
-        if kind is list:
-            found += sum(type(x) is WireMessage for x in item)
-        elif kind is dict and depth > 1:
-            found += _messages_in(item, depth - 1)
-    return found
 
 
 def _value(value: Any, depth: int) -> str:
     kind = type(value)
-    if kind is WireMessage and value.text is not None:
-        text: str = value.text
+    if kind is str:
+        text: str = encode_basestring_ascii(value)
         return text
-    if kind is list and _has_message(value):
-        texts = [
-            item.text if type(item) is WireMessage and item.text is not None else _value(item, 0)
-            for item in value
-        ]
-        return "[" + ",".join(texts) + "]"
-    if kind is dict and depth > 0 and all(type(key) is str for key in value):
-        fields = [dumps_compact(key) + ":" + _value(item, depth - 1) for key, item in value.items()]
-        return "{" + ",".join(fields) + "}"
+    if kind is WireMessage and value.text is not None:
+        wire_text: str = value.text
+        return wire_text
+    if depth:
+        if kind is dict:
+            return _object(value, depth - 1)
+        if kind is list:
+            return _array(value, depth - 1)
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    kind = type(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float and value - value == 0.0:  # finite (json spells the others)
+        return float.__repr__(value)
     return dumps_compact(value)
 
 
-def _has_message(items: list[Any]) -> bool:
-    return any(type(item) is WireMessage for item in items)
+def _object(value: dict[Any, Any], depth: int) -> str:
+    fields = []
+    for key, item in value.items():
+        if type(key) is not str:  # json turns it into a string: let it
+            return dumps_compact(value)
+        fields.append(encode_basestring_ascii(key) + ":" + _value(item, depth))
+    return "{" + ",".join(fields) + "}"
+
+
+def _array(value: list[Any], depth: int) -> str:
+    if set(map(type, value)) == _ONLY_WIRE:
+        try:
+            return "[" + ",".join(map(_TEXT, value)) + "]"
+        except TypeError:  # one has lost its text: changed since it was encoded
+            pass
+    return "[" + ",".join([_value(item, depth) for item in value]) + "]"

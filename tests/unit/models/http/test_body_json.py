@@ -3,6 +3,7 @@ whole ``json.dumps``, and a wire message changed after encoding is never sent st
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Callable
 from typing import Any
@@ -13,7 +14,6 @@ from locus.core.messages import Message, ToolCall
 from locus.core.params import GenerationParams
 from locus.core.toolspec import ToolSpec
 from locus.models._openai.encode import encode_openai_chat
-from locus.models._wire import message_cache
 from locus.models._wire.message_cache import WireMessage, cached_wire
 from locus.models.http._body_json import dump_body
 from locus.models.providers.oci._formats.generic import encode_generic_request
@@ -64,7 +64,6 @@ def _openai(messages: list[Message]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("encode", [_generic, _openai], ids=["generic", "openai"])
 def test_joined_body_is_byte_identical_to_a_whole_dump(encode: Any) -> None:
-    message_cache.clear()
     history = _history()
     for _ in range(2):  # a fresh encoding, then every message from the cache
         body = encode(history)
@@ -77,7 +76,6 @@ def test_joined_body_is_byte_identical_to_a_whole_dump(encode: Any) -> None:
 
 
 def test_a_cached_message_is_sent_from_its_text() -> None:
-    message_cache.clear()
     message = Message.user("hello")
     wire = _cached(message, lambda m: {"role": "USER", "content": m.content})
     assert wire.text == '{"role":"USER","content":"hello"}'
@@ -101,7 +99,6 @@ def test_a_cached_message_is_sent_from_its_text() -> None:
     ids=["setitem", "update", "ior", "setdefault", "pop", "delitem", "popitem", "clear"],
 )
 def test_a_changed_wire_message_is_dumped_as_it_is_now_and_encoded_again(change: Any) -> None:
-    message_cache.clear()
     message = Message.user("hello")
     calls: list[Message] = []
 
@@ -120,7 +117,6 @@ def test_a_changed_wire_message_is_dumped_as_it_is_now_and_encoded_again(change:
 
 
 def test_a_changed_message_gets_a_new_text() -> None:
-    message_cache.clear()
     message = Message.user("hello")
     first = _cached(message, lambda m: {"content": m.content})
     message.content = "bye"
@@ -144,17 +140,79 @@ def test_bodies_without_messages_dump_as_json_dumps(body: dict[Any, Any]) -> Non
 
 
 def test_messages_mixed_with_plain_items_and_nested_deeper() -> None:
-    message_cache.clear()
     wire = _cached(Message.user("x"), lambda m: {"content": m.content})
     wires = [wire] * 20  # enough to be joined rather than dumped whole
     body = {"a": {"b": {"messages": [{"plain": 1}, *wires, "text", [wire]]}}}
     assert dump_body(body) == _whole(body)
 
 
-def test_few_messages_are_dumped_whole_many_are_joined_from_their_texts() -> None:
-    message_cache.clear()
+def test_any_number_of_messages_and_tools_are_joined_from_their_texts() -> None:
     wire = _cached(Message.user("x"), lambda m: {"content": m.content})
     wire.text = '{"content":"the text"}'  # (text and dict disagree: shows which is used)
-    few, many = {"messages": [wire] * 15}, {"messages": [wire] * 16}
-    assert dump_body(few) == _whole(few)
-    assert dump_body(many) == b'{"messages":[' + b",".join([wire.text.encode()] * 16) + b"]}"
+    assert dump_body({"messages": [wire]}) == b'{"messages":[{"content":"the text"}]}'
+    body = _generic([Message.user("hi")])
+    tool = body["chatRequest"]["tools"][0]
+    assert type(tool) is WireMessage and tool.text is not None
+    tool.text = tool.text.replace("Add two", "Sum two")
+    assert b'"description":"Sum two numbers."' in dump_body(body)
+
+
+class _Level(enum.IntEnum):
+    ONE = 1
+
+
+class _Tag(str):
+    pass
+
+
+_ODD_VALUES: list[Any] = [
+    0.0,
+    -0.0,
+    1e300,
+    5e-324,
+    1.0000000000000002,
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    10**30,
+    -(10**30),
+    True,
+    False,
+    None,
+    1,
+    _Level.ONE,
+    _Tag("tagged \ud800"),
+    (1, "tuple"),
+    {"k": (2,)},
+    {1.5: "float key", None: "none key", True: "bool key"},
+    [[[[["deep"]]]]],
+    '\u2028\x00\x1f"\\/ é 😀',
+]
+
+
+@pytest.mark.parametrize("value", _ODD_VALUES, ids=repr)
+def test_every_kind_of_value_dumps_as_json_dumps_at_every_depth(value: Any) -> None:
+    wire = _cached(Message.user("x"), lambda m: {"content": m.content})
+    for body in (
+        {"v": value},
+        {"a": {"v": value, "w": [value, wire]}},
+        {"a": {"b": [wire, {"v": [value]}, value]}},
+        {"a": {"b": {"c": {"d": value}}}},
+    ):
+        assert dump_body(body) == _whole(body)
+
+
+def test_errors_are_json_s_own() -> None:
+    loop: dict[str, Any] = {"a": {}}
+    loop["a"]["b"] = [loop]
+    bad_key: dict[Any, Any] = {"a": {(1, 2): "tuple key"}}
+    for body, error in (
+        ({"a": {"b": [object()]}}, TypeError),
+        (bad_key, TypeError),
+        (loop, ValueError),
+    ):
+        with pytest.raises(error) as ours:
+            dump_body(body)
+        with pytest.raises(error) as theirs:
+            _whole(body)
+        assert str(ours.value) == str(theirs.value)

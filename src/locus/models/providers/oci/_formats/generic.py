@@ -11,7 +11,7 @@ from locus.core.params import GenerationParams
 from locus.core.response import ModelResponse
 from locus.core.toolspec import ToolSpec
 from locus.models._wire.arguments import tool_call, wire_arguments
-from locus.models._wire.message_cache import cached_wire
+from locus.models._wire.message_cache import WireMessage, cached_wires, encoded
 from locus.models._wire.response import build_response
 from locus.models._wire.shape import ShapeError, maps_in, opt_list, opt_map, opt_str
 from locus.models.providers.oci._formats.params import (
@@ -36,7 +36,7 @@ def encode_generic_request(
 ) -> dict[str, Any]:
     """A ``GenericChatRequest``; ``params.extra`` is merged last, as given."""
     fields = {**sampling_fields(params), **_generic_fields(params)}
-    wire = [cached_wire(m, "oci.GENERIC", _message) for m in messages]
+    wire = cached_wires(messages, "oci.GENERIC", _message)
     return chat_request("GENERIC", wire, [_tool(t) for t in tools], stream, fields, params.extra)
 
 
@@ -59,27 +59,35 @@ def _generic_fields(params: GenerationParams) -> dict[str, Any]:
     return out
 
 
-_TOOL_CACHE: dict[int, tuple[ToolSpec, Mapping[str, Any], dict[str, Any]]] = {}
+_TOOL_CACHE: dict[int, tuple[ToolSpec, Mapping[str, Any], WireMessage]] = {}
 _TOOL_CACHE_SIZE = 512
 
 
-def _tool(spec: ToolSpec) -> dict[str, Any]:
+def _tool(spec: ToolSpec) -> WireMessage:
     """The GENERIC ``FunctionDefinition`` of ``spec``, encoded once per spec object.
 
-    An agent offers the same specs on every call, so the schema is simplified once;
-    the cache holds the spec itself, so an id is never mistaken for a new object's.
+    An agent offers the same specs on every call, so the schema is simplified (and the
+    definition's JSON text made) once; the cache holds the spec itself, so an id is
+    never mistaken for a new object's. Every call gets the same ``WireMessage``: one
+    changed at its top level has lost its text, and is encoded again.
     """
     cached = _TOOL_CACHE.get(id(spec))
-    if cached is not None and cached[0] is spec and cached[1] is spec.parameters:
-        return dict(cached[2])
+    if (
+        cached is not None
+        and cached[0] is spec
+        and cached[1] is spec.parameters
+        and cached[2].text is not None
+    ):
+        return cached[2]
     tool: dict[str, Any] = {"type": "FUNCTION", "name": spec.name}
     if spec.description:
         tool["description"] = spec.description
     tool["parameters"] = simplify_schema(spec.parameters)
     if len(_TOOL_CACHE) >= _TOOL_CACHE_SIZE:
         _TOOL_CACHE.clear()
-    _TOOL_CACHE[id(spec)] = (spec, spec.parameters, tool)
-    return dict(tool)
+    wire = encoded(tool)
+    _TOOL_CACHE[id(spec)] = (spec, spec.parameters, wire)
+    return wire
 
 
 def _message(message: Message) -> dict[str, Any]:
