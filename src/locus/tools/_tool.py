@@ -176,8 +176,8 @@ class Tool(Generic[P, R]):
         if self.context_param is not None:
             kwargs[self.context_param] = context
         if self.is_async:
-            return await cast(Callable[..., Awaitable[Any]], self.func)(**kwargs)
-        func = cast(Callable[..., Any], self.func)
+            return await cast("Callable[..., Awaitable[Any]]", self.func)(**kwargs)
+        func = cast("Callable[..., Any]", self.func)
         if self.inline:
             return func(**kwargs)
         return await run_in_tool_thread(self.name, func, kwargs)
