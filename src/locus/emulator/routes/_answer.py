@@ -14,6 +14,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from locus.emulator._conversation import Conversation, Reply
 from locus.emulator._errors import ApiError
@@ -68,7 +69,7 @@ def guarded(openai: bool = False) -> Callable[[Handler], Route]:
         @functools.wraps(handler)
         async def route(service: Service, request: Request) -> Response:
             arrival = Arrival(time.monotonic(), service.request_id(request))
-            service.journal.record(request.method, request.url.path, arrival.request_id)
+            service.journal.record(request.method, _url_path(request.scope), arrival.request_id)
             try:
                 return await handler(service, request, arrival)
             except ApiError as error:
@@ -77,6 +78,13 @@ def guarded(openai: bool = False) -> Callable[[Handler], Route]:
         return route
 
     return decorate
+
+
+def _url_path(scope: Scope) -> str:
+    """``request.url.path`` without building the URL: the path with ``?``, ``#`` and ``\\``
+    escaped, as Starlette's ``URL`` writes them."""
+    path: str = scope["path"]
+    return path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
 
 
 async def first_byte(service: Service, fault_keys: Iterable[str], arrival: Arrival) -> Fault | None:

@@ -81,7 +81,10 @@ class Service:
             return
         # one dict (first value of a repeated name, as Starlette reads it) instead of a
         # scan of the header list for each of the dozen lookups a check makes
-        lookup = dict(reversed(request.headers.items()))
+        lookup = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in reversed(request.scope["headers"])
+        }
         try:
             self.verifier.verify(request.method, _target(request), lookup, body)
         except SignatureError as exc:
