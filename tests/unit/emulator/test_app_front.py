@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from starlette.requests import ClientDisconnect, Request
-from starlette.types import ASGIApp, Message
+from starlette.types import ASGIApp, Message, Receive, Send
 
 from locus.emulator._catalogue import load_catalogue
 from locus.emulator.routes._answer import _url_path
@@ -42,6 +42,10 @@ def _scope(method: str, path: str, headers: list[tuple[bytes, bytes]] | None = N
     }
 
 
+async def _call(app: ASGIApp, scope: Any, receive: Receive, send: Send) -> None:
+    await app(scope, receive, send)
+
+
 def _drive(app: ASGIApp, scope: Any, incoming: list[Message]) -> list[Message]:
     sent: list[Message] = []
 
@@ -51,7 +55,7 @@ def _drive(app: ASGIApp, scope: Any, incoming: list[Message]) -> list[Message]:
     async def send(message: Message) -> None:
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    asyncio.run(_call(app, scope, receive, send))
     return sent
 
 
@@ -78,7 +82,7 @@ def test_an_unexpected_error_is_a_plain_500_then_raised(app: ASGIApp) -> None:
         sent.append(message)
 
     with pytest.raises(ClientDisconnect):
-        asyncio.run(app(_scope("POST", CHAT), receive, send))
+        asyncio.run(_call(app, _scope("POST", CHAT), receive, send))
     status, headers, content = _answer(sent)
     assert (status, content) == (500, b"Internal Server Error")
     assert headers["content-type"] == "text/plain; charset=utf-8"
