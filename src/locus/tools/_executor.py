@@ -136,9 +136,9 @@ class ToolExecutor:
             raise UnknownToolError(self._unknown_text(call.name), tool_name=call.name)
         arguments = _checked_arguments(call)
         timeout = found.timeout if found.timeout is not None else self.timeout
-        scope = asyncio.timeout(timeout)
+        scope = None if timeout is None else asyncio.timeout(timeout)
         try:
-            if timeout is None:  # no scope to enter: one context manager less per call
+            if scope is None:  # no scope to make or enter: the cheap path of most calls
                 value = await found.invoke(arguments, context)
             else:
                 async with scope:
@@ -146,7 +146,7 @@ class ToolExecutor:
         except ToolError:
             raise
         except TimeoutError as exc:
-            if not scope.expired():  # the tool's own TimeoutError, not our deadline
+            if scope is None or not scope.expired():  # the tool's own, not our deadline
                 raise _raised(call, exc) from exc
             raise ToolTimeoutError(
                 f"tool {call.name!r} did not finish within {timeout} s", tool_name=call.name

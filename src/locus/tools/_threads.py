@@ -67,6 +67,7 @@ class _Batch:
     port: _Port
     queue: deque[_Job]
     started: float = 0.0
+    timer: asyncio.TimerHandle | None = None
 
 
 class _Port:
@@ -83,6 +84,7 @@ class _Port:
         self.lock = threading.Lock()
         self.pending: list[_Job] = []
         self.done: list[tuple[_Job, Any, BaseException | None]] = []
+        self.ended: list[_Batch] = []  # batches done whose check timer is still set
         self.waking = False
 
     def submit(self, job: _Job, loop: asyncio.AbstractEventLoop) -> None:
@@ -94,9 +96,9 @@ class _Port:
     def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
         jobs, self.pending = self.pending, []
         batch = _Batch(self, deque(jobs))
+        if len(jobs) > 1:  # set before the worker can end the batch (it cancels the timer)
+            batch.timer = loop.call_later(STEAL_AFTER, self._check, batch, loop)
         _POOL.submit(batch)
-        if len(jobs) > 1:
-            loop.call_later(STEAL_AFTER, self._check, batch, loop)
 
     def take(self, batch: _Batch) -> _Job | None:
         """The batch's next job, or ``None`` when it has none left (worker thread)."""
@@ -111,7 +113,11 @@ class _Port:
         """Hold ``job``'s outcome; wake the loop once the batch has nothing left to start."""
         with self.lock:
             self.done.append((job, value, error))
-            if batch.queue or self.waking:
+            if batch.queue:
+                return
+            if batch.timer is not None:
+                self.ended.append(batch)
+            if self.waking:
                 return
             self.waking = True
         loop = self._loop()
@@ -122,7 +128,11 @@ class _Port:
     def _settle(self) -> None:
         with self.lock:
             done, self.done = self.done, []
+            ended, self.ended = self.ended, []
             self.waking = False
+        for batch in ended:  # no check needed any more: no wake-up of the loop for it
+            if batch.timer is not None:
+                batch.timer.cancel()
         for job, value, error in done:
             # the outcome travels as a result and is raised in the awaiting coroutine's own
             # frame: a GeneratorExit thrown into a task closes its awaits instead of raising
@@ -141,7 +151,7 @@ class _Port:
                 batch.queue.clear()
         self._settle()
         if stolen is None:
-            loop.call_later(STEAL_AFTER, self._check, batch, loop)
+            batch.timer = loop.call_later(STEAL_AFTER, self._check, batch, loop)
             return
         for job in stolen:
             _POOL.submit(_Batch(self, deque((job,))))

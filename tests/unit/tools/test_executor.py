@@ -226,6 +226,17 @@ async def test_a_tools_own_timeout_error_is_not_reported_as_our_timeout() -> Non
     assert "TimeoutError: socket read timed out" in outcome.message.text
 
 
+async def test_a_tools_own_timeout_error_without_any_timeout_set() -> None:
+    @tool
+    def remote() -> str:
+        """Its socket timed out (no tool or executor timeout: no deadline of ours)."""
+        raise TimeoutError("socket read timed out")
+
+    outcome = await ToolExecutor([remote]).run_one(ToolCall("c", "remote", {}))
+    assert isinstance(outcome.error, ToolExecutionError)
+    assert "tool 'remote' raised TimeoutError: socket read timed out" in outcome.message.text
+
+
 def test_tool_timeout_must_be_positive() -> None:
     def noop() -> None:
         """Nothing."""

@@ -65,6 +65,24 @@ async def test_quick_calls_of_one_turn_share_one_thread_and_one_wake_up(
     assert len(wake_ups) == 1
 
 
+async def test_a_batch_done_in_time_cancels_its_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_threads, "STEAL_AFTER", 3600.0)  # the check would come far later
+    loop = asyncio.get_running_loop()
+    timers: list[asyncio.TimerHandle] = []
+    plain = loop.call_later
+
+    def recorded(delay: float, callback: Any, *args: Any) -> asyncio.TimerHandle:
+        handle = plain(delay, callback, *args)
+        timers.append(handle)
+        return handle
+
+    monkeypatch.setattr(loop, "call_later", recorded)
+    note, _ = _recorder()
+    calls = [ToolCall(f"c{i}", "note", {"label": str(i)}) for i in range(3)]
+    await _run_all(ToolExecutor([note]), calls)
+    assert len(timers) == 1 and timers[0].cancelled()  # no wake-up of the loop for it
+
+
 async def test_calls_of_one_batch_still_run_at_the_same_time() -> None:
     barrier = threading.Barrier(5, timeout=20)
 
