@@ -15,7 +15,8 @@ from locus.core.params import GenerationParams
 from locus.models._openai import encode as openai_encode
 from locus.models._openai.encode import encode_openai_chat
 from locus.models._wire import message_cache
-from locus.models.providers.oci._formats import generic
+from locus.models.providers.oci._formats import cohere_v2, generic
+from locus.models.providers.oci._formats.cohere_v2 import encode_cohere_v2_request
 from locus.models.providers.oci._formats.generic import encode_generic_request
 
 Encoder = Callable[[Sequence[Message]], bytes]
@@ -23,6 +24,11 @@ Encoder = Callable[[Sequence[Message]], bytes]
 
 def _generic(messages: Sequence[Message]) -> bytes:
     body = encode_generic_request(messages, [], GenerationParams(), False)
+    return json.dumps(body, separators=(",", ":")).encode("ascii")
+
+
+def _cohere_v2(messages: Sequence[Message]) -> bytes:
+    body = encode_cohere_v2_request(messages, [], GenerationParams(), False)
     return json.dumps(body, separators=(",", ":")).encode("ascii")
 
 
@@ -36,6 +42,13 @@ def _openai(messages: Sequence[Message]) -> bytes:
 def _fresh(encode: Encoder, messages: Sequence[Message]) -> bytes:
     message_cache.clear(messages)
     return encode(messages)
+
+
+def _encoder_of(encode: Encoder) -> tuple[Any, str]:
+    """The module and name of the function that maps one message for ``encode``."""
+    if encode is _openai:
+        return openai_encode, "encode_openai_message"
+    return (cohere_v2 if encode is _cohere_v2 else generic), "_message"
 
 
 def _history(n: int) -> list[Message]:
@@ -53,7 +66,9 @@ def _history(n: int) -> list[Message]:
     return out
 
 
-ENCODERS = pytest.mark.parametrize("encode", [_generic, _openai], ids=["generic", "openai"])
+ENCODERS = pytest.mark.parametrize(
+    "encode", [_generic, _cohere_v2, _openai], ids=["generic", "cohere_v2", "openai"]
+)
 
 
 @ENCODERS
@@ -70,9 +85,7 @@ def test_encoding_twice_and_after_appending_matches_a_fresh_encoding(encode: Enc
 def test_a_cached_message_is_encoded_once(encode: Encoder, monkeypatch: pytest.MonkeyPatch) -> None:
     history = _history(3)
     encode(history)
-    module, name = (
-        (openai_encode, "encode_openai_message") if encode is _openai else (generic, "_message")
-    )
+    module, name = _encoder_of(encode)
     real = getattr(module, name)
     calls: list[Message] = []
 
@@ -243,7 +256,7 @@ def test_other_messages_changed_are_encoded_again(
     before = encode(history)
     mutate(history[index])
     after = encode(history)
-    if not (encode is _openai and mutate.__name__ == "user_name"):  # a user name is sent
+    if not (encode is _cohere_v2 and mutate.__name__ == "user_name"):  # not sent there
         assert after != before
     assert after == _fresh(encode, history)
 
@@ -256,9 +269,7 @@ def test_equal_replacements_are_served_from_the_cache(
     before = encode(history)
     history[2].tool_calls = list(history[2].tool_calls)  # a new list of the same calls
     history[1].content = "".join(["add ", "0"])  # an equal string, another object
-    module, name = (
-        (openai_encode, "encode_openai_message") if encode is _openai else (generic, "_message")
-    )
+    module, name = _encoder_of(encode)
     calls: list[Message] = []
     real = getattr(module, name)
 
@@ -294,3 +305,16 @@ def test_messages_the_cache_cannot_watch_are_encoded_every_time() -> None:
         wires = [encode_generic_request([message], [], GenerationParams(), False) for _ in "ab"]
         assert wires[0]["messages"][0] is not wires[1]["messages"][0]
         assert not hasattr(message, "_encoded")
+
+
+def test_one_message_in_two_formats_keeps_both() -> None:
+    history = _history(2)
+    generic_body, openai_body = _generic(history), _openai(history)
+    for _ in range(2):
+        assert (_generic(history), _openai(history)) == (generic_body, openai_body)
+    history[2].tool_calls[0].arguments["a"] = 7  # changed: both encoded again
+    assert (_generic(history), _openai(history)) == (
+        _fresh(_generic, history),
+        _fresh(_openai, history),
+    )
+    assert b'\\"a\\": 7' in _generic(history) and b'\\"a\\": 7' in _openai(history)

@@ -97,11 +97,13 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 class _Entry:
     """A message's snapshot and its wire forms by format."""
 
-    __slots__ = ("calls", "state", "wires")
+    __slots__ = ("calls", "fmt", "state", "wire", "wires")
 
     def __init__(self, state: _State, calls: tuple[_CallSnapshot, ...]) -> None:
         self.state = state
         self.calls = calls
+        self.fmt = ""
+        self.wire: WireMessage | None = None
         self.wires: dict[str, WireMessage] = {}
 
     def __reduce__(self) -> tuple[Callable[[], None], tuple[()]]:
@@ -141,7 +143,7 @@ def cached_wires(messages: Sequence[Message], fmt: str, encode: Encode) -> list[
             and entry.state == state
             and (_same_calls(calls, entry.calls) if calls else not entry.calls)
         ):
-            wire = entry.wires.get(fmt)
+            wire = entry.wire if entry.fmt is fmt else entry.wires.get(fmt)
             if wire is not None and wire.text is not None:
                 append(wire)
                 continue
@@ -168,6 +170,7 @@ def clear(messages: Sequence[Message] = ()) -> None:
 
 def _encode_into(entry: _Entry, message: Message, fmt: str, encode: Encode) -> WireMessage:
     wire = entry.wires[fmt] = encoded(encode(message))
+    entry.fmt, entry.wire = fmt, wire
     return wire
 
 

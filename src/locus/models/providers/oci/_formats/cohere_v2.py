@@ -16,6 +16,7 @@ from locus.core.params import GenerationParams
 from locus.core.response import ModelResponse
 from locus.core.toolspec import ToolSpec
 from locus.models._wire.arguments import tool_call, wire_arguments
+from locus.models._wire.message_cache import cached_wires
 from locus.models._wire.response import build_response
 from locus.models._wire.shape import maps_in, opt_list, opt_map, opt_str
 from locus.models.providers.oci._formats.params import (
@@ -23,7 +24,12 @@ from locus.models.providers.oci._formats.params import (
     max_tokens_field,
     sampling_fields,
 )
-from locus.models.providers.oci._formats.parts import chat_request, text_part, tool_message
+from locus.models.providers.oci._formats.parts import (
+    cached_tool,
+    chat_request,
+    text_part,
+    tool_message,
+)
 from locus.models.providers.oci._formats.schema import simplify_schema
 from locus.models.providers.oci._formats.usage import decode_usage
 
@@ -35,8 +41,9 @@ def encode_cohere_v2_request(
 ) -> dict[str, Any]:
     """A ``CohereChatRequestV2``; ``params.extra`` is merged last, as given."""
     fields = {**max_tokens_field(params), **sampling_fields(params), **_v2_fields(params)}
-    wire = [_message(m) for m in messages]
-    return chat_request("COHEREV2", wire, [_tool(t) for t in tools], stream, fields, params.extra)
+    wire = cached_wires(messages, "oci.COHEREV2", _message)
+    specs: list[dict[str, Any]] = [cached_tool(t, "COHEREV2", _tool) for t in tools]
+    return chat_request("COHEREV2", wire, specs, stream, fields, params.extra)
 
 
 def _v2_fields(params: GenerationParams) -> dict[str, Any]:

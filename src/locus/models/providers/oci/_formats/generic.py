@@ -11,7 +11,7 @@ from locus.core.params import GenerationParams
 from locus.core.response import ModelResponse
 from locus.core.toolspec import ToolSpec
 from locus.models._wire.arguments import tool_call, wire_arguments
-from locus.models._wire.message_cache import WireMessage, cached_wires, encoded
+from locus.models._wire.message_cache import cached_wires
 from locus.models._wire.response import build_response
 from locus.models._wire.shape import ShapeError, maps_in, opt_list, opt_map, opt_str
 from locus.models.providers.oci._formats.params import (
@@ -19,7 +19,12 @@ from locus.models.providers.oci._formats.params import (
     generic_tool_choice,
     sampling_fields,
 )
-from locus.models.providers.oci._formats.parts import chat_request, text_part, tool_message
+from locus.models.providers.oci._formats.parts import (
+    cached_tool,
+    chat_request,
+    text_part,
+    tool_message,
+)
 from locus.models.providers.oci._formats.schema import simplify_schema
 from locus.models.providers.oci._formats.usage import decode_usage
 
@@ -59,35 +64,17 @@ def _generic_fields(params: GenerationParams) -> dict[str, Any]:
     return out
 
 
-_TOOL_CACHE: dict[int, tuple[ToolSpec, Mapping[str, Any], WireMessage]] = {}
-_TOOL_CACHE_SIZE = 512
+def _tool(spec: ToolSpec) -> dict[str, Any]:
+    """The GENERIC ``FunctionDefinition`` of ``spec`` (built once per spec: ``cached_tool``)."""
+    return cached_tool(spec, "GENERIC", _function_definition)
 
 
-def _tool(spec: ToolSpec) -> WireMessage:
-    """The GENERIC ``FunctionDefinition`` of ``spec``, encoded once per spec object.
-
-    An agent offers the same specs on every call, so the schema is simplified (and the
-    definition's JSON text made) once; the cache holds the spec itself, so an id is
-    never mistaken for a new object's. Every call gets the same ``WireMessage``: one
-    changed at its top level has lost its text, and is encoded again.
-    """
-    cached = _TOOL_CACHE.get(id(spec))
-    if (
-        cached is not None
-        and cached[0] is spec
-        and cached[1] is spec.parameters
-        and cached[2].text is not None
-    ):
-        return cached[2]
+def _function_definition(spec: ToolSpec) -> dict[str, Any]:
     tool: dict[str, Any] = {"type": "FUNCTION", "name": spec.name}
     if spec.description:
         tool["description"] = spec.description
     tool["parameters"] = simplify_schema(spec.parameters)
-    if len(_TOOL_CACHE) >= _TOOL_CACHE_SIZE:
-        _TOOL_CACHE.clear()
-    wire = encoded(tool)
-    _TOOL_CACHE[id(spec)] = (spec, spec.parameters, wire)
-    return wire
+    return tool
 
 
 def _message(message: Message) -> dict[str, Any]:

@@ -30,8 +30,12 @@ _SAMPLING = (
 
 def sampling_fields(params: GenerationParams) -> dict[str, Any]:
     """The sampling settings every format shares; unset ones are omitted."""
-    values = {wire: getattr(params, name) for name, wire in _SAMPLING}
-    return {k: v for k, v in values.items() if v is not None}
+    out: dict[str, Any] = {}
+    for name, wire in _SAMPLING:
+        value = getattr(params, name)
+        if value is not None:
+            out[wire] = value
+    return out
 
 
 def stream_fields(stream: bool) -> dict[str, Any]:

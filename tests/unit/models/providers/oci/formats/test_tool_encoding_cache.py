@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+import pytest
 
 from locus.core.messages import Message
 from locus.core.params import GenerationParams
 from locus.core.toolspec import ToolSpec
 from locus.models.providers.oci._formats.cohere_tools import cohere_tool
+from locus.models.providers.oci._formats.cohere_v2 import encode_cohere_v2_request
 from locus.models.providers.oci._formats.generic import encode_generic_request
 
 SCHEMA: dict[str, Any] = {
@@ -53,3 +57,16 @@ def test_equal_looking_specs_with_other_contents_are_encoded_each() -> None:
 def test_cohere_tool_ignores_a_required_list_of_non_names() -> None:
     spec = ToolSpec("add", "", {"type": None, "required": [[]]})
     assert cohere_tool(spec) == {"name": "add", "description": ""}
+
+
+@pytest.mark.parametrize("encode", [encode_generic_request, encode_cohere_v2_request])
+def test_a_definition_is_built_once_per_spec_and_format(encode: Any) -> None:
+    spec = ToolSpec("weather", "The weather.", SCHEMA)
+    first, again = (encode([Message.user("hi")], [spec], GenerationParams(), False) for _ in "ab")
+    assert first["tools"][0] is again["tools"][0]
+    assert first["tools"][0].text == json.dumps(first["tools"][0], separators=(",", ":"))
+    other = encode_cohere_v2_request if encode is encode_generic_request else encode_generic_request
+    assert (
+        other([Message.user("hi")], [spec], GenerationParams(), False)["tools"][0]
+        != first["tools"][0]
+    )  # the other format's own definition
