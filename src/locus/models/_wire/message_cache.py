@@ -97,13 +97,13 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 class _Entry:
     """A message's snapshot and its wire forms by format."""
 
-    __slots__ = ("calls", "fmt", "state", "wire", "wires")
+    __slots__ = ("calls", "last", "state", "wires")
 
     def __init__(self, state: _State, calls: tuple[_CallSnapshot, ...]) -> None:
         self.state = state
         self.calls = calls
-        self.fmt = ""
-        self.wire: WireMessage | None = None
+        self.last: tuple[str, WireMessage] | None = None
+        """The format encoded last and its wire form (one object: threads see both or none)."""
         self.wires: dict[str, WireMessage] = {}
 
     def __reduce__(self) -> tuple[Callable[[], None], tuple[()]]:
@@ -123,8 +123,7 @@ def cached_wires(messages: Sequence[Message], fmt: str, encode: Encode) -> list[
     out: list[dict[str, Any]] = []
     append = out.append
     for message in messages:
-        # every field an encoding reads, but the tool calls (_same_calls)
-        state = (
+        state = (  # _state(message), inlined: this loop runs over whole histories
             message.content,
             message.role,
             message.tool_call_id,
@@ -143,7 +142,8 @@ def cached_wires(messages: Sequence[Message], fmt: str, encode: Encode) -> list[
             and entry.state == state
             and (_same_calls(calls, entry.calls) if calls else not entry.calls)
         ):
-            wire = entry.wire if entry.fmt is fmt else entry.wires.get(fmt)
+            last = entry.last
+            wire = last[1] if last is not None and last[0] is fmt else entry.wires.get(fmt)
             if wire is not None and wire.text is not None:
                 append(wire)
                 continue
@@ -157,8 +157,36 @@ def cached_wires(messages: Sequence[Message], fmt: str, encode: Encode) -> list[
 
 
 def cached_wire(message: Message, fmt: str, encode: Encode) -> dict[str, Any]:
-    """``encode(message)``, encoded once per ``fmt`` and content (see ``cached_wires``)."""
-    return cached_wires((message,), fmt, encode)[0]
+    """``encode(message)``, encoded once per ``fmt`` and content (``cached_wires`` for one)."""
+    state = _state(message)
+    entry: _Entry | None = getattr(message, "_encoded", None)
+    calls = message.tool_calls
+    if (
+        entry is not None
+        and entry.state == state
+        and (_same_calls(calls, entry.calls) if calls else not entry.calls)
+    ):
+        wire = entry.wires.get(fmt)
+        if wire is not None and wire.text is not None:
+            return wire
+    else:
+        entry = _new_entry(message, state)
+        if entry is None:
+            return encode(message)
+    return _encode_into(entry, message, fmt, encode)
+
+
+def _state(message: Message) -> _State:
+    """Every field an encoding reads, but the tool calls (``cached_wires`` inlines it)."""
+    return (
+        message.content,
+        message.role,
+        message.tool_call_id,
+        message.name,
+        message.reasoning,
+        message.images,
+        message.is_error,
+    )
 
 
 def clear(messages: Sequence[Message] = ()) -> None:
@@ -170,7 +198,7 @@ def clear(messages: Sequence[Message] = ()) -> None:
 
 def _encode_into(entry: _Entry, message: Message, fmt: str, encode: Encode) -> WireMessage:
     wire = entry.wires[fmt] = encoded(encode(message))
-    entry.fmt, entry.wire = fmt, wire
+    entry.last = (fmt, wire)
     return wire
 
 
