@@ -8,7 +8,9 @@ one request, interleaved: ``model.complete(history, tools=...)``, one agent turn
 request (each side's body recorded on the wire, signed with ``RequestSigner`` and sent
 with a bare ``httpx.AsyncClient``). The figure is this process's CPU time per request
 divided by the number of messages (the emulator runs in another process; wall time on
-a shared machine is too noisy for microseconds).
+a shared machine is too noisy for microseconds). Beside them, ``encode``: the request
+body alone (the model's codec and the body's JSON, as ``complete`` makes it, no HTTP),
+the part of ``locus`` that grows with the history.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from benchmarks._scenario import (
 )
 from benchmarks._stats import figure
 from locus.core.messages import Message, ToolCall
+from locus.core.toolspec import as_tool_specs
+from locus.models._wire.codec import ChatRequest
+from locus.models.http._body_json import dump_body
 from locus.models.providers.oci import OCIModel
 
 __all__ = ["conversation", "measure"]
@@ -104,7 +109,11 @@ async def _capture(info: dict[str, Any], history: list[Message]) -> tuple[bytes,
 
 
 def _senders(
-    model: OCIModel, raw: RawClient, history: list[Message], bodies: tuple[bytes, bytes]
+    model: OCIModel,
+    raw: RawClient,
+    history: list[Message],
+    bodies: tuple[bytes, bytes],
+    info: dict[str, Any],
 ) -> dict[str, Send]:
     agent = build_agent(model)
 
@@ -118,11 +127,20 @@ def _senders(
         if result.metrics.model_calls != 1:
             raise RuntimeError(f"an agent turn made {result.metrics.model_calls} model calls")
 
+    request = ChatRequest(
+        history, as_tool_specs([add_two_numbers]), model.params, False, info["compartment_id"]
+    )
+
+    async def encode() -> None:
+        if dump_body(model.codec.encode(request)) != bodies[0]:
+            raise RuntimeError("the encoded body is not the one complete() sent")
+
     return {
         "locus": complete,
         "agent": turn,
         "raw": lambda: raw.post(bodies[0]),
         "raw_agent": lambda: raw.post(bodies[1]),
+        "encode": encode,
     }
 
 
@@ -130,12 +148,12 @@ async def measure(
     info: dict[str, Any], *, messages: int = 1000, reps: int = 20, warmup: int = 3
 ) -> dict[str, Any]:
     """Microseconds of CPU per message for ``locus`` (``model.complete``), ``agent`` (one
-    agent turn) and ``raw``; ``ratio`` (complete / raw) and ``agent_ratio``
-    (agent turn / its raw request), one figure per interleaved repetition."""
+    agent turn), ``raw`` and ``encode`` (the body alone); ``ratio`` (complete / raw) and
+    ``agent_ratio`` (agent turn / its raw request), one figure per interleaved repetition."""
     history = conversation(messages)
     bodies = await _capture(info, history)
     model, raw = build_model(info), RawClient(info)
-    senders = _senders(model, raw, history, bodies)
+    senders = _senders(model, raw, history, bodies, info)
     samples: dict[str, list[float]] = {name: [] for name in senders}
     try:
         for rep in range(warmup + reps):
@@ -158,6 +176,7 @@ def _figures(samples: dict[str, list[float]]) -> dict[str, Any]:
         "locus": figure(samples["locus"], scale=1e6, digits=2),
         "agent": figure(samples["agent"], scale=1e6, digits=2),
         "raw": figure(samples["raw"], scale=1e6, digits=2),
+        "encode": figure(samples["encode"], scale=1e6, digits=3),
         "ratio": figure([ours / limit for ours, limit in pairs]),
         "agent_ratio": figure([ours / limit for ours, limit in agent_pairs]),
     }

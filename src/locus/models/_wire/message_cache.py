@@ -42,8 +42,9 @@ class WireMessage(dict[str, Any]):
     shared by every body that holds the message and must not be changed in place.
     """
 
-    __slots__ = ("text",)
+    __slots__ = ("fmt", "text")
     text: str | None
+    fmt: str
 
     def __setitem__(self, key: str, value: Any) -> None:
         self.text = None
@@ -79,10 +80,11 @@ class WireMessage(dict[str, Any]):
         super().clear()
 
 
-def encoded(value: dict[str, Any]) -> WireMessage:
-    """``value`` as a ``WireMessage`` with its text."""
+def encoded(value: dict[str, Any], fmt: str = "") -> WireMessage:
+    """``value`` as a ``WireMessage`` with its text (and the name of its format)."""
     wire = WireMessage(value)
     wire.text = dumps_compact(wire)
+    wire.fmt = fmt
     return wire
 
 
@@ -97,13 +99,13 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 class _Entry:
     """A message's snapshot and its wire forms by format."""
 
-    __slots__ = ("calls", "last", "state", "wires")
+    __slots__ = ("calls", "state", "wire", "wires")
 
     def __init__(self, state: _State, calls: tuple[_CallSnapshot, ...]) -> None:
         self.state = state
         self.calls = calls
-        self.last: tuple[str, WireMessage] | None = None
-        """The format encoded last and its wire form (one object: threads see both or none)."""
+        self.wire: WireMessage | None = None
+        """The wire form made last (its ``fmt`` says which: threads see both or none)."""
         self.wires: dict[str, WireMessage] = {}
 
     def __reduce__(self) -> tuple[Callable[[], None], tuple[()]]:
@@ -142,8 +144,9 @@ def cached_wires(messages: Sequence[Message], fmt: str, encode: Encode) -> list[
             and entry.state == state
             and (_same_calls(calls, entry.calls) if calls else not entry.calls)
         ):
-            last = entry.last
-            wire = last[1] if last is not None and last[0] is fmt else entry.wires.get(fmt)
+            wire = entry.wire
+            if wire is None or wire.fmt is not fmt:
+                wire = entry.wires.get(fmt)
             if wire is not None and wire.text is not None:
                 append(wire)
                 continue
@@ -197,8 +200,7 @@ def clear(messages: Sequence[Message] = ()) -> None:
 
 
 def _encode_into(entry: _Entry, message: Message, fmt: str, encode: Encode) -> WireMessage:
-    wire = entry.wires[fmt] = encoded(encode(message))
-    entry.last = (fmt, wire)
+    wire = entry.wires[fmt] = entry.wire = encoded(encode(message), fmt)
     return wire
 
 
