@@ -307,11 +307,23 @@ def test_messages_the_cache_cannot_watch_are_encoded_every_time() -> None:
         assert not hasattr(message, "_encoded")
 
 
-def test_one_message_in_two_formats_keeps_both() -> None:
+def test_one_message_in_two_formats_keeps_both(monkeypatch: pytest.MonkeyPatch) -> None:
     history = _history(2)
     generic_body, openai_body = _generic(history), _openai(history)
+    calls: list[Message] = []
+    for encode in (_generic, _openai):
+        module, name = _encoder_of(encode)
+        real = getattr(module, name)
+
+        def counting(m: Message, real: Callable[[Message], Any] = real) -> Any:
+            calls.append(m)
+            return real(m)
+
+        monkeypatch.setattr(module, name, counting)
     for _ in range(2):
         assert (_generic(history), _openai(history)) == (generic_body, openai_body)
+    assert calls == []  # each format's wire form is kept
+    monkeypatch.undo()
     history[2].tool_calls[0].arguments["a"] = 7  # changed: both encoded again
     assert (_generic(history), _openai(history)) == (
         _fresh(_generic, history),

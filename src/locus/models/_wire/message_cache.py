@@ -106,7 +106,15 @@ class _Entry:
         self.calls = calls
         self.wire: WireMessage | None = None
         """The wire form made last (its ``fmt`` says which: threads see both or none)."""
-        self.wires: dict[str, WireMessage] = {}
+        self.wires: dict[str, WireMessage] | None = None
+        """Every format's wire form, once there is more than one."""
+
+    def get(self, fmt: str) -> WireMessage | None:
+        """The wire form in ``fmt``, if it was made (and not changed since)."""
+        wire = self.wire
+        if wire is not None and wire.fmt != fmt:
+            wire = None if self.wires is None else self.wires.get(fmt)
+        return wire if wire is not None and wire.text is not None else None
 
     def __reduce__(self) -> tuple[Callable[[], None], tuple[()]]:
         return _left_behind, ()  # pickles and deep copies of a message start without one
@@ -144,9 +152,9 @@ def cached_wires(messages: Sequence[Message], fmt: str, encode: Encode) -> list[
             and entry.state == state
             and (_same_calls(calls, entry.calls) if calls else not entry.calls)
         ):
-            wire = entry.wire
-            if wire is None or wire.fmt is not fmt:
-                wire = entry.wires.get(fmt)
+            wire = entry.wire  # (entry.get(fmt), inlined)
+            if wire is not None and wire.fmt != fmt:
+                wire = None if entry.wires is None else entry.wires.get(fmt)
             if wire is not None and wire.text is not None:
                 append(wire)
                 continue
@@ -169,8 +177,8 @@ def cached_wire(message: Message, fmt: str, encode: Encode) -> dict[str, Any]:
         and entry.state == state
         and (_same_calls(calls, entry.calls) if calls else not entry.calls)
     ):
-        wire = entry.wires.get(fmt)
-        if wire is not None and wire.text is not None:
+        wire = entry.get(fmt)
+        if wire is not None:
             return wire
     else:
         entry = _new_entry(message, state)
@@ -200,7 +208,13 @@ def clear(messages: Sequence[Message] = ()) -> None:
 
 
 def _encode_into(entry: _Entry, message: Message, fmt: str, encode: Encode) -> WireMessage:
-    wire = entry.wires[fmt] = entry.wire = encoded(encode(message), fmt)
+    wire = encoded(encode(message), fmt)
+    last = entry.wire
+    if entry.wires is None and last is not None and last.fmt != fmt:  # a second format
+        entry.wires = {last.fmt: last}
+    if entry.wires is not None:
+        entry.wires[fmt] = wire
+    entry.wire = wire
     return wire
 
 
