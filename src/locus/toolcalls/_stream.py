@@ -8,6 +8,7 @@ text flows at once, and only a suffix that could still become a marker is held.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from locus.core.toolspec import ToolSpec
 from locus.toolcalls import _tags as tag
 from locus.toolcalls._blocks import decode_block
 from locus.toolcalls._calls import NamedArgs, as_arguments, decode_json_calls, load_json
+from locus.toolcalls._coder_xml import Schemas
 from locus.toolcalls._formats import (
     HERMES,
     LLAMA_JSON,
@@ -69,8 +71,7 @@ class ToolCallStreamParser:
     ) -> None:
         self._enabled = resolve_formats(formats)
         enabled = self._enabled or frozenset()
-        self._schemas = {spec.name: spec.parameters for spec in tools or ()}
-        self._known = frozenset(self._schemas) if tools is not None else None
+        self._tools = tuple(tools) if tools is not None else None
         self._new_id = id_factory or _default_id
         self._markers = tag.text_markers(enabled)
         self._problems: list[ParseProblem] = []
@@ -85,6 +86,10 @@ class ToolCallStreamParser:
         self._at_start = LLAMA_JSON in enabled
         self._closed = False
         self._mode: Step = type(self)._think if PREFILLED_THINK in enabled else type(self)._text
+
+    @functools.cached_property
+    def _schemas(self) -> Schemas:  # made on the first call decoded, not per message
+        return {spec.name: spec.parameters for spec in self._tools or ()}
 
     @property
     def problems(self) -> list[ParseProblem]:
@@ -296,11 +301,11 @@ class ToolCallStreamParser:
         if self._origin == MISTRAL:
             self._mistral_done(out, text)
             return
-        known = self._known if self._origin == LLAMA_JSON else None
+        llama = self._origin == LLAMA_JSON and self._tools is not None
         decoded = decode_json_calls(
             text,
             require_arguments=self._origin == LLAMA_JSON,
-            known_names=known,
+            known_names=frozenset(self._schemas) if llama else None,
             allow_skips=self._origin == _MISTRAL_ARRAY,
         )
         if decoded.error is not None:
