@@ -16,6 +16,7 @@ from locus.core.toolspec import ToolSpec
 from locus.models._openai.encode import encode_openai_chat
 from locus.models._wire.message_cache import WireMessage, cached_wire
 from locus.models.http._body_json import dump_body
+from locus.models.providers.oci._formats.cohere_v2 import encode_cohere_v2_request
 from locus.models.providers.oci._formats.generic import encode_generic_request
 
 
@@ -56,13 +57,24 @@ def _generic(messages: list[Message], **extra: Any) -> dict[str, Any]:
     }
 
 
+def _cohere_v2(messages: list[Message]) -> dict[str, Any]:
+    params = GenerationParams(stop=("x",))
+    return {
+        "compartmentId": "ocid1.compartment.oc1..x",
+        "servingMode": {"servingType": "ON_DEMAND", "modelId": "cohere.command-a-03-2025"},
+        "chatRequest": encode_cohere_v2_request(messages, [SPEC], params, True),
+    }
+
+
 def _openai(messages: list[Message]) -> dict[str, Any]:
     return encode_openai_chat(
         model="m", messages=messages, tools=[SPEC], params=GenerationParams(), stream=True
     )
 
 
-@pytest.mark.parametrize("encode", [_generic, _openai], ids=["generic", "openai"])
+@pytest.mark.parametrize(
+    "encode", [_generic, _cohere_v2, _openai], ids=["generic", "cohere_v2", "openai"]
+)
 def test_joined_body_is_byte_identical_to_a_whole_dump(encode: Any) -> None:
     history = _history()
     for _ in range(2):  # a fresh encoding, then every message from the cache
@@ -72,7 +84,10 @@ def test_joined_body_is_byte_identical_to_a_whole_dump(encode: Any) -> None:
     kinds = [type(m) for m in messages]
     assert kinds.count(dict) == 1  # the assistant turn with nested arguments
     assert kinds.count(WireMessage) == len(history) - 1
-    assert len(history) > 16
+    history[-1].content = "changed"  # grown and changed: still the same bytes
+    history.append(Message.user("more"))
+    body = encode(history)
+    assert dump_body(body) == _whole(body)
 
 
 def test_a_cached_message_is_sent_from_its_text() -> None:
