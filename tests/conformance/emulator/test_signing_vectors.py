@@ -98,3 +98,44 @@ def test_the_vector_date_is_rejected_today(data_dir: Path) -> None:
         Verifier(keys).verify(
             "POST", vector["path_url"], vector["request_headers_after_signing"], _body(vector)
         )
+
+
+def test_a_remembered_signature_is_still_checked_against_the_ring_body_and_clock(
+    data_dir: Path,
+) -> None:
+    vector = _vectors(data_dir)["vectors"]["post_chat_api_key"]
+    headers = vector["request_headers_after_signing"]
+    body = _body(vector)
+    stamp = parsedate_to_datetime(headers["date"]).timestamp()
+    now = [stamp + 60]
+    keys = KeyRing()
+    key_id = _vectors(data_dir)["key_id_api_key"]
+    keys.add(key_id, _public_key(data_dir))
+    verifier = Verifier(keys, clock=lambda: now[0])
+    for _ in range(3):  # the same request again passes
+        assert verifier.verify("POST", vector["path_url"], headers, body) == key_id
+    with pytest.raises(SignatureError, match="x-content-sha256"):
+        verifier.verify("POST", vector["path_url"], headers, body.replace(b"oc1", b"oc2"))
+    now[0] = stamp + 600
+    with pytest.raises(SignatureError, match="5 minutes"):
+        verifier.verify("POST", vector["path_url"], headers, body)
+    now[0] = stamp + 60
+    keys.add(key_id, rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key())
+    with pytest.raises(SignatureError, match="does not match the request"):
+        verifier.verify("POST", vector["path_url"], headers, body)  # a new key under that id
+    keys.add(key_id, _public_key(data_dir))  # an equal key, a new object: checked, then passes
+    assert verifier.verify("POST", vector["path_url"], headers, body) == key_id
+
+
+def test_a_failed_signature_is_never_remembered(data_dir: Path) -> None:
+    vector = _vectors(data_dir)["vectors"]["post_chat_api_key"]
+    headers = dict(vector["request_headers_after_signing"])
+    verifier = _verifier(data_dir, vector)
+    good = headers["authorization"]
+    signature = good.split('signature="')[1].split('"')[0]
+    headers["authorization"] = good.replace(signature, signature[::-1])
+    for _ in range(2):
+        with pytest.raises(SignatureError, match="does not match the request"):
+            verifier.verify("POST", vector["path_url"], headers, _body(vector))
+    headers["authorization"] = good
+    assert verifier.verify("POST", vector["path_url"], headers, _body(vector))

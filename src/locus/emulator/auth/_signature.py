@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 MAX_SKEW_SECONDS = 300.0
+_REMEMBERED = 1024  # signatures that passed, kept to skip checking them again
 _PARAM = re.compile(r'([A-Za-z]+)="([^"]*)"')
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _BODY_HEADERS = ("content-length", "content-type", "x-content-sha256")
@@ -88,6 +89,7 @@ class Verifier:
         self._max_skew = max_skew
         self._clock = clock
         self._dates: dict[str, float] = {}
+        self._verified: dict[tuple[int, bytes, str], rsa.RSAPublicKey] = {}
 
     def verify(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> str:
         """Return the request's ``keyId`` if it is correctly signed; raise SignatureError if not."""
@@ -101,8 +103,21 @@ class Verifier:
         if key is None:
             raise SignatureError("The key id of the signature is not known")
         text = signing_string(method, target, headers, names)
-        check_signature(key, params["signature"], text)
+        self._check_signature(key, params["signature"], text)
         return params["keyId"]
+
+    def _check_signature(self, key: rsa.RSAPublicKey, signature: str, text: bytes) -> None:
+        """:func:`check_signature`, remembering what passed: the same key, text and signature
+        always give the same answer, and identical requests (one body, signed in the same
+        second) are common under load. Only the RSA check is skipped: the key lookup, the
+        body and the date are checked on every request."""
+        seen = (id(key), text, signature)
+        if self._verified.get(seen) is key:  # the same key object, not a new one at that id
+            return
+        check_signature(key, signature, text)
+        if len(self._verified) >= _REMEMBERED:
+            self._verified.clear()
+        self._verified[seen] = key
 
     def _check_date(self, headers: Mapping[str, str]) -> None:
         value = headers.get("x-date") or headers.get("date")
