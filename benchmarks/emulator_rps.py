@@ -2,7 +2,10 @@
 
 Requests are signed per request with ``cryptography`` (OCI HTTP Signature, wire-spec §6),
 independently of ``locus.models``. Run ``python -m benchmarks.emulator_rps`` to start
-``python -m locus.emulator`` in a subprocess and measure it.
+``python -m locus.emulator`` in a subprocess and measure it; given the emulator's process
+id (``pid=``, as the command line does), ``emulator_cpu_us`` is the emulator's own CPU time
+per request (from ``/proc``, Linux only): on a shared machine ``rps`` also measures the
+client's signing and whatever else runs, the CPU per request does not.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import base64
 import configparser
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -126,21 +130,43 @@ async def _worker(
         connection.close()
 
 
-async def _measure(info: dict[str, Any], seconds: float, concurrency: int) -> dict[str, Any]:
+async def _measure(
+    info: dict[str, Any], seconds: float, concurrency: int, pid: int | None
+) -> dict[str, Any]:
     signer = _Signer(info["config_file"], info["profile"], urlsplit(info["url"]).netloc)
     body = _body(info)
     counts = [0, 0]
+    cpu = _cpu_seconds(pid)
     start = time.perf_counter()
     deadline = start + seconds
     workers = [_worker(info["url"], signer, body, deadline, counts) for _ in range(concurrency)]
     await asyncio.gather(*workers)
     elapsed = time.perf_counter() - start
-    return {"rps": counts[0] / elapsed, "requests": counts[0], "errors": counts[1]}
+    row: dict[str, Any] = {"rps": counts[0] / elapsed, "requests": counts[0], "errors": counts[1]}
+    used = _cpu_seconds(pid)
+    if used is not None and cpu is not None and counts[0]:
+        row["emulator_cpu_us"] = (used - cpu) / counts[0] * 1e6
+    return row
 
 
-def measure(info: dict[str, Any], seconds: float = 3.0, concurrency: int = 32) -> dict[str, Any]:
-    """Send signed non-streaming chats for ``seconds``; return rps, requests and errors."""
-    return asyncio.run(_measure(info, seconds, concurrency))
+def _cpu_seconds(pid: int | None) -> float | None:
+    """User plus system CPU seconds of process ``pid`` so far (None without ``/proc``)."""
+    if pid is None:
+        return None
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    info: dict[str, Any], seconds: float = 3.0, concurrency: int = 32, pid: int | None = None
+) -> dict[str, Any]:
+    """Send signed non-streaming chats for ``seconds``; return rps, requests and errors,
+    and ``emulator_cpu_us`` (CPU per request) when the emulator's ``pid`` is given."""
+    return asyncio.run(_measure(info, seconds, concurrency, pid))
 
 
 def _run_subprocess_and_measure() -> dict[str, Any]:
@@ -149,7 +175,7 @@ def _run_subprocess_and_measure() -> dict[str, Any]:
         command = [sys.executable, "-m", "locus.emulator", "--port", "0", "--state-dir", state]
         process = subprocess.Popen([*command, "--log-level", "warning"], stdout=subprocess.DEVNULL)
         try:
-            return measure(_wait_for_info(Path(state) / "emulator.json", process))
+            return measure(_wait_for_info(Path(state) / "emulator.json", process), pid=process.pid)
         finally:
             process.terminate()
             process.wait(timeout=10)

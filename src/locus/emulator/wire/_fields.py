@@ -22,6 +22,8 @@ _INTEGERS = ("maxTokens", "maxCompletionTokens", "topK", "seed", "numGenerations
 
 def as_mapping(value: Any, where: str) -> Mapping[str, Any]:
     """``value`` if it is a JSON object; 400 otherwise."""
+    if type(value) is dict:  # what json.loads makes; the Mapping check is an ABC lookup
+        return value
     if not isinstance(value, Mapping):
         raise bad_request(f"{where} must be an object")
     return value
