@@ -23,7 +23,7 @@ from locus.agent._result import Metrics
 from locus.core.errors import ToolExecutionError
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse
-from locus.tools._executor import ToolExecutor, ToolOutcome
+from locus.tools._executor import Started, ToolExecutor, ToolOutcome
 
 __all__ = ["ToolSteps", "outcome_of"]
 
@@ -169,16 +169,47 @@ class ToolSteps:
             for index, call in runnable:
                 yield index, await self._wait(asyncio.ensure_future(self._call_tool(call)))
             return
-        tasks = {asyncio.create_task(self._call_tool(call)): i for i, call in runnable}
-        pending = set(tasks)
+        async with contextlib.aclosing(self._run_concurrently(runnable, not in_tasks)) as items:
+            async for item in items:
+                yield item
+
+    async def _run_concurrently(
+        self, runnable: Sequence[tuple[int, ToolCall]], plain: bool
+    ) -> AsyncGenerator[tuple[int, ToolOutcome], None]:
+        """Yield (call index, outcome) as calls finish; pending calls die with the run."""
+        waiting = self._start_calls(runnable, plain=plain)
+        pending = set(waiting)
         try:
             while pending:
                 wait = asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 done, pending = await self._wait(wait)
-                for task in sorted(done, key=tasks.__getitem__):
-                    yield tasks[task], task.result()
+                for item in sorted(done, key=lambda item: waiting[item][0]):
+                    index, started = waiting[item]
+                    outcome = item.result() if started is None else self.executor.finish(started)
+                    yield index, outcome
         finally:
+            for item in pending:
+                started = waiting[item][1]
+                if started is not None:
+                    self.executor.abandon(started)
             await cancel_all(pending)
+
+    def _start_calls(
+        self, runnable: Sequence[tuple[int, ToolCall]], *, plain: bool
+    ) -> dict[asyncio.Future[Any], tuple[int, Started | None]]:
+        """Each call's future and index: plain sync calls go straight to a tool thread
+        (``ToolExecutor.start``: no task, no coroutine), the others run in a task."""
+        waiting: dict[asyncio.Future[Any], tuple[int, Started | None]] = {}
+        executor = self.executor
+        plain = plain and type(executor) is ToolExecutor  # not a stand-in (locus.durable)
+        for index, call in runnable:
+            handoff = call.name.startswith(HANDOFF_PREFIX)
+            started = executor.start(call, self.ctx) if plain and not handoff else None
+            if started is not None:
+                waiting[started.future] = (index, started)
+            else:
+                waiting[asyncio.create_task(self._call_tool(call))] = (index, None)
+        return waiting
 
     async def _call_tool(self, call: ToolCall) -> ToolOutcome:
         """One call: a handoff is answered here; hooks (if any) run around the tool."""

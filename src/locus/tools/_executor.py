@@ -31,9 +31,10 @@ from locus.tools._results import (
     truncate,
     valid_unicode,
 )
+from locus.tools._threads import ToolJob, abandon
 from locus.tools._tool import Tool
 
-__all__ = ["ToolExecutor", "ToolOutcome", "Toolset", "as_tools", "split_tools"]
+__all__ = ["Started", "ToolExecutor", "ToolOutcome", "Toolset", "as_tools", "split_tools"]
 
 
 @dataclass(slots=True)
@@ -125,6 +126,47 @@ class ToolExecutor:
             error: ToolError | None = None
         except ToolError as exc:
             text, error = f"Error: {exc}", exc
+        return self._outcome(call, text, error, started)
+
+    def start(self, call: ToolCall, context: Any = None) -> Started | None:
+        """Hand a plain call to a tool thread now, with no task or coroutine of its own.
+
+        Only a sync tool in a thread with no timeout whose arguments pass the scalar
+        fast path starts here; ``None`` means the call needs ``run_one`` (which gives
+        every error its usual outcome). Await ``started.future``, then ``finish`` it;
+        whoever stops waiting first calls ``abandon``.
+        """
+        began = time.perf_counter()
+        found = self.tools.get(call.name)
+        if found is None or call.raw_arguments is not None:
+            return None
+        timeout = found.timeout if found.timeout is not None else self.timeout
+        if timeout is not None or not isinstance(call.arguments, Mapping):
+            return None
+        job = found.start_in_thread(call.arguments, context)
+        return None if job is None else Started(call, job, began)
+
+    def finish(self, started: Started) -> ToolOutcome:
+        """The outcome of a started call whose future is done (as ``run_one`` gives it)."""
+        call = started.call
+        value, raised = started.future.result()
+        try:
+            if raised is not None:
+                raise _error_of(call, raised)
+            text = format_result(value, call.name)
+            error: ToolError | None = None
+        except ToolError as exc:
+            text, error = f"Error: {exc}", exc
+        return self._outcome(call, text, error, started.began)
+
+    @staticmethod
+    def abandon(started: Started) -> None:
+        """Stop waiting for a started call (the run ends before it does)."""
+        abandon(started.job)
+
+    def _outcome(
+        self, call: ToolCall, text: str, error: ToolError | None, started: float
+    ) -> ToolOutcome:
         text = truncate(valid_unicode(text), self.max_result_chars)
         message = Message.tool(text, call.id, call.name, is_error=error is not None)
         elapsed = (time.perf_counter() - started) * 1000
@@ -162,6 +204,28 @@ class ToolExecutor:
     def _unknown_text(self, name: str) -> str:
         known = ", ".join(sorted(self.tools)) or "(none)"
         return f"there is no tool named {name!r}; available tools: {known}"
+
+
+@dataclass(slots=True)
+class Started:
+    """A call handed to a tool thread by ``ToolExecutor.start``."""
+
+    call: ToolCall
+    job: ToolJob
+    began: float
+
+    @property
+    def future(self) -> asyncio.Future[Any]:
+        return self.job.future
+
+
+def _error_of(call: ToolCall, raised: BaseException) -> BaseException:
+    """What ``_execute`` makes of an exception a sync tool raised in its thread."""
+    if isinstance(raised, ToolError):
+        return raised
+    if isinstance(raised, (Exception, asyncio.CancelledError, GeneratorExit)):
+        return _raised(call, raised)  # (a thread's CancelledError is the tool's own)
+    return raised  # KeyboardInterrupt, SystemExit: not a tool failure, they end the run
 
 
 def _cancelled() -> bool:

@@ -36,7 +36,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["IDLE_SECONDS", "STEAL_AFTER", "abandoned", "run_in_tool_thread"]
+__all__ = [
+    "IDLE_SECONDS",
+    "STEAL_AFTER",
+    "ToolJob",
+    "abandon",
+    "abandoned",
+    "run_in_tool_thread",
+    "start_in_tool_thread",
+]
 
 logger = logging.getLogger("locus.tools")
 
@@ -49,7 +57,9 @@ their own (and the results already finished are handed to the loop)."""
 
 
 @dataclass(slots=True, eq=False)
-class _Job:
+class ToolJob:
+    """One call of a sync tool; ``future`` gets ``(value, error)`` on the caller's loop."""
+
     func: Callable[..., Any]
     kwargs: dict[str, Any]
     name: str
@@ -65,7 +75,7 @@ class _Batch:
     """Jobs one worker runs in order; ``started`` is when its current job began (0: none)."""
 
     port: _Port
-    queue: deque[_Job]
+    queue: deque[ToolJob]
     started: float = 0.0
     timer: asyncio.TimerHandle | None = None
 
@@ -82,12 +92,12 @@ class _Port:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = weakref.ref(loop)  # the port is a value of a weak dict keyed by loop
         self.lock = threading.Lock()
-        self.pending: list[_Job] = []
-        self.done: list[tuple[_Job, Any, BaseException | None]] = []
+        self.pending: list[ToolJob] = []
+        self.done: list[tuple[ToolJob, Any, BaseException | None]] = []
         self.ended: list[_Batch] = []  # batches done whose check timer is still set
         self.waking = False
 
-    def submit(self, job: _Job, loop: asyncio.AbstractEventLoop) -> None:
+    def submit(self, job: ToolJob, loop: asyncio.AbstractEventLoop) -> None:
         """Queue ``job`` (loop thread); the iteration's jobs leave together."""
         self.pending.append(job)
         if len(self.pending) == 1:
@@ -100,7 +110,7 @@ class _Port:
             batch.timer = loop.call_later(STEAL_AFTER, self._check, batch, loop)
         _POOL.submit(batch)
 
-    def take(self, batch: _Batch) -> _Job | None:
+    def take(self, batch: _Batch) -> ToolJob | None:
         """The batch's next job, or ``None`` when it has none left (worker thread)."""
         with self.lock:
             if not batch.queue:
@@ -109,7 +119,9 @@ class _Port:
             batch.started = time.monotonic()
             return batch.queue.popleft()
 
-    def finished(self, batch: _Batch, job: _Job, value: Any, error: BaseException | None) -> None:
+    def finished(
+        self, batch: _Batch, job: ToolJob, value: Any, error: BaseException | None
+    ) -> None:
         """Hold ``job``'s outcome; wake the loop once the batch has nothing left to start."""
         with self.lock:
             self.done.append((job, value, error))
@@ -143,7 +155,7 @@ class _Port:
         """While a batch has unstarted jobs: hand over what is done; once its current job
         has run ``STEAL_AFTER``, give each unstarted job a thread of its own."""
         with self.lock:
-            stolen: list[_Job] | None = None
+            stolen: list[ToolJob] | None = None
             if not batch.queue:
                 stolen = []
             elif batch.started and time.monotonic() - batch.started >= STEAL_AFTER:
@@ -184,7 +196,7 @@ class _Pool:
             threading.Thread(target=self._work, args=(inbox,), name=name, daemon=True).start()
         inbox.put(batch)
 
-    def abandon(self, job: _Job) -> None:
+    def abandon(self, job: ToolJob) -> None:
         """The caller gave up on ``job``: count and report it if its thread still runs it."""
         with self._lock:
             if job.finished:
@@ -227,7 +239,7 @@ class _Pool:
                         return None
 
 
-def _call(job: _Job) -> tuple[Any, BaseException | None]:
+def _call(job: ToolJob) -> tuple[Any, BaseException | None]:
     try:
         return job.context.run(job.func, **job.kwargs), None
     except BaseException as exc:  # handed to the awaiting task, KeyboardInterrupt included
@@ -237,11 +249,26 @@ def _call(job: _Job) -> tuple[Any, BaseException | None]:
 _POOL = _Pool()
 
 
+def start_in_tool_thread(name: str, func: Callable[..., Any], kwargs: dict[str, Any]) -> ToolJob:
+    """Hand ``func(**kwargs)`` to a tool thread; ``job.future`` gets ``(value, error)``.
+
+    Whoever stops waiting for it before it is done calls ``abandon(job)``.
+    """
+    loop = asyncio.get_running_loop()
+    job = ToolJob(func, kwargs, name, loop.create_future(), contextvars.copy_context())
+    _POOL.port(loop).submit(job, loop)
+    return job
+
+
+def abandon(job: ToolJob) -> None:
+    """Stop waiting for ``job`` (its result will be dropped; see ``_Pool.abandon``)."""
+    job.future.cancel()
+    _POOL.abandon(job)
+
+
 async def run_in_tool_thread(name: str, func: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
     """Run ``func(**kwargs)`` in a tool thread and wait for it (cancellable)."""
-    loop = asyncio.get_running_loop()
-    job = _Job(func, kwargs, name, loop.create_future(), contextvars.copy_context())
-    _POOL.port(loop).submit(job, loop)
+    job = start_in_tool_thread(name, func, kwargs)
     try:
         value, error = await job.future
     except asyncio.CancelledError:

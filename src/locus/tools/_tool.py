@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 from locus.core.errors import ConfigurationError, ToolArgumentsError
 from locus.core.toolspec import ToolSpec
 from locus.tools._docstrings import parse_docstring
-from locus.tools._threads import run_in_tool_thread
+from locus.tools._threads import run_in_tool_thread, start_in_tool_thread
 
 if TYPE_CHECKING:  # pydantic loads with the first tool, not with ``import locus.agent``
     from pydantic import BaseModel, ValidationError
 
     from locus.tools._fast_args import FastArguments
+    from locus.tools._threads import ToolJob
 
 __all__ = ["ApprovalRule", "Tool", "ToolDefinitionWarning"]
 
@@ -163,6 +164,19 @@ class Tool(Generic[P, R]):
             raise ToolArgumentsError(_describe(self.name, exc), tool_name=self.name) from exc
         model_fields = type(parsed).model_fields
         return {str(info.alias): getattr(parsed, key) for key, info in model_fields.items()}
+
+    def start_in_thread(self, arguments: Mapping[str, Any], context: Any = None) -> ToolJob | None:
+        """Hand a call of a plain sync tool to a tool thread at once, when its arguments
+        pass the scalar fast path (``None``: the call needs ``invoke``)."""
+        fast = self._fast
+        if fast is None or self.is_async or self.inline or fast.model is not self.arguments_model:
+            return None
+        kwargs = fast(arguments)
+        if kwargs is None:
+            return None
+        if self.context_param is not None:
+            kwargs[self.context_param] = context
+        return start_in_tool_thread(self.name, cast("Callable[..., Any]", self.func), kwargs)
 
     async def invoke(self, arguments: Mapping[str, Any], context: Any = None) -> Any:
         """Validate ``arguments`` and run the function (a sync one in a tool thread).
