@@ -156,7 +156,8 @@ _STREAM_FAULTS = frozenset({Fault.RESET_DURING, Fault.MALFORMED_EVENT, Fault.ERR
 
 
 class EventStream(Response):
-    """A ``text/event-stream`` answer that sends the pieces :func:`plan_stream` planned."""
+    """A ``text/event-stream`` answer that sends what :func:`plan_stream` planned, in the
+    writes :func:`stream_writes` makes of it."""
 
     def __init__(
         self,
