@@ -27,3 +27,15 @@ def test_an_unknown_process_gives_no_cpu_figure() -> None:
     assert emulator_rps._cpu_seconds(2**22 + 12345) is None  # above Linux's largest pid
     own = emulator_rps._cpu_seconds(os.getpid())
     assert own is not None and own > 0
+
+
+def test_headers_made_once_a_second_are_the_ones_signing_again_would_make() -> None:
+    with Emulator() as emu:
+        info = emu.info
+        signer = emulator_rps._Signer(info["config_file"], info["profile"], "127.0.0.1:1")
+        body = emulator_rps._body(info)
+        first = signer.headers(body)
+        assert signer._sign(body, first["date"]) == first  # PKCS#1 v1.5 is deterministic
+        other = signer.headers(body + b" ")
+        assert other["x-content-sha256"] != first["x-content-sha256"]
+        assert other["authorization"] != first["authorization"]
