@@ -18,7 +18,9 @@ class Knobs:
     events; ``chunk_chars`` sets the text per delta (0 means one word);
     ``done_marker`` appends ``data: [DONE]``; ``hold_open`` keeps the stream open that
     many seconds after the finish event; ``slow_first_byte`` is the delay the fault of
-    that name adds. ``bad_json`` and ``bad_schema`` spoil that many of the next structured
+    that name adds. ``coalesce_writes`` sends an unpaced stream's events in one write (less
+    emulator CPU; off by default, since a real model's stream comes event by event and a
+    client's per-event cost is part of what is measured). ``bad_json`` and ``bad_schema`` spoil that many of the next structured
     answers (JSON answers to a response format, or ``final_result`` tool calls): cut JSON,
     or JSON without a required property; each spoiled answer counts one down.
     """
@@ -28,6 +30,7 @@ class Knobs:
     chunk_chars: int = 0
     done_marker: bool = False
     hold_open: float = 0.0
+    coalesce_writes: bool = False
     slow_first_byte: float = 1.0
     bad_json: int = 0
     bad_schema: int = 0

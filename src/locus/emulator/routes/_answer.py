@@ -139,7 +139,12 @@ def _stream(
     service: Service, request_id: str, reply: Reply, fault: Fault | None, rendering: Rendering
 ) -> EventStream:
     knobs = service.knobs
-    pacing = Pacing(knobs.chunk_delay, knobs.hold_open, rendering.done_marker or knobs.done_marker)
+    pacing = Pacing(
+        knobs.chunk_delay,
+        knobs.hold_open,
+        rendering.done_marker or knobs.done_marker,
+        knobs.coalesce_writes,
+    )
     error = rendering.error_event(ERROR_MESSAGE) if fault is Fault.ERROR_EVENT else None
     events = rendering.events(reply)
     return EventStream(events, request_id, pacing, service.hooks, fault, error)

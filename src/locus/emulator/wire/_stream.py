@@ -35,6 +35,8 @@ class Pacing:
     chunk_delay: float = 0.0
     hold_open: float = 0.0
     done_marker: bool = False
+    coalesce: bool = False
+    """Events sent at the same instant share one write (``Knobs.coalesce_writes``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +178,11 @@ class EventStream(Response):
             (b"content-type", b"text/event-stream"),
             (b"opc-request-id", request_id.encode("latin-1")),
         ]
-        self.pieces = stream_writes(list(events), pacing, fault, error_event)
+        events = list(events)
+        if pacing.coalesce:
+            self.pieces = stream_writes(events, pacing, fault, error_event)
+        else:  # one write per event, as a token-paced model's stream arrives
+            self.pieces = plan_stream(events, pacing, fault, error_event)
         self._hooks = hooks
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
