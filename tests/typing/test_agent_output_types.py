@@ -54,9 +54,21 @@ def check(tmp_path: Path, body: str) -> tuple[str, int]:
     # In a subprocess: mypy's API raises this interpreter's recursion limit for good, which
     # would change what other tests (deeply nested JSON) see.
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
-         "--cache-dir", str(tmp_path / "cache"), str(snippet)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            str(snippet),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
     )
     return done.stdout + done.stderr, done.returncode
 

@@ -20,9 +20,10 @@ class Knobs:
     many seconds after the finish event; ``slow_first_byte`` is the delay the fault of
     that name adds. ``coalesce_writes`` sends an unpaced stream's events in one write (less
     emulator CPU; off by default, since a real model's stream comes event by event and a
-    client's per-event cost is part of what is measured). ``bad_json`` and ``bad_schema`` spoil that many of the next structured
-    answers (JSON answers to a response format, or ``final_result`` tool calls): cut JSON,
-    or JSON without a required property; each spoiled answer counts one down.
+    client's per-event cost is part of what is measured). ``bad_json`` and ``bad_schema``
+    spoil that many of the next structured answers (JSON answers to a response format, or
+    ``final_result`` tool calls): cut JSON, or JSON without a required property; each
+    spoiled answer counts one down.
     """
 
     latency: float = 0.0
