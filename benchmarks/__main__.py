@@ -147,14 +147,18 @@ def _parser(sizes: Sizes) -> dict[str, float]:
     return figure(rates, digits=2)
 
 
-def _rps(info: dict[str, Any], sizes: Sizes) -> dict[str, float]:
-    rates = []
+def _rps(info: dict[str, Any], sizes: Sizes, results: dict[str, Any]) -> None:
+    rates, cpu = [], []
     for _ in range(sizes.rps_reps):
-        row = emulator_rps.measure(info, seconds=sizes.rps_seconds)
+        row = emulator_rps.measure(info, seconds=sizes.rps_seconds, pid=info.get("pid"))
         if row["errors"]:
             raise RuntimeError(f"emulator_rps saw {row['errors']} failed requests")
         rates.append(row["rps"])
-    return figure(rates, digits=1)
+        if row.get("emulator_cpu_us") is not None:
+            cpu.append(row["emulator_cpu_us"])
+    results["emulator_rps"] = figure(rates, digits=1)
+    if cpu:
+        results["emulator_cpu_us"] = figure(cpu, digits=1)
 
 
 def _with_plain_emulator(sizes: Sizes, results: dict[str, Any]) -> None:
@@ -167,7 +171,7 @@ def _with_plain_emulator(sizes: Sizes, results: dict[str, Any]) -> None:
 def _unpaced(info: dict[str, Any], sizes: Sizes, results: dict[str, Any]) -> None:
     """The figures measured with the emulator answering at once."""
     _say("emulator_rps")
-    results["emulator_rps"] = _rps(info, sizes)
+    _rps(info, sizes, results)
     _overhead(info, sizes, results)
     _cold_model(info, sizes, results)
     _say(f"history_us_per_message: {sizes.history_messages} messages")

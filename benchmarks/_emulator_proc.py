@@ -25,7 +25,9 @@ def emulator_process(*extra_args: str) -> Iterator[dict[str, Any]]:
         cmd = [sys.executable, "-m", "locus.emulator", "--port", "0", "--state-dir", state]
         proc = subprocess.Popen([*cmd, *extra_args], stdout=subprocess.DEVNULL)
         try:
-            yield _wait_for(info_path, proc)
+            info = _wait_for(info_path, proc)
+            info["pid"] = proc.pid  # (emulator_rps reads the emulator's CPU time from /proc)
+            yield info
         finally:
             proc.terminate()
             proc.wait(timeout=10)

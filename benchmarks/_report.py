@@ -62,6 +62,7 @@ TARGETS = (
     Target("import_ms.agent", "ms", 60),
     Target("parser_mb_per_s", "MB/s"),
     Target("emulator_rps", "req/s", 1000, at_most=False),
+    Target("emulator_cpu_us", "us"),
     Target("cold_model_ms", "ms", 3),
     Target("cold_model_kib", "KiB", 50),
     Target("history_us_per_message.locus", "us"),

@@ -116,7 +116,8 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
                     async with contextlib.aclosing(step()) as events:
                         async for event in events:
                             yield event
-                            self._task = asyncio.current_task()  # whoever resumes us now
+                            # whoever resumes us now (given the loop: half the cost)
+                            self._task = asyncio.current_task(self._loop)
                     step = self._next
         except asyncio.CancelledError:
             if not self._cancel_requested:
