@@ -55,6 +55,10 @@ class ChatStreamDecoder(StreamAccumulator):
         self._full_text: str | None = None
 
     def _feed(self, data: Mapping[str, Any]) -> list[StreamEvent]:
+        if self._format is ApiFormat.GENERIC and not self._finished:
+            text = _plain_text_delta(data)
+            if text is not None:  # the usual token event: what the general path gives
+                return self._deltas(text, None)
         self._check_error(data)
         if data.get("usage") is not None:
             self._usage = decode_usage(opt_map(data, "usage", "event"))
@@ -128,3 +132,22 @@ class ChatStreamDecoder(StreamAccumulator):
         if not calls and self._calls:
             calls = self._calls.calls()
         return self._final_event("finishReason", text=text, tool_calls=calls)
+
+
+def _plain_text_delta(data: Mapping[str, Any]) -> str | None:
+    """The text of GENERIC's usual delta, exactly ``{"index": 0, "message": {"role":
+    "ASSISTANT", "content": [{"type": "TEXT", "text": "..."}]}}``; ``None`` for any other
+    event (which takes the general path, with its checks)."""
+    if len(data) != 2 or type(index := data.get("index")) is not int or index != 0:
+        return None
+    message = data.get("message")
+    if type(message) is not dict or len(message) != 2 or message.get("role") != "ASSISTANT":
+        return None
+    content = message.get("content")
+    if type(content) is not list or len(content) != 1:
+        return None
+    part = content[0]
+    if type(part) is not dict or len(part) != 2 or part.get("type") != "TEXT":
+        return None
+    text = part.get("text")
+    return text if type(text) is str else None
