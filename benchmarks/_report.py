@@ -60,6 +60,8 @@ TARGETS = (
     Target("stream.ttft_overhead_ms", "ms", 1),
     Target("import_ms.locus", "ms", 150),
     Target("import_ms.agent", "ms", 60),
+    Target("import_ms.asyncio", "ms"),
+    Target("import_ms.agent_over_asyncio", "ms"),
     Target("parser_mb_per_s", "MB/s"),
     Target("emulator_rps", "req/s", 1000, at_most=False),
     Target("emulator_cpu_us", "us"),

@@ -1,4 +1,9 @@
-"""Import time of ``import locus`` and ``from locus.agent import Agent`` in fresh interpreters."""
+"""Import time of ``import locus`` and ``from locus.agent import Agent`` in fresh interpreters.
+
+``asyncio`` is the floor under the second (the agent needs it; alone it takes 50-80 ms on
+the 2-core benchmark machine), so ``agent_over_asyncio`` is also reported: the agent's
+import in an interpreter that has imported ``asyncio`` already, Locus's own share.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +16,17 @@ from benchmarks._stats import figure
 
 __all__ = ["measure"]
 
-_SNIPPET = "import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
+_SNIPPET = (
+    "{first}; import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
+)
 
 
-def _once(stmt: str) -> float:
+def _once(stmt: str, first: str = "pass") -> float:
     # bytecode is written (and then read), as for an installed package: without it a
     # module edited since its last .pyc is compiled again on every import
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     out = subprocess.run(
-        [sys.executable, "-c", _SNIPPET.format(stmt=stmt)],
+        [sys.executable, "-c", _SNIPPET.format(stmt=stmt, first=first)],
         env=env,
         check=True,
         capture_output=True,
@@ -34,6 +41,10 @@ def measure(reps: int = 10) -> dict[str, Any]:
     for key, stmt in (("locus", "import locus"), ("agent", "from locus.agent import Agent")):
         _once(stmt)  # warm the file-system cache
         result[key] = figure([_once(stmt) for _ in range(reps)], scale=1000.0, digits=1)
+    floor = [_once("import asyncio") for _ in range(reps)]
+    over = [_once("from locus.agent import Agent", first="import asyncio") for _ in range(reps)]
+    result["asyncio"] = figure(floor, scale=1000.0, digits=1)
+    result["agent_over_asyncio"] = figure(over, scale=1000.0, digits=1)
     return result
 
 

@@ -11,6 +11,7 @@ the shared background loop.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
@@ -275,17 +276,22 @@ class HTTPChatModel:
     def _request_factory(
         self, client: httpx.AsyncClient, call: _Call
     ) -> Callable[[], httpx.Request | PlainRequest]:
-        plain = can_sign_plain(self.connection.auth)
+        # a partial, not a closure: one object per call instead of a function and its cells
+        return functools.partial(
+            self._make_request, client, call, can_sign_plain(self.connection.auth)
+        )
 
-        def make() -> httpx.Request | PlainRequest:
-            headers = {**call.headers, **self.connection.attempt_headers()}
-            if plain and direct_transport(client) is not None:
-                request = self._requests.plain(client, self.endpoint, call.body, headers)
-                if request is not None:
-                    return request
-            return self._requests.post(client, self.endpoint, call.body, headers)
-
-        return make
+    def _make_request(
+        self, client: httpx.AsyncClient, call: _Call, plain: bool
+    ) -> httpx.Request | PlainRequest:
+        """One attempt's request (a fresh ``opc-request-id``): a ``PlainRequest`` on the
+        aiohttp direct path when the auth signs those, else an ``httpx.Request``."""
+        headers = {**call.headers, **self.connection.attempt_headers()}
+        if plain and direct_transport(client) is not None:
+            request = self._requests.plain(client, self.endpoint, call.body, headers)
+            if request is not None:
+                return request
+        return self._requests.post(client, self.endpoint, call.body, headers)
 
     def _to_error(self, details: ErrorDetails) -> APIStatusError:
         return self.connection.to_error(
