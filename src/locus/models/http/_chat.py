@@ -231,7 +231,13 @@ class HTTPChatModel:
         connection = self.connection
         request = ChatRequest(messages, specs, params, stream, connection.compartment_id)
         # ASCII-only JSON (as the oci SDK sends), joined from each message's cached text
-        data = dump_body(self.codec.encode(request))
+        try:
+            data = dump_body(self.codec.encode(request))
+        except (AttributeError, TypeError) as exc:  # checked only then: no cost per call
+            problem = _messages_problem(messages)
+            if problem is None:
+                raise
+            raise ConfigurationError(problem) from exc
         headers = connection.headers(stream=stream)
         if (extra := model_headers.get()) is not None:  # a hook's (traceparent): under ours
             headers = {**extra, **headers}
@@ -328,3 +334,18 @@ class HTTPChatModel:
                 f"the answer from {self.endpoint} is not a JSON object", endpoint=self.endpoint
             )
         return body
+
+
+def _messages_problem(messages: object) -> str | None:
+    """What is wrong with ``messages`` as a model call's messages, or ``None``."""
+    hint = (
+        "pass a list of Message (from locus.core.messages import Message; "
+        '[Message.user("...")]); an Agent takes a plain prompt'
+    )
+    if isinstance(messages, str | bytes) or not isinstance(messages, Sequence):
+        return f"a model call takes a list of messages, not {type(messages).__name__}: {hint}"
+    for index, message in enumerate(messages):
+        if not isinstance(message, Message):
+            kind = type(message).__name__
+            return f"messages[{index}] is a {kind}, not a Message: {hint}"
+    return None
