@@ -8,8 +8,10 @@ from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 
 import httpx
+import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from locus.models.http._plain import PlainRequest
 from locus.models.providers.oci._api_key_auth import ApiKeyAuth
 from locus.models.providers.oci._session_token_auth import SessionTokenAuth
 from tests.unit.models.providers.oci.test_token import jwt
@@ -56,3 +58,47 @@ def test_session_401_with_the_same_token_is_not_resent(
     assert len(calls) == 1
     assert "oci session refresh --profile P" in (auth.diagnosis() or ""), "expires within 60 s"
     assert auth.expires_at is not None and not auth.expired()
+
+
+def _plain(body: bytes = b'{"a":1}') -> PlainRequest:
+    url = httpx.URL("https://h.example/20231130/actions/chat")
+    headers = {"Host": "h.example", "Content-Length": str(len(body)), "opc-request-id": "R"}
+    return PlainRequest(
+        url, str(url), "/20231130/actions/chat", "h.example", headers, body, (1, 1, 1)
+    )
+
+
+class _Head:
+    def __init__(self, status: int, date: float | None = None) -> None:
+        self.status_code = status
+        self.headers = {"date": formatdate(date, usegmt=True)} if date is not None else {}
+
+
+async def test_plain_flow_resigns_a_session_token_after_a_401_with_a_new_token(
+    tmp_path: Path, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    """The aiohttp direct path's flow: a 401 with a new token in the file re-signs the same
+    request (a new authorization) once; a second 401 ends the flow."""
+    token_file = tmp_path / "token"
+    token_file.write_text(jwt(exp=time.time() + 3600, jti="first"))
+    auth = SessionTokenAuth(token_file, rsa_key, profile="P")
+    flow = auth.async_plain_flow(_plain())
+    first = await anext(flow)
+    signed_first = first.headers["authorization"]
+    assert 'keyId="ST$' in signed_first and first.headers["x-content-sha256"]
+    token_file.write_text(jwt(exp=time.time() + 3600, jti="second"))  # `oci session refresh`
+    again = await flow.asend(_Head(401, time.time()))
+    assert again is first and again.headers["authorization"] != signed_first
+    with pytest.raises(StopAsyncIteration):
+        await flow.asend(_Head(401))
+
+
+async def test_plain_flow_measures_the_skew_of_a_401(rsa_key: rsa.RSAPrivateKey) -> None:
+    late = time.time() - 600
+    auth = ApiKeyAuth("t/u/f", rsa_key, fingerprint_mismatch=None, clock=lambda: late)
+    flow = auth.async_plain_flow(_plain())
+    request = await anext(flow)
+    assert abs(parsedate_to_datetime(request.headers["date"]).timestamp() - late) < 2
+    with pytest.raises(StopAsyncIteration):  # an API key is not re-read after a 401
+        await flow.asend(_Head(401, time.time()))
+    assert "10 minutes behind the server's" in (auth.diagnosis() or "")
