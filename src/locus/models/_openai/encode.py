@@ -10,7 +10,7 @@ from locus.core.messages import Message, ToolCall
 from locus.core.params import GenerationParams
 from locus.core.toolspec import ToolSpec
 from locus.models._wire.arguments import wire_arguments
-from locus.models._wire.message_cache import cached_wire
+from locus.models._wire.message_cache import cached_wires
 
 __all__ = ["encode_openai_chat", "encode_openai_message", "encode_openai_tool"]
 
@@ -42,7 +42,7 @@ def encode_openai_chat(
     """
     body: dict[str, Any] = {
         "model": model,
-        "messages": [cached_wire(m, "openai", encode_openai_message) for m in messages],
+        "messages": cached_wires(messages, "openai", encode_openai_message),
     }
     if tools:
         body["tools"] = [encode_openai_tool(t) for t in tools]
