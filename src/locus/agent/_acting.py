@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Collection, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from locus.agent import _events as ev
@@ -20,6 +20,7 @@ from locus.agent._forwarding import forward_calls, forwards
 from locus.agent._handoff import filtered_config
 from locus.agent._hooks import HookSet, ToolResult, call_hook
 from locus.agent._result import Metrics
+from locus.agent._step import Step
 from locus.core.errors import ToolExecutionError
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse
@@ -28,7 +29,6 @@ from locus.tools._executor import Started, ToolExecutor, ToolOutcome
 __all__ = ["ToolSteps", "outcome_of"]
 
 T = TypeVar("T")
-Step = Callable[[], AsyncGenerator[ev.RunEvent, None]]
 HANDOFF_PREFIX = "transfer_to_"
 
 
@@ -105,9 +105,12 @@ class ToolSteps:
         self._outcomes = [None] * len(calls)
         held = await self._to_hold(calls) if self._may_hold else set()
         runnable = [(i, call) for i, call in enumerate(calls) if i not in held]
-        async with contextlib.aclosing(self._run_calls(runnable)) as events:
+        events = self._run_calls(runnable)
+        try:  # (as contextlib.aclosing, without its objects)
             async for event in events:
                 yield event
+        finally:
+            await events.aclose()
         if held:
             self._held = [calls[i] for i in sorted(held)]
             self._next = self._pause
@@ -125,7 +128,8 @@ class ToolSteps:
         self.metrics.tool_calls += len(runnable)
         if arguments:
             runnable = [(i, _with_arguments(c, arguments.get(c.id))) for i, c in runnable]
-        async with contextlib.aclosing(self._run_tools(runnable)) as outcomes:
+        outcomes = self._run_tools(runnable)
+        try:
             async for item in outcomes:
                 if isinstance(item, ev.SubAgentEvent):
                     yield item
@@ -136,6 +140,8 @@ class ToolSteps:
                 yield ev.ToolCallFinished(
                     outcome.call, outcome.message, outcome.error, outcome.duration_ms, iteration
                 )
+        finally:
+            await outcomes.aclose()
 
     async def _to_hold(self, calls: Sequence[ToolCall]) -> set[int]:
         """Indices of the calls whose tool asks for approval."""

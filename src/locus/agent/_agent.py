@@ -21,7 +21,6 @@ no ``output_type`` it is an ``Agent[str]``. ``output_type=`` on a run overrides 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Sequence
-from contextlib import aclosing
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, overload
 
@@ -278,10 +277,12 @@ class Agent(Resumable, SubAgents, Generic[OutputT]):
 async def drain(events: AsyncGenerator[RunEvent, None]) -> AgentResult[Any]:
     """Iterate a run to its end; its ``RunFinished`` result."""
     result: AgentResult[Any] | None = None
-    async with aclosing(events):
+    try:  # (as contextlib.aclosing, with two objects fewer per run)
         async for event in events:
             if isinstance(event, RunFinished):
                 result = event.result
+    finally:
+        await events.aclose()
     if result is None:  # pragma: no cover - the loop always ends with RunFinished
         raise RuntimeError("agent run ended without a result")
     return result

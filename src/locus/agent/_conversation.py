@@ -46,10 +46,10 @@ def start_conversation(
     return Conversation(messages, history_from, new_from)
 
 
-def as_history(history: object, thread_id: str | None) -> list[Message]:
+def as_history(history: object, thread_id: str | None) -> Sequence[Message]:
     """Check ``message_history=``: a list of ``Message``, and never with a thread."""
     if history is None:
-        return []
+        return ()
     if thread_id is not None:
         raise ConfigurationError(
             "pass either message_history= or thread_id=, not both: a thread already is the "

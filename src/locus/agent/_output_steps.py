@@ -11,12 +11,13 @@ output validator rejects with ``ModelRetry``, is shown its errors and asked agai
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from locus.agent import _events as ev
 from locus.agent._output import InvalidOutput, OutputPlan
 from locus.agent._result import Metrics
+from locus.agent._step import Step
 from locus.agent._validators import ModelRetry, OutputValidator, run_validators
 from locus.core.errors import OutputValidationError
 from locus.core.messages import Message, ToolCall
@@ -25,7 +26,6 @@ from locus.core.response import ModelResponse
 __all__ = ["OutputSteps"]
 
 T = TypeVar("T")
-Step = Callable[[], AsyncGenerator[ev.RunEvent, None]]
 _ACCEPTED = "Final result accepted."
 _NOT_RUN = "Not run: a final_result call ends the run; call this tool in a turn of its own."
 

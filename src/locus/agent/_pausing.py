@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from locus.agent import _events as ev
@@ -27,6 +27,7 @@ from locus.agent._context import RunContext
 from locus.agent._hooks import ToolResult
 from locus.agent._result import AgentResult, Metrics, RunStopReason
 from locus.agent._state import Approve, Deny, RunState, check_approvals, pending_call
+from locus.agent._step import Step
 from locus.core.errors import AlreadyResumedError, ConfigurationError, ThreadConflictError
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse
@@ -36,7 +37,6 @@ from locus.tools._executor import ToolOutcome
 __all__ = ["PAUSED_KEY", "PauseSteps", "abandon_paused"]
 
 T = TypeVar("T")
-Step = Callable[[], AsyncGenerator[ev.RunEvent, None]]
 PAUSED_KEY = "locus.paused_run"
 
 _resumed_lock = threading.Lock()

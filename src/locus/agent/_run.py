@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Coroutine
 from typing import Any, TypeVar
 
 from locus.agent import _events as ev
@@ -27,17 +27,18 @@ from locus.agent._output_steps import OutputSteps
 from locus.agent._pausing import PauseSteps
 from locus.agent._result import AgentResult, Metrics, RunStopReason, add_usage
 from locus.agent._state import PendingCall, RunState, new_id
+from locus.agent._step import Step
 from locus.agent._threads import thread_lock
 from locus.core.errors import RunCancelledError, RunTimeoutError, StreamError
-from locus.core.messages import Message, ToolCall
+from locus.core.messages import Message
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.usage import Usage
-from locus.tools._executor import ToolOutcome
 
 __all__ = ["AgentRun", "RunConfig", "RunRequest", "Step"]
 
 T = TypeVar("T")
-Step = Callable[[], AsyncGenerator[ev.RunEvent, None]]
+
+_NO_LOCK: contextlib.nullcontext[None] = contextlib.nullcontext()  # (stateless: shared)
 
 
 class AgentRun(ToolSteps, PauseSteps, OutputSteps):
@@ -73,8 +74,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         self._specs = config.toolbox.specs
         self._may_hold = config.approvals
         self._forwarding = False
-        self._outcomes: list[ToolOutcome | None] = []
-        self._held: list[ToolCall] = []
+        # _outcomes and _held are set by the step that acts (two lists fewer per run)
         self._handoff_to: str | None = None
         self._handoffs_done = 0
         self.last_agent = config.name
@@ -113,11 +113,17 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
                 while step is not None:
                     self._check_cancel()
                     self._next = None
-                    async with contextlib.aclosing(step()) as events:
-                        async for event in events:
-                            yield event
-                            # whoever resumes us now (given the loop: half the cost)
-                            self._task = asyncio.current_task(self._loop)
+                    events = step()
+                    if isinstance(events, Coroutine):  # a step with no events
+                        await events
+                    else:
+                        try:  # (as contextlib.aclosing, without its two objects per step)
+                            async for event in events:
+                                yield event
+                                # whoever resumes us now (given the loop: half the cost)
+                                self._task = asyncio.current_task(self._loop)
+                        finally:
+                            await events.aclose()
                     step = self._next
         except asyncio.CancelledError:
             if not self._cancel_requested:
@@ -175,7 +181,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
     def _thread_lock(self) -> contextlib.AbstractAsyncContextManager[None]:
         """The thread's lock, held from load to append (none without a thread)."""
         if self.thread_id is None:
-            return contextlib.nullcontext()
+            return _NO_LOCK
         left = None
         if self._deadline is not None:
             left = max(0.0, self._deadline - asyncio.get_running_loop().time())
@@ -207,7 +213,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
 
     # -- steps -------------------------------------------------------------------------------
 
-    async def _load(self) -> AsyncGenerator[ev.RunEvent, None]:
+    async def _load(self) -> None:
         """Build the conversation: system prompt, history (or thread), then the new prompt."""
         from locus.agent._conversation import start_conversation
 
@@ -224,8 +230,6 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         await self._tools_for_run()
         await self._start_hooks()
         self._next = self._think
-        return
-        yield  # an async generator with no events
 
     async def _think(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Stream one model call; text and reasoning deltas flow out as they arrive."""
@@ -244,11 +248,14 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         self.begin_output_text()
         try:
             while final is None:
-                step = anext(stream, None)
-                # no deadline: await the event directly (one coroutine less per event)
-                event = await (step if self._deadline is None else self._wait(step))
-                if event is None:
-                    raise StreamError("the model's stream ended without a final (done) event")
+                step = stream.__anext__()
+                try:
+                    # no deadline: await the event directly (one coroutine less per event)
+                    event = await (step if self._deadline is None else self._wait(step))
+                except StopAsyncIteration:
+                    raise StreamError(
+                        "the model's stream ended without a final (done) event"
+                    ) from None
                 if event.content and (text := self._text_event(event.content, iteration)):
                     yield text
                 if event.reasoning:

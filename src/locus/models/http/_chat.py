@@ -11,11 +11,9 @@ the shared background loop.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import threading
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
-from contextlib import aclosing
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, ClassVar, Self
@@ -49,7 +47,7 @@ from locus.models.http._settings import (
     keyword_names,
 )
 from locus.models.http._sse_reader import JsonEventReader
-from locus.models.http._streaming import require_event_stream, stream_events
+from locus.models.http._streaming import StreamRead, require_event_stream
 from locus.models.http._textcalls import StreamTextCalls, ToolCallFormats, parse_response_text
 
 __all__ = ["HTTPChatModel"]
@@ -57,11 +55,21 @@ __all__ = ["HTTPChatModel"]
 logger = logging.getLogger("locus.models.http")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Call:
+    """One model call's encoded request; called, it makes an attempt's request (``send``'s
+    ``make_request``: no partial, bound method and argument tuple per call)."""
+
     tools: list[ToolSpec]
     body: bytes
     headers: dict[str, str]
+    model: HTTPChatModel | None = None
+    client: httpx.AsyncClient | None = None
+    plain: bool = False
+
+    def __call__(self) -> httpx.Request | PlainRequest:
+        assert self.model is not None and self.client is not None  # (set by _send)
+        return self.model._make_request(self.client, self, self.plain)
 
 
 class HTTPChatModel:
@@ -172,9 +180,9 @@ class HTTPChatModel:
             )
             shown = False
             try:
-                events = self._stream_events(reader, response, call.tools)
-                async with aclosing(events):
-                    async for event in events:
+                read = self._stream_read(reader, response, call.tools)
+                while (events := await read.next_events()) is not None:
+                    for event in events:
                         shown = True
                         yield event
                 return
@@ -261,9 +269,11 @@ class HTTPChatModel:
 
     async def _send(self, call: _Call, budget: RetryBudget) -> Answer:
         client = await self._clients.get(self._base_url)
+        call.model, call.client = self, client
+        call.plain = can_sign_plain(self.connection.auth)
         return await send(
             client,
-            self._request_factory(client, call),
+            call,
             auth=self.connection.auth,
             budget=budget,
             to_error=self._to_error,
@@ -278,14 +288,6 @@ class HTTPChatModel:
             content = await read_body(response, budget, self.endpoint, self.settings.answer_limits)
             if content is not None:
                 return response, content
-
-    def _request_factory(
-        self, client: httpx.AsyncClient, call: _Call
-    ) -> Callable[[], httpx.Request | PlainRequest]:
-        # a partial, not a closure: one object per call instead of a function and its cells
-        return functools.partial(
-            self._make_request, client, call, can_sign_plain(self.connection.auth)
-        )
 
     def _make_request(
         self, client: httpx.AsyncClient, call: _Call, plain: bool
@@ -307,16 +309,16 @@ class HTTPChatModel:
             api_format=self.codec.api_format,
         )
 
-    def _stream_events(
+    def _stream_read(
         self, reader: JsonEventReader, response: Answer, tools: list[ToolSpec]
-    ) -> AsyncGenerator[StreamEvent, None]:
+    ) -> StreamRead:
         """The shown events of one streamed answer (the codec's decoder, text tool calls)."""
         request_id = response.headers.get("opc-request-id")
         decoder = self.codec.stream_decoder(request_id)
         texts = None
         if self.tool_call_format is not None and tools:
             texts = StreamTextCalls(self.tool_call_format, tools)
-        return stream_events(reader, decoder, texts, request_id)
+        return StreamRead(reader, decoder, texts, request_id)
 
     def _json_body(self, content: bytes) -> Mapping[str, Any]:
         # (imported here: this function is all of this module a codec fix may touch)

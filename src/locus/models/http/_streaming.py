@@ -3,8 +3,6 @@ text tool-call parser, a short wait for a trailing usage event, and the final ev
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-
 from locus.core.errors import StreamError
 from locus.core.response import StreamEvent
 from locus.models._wire.codec import StreamDecoder
@@ -12,7 +10,10 @@ from locus.models.http._answer import Answer
 from locus.models.http._sse_reader import JsonEventReader
 from locus.models.http._textcalls import StreamTextCalls
 
-__all__ = ["require_event_stream", "stream_events"]
+__all__ = ["StreamRead", "require_event_stream"]
+
+
+_MAIN, _GRACE, _END = "main", "grace", "end"  # a StreamRead's phases
 
 
 async def require_event_stream(response: Answer, endpoint: str) -> None:
@@ -29,34 +30,54 @@ async def require_event_stream(response: Answer, endpoint: str) -> None:
     )
 
 
-async def stream_events(
-    reader: JsonEventReader,
-    decoder: StreamDecoder,
-    texts: StreamTextCalls | None,
-    request_id: str | None,
-) -> AsyncGenerator[StreamEvent, None]:
-    """Decoded events up to the finish, a short wait for a trailing usage event, the end.
+class StreamRead:
+    """One streamed answer read to its end, a batch of shown events per JSON event:
+    decoded events up to the finish, a short wait for a trailing usage event, the end.
 
-    One generator for the whole read (no inner generator per event).
+    A coroutine per event read (``next_events``), not a generator: the model's ``stream``
+    is the only generator between the wire and its caller.
     """
-    payload = await reader.next()
-    while payload is not None:
-        for shown in _shown(decoder.feed(payload), texts):
-            yield shown
-        if decoder.finished:
-            break
-        payload = await reader.next()
-    while payload is not None and not payload.get("usage"):
-        payload = await reader.next_within_grace()
-        if payload is not None:
-            for shown in _shown(decoder.feed(payload), texts):
-                yield shown
-    await reader.release()
-    final = decoder.close()
-    if final.response is not None and final.response.request_id is None:
-        final.response.request_id = request_id
-    for shown in texts.finish(final) if texts else [final]:
-        yield shown
+
+    __slots__ = ("_decoder", "_phase", "_reader", "_request_id", "_texts")
+
+    def __init__(
+        self,
+        reader: JsonEventReader,
+        decoder: StreamDecoder,
+        texts: StreamTextCalls | None,
+        request_id: str | None,
+    ) -> None:
+        self._reader: JsonEventReader | None = reader
+        self._decoder = decoder
+        self._texts = texts
+        self._request_id = request_id
+        self._phase = _MAIN
+
+    async def next_events(self) -> list[StreamEvent] | None:
+        """The shown events of the next JSON event (maybe none); ``None`` after the last."""
+        reader = self._reader
+        if reader is None:
+            return None
+        phase = self._phase
+        if phase is not _END:
+            payload = await (reader.next() if phase is _MAIN else reader.next_within_grace())
+            if payload is not None:
+                events = self._decoder.feed(payload)
+                if phase is _MAIN:
+                    if self._decoder.finished:  # then a short wait for a trailing usage event
+                        self._phase = _END if payload.get("usage") else _GRACE
+                elif payload.get("usage"):
+                    self._phase = _END
+                return _shown(events, self._texts)
+        return await self._end(reader)
+
+    async def _end(self, reader: JsonEventReader) -> list[StreamEvent]:
+        self._reader = None
+        await reader.release()
+        final = self._decoder.close()
+        if final.response is not None and final.response.request_id is None:
+            final.response.request_id = self._request_id
+        return self._texts.finish(final) if self._texts else [final]
 
 
 def _shown(events: list[StreamEvent], texts: StreamTextCalls | None) -> list[StreamEvent]:
