@@ -31,7 +31,7 @@ import anyio
 import httpx
 
 from locus.core.errors import StreamError
-from locus.models._wire.sse import DONE_SENTINEL, ServerSentEvent, SSEDecoder, json_payload
+from locus.models._wire.sse import DONE_SENTINEL, SSEDecoder, json_data
 from locus.models.http._answer import Answer, HttpxAnswer
 from locus.models.http._errors import stream_error
 from locus.models.http._limits import AnswerLimits
@@ -76,7 +76,8 @@ class JsonEventReader:
         self._next_chunk = response.read_chunk
         self._decoder = SSEDecoder()
         self._watch = WaitWatch()
-        self._pending: list[ServerSentEvent] = []
+        self._pending: list[str] = []
+        """The data of events received and not yet taken, in order."""
         self._ended = False
         self._eof = False
 
@@ -93,7 +94,7 @@ class JsonEventReader:
         if self._response.received_all():
             return await self._next_unbounded()  # the body is here: no read can wait
         deadline = self._next_deadline()
-        with anyio.CancelScope() as scope:
+        with _cancel_scope() as scope:
             self._watch.watch(scope, deadline)
             try:
                 while found is _MORE:
@@ -155,12 +156,12 @@ class JsonEventReader:
         """The next event already received, ``None`` at the end, or ``_MORE`` (read on)."""
         pending = self._pending
         while pending:
-            event = pending.pop() if len(pending) == 1 else pending.pop(0)
-            if event.data == DONE_SENTINEL or event.data.strip() == DONE_SENTINEL:
+            data = pending.pop() if len(pending) == 1 else pending.pop(0)
+            if data == DONE_SENTINEL or data.strip() == DONE_SENTINEL:
                 pending.clear()
                 self._ended = True
                 return None
-            payload = json_payload(event, endpoint=self._endpoint)
+            payload = json_data(data, endpoint=self._endpoint)
             if payload is not None:
                 return payload
         return None if self._ended else _MORE
@@ -198,8 +199,12 @@ class JsonEventReader:
         except httpx.HTTPError as exc:
             self._ended = True
             raise stream_error(exc, self._endpoint) from exc
+        self._take_chunk(chunk)
+
+    def _take_chunk(self, chunk: bytes) -> None:
+        """Decode one chunk of the body (``b""``: its end) into the pending events' data."""
         if not chunk:
-            self._pending.extend(self._decoder.close())
+            self._pending.extend(event.data for event in self._decoder.close())
             self._ended = self._eof = True
             return
         self._received += len(chunk)
@@ -211,4 +216,22 @@ class JsonEventReader:
                 "if it is expected",
                 endpoint=self._endpoint,
             )
-        self._pending.extend(self._decoder.feed(chunk))
+        if self._pending:
+            self._pending.extend(self._decoder.feed_data(chunk))
+        else:
+            self._pending = self._decoder.feed_data(chunk)
+
+
+_scope_class: type[anyio.CancelScope] | None = None
+
+
+def _cancel_scope() -> anyio.CancelScope:
+    """A new ``anyio.CancelScope`` of the running backend (asyncio: the reader's loop).
+
+    ``anyio.CancelScope()`` looks the backend up on every call, about a third of a
+    scope's cost; the class it makes is looked up once.
+    """
+    global _scope_class
+    if _scope_class is None:
+        _scope_class = type(anyio.CancelScope())
+    return _scope_class()
