@@ -14,7 +14,8 @@ native asyncio cancellation does not. A native timeout landing in that close lef
 connection busy and its request queued in the pool (seen in the soak test).
 
 Each wait for an event is a scope without a deadline, cancelled by the stream's one timer
-(``WaitWatch``) when overdue: a scope with a deadline costs a timer per event. A body
+(``WaitWatch``) when overdue: a scope with a deadline costs a timer per event; the wait for
+a trailing usage event is bounded by the earlier of the grace and its own deadline. A body
 that has all arrived (``Answer.received_all``) is read with no scope at all: no read
 of it can wait. The reader takes an ``Answer`` (``locus.models.http._answer``); an
 ``httpx.Response`` given instead is wrapped in an ``HttpxAnswer``.
@@ -94,8 +95,16 @@ class JsonEventReader:
         if self._response.received_all():
             return await self._next_unbounded()  # the body is here: no read can wait
         deadline = self._next_deadline()
+        found = await self._next_by(deadline)
+        if found is _MORE:
+            raise self._overdue(deadline)
+        return found
+
+    async def _next_by(self, due: float) -> dict[str, Any] | _More | None:
+        """The next event read by loop time ``due``; ``_MORE`` when ``due`` came first."""
+        found: dict[str, Any] | _More | None = _MORE
         with _cancel_scope() as scope:
-            self._watch.watch(scope, deadline)
+            self._watch.watch(scope, due)
             try:
                 while found is _MORE:
                     await self._fill()
@@ -103,7 +112,7 @@ class JsonEventReader:
             finally:
                 self._watch.done()
         if scope.cancelled_caught:
-            raise self._overdue(deadline)
+            return _MORE
         self._first = False
         return None if found is _MORE else found
 
@@ -142,15 +151,25 @@ class JsonEventReader:
     async def next_within_grace(self) -> dict[str, Any] | None:
         """Like ``next()``, but gives up (``None``) after the grace period.
 
-        An event already received is returned without setting up the timeout.
+        An event already received, or a body that has all arrived, is read without
+        setting up a timeout. The grace and the wait's own bound (``next()``) share one
+        deadline: the earlier of the two decides whether the wait ends in ``None`` or an
+        error.
         """
         found = self._take()
         if found is not _MORE:
             return found
-        with anyio.move_on_after(self._grace):
-            return await self.next()
-        self._ended = True
-        return None
+        if self._response.received_all():
+            return await self._next_unbounded()  # the body is here: no read can wait
+        grace_due = asyncio.get_running_loop().time() + self._grace
+        deadline = self._next_deadline()
+        found = await self._next_by(min(deadline, grace_due))
+        if found is not _MORE:
+            return found
+        if grace_due <= deadline:
+            self._ended = True
+            return None
+        raise self._overdue(deadline)
 
     def _take(self) -> dict[str, Any] | _More | None:
         """The next event already received, ``None`` at the end, or ``_MORE`` (read on)."""
