@@ -14,7 +14,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
-__all__ = ["GC_THRESHOLDS", "ServeServer", "serve", "tune_gc"]
+__all__ = ["GC_THRESHOLDS", "ServeServer", "config", "serve", "tune_gc"]
 
 GC_THRESHOLDS = (20_000, 10, 10)
 """The collector's thresholds in a ``locus serve`` process (Python's default: 700, 10, 10)."""
@@ -72,11 +72,9 @@ class ServeServer(uvicorn.Server):
                 print(f"locus serve listening on http://{host}:{port}", flush=True)
 
 
-def serve(
-    app: Starlette, host: str, port: int, *, log_level: str = "info", shutdown_timeout: float
-) -> None:
-    """Serve ``app`` until SIGINT/SIGTERM; running streams get ``shutdown_timeout`` s."""
-    config = uvicorn.Config(
+def config(app: Any, host: str, port: int, *, log_level: str, shutdown_timeout: float) -> Any:
+    """The uvicorn settings of ``locus serve`` (``app``: an app, or a factory's import path)."""
+    return uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -87,5 +85,12 @@ def serve(
         backlog=4096,
         timeout_graceful_shutdown=math.ceil(shutdown_timeout),
     )
+
+
+def serve(
+    app: Starlette, host: str, port: int, *, log_level: str = "info", shutdown_timeout: float
+) -> None:
+    """Serve ``app`` until SIGINT/SIGTERM; running streams get ``shutdown_timeout`` s."""
+    settings = config(app, host, port, log_level=log_level, shutdown_timeout=shutdown_timeout)
     tune_gc()
-    ServeServer(config, app).run()
+    ServeServer(settings, app).run()
