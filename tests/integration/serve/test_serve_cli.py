@@ -147,3 +147,36 @@ def test_workers_below_one_are_refused(emulator_json: Path) -> None:
     done = subprocess.run(cmd, cwd=ROOT, env=_env(emulator_json), capture_output=True, text=True)
     assert done.returncode == 2
     assert "--workers must be at least 1" in done.stderr
+
+
+def test_workers_continue_a_thread_in_a_shared_sqlite_store(
+    emulator_json: Path, tmp_path: Path
+) -> None:
+    target = "tests.integration.serve.emulator_agent:shared_agent"
+    cmd = [sys.executable, "-m", "locus.cli", "serve", target, "--port", "0", "--workers", "2"]
+    cmd += ["--log-level", "warning"]
+    env = {**_env(emulator_json), "LOCUS_TEST_THREADS": f"sqlite:///{tmp_path}/threads.db"}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        url = re.search(rb"listening on (http://\S+)", proc.stdout.readline())
+        assert url is not None
+        base = url.group(1).decode()
+        turns = 6
+        for turn in range(turns):  # a new connection each: either worker may answer
+            body = {"model": "shared", "thread_id": "t-1"}
+            body["messages"] = [{"role": "user", "content": f"Turn {turn}: add 7 and 35."}]
+            answer = httpx.post(base + "/v1/chat/completions", json=body, timeout=30)
+            assert answer.status_code == 200, answer.text
+        thread = httpx.get(base + "/v1/threads/t-1", timeout=30).json()
+        users = [m["content"] for m in thread["messages"] if m["role"] == "user"]
+        assert users == [f"Turn {turn}: add 7 and 35." for turn in range(turns)]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+        assert b"keep threads in memory" not in proc.stderr.read()
+    finally:
+        proc.kill()
+        proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
