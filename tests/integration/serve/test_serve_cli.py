@@ -164,8 +164,8 @@ def test_workers_continue_a_thread_in_a_shared_sqlite_store(
         base = url.group(1).decode()
         turns = 6
         for turn in range(turns):  # a new connection each: either worker may answer
-            body = {"model": "shared", "thread_id": "t-1"}
-            body["messages"] = [{"role": "user", "content": f"Turn {turn}: add 7 and 35."}]
+            message = {"role": "user", "content": f"Turn {turn}: add 7 and 35."}
+            body = {"model": "shared", "thread_id": "t-1", "messages": [message]}
             answer = httpx.post(base + "/v1/chat/completions", json=body, timeout=30)
             assert answer.status_code == 200, answer.text
         thread = httpx.get(base + "/v1/threads/t-1", timeout=30).json()
