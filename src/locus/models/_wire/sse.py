@@ -50,7 +50,8 @@ class SSEDecoder:
     """
 
     def __init__(self, *, max_line_size: int = 4 << 20, max_event_size: int = 16 << 20) -> None:
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._utf8: codecs.IncrementalDecoder | None = None
+        """The incremental UTF-8 decoder, made when a chunk is not whole characters."""
         self._max_line = max_line_size
         self._max_event = max_event_size
         self._line = ""
@@ -117,8 +118,10 @@ class SSEDecoder:
                 return chunk.decode()
             except UnicodeDecodeError:
                 pass
-        text = self._decoder.decode(chunk)
-        self._whole_chars = not self._decoder.getstate()[0]
+        if self._utf8 is None:
+            self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        text = self._utf8.decode(chunk)
+        self._whole_chars = not self._utf8.getstate()[0]
         return text
 
     def _single_data_event(self, text: str) -> ServerSentEvent | None:
@@ -147,7 +150,8 @@ class SSEDecoder:
 
     def close(self) -> list[ServerSentEvent]:
         """End of body: flush what is left (see the module docstring)."""
-        events = self._text(self._decoder.decode(b"", final=True))
+        rest = self._utf8.decode(b"", final=True) if self._utf8 is not None else ""
+        events = self._text(rest)
         if self._line:
             line, self._line = self._line, ""
             self._process(line, events)

@@ -176,7 +176,7 @@ class JsonEventReader:
         pending = self._pending
         while pending:
             data = pending.pop() if len(pending) == 1 else pending.pop(0)
-            if data == DONE_SENTINEL or data.strip() == DONE_SENTINEL:
+            if data[:1] != "{" and (data == DONE_SENTINEL or data.strip() == DONE_SENTINEL):
                 pending.clear()
                 self._ended = True
                 return None
