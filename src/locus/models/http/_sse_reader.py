@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import math
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -75,6 +76,10 @@ class JsonEventReader:
         self._grace = grace
         # the next chunk of the body, b"" at its end (no reference back to this reader)
         self._next_chunk = response.read_chunk
+        self._ready_chunk: Callable[[], bytes | None] | None = getattr(
+            response, "ready_chunk", None
+        )
+        """The answer's ``ready_chunk()``, if it offers one (see ``_take_ready``)."""
         self._decoder = SSEDecoder()
         self._watch = WaitWatch()
         self._pending: list[str] = []
@@ -89,7 +94,7 @@ class JsonEventReader:
         attempt's seconds of the wait's start, and all of them by the stream's end
         (``AnswerLimits``); an event already received is returned at once.
         """
-        found = self._take()
+        found = self._take_ready()
         if found is not _MORE:
             return found
         if self._response.received_all():
@@ -156,7 +161,7 @@ class JsonEventReader:
         deadline: the earlier of the two decides whether the wait ends in ``None`` or an
         error.
         """
-        found = self._take()
+        found = self._take_ready()
         if found is not _MORE:
             return found
         if self._response.received_all():
@@ -170,6 +175,31 @@ class JsonEventReader:
             self._ended = True
             return None
         raise self._overdue(deadline)
+
+    def _take_ready(self) -> dict[str, Any] | _More | None:
+        """``_take``, reading on while the answer has data that needs no wait.
+
+        An answer may offer ``ready_chunk()``: the bytes that have arrived and need no
+        wait (``b""`` at the end of the body, ``None`` when a read would wait), raising
+        as ``read_chunk`` does. A read that cannot wait needs no bound, so an event made
+        of such data costs no cancel scope.
+        """
+        found = self._take()
+        ready = self._ready_chunk
+        if ready is None or found is not _MORE:
+            return found
+        while found is _MORE:
+            try:
+                chunk = ready()
+            except httpx.HTTPError as exc:
+                self._ended = True
+                raise stream_error(exc, self._endpoint) from exc
+            if chunk is None:
+                return _MORE
+            self._take_chunk(chunk)
+            found = self._take()
+        self._first = False
+        return found
 
     def _take(self) -> dict[str, Any] | _More | None:
         """The next event already received, ``None`` at the end, or ``_MORE`` (read on)."""

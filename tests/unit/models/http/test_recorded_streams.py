@@ -66,6 +66,22 @@ class Recorded(Answer):
         self._closed = True
 
 
+class Ready(Recorded):
+    """A body whose every other chunk is there without a wait (``ready_chunk``)."""
+
+    __slots__ = ("_asked",)
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        super().__init__(chunks, all_in=False)
+        self._asked = 0
+
+    def ready_chunk(self) -> bytes | None:
+        self._asked += 1
+        if self._asked % 2:
+            return None  # (a read would wait)
+        return self._chunks.pop(0) if self._chunks else b""
+
+
 def variants(body: bytes) -> dict[str, bytes]:
     """The variants of a recorded body the expected events were made for."""
     finish = body.index(b'"finishReason"')
@@ -124,9 +140,10 @@ def plain(event: StreamEvent) -> dict[str, Any]:
     return out
 
 
-async def outcome(chunks: list[bytes], fmt: str | None, *, all_in: bool) -> dict[str, Any]:
+async def outcome(chunks: list[bytes], fmt: str | None, mode: str) -> dict[str, Any]:
     """The events of one read (as JSON), or the error it ended in."""
-    reader = JsonEventReader(Recorded(chunks, all_in=all_in), endpoint="http://x")
+    answer = Ready(chunks) if mode == "ready" else Recorded(chunks, all_in=mode == "all_in")
+    reader = JsonEventReader(answer, endpoint="http://x")
     decoder = ChatStreamDecoder("GENERIC", model_id="m")
     texts = StreamTextCalls(fmt, TOOLS) if fmt else None
     try:
@@ -143,9 +160,9 @@ async def test_a_recorded_stream_gives_the_events_it_gave(key: str) -> None:
     body = variants(b"".join(recorded))[variant]
     expected = DATA["expected"][key]
     for chunking, chunks in chunkings(body, recorded if variant == "as_sent" else None).items():
-        for all_in in (False, True):
-            got = await outcome(chunks, None if fmt == "None" else fmt, all_in=all_in)
-            assert got == expected, (chunking, all_in)
+        for mode in ("arriving", "all_in", "ready"):
+            got = await outcome(chunks, None if fmt == "None" else fmt, mode)
+            assert got == expected, (chunking, mode)
 
 
 def test_every_stream_and_variant_has_expected_events() -> None:
