@@ -48,12 +48,14 @@ def agent() -> Agent:
 
 
 @contextmanager
-def server_process(info: dict[str, Any]) -> Iterator[tuple[str, int]]:
-    """``locus serve`` on a free loopback port in a subprocess; yields its URL and pid."""
+def server_process(info: dict[str, Any], workers: int = 1) -> Iterator[tuple[str, int]]:
+    """``locus serve`` (``--workers``) on a free loopback port in a subprocess; yields its
+    URL and pid."""
     env = {**os.environ, _INFO_ENV: json.dumps(info)}
     env.pop("LOCUS_SERVE_TOKEN", None)
     cmd = [sys.executable, "-m", "locus.cli", "serve", "benchmarks.serve:agent", "--port", "0"]
     cmd += ["--max-concurrent-per-client", "100000", "--log-level", "warning"]
+    cmd += ["--workers", str(workers)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env, text=True)
     try:
         assert proc.stdout is not None
@@ -164,6 +166,22 @@ class _Clients:
                 connection.transport.close()
 
 
+def _descendants(pid: int) -> list[int]:
+    """The pids of ``pid``'s children, their children and so on (from ``/proc``)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                parent = int(stat.read().rpartition(b")")[2].split()[1])
+        except OSError:  # gone meanwhile
+            continue
+        if parent == pid:
+            found += [int(entry), *_descendants(int(entry))]
+    return found
+
+
 def _cpu_seconds(pid: int) -> float:
     """User plus system CPU seconds of process ``pid`` so far (``/proc/<pid>/stat``)."""
     with open(f"/proc/{pid}/stat", "rb") as stat:
@@ -172,13 +190,14 @@ def _cpu_seconds(pid: int) -> float:
 
 
 class _CPU:
-    """CPU seconds (user + system) of a set of processes, read from ``/proc``."""
+    """CPU seconds (user + system) of a set of processes, read from ``/proc``; a name
+    may stand for several processes (the workers of ``locus serve --workers``)."""
 
-    def __init__(self, pids: dict[str, int]) -> None:
-        self.pids = dict(pids)
+    def __init__(self, pids: dict[str, int | list[int]]) -> None:
+        self.pids = {name: [pid] if isinstance(pid, int) else pid for name, pid in pids.items()}
 
     def read(self) -> dict[str, float]:
-        return {name: _cpu_seconds(pid) for name, pid in self.pids.items()}
+        return {name: sum(map(_cpu_seconds, pids)) for name, pids in self.pids.items()}
 
 
 async def _timed(
@@ -240,21 +259,25 @@ async def measure(
     reps: int = 3,
     warmup: int = 1,
     agent_only: bool = True,
+    workers: int = 1,
 ) -> dict[str, Any]:
     """``efficiency`` (latency / wall), ``wall_s``, ``cpu_s`` per process and ``runs`` of
-    streamed chats through ``locus serve``; ``info`` is the emulator's (already set to
-    ``latency``). ``agent_only`` adds the same waves run in this process, no server."""
+    streamed chats through ``locus serve --workers workers``; ``info`` is the emulator's
+    (already set to ``latency``). ``agent_only`` adds the same waves run in this
+    process, no server. With several workers, ``server`` is their CPU summed."""
     load_start = os.getloadavg()[0]
-    with server_process(info) as (url, pid):
-        cpu = _CPU({"server": pid, "emulator": _emulator_pid(pid), "client": os.getpid()})
+    emulator = _emulator_pid(-1)
+    with server_process(info, workers) as (url, pid):
         clients = _Clients(url, runs)
         try:
             for _ in range(warmup):
                 await clients.wave()
+            server = [pid, *_descendants(pid)]  # the workers run once the first wave is in
+            cpu = _CPU({"server": server, "emulator": emulator, "client": os.getpid()})
             served = [await _timed(cpu, clients.wave, runs) for _ in range(reps)]
         finally:
             clients.close()
-    result = {**_summary(latency, served), "runs": runs}
+    result = {**_summary(latency, served), "runs": runs, "workers": workers}
     if agent_only:
         result["agent_only"] = await _measure_agent(info, cpu, latency, runs, reps, warmup)
     result["load_avg"] = {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)}
@@ -278,8 +301,9 @@ async def _measure_agent(
 if __name__ == "__main__":
     from benchmarks._emulator_proc import configure, emulator_process
 
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 500
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 500  # [N] [WORKERS]
+    workers = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     with emulator_process("--log-level", "warning") as emulator:
         configure(emulator, latency=1.0)
-        result = asyncio.run(measure(emulator, latency=1.0, runs=runs))
+        result = asyncio.run(measure(emulator, latency=1.0, runs=runs, workers=workers))
         print(json.dumps(result, indent=2))

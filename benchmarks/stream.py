@@ -8,10 +8,17 @@ wall time noisy; the wall-time difference is reported beside it). The added time
 first delta is measured on a short answer (``SHORT_PROMPT``, ``SHORT_DELTAS`` words): the
 emulator renders a whole answer before its first byte, so a long one would bury a
 sub-millisecond difference under its own rendering time.
+
+``decode_cpu`` is the client's CPU per streamed answer with no network at all: the
+scenario's recorded answers (``RECORDED``, from our emulator) read through the event
+reader, the GENERIC decoder and the text tool-call parser (``tool_call_format="auto"``,
+a DAC model's default), the body arriving one event per chunk, all at once, or one event
+per chunk that needs no wait (``ready_chunk``). Run: ``python -m benchmarks.stream``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
@@ -20,9 +27,24 @@ from typing import Any
 from benchmarks._scenario import RawClient, RecordingTransport, build_model
 from benchmarks._stats import figure
 from locus.core.messages import Message
+from locus.core.toolspec import ToolSpec
+from locus.models.http._answer import Answer
+from locus.models.http._sse_reader import JsonEventReader
+from locus.models.http._streaming import stream_events
+from locus.models.http._textcalls import StreamTextCalls
 from locus.models.providers.oci import OCIModel
+from locus.models.providers.oci._formats.stream import ChatStreamDecoder
 
-__all__ = ["MARKER", "PROMPT", "SHORT_DELTAS", "SHORT_PROMPT", "measure", "write_rules"]
+__all__ = [
+    "MARKER",
+    "PROMPT",
+    "RECORDED",
+    "SHORT_DELTAS",
+    "SHORT_PROMPT",
+    "decode_cpu",
+    "measure",
+    "write_rules",
+]
 
 MARKER = "locus-bench-long"
 PROMPT = f"{MARKER}: please stream a long answer."
@@ -124,3 +146,88 @@ async def measure(
         "ttft_overhead_ms": figure([p[0] for p in short], scale=1e3, digits=3),
         "per_delta_wall_us": figure([p[1] / deltas for p in long], scale=1e6, digits=2),
     }
+
+
+RECORDED = Path(__file__).parents[1] / "tests" / "data" / "streams" / "emulator_streams.json"
+"""The scenario's two streamed answers (and a Qwen ``<tool_call>`` run), chunk by chunk."""
+
+_TOOLS = [
+    ToolSpec(
+        "add_two_numbers",
+        "Return the sum of two integers.",
+        {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}},
+    )
+]
+
+
+class _Replayed(Answer):
+    """A recorded body, chunk by chunk (``all_in``: it has all arrived)."""
+
+    __slots__ = ("_all_in", "_chunks", "_closed")
+
+    def __init__(self, chunks: list[bytes], *, all_in: bool = False) -> None:
+        super().__init__(200, {}, float("inf"))
+        self._chunks, self._all_in, self._closed = list(chunks), all_in, False
+
+    @property
+    def is_closed(self) -> bool:
+        return self._closed
+
+    async def read_chunk(self) -> bytes:
+        return self._chunks.pop(0) if self._chunks else b""
+
+    def received_all(self) -> bool:
+        return self._all_in
+
+    async def aclose(self) -> None:
+        self._closed = True
+
+
+class _Ready(_Replayed):
+    """A recorded body whose chunks are all there without a wait."""
+
+    __slots__ = ()
+
+    def ready_chunk(self) -> bytes | None:
+        return self._chunks.pop(0) if self._chunks else b""
+
+
+async def _read(answer: Answer) -> int:
+    reader = JsonEventReader(answer, endpoint="http://recorded")
+    decoder = ChatStreamDecoder("GENERIC", model_id="recorded")
+    texts = StreamTextCalls("auto", _TOOLS)
+    return len([event async for event in stream_events(reader, decoder, texts, None)])
+
+
+_MODES: dict[str, Any] = {
+    "chunk_per_event": lambda chunks: _Replayed(chunks),
+    "body_all_in": lambda chunks: _Replayed([b"".join(chunks)], all_in=True),
+    "ready_chunks": lambda chunks: _Ready(chunks),
+}
+
+
+async def _decode_cpu(streams: dict[str, list[bytes]], reps: int, inner: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, chunks in streams.items():
+        for mode, make in _MODES.items():
+            await _read(make(chunks))  # (warm-up)
+            times = []
+            for _ in range(reps):
+                cpu = time.process_time()
+                for _ in range(inner):
+                    await _read(make(chunks))
+                times.append((time.process_time() - cpu) / inner)
+            out[f"{name}/{mode}_us"] = figure(times, scale=1e6, digits=1)
+    return out
+
+
+def decode_cpu(*, reps: int = 15, inner: int = 200) -> dict[str, Any]:
+    """CPU microseconds per streamed answer, per recorded stream and arrival (see above)."""
+    recorded = json.loads(RECORDED.read_text("utf-8"))["streams"]
+    streams = {name: [chunk.encode() for chunk in chunks] for name, chunks in recorded.items()}
+    return asyncio.run(_decode_cpu(streams, reps, inner))
+
+
+if __name__ == "__main__":
+    for key, value in decode_cpu().items():
+        print(f"{key:32} {value}")

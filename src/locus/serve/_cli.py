@@ -46,11 +46,19 @@ def build_parser(prog: str = "locus serve") -> argparse.ArgumentParser:
         default=30.0,
         help="seconds running streams get to finish on shutdown (default 30)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="serving processes sharing the port (default 1; threads across them need a "
+        "shared thread store: docs/serving.md)",
+    )
     parser.add_argument("--log-level", default="info")
     return parser
 
 
-def _agents(targets: Sequence[str]) -> Any:
+def load_agents(targets: Sequence[str]) -> Any:
+    """What ``create_app`` serves: the one target's object, or the agents of several by name."""
     from locus.serve._agents import AgentTable
     from locus.serve._target import load_target
 
@@ -83,19 +91,50 @@ def main(argv: Sequence[str] | None = None, prog: str = "locus serve") -> int:
             file=sys.stderr,
         )
         return 2
+    if args.workers < 1:
+        print(f"{prog}: --workers must be at least 1, not {args.workers}", file=sys.stderr)
+        return 2
+    options = _options(args)
     try:
-        app = create_app(
-            _agents(args.targets),
-            ui=args.ui,
-            cors_origins=args.cors_origin,
-            max_body_bytes=args.max_body_bytes,
-            max_concurrent_per_client=args.max_concurrent_per_client,
-            shutdown_timeout=args.shutdown_timeout,
-        )
+        app = create_app(load_agents(args.targets), **options)
     except ConfigurationError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2
+    if args.workers > 1:
+        return _serve_workers(args, app, options)
     serve(
         app, args.host, args.port, log_level=args.log_level, shutdown_timeout=args.shutdown_timeout
     )
     return 0
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "ui": args.ui,
+        "cors_origins": args.cors_origin,
+        "max_body_bytes": args.max_body_bytes,
+        "max_concurrent_per_client": args.max_concurrent_per_client,
+        "shutdown_timeout": args.shutdown_timeout,
+    }
+
+
+def _serve_workers(args: argparse.Namespace, app: Any, options: dict[str, Any]) -> int:
+    """The agents were loaded here to check them; each worker loads its own."""
+    from locus.serve._workers import memory_stores, serve_workers
+
+    local = memory_stores(app.state.served.agents.agents)
+    if local:
+        log.warning(
+            "--workers %d: %s keep threads in memory, so a thread continues only on the "
+            "worker that started it; give them a shared thread store (docs/serving.md)",
+            args.workers,
+            local,
+        )
+    return serve_workers(
+        list(args.targets),
+        options,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+    )

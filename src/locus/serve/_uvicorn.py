@@ -1,8 +1,10 @@
-"""Running an app with uvicorn: draining on a stop, and the address it listens on."""
+"""Running an app with uvicorn: draining on a stop, the address it listens on, and the
+garbage collector's settings for a process that only serves."""
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import signal
 import threading
@@ -12,7 +14,27 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
-__all__ = ["ServeServer", "serve"]
+__all__ = ["GC_THRESHOLDS", "ServeServer", "config", "serve", "tune_gc"]
+
+GC_THRESHOLDS = (20_000, 10, 10)
+"""The collector's thresholds in a ``locus serve`` process (Python's default: 700, 10, 10)."""
+
+
+def tune_gc() -> None:
+    """Set the collector up for serving many runs at once (``locus serve`` only; an app
+    mounted elsewhere leaves its process's collector alone).
+
+    The objects loaded so far (modules, the agents) are frozen out of every later
+    collection, and the youngest generation is collected after 20,000 allocations
+    instead of 700. A run in flight holds its objects for its model's whole latency, so
+    with the default settings hundreds of runs' live objects were walked again and
+    again, and promoted into full collections that also walked every module: a sixth
+    of the server's CPU per streamed chat. The older generations keep their default
+    ratios, so garbage in cycles is still reclaimed (later, not never).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 class ServeServer(uvicorn.Server):
@@ -50,11 +72,9 @@ class ServeServer(uvicorn.Server):
                 print(f"locus serve listening on http://{host}:{port}", flush=True)
 
 
-def serve(
-    app: Starlette, host: str, port: int, *, log_level: str = "info", shutdown_timeout: float
-) -> None:
-    """Serve ``app`` until SIGINT/SIGTERM; running streams get ``shutdown_timeout`` s."""
-    config = uvicorn.Config(
+def config(app: Any, host: str, port: int, *, log_level: str, shutdown_timeout: float) -> Any:
+    """The uvicorn settings of ``locus serve`` (``app``: an app, or a factory's import path)."""
+    return uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -65,4 +85,12 @@ def serve(
         backlog=4096,
         timeout_graceful_shutdown=math.ceil(shutdown_timeout),
     )
-    ServeServer(config, app).run()
+
+
+def serve(
+    app: Starlette, host: str, port: int, *, log_level: str = "info", shutdown_timeout: float
+) -> None:
+    """Serve ``app`` until SIGINT/SIGTERM; running streams get ``shutdown_timeout`` s."""
+    settings = config(app, host, port, log_level=log_level, shutdown_timeout=shutdown_timeout)
+    tune_gc()
+    ServeServer(settings, app).run()

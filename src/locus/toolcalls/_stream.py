@@ -9,8 +9,8 @@ text flows at once, and only a suffix that could still become a marker is held.
 from __future__ import annotations
 
 import functools
+import os
 import re
-import uuid
 from collections.abc import Callable, Sequence
 
 from locus.core.errors import ConfigurationError
@@ -50,7 +50,7 @@ Step = Callable[["ToolCallStreamParser", str, int, Out], int]
 
 
 def _default_id() -> str:
-    return "call_" + uuid.uuid4().hex[:24]
+    return "call_" + os.urandom(12).hex()  # (24 random hex digits)
 
 
 def _format_of(origin: str) -> str:
@@ -104,6 +104,9 @@ class ToolCallStreamParser:
             return [delta] if delta else []
         if self._plain(delta):
             return [delta]  # what the full run gives: text that cannot start a marker
+        if self._mode is _BLOCK and not self._hold and tag.BLOCK_MARKERS.absent_from(delta):
+            self._parts.append(delta)  # the same: block payload that cannot end the block
+            return []
         out = Out()
         src, self._hold = self._hold + delta, ""
         self._run(src, out)
@@ -153,7 +156,7 @@ class ToolCallStreamParser:
             self._parts.append(hold)
             self._end_block(out, closed=False)
         elif mode == type(self)._json:
-            self._json_incomplete(out)
+            self._json_refused(out, "".join(self._parts), "incomplete JSON at end of message")
         elif mode in (type(self)._mistral_head, type(self)._mistral_name):
             self._refuse(out, self._raw() + hold, MISTRAL, "incomplete [TOOL_CALLS] call")
 
@@ -339,10 +342,6 @@ class ToolCallStreamParser:
             self._at_start = False
         self._pushback = held
 
-    def _json_incomplete(self, out: Out) -> None:
-        text = "".join(self._parts)
-        self._json_refused(out, text, "incomplete JSON at end of message")
-
     def _separator(self, src: str, pos: int, out: Out) -> int:
         """Between ``;``/newline-separated Llama calls; separators are dropped."""
         hit = _NOT_SEPARATOR.search(src, pos)
@@ -398,3 +397,4 @@ class ToolCallStreamParser:
 
 
 _TEXT: Step = ToolCallStreamParser._text
+_BLOCK: Step = ToolCallStreamParser._block

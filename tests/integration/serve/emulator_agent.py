@@ -81,3 +81,17 @@ def agents() -> dict[str, Agent]:
     """Both agents by name."""
     info = _info()
     return {"adder": adder(info), "ops": operator(info), "desk": desk(info)}
+
+
+def shared_agent() -> Agent:
+    """``module:shared_agent``: the adder with threads in the store ``LOCUS_TEST_THREADS``
+    names (a URL), which several ``locus serve`` workers share."""
+    info = _info()
+    store = os.environ["LOCUS_TEST_THREADS"]
+    return Agent(
+        model(info),
+        tools=[add_two_numbers],
+        system_prompt="Add when asked.",
+        thread_store=store,
+        name="shared",
+    )

@@ -74,3 +74,109 @@ def test_sigterm_lets_a_running_stream_finish(emulator_json: Path, emu: Emulator
         proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def _children(pid: int) -> list[int]:
+    """The pids of ``pid``'s child processes (from ``/proc``)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_bytes()
+            except OSError:  # gone meanwhile
+                continue
+            if int(stat.rpartition(b")")[2].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _chat(base: str, name: str) -> str:
+    prompt = "Use the add_two_numbers tool to add 7 and 35."
+    body = {"model": name, "stream": True, "messages": [{"role": "user", "content": prompt}]}
+    with httpx.stream("POST", base + "/v1/chat/completions", json=body, timeout=30) as answer:
+        assert answer.status_code == 200
+        return "".join(answer.iter_lines())
+
+
+def test_workers_share_the_port_answer_and_stop_cleanly(emulator_json: Path) -> None:
+    cmd = [sys.executable, "-m", "locus.cli", "serve", TARGET, "--port", "0", "--workers", "2"]
+    cmd += ["--log-level", "warning"]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=_env(emulator_json), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        url = re.search(rb"listening on (http://\S+)", proc.stdout.readline())
+        assert url is not None
+        base = url.group(1).decode()
+        name = httpx.get(base + "/v1/models", timeout=30).json()["data"][0]["id"]
+        answers: list[str] = []
+        readers = [
+            threading.Thread(target=lambda: answers.append(_chat(base, name))) for _ in range(2)
+        ]
+        for reader in readers:
+            reader.start()
+        for reader in readers:
+            reader.join(60)
+        assert len(answers) == 2
+        assert all("42" in text and text.endswith("data: [DONE]") for text in answers)
+        workers = [pid for pid in _children(proc.pid) if b"spawn_main" in _cmdline(pid)]
+        assert len(workers) == 2
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+        assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+        warning = proc.stderr.read()
+        assert b"keep threads in memory" in warning  # the test agent's store is per process
+    finally:
+        proc.kill()
+        proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def test_workers_below_one_are_refused(emulator_json: Path) -> None:
+    cmd = [sys.executable, "-m", "locus.cli", "serve", TARGET, "--workers", "0"]
+    done = subprocess.run(cmd, cwd=ROOT, env=_env(emulator_json), capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "--workers must be at least 1" in done.stderr
+
+
+def test_workers_continue_a_thread_in_a_shared_sqlite_store(
+    emulator_json: Path, tmp_path: Path
+) -> None:
+    target = "tests.integration.serve.emulator_agent:shared_agent"
+    cmd = [sys.executable, "-m", "locus.cli", "serve", target, "--port", "0", "--workers", "2"]
+    cmd += ["--log-level", "warning"]
+    env = {**_env(emulator_json), "LOCUS_TEST_THREADS": f"sqlite:///{tmp_path}/threads.db"}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        url = re.search(rb"listening on (http://\S+)", proc.stdout.readline())
+        assert url is not None
+        base = url.group(1).decode()
+        turns = 6
+        for turn in range(turns):  # a new connection each: either worker may answer
+            message = {"role": "user", "content": f"Turn {turn}: add 7 and 35."}
+            body = {"model": "shared", "thread_id": "t-1", "messages": [message]}
+            answer = httpx.post(base + "/v1/chat/completions", json=body, timeout=30)
+            assert answer.status_code == 200, answer.text
+        thread = httpx.get(base + "/v1/threads/t-1", timeout=30).json()
+        users = [m["content"] for m in thread["messages"] if m["role"] == "user"]
+        assert users == [f"Turn {turn}: add 7 and 35." for turn in range(turns)]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+        assert b"keep threads in memory" not in proc.stderr.read()
+    finally:
+        proc.kill()
+        proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()

@@ -49,7 +49,7 @@ class StreamAccumulator(ABC):
 
     def feed(self, data: Mapping[str, Any]) -> list[StreamEvent]:
         """Decode one event; ``StreamError`` on a malformed one or one reporting an error."""
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):
             raise StreamError(
                 f"{self._event_name} should be a JSON object, got {type(data).__name__}"
             )

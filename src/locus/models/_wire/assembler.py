@@ -123,7 +123,10 @@ class ToolCallAssembler:
         out: list[ToolCall] = []
         for n, partial in enumerate(self._calls):
             call_id = partial.id or _fresh_id(f"{self._prefix}_{n}", used)
-            out.append(tool_call(call_id, partial.name, partial.text))
+            if partial.whole:  # decoded once already, when its object closed
+                out.append(ToolCall(call_id, partial.name, partial.scan.value or {}))
+            else:
+                out.append(tool_call(call_id, partial.name, partial.text))
         return out
 
 

@@ -12,19 +12,23 @@ blank line (the OCI SDK's async reader accepts that too). Pure: no I/O.
 from __future__ import annotations
 
 import codecs
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from locus.core.errors import StreamError
 from locus.models._wire.json_text import ServerJSONError, loads_server_json
 
-__all__ = ["DONE_SENTINEL", "SSEDecoder", "ServerSentEvent", "json_payload"]
+__all__ = ["DONE_SENTINEL", "SSEDecoder", "ServerSentEvent", "json_data", "json_payload"]
 
 DONE_SENTINEL = "[DONE]"
 """The data an OpenAI-style stream (and some OCI models) sends after the last event."""
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
+_scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+"""The JSON scanner of ``json.loads`` (its C one where available)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +50,8 @@ class SSEDecoder:
     """
 
     def __init__(self, *, max_line_size: int = 4 << 20, max_event_size: int = 16 << 20) -> None:
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._utf8: codecs.IncrementalDecoder | None = None
+        """The incremental UTF-8 decoder, made when a chunk is not whole characters."""
         self._max_line = max_line_size
         self._max_event = max_event_size
         self._line = ""
@@ -57,12 +62,67 @@ class SSEDecoder:
         self._event = ""
         self._id: str | None = None
         self._retry: int | None = None
+        self._whole_chars = True
+        """Whether the UTF-8 decoder holds no bytes of a character split between chunks."""
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode a chunk of the body; returns the events it completed."""
-        text = self._decoder.decode(chunk)
+        text = self._decode(chunk)
         single = self._single_data_event(text)
         return [single] if single is not None else self._text(text)
+
+    def feed_data(self, chunk: bytes) -> list[str]:
+        """Like ``feed``, but only the events' data (all a JSON event reader needs).
+
+        Between events (nothing held back) a chunk without CR is cut at its blank lines
+        and each block that is one ``data: `` line is taken as it stands; any other
+        block, and what follows the last blank line, takes the general rules.
+        """
+        text = self._decode(chunk)
+        if self._at_start and text:
+            self._at_start = False
+            text = text.removeprefix("\ufeff")
+        if self._line or self._data or self._skip_lf or "\r" in text:
+            return [event.data for event in self._text(text)]
+        blocks = text.split("\n\n")
+        rest = blocks.pop()
+        found: list[str] = []
+        for block in blocks:
+            if (
+                block.startswith("data: ")
+                and "\n" not in block
+                and len(block) <= self._max_line
+                and len(block) - 5 <= self._max_event
+            ):
+                found.append(block[6:])
+                self._event = ""
+            else:
+                found.extend(event.data for event in self._block(block))
+        if rest:
+            found.extend(event.data for event in self._text(rest))
+        return found
+
+    def _block(self, block: str) -> list[ServerSentEvent]:
+        """The event of ``block``, whole lines followed by a blank line (general rules)."""
+        events: list[ServerSentEvent] = []
+        for line in block.split("\n"):
+            self._process(line, events)
+        self._dispatch(events)
+        return events
+
+    def _decode(self, chunk: bytes) -> str:
+        """The text of ``chunk``: strictly decoded when it can be (the usual, faster case),
+        else by the incremental decoder (a character split between chunks, bad bytes)."""
+        if self._whole_chars:
+            try:
+                return chunk.decode()
+            except UnicodeDecodeError:
+                pass
+        if self._utf8 is None:
+            self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        text = self._utf8.decode(chunk)
+        self._whole_chars = not self._utf8.getstate()[0]
+        return text
 
     def _single_data_event(self, text: str) -> ServerSentEvent | None:
         """Fast path for the usual chunk, exactly one ``data: ...\n\n`` event, else None.
@@ -90,7 +150,8 @@ class SSEDecoder:
 
     def close(self) -> list[ServerSentEvent]:
         """End of body: flush what is left (see the module docstring)."""
-        events = self._text(self._decoder.decode(b"", final=True))
+        rest = self._utf8.decode(b"", final=True) if self._utf8 is not None else ""
+        events = self._text(rest)
         if self._line:
             line, self._line = self._line, ""
             self._process(line, events)
@@ -159,7 +220,29 @@ def json_payload(event: ServerSentEvent, *, endpoint: str | None = None) -> dict
     Raises ``StreamError`` (naming ``endpoint`` when given) when the data is not a JSON
     object, or is JSON nested too deeply to decode.
     """
-    data = event.data.strip()
+    return json_data(event.data, endpoint=endpoint)
+
+
+def json_data(data: str, *, endpoint: str | None = None) -> dict[str, Any] | None:
+    """``json_payload`` for an event's data.
+
+    The usual data, one JSON object with nothing around it, is scanned as it stands (what
+    ``json.loads`` does after its checks); anything else, and any failure, takes the
+    general path, which gives its value or its error.
+    """
+    if data.startswith("{") and data.endswith("}"):
+        try:
+            value, end = _scan_json(data, 0)
+        except (StopIteration, ValueError, RecursionError):
+            pass
+        else:
+            if end == len(data):
+                return value  # type: ignore[no-any-return]  # (a JSON object: it began with {)
+    return _json_object(data, endpoint)
+
+
+def _json_object(data: str, endpoint: str | None) -> dict[str, Any] | None:
+    data = data.strip()
     if not data or data == DONE_SENTINEL:
         return None
     source = f" from {endpoint}" if endpoint else ""

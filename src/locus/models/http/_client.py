@@ -20,6 +20,7 @@ from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 import httpx
+from httpx._client import ClientState
 
 from locus.models.http._httpcore_transport import HttpcoreTransport
 from locus.models.http._pools import Borrowed, borrow, origin_of
@@ -54,6 +55,31 @@ class ModelClient(httpx.AsyncClient):
         )
         """The aiohttp transport that takes this client's model requests directly
         (``locus.models.http._direct``), if it has one."""
+        own = self._transport
+        self._core = own if isinstance(own, HttpcoreTransport) and not self._mounts else None
+
+    def direct_core(
+        self, request: httpx.Request, auth: httpx.Auth | None
+    ) -> HttpcoreTransport | None:
+        """The transport that can take ``request`` (signed by ``auth``) without ``send``
+        (``locus.models.http._httpx_direct``): the client's own httpcore pool, no proxy, no
+        event hooks, no client auth, no redirects followed, and no credentials in the URL
+        for httpx to turn into basic auth. ``None`` when ``send`` must take it."""
+        core = self._core
+        if core is None or self.is_closed or self.follow_redirects or self._auth is not None:
+            return None
+        hooks = self._event_hooks
+        if hooks["request"] or hooks["response"] or "timeout" not in request.extensions:
+            return None
+        if auth is None and request.url.userinfo:
+            return None
+        self._state = ClientState.OPENED  # (as send() marks it)
+        return core
+
+    def redirect_request(self, request: httpx.Request, response: httpx.Response) -> httpx.Request:
+        """The request a redirect would make (``send`` sets it as ``response.next_request``;
+        it raises for a ``Location`` that is not a URL)."""
+        return self._build_redirect_request(request, response)
 
     # httpx builds its transports in these two (private) methods, after reading the proxy
     # environment; a transport given by the caller is used as it is.

@@ -8,23 +8,34 @@ the caller's) therefore left its slot busy forever: after a few thousand such ca
 every slot was held and every new call waited for the pool timeout (encode/httpcore#1093,
 #830). Here the closing runs in a task of its own that the caller awaits through
 ``asyncio.shield``: a cancellation still reaches the caller at once, and the closing goes
-on to its end. Every close goes through it (httpx's own after ``aread()``, Locus's, and
-httpx's error paths), since it is the response stream's ``aclose``.
+on to its end. A response read to its end (the usual case) is closed in the caller's task
+instead, a cancellation held back until the closing is done (``_run_to_end``; that closing
+only hands the connection back to the pool, a loop turn). Every close goes through it
+(httpx's own after ``aread()``, Locus's, and httpx's error paths), since it is the
+response stream's ``aclose``.
 
 The stream is also the response's ``BodySource`` (``locus.models.http._body``) when the
 body is not content-encoded: the event reader takes each chunk from httpx's transport
 stream (which still maps httpcore's errors to httpx's) instead of through the client's
 three more iterators per chunk.
+
+Its pool connects through ``JoinedWritesBackend`` (``locus.models.http._joined_writes``):
+each request's head and body go out in one socket send, not two.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import functools
+import types
+from collections.abc import AsyncIterator, Coroutine, Generator
+from typing import Any
 
+import httpcore
 import httpx
 
 from locus.models.http._body import BODY_SOURCE
+from locus.models.http._joined_writes import JoinedWritesBackend
 
 __all__ = ["HttpcoreTransport"]
 
@@ -35,6 +46,14 @@ only weakly)."""
 
 class HttpcoreTransport(httpx.AsyncHTTPTransport):
     """``httpx.AsyncHTTPTransport`` whose responses always give their pool slot back."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        pool = self._pool
+        # httpx passes no network backend to the pool it builds: it is set here instead
+        backend = getattr(pool, "_network_backend", None)
+        if isinstance(backend, httpcore.AsyncNetworkBackend) and not options.get("http2"):
+            pool._network_backend = JoinedWritesBackend(backend)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; the answer's stream closes to the end even when cancelled."""
@@ -48,13 +67,14 @@ class HttpcoreTransport(httpx.AsyncHTTPTransport):
 
 
 class _ShieldedClose(httpx.AsyncByteStream):
-    """A response stream whose ``aclose`` runs to its end in its own task."""
+    """A response stream whose ``aclose`` always runs to its end."""
 
-    __slots__ = ("_chunks", "_inner")
+    __slots__ = ("_chunks", "_ended", "_inner")
 
     def __init__(self, inner: httpx.AsyncByteStream) -> None:
         self._inner = inner
         self._chunks: AsyncIterator[bytes] | None = None
+        self._ended = False
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._inner.__aiter__()
@@ -64,7 +84,10 @@ class _ShieldedClose(httpx.AsyncByteStream):
         chunks = self._chunks
         if chunks is None:
             chunks = self._chunks = self._inner.__aiter__()
-        return await anext(chunks, b"")
+        chunk = await anext(chunks, b"")
+        if not chunk:
+            self._ended = True
+        return chunk
 
     def received_all(self) -> bool:
         """Never known in advance here: every read may wait for the network."""
@@ -72,6 +95,10 @@ class _ShieldedClose(httpx.AsyncByteStream):
 
     async def aclose(self) -> None:
         """Close the inner stream; a cancellation of the caller does not stop the closing."""
+        if self._ended:
+            # read to its end: the connection only goes back to the pool (no network)
+            await _run_to_end(self._inner.aclose())
+            return
         closing = asyncio.ensure_future(self._inner.aclose())
         try:
             await asyncio.shield(closing)
@@ -80,6 +107,47 @@ class _ShieldedClose(httpx.AsyncByteStream):
                 _CLOSING.add(closing)
                 closing.add_done_callback(_forget)
             raise
+
+
+@types.coroutine
+def _run_to_end(closing: Coroutine[Any, Any, None]) -> Generator[Any, Any, None]:
+    """Run ``closing`` in the calling task to its end, then raise a cancellation of the
+    task that came meanwhile (a task of its own costs a few loop turns per answer).
+
+    What ``closing`` waits for is waited for here, never handed to the task: a bare
+    ``sleep(0)`` is yielded as it is, and a future through one of our own, so that a
+    cancellation cancels ours and not the future ``closing`` needs.
+    """
+    cancelled: BaseException | None = None
+    while True:
+        try:
+            waiting_on = closing.send(None)
+        except StopIteration:
+            break
+        while True:
+            try:
+                if waiting_on is None:
+                    yield None
+                elif not waiting_on.done():
+                    yield from _when_done(waiting_on)
+            except asyncio.CancelledError as exc:
+                cancelled = exc
+                continue
+            break
+    if cancelled is not None:
+        raise cancelled
+
+
+def _when_done(future: asyncio.Future[Any]) -> Generator[Any, Any, None]:
+    future._asyncio_future_blocking = False  # (it is not given to a task)
+    waiter = future.get_loop().create_future()
+    future.add_done_callback(functools.partial(_wake, waiter))
+    yield from waiter
+
+
+def _wake(waiter: asyncio.Future[None], _: object) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 def _forget(task: asyncio.Task[None]) -> None:

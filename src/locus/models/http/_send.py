@@ -4,7 +4,8 @@ Each attempt is a fresh request from ``make_request`` (new ``opc-request-id``; t
 flow signs it anew). Error answers are read, closed and turned into typed errors by
 ``to_error``; retryable ones are retried within the ``RetryBudget``. Answers are
 ``Answer``s (``locus.models.http._answer``): on the aiohttp backend an attempt goes the
-direct path (``_direct``), on the httpx backend through ``AsyncClient.send``.
+direct path (``_direct``); on the httpx backend a model's own client takes it straight to
+its httpcore transport (``_httpx_direct``), any other client through ``AsyncClient.send``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from locus.models.http._errors import (
     status_error,
     transport_error,
 )
+from locus.models.http._httpx_direct import send_httpx
 from locus.models.http._limits import MIB, AnswerLimits
 from locus.models.http._plain import PlainAuth, PlainRequest
 from locus.models.http._retry import RetryBudget, is_retryable_status
@@ -111,10 +113,7 @@ async def _attempt(
         raise RuntimeError("a PlainRequest needs the aiohttp direct path")
     with anyio.CancelScope(deadline=deadline):
         try:
-            response = await client.send(
-                request, auth=auth or httpx.USE_CLIENT_DEFAULT, stream=True
-            )
-            return HttpxAnswer(response, deadline)
+            return HttpxAnswer(await send_httpx(client, request, auth), deadline)
         except httpx.HTTPError as exc:
             return exc
     return None

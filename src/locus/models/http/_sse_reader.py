@@ -14,7 +14,8 @@ native asyncio cancellation does not. A native timeout landing in that close lef
 connection busy and its request queued in the pool (seen in the soak test).
 
 Each wait for an event is a scope without a deadline, cancelled by the stream's one timer
-(``WaitWatch``) when overdue: a scope with a deadline costs a timer per event. A body
+(``WaitWatch``) when overdue: a scope with a deadline costs a timer per event; the wait for
+a trailing usage event is bounded by the earlier of the grace and its own deadline. A body
 that has all arrived (``Answer.received_all``) is read with no scope at all: no read
 of it can wait. The reader takes an ``Answer`` (``locus.models.http._answer``); an
 ``httpx.Response`` given instead is wrapped in an ``HttpxAnswer``.
@@ -25,13 +26,14 @@ from __future__ import annotations
 import asyncio
 import enum
 import math
+from collections.abc import Callable
 from typing import Any
 
 import anyio
 import httpx
 
 from locus.core.errors import StreamError
-from locus.models._wire.sse import DONE_SENTINEL, ServerSentEvent, SSEDecoder, json_payload
+from locus.models._wire.sse import DONE_SENTINEL, SSEDecoder, json_data
 from locus.models.http._answer import Answer, HttpxAnswer
 from locus.models.http._errors import stream_error
 from locus.models.http._limits import AnswerLimits
@@ -74,9 +76,14 @@ class JsonEventReader:
         self._grace = grace
         # the next chunk of the body, b"" at its end (no reference back to this reader)
         self._next_chunk = response.read_chunk
+        self._ready_chunk: Callable[[], bytes | None] | None = getattr(
+            response, "ready_chunk", None
+        )
+        """The answer's ``ready_chunk()``, if it offers one (see ``_take_ready``)."""
         self._decoder = SSEDecoder()
         self._watch = WaitWatch()
-        self._pending: list[ServerSentEvent] = []
+        self._pending: list[str] = []
+        """The data of events received and not yet taken, in order."""
         self._ended = False
         self._eof = False
 
@@ -87,14 +94,22 @@ class JsonEventReader:
         attempt's seconds of the wait's start, and all of them by the stream's end
         (``AnswerLimits``); an event already received is returned at once.
         """
-        found = self._take()
+        found = self._take_ready()
         if found is not _MORE:
             return found
         if self._response.received_all():
             return await self._next_unbounded()  # the body is here: no read can wait
         deadline = self._next_deadline()
-        with anyio.CancelScope() as scope:
-            self._watch.watch(scope, deadline)
+        found = await self._next_by(deadline)
+        if found is _MORE:
+            raise self._overdue(deadline)
+        return found
+
+    async def _next_by(self, due: float) -> dict[str, Any] | _More | None:
+        """The next event read by loop time ``due``; ``_MORE`` when ``due`` came first."""
+        found: dict[str, Any] | _More | None = _MORE
+        with _cancel_scope() as scope:
+            self._watch.watch(scope, due)
             try:
                 while found is _MORE:
                     await self._fill()
@@ -102,7 +117,7 @@ class JsonEventReader:
             finally:
                 self._watch.done()
         if scope.cancelled_caught:
-            raise self._overdue(deadline)
+            return _MORE
         self._first = False
         return None if found is _MORE else found
 
@@ -141,26 +156,61 @@ class JsonEventReader:
     async def next_within_grace(self) -> dict[str, Any] | None:
         """Like ``next()``, but gives up (``None``) after the grace period.
 
-        An event already received is returned without setting up the timeout.
+        An event already received, or a body that has all arrived, is read without
+        setting up a timeout. The grace and the wait's own bound (``next()``) share one
+        deadline: the earlier of the two decides whether the wait ends in ``None`` or an
+        error.
         """
-        found = self._take()
+        found = self._take_ready()
         if found is not _MORE:
             return found
-        with anyio.move_on_after(self._grace):
-            return await self.next()
-        self._ended = True
-        return None
+        if self._response.received_all():
+            return await self._next_unbounded()  # the body is here: no read can wait
+        grace_due = asyncio.get_running_loop().time() + self._grace
+        deadline = self._next_deadline()
+        found = await self._next_by(min(deadline, grace_due))
+        if found is not _MORE:
+            return found
+        if grace_due <= deadline:
+            self._ended = True
+            return None
+        raise self._overdue(deadline)
+
+    def _take_ready(self) -> dict[str, Any] | _More | None:
+        """``_take``, reading on while the answer has data that needs no wait.
+
+        An answer may offer ``ready_chunk()``: the bytes that have arrived and need no
+        wait (``b""`` at the end of the body, ``None`` when a read would wait), raising
+        as ``read_chunk`` does. A read that cannot wait needs no bound, so an event made
+        of such data costs no cancel scope.
+        """
+        found = self._take()
+        ready = self._ready_chunk
+        if ready is None or found is not _MORE:
+            return found
+        while found is _MORE:
+            try:
+                chunk = ready()
+            except httpx.HTTPError as exc:
+                self._ended = True
+                raise stream_error(exc, self._endpoint) from exc
+            if chunk is None:
+                return _MORE
+            self._take_chunk(chunk)
+            found = self._take()
+        self._first = False
+        return found
 
     def _take(self) -> dict[str, Any] | _More | None:
         """The next event already received, ``None`` at the end, or ``_MORE`` (read on)."""
         pending = self._pending
         while pending:
-            event = pending.pop() if len(pending) == 1 else pending.pop(0)
-            if event.data == DONE_SENTINEL or event.data.strip() == DONE_SENTINEL:
+            data = pending.pop() if len(pending) == 1 else pending.pop(0)
+            if data[:1] != "{" and (data == DONE_SENTINEL or data.strip() == DONE_SENTINEL):
                 pending.clear()
                 self._ended = True
                 return None
-            payload = json_payload(event, endpoint=self._endpoint)
+            payload = json_data(data, endpoint=self._endpoint)
             if payload is not None:
                 return payload
         return None if self._ended else _MORE
@@ -198,8 +248,12 @@ class JsonEventReader:
         except httpx.HTTPError as exc:
             self._ended = True
             raise stream_error(exc, self._endpoint) from exc
+        self._take_chunk(chunk)
+
+    def _take_chunk(self, chunk: bytes) -> None:
+        """Decode one chunk of the body (``b""``: its end) into the pending events' data."""
         if not chunk:
-            self._pending.extend(self._decoder.close())
+            self._pending.extend(event.data for event in self._decoder.close())
             self._ended = self._eof = True
             return
         self._received += len(chunk)
@@ -211,4 +265,22 @@ class JsonEventReader:
                 "if it is expected",
                 endpoint=self._endpoint,
             )
-        self._pending.extend(self._decoder.feed(chunk))
+        if self._pending:
+            self._pending.extend(self._decoder.feed_data(chunk))
+        else:
+            self._pending = self._decoder.feed_data(chunk)
+
+
+_scope_class: type[anyio.CancelScope] | None = None
+
+
+def _cancel_scope() -> anyio.CancelScope:
+    """A new ``anyio.CancelScope`` of the running backend (asyncio: the reader's loop).
+
+    ``anyio.CancelScope()`` looks the backend up on every call, about a third of a
+    scope's cost; the class it makes is looked up once.
+    """
+    global _scope_class
+    if _scope_class is None:
+        _scope_class = type(anyio.CancelScope())
+    return _scope_class()

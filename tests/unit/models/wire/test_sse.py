@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from locus.core.errors import StreamError
-from locus.models._wire.sse import ServerSentEvent, SSEDecoder, json_payload
+from locus.models._wire.sse import ServerSentEvent, SSEDecoder, json_data, json_payload
 
 
 def decode(*chunks: bytes) -> list[ServerSentEvent]:
@@ -100,3 +100,36 @@ def test_json_payload() -> None:
         json_payload(ServerSentEvent("message", '{"a": ', None, None))
     with pytest.raises(StreamError, match="JSON object"):
         json_payload(ServerSentEvent("message", "[1, 2]", None, None))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        '{"a": [1, 2.5, "\\u00e9", null, true]}',
+        ' {"a": 1} ',
+        '{"a": 1}\n',
+        '{"a": 1} {"b": 2}',
+        '{"a": 1',
+        '{"a": NaN}',
+        '{"a": 123456789012345678901234567890}',
+        '{"a": 1, "a": 2}',
+        '{"s": "\\ud800"}',
+        '{"tab": "a\tb"}',
+        "[1]",
+        "[DONE]",
+        "",
+        "{}",
+        "{" * 5000 + "}" * 5000,
+    ],
+)
+def test_json_data_equals_json_payload(data: str) -> None:
+    event = ServerSentEvent("message", data, None, None)
+    try:
+        expected: object = json_payload(event, endpoint="http://x")
+    except StreamError as exc:
+        expected = ("error", str(exc))
+    try:
+        got: object = json_data(data, endpoint="http://x")
+    except StreamError as exc:
+        got = ("error", str(exc))
+    assert got == expected  # (NaN: json.decoder.NaN, one object, on both paths)
