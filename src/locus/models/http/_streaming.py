@@ -3,6 +3,8 @@ text tool-call parser, a short wait for a trailing usage event, and the final ev
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+
 from locus.core.errors import StreamError
 from locus.core.response import StreamEvent
 from locus.models._wire.codec import StreamDecoder
@@ -10,7 +12,7 @@ from locus.models.http._answer import Answer
 from locus.models.http._sse_reader import JsonEventReader
 from locus.models.http._textcalls import StreamTextCalls
 
-__all__ = ["StreamRead", "require_event_stream"]
+__all__ = ["StreamRead", "require_event_stream", "stream_events"]
 
 
 _MAIN, _GRACE, _END = "main", "grace", "end"  # a StreamRead's phases
@@ -78,6 +80,20 @@ class StreamRead:
         if final.response is not None and final.response.request_id is None:
             final.response.request_id = self._request_id
         return self._texts.finish(final) if self._texts else [final]
+
+
+async def stream_events(
+    reader: JsonEventReader,
+    decoder: StreamDecoder,
+    texts: StreamTextCalls | None,
+    request_id: str | None,
+) -> AsyncGenerator[StreamEvent, None]:
+    """``StreamRead``'s events one by one, as a generator (``HTTPChatModel.stream`` uses
+    ``StreamRead`` directly: one generator less per answer)."""
+    read = StreamRead(reader, decoder, texts, request_id)
+    while (events := await read.next_events()) is not None:
+        for event in events:
+            yield event
 
 
 def _shown(events: list[StreamEvent], texts: StreamTextCalls | None) -> list[StreamEvent]:
