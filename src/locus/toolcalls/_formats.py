@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from locus.core.errors import ConfigurationError
@@ -35,11 +36,18 @@ def resolve_formats(formats: FormatsArg) -> frozenset[str] | None:
     """The set of enabled names (formats plus options), or ``None`` when parsing is off."""
     if formats is None:
         return None
-    names = [formats] if isinstance(formats, str) else list(formats)
+    if isinstance(formats, str):
+        return _resolve_name(formats)  # (the usual case, once per streamed answer)
     enabled: set[str] = set()
-    for name in names:
+    for name in formats:
         enabled.update(_expand(name))
     return frozenset(enabled)
+
+
+@functools.lru_cache(maxsize=32)
+def _resolve_name(name: str) -> frozenset[str]:
+    """``resolve_formats`` of one name (an unknown one raises each time: errors are not cached)."""
+    return frozenset(_expand(name))
 
 
 def _expand(name: str) -> tuple[str, ...]:

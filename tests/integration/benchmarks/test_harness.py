@@ -99,9 +99,10 @@ async def test_agent_run_makes_two_signed_calls_and_raw_client_replays_them(
 
 async def test_overhead_reports_ratio_and_both_sides(info: dict[str, Any]) -> None:
     found = await overhead.measure(info, blocks=2, runs=2, warmup=1)
-    assert set(found) == {"ratio", "agent_ms", "raw_ms"}
+    assert set(found) == {"ratio", "agent_ms", "raw_ms", "cpu_ratio", "agent_cpu_us", "raw_cpu_us"}
     assert all(set(value) == FIGURE_KEYS for value in found.values())
     assert found["ratio"]["min"] > 0
+    assert found["cpu_ratio"]["min"] > 0  # (a run and a pair each take some CPU)
 
 
 async def test_concurrency_and_memory_on_a_few_runs(info: dict[str, Any]) -> None:

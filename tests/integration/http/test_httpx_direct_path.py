@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable
 
+import httpcore
 import httpx
 import pytest
 
@@ -18,6 +19,7 @@ from locus.models.http._body import body_source
 from locus.models.http._client import ModelClient
 from locus.models.http._httpcore_transport import _CLOSING
 from locus.models.http._httpx_direct import send_httpx
+from locus.models.http._joined_writes import JoinedWritesBackend, JoinedWritesStream
 from locus.models.http._limits import AnswerLimits
 from locus.models.http._retry import RetryBudget, RetryPolicy
 from locus.models.http._send import read_body, send
@@ -227,3 +229,34 @@ async def test_a_cancel_while_an_answer_closes_frees_its_connection(read_all: bo
         _, content = await one_answer(client, server.url)  # the pool still serves
     assert content == BODY
     assert server.connections == (1 if read_all else 2)  # a read answer's connection is kept
+
+
+async def test_is_readable_answers_as_the_inner_stream_does() -> None:
+    written = asyncio.Event()
+    done = asyncio.Event()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readexactly(1)
+        writer.write(b"x")
+        await writer.drain()
+        written.set()
+        await done.wait()
+
+    async with Server(handle) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        backend = JoinedWritesBackend(httpcore.AnyIOBackend())
+        stream = await backend.connect_tcp("127.0.0.1", port)
+        assert isinstance(stream, JoinedWritesStream)
+        inner = stream._inner
+        states = [(stream.get_extra_info("is_readable"), inner.get_extra_info("is_readable"))]
+        await stream.write(b"?")
+        await written.wait()
+        while not inner.get_extra_info("is_readable"):  # (the byte is on its way)
+            await asyncio.sleep(0)
+        states.append((stream.get_extra_info("is_readable"), True))
+        assert await stream.read(1) == b"x"
+        states.append((stream.get_extra_info("is_readable"), inner.get_extra_info("is_readable")))
+        done.set()
+        await stream.aclose()
+    assert states == [(False, False), (True, True), (False, False)]
+    assert stream.get_extra_info("is_readable") is True  # closed: as httpcore answers

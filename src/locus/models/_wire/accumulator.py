@@ -72,6 +72,11 @@ class StreamAccumulator(ABC):
 
     def _deltas(self, text: str | None, reasoning: str | None) -> list[StreamEvent]:
         """The events for one step's deltas (reasoning first), kept for the final answer."""
+        if not reasoning:  # (the usual step: one text delta, or nothing)
+            if not text:
+                return []
+            self._text.append(text)
+            return [StreamEvent(content=text)]
         events: list[StreamEvent] = []
         if reasoning:
             self._reasoning.append(reasoning)

@@ -79,6 +79,8 @@ def wire_arguments(call: ToolCall) -> str:
 def fragment_text(function: Mapping[str, Any], where: str) -> str:
     """The ``arguments`` piece of a streamed tool-call fragment, as text (``""`` if none)."""
     arguments = function.get("arguments")
+    if type(arguments) is str:
+        return arguments  # (the usual piece; the Mapping ABC check below is slower)
     if isinstance(arguments, Mapping):
         return dump_arguments(arguments)
     if arguments is not None and not isinstance(arguments, str):

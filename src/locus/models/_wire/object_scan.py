@@ -59,6 +59,26 @@ class ObjectScan:
         return not self._broken
 
     def _scan(self, piece: str, base: int) -> bool:
+        if "\\" in piece or self._escaped_at == base:
+            return self._scan_escapes(piece, base)
+        # no escapes: each quote opens or closes a string, braces count outside them
+        in_string = self._in_string
+        at = 0
+        for k, part in enumerate(piece.split('"')):
+            if k:
+                in_string = not in_string
+                at += 1
+            if not in_string and ("{" in part or "}" in part):
+                for i, char in enumerate(part):
+                    if char in "{}" and self._close(char):
+                        self._in_string = in_string
+                        self._broken = bool(piece[at + i + 1 :].strip())
+                        return not self._broken
+            at += len(part)
+        self._in_string = in_string
+        return False
+
+    def _scan_escapes(self, piece: str, base: int) -> bool:
         for match in _SIGNIFICANT.finditer(piece):
             at = base + match.start()
             if at == self._escaped_at:

@@ -8,6 +8,10 @@ backend a pool connects with; its streams hold back a write that ends a request 
 the stream reads, closes or starts TLS, so nothing waits for bytes that are not sent:
 httpcore always writes the end of the request (its body, or an empty write for the end of
 the message) before it reads the answer. The bytes sent are the same, in the same order.
+
+The streams also answer httpcore's ``is_readable`` (asked of every pooled connection each
+time a request comes or an answer closes) from the socket found once per stream, where
+anyio's stream builds its table of attributes on every question.
 """
 
 from __future__ import annotations
@@ -17,20 +21,23 @@ from collections.abc import Iterable
 from typing import Any
 
 import httpcore
+from httpcore._utils import is_socket_readable
 
 __all__ = ["JoinedWritesBackend", "JoinedWritesStream"]
 
 _HEAD_END = b"\r\n\r\n"
+_UNKNOWN: Any = object()
 
 
 class JoinedWritesStream(httpcore.AsyncNetworkStream):
     """A network stream that sends a request head with the write that follows it."""
 
-    __slots__ = ("_held", "_inner")
+    __slots__ = ("_held", "_inner", "_socket")
 
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
         self._held = b""
+        self._socket: Any = _UNKNOWN
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         """Send ``buffer`` (after anything held); a request head is held for the next write."""
@@ -67,8 +74,16 @@ class JoinedWritesStream(httpcore.AsyncNetworkStream):
         return JoinedWritesStream(inner)
 
     def get_extra_info(self, info: str) -> Any:
-        """What the inner stream tells (``ssl_object``, ``server_addr``, ...)."""
-        return self._inner.get_extra_info(info)
+        """What the inner stream tells (``ssl_object``, ``server_addr``, ...);
+        ``is_readable`` from the stream's socket, looked up once."""
+        if info != "is_readable":
+            return self._inner.get_extra_info(info)
+        sock = self._socket
+        if sock is _UNKNOWN:
+            sock = self._socket = self._inner.get_extra_info("socket")
+        if sock is None:  # (a stream without a socket: the inner one knows)
+            return self._inner.get_extra_info(info)
+        return is_socket_readable(sock)
 
     async def _flush(self, timeout: float | None) -> None:
         held, self._held = self._held, b""

@@ -227,6 +227,8 @@ class JsonEventReader:
             if self._response.received_all():
                 self._eof = True  # nothing left to wait for: the connection can go back
             if not self._eof and not self._response.is_closed:
+                self._drain_ready()
+            if not self._eof and not self._response.is_closed:
                 with anyio.move_on_after(DRAIN_SECONDS):
                     while await self._next_chunk():
                         pass
@@ -235,6 +237,18 @@ class JsonEventReader:
             pass
         finally:
             await self.aclose()
+
+    def _drain_ready(self) -> None:
+        """Read past the last event what needs no wait (``ready_chunk``), to the end if
+        it is there."""
+        ready = self._ready_chunk
+        while ready is not None:
+            chunk = ready()
+            if chunk is None:
+                return
+            if not chunk:
+                self._eof = True
+                return
 
     async def aclose(self) -> None:
         """Close the HTTP response (also when the consumer stopped early)."""

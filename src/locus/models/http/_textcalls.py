@@ -56,6 +56,8 @@ class StreamTextCalls:
         content = event.content
         if content and _only_content(event):
             items = self._parser.feed(content)
+            if not items:
+                return []  # (held back: inside a call, or what may start one)
             if len(items) == 1 and items[0] is content:  # prose, passed on as it came
                 self._content.append(content)
                 return [event]

@@ -188,3 +188,19 @@ async def test_a_ready_chunk_that_fails_is_a_stream_error() -> None:
     reader = JsonEventReader(answer, endpoint="http://test")
     with pytest.raises(StreamError, match="http://test"):
         await reader.next()
+
+
+async def test_release_reads_the_rest_that_is_there_without_waiting() -> None:
+    answer = ReadyAnswer([b'data: {"n": 1}\n\n', b": trailing\n\n", b""], [])
+    reader = JsonEventReader(answer, endpoint="http://test")
+    assert await reader.next() == {"n": 1}
+    await reader.release()
+    assert answer.ready == [] and answer.reads == 0  # read to its end, no read that waits
+
+
+async def test_release_waits_a_moment_for_a_rest_that_is_not_there_yet() -> None:
+    answer = ReadyAnswer([b'data: {"n": 1}\n\n'], [b": trailing\n\n"])
+    reader = JsonEventReader(answer, endpoint="http://test")
+    assert await reader.next() == {"n": 1}
+    await reader.release()
+    assert answer.later == [] and answer.reads == 2  # the trailing part, then the end

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from locus.core.messages import ToolCall
 from locus.models._wire import assembler
@@ -67,3 +71,35 @@ def test_the_arguments_are_joined_once_not_once_per_fragment(
     calls.add(0, None, "echo", '"}')
     assert calls.calls() == [ToolCall("call_0", "echo", {"s": "x" * 2_000})]
     assert joins <= 3
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.integers() | st.text(alphabet='{}[]"\\:, ab\u00e9'),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=6,
+)
+
+
+def _splits(text: str, cuts: list[int]) -> list[str]:
+    points = sorted({min(cut, len(text)) for cut in cuts})
+    return [text[a:b] for a, b in zip([0, *points], [*points, len(text)], strict=True)]
+
+
+@given(
+    st.dictionaries(st.text(max_size=4), _JSON_VALUES, max_size=4),
+    st.lists(st.integers(min_value=0, max_value=80), max_size=8),
+    st.sampled_from(["", " ", "x", "}", '"', "\\"]),
+)
+def test_scan_agrees_with_a_whole_parse_in_any_split(
+    value: dict[str, object], cuts: list[int], tail: str
+) -> None:
+    for text in (json.dumps(value), json.dumps(value, ensure_ascii=False) + tail):
+        assert scan_pieces(_splits(text, cuts)) is is_json_object(text), text
+
+
+@given(
+    st.text(alphabet='{}"\\ a:,', max_size=30),
+    st.lists(st.integers(min_value=0, max_value=30), max_size=6),
+)
+def test_scan_agrees_with_a_whole_parse_on_any_text(text: str, cuts: list[int]) -> None:
+    assert scan_pieces(_splits(text, cuts)) is is_json_object(text)
