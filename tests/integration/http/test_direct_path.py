@@ -119,3 +119,74 @@ async def test_a_plain_httpx_client_still_goes_through_send() -> None:
         assert isinstance(answer, HttpxAnswer)
         content = await read_body(answer, RetryBudget(RetryPolicy()), server.url, AnswerLimits())
     assert b"unzipped" in (content or b"")
+
+
+async def _open(client: ModelClient, url: str) -> AiohttpAnswer:
+    answer = await send(
+        client,
+        lambda: client.build_request("POST", url, content=b"{}"),
+        auth=None,
+        budget=RetryBudget(RetryPolicy(max_retries=0)),
+        to_error=lambda details: AssertionError(details),  # type: ignore[arg-type,return-value]
+        endpoint=url,
+        limits=AnswerLimits(),
+    )
+    assert isinstance(answer, AiohttpAnswer)
+    return answer
+
+
+async def test_ready_chunk_gives_what_has_arrived_none_while_a_read_would_wait_then_the_end() -> (
+    None
+):
+    first = b'data: {"a": 1}\n\ndata: {"b": 2}\n\n'
+    last = b'data: {"c": 3}\n\n'
+    go_on = asyncio.Event()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        length = len(first) + len(last)
+        writer.write(head(200, "Content-Type: text/event-stream", f"Content-Length: {length}"))
+        writer.write(first)
+        await writer.drain()
+        await go_on.wait()
+        writer.write(last)
+        await writer.drain()
+        writer.close()
+
+    client = ModelClient(transport=AiohttpTransport())
+    async with Server(handle) as server, client:
+        answer = await _open(client, server.url)
+        got = await answer.read_chunk()
+        while len(got) < len(first):  # what has arrived, without a wait; a read if not yet
+            more = answer.ready_chunk()
+            got += more if more is not None else await answer.read_chunk()
+        assert got == first
+        assert answer.ready_chunk() is None  # the server waits for us: a read would wait
+        go_on.set()
+        rest = b""
+        while chunk := await answer.read_chunk():
+            rest += chunk
+        assert rest == last
+        assert answer.ready_chunk() == b""  # the end, without a wait
+        await answer.aclose()
+        assert answer.ready_chunk() == b""
+
+
+async def test_ready_chunk_of_a_broken_body_raises_the_mapped_error_as_read_chunk_does() -> None:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(head(200, "Content-Type: text/event-stream", "Content-Length: 100"))
+        writer.write(b"data: {}\n\n")
+        await writer.drain()
+        writer.close()  # 90 bytes short
+
+    client = ModelClient(transport=AiohttpTransport())
+    async with Server(handle) as server, client:
+        answer = await _open(client, server.url)
+        with pytest.raises(httpx.HTTPError) as read_error:
+            while await answer.read_chunk():
+                pass
+        with pytest.raises(httpx.HTTPError) as ready_error:
+            answer.ready_chunk()
+        assert type(ready_error.value) is type(read_error.value)
+        await answer.aclose()

@@ -167,6 +167,22 @@ class AiohttpAnswer(Answer):
             raise mapped from exc
         return chunk
 
+    def ready_chunk(self) -> bytes | None:
+        """The body's bytes that have arrived and need no wait (decoded, as ``read_chunk``
+        gives them); ``b""`` at its end; ``None`` when a read would wait. The reader reads
+        these with no cancel scope (``JsonEventReader``)."""
+        if self._closed:
+            return b""
+        content = self._response.content
+        try:
+            chunk: bytes = content.read_nowait()
+        except Exception as exc:  # a broken body, as read_chunk maps it
+            mapped = self._map(exc)
+            if mapped is exc:
+                raise
+            raise mapped from exc
+        return chunk or (b"" if content.at_eof() else None)
+
     def received_all(self) -> bool:
         done: bool = self._response.content.is_eof()
         return done
