@@ -15,7 +15,7 @@ import pytest
 
 from locus.core.errors import ConnectError
 from locus.models.http._answer import Answer, HttpxAnswer
-from locus.models.http._client import ModelClient
+from locus.models.http._client import ModelClient, takes_plain
 from locus.models.http._httpcore_plain import HttpcoreAnswer
 from locus.models.http._limits import AnswerLimits
 from locus.models.http._plain import PlainRequest, ResponseHead
@@ -180,3 +180,12 @@ async def test_httpx_log_line_is_written_on_the_plain_path(
         with caplog.at_level(logging.INFO, logger="httpx"):
             await answer_of(client, lambda: plain_request(client, server.url), server.url)
         assert f'HTTP Request: POST {server.url} "HTTP/1.1 200 X"' in caplog.messages
+
+
+async def test_only_a_model_client_with_its_own_pool_takes_plain_requests() -> None:
+    async with ModelClient() as own, httpx.AsyncClient() as plain_httpx:
+        assert takes_plain(own)
+        assert not takes_plain(plain_httpx)
+        own.follow_redirects = True
+        assert not takes_plain(own)
+    assert not takes_plain(ModelClient(transport=httpx.AsyncHTTPTransport()))

@@ -27,7 +27,7 @@ from locus.models.http._pools import Borrowed, borrow, origin_of
 from locus.models.http._tls import shared_ssl_context
 from locus.models.http.aiohttp_transport import AiohttpTransport
 
-__all__ = ["LoopClient", "ModelClient"]
+__all__ = ["LoopClient", "ModelClient", "takes_plain"]
 
 
 class _NoCookies(httpx.Cookies):
@@ -109,6 +109,12 @@ class ModelClient(httpx.AsyncClient):
     @cookies.setter
     def cookies(self, cookies: Any) -> None:
         raise AttributeError("a model's HTTP client keeps no cookies")
+
+
+def takes_plain(client: httpx.AsyncClient) -> bool:
+    """True when ``client`` sends ``PlainRequest``s through its own httpcore pool
+    (``ModelClient.plain_core``; the aiohttp backend's clients say so through ``direct``)."""
+    return isinstance(client, ModelClient) and client.plain_core() is not None
 
 
 class LoopClient:
