@@ -134,18 +134,30 @@ def _run_to_end(closing: Coroutine[Any, Any, None]) -> Generator[Any, Any, None]
             waiting_on = closing.send(None)
         except StopIteration:
             break
-        while True:
-            try:
-                if waiting_on is None:
-                    yield None
-                elif not waiting_on.done():
-                    yield from _when_done(waiting_on)
-            except asyncio.CancelledError as exc:
-                cancelled = exc
-                continue
-            break
+        except BaseException as exc:  # (the cancellation still goes first)
+            if cancelled is not None:
+                raise cancelled from exc
+            raise
+        cancelled = (yield from _wait_out(waiting_on)) or cancelled
     if cancelled is not None:
         raise cancelled
+
+
+def _wait_out(waiting_on: asyncio.Future[Any] | None) -> Generator[Any, Any, BaseException | None]:
+    """Wait for what the closing waits for (a bare ``sleep(0)``, or a future); the
+    cancellation of the task that came meanwhile, if one did."""
+    cancelled: BaseException | None = None
+    while True:
+        try:
+            if waiting_on is None:
+                yield None
+            elif not waiting_on.done():
+                yield from _when_done(waiting_on)
+        except asyncio.CancelledError as exc:
+            cancelled = exc
+            if waiting_on is not None and not waiting_on.done():
+                continue  # still waiting for what the closing needs
+        return cancelled
 
 
 def _when_done(future: asyncio.Future[Any]) -> Generator[Any, Any, None]:
