@@ -27,7 +27,7 @@ from locus.models.http._pools import Borrowed, borrow, origin_of
 from locus.models.http._tls import shared_ssl_context
 from locus.models.http.aiohttp_transport import AiohttpTransport
 
-__all__ = ["LoopClient", "ModelClient"]
+__all__ = ["LoopClient", "ModelClient", "takes_plain"]
 
 
 class _NoCookies(httpx.Cookies):
@@ -58,23 +58,28 @@ class ModelClient(httpx.AsyncClient):
         own = self._transport
         self._core = own if isinstance(own, HttpcoreTransport) and not self._mounts else None
 
-    def direct_core(
-        self, request: httpx.Request, auth: httpx.Auth | None
-    ) -> HttpcoreTransport | None:
-        """The transport that can take ``request`` (signed by ``auth``) without ``send``
-        (``locus.models.http._httpx_direct``): the client's own httpcore pool, no proxy, no
-        event hooks, no client auth, no redirects followed, and no credentials in the URL
-        for httpx to turn into basic auth. ``None`` when ``send`` must take it."""
+    def plain_core(self) -> HttpcoreTransport | None:
+        """The transport that takes a ``PlainRequest`` of this client with no httpx objects
+        (``locus.models.http._httpcore_plain``): the client's own httpcore pool, no proxy,
+        no event hooks, no client auth, no redirects followed. ``None`` otherwise."""
         core = self._core
         if core is None or self.is_closed or self.follow_redirects or self._auth is not None:
             return None
         hooks = self._event_hooks
-        if hooks["request"] or hooks["response"] or "timeout" not in request.extensions:
-            return None
-        if auth is None and request.url.userinfo:
+        if hooks["request"] or hooks["response"]:
             return None
         self._state = ClientState.OPENED  # (as send() marks it)
         return core
+
+    def direct_core(
+        self, request: httpx.Request, auth: httpx.Auth | None
+    ) -> HttpcoreTransport | None:
+        """The transport that can take ``request`` (signed by ``auth``) without ``send``
+        (``locus.models.http._httpx_direct``): as ``plain_core``, and no credentials in the
+        URL for httpx to turn into basic auth. ``None`` when ``send`` must take it."""
+        if "timeout" not in request.extensions or (auth is None and request.url.userinfo):
+            return None
+        return self.plain_core()
 
     def redirect_request(self, request: httpx.Request, response: httpx.Response) -> httpx.Request:
         """The request a redirect would make (``send`` sets it as ``response.next_request``;
@@ -104,6 +109,12 @@ class ModelClient(httpx.AsyncClient):
     @cookies.setter
     def cookies(self, cookies: Any) -> None:
         raise AttributeError("a model's HTTP client keeps no cookies")
+
+
+def takes_plain(client: httpx.AsyncClient) -> bool:
+    """True when ``client`` sends ``PlainRequest``s through its own httpcore pool
+    (``ModelClient.plain_core``; the aiohttp backend's clients say so through ``direct``)."""
+    return isinstance(client, ModelClient) and client.plain_core() is not None
 
 
 class LoopClient:

@@ -28,16 +28,17 @@ from __future__ import annotations
 import asyncio
 import functools
 import types
-from collections.abc import AsyncIterator, Coroutine, Generator
+from collections.abc import AsyncIterable, AsyncIterator, Coroutine, Generator
 from typing import Any
 
 import httpcore
 import httpx
+from httpx._transports.default import AsyncResponseStream, map_httpcore_exceptions
 
 from locus.models.http._body import BODY_SOURCE
 from locus.models.http._joined_writes import JoinedWritesBackend
 
-__all__ = ["HttpcoreTransport"]
+__all__ = ["HttpcoreTransport", "ShieldedClose"]
 
 _CLOSING: set[asyncio.Task[None]] = set()
 """Closings whose caller was cancelled, kept alive until they end (the loop holds tasks
@@ -55,18 +56,27 @@ class HttpcoreTransport(httpx.AsyncHTTPTransport):
         if isinstance(backend, httpcore.AsyncNetworkBackend) and not options.get("http2"):
             pool._network_backend = JoinedWritesBackend(backend)
 
+    async def open_core(self, request: httpcore.Request) -> tuple[httpcore.Response, ShieldedClose]:
+        """Send an httpcore ``request`` through the pool (no httpx ``Request`` and
+        ``Response``: ``locus.models.http._httpcore_plain``): the answer and its body as the
+        stream ``handle_async_request`` would give it (httpx's errors, shielded close)."""
+        with map_httpcore_exceptions():
+            response = await self._pool.handle_async_request(request)
+        assert isinstance(response.stream, AsyncIterable)  # (an async pool's)
+        return response, ShieldedClose(AsyncResponseStream(response.stream))
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; the answer's stream closes to the end even when cancelled."""
         response = await super().handle_async_request(request)
         assert isinstance(response.stream, httpx.AsyncByteStream)
-        response.stream = stream = _ShieldedClose(response.stream)
+        response.stream = stream = ShieldedClose(response.stream)
         encoding = response.headers.get("content-encoding", "identity")
         if encoding.strip().lower() in ("", "identity"):
             response.extensions[BODY_SOURCE] = stream
         return response
 
 
-class _ShieldedClose(httpx.AsyncByteStream):
+class ShieldedClose(httpx.AsyncByteStream):
     """A response stream whose ``aclose`` always runs to its end."""
 
     __slots__ = ("_chunks", "_ended", "_inner")
@@ -124,18 +134,30 @@ def _run_to_end(closing: Coroutine[Any, Any, None]) -> Generator[Any, Any, None]
             waiting_on = closing.send(None)
         except StopIteration:
             break
-        while True:
-            try:
-                if waiting_on is None:
-                    yield None
-                elif not waiting_on.done():
-                    yield from _when_done(waiting_on)
-            except asyncio.CancelledError as exc:
-                cancelled = exc
-                continue
-            break
+        except BaseException as exc:  # (the cancellation still goes first)
+            if cancelled is not None:
+                raise cancelled from exc
+            raise
+        cancelled = (yield from _wait_out(waiting_on)) or cancelled
     if cancelled is not None:
         raise cancelled
+
+
+def _wait_out(waiting_on: asyncio.Future[Any] | None) -> Generator[Any, Any, BaseException | None]:
+    """Wait for what the closing waits for (a bare ``sleep(0)``, or a future); the
+    cancellation of the task that came meanwhile, if one did."""
+    cancelled: BaseException | None = None
+    while True:
+        try:
+            if waiting_on is None:
+                yield None
+            elif not waiting_on.done():
+                yield from _when_done(waiting_on)
+        except asyncio.CancelledError as exc:
+            cancelled = exc
+            if waiting_on is not None and not waiting_on.done():
+                continue  # still waiting for what the closing needs
+        return cancelled
 
 
 def _when_done(future: asyncio.Future[Any]) -> Generator[Any, Any, None]:

@@ -22,6 +22,7 @@ import httpx
 
 from locus.core.errors import APIStatusError, ModelTimeoutError, ResponseError, TransportError
 from locus.models.http._answer import Answer, HttpxAnswer
+from locus.models.http._client import ModelClient
 from locus.models.http._direct import direct_transport, open_direct, open_plain
 from locus.models.http._errors import (
     ErrorDetails,
@@ -29,6 +30,7 @@ from locus.models.http._errors import (
     status_error,
     transport_error,
 )
+from locus.models.http._httpcore_plain import open_core_plain
 from locus.models.http._httpx_direct import send_httpx
 from locus.models.http._limits import MIB, AnswerLimits
 from locus.models.http._plain import PlainAuth, PlainRequest
@@ -109,11 +111,28 @@ async def _attempt(
             if timer.expired():
                 return None
             raise
-    if isinstance(request, PlainRequest):  # (the client was closed since it was made)
-        raise RuntimeError("a PlainRequest needs the aiohttp direct path")
+    if isinstance(request, PlainRequest):
+        return await _attempt_plain(client, request, cast("PlainAuth | None", auth), deadline)
     with anyio.CancelScope(deadline=deadline):
         try:
             return HttpxAnswer(await send_httpx(client, request, auth), deadline)
+        except httpx.HTTPError as exc:
+            return exc
+    return None
+
+
+async def _attempt_plain(
+    client: httpx.AsyncClient, request: PlainRequest, auth: PlainAuth | None, deadline: float
+) -> Answer | httpx.HTTPError | None:
+    """``_attempt`` for a ``PlainRequest`` on the httpx backend (``_httpcore_plain``)."""
+    core = client.plain_core() if isinstance(client, ModelClient) else None
+    if core is None:  # (the client was closed, or changed, since the request was made)
+        raise RuntimeError(
+            "a PlainRequest needs a direct path (aiohttp, or a model's httpx client)"
+        )
+    with anyio.CancelScope(deadline=deadline):
+        try:
+            return await open_core_plain(core, request, auth, client.timeout, deadline)
         except httpx.HTTPError as exc:
             return exc
     return None
