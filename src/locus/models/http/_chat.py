@@ -31,7 +31,7 @@ from locus.core.toolspec import ToolSpec, as_tool_specs
 from locus.models._wire.codec import ChatCodec, ChatRequest
 from locus.models.http._answer import Answer
 from locus.models.http._body_json import dump_body
-from locus.models.http._client import LoopClient
+from locus.models.http._client import LoopClient, takes_plain
 from locus.models.http._connection import Connection
 from locus.models.http._direct import direct_transport
 from locus.models.http._errors import ErrorDetails
@@ -292,10 +292,11 @@ class HTTPChatModel:
     def _make_request(
         self, client: httpx.AsyncClient, call: _Call, plain: bool
     ) -> httpx.Request | PlainRequest:
-        """One attempt's request (a fresh ``opc-request-id``): a ``PlainRequest`` on the
-        aiohttp direct path when the auth signs those, else an ``httpx.Request``."""
+        """One attempt's request (a fresh ``opc-request-id``): a ``PlainRequest`` when the
+        auth signs those and the client sends them (the aiohttp direct path, or a model's
+        own httpx client straight to httpcore), else an ``httpx.Request``."""
         headers = {**call.headers, **self.connection.attempt_headers()}
-        if plain and direct_transport(client) is not None:
+        if plain and (direct_transport(client) is not None or takes_plain(client)):
             request = self._requests.plain(client, self.endpoint, call.body, headers)
             if request is not None:
                 return request
