@@ -60,6 +60,8 @@ class Sizes:
     memory_reps: int = 2
     deltas: int = 10_000
     stream_reps: int = 5
+    decode_reps: int = 15
+    decode_inner: int = 200
     ttft_reps: int = 50
     raw_concurrency_reps: int = 1
     cold_reps: int = 50
@@ -102,6 +104,8 @@ QUICK = Sizes(
     memory_reps=1,
     deltas=1_000,
     stream_reps=2,
+    decode_reps=2,
+    decode_inner=10,
     ttft_reps=5,
     raw_concurrency_reps=1,
     cold_reps=5,
@@ -195,6 +199,7 @@ def _overhead(info: dict[str, Any], sizes: Sizes, results: dict[str, Any]) -> No
             )
         )
         results[key] = found["ratio"]
+        results[f"{key}_cpu"] = found["cpu_ratio"]  # process CPU: steadier on a shared machine
         _say(f"  agent run {found['agent_ms']} ms, raw pair {found['raw_ms']} ms")
 
 
@@ -263,6 +268,10 @@ def _with_stream_emulator(sizes: Sizes, results: dict[str, Any]) -> None:
             )
             _say(f"  per-delta overhead in wall time: {found.pop('per_delta_wall_us')} us")
             results["stream"] = found
+    _say("stream.decode_cpu_us: CPU per recorded answer (reader, decoder, text parser)")
+    results["stream"]["decode_cpu_us"] = stream.decode_cpu(
+        reps=sizes.decode_reps, inner=sizes.decode_inner
+    )
 
 
 def _with_tool_emulator(sizes: Sizes, results: dict[str, Any]) -> None:
