@@ -73,28 +73,22 @@ async def open_direct(
 async def open_plain(
     transport: AiohttpTransport, request: PlainRequest, auth: PlainAuth | None, deadline: float
 ) -> AiohttpAnswer:
-    """``open_direct`` for a ``PlainRequest`` (signed in place by ``auth``'s plain flow)."""
-    if auth is None:
-        return AiohttpAnswer(await transport.open_plain(request), deadline, _read_error)
-    flow = auth.async_plain_flow(request)
-    answer: AiohttpAnswer | None = None
-    try:
-        request = await anext(flow)
-        while True:
+    """``open_direct`` for a ``PlainRequest``, signed in place by ``auth`` (and signed again
+    once after a 401 that fresh credentials may fix)."""
+    if auth is not None:
+        await auth.sign_plain(request)
+        try:
             answer = AiohttpAnswer(await transport.open_plain(request), deadline, _read_error)
-            if answer.status_code != 401:
-                break
-            try:
-                request = await flow.asend(answer)
-            except StopAsyncIteration:
-                break
-            answer.close_now()  # the flow signed a new attempt: this answer is spent
-            answer = None
-        await flow.aclose()
-    except BaseException:
-        if answer is not None:
-            answer.close_now()
-        await flow.aclose()
-        raise
-    assert answer is not None
-    return answer
+        finally:
+            auth.plain_answered()
+        if answer.status_code != 401:
+            return answer
+        try:
+            again = await auth.resign_plain(request, answer)
+        except BaseException:
+            answer.close_now()  # never leave a connection behind (also when cancelled)
+            raise
+        if not again:
+            return answer
+        answer.close_now()  # the request was signed again: this answer is spent
+    return AiohttpAnswer(await transport.open_plain(request), deadline, _read_error)

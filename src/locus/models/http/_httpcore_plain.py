@@ -76,28 +76,21 @@ async def open_core_plain(
     deadline: float,
 ) -> Answer:
     """The answer's head for ``request`` (signed in place by ``auth``); its body unread."""
-    if auth is None:
-        return await _send_one(core, request, timeout, deadline)
-    flow = auth.async_plain_flow(request)
-    answer: Answer | None = None
-    try:
-        request = await anext(flow)
-        while True:
+    if auth is not None:
+        await auth.sign_plain(request)
+        try:
             answer = await _send_one(core, request, timeout, deadline)
-            try:
-                request = await flow.asend(answer)
-            except StopAsyncIteration:
-                break
-            spent, answer = answer, None
-            await _read_and_close(spent)  # the flow signed a new attempt
-    except BaseException:
-        if answer is not None:
+        finally:
+            auth.plain_answered()
+        try:
+            again = await auth.resign_plain(request, answer)
+        except BaseException:
             await answer.aclose()
-        raise
-    finally:
-        await flow.aclose()
-    assert answer is not None  # (the loop leaves only with one)
-    return answer
+            raise
+        if not again:
+            return answer
+        await _read_and_close(answer)  # the request was signed again: this answer is spent
+    return await _send_one(core, request, timeout, deadline)
 
 
 async def _send_one(

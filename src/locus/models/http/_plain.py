@@ -12,7 +12,7 @@ gets an ``httpx.Request`` as before (``RequestBuilder.post``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
 import httpx
@@ -71,8 +71,18 @@ class PlainAuth(Protocol):
 
     plain_signing: bool
 
-    def async_plain_flow(self, request: PlainRequest) -> AsyncGenerator[PlainRequest, ResponseHead]:
-        """``httpx.Auth.async_auth_flow`` for a ``PlainRequest`` (signs it in place)."""
+    async def sign_plain(self, request: PlainRequest) -> None:
+        """Sign ``request`` in place for its first attempt; ``plain_answered()`` follows
+        when that attempt has its answer (or failed)."""
+        ...
+
+    def plain_answered(self) -> None:
+        """The first attempt signed by ``sign_plain`` has its answer, or failed."""
+        ...
+
+    async def resign_plain(self, request: PlainRequest, response: ResponseHead) -> bool:
+        """After the first attempt's ``response``: True when ``request`` was signed again
+        for one more attempt (a 401 that fresh credentials may fix), else False."""
         ...
 
 

@@ -92,22 +92,26 @@ class OCISigningAuth(httpx.Auth):
         raw = await signing_threads.sign(signer.rsa_sign, pending.text)
         apply_signature(request, signer.finish(pending, raw), present)
 
-    async def async_plain_flow(
-        self, request: PlainRequest
-    ) -> AsyncGenerator[PlainRequest, ResponseHead]:
-        """``async_auth_flow`` for a ``PlainRequest``: the same signature, in place."""
+    async def sign_plain(self, request: PlainRequest) -> None:
+        """``async_auth_flow``'s first step for a ``PlainRequest``: the same signature, in
+        place (coroutines, not a flow generator: nothing kept per call while it waits)."""
         await self._sign_plain_async(request)
         self._in_flight += 1
-        try:
-            response = yield request
-        finally:
-            self._in_flight -= 1
+
+    def plain_answered(self) -> None:
+        """The attempt ``sign_plain`` signed has its answer (or failed)."""
+        self._in_flight -= 1
+
+    async def resign_plain(self, request: PlainRequest, response: ResponseHead) -> bool:
+        """``async_auth_flow``'s second step: after a 401, the clock skew is recorded and,
+        when the credentials were reloaded, ``request`` is signed again (True)."""
         if response.status_code != 401:
-            return
+            return False
         self._skew = measure_skew(response, self.clock())
-        if self.refresh_after_401():
-            await self._sign_plain_async(request)
-            yield request
+        if not self.refresh_after_401():
+            return False
+        await self._sign_plain_async(request)
+        return True
 
     async def _sign_plain_async(self, request: PlainRequest) -> None:
         signer, now = self.current_signer(), self.clock()

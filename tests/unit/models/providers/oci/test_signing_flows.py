@@ -8,7 +8,6 @@ from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 
 import httpx
-import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from locus.models.http._plain import PlainRequest
@@ -74,31 +73,50 @@ class _Head:
         self.headers = {"date": formatdate(date, usegmt=True)} if date is not None else {}
 
 
-async def test_plain_flow_resigns_a_session_token_after_a_401_with_a_new_token(
+async def test_plain_signing_resigns_a_session_token_after_a_401_with_a_new_token(
     tmp_path: Path, rsa_key: rsa.RSAPrivateKey
 ) -> None:
-    """The aiohttp direct path's flow: a 401 with a new token in the file re-signs the same
-    request (a new authorization) once; a second 401 ends the flow."""
+    """The direct paths' plain signing: a 401 with a new token in the file re-signs the same
+    request (a new authorization) once; another answer than a 401 signs nothing."""
     token_file = tmp_path / "token"
     token_file.write_text(jwt(exp=time.time() + 3600, jti="first"))
     auth = SessionTokenAuth(token_file, rsa_key, profile="P")
-    flow = auth.async_plain_flow(_plain())
-    first = await anext(flow)
-    signed_first = first.headers["authorization"]
-    assert 'keyId="ST$' in signed_first and first.headers["x-content-sha256"]
+    request = _plain()
+    await auth.sign_plain(request)
+    auth.plain_answered()
+    signed_first = request.headers["authorization"]
+    assert 'keyId="ST$' in signed_first and request.headers["x-content-sha256"]
+    assert not await auth.resign_plain(request, _Head(200))
+    assert request.headers["authorization"] == signed_first
     token_file.write_text(jwt(exp=time.time() + 3600, jti="second"))  # `oci session refresh`
-    again = await flow.asend(_Head(401, time.time()))
-    assert again is first and again.headers["authorization"] != signed_first
-    with pytest.raises(StopAsyncIteration):
-        await flow.asend(_Head(401))
+    assert await auth.resign_plain(request, _Head(401, time.time()))
+    assert request.headers["authorization"] != signed_first
 
 
-async def test_plain_flow_measures_the_skew_of_a_401(rsa_key: rsa.RSAPrivateKey) -> None:
+async def test_plain_signing_measures_the_skew_of_a_401(rsa_key: rsa.RSAPrivateKey) -> None:
     late = time.time() - 600
     auth = ApiKeyAuth("t/u/f", rsa_key, fingerprint_mismatch=None, clock=lambda: late)
-    flow = auth.async_plain_flow(_plain())
-    request = await anext(flow)
+    request = _plain()
+    await auth.sign_plain(request)
+    auth.plain_answered()
     assert abs(parsedate_to_datetime(request.headers["date"]).timestamp() - late) < 2
-    with pytest.raises(StopAsyncIteration):  # an API key is not re-read after a 401
-        await flow.asend(_Head(401, time.time()))
+    signed = request.headers["authorization"]
+    # an API key is not re-read after a 401: nothing to sign again
+    assert not await auth.resign_plain(request, _Head(401, time.time()))
+    assert request.headers["authorization"] == signed
     assert "10 minutes behind the server's" in (auth.diagnosis() or "")
+
+
+async def test_plain_signing_counts_an_attempt_in_flight_until_it_is_answered(
+    rsa_key: rsa.RSAPrivateKey,
+) -> None:
+    """Signing moves to the signing threads only while many attempts are in flight: each
+    ``sign_plain`` counts one until its ``plain_answered``."""
+    auth = ApiKeyAuth("t/u/f", rsa_key, fingerprint_mismatch=None)
+    requests = [_plain() for _ in range(3)]
+    for request in requests:
+        await auth.sign_plain(request)
+    assert auth._in_flight == 3
+    for _ in requests:
+        auth.plain_answered()
+    assert auth._in_flight == 0
