@@ -41,6 +41,7 @@ __all__ = [
     "RECORDED",
     "SHORT_DELTAS",
     "SHORT_PROMPT",
+    "RecordedAnswer",
     "decode_cpu",
     "measure",
     "write_rules",
@@ -160,8 +161,9 @@ _TOOLS = [
 ]
 
 
-class _Replayed(Answer):
-    """A recorded body, chunk by chunk (``all_in``: it has all arrived)."""
+class RecordedAnswer(Answer):
+    """A recorded body, chunk by chunk (``all_in``: it has all arrived); also the answer
+    the recorded-stream tests read (``tests/unit/models/http/test_recorded_streams.py``)."""
 
     __slots__ = ("_all_in", "_chunks", "_closed")
 
@@ -183,7 +185,7 @@ class _Replayed(Answer):
         self._closed = True
 
 
-class _Ready(_Replayed):
+class _Ready(RecordedAnswer):
     """A recorded body whose chunks are all there without a wait."""
 
     __slots__ = ()
@@ -200,8 +202,8 @@ async def _read(answer: Answer) -> int:
 
 
 _MODES: dict[str, Any] = {
-    "chunk_per_event": lambda chunks: _Replayed(chunks),
-    "body_all_in": lambda chunks: _Replayed([b"".join(chunks)], all_in=True),
+    "chunk_per_event": lambda chunks: RecordedAnswer(chunks),
+    "body_all_in": lambda chunks: RecordedAnswer([b"".join(chunks)], all_in=True),
     "ready_chunks": lambda chunks: _Ready(chunks),
 }
 

@@ -9,18 +9,17 @@ original implementation gave, stored beside the streams.
 from __future__ import annotations
 
 import json
-import math
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from benchmarks.stream import RecordedAnswer
 
 from locus.core.messages import ToolCall
 from locus.core.response import StreamEvent
 from locus.core.toolspec import ToolSpec
 from locus.core.usage import Usage
-from locus.models.http._answer import Answer
 from locus.models.http._sse_reader import JsonEventReader
 from locus.models.http._streaming import stream_events
 from locus.models.http._textcalls import StreamTextCalls
@@ -43,30 +42,7 @@ TOOLS = [
 _TEXT_CALL_ID = re.compile(r"^call_[0-9a-f]{24}$")
 
 
-class Recorded(Answer):
-    """A body that arrives in the given chunks (``all_in``: it has all arrived)."""
-
-    __slots__ = ("_all_in", "_chunks", "_closed")
-
-    def __init__(self, chunks: list[bytes], *, all_in: bool) -> None:
-        super().__init__(200, {}, math.inf)
-        self._chunks, self._all_in, self._closed = list(chunks), all_in, False
-
-    @property
-    def is_closed(self) -> bool:
-        return self._closed
-
-    async def read_chunk(self) -> bytes:
-        return self._chunks.pop(0) if self._chunks else b""
-
-    def received_all(self) -> bool:
-        return self._all_in
-
-    async def aclose(self) -> None:
-        self._closed = True
-
-
-class Ready(Recorded):
+class Ready(RecordedAnswer):
     """A body whose every other chunk is there without a wait (``ready_chunk``)."""
 
     __slots__ = ("_asked",)
@@ -142,7 +118,7 @@ def plain(event: StreamEvent) -> dict[str, Any]:
 
 async def outcome(chunks: list[bytes], fmt: str | None, mode: str) -> dict[str, Any]:
     """The events of one read (as JSON), or the error it ended in."""
-    answer = Ready(chunks) if mode == "ready" else Recorded(chunks, all_in=mode == "all_in")
+    answer = Ready(chunks) if mode == "ready" else RecordedAnswer(chunks, all_in=mode == "all_in")
     reader = JsonEventReader(answer, endpoint="http://x")
     decoder = ChatStreamDecoder("GENERIC", model_id="m")
     texts = StreamTextCalls(fmt, TOOLS) if fmt else None
