@@ -25,6 +25,7 @@ from httpx._client import ClientState
 from locus.models.http._httpcore_transport import HttpcoreTransport
 from locus.models.http._pools import Borrowed, borrow, origin_of
 from locus.models.http._tls import shared_ssl_context
+from locus.models.http._user_agent import user_agent
 from locus.models.http.aiohttp_transport import AiohttpTransport
 
 __all__ = ["LoopClient", "ModelClient", "takes_plain"]
@@ -40,12 +41,15 @@ class _NoCookies(httpx.Cookies):
 
 
 class ModelClient(httpx.AsyncClient):
-    """An ``httpx.AsyncClient`` that keeps no cookies from answers, and whose own httpcore
-    pools (direct and through proxies) are ``HttpcoreTransport``s: a cancelled call never
-    keeps a pool slot (see ``locus.models.http._httpcore_transport``)."""
+    """An ``httpx.AsyncClient`` that sends Locus's ``User-Agent`` (``_user_agent``), keeps
+    no cookies from answers, and whose own httpcore pools (direct and through proxies) are
+    ``HttpcoreTransport``s: a cancelled call never keeps a pool slot (see
+    ``locus.models.http._httpcore_transport``)."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
+        if "headers" not in options:  # (httpx's default is python-httpx/<version>)
+            self.headers["User-Agent"] = user_agent()
         self._no_cookies = _NoCookies()
         transport = options.get("transport")
         if isinstance(transport, Borrowed):

@@ -16,6 +16,7 @@ from typing import ClassVar, Unpack
 import httpx
 
 from locus.models.http._bearer import BearerAuth
+from locus.models.http._user_agent import CLIENT_INFO
 from locus.models.providers.oci._connection import OCIConnection, OCIConnectionOptions
 from locus.models.providers.oci.auth import GENAI_API_KEY_ENV
 
@@ -66,6 +67,7 @@ class OCIChatCompletionsConnection(OCIConnection):
             "content-type": "application/json",
             "accept": "text/event-stream" if stream else "application/json",
             "accept-encoding": "gzip, deflate",
+            "opc-client-info": CLIENT_INFO,
         }
         compartment = self.compartment_id
         if compartment:

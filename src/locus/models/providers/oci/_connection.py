@@ -21,6 +21,7 @@ import httpx
 from locus.core.errors import APIStatusError, ConfigurationError, CredentialsError
 from locus.models.http._errors import ErrorDetails
 from locus.models.http._settings import keyword_names
+from locus.models.http._user_agent import CLIENT_INFO
 from locus.models.providers.oci._errors import ErrorContext, oci_error
 from locus.models.providers.oci._ids import new_request_id, new_retry_token
 from locus.models.providers.oci._ocid import Ocid
@@ -145,6 +146,7 @@ class OCIConnection:
             "accept-encoding": "gzip, deflate",
             "opc-retry-token": new_retry_token(),
             "opc-client-retries": "true",
+            "opc-client-info": CLIENT_INFO,
         }
 
     def attempt_headers(self) -> dict[str, str]:
