@@ -1,10 +1,18 @@
-"""Tools: ``@tool``, JSON Schema from type hints and docstrings, and the call executor."""
+"""Tools: ``@tool``, JSON Schema from type hints and docstrings, and the call executor.
+
+``abandoned_tool_calls`` is imported on first use, with the sync tools' thread pool
+(``locus.tools._threads``), which an agent whose tools are all async never starts.
+"""
+
+from typing import TYPE_CHECKING, Any
 
 from locus.tools._executor import ToolExecutor, ToolOutcome, Toolset, as_tools
 from locus.tools._results import DEFAULT_MAX_RESULT_CHARS
-from locus.tools._threads import abandoned as abandoned_tool_calls
 from locus.tools._tool import Tool, ToolDefinitionWarning
 from locus.tools.decorator import tool
+
+if TYPE_CHECKING:
+    from locus.tools._threads import abandoned as abandoned_tool_calls
 
 __all__ = [
     "DEFAULT_MAX_RESULT_CHARS",
@@ -17,3 +25,16 @@ __all__ = [
     "as_tools",
     "tool",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "abandoned_tool_calls":
+        from locus.tools._threads import abandoned
+
+        globals()[name] = abandoned  # found directly from now on
+        return abandoned
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

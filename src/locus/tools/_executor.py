@@ -14,7 +14,7 @@ import asyncio
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from locus.core.errors import (
     ConfigurationError,
@@ -31,8 +31,10 @@ from locus.tools._results import (
     truncate,
     valid_unicode,
 )
-from locus.tools._threads import ToolJob, abandon
-from locus.tools._tool import Tool
+from locus.tools._tool import Tool, tool_threads
+
+if TYPE_CHECKING:
+    from locus.tools._threads import ToolJob
 
 __all__ = ["Started", "ToolExecutor", "ToolOutcome", "Toolset", "as_tools", "split_tools"]
 
@@ -162,7 +164,7 @@ class ToolExecutor:
     @staticmethod
     def abandon(started: Started) -> None:
         """Stop waiting for a started call (the run ends before it does)."""
-        abandon(started.job)
+        tool_threads().abandon(started.job)
 
     def _outcome(
         self, call: ToolCall, text: str, error: ToolError | None, started: float

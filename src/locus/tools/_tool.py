@@ -7,13 +7,11 @@ import inspect
 import sys
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
-from types import FrameType
+from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
 from locus.core.errors import ConfigurationError, ToolArgumentsError
 from locus.core.toolspec import ToolSpec
-from locus.tools._docstrings import parse_docstring
-from locus.tools._threads import run_in_tool_thread, start_in_tool_thread
 
 if TYPE_CHECKING:  # pydantic loads with the first tool, not with ``import locus.agent``
     from pydantic import BaseModel, ValidationError
@@ -21,7 +19,7 @@ if TYPE_CHECKING:  # pydantic loads with the first tool, not with ``import locus
     from locus.tools._fast_args import FastArguments
     from locus.tools._threads import ToolJob
 
-__all__ = ["ApprovalRule", "Tool", "ToolDefinitionWarning"]
+__all__ = ["ApprovalRule", "Tool", "ToolDefinitionWarning", "tool_threads"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -32,6 +30,20 @@ ApprovalRule = bool | Callable[..., bool | Awaitable[bool]]
 
 class ToolDefinitionWarning(UserWarning):
     """A tool a model will find hard to use: no description, or untyped parameters."""
+
+
+_threads: ModuleType | None = None
+
+
+def tool_threads() -> ModuleType:
+    """``locus.tools._threads``, imported by the first sync tool call (an agent whose tools
+    are all async never starts, or imports, the thread pool)."""
+    global _threads
+    if _threads is None:
+        from locus.tools import _threads as module
+
+        _threads = module
+    return _threads
 
 
 class Tool(Generic[P, R]):
@@ -68,6 +80,8 @@ class Tool(Generic[P, R]):
         if not callable(func):
             raise ConfigurationError(f"@tool needs a function, got {func!r}")
         functools.update_wrapper(self, func, updated=())
+        from locus.tools._docstrings import parse_docstring
+
         doc = parse_docstring(inspect.getdoc(func))
         self.func = func
         self._setup(func, str(name or getattr(func, "__name__", "")), timeout, requires_approval)
@@ -176,7 +190,9 @@ class Tool(Generic[P, R]):
             return None
         if self.context_param is not None:
             kwargs[self.context_param] = context
-        return start_in_tool_thread(self.name, cast("Callable[..., Any]", self.func), kwargs)
+        func = cast("Callable[..., Any]", self.func)
+        job: ToolJob = tool_threads().start_in_tool_thread(self.name, func, kwargs)
+        return job
 
     async def invoke(self, arguments: Mapping[str, Any], context: Any = None) -> Any:
         """Validate ``arguments`` and run the function (a sync one in a tool thread).
@@ -194,7 +210,7 @@ class Tool(Generic[P, R]):
         func = cast("Callable[..., Any]", self.func)
         if self.inline:
             return func(**kwargs)
-        return await run_in_tool_thread(self.name, func, kwargs)
+        return await tool_threads().run_in_tool_thread(self.name, func, kwargs)
 
 
 async def _call_handler(made: Tool[..., Any], kwargs: dict[str, Any]) -> Any:
@@ -202,6 +218,7 @@ async def _call_handler(made: Tool[..., Any], kwargs: dict[str, Any]) -> Any:
     handler = made.func
     if made.is_async:
         return await handler(kwargs["arguments"])
+    run_in_tool_thread = tool_threads().run_in_tool_thread
     value = await run_in_tool_thread(made.name, lambda arguments: handler(arguments), kwargs)
     if inspect.isawaitable(value):  # a sync callable that returned a coroutine
         return await value
