@@ -1,10 +1,14 @@
 """The agent: ``Agent``, its results, run events, hooks, approvals, threads and
 context-window processors.
 
-``InMemoryThreadStore`` and ``ThreadStore`` (from ``locus.stores``) are imported on first
-use: the stores package imports ``sqlite3``, which a run without a store never needs.
+The names of features a plain run does not use are imported on first use (PEP 562):
+``InMemoryThreadStore`` and ``ThreadStore`` (``locus.stores`` imports ``sqlite3``),
+``Approve``, ``Deny``, ``PendingCall`` and ``RunState`` (approvals), ``Handoff`` and
+``HandoffHistory`` (handoffs), ``Hook``, ``ModelRequest`` and ``ToolResult`` (hooks).
+The agent imports those modules itself when the feature is first configured.
 """
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from locus.agent._agent import Agent, Prompt
@@ -21,15 +25,15 @@ from locus.agent._events import (
     ToolCallFinished,
     ToolCallStarted,
 )
-from locus.agent._handoff import Handoff, HandoffHistory
 from locus.agent._history import HistoryProcessor, keep_last_turns, within_token_budget
-from locus.agent._hooks import Hook, ModelRequest, ToolResult
-from locus.agent._output import OutputMode
+from locus.agent._options import OutputMode
 from locus.agent._result import AgentResult, Metrics, RunStopReason
-from locus.agent._state import Approve, Deny, PendingCall, RunState
 from locus.agent._validators import ModelRetry, OutputValidator
 
 if TYPE_CHECKING:
+    from locus.agent._handoff import Handoff, HandoffHistory
+    from locus.agent._hooks import Hook, ModelRequest, ToolResult
+    from locus.agent._state import Approve, Deny, PendingCall, RunState
     from locus.stores import InMemoryThreadStore, ThreadStore
 
 __all__ = [
@@ -69,9 +73,29 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in ("InMemoryThreadStore", "ThreadStore"):
-        import locus.stores
+_LAZY = {
+    "Approve": "locus.agent._state",
+    "Deny": "locus.agent._state",
+    "PendingCall": "locus.agent._state",
+    "RunState": "locus.agent._state",
+    "Handoff": "locus.agent._handoff",
+    "HandoffHistory": "locus.agent._handoff",
+    "Hook": "locus.agent._hooks",
+    "ModelRequest": "locus.agent._hooks",
+    "ToolResult": "locus.agent._hooks",
+    "InMemoryThreadStore": "locus.stores",
+    "ThreadStore": "locus.stores",
+}
 
-        return getattr(locus.stores, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

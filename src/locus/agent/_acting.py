@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import time
-from collections.abc import AsyncGenerator, Awaitable, Collection, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from locus.agent import _events as ev
 from locus.agent._context import RunContext
-from locus.agent._forwarding import forward_calls, forwards
-from locus.agent._handoff import filtered_config
-from locus.agent._hooks import HookSet, ToolResult, call_hook
+from locus.agent._hookset import HookSet, call_hook, hook_types
 from locus.agent._result import Metrics
 from locus.agent._step import Step
 from locus.core.errors import ToolExecutionError
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse
 from locus.tools._executor import Started, ToolExecutor, ToolOutcome
+
+if TYPE_CHECKING:
+    from locus.agent._hooks import ToolResult
 
 __all__ = ["ToolSteps", "outcome_of"]
 
@@ -57,9 +59,9 @@ class ToolSteps:
     _stop_reason: Any
     _specs: list[Any]
     last_agent: str
-    _forwarding: bool
-    """Whether a tool runs an agent (its run's events are then forwarded, see
-    ``locus.agent._forwarding``)."""
+    _forwarding: Callable[..., AsyncGenerator[Any, None]] | None
+    """``forward_calls`` when a tool runs an agent (its run's events are then forwarded,
+    see ``locus.agent._forwarding``), else ``None``."""
 
     if TYPE_CHECKING:
 
@@ -80,7 +82,7 @@ class ToolSteps:
         else:
             self.executor, self._specs = toolbox.executor, toolbox.specs
             self._may_hold = self.config.approvals
-        self._forwarding = forwards(self.executor)
+        self._forwarding = _forwarder(self.executor)
         if self.plan is not None:
             self._specs = self._specs + self.plan.specs
 
@@ -94,6 +96,8 @@ class ToolSteps:
         if target.system_prompt is not None and self.messages and self.messages[0].role == "system":
             self.messages[0] = Message.system(target.system_prompt)
         if history is not None:  # its model is shown the filtered conversation
+            from locus.agent._handoff import filtered_config  # (loaded by Agent(handoffs=))
+
             self.config = await self._wait(filtered_config(target, history, self.messages))
         await self._tools_for_run()
         self._set_kwargs()
@@ -158,10 +162,10 @@ class ToolSteps:
     ) -> AsyncGenerator[tuple[int, ToolOutcome] | ev.SubAgentEvent, None]:
         """Yield (call index, outcome) as calls finish, and the events of sub-agent runs;
         pending calls die with the run."""
-        if self._forwarding:
+        if self._forwarding is not None:
             concurrent = self.config.concurrent_tools
             async with contextlib.aclosing(
-                forward_calls(runnable, self._call_tool, self._wait, concurrent)
+                self._forwarding(runnable, self._call_tool, self._wait, concurrent)
             ) as items:
                 async for item in items:
                     yield item
@@ -227,9 +231,10 @@ class ToolSteps:
         ctx = self.ctx.for_call(call.id)
         started = time.perf_counter()
         outcome: ToolOutcome | None = None
+        tool_result = hook_types().ToolResult  # imported by the run's HookSet
         for method in hooks.before_tool_call:
             got = await call_hook(method, ctx, call)
-            if isinstance(got, ToolResult):
+            if isinstance(got, tool_result):
                 outcome = outcome_of(call, got, started)
                 break
             if isinstance(got, ToolCall):
@@ -237,10 +242,10 @@ class ToolSteps:
         if outcome is None:
             outcome = await self.executor.run_one(call, ctx)
         if hooks.after_tool_call:
-            result = ToolResult(outcome.message.text, outcome.message.is_error)
+            result = tool_result(outcome.message.text, outcome.message.is_error)
             for method in hooks.after_tool_call:
                 got = await call_hook(method, ctx, call, result)
-                result = got if isinstance(got, ToolResult) else result
+                result = got if isinstance(got, tool_result) else result
             if result.content != outcome.message.text or result.is_error != outcome.is_error:
                 outcome = outcome_of(call, result, started)
         return outcome
@@ -250,15 +255,15 @@ class ToolSteps:
         target = self.config.handoff_tools[call.name]
         if self._handoff_to is not None:
             text = f"Not done: the conversation is already being transferred to {self._handoff_to}."
-            return outcome_of(call, ToolResult(text, is_error=True), time.perf_counter())
+            return answer(call, text, True, time.perf_counter())
         if self._handoffs_done >= self.home.max_handoffs:  # the first agent's cap
             text = (
                 f"Not done: this run already transferred the conversation "
                 f"{self._handoffs_done} time(s), the limit; answer the user yourself."
             )
-            return outcome_of(call, ToolResult(text, is_error=True), time.perf_counter())
+            return answer(call, text, True, time.perf_counter())
         self._handoff_to = target
-        return outcome_of(call, ToolResult(f"Transferred to {target}."), time.perf_counter())
+        return answer(call, f"Transferred to {target}.", False, time.perf_counter())
 
     async def _observe(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Append the tool results (call order) and decide whether to call the model again."""
@@ -279,9 +284,27 @@ class ToolSteps:
 
 def outcome_of(call: ToolCall, result: ToolResult, started: float) -> ToolOutcome:
     """A tool outcome from a hook's (or a person's) ``ToolResult``."""
-    message = Message.tool(result.content, call.id, call.name, is_error=result.is_error)
-    error = ToolExecutionError(result.content, tool_name=call.name) if result.is_error else None
+    return answer(call, result.content, result.is_error, started)
+
+
+def answer(call: ToolCall, content: str, is_error: bool, started: float) -> ToolOutcome:
+    """A tool outcome with ``content`` as the call's result (an error when ``is_error``)."""
+    message = Message.tool(content, call.id, call.name, is_error=is_error)
+    error = ToolExecutionError(content, tool_name=call.name) if is_error else None
     return ToolOutcome(call, message, error, (time.perf_counter() - started) * 1000)
+
+
+def _forwarder(executor: ToolExecutor) -> Callable[..., AsyncGenerator[Any, None]] | None:
+    """``forward_calls`` when a tool of ``executor`` runs an agent, else ``None``.
+
+    Only ``agent.as_tool`` makes such tools, and it imports ``locus.agent._forwarding``:
+    until then no tool can run an agent, and the module is not imported for nothing.
+    """
+    forwarding = sys.modules.get("locus.agent._forwarding")
+    if forwarding is None or not forwarding.forwards(executor):
+        return None
+    forward_calls: Callable[..., AsyncGenerator[Any, None]] = forwarding.forward_calls
+    return forward_calls
 
 
 def _with_arguments(call: ToolCall, arguments: dict[str, Any] | None) -> ToolCall:

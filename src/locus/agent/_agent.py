@@ -27,10 +27,14 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, overload
 from locus._sync import run_sync as _run_sync
 from locus.agent._conversation import as_history
 from locus.agent._events import RunEvent, RunFinished
-from locus.agent._handoff import split_handoffs
-from locus.agent._hooks import as_hooks
-from locus.agent._options import as_messages, as_model, check_positive, reject_unknown_options
-from locus.agent._output import output_plan
+from locus.agent._hookset import as_hooks
+from locus.agent._options import (
+    as_messages,
+    as_model,
+    check_mode,
+    check_positive,
+    reject_unknown_options,
+)
 from locus.agent._result import AgentResult
 from locus.agent._resume import Resumable
 from locus.agent._run import AgentRun, RunRequest
@@ -125,9 +129,16 @@ class Agent(Resumable, SubAgents, Generic[OutputT]):
     ) -> None:
         reject_unknown_options(options)
         self._model = as_model(model, options.get("model_kwargs"))
-        output_plan(output_type, options.get("output_mode", "auto"), self._model)
-        agents, self._handoff_history = split_handoffs(options.get("handoffs"))
-        if agents:  # Handoff(agent, ...) entries as their agents
+        check_mode(options.get("output_mode", "auto"))
+        if output_type is not None and output_type is not str:  # checked now, not at a run
+            from locus.agent._output import output_plan
+
+            output_plan(output_type, options.get("output_mode", "auto"), self._model)
+        self._handoff_history: dict[str, Any] = {}
+        if options.get("handoffs"):  # Handoff(agent, ...) entries as their agents
+            from locus.agent._handoff import split_handoffs
+
+            agents, self._handoff_history = split_handoffs(options["handoffs"])
             options = {**options, "handoffs": agents}
         self._config = build_config(self._model, tools, options)  # type: ignore[arg-type]
         self._config.output_type = output_type

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from locus.agent._history import HistoryProcessor
-from locus.agent._state import RunState
 from locus.agent._threads import default_store
 from locus.agent._toolbox import Toolbox
 from locus.agent._validators import OutputValidator
@@ -16,6 +15,7 @@ from locus.core.messages import Message
 from locus.core.model import Model
 
 if TYPE_CHECKING:
+    from locus.agent._state import RunState
     from locus.stores import ThreadStore
 
 __all__ = ["RunConfig", "RunRequest"]

@@ -14,22 +14,18 @@ and ``after_tool_call`` in the tool call's own task (one task per call), so a
 sub-agent run it starts. ``on_run_end`` is called exactly once for every
 ``on_run_start``: on success, failure and cancellation (``result.error`` says which).
 
-A run with no hooks calls none of this: the methods each hook overrides are found
-once, when the run starts.
+A run with no hooks calls none of this, and does not import this module: the methods
+each hook overrides are found once, when the run starts (``locus.agent._hookset``).
 """
 
 from __future__ import annotations
 
-import inspect
-import sys
-from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from locus.core._headers import model_headers
-from locus.core.errors import ConfigurationError
+from locus.agent._hookset import HookSet, as_hooks, close_stream
 from locus.core.messages import Message, ToolCall
-from locus.core.response import ModelResponse, StreamEvent
+from locus.core.response import ModelResponse
 from locus.core.toolspec import ToolSpec
 
 if TYPE_CHECKING:
@@ -37,15 +33,6 @@ if TYPE_CHECKING:
     from locus.agent._result import AgentResult
 
 __all__ = ["Hook", "HookSet", "ModelRequest", "ToolResult", "as_hooks", "close_stream"]
-
-_METHODS = (
-    "on_run_start",
-    "on_run_end",
-    "before_model_call",
-    "after_model_call",
-    "before_tool_call",
-    "after_tool_call",
-)
 
 
 @dataclass(slots=True)
@@ -88,75 +75,3 @@ class Hook:
 
     def after_tool_call(self, ctx: RunContext[Any], call: ToolCall, result: ToolResult) -> Any:
         """Return a ``ToolResult`` to change what the model reads, or ``None``."""
-
-
-def as_hooks(hooks: object, where: str) -> tuple[object, ...]:
-    """Check ``hooks=``: a list of objects with at least one hook method."""
-    if hooks is None:
-        return ()
-    if not isinstance(hooks, Sequence) or isinstance(hooks, str):
-        raise ConfigurationError(f"{where} hooks must be a list of Hook objects")
-    for hook in hooks:
-        if not any(callable(getattr(hook, name, None)) for name in _METHODS):
-            raise ConfigurationError(
-                f"{where} hooks: {hook!r} has none of the hook methods ({', '.join(_METHODS)}); "
-                "subclass locus.agent.Hook and override the ones you need"
-            )
-    return tuple(hooks)
-
-
-class HookSet:
-    """The hooks of one run, by method: only the hooks that override a method are called."""
-
-    __slots__ = (*_METHODS, "tools")
-
-    on_run_start: tuple[Any, ...]
-    on_run_end: tuple[Any, ...]
-    before_model_call: tuple[Any, ...]
-    after_model_call: tuple[Any, ...]
-    before_tool_call: tuple[Any, ...]
-    after_tool_call: tuple[Any, ...]
-    tools: bool
-    """Whether any hook sees tool calls (they then run in tasks of their own)."""
-
-    def __init__(self, hooks: Sequence[object]) -> None:
-        for name in _METHODS:
-            base = getattr(Hook, name)
-            found = []
-            for hook in hooks:
-                method = getattr(hook, name, None)
-                if callable(method) and getattr(type(hook), name, None) is not base:
-                    found.append(method)
-            setattr(self, name, tuple(found))
-        self.tools = bool(self.before_tool_call or self.after_tool_call)
-
-    @classmethod
-    def of(cls, *groups: Sequence[object]) -> HookSet | None:
-        """The hooks of the groups, global (telemetry) hooks first; ``None`` when none."""
-        hooks = [*_global_hooks(), *(hook for group in groups for hook in group)]
-        return cls(hooks) if hooks else None
-
-
-async def call_hook(method: Any, *args: Any) -> Any:
-    """Call one hook method, awaiting it when it is async."""
-    value = method(*args)
-    if inspect.isawaitable(value):
-        value = await value
-    return value
-
-
-def _global_hooks() -> tuple[object, ...]:
-    """Hooks every run gets (``locus.telemetry.instrument()``), asked only once imported."""
-    telemetry = sys.modules.get("locus.telemetry")
-    found = getattr(telemetry, "_global_hooks", None)
-    return tuple(found()) if found is not None else ()
-
-
-async def close_stream(stream: AsyncIterator[StreamEvent]) -> None:
-    """Close a model call's stream; a ``before_model_call`` hook's headers were for that
-    call only, so they are cleared."""
-    aclose = getattr(stream, "aclose", None)
-    if aclose is not None:
-        await aclose()
-    if model_headers.get() is not None:
-        model_headers.set(None)

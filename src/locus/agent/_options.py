@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from locus.core._checks import reject_unknown
 from locus.core.errors import ConfigurationError
@@ -13,9 +13,11 @@ from locus.core.model import Model
 __all__ = [
     "OPTIONS",
     "RUN_OPTIONS",
+    "OutputMode",
     "as_messages",
     "as_model",
     "check_callable",
+    "check_mode",
     "check_positive",
     "check_retries",
     "reject_unknown_options",
@@ -46,6 +48,11 @@ OPTIONS = (
     "max_handoffs",
 )
 RUN_OPTIONS = ("output_type", "thread_id", "timeout", "message_history", "deps", "hooks")
+
+OutputMode = Literal["auto", "native", "tool", "prompted"]
+"""How typed output is asked for; see ``docs/structured-output.md`` (``locus.agent._output``)."""
+
+_MODES = ("auto", "native", "tool", "prompted")
 
 
 def reject_unknown_options(options: dict[str, Any], *, where: str = "Agent()") -> None:
@@ -113,3 +120,11 @@ def check_callable(name: str, fn: object, shape: str) -> None:
     """A function option (``None`` allowed)."""
     if fn is not None and not callable(fn):
         raise ConfigurationError(f"{name} must be a function {shape}, got {type(fn).__name__}")
+
+
+def check_mode(mode: object) -> None:
+    """``output_mode``: one of the ``OutputMode`` names."""
+    if mode not in _MODES:
+        raise ConfigurationError(
+            f"output_mode must be one of {', '.join(map(repr, _MODES))}, got {mode!r}"
+        )

@@ -18,15 +18,14 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from locus.agent._options import OutputMode, check_mode
+from locus.core._invalid_output import InvalidOutput, invalid_json
 from locus.core._output_schema import (
-    InvalidOutput,
     OutputSchema,
-    invalid_json,
     native_output_support,
     output_schema,
     strip_fence,
 )
-from locus.core.errors import ConfigurationError
 from locus.core.messages import Message, ToolCall
 from locus.core.toolspec import ToolSpec
 
@@ -40,11 +39,7 @@ __all__ = [
     "output_plan",
 ]
 
-OutputMode = Literal["auto", "native", "tool", "prompted"]
-"""How typed output is asked for; see ``docs/structured-output.md``."""
-
 FINAL_RESULT = "final_result"
-_MODES = ("auto", "native", "tool", "prompted")
 
 
 @dataclass(slots=True, frozen=True)
@@ -125,13 +120,6 @@ def output_plan(output_type: Any, mode: str, model: object) -> OutputPlan | None
     if mode == "tool":
         return OutputPlan(schema, "tool", _final_tools(schema))
     return OutputPlan(schema, "native" if mode == "native" else "prompted")
-
-
-def check_mode(mode: object) -> None:
-    if mode not in _MODES:
-        raise ConfigurationError(
-            f"output_mode must be one of {', '.join(map(repr, _MODES))}, got {mode!r}"
-        )
 
 
 def _final_tools(schema: OutputSchema[Any]) -> tuple[tuple[ToolSpec, OutputSchema[Any]], ...]:

@@ -15,13 +15,16 @@ from collections.abc import AsyncGenerator, Awaitable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from locus.agent import _events as ev
-from locus.agent._output import InvalidOutput, OutputPlan
 from locus.agent._result import Metrics
 from locus.agent._step import Step
 from locus.agent._validators import ModelRetry, OutputValidator, run_validators
+from locus.core._invalid_output import InvalidOutput
 from locus.core.errors import OutputValidationError
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse
+
+if TYPE_CHECKING:
+    from locus.agent._output import OutputPlan
 
 __all__ = ["OutputSteps"]
 

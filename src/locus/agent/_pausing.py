@@ -24,15 +24,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from locus.agent import _events as ev
 from locus.agent._context import RunContext
-from locus.agent._hooks import ToolResult
 from locus.agent._result import AgentResult, Metrics, RunStopReason
-from locus.agent._state import Approve, Deny, RunState, check_approvals, pending_call
 from locus.agent._step import Step
 from locus.core.errors import AlreadyResumedError, ConfigurationError, ThreadConflictError
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse
 from locus.core.usage import Usage
 from locus.tools._executor import ToolOutcome
+
+if TYPE_CHECKING:
+    from locus.agent._state import Deny, RunState
 
 __all__ = ["PAUSED_KEY", "PauseSteps", "abandon_paused"]
 
@@ -82,6 +83,8 @@ class PauseSteps:
 
     async def _pause(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Stop with the held calls pending; keep the state in the thread's metadata."""
+        from locus.agent._state import RunState, pending_call  # loaded by the first pause
+
         done = {o.call.id: o.message for o in self._outcomes if o is not None}
         self.pending = [pending_call(call) for call in self._held]
         self.state = RunState(
@@ -131,6 +134,8 @@ class PauseSteps:
 
     async def _resume_load(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Claim the paused state (exactly once), restore the run, answer the held calls."""
+        from locus.agent._state import Approve, Deny
+
         state, approvals = await self._wait(self._claim())
         self._restore(state)
         await self._tools_for_run()
@@ -170,6 +175,8 @@ class PauseSteps:
     async def _claim(self) -> tuple[RunState, dict[str, Any]]:
         """Check the approvals, then mark the paused state resumed, before any tool runs
         (see the module docstring); the state and the decisions."""
+        from locus.agent._state import RunState, check_approvals
+
         given: RunState | None = self.request.state
         if self.thread_id is None:
             assert given is not None
@@ -205,10 +212,10 @@ async def abandon_paused(store: Any, thread_id: str) -> bool:
 
 
 def _denied(call: ToolCall, decision: Deny) -> ToolOutcome:
-    from locus.agent._acting import outcome_of
+    from locus.agent._acting import answer
 
     text = f"Not run: a person denied this call. Reason: {decision.reason}"
-    return outcome_of(call, ToolResult(text, is_error=True), time.perf_counter())
+    return answer(call, text, True, time.perf_counter())
 
 
 def _again(state_id: str) -> str:

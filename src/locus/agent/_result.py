@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
-from locus.agent._state import PendingCall, RunState
 from locus.core.messages import Message
 from locus.core.response import ModelResponse, StopReason
 from locus.core.usage import Usage
@@ -14,6 +13,8 @@ __all__ = ["AgentResult", "Metrics", "OutputT", "RunStopReason", "add_usage"]
 
 if TYPE_CHECKING:  # a TypeVar default needs typing_extensions, for the checker only
     from typing_extensions import TypeVar as DefaultTypeVar
+
+    from locus.agent._state import PendingCall, RunState  # loaded when a run pauses
 
     OutputT = DefaultTypeVar("OutputT", covariant=True, default=str)
 else:

@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from locus._sync import run_sync as _run_sync
 from locus.agent._events import RunEvent
-from locus.agent._hooks import as_hooks
+from locus.agent._hookset import as_hooks
 from locus.agent._options import check_positive
 from locus.agent._pausing import abandon_paused
-from locus.agent._state import Approval, RunState
 from locus.agent._threads import thread_lock
 from locus.core.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from locus.agent._result import AgentResult
     from locus.agent._run import RunConfig
+    from locus.agent._state import Approval, RunState
 
 __all__ = ["Resumable"]
 
@@ -39,6 +39,7 @@ class Resumable:
     ) -> AsyncGenerator[RunEvent, None]:
         """Resume a paused run and yield its events (see ``resume``)."""
         from locus.agent._run import AgentRun, RunRequest
+        from locus.agent._state import RunState
 
         if state is not None and not isinstance(state, RunState):
             raise ConfigurationError(

@@ -14,25 +14,29 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncGenerator, Awaitable, Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from locus.agent import _events as ev
 from locus.agent._acting import ToolSteps
 from locus.agent._config import RunConfig, RunRequest
 from locus.agent._context import RunContext
 from locus.agent._history import apply_history_processor, record_usage
-from locus.agent._hooks import HookSet, ModelRequest, call_hook, close_stream
-from locus.agent._output import OutputPlan, output_plan
+from locus.agent._hookset import HookSet, call_hook, close_stream, hook_types
+from locus.agent._ids import new_id
 from locus.agent._output_steps import OutputSteps
 from locus.agent._pausing import PauseSteps
 from locus.agent._result import AgentResult, Metrics, RunStopReason, add_usage
-from locus.agent._state import PendingCall, RunState, new_id
 from locus.agent._step import Step
 from locus.agent._threads import thread_lock
+from locus.core._headers import model_headers
 from locus.core.errors import RunCancelledError, RunTimeoutError, StreamError
 from locus.core.messages import Message
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.usage import Usage
+
+if TYPE_CHECKING:
+    from locus.agent._output import OutputPlan
+    from locus.agent._state import PendingCall, RunState
 
 __all__ = ["AgentRun", "RunConfig", "RunRequest", "Step"]
 
@@ -73,7 +77,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         self.executor = config.toolbox.executor
         self._specs = config.toolbox.specs
         self._may_hold = config.approvals
-        self._forwarding = False
+        self._forwarding = None
         # _outcomes and _held are set by the step that acts (two lists fewer per run)
         self._handoff_to: str | None = None
         self._handoffs_done = 0
@@ -91,8 +95,9 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         self._final: AgentResult[Any] | None = None
         self.pending: list[PendingCall] = []
         self.state: RunState | None = None
-        self.plan: OutputPlan | None = output_plan(
-            request.output_type, config.output_mode, config.model
+        output_type = request.output_type
+        self.plan: OutputPlan | None = (
+            None if output_type is None or output_type is str else _plan(output_type, config)
         )
         self.output: Any = None
         self._set_kwargs()
@@ -274,13 +279,12 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         self, sent: list[Message]
     ) -> tuple[list[Message], list[Any], dict[str, Any]]:
         """Run ``before_model_call`` hooks; what the model is sent, after them."""
-        from locus.agent._headers import model_headers
-
         assert self.hooks is not None
-        request = ModelRequest(list(sent), list(self._specs), dict(self._kwargs), {})
+        model_request = hook_types().ModelRequest  # imported by the run's HookSet
+        request = model_request(list(sent), list(self._specs), dict(self._kwargs), {})
         for method in self.hooks.before_model_call:
             got = await call_hook(method, self.ctx, request)
-            request = got if isinstance(got, ModelRequest) else request
+            request = got if isinstance(got, model_request) else request
         model_headers.set(dict(request.headers) if request.headers else None)
         return request.messages, request.tools, request.params
 
@@ -349,3 +353,11 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
     def _summary(self, what: str) -> str:
         calls = f"{self.metrics.model_calls} model call(s) and {self.metrics.tool_calls}"
         return f"the agent run {what} after {calls} tool call(s)"
+
+
+def _plan(output_type: Any, config: RunConfig) -> OutputPlan | None:
+    """The typed-output plan of a run that asks for an output type (``_output`` and the
+    schema machinery load with the first one)."""
+    from locus.agent._output import output_plan
+
+    return output_plan(output_type, config.output_mode, config.model)

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from locus.agent._history import HistoryProcessor
-from locus.agent._hooks import as_hooks
+from locus.agent._hookset import as_hooks
 from locus.agent._options import (
+    OutputMode,
     check_callable,
+    check_mode,
     check_positive,
     check_retries,
 )
-from locus.agent._output import OutputMode, check_mode
 from locus.agent._run import RunConfig
 from locus.agent._subagents import handoff_tool
 from locus.agent._threads import open_store

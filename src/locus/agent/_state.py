@@ -10,11 +10,11 @@ in any process. Nothing in it is secret beyond what the conversation itself hold
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from locus.agent._ids import new_id
 from locus.core.errors import ConfigurationError, SerializationError
 from locus.core.messages import Message, ToolCall, dump_messages, load_messages
 from locus.core.usage import Usage
@@ -151,12 +151,3 @@ def check_approvals(state: RunState, approvals: Mapping[str, Any] | None) -> dic
 
 def pending_call(call: ToolCall) -> PendingCall:
     return PendingCall(call.id, call.name, dict(call.arguments))
-
-
-def new_id() -> str:
-    """A random version-4 UUID as 32 hex digits, like ``uuid.uuid4().hex`` without the
-    ``UUID`` object (and without importing ``uuid``, which imports ``platform``)."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = raw[6] & 0x0F | 0x40
-    raw[8] = raw[8] & 0x3F | 0x80
-    return raw.hex()

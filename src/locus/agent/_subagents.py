@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from locus.agent._context import RunContext
 from locus.agent._events import RunFinished, SubAgentEvent
-from locus.agent._forwarding import channel, mark
 from locus.agent._result import add_usage
 from locus.core.errors import RunError
 from locus.tools._tool import Tool
 
 if TYPE_CHECKING:
+    from locus.agent._forwarding import Channel
     from locus.agent._result import AgentResult
 
 __all__ = ["SubAgents", "handoff_tool"]
@@ -53,6 +53,8 @@ class SubAgents:
         agent's. ``output_type`` overrides the agent's for these runs. The caller's
         ``deps`` are handed on.
         """
+        from locus.agent._forwarding import channel, mark  # (with the first agent as a tool)
+
         agent: Any = self  # an Agent
         text = description or self.description or f"Ask the agent {self.name} to do a task."
 
@@ -65,7 +67,7 @@ class SubAgents:
                 )
             token = _depth.set(depth + 1)
             try:
-                result = await _sub_run(agent, input, output_type, ctx.deps)
+                result = await _sub_run(agent, input, output_type, ctx.deps, channel)
             except Exception as exc:
                 _roll_up(ctx, getattr(exc, "result", None))
                 raise
@@ -79,7 +81,9 @@ class SubAgents:
         return Tool(ask, name=name or self.name.replace("-", "_"), description=text)
 
 
-async def _sub_run(agent: Any, input: str, output_type: Any, deps: Any) -> AgentResult[Any]:
+async def _sub_run(
+    agent: Any, input: str, output_type: Any, deps: Any, channel: ContextVar[Channel | None]
+) -> AgentResult[Any]:
     """Run the sub-agent; with a caller's channel, put each of its events there."""
     where = channel.get()
     if where is None:  # not called by a run's tool step (e.g. called directly)

@@ -14,8 +14,9 @@ validate, a ``TypeAdapter``, or a JSON-schema dict, named (``{"name", "schema",
 
 Model capabilities (``native_output_support``) live in ``_native_output``.
 
-pydantic is imported on first use, not with this module: ``locus.agent`` imports this one, and a
-run without an output type never needs pydantic (``tests/unit/test_imports.py``).
+pydantic is imported on first use, not with this module; ``locus.agent`` imports this one
+with the first output type (``Agent(output_type=...)`` or a run's), and a run without an
+output type needs neither (``tests/unit/test_imports.py``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+from locus.core._invalid_output import InvalidOutput, invalid_json
 from locus.core._json_schema import simplify_schema
 from locus.core._native_output import (
     NativeOutputSupport,
@@ -60,15 +62,6 @@ _ACCEPTED = (
     "or a JSON-schema dict (named {'name': ..., 'schema': {...}} or bare)"
 )
 _PARTIAL: typing.Literal["trailing-strings"] = "trailing-strings"
-
-
-class InvalidOutput(ValueError):
-    """An answer that does not validate. ``str()`` is the compact text to show a model;
-    ``errors`` the same as ``[{"loc": "a.b", "msg": ..., "type": ...}]``."""
-
-    def __init__(self, message: str, errors: list[dict[str, Any]]) -> None:
-        super().__init__(message)
-        self.errors = errors
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -357,13 +350,6 @@ def _checked(validate: Any, value: Any, wrapped: bool) -> Any:
         return validate(value)
     except ValidationError as exc:
         raise invalid_output(exc, wrapped=wrapped) from None
-
-
-def invalid_json(reason: str) -> InvalidOutput:
-    """``InvalidOutput`` for text that is not JSON at all."""
-    return InvalidOutput(
-        f"invalid JSON: {reason}", [{"loc": "", "msg": reason, "type": "json_invalid"}]
-    )
 
 
 def invalid_output(exc: ValidationError, *, wrapped: bool) -> InvalidOutput:
