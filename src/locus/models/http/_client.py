@@ -17,16 +17,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from httpx._client import ClientState
 
-from locus.models.http._httpcore_transport import HttpcoreTransport
 from locus.models.http._pools import Borrowed, borrow, origin_of
 from locus.models.http._tls import shared_ssl_context
 from locus.models.http._user_agent import user_agent
 from locus.models.http.aiohttp_transport import AiohttpTransport
+
+if TYPE_CHECKING:  # (imported when a client builds its own pool: _init_transport)
+    from locus.models.http._httpcore_transport import HttpcoreTransport
 
 __all__ = ["LoopClient", "ModelClient", "takes_plain"]
 
@@ -60,7 +62,7 @@ class ModelClient(httpx.AsyncClient):
         """The aiohttp transport that takes this client's model requests directly
         (``locus.models.http._direct``), if it has one."""
         own = self._transport
-        self._core = own if isinstance(own, HttpcoreTransport) and not self._mounts else None
+        self._core = _own_core(own) if not self._mounts else None
 
     def plain_core(self) -> HttpcoreTransport | None:
         """The transport that takes a ``PlainRequest`` of this client with no httpx objects
@@ -91,11 +93,15 @@ class ModelClient(httpx.AsyncClient):
         return self._build_redirect_request(request, response)
 
     # httpx builds its transports in these two (private) methods, after reading the proxy
-    # environment; a transport given by the caller is used as it is.
+    # environment; a transport given by the caller is used as it is. httpcore and the
+    # modules on it are imported here, by the first client that builds its own: the aiohttp
+    # backend's clients are given their transport and never import them.
     def _init_transport(self, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
         if args or kwargs.get("transport") is not None:
             return super()._init_transport(*args, **kwargs)
         kwargs.pop("transport", None)
+        from locus.models.http._httpcore_transport import HttpcoreTransport
+
         return HttpcoreTransport(**kwargs)
 
     def _init_proxy_transport(
@@ -103,6 +109,8 @@ class ModelClient(httpx.AsyncClient):
     ) -> httpx.AsyncBaseTransport:
         if args:
             return super()._init_proxy_transport(proxy, *args, **kwargs)
+        from locus.models.http._httpcore_transport import HttpcoreTransport
+
         return HttpcoreTransport(proxy=proxy, **kwargs)
 
     @property
@@ -113,6 +121,16 @@ class ModelClient(httpx.AsyncClient):
     @cookies.setter
     def cookies(self, cookies: Any) -> None:
         raise AttributeError("a model's HTTP client keeps no cookies")
+
+
+def _own_core(transport: httpx.AsyncBaseTransport) -> HttpcoreTransport | None:
+    """``transport`` if it is an ``HttpcoreTransport`` (at client construction; an
+    aiohttp transport is known without importing httpcore)."""
+    if isinstance(transport, AiohttpTransport | Borrowed):
+        return None
+    from locus.models.http._httpcore_transport import HttpcoreTransport
+
+    return transport if isinstance(transport, HttpcoreTransport) else None
 
 
 def takes_plain(client: httpx.AsyncClient) -> bool:

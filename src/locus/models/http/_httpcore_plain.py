@@ -17,13 +17,17 @@ that logger is on.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-import httpcore
 import httpx
 
 from locus.models.http._answer import Answer, HttpxAnswer
-from locus.models.http._httpcore_transport import HttpcoreTransport, ShieldedClose
 from locus.models.http._plain import PlainAuth, PlainRequest
+
+if TYPE_CHECKING:  # (a client of the httpx backend imports them when it builds its pool)
+    import httpcore
+
+    from locus.models.http._httpcore_transport import HttpcoreTransport, ShieldedClose
 
 __all__ = ["HttpcoreAnswer", "open_core_plain"]
 
@@ -96,20 +100,13 @@ async def open_core_plain(
 async def _send_one(
     core: HttpcoreTransport, request: PlainRequest, timeout: httpx.Timeout, deadline: float
 ) -> Answer:
-    url = request.url
-    sent = httpcore.Request(
-        b"POST",
-        httpcore.URL(
-            scheme=url.raw_scheme,
-            host=url.raw_host,
-            port=url.port,
-            target=request.target.encode("ascii"),
-        ),
-        headers=[(k.encode("ascii"), v.encode("ascii")) for k, v in request.headers.items()],
-        content=request.body,
-        extensions={"timeout": timeout.as_dict()},
+    response, stream = await core.open_core(
+        request.url,
+        request.target.encode("ascii"),
+        [(k.encode("ascii"), v.encode("ascii")) for k, v in request.headers.items()],
+        request.body,
+        {"timeout": timeout.as_dict()},
     )
-    response, stream = await core.open_core(sent)
     answer = _answer(response, stream, deadline)
     if _httpx_logger.isEnabledFor(logging.INFO):
         version = response.extensions.get("http_version", b"HTTP/1.1").decode("ascii", "ignore")

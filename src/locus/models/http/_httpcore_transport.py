@@ -56,10 +56,26 @@ class HttpcoreTransport(httpx.AsyncHTTPTransport):
         if isinstance(backend, httpcore.AsyncNetworkBackend) and not options.get("http2"):
             pool._network_backend = JoinedWritesBackend(backend)
 
-    async def open_core(self, request: httpcore.Request) -> tuple[httpcore.Response, ShieldedClose]:
-        """Send an httpcore ``request`` through the pool (no httpx ``Request`` and
-        ``Response``: ``locus.models.http._httpcore_plain``): the answer and its body as the
-        stream ``handle_async_request`` would give it (httpx's errors, shielded close)."""
+    async def open_core(
+        self,
+        url: httpx.URL,
+        target: bytes,
+        headers: list[tuple[bytes, bytes]],
+        content: bytes,
+        extensions: dict[str, Any],
+    ) -> tuple[httpcore.Response, ShieldedClose]:
+        """POST ``content`` to ``url`` (``target``: its path and query) through the pool as
+        an httpcore request (no httpx ``Request`` and ``Response``:
+        ``locus.models.http._httpcore_plain``, which imports no httpcore): the answer and
+        its body as the stream ``handle_async_request`` would give it (httpx's errors,
+        shielded close)."""
+        request = httpcore.Request(
+            b"POST",
+            httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=target),
+            headers=headers,
+            content=content,
+            extensions=extensions,
+        )
         with map_httpcore_exceptions():
             response = await self._pool.handle_async_request(request)
         assert isinstance(response.stream, AsyncIterable)  # (an async pool's)

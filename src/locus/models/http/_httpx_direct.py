@@ -17,11 +17,14 @@ credentials in the URL, proxies) goes through ``AsyncClient.send`` as before.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import httpx
 
 from locus.models.http._client import ModelClient
-from locus.models.http._httpcore_transport import HttpcoreTransport
+
+if TYPE_CHECKING:  # (imported by the client that has one: ModelClient)
+    from locus.models.http._httpcore_transport import HttpcoreTransport
 
 __all__ = ["send_httpx"]
 
