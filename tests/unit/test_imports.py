@@ -79,3 +79,142 @@ def test_an_output_type_loads_pydantic_when_used() -> None:
         "from locus.core._output_schema import output_schema\noutput_schema(int)"
     )
     assert "pydantic" in loaded
+
+
+# Modules of features a plain run does not use (issue 16, point 5): each is imported when
+# its feature is first configured or used, never by ``from locus.agent import Agent``.
+_FEATURES = (
+    "locus.agent._state",  # approvals: RunState, Approve, Deny, PendingCall
+    "locus.agent._handoff",  # Agent(handoffs=...)
+    "locus.agent._hooks",  # hooks: Hook, ModelRequest, ToolResult
+    "locus.agent._output",  # typed output
+    "locus.core._output_schema",
+    "locus.agent._forwarding",  # agent.as_tool
+    "locus.agent._option_types",  # TypedDicts for type checkers only
+    "locus.tools._threads",  # the sync tools' thread pool
+    "locus.tools._docstrings",  # Tool(function)
+    "difflib",  # the "did you mean" of a bad option name
+)
+
+
+def _features_after(statement: str) -> set[str]:
+    """The modules of ``_FEATURES`` present in ``sys.modules`` after ``statement``."""
+    probe = (
+        f"import json, sys\n{statement}\n"
+        f"print(json.dumps([m for m in {list(_FEATURES)!r} if m in sys.modules]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True, timeout=60
+    )
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_the_agent_leaves_the_optional_features_unimported() -> None:
+    assert _features_after("import asyncio\nfrom locus.agent import Agent") == set()
+
+
+def test_a_plain_run_with_an_async_tool_imports_none_of_the_features() -> None:
+    run = (
+        "from locus.agent import Agent\n"
+        "from locus.core.messages import ToolCall\n"
+        "from locus.testing import ScriptedModel\n"
+        "async def double(x: int) -> int:\n"
+        "    return 2 * x\n"
+        "model = ScriptedModel([ToolCall('c1', 'double', {'x': 2}), 'done'])\n"
+        "result = Agent(model, tools=[double]).run_sync('hi')\n"
+        "assert result.text == 'done' and result.metrics.tool_calls == 1, result\n"
+        "assert result.messages[-2].text == '4', result.messages\n"
+    )
+    # (the tool's docstring is read: its parser is the one feature module it needs)
+    assert _features_after(run) == {"locus.tools._docstrings"}
+
+
+_MODEL = "from locus.testing import ScriptedModel\nfrom locus.core.messages import ToolCall\n"
+
+
+@pytest.mark.parametrize(
+    ("statement", "loaded"),
+    [
+        (
+            "from locus.agent import Agent\n"
+            + _MODEL
+            + "b = Agent(ScriptedModel(['b']), name='b')\n"
+            "a = Agent(ScriptedModel([ToolCall('c', 'transfer_to_b', {}), 'x']), handoffs=[b])\n"
+            "assert a.run_sync('hi').last_agent == 'b'",
+            {"locus.agent._handoff"},
+        ),
+        (
+            "from locus.agent import Agent\n" + _MODEL + "a = Agent(ScriptedModel(['7']), "
+            "output_type=int, output_mode='prompted')\nassert a.run_sync('hi').output == 7",
+            {"locus.agent._output", "locus.core._output_schema"},
+        ),
+        (
+            "from locus.agent import Agent, Hook\n" + _MODEL + "seen = []\n"
+            "class H(Hook):\n    def on_run_start(self, ctx):\n        seen.append(1)\n"
+            "Agent(ScriptedModel(['x'])).run_sync('hi', hooks=[H()])\nassert seen == [1]",
+            {"locus.agent._hooks"},
+        ),
+        (
+            "from locus.agent import Agent\nfrom locus.tools import tool\n" + _MODEL + ""
+            "@tool(requires_approval=True)\nasync def pay(n: int) -> str:\n"
+            "    'Pay.'\n    return 'paid'\n"
+            "r = Agent(ScriptedModel([ToolCall('c', 'pay', {'n': 1})]), tools=[pay])"
+            ".run_sync('hi')\nassert r.stop_reason == 'awaiting_approval' and r.state",
+            {"locus.agent._state", "locus.tools._docstrings"},
+        ),
+        (
+            "from locus.agent import Agent\n" + _MODEL + "sub = Agent(ScriptedModel(['s']))\n"
+            "a = Agent(ScriptedModel([ToolCall('c', 'helper', {'input': 'x'}), 'done']), "
+            "tools=[sub.as_tool('helper')])\nassert a.run_sync('hi').metrics.sub_runs == 1",
+            {"locus.agent._forwarding", "locus.tools._docstrings"},
+        ),
+        (
+            "from locus.agent import Agent\n" + _MODEL + "def double(x: int) -> int:\n"
+            "    'Double x.'\n    return 2 * x\n"
+            "r = Agent(ScriptedModel([ToolCall('c', 'double', {'x': 2}), 'done']), "
+            "tools=[double]).run_sync('hi')\nassert r.messages[-2].text == '4'",
+            {"locus.tools._threads", "locus.tools._docstrings"},
+        ),
+        (
+            "from locus.agent import Agent\nfrom locus.core.errors import ConfigurationError\n"
+            + _MODEL
+            + "try:\n    Agent(ScriptedModel([]), max_iteration=3)\n"
+            "except ConfigurationError as exc:\n    assert 'max_iterations' in str(exc)",
+            {"difflib"},
+        ),
+    ],
+    ids=["handoffs", "output_type", "hooks", "approvals", "as_tool", "sync_tool", "bad_option"],
+)
+def test_each_feature_imports_its_module_when_used(statement: str, loaded: set[str]) -> None:
+    assert _features_after(statement) == loaded
+
+
+@pytest.mark.parametrize(
+    ("name", "module"),
+    [
+        ("Approve", "locus.agent._state"),
+        ("Deny", "locus.agent._state"),
+        ("PendingCall", "locus.agent._state"),
+        ("RunState", "locus.agent._state"),
+        ("Handoff", "locus.agent._handoff"),
+        ("HandoffHistory", "locus.agent._handoff"),
+        ("Hook", "locus.agent._hooks"),
+        ("ModelRequest", "locus.agent._hooks"),
+        ("ToolResult", "locus.agent._hooks"),
+    ],
+)
+def test_the_lazy_agent_names_resolve_and_are_listed(name: str, module: str) -> None:
+    import importlib
+
+    import locus.agent
+
+    assert name in locus.agent.__all__ and name in dir(locus.agent)
+    assert getattr(locus.agent, name) is getattr(importlib.import_module(module), name)
+
+
+def test_abandoned_tool_calls_is_still_a_tools_name() -> None:
+    import locus.tools
+    from locus.tools import _threads
+
+    assert "abandoned_tool_calls" in dir(locus.tools)
+    assert locus.tools.abandoned_tool_calls is _threads.abandoned

@@ -38,7 +38,7 @@ from locus.agent._options import (
 from locus.agent._result import AgentResult
 from locus.agent._resume import Resumable
 from locus.agent._run import AgentRun, RunRequest
-from locus.agent._setup import AgentOptions, RunOptions, build_config, check_deps
+from locus.agent._setup import build_config, check_deps
 from locus.agent._subagents import SubAgents
 from locus.core.messages import Message
 from locus.core.model import Model
@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # typing_extensions only for the checker: a TypeVar default, 
     from typing_extensions import TypeVar as DefaultTypeVar
     from typing_extensions import Unpack
 
+    from locus.agent._option_types import AgentOptions, RunOptions
     from locus.stores import ThreadStore
 
     OutputT = DefaultTypeVar("OutputT", default=str)

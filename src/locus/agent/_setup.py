@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
-from locus.agent._history import HistoryProcessor
 from locus.agent._hookset import as_hooks
 from locus.agent._options import (
-    OutputMode,
     check_callable,
     check_mode,
     check_positive,
@@ -18,52 +16,16 @@ from locus.agent._run import RunConfig
 from locus.agent._subagents import handoff_tool
 from locus.agent._threads import open_store
 from locus.agent._toolbox import Toolbox, check_name, default_name
-from locus.agent._validators import OutputValidator, as_validators
+from locus.agent._validators import as_validators
 from locus.core.errors import ConfigurationError
-from locus.core.messages import Message
 from locus.core.model import Model
 from locus.tools._executor import split_tools
 from locus.tools._results import DEFAULT_MAX_RESULT_CHARS
 
-if TYPE_CHECKING:
-    from locus.stores import ThreadStore
+if TYPE_CHECKING:  # (TypedDicts for the checker: their module is imported on demand)
+    from locus.agent._option_types import AgentOptions, RunOptions
 
 __all__ = ["AgentOptions", "RunOptions", "build_config"]
-
-
-class AgentOptions(TypedDict, total=False):
-    """``Agent(...)`` keywords besides ``model``, ``tools`` and ``output_type``."""
-
-    name: str
-    description: str
-    system_prompt: str | None
-    max_iterations: int
-    model_kwargs: dict[str, Any] | None
-    call_kwargs: dict[str, Any] | None
-    tool_timeout: float | None
-    run_timeout: float | None
-    max_tool_result_chars: int | None
-    thread_store: ThreadStore | str | None
-    concurrent_tools: bool
-    history_processor: HistoryProcessor | None
-    output_mode: OutputMode
-    output_retries: int
-    output_validators: Sequence[OutputValidator] | None
-    hooks: Sequence[object] | None
-    deps_type: Any
-    handoffs: Sequence[Any] | None
-    """Agents (``Agent``) the model may hand the conversation to."""
-    max_handoffs: int
-
-
-class RunOptions(TypedDict, total=False):
-    """Keywords of ``run``/``arun``/``run_sync`` besides ``prompt`` and ``output_type``."""
-
-    thread_id: str | None
-    timeout: float | None
-    message_history: Sequence[Message] | None
-    deps: Any
-    hooks: Sequence[object] | None
 
 
 def build_config(model: Model, tools: Sequence[object], options: AgentOptions) -> RunConfig:
@@ -130,3 +92,11 @@ def check_deps(deps_type: Any, deps: Any) -> None:
             f"this agent was built with deps_type={deps_type.__name__}; pass "
             f"deps={deps_type.__name__}(...) to the run, got {type(deps).__name__}"
         )
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("AgentOptions", "RunOptions"):
+        from locus.agent import _option_types
+
+        return getattr(_option_types, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
