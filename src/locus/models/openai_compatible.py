@@ -6,7 +6,7 @@ base_url=...)``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, ClassVar, Required, Unpack
+from typing import TYPE_CHECKING, Any, ClassVar, Required, Unpack
 
 from locus.core._native_output import NativeOutputSupport
 from locus.core.errors import ConfigurationError
@@ -17,7 +17,9 @@ from locus.models._wire.structured import answer_format, parsed_stream, schema_o
 from locus.models.http._bearer import BearerConnection
 from locus.models.http._chat import HTTPChatModel
 from locus.models.http._settings import ModelOptions, keyword_names
-from locus.models.http._textcalls import ToolCallFormats
+
+if TYPE_CHECKING:
+    from locus.models.http._textcalls import ToolCallFormats
 
 __all__ = ["OpenAICompatibleModel", "OpenAICompatibleOptions", "create_model"]
 

@@ -16,7 +16,7 @@ import threading
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import httpx
 
@@ -48,7 +48,9 @@ from locus.models.http._settings import (
 )
 from locus.models.http._sse_reader import JsonEventReader
 from locus.models.http._streaming import StreamRead, require_event_stream
-from locus.models.http._textcalls import StreamTextCalls, ToolCallFormats, parse_response_text
+
+if TYPE_CHECKING:
+    from locus.models.http._textcalls import TextCalls, ToolCallFormats
 
 __all__ = ["HTTPChatModel"]
 
@@ -110,6 +112,7 @@ class HTTPChatModel:
             self.settings.limits,
             self.settings.backend,
         )
+        self._texts = _text_calls(self.settings.tool_call_format)
         self._requests = RequestBuilder()
         self._ready = False
         self._setup_lock = threading.Lock()
@@ -161,7 +164,8 @@ class HTTPChatModel:
         response, content = await self._post_and_read(call)
         request_id = response.headers.get("opc-request-id")
         result = self.codec.decode(self._json_body(content), request_id)
-        return parse_response_text(result, self.tool_call_format, call.tools)
+        texts = self._texts
+        return result if texts is None else texts.parse(result, call.tools)
 
     async def stream(
         self, messages: Sequence[Message], tools: Sequence[Any] | None = None, **kwargs: Any
@@ -316,10 +320,9 @@ class HTTPChatModel:
         """The shown events of one streamed answer (the codec's decoder, text tool calls)."""
         request_id = response.headers.get("opc-request-id")
         decoder = self.codec.stream_decoder(request_id)
-        texts = None
-        if self.tool_call_format is not None and tools:
-            texts = StreamTextCalls(self.tool_call_format, tools)
-        return StreamRead(reader, decoder, texts, request_id)
+        texts = self._texts
+        parser = texts.stream(tools) if texts is not None and tools else None
+        return StreamRead(reader, decoder, parser, request_id)
 
     def _json_body(self, content: bytes) -> Mapping[str, Any]:
         # (imported here: this function is all of this module a codec fix may touch)
@@ -337,6 +340,16 @@ class HTTPChatModel:
                 f"the answer from {self.endpoint} is not a JSON object", endpoint=self.endpoint
             )
         return body
+
+
+def _text_calls(formats: ToolCallFormats) -> TextCalls | None:
+    """The model's text tool-call parsing, if its ``tool_call_format`` names formats (the
+    parser is imported by the first model that has some: at construction, not per call)."""
+    if formats is None:
+        return None
+    from locus.models.http._textcalls import TextCalls
+
+    return TextCalls(formats)
 
 
 def _messages_problem(messages: object) -> str | None:

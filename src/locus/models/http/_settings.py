@@ -26,7 +26,7 @@ import importlib.util
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import httpx
 
@@ -35,7 +35,9 @@ from locus.core.errors import ConfigurationError
 from locus.core.params import GenerationParams, ResponseFormat, ToolChoice
 from locus.models.http._limits import AnswerLimits, attempt_seconds
 from locus.models.http._retry import RetryPolicy
-from locus.models.http._textcalls import ToolCallFormats
+
+if TYPE_CHECKING:  # (the parser is imported by a model that parses text tool calls)
+    from locus.models.http._textcalls import ToolCallFormats
 
 __all__ = [
     "DEFAULT_TIMEOUT",

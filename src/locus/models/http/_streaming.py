@@ -4,13 +4,16 @@ text tool-call parser, a short wait for a trailing usage event, and the final ev
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING
 
 from locus.core.errors import StreamError
 from locus.core.response import StreamEvent
 from locus.models._wire.codec import StreamDecoder
 from locus.models.http._answer import Answer
 from locus.models.http._sse_reader import JsonEventReader
-from locus.models.http._textcalls import StreamTextCalls
+
+if TYPE_CHECKING:  # (made by a model that parses text tool calls: HTTPChatModel)
+    from locus.models.http._textcalls import StreamTextCalls
 
 __all__ = ["StreamRead", "require_event_stream", "stream_events"]
 

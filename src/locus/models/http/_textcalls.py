@@ -5,6 +5,9 @@ plain answers (even JSON ones) pass through untouched. Structured calls from the
 win: when an answer has them, calls found in its text are dropped, but markup is still
 removed from the visible text. A turn that only calls tools has ``content=None`` (the
 whitespace around the markup is not kept as an answer). A stream never shows markup in ``.content``.
+
+``TextCalls`` is a model's parsing, made when its ``tool_call_format`` is set: this module
+(and ``locus.toolcalls``) is imported by the first such model, not by ``HTTPChatModel``.
 """
 
 from __future__ import annotations
@@ -17,9 +20,26 @@ from locus.core.response import ModelResponse, StopReason, StreamEvent
 from locus.core.toolspec import ToolSpec
 from locus.toolcalls import ReasoningText, ToolCallStreamParser, parse_tool_calls
 
-__all__ = ["StreamTextCalls", "ToolCallFormats", "parse_response_text"]
+__all__ = ["StreamTextCalls", "TextCalls", "ToolCallFormats", "parse_response_text"]
 
 ToolCallFormats = str | Sequence[str] | None
+
+
+class TextCalls:
+    """The text tool-call parsing of one model: its formats, for whole answers and streams."""
+
+    __slots__ = ("formats",)
+
+    def __init__(self, formats: str | Sequence[str]) -> None:
+        self.formats = formats
+
+    def parse(self, response: ModelResponse, tools: Sequence[ToolSpec]) -> ModelResponse:
+        """``response`` with its text tool calls parsed out (``parse_response_text``)."""
+        return parse_response_text(response, self.formats, tools)
+
+    def stream(self, tools: Sequence[ToolSpec]) -> StreamTextCalls:
+        """A parser for one streamed answer's events."""
+        return StreamTextCalls(self.formats, tools)
 
 
 def parse_response_text(
