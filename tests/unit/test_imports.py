@@ -90,6 +90,7 @@ _FEATURES = (
     "locus.agent._output",  # typed output
     "locus.core._output_schema",
     "locus.agent._forwarding",  # agent.as_tool
+    "locus.agent._history",  # history processors
     "locus.agent._option_types",  # TypedDicts for type checkers only
     "locus.tools._threads",  # the sync tools' thread pool
     "locus.tools._docstrings",  # Tool(function)
@@ -141,7 +142,7 @@ _MODEL = "from locus.testing import ScriptedModel\nfrom locus.core.messages impo
             + "b = Agent(ScriptedModel(['b']), name='b')\n"
             "a = Agent(ScriptedModel([ToolCall('c', 'transfer_to_b', {}), 'x']), handoffs=[b])\n"
             "assert a.run_sync('hi').last_agent == 'b'",
-            {"locus.agent._handoff"},
+            {"locus.agent._handoff", "locus.agent._history"},  # (a filter is a processor)
         ),
         (
             "from locus.agent import Agent\n" + _MODEL + "a = Agent(ScriptedModel(['7']), "
@@ -182,8 +183,24 @@ _MODEL = "from locus.testing import ScriptedModel\nfrom locus.core.messages impo
             "except ConfigurationError as exc:\n    assert 'max_iterations' in str(exc)",
             {"difflib"},
         ),
+        (
+            "from locus.agent import Agent\n" + _MODEL + "seen = []\n"
+            "def last(messages):\n    seen.append(len(messages))\n    return messages[-1:]\n"
+            "Agent(ScriptedModel(['x']), history_processor=last).run_sync('hi')\n"
+            "assert seen == [1]",
+            {"locus.agent._history"},
+        ),
     ],
-    ids=["handoffs", "output_type", "hooks", "approvals", "as_tool", "sync_tool", "bad_option"],
+    ids=[
+        "handoffs",
+        "output_type",
+        "hooks",
+        "approvals",
+        "as_tool",
+        "sync_tool",
+        "bad_option",
+        "history_processor",
+    ],
 )
 def test_each_feature_imports_its_module_when_used(statement: str, loaded: set[str]) -> None:
     assert _features_after(statement) == loaded
@@ -201,6 +218,9 @@ def test_each_feature_imports_its_module_when_used(statement: str, loaded: set[s
         ("Hook", "locus.agent._hooks"),
         ("ModelRequest", "locus.agent._hooks"),
         ("ToolResult", "locus.agent._hooks"),
+        ("HistoryProcessor", "locus.agent._history"),
+        ("keep_last_turns", "locus.agent._history"),
+        ("within_token_budget", "locus.agent._history"),
     ],
 )
 def test_the_lazy_agent_names_resolve_and_are_listed(name: str, module: str) -> None:

@@ -4,7 +4,8 @@ context-window processors.
 The names of features a plain run does not use are imported on first use (PEP 562):
 ``InMemoryThreadStore`` and ``ThreadStore`` (``locus.stores`` imports ``sqlite3``),
 ``Approve``, ``Deny``, ``PendingCall`` and ``RunState`` (approvals), ``Handoff`` and
-``HandoffHistory`` (handoffs), ``Hook``, ``ModelRequest`` and ``ToolResult`` (hooks).
+``HandoffHistory`` (handoffs), ``Hook``, ``ModelRequest`` and ``ToolResult`` (hooks),
+``HistoryProcessor``, ``keep_last_turns`` and ``within_token_budget`` (context windows).
 The agent imports those modules itself when the feature is first configured.
 """
 
@@ -25,13 +26,13 @@ from locus.agent._events import (
     ToolCallFinished,
     ToolCallStarted,
 )
-from locus.agent._history import HistoryProcessor, keep_last_turns, within_token_budget
 from locus.agent._options import OutputMode
 from locus.agent._result import AgentResult, Metrics, RunStopReason
 from locus.agent._validators import ModelRetry, OutputValidator
 
 if TYPE_CHECKING:
     from locus.agent._handoff import Handoff, HandoffHistory
+    from locus.agent._history import HistoryProcessor, keep_last_turns, within_token_budget
     from locus.agent._hooks import Hook, ModelRequest, ToolResult
     from locus.agent._state import Approve, Deny, PendingCall, RunState
     from locus.stores import InMemoryThreadStore, ThreadStore
@@ -83,6 +84,9 @@ _LAZY = {
     "Hook": "locus.agent._hooks",
     "ModelRequest": "locus.agent._hooks",
     "ToolResult": "locus.agent._hooks",
+    "HistoryProcessor": "locus.agent._history",
+    "keep_last_turns": "locus.agent._history",
+    "within_token_budget": "locus.agent._history",
     "InMemoryThreadStore": "locus.stores",
     "ThreadStore": "locus.stores",
 }

@@ -23,10 +23,11 @@ from locus.agent._step import Step
 from locus.core.errors import ToolExecutionError
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse
-from locus.tools._executor import Started, ToolExecutor, ToolOutcome
+from locus.tools._executor import ToolExecutor, ToolOutcome
 
 if TYPE_CHECKING:
     from locus.agent._hooks import ToolResult
+    from locus.tools._threads import Started
 
 __all__ = ["ToolSteps", "outcome_of"]
 

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from locus.agent._history import HistoryProcessor
 from locus.agent._threads import default_store
 from locus.agent._toolbox import Toolbox
 from locus.agent._validators import OutputValidator
@@ -15,6 +14,7 @@ from locus.core.messages import Message
 from locus.core.model import Model
 
 if TYPE_CHECKING:
+    from locus.agent._history import HistoryProcessor
     from locus.agent._state import RunState
     from locus.stores import ThreadStore
 

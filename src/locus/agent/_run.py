@@ -14,13 +14,13 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncGenerator, Awaitable, Coroutine
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from locus.agent import _events as ev
 from locus.agent._acting import ToolSteps
 from locus.agent._config import RunConfig, RunRequest
 from locus.agent._context import RunContext
-from locus.agent._history import apply_history_processor, record_usage
 from locus.agent._hookset import HookSet, call_hook, close_stream, hook_types
 from locus.agent._ids import new_id
 from locus.agent._output_steps import OutputSteps
@@ -43,6 +43,19 @@ __all__ = ["AgentRun", "RunConfig", "RunRequest", "Step"]
 T = TypeVar("T")
 
 _NO_LOCK: contextlib.nullcontext[None] = contextlib.nullcontext()  # (stateless: shared)
+
+_history: ModuleType | None = None
+
+
+def history_module() -> ModuleType:
+    """``locus.agent._history`` (``apply_history_processor``, ``record_usage``), imported
+    once, by the first run with a ``history_processor``."""
+    global _history
+    if _history is None:
+        from locus.agent import _history as module
+
+        _history = module
+    return _history
 
 
 class AgentRun(ToolSteps, PauseSteps, OutputSteps):
@@ -244,7 +257,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         yield ev.IterationStarted(iteration)
         sent = self.messages
         if (processor := self.config.history_processor) is not None:
-            sent = await self._wait(apply_history_processor(processor, sent))
+            sent = await self._wait(history_module().apply_history_processor(processor, sent))
         tools, kwargs = self._specs, self._kwargs
         if self.hooks is not None and self.hooks.before_model_call:
             sent, tools, kwargs = await self._before_model(sent)
@@ -308,7 +321,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         self.response = response
         self.messages.append(response.message)
         if self.config.history_processor is not None:
-            record_usage(response.message, usage)
+            history_module().record_usage(response.message, usage)
         final_call = self.plan is not None and self.plan.final_call(response.tool_calls)
         self._next = self.conclude_call if final_call else self._act
 

@@ -33,8 +33,8 @@ from locus.tools._results import (
 )
 from locus.tools._tool import Tool, tool_threads
 
-if TYPE_CHECKING:
-    from locus.tools._threads import ToolJob
+if TYPE_CHECKING:  # (the sync tools' thread pool: imported by the first sync tool call)
+    from locus.tools._threads import Started
 
 __all__ = ["Started", "ToolExecutor", "ToolOutcome", "Toolset", "as_tools", "split_tools"]
 
@@ -146,7 +146,10 @@ class ToolExecutor:
         if timeout is not None or not isinstance(call.arguments, Mapping):
             return None
         job = found.start_in_thread(call.arguments, context)
-        return None if job is None else Started(call, job, began)
+        if job is None:
+            return None
+        started: Started = tool_threads().Started(call, job, began)
+        return started
 
     def finish(self, started: Started) -> ToolOutcome:
         """The outcome of a started call whose future is done (as ``run_one`` gives it)."""
@@ -208,19 +211,6 @@ class ToolExecutor:
         return f"there is no tool named {name!r}; available tools: {known}"
 
 
-@dataclass(slots=True)
-class Started:
-    """A call handed to a tool thread by ``ToolExecutor.start``."""
-
-    call: ToolCall
-    job: ToolJob
-    began: float
-
-    @property
-    def future(self) -> asyncio.Future[Any]:
-        return self.job.future
-
-
 def _error_of(call: ToolCall, raised: BaseException) -> BaseException:
     """What ``_execute`` makes of an exception a sync tool raised in its thread."""
     if isinstance(raised, ToolError):
@@ -255,3 +245,9 @@ def _checked_arguments(call: ToolCall) -> Mapping[str, Any]:
             f"arguments for tool {call.name!r} were not valid JSON: {raw}", tool_name=call.name
         )
     return arguments
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Started":  # (defined with the thread pool it is for)
+        return tool_threads().Started
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

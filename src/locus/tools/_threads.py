@@ -34,11 +34,15 @@ import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from locus.core.messages import ToolCall
 
 __all__ = [
     "IDLE_SECONDS",
     "STEAL_AFTER",
+    "Started",
     "ToolJob",
     "abandon",
     "abandoned",
@@ -68,6 +72,19 @@ class ToolJob:
     abandoned: bool = False
     finished: bool = False
     thread: str = field(default="")
+
+
+@dataclass(slots=True)
+class Started:
+    """A call handed to a tool thread by ``ToolExecutor.start`` (``locus.tools._executor``)."""
+
+    call: ToolCall
+    job: ToolJob
+    began: float
+
+    @property
+    def future(self) -> asyncio.Future[Any]:
+        return self.job.future
 
 
 @dataclass(slots=True, eq=False)
