@@ -14,7 +14,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Mapping
-from typing import Any, ClassVar, Self, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypedDict, cast
 
 import httpx
 
@@ -34,12 +34,14 @@ from locus.models.providers.oci.auth import (
     parse_auth_type,
 )
 from locus.models.providers.oci.config import OCIProfile, load_profile, resolve_profile_name
-from locus.models.providers.oci.principals import PrincipalAuth
 from locus.models.providers.oci.regions import (
     inference_endpoint,
     normalise_region,
     region_of_endpoint,
 )
+
+if TYPE_CHECKING:  # (imported by build_auth, for the auth types that use it)
+    from locus.models.providers.oci.principals import PrincipalAuth
 
 __all__ = ["OCIConnection", "OCIConnectionOptions"]
 
@@ -156,6 +158,7 @@ class OCIConnection:
     def error_context(self, model_id: str, api_format: str | None = None) -> ErrorContext:
         """What this connection knows that explains an error answer (no secrets)."""
         auth = self._auth
+        principal = self._principal()
         return ErrorContext(
             model_id=model_id,
             dedicated=self.dedicated,
@@ -165,7 +168,7 @@ class OCIConnection:
             profile=self.profile_name,
             api_format=api_format,
             diagnosis=auth.diagnosis if isinstance(auth, OCISigningAuth) else (lambda: None),
-            principal=auth.kind if isinstance(auth, PrincipalAuth) else None,
+            principal=principal.kind if principal is not None else None,
         )
 
     def to_error(
@@ -178,8 +181,9 @@ class OCIConnection:
 
     def close(self) -> None:
         """Close the HTTP sessions a principal's ``oci`` SDK signer keeps open."""
-        if isinstance(self._auth, PrincipalAuth):
-            self._auth.close()
+        principal = self._principal()
+        if principal is not None:
+            principal.close()
 
     def load(self, *, need_auth: bool = True) -> None:
         """Read the profile and key (once), then settle the region and endpoint.
@@ -208,6 +212,14 @@ class OCIConnection:
             self.auth_type = auth_type
         self._auth = build_auth(auth_type, self.profile)
 
+    def _principal(self) -> PrincipalAuth | None:
+        """The flow when a principal signs (``build_auth`` makes a ``PrincipalAuth`` for
+        exactly the principal auth types), else ``None``."""
+        auth_type = self.auth_type
+        if self._auth is None or auth_type is None or not auth_type.is_principal:
+            return None
+        return cast("PrincipalAuth", self._auth)
+
     def _known_compartment(self) -> str | None:
         value = self._compartment or os.environ.get("OCI_COMPARTMENT_ID")
         if not value and self.profile is not None:
@@ -224,8 +236,9 @@ class OCIConnection:
         region = self.region
         if region is None and self.profile is not None and self.profile.region:
             region = self.profile.region
-        if region is None and isinstance(self._auth, PrincipalAuth):
-            region = self._auth.region
+        principal = self._principal()
+        if region is None and principal is not None:
+            region = principal.region
         region = region or os.environ.get("OCI_REGION")
         return normalise_region(region) if region else None
 

@@ -3,24 +3,27 @@
 API keys and session tokens use our own signer (``_api_key_auth``,
 ``_session_token_auth``); principals use the ``oci`` SDK's signers (``principals``); a
 Generative AI API key is a bearer token (OpenAI-compatible API only). Keys are loaded
-once, when the flow is built.
+once, when the flow is built. The session-token, principal and bearer flows are imported
+when one is built: an API key's model does not load them.
 """
 
 from __future__ import annotations
 
 import enum
 import os
+from typing import TYPE_CHECKING
 
 import httpx
 
 from locus.core.errors import ConfigurationError, CredentialsError
-from locus.models.http._bearer import BearerAuth
 from locus.models.providers.oci._api_key_auth import ApiKeyAuth
 from locus.models.providers.oci._key_cache import cached_private_key
-from locus.models.providers.oci._session_token_auth import SessionTokenAuth
-from locus.models.providers.oci.config import OCIProfile
-from locus.models.providers.oci.principals import PrincipalAuth, principal_signer
 from locus.models.providers.oci.signer import key_fingerprint
+
+if TYPE_CHECKING:
+    from locus.models.http._bearer import BearerAuth
+    from locus.models.providers.oci._session_token_auth import SessionTokenAuth
+    from locus.models.providers.oci.config import OCIProfile
 
 __all__ = ["OCIAuthType", "build_auth", "default_auth_type", "parse_auth_type"]
 
@@ -94,6 +97,8 @@ def build_auth(auth_type: OCIAuthType, profile: OCIProfile | None) -> httpx.Auth
     if auth_type is OCIAuthType.GENAI_API_KEY:
         return _bearer_auth()
     if auth_type.is_principal:
+        from locus.models.providers.oci.principals import PrincipalAuth, principal_signer
+
         kind = auth_type.value.lower()
         return PrincipalAuth(principal_signer(kind), kind=kind)
     if profile is None:
@@ -104,6 +109,8 @@ def build_auth(auth_type: OCIAuthType, profile: OCIProfile | None) -> httpx.Auth
 
 
 def _bearer_auth() -> BearerAuth:
+    from locus.models.http._bearer import BearerAuth
+
     key = os.environ.get(GENAI_API_KEY_ENV, "").strip()
     if not key:
         raise CredentialsError(
@@ -127,6 +134,8 @@ def _api_key_auth(profile: OCIProfile) -> ApiKeyAuth:
 
 
 def _session_auth(profile: OCIProfile) -> SessionTokenAuth:
+    from locus.models.providers.oci._session_token_auth import SessionTokenAuth
+
     key = cached_private_key(profile.expand(profile.require("key_file")), profile.pass_phrase)
     token_file = profile.expand(profile.require("security_token_file"))
     return SessionTokenAuth(token_file, key, profile=profile.name)
