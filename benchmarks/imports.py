@@ -1,8 +1,11 @@
-"""Import time of ``import locus`` and ``from locus.agent import Agent`` in fresh interpreters.
+"""Import time of ``import locus``, ``from locus.agent import Agent`` and the seed
+notebook's import lines in fresh interpreters.
 
 ``asyncio`` is the floor under the second (the agent needs it; alone it takes 50-80 ms on
 the 2-core benchmark machine), so ``agent_over_asyncio`` is also reported: the agent's
 import in an interpreter that has imported ``asyncio`` already, Locus's own share.
+``seed`` is what the seed notebook imports (``SEED``: the agent, ``get_model``,
+``OCIModel`` and ``OCIAuthType``, ``Message``): the model side with it, httpx included.
 """
 
 from __future__ import annotations
@@ -14,7 +17,14 @@ from typing import Any
 
 from benchmarks._stats import figure
 
-__all__ = ["measure"]
+__all__ = ["SEED", "measure"]
+
+SEED = (
+    "from locus.agent import Agent; from locus.models import get_model; "
+    "from locus.models.providers.oci import OCIAuthType, OCIModel; "
+    "from locus.core.messages import Message"
+)
+"""The seed notebook's import lines (``examples/notebook_04_oci_dac.py``)."""
 
 _SNIPPET = (
     "{first}; import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
@@ -38,7 +48,12 @@ def _once(stmt: str, first: str = "pass") -> float:
 def measure(reps: int = 10) -> dict[str, Any]:
     """Median of ``reps`` fresh subprocesses per statement, in milliseconds."""
     result: dict[str, Any] = {}
-    for key, stmt in (("locus", "import locus"), ("agent", "from locus.agent import Agent")):
+    statements = (
+        ("locus", "import locus"),
+        ("agent", "from locus.agent import Agent"),
+        ("seed", SEED),
+    )
+    for key, stmt in statements:
         _once(stmt)  # warm the file-system cache
         result[key] = figure([_once(stmt) for _ in range(reps)], scale=1000.0, digits=1)
     floor = [_once("import asyncio") for _ in range(reps)]
