@@ -29,6 +29,7 @@ from locus.core.params import GenerationParams
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec, as_tool_specs
 from locus.models._wire.codec import ChatCodec, ChatRequest
+from locus.models._wire.json_text import ServerJSONError, loads_server_json
 from locus.models.http._answer import Answer
 from locus.models.http._body_json import dump_body
 from locus.models.http._client import LoopClient, takes_plain
@@ -325,9 +326,6 @@ class HTTPChatModel:
         return StreamRead(reader, decoder, parser, request_id)
 
     def _json_body(self, content: bytes) -> Mapping[str, Any]:
-        # (imported here: this function is all of this module a codec fix may touch)
-        from locus.models._wire.json_text import ServerJSONError, loads_server_json
-
         try:
             body = loads_server_json(content)
         except ServerJSONError as exc:
