@@ -66,6 +66,7 @@ TARGETS = (
     Target("emulator_rps", "req/s", 1000, at_most=False),
     Target("emulator_cpu_us", "us"),
     Target("cold_model_ms", "ms", 3),
+    Target("cold_model.cpu_ms", "ms"),
     Target("cold_model_kib", "KiB", 50),
     Target("history_us_per_message.locus", "us"),
     Target("history_us_per_message.raw", "us"),
