@@ -62,6 +62,7 @@ TARGETS = (
     Target("import_ms.agent", "ms", 60),
     Target("import_ms.asyncio", "ms"),
     Target("import_ms.agent_over_asyncio", "ms"),
+    Target("import_ms.seed", "ms"),
     Target("parser_mb_per_s", "MB/s"),
     Target("emulator_rps", "req/s", 1000, at_most=False),
     Target("emulator_cpu_us", "us"),
