@@ -209,6 +209,7 @@ def _cold_model(info: dict[str, Any], sizes: Sizes, results: dict[str, Any]) -> 
     results["cold_model_ms"] = found.pop("ms")
     results["cold_model"] = found
     _say(f"  cold {found['cold_ms']} ms, warm {found['warm_ms']} ms, close {found['close_ms']} ms")
+    _say(f"  cold minus warm in CPU time {found['cpu_ms']} ms")
     _say(f"cold_model_kib: {sizes.cold_models} models kept")
     results["cold_model_kib"] = asyncio.run(
         cold_model.measure_memory(info, models=sizes.cold_models, reps=sizes.cold_memory_reps)

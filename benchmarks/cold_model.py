@@ -4,7 +4,9 @@
 settings, then their first run, the seed's Part 5 shape) with a warm run (the same
 run on an agent that already exists); the figure is cold minus warm, per pair. Closing
 the cold model is timed apart (``close_ms``, not in the figure): a handler that lets the
-model go without closing it does not pay it.
+model go without closing it does not pay it. ``cpu_ms`` is the same difference in this
+process's CPU time (``time.process_time``: the loop and the signing threads), steadier on a
+shared machine than the wall-clock figure, which is a difference of two ~5 ms timings.
 
 ``measure_memory`` keeps ``models`` models alive, each built and used for one agent run
 (the agent is then dropped, the model kept), under ``tracemalloc`` after a warm model
@@ -32,42 +34,47 @@ def _check(result: AgentResult) -> None:
         raise RuntimeError(f"the run went wrong: {result.message!r}")
 
 
-async def _warm(agent: Agent) -> float:
-    start = time.perf_counter()
+async def _warm(agent: Agent) -> tuple[float, float]:
+    """Wall and CPU seconds of one run of an existing agent."""
+    start, cpu = time.perf_counter(), time.process_time()
     result = await agent.arun(PROMPT)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     _check(result)
-    return elapsed
+    return elapsed, cpu
 
 
-async def _cold(info: dict[str, Any]) -> tuple[float, float]:
-    """Seconds to build a model and agent and run it once, and seconds to close it."""
-    start = time.perf_counter()
+async def _cold(info: dict[str, Any]) -> tuple[float, float, float]:
+    """Wall and CPU seconds to build a model and agent and run it once, and wall seconds
+    to close it."""
+    start, cpu = time.perf_counter(), time.process_time()
     agent = build_agent(build_model(info))
     result = await agent.arun(PROMPT)
-    middle = time.perf_counter()
+    middle, cpu = time.perf_counter(), time.process_time() - cpu
     await agent.aclose()
     end = time.perf_counter()
     _check(result)
-    return middle - start, end - middle
+    return middle - start, cpu, end - middle
 
 
 async def measure(info: dict[str, Any], *, reps: int = 50, warmup: int = 5) -> dict[str, Any]:
-    """``ms`` (cold run minus warm run), and ``cold_ms``, ``warm_ms`` and ``close_ms``."""
+    """``ms`` (cold run minus warm run), ``cpu_ms`` (the same in CPU time), and
+    ``cold_ms``, ``warm_ms`` and ``close_ms``."""
     agent = build_agent(build_model(info))
-    cold, warm, close = [], [], []
+    cold, warm, close, cpu = [], [], [], []
     try:
         for rep in range(warmup + reps):
-            warm_s = await _warm(agent)
-            cold_s, close_s = await _cold(info)
+            warm_s, warm_cpu = await _warm(agent)
+            cold_s, cold_cpu, close_s = await _cold(info)
             if rep >= warmup:
                 cold.append(cold_s)
                 warm.append(warm_s)
                 close.append(close_s)
+                cpu.append(cold_cpu - warm_cpu)
     finally:
         await agent.aclose()
     return {
         "ms": figure([c - w for c, w in zip(cold, warm, strict=True)], scale=1e3),
+        "cpu_ms": figure(cpu, scale=1e3),
         "cold_ms": figure(cold, scale=1e3),
         "warm_ms": figure(warm, scale=1e3),
         "close_ms": figure(close, scale=1e3),
