@@ -5,8 +5,9 @@ Importing ``locus`` is cheap: submodules load on first use.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from locus._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -27,9 +28,4 @@ _LAZY = {
 
 __all__ = ["Agent", "AgentResult", "Message", "ToolCall", "__version__", "get_model", "tool"]
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'locus' has no attribute {name!r}")
-    return getattr(import_module(module), name)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

@@ -7,11 +7,9 @@ the stores' ``sqlite3`` and ``typing_extensions``). No timing is asserted.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
+
+from tests.fresh import modules_after
 
 _HEAVY = (
     "pydantic",
@@ -30,14 +28,7 @@ _HEAVY = (
 
 def _loaded_after(statement: str) -> set[str]:
     """The modules of ``_HEAVY`` present in ``sys.modules`` after ``statement``."""
-    probe = (
-        f"import json, sys\n{statement}\n"
-        f"print(json.dumps([m for m in {list(_HEAVY)!r} if m in sys.modules]))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], check=True, capture_output=True, text=True, timeout=60
-    )
-    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+    return modules_after(statement, _HEAVY)
 
 
 @pytest.mark.parametrize(
@@ -100,14 +91,7 @@ _FEATURES = (
 
 def _features_after(statement: str) -> set[str]:
     """The modules of ``_FEATURES`` present in ``sys.modules`` after ``statement``."""
-    probe = (
-        f"import json, sys\n{statement}\n"
-        f"print(json.dumps([m for m in {list(_FEATURES)!r} if m in sys.modules]))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], check=True, capture_output=True, text=True, timeout=60
-    )
-    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+    return modules_after(statement, _FEATURES)
 
 
 def test_the_agent_leaves_the_optional_features_unimported() -> None:

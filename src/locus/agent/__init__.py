@@ -9,9 +9,9 @@ The names of features a plain run does not use are imported on first use (PEP 56
 The agent imports those modules itself when the feature is first configured.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from locus._lazy import lazy_exports
 from locus.agent._agent import Agent, Prompt
 from locus.agent._context import RunContext
 from locus.agent._events import (
@@ -92,14 +92,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value  # found directly from now on
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

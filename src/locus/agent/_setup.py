@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from locus._lazy import lazy_exports
 from locus.agent._hookset import as_hooks
 from locus.agent._options import (
     check_callable,
@@ -94,9 +95,6 @@ def check_deps(deps_type: Any, deps: Any) -> None:
         )
 
 
-def __getattr__(name: str) -> Any:
-    if name in ("AgentOptions", "RunOptions"):
-        from locus.agent import _option_types
-
-        return getattr(_option_types, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(
+    __name__, dict.fromkeys(("AgentOptions", "RunOptions"), "locus.agent._option_types")
+)

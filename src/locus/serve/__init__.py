@@ -11,7 +11,9 @@ Starlette is imported only when ``create_app`` is first used (``pip install
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from locus._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from locus.serve._app import create_app
@@ -19,9 +21,4 @@ if TYPE_CHECKING:
 __all__ = ["create_app"]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "create_app":
-        from locus.serve._app import create_app
-
-        return create_app
-    raise AttributeError(f"module 'locus.serve' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, {"create_app": "locus.serve._app"})

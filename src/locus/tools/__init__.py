@@ -4,8 +4,9 @@
 (``locus.tools._threads``), which an agent whose tools are all async never starts.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from locus._lazy import lazy_exports
 from locus.tools._executor import ToolExecutor, ToolOutcome, Toolset, as_tools
 from locus.tools._results import DEFAULT_MAX_RESULT_CHARS
 from locus.tools._tool import Tool, ToolDefinitionWarning
@@ -27,14 +28,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "abandoned_tool_calls":
-        from locus.tools._threads import abandoned
-
-        globals()[name] = abandoned  # found directly from now on
-        return abandoned
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(
+    __name__, {"abandoned_tool_calls": "locus.tools._threads:abandoned"}
+)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from locus._lazy import lazy_exports
 from locus.core.errors import (
     ConfigurationError,
     ToolArgumentsError,
@@ -247,7 +248,5 @@ def _checked_arguments(call: ToolCall) -> Mapping[str, Any]:
     return arguments
 
 
-def __getattr__(name: str) -> Any:
-    if name == "Started":  # (defined with the thread pool it is for)
-        return tool_threads().Started
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# (``Started`` is defined with the thread pool it is for)
+__getattr__, __dir__ = lazy_exports(__name__, {"Started": "locus.tools._threads"})

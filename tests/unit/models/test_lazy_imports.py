@@ -9,13 +9,10 @@ what that model uses. No timing is asserted.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
 from locus.emulator import Emulator
+from tests.fresh import modules_after
 
 _FEATURES = {
     "httpcore": ("httpcore", "h11", "locus.models.http._httpcore_transport"),
@@ -52,14 +49,7 @@ _OFFLINE = "compartment_id='ocid1.compartment.oc1..x', auth_type='API_KEY', regi
 
 def _features_loaded(program: str) -> set[str]:
     """The features of ``_FEATURES`` any of whose modules ``program`` left loaded."""
-    probe = (
-        f"import json, sys\n{program}\n"
-        f"print(json.dumps([m for m in {list(_ALL)!r} if m in sys.modules]))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], check=True, capture_output=True, text=True, timeout=120
-    )
-    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    loaded = modules_after(program, _ALL)
     return {feature for feature, names in _FEATURES.items() if loaded & set(names)}
 
 

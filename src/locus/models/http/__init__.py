@@ -18,8 +18,9 @@ The package's names are imported on first use: a module that needs one submodule
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from locus._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from locus.models.http._body import BODY_SOURCE, BodySource
@@ -38,14 +39,4 @@ _LAZY = {
 __all__ = ["BODY_SOURCE", "BodySource", "HTTPChatModel", "ModelOptions", "RetryPolicy"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value  # (found directly from now on)
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
