@@ -117,11 +117,27 @@ class _Direct:
 
 @asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    await _prepare_models(app.state.served.agents)
     yield
     state = app.state.served.state
     state.draining = True
     if not await state.wait_idle(app.state.served.shutdown_timeout):
         log.warning("shutdown: %d run(s) still open after the timeout", state.active_runs)
+
+
+async def _prepare_models(table: AgentTable) -> None:
+    """Each agent's model does now what its first call would do first (credentials, HTTP
+    client, SSL context: ``HTTPChatModel.prepare``), so the first chat does not wait for it.
+    A model that cannot is logged, not fatal: its calls raise the same error, to the client."""
+    for name in table.names():
+        model = getattr(table.get(name), "model", None)
+        prepare = getattr(model, "prepare", None)
+        if prepare is None:
+            continue
+        try:
+            await prepare()
+        except Exception as exc:  # (the typed errors say what to do; they hold no secrets)
+            log.error("agent %r: its model is not ready: %s: %s", name, type(exc).__name__, exc)
 
 
 async def _healthz(request: Request) -> Response:

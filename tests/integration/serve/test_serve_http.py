@@ -4,6 +4,7 @@ signatures): the official ``openai`` client, an AG-UI client, and the auth it me
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -14,10 +15,12 @@ from ag_ui.core import Event, EventType
 from pydantic import TypeAdapter
 from starlette.applications import Starlette
 
+from locus.agent import Agent
 from locus.emulator import Emulator
+from locus.models.providers.oci import OCIModel
 from locus.serve import create_app
 from tests.integration.serve.conftest import ServerThread
-from tests.integration.serve.emulator_agent import adder
+from tests.integration.serve.emulator_agent import adder, model
 
 Serve = Callable[[Starlette], ServerThread]
 TOKEN = "test-token-0123456789"
@@ -102,3 +105,26 @@ def test_an_agui_client_receives_the_run_in_order_ending_with_run_finished(
         server.url + "/v1/threads/t-agui", headers={"authorization": f"Bearer {TOKEN}"}
     ).json()
     assert [m["role"] for m in thread["messages"]] == ["user", "assistant", "tool", "assistant"]
+
+
+def test_startup_prepares_each_model_and_logs_one_that_cannot_be(
+    emu: Emulator, serve: Serve, caplog: pytest.LogCaptureFixture
+) -> None:
+    ready = adder(emu.info)
+    broken = Agent(model({**emu.info, "profile": "NOPE"}), name="broken")
+    prepared = ready.model
+    assert isinstance(prepared, OCIModel) and prepared.http_client is None
+    with caplog.at_level(logging.ERROR, logger="locus.serve"):
+        server = serve(create_app({"adder": ready, "broken": broken}, token=TOKEN))
+    # before any request: the credentials are loaded and the client is open
+    assert prepared.http_client is not None
+    logged = [r.getMessage() for r in caplog.records if r.name == "locus.serve"]
+    assert len(logged) == 1, logged
+    assert logged[0].startswith("agent 'broken': its model is not ready: CredentialsError: ")
+    assert "profile [NOPE] not found" in logged[0]
+    client = openai.OpenAI(base_url=server.url + "/v1", api_key=TOKEN, max_retries=0)
+    ask = [{"role": "user", "content": ADD}]
+    answer = client.chat.completions.create(model="adder", messages=ask)
+    assert "42" in (answer.choices[0].message.content or "")
+    with pytest.raises(openai.APIStatusError, match=r"profile \[NOPE\] not found"):
+        client.chat.completions.create(model="broken", messages=ask)

@@ -49,6 +49,7 @@ from locus.models.http._settings import (
 )
 from locus.models.http._sse_reader import JsonEventReader
 from locus.models.http._streaming import StreamRead, require_event_stream
+from locus.models.http._tls import shared_ssl_context
 
 if TYPE_CHECKING:
     from locus.models.http._textcalls import TextCalls, ToolCallFormats
@@ -199,6 +200,19 @@ class HTTPChatModel:
             finally:
                 await reader.aclose()
             await budget.wait(delay)
+
+    async def prepare(self) -> None:
+        """Do now what the first call would do first: load the credentials (reading the
+        config and key files, federating a token), open this event loop's HTTP client and,
+        for an ``https`` endpoint, build the default SSL context. A web app calls it at
+        startup (``locus serve`` does) so that its first request does not wait for them, and
+        learns of bad credentials then: it raises what the first call would
+        (``CredentialsError``, ``ConfigurationError``). Calling it again costs nothing."""
+        if not self._ready:
+            await asyncio.to_thread(self._setup_once)
+        await self._clients.get(self._base_url)
+        if self._base_url().startswith("https://"):
+            await asyncio.to_thread(shared_ssl_context)  # (made once per process, off the loop)
 
     def complete_sync(
         self, messages: Sequence[Message], tools: Sequence[Any] | None = None, **kwargs: Any
