@@ -28,6 +28,7 @@ __all__ = [
     "load",
     "set_metadata",
     "transaction",
+    "use_wal",
 ]
 
 SCHEMA_VERSION = 1
@@ -62,13 +63,30 @@ def connect(path: str, busy_timeout: float) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
     try:
         db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        db.execute("PRAGMA journal_mode = WAL")
+        use_wal(db, time.monotonic() + busy_timeout)
         db.execute("PRAGMA synchronous = NORMAL")
         _ensure_schema(db)
     except BaseException:
         db.close()
         raise
     return db
+
+
+def use_wal(db: sqlite3.Connection, deadline: float) -> None:
+    """``PRAGMA journal_mode = WAL``, tried again until ``deadline`` (``time.monotonic``)
+    while the database is locked. The mode is kept in the file, so only the first
+    connection to a new file converts it; when two processes open a new file at once, one
+    of them can hold a read lock while the other waits to convert, and SQLite then answers
+    the first with SQLITE_BUSY at once instead of waiting (waiting could deadlock): once the
+    other is done, the file is in WAL mode already."""
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.005)  # (on the store's worker thread, never the event loop)
 
 
 def _ensure_schema(db: sqlite3.Connection) -> None:

@@ -17,6 +17,8 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +27,7 @@ import pytest
 from locus.core.errors import ConfigurationError, StoreError, StoreUnavailableError
 from locus.core.messages import Message
 from locus.stores import SQLiteThreadStore, open_thread_store
+from locus.stores._sqlite_db import use_wal
 
 HELLO = [Message.user("hello"), Message.assistant("hi")]
 
@@ -226,3 +229,26 @@ async def _load(path: Path) -> list[Message]:
         return await store.load("t")
     finally:
         await store.aclose()
+
+
+def test_wal_conversion_waits_out_a_lock_sqlite_does_not_wait_for(tmp_path: Path) -> None:
+    """Two processes opening a new file at once: SQLite may answer one's switch to WAL with
+    SQLITE_BUSY at once (here: a busy timeout of 0 makes it answer so); the store tries
+    again until the other has let go."""
+    path = tmp_path / "new.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    waiting = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")  # the new file, still in rollback mode, locked whole
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            waiting.execute("PRAGMA journal_mode = WAL")  # (SQLite alone gives up at once)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            use_wal(waiting, time.monotonic() + 0.05)  # still held at the deadline: raised
+        release = threading.Timer(0.2, holder.execute, ("COMMIT",))
+        release.start()
+        use_wal(waiting, time.monotonic() + 30)  # tried again until the lock is gone
+        release.join()
+        assert waiting.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        waiting.close()
+        holder.close()
