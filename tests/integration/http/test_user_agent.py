@@ -7,11 +7,14 @@ from __future__ import annotations
 import asyncio
 import platform
 import re
+from functools import partial
+from pathlib import Path
 
 import pytest
 
 from locus import __version__
 from locus.core.messages import Message
+from locus.emulator import Emulator
 from tests.integration.conftest import OCIModelFactory
 from tests.integration.http._hostile import chat_result, head, read_request
 from tests.loopback import Server
@@ -66,3 +69,25 @@ async def test_the_oci_sdk_variable_is_appended_to_the_user_agent(
     (agent,) = _header(raw, "user-agent")
     assert agent.startswith(f"locus-oci/{__version__} (python ")
     assert agent.endswith(") team-blue/7")
+
+
+@pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
+async def test_the_profiles_additional_user_agent_comes_before_the_variable(
+    oci_model: OCIModelFactory,
+    emu: Emulator,
+    backend: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """``additional_user_agent`` of the OCI config profile, as the ``oci`` SDK appends it."""
+    monkeypatch.setenv("OCI_SDK_APPEND_USER_AGENT", "team-blue/7")
+    text = Path(emu.config_file).read_text()
+    section = f"[{emu.profile}]\n"
+    assert section in text
+    config = tmp_path / "config"
+    config.write_text(text.replace(section, f"{section}additional_user_agent = ops-bot/2\n", 1))
+    heads = await _heads(partial(oci_model, config_file=str(config)), backend, calls=2)
+    for raw in heads:
+        (agent,) = _header(raw, "user-agent")
+        assert agent.startswith(f"locus-oci/{__version__} (python ")
+        assert agent.endswith(") ops-bot/2 team-blue/7")

@@ -4,8 +4,10 @@ support, reading them) can tell Locus's traffic and its version from other clien
 The form is the ``oci`` SDK's (``Oracle-PythonSDK/2.189.0 (python 3.11.7; x86_64-Linux)``)
 with Locus's distribution name: ``locus-oci/<version> (python <version>; <machine>-<system>)``.
 ``OCI_SDK_APPEND_USER_AGENT``, which the ``oci`` SDK appends to its own, is appended too, so
-a deployment that tags its traffic that way tags Locus's calls as well. A client given to a
-model (``http_client=``) keeps its own ``User-Agent``.
+a deployment that tags its traffic that way tags Locus's calls as well, and so is an OCI
+profile's ``additional_user_agent`` (before it, as the SDK orders them; that one is sent on
+the requests of the models that use the profile). A client given to a model
+(``http_client=``) keeps its own ``User-Agent`` unless the profile names an addition.
 """
 
 from __future__ import annotations
@@ -25,12 +27,12 @@ CLIENT_INFO = f"locus-oci/{__version__}"
 """``locus-oci/<version>``: the product token, also sent as OCI's ``opc-client-info``."""
 
 
-def user_agent() -> str:
-    """``locus-oci/<version> (python <x.y.z>; <machine>-<system>)``, then the value of
-    ``OCI_SDK_APPEND_USER_AGENT`` when it is set (read as each client is made)."""
-    base = _base()
-    extra = os.environ.get(APPEND_ENV, "").strip()
-    return f"{base} {extra}" if extra else base
+def user_agent(additional: str | None = None) -> str:
+    """``locus-oci/<version> (python <x.y.z>; <machine>-<system>)``, then ``additional``
+    (an OCI profile's ``additional_user_agent``) and the value of
+    ``OCI_SDK_APPEND_USER_AGENT`` when they are set (the variable is read at each call)."""
+    parts = [_base(), (additional or "").strip(), os.environ.get(APPEND_ENV, "").strip()]
+    return " ".join(part for part in parts if part)
 
 
 @cache

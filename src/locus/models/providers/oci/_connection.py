@@ -21,7 +21,7 @@ import httpx
 from locus.core.errors import APIStatusError, ConfigurationError, CredentialsError
 from locus.models.http._errors import ErrorDetails
 from locus.models.http._settings import keyword_names
-from locus.models.http._user_agent import CLIENT_INFO
+from locus.models.http._user_agent import CLIENT_INFO, user_agent
 from locus.models.providers.oci._errors import ErrorContext, oci_error
 from locus.models.providers.oci._ids import new_request_id, new_retry_token
 from locus.models.providers.oci._ocid import Ocid
@@ -92,6 +92,8 @@ class OCIConnection:
             clean_service_endpoint(service_endpoint) if service_endpoint else None
         )
         self.profile: OCIProfile | None = None
+        self._user_agent: str | None = None
+        """With a profile's ``additional_user_agent``: the ``User-Agent`` that includes it."""
         self._auth: httpx.Auth | None = None
         self.dedicated = endpoint_ocid is not None
         if endpoint_ocid is not None:
@@ -142,7 +144,7 @@ class OCIConnection:
 
     def headers(self, *, stream: bool) -> dict[str, str]:
         """The native API's headers: JSON or SSE back, one retry token for every attempt."""
-        return {
+        headers = {
             "content-type": "application/json",
             "accept": "application/json, text/event-stream",
             "accept-encoding": "gzip, deflate",
@@ -150,6 +152,9 @@ class OCIConnection:
             "opc-client-retries": "true",
             "opc-client-info": CLIENT_INFO,
         }
+        if self._user_agent is not None:
+            headers["user-agent"] = self._user_agent
+        return headers
 
     def attempt_headers(self) -> dict[str, str]:
         """A fresh ``opc-request-id`` for each attempt."""
@@ -208,6 +213,8 @@ class OCIConnection:
         auth_type = self.auth_type
         if auth_type is None or auth_type.uses_profile:
             self.profile = load_profile(self._config_file, self.profile_name)
+            if self.profile.additional_user_agent:
+                self._user_agent = user_agent(self.profile.additional_user_agent)
             auth_type = auth_type or default_auth_type(self.profile)
             self.auth_type = auth_type
         self._auth = build_auth(auth_type, self.profile)

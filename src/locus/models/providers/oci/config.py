@@ -60,6 +60,8 @@ class OCIProfile:
     region: str | None = None
     security_token_file: str | None = None
     authentication_type: str | None = None
+    additional_user_agent: str | None = None
+    """Appended to the requests' ``User-Agent``, as the ``oci`` SDK does."""
     pass_phrase: str | None = field(default=None, repr=False)
 
     def require(self, key: str) -> str:
@@ -146,6 +148,7 @@ def _profile(path: Path, name: str, values: dict[str, str]) -> OCIProfile:
         region=values.get("region"),
         security_token_file=values.get("security_token_file"),
         authentication_type=values.get("authentication_type"),
+        additional_user_agent=values.get("additional_user_agent") or None,
         pass_phrase=values.get("pass_phrase"),
     )
 
