@@ -41,8 +41,10 @@ def translate(exc: sqlite3.Error, path: str, action: str, busy_timeout: float) -
     said = f"SQLite thread store {path!r}: {action} failed: {exc} ({name})"
     if code in _BUSY:
         return StoreUnavailableError(
-            f"{said}; another connection held the database lock for longer than "
-            f"busy_timeout={busy_timeout} s: retry, or give the store a longer busy_timeout",
+            f"{said}; another connection held the database lock, either for longer than "
+            f"busy_timeout={busy_timeout} s or where SQLite answers at once rather than risk "
+            "a deadlock (another process writing to the file outside the store's "
+            "transactions): retry, or give the store a longer busy_timeout",
             url=path,
         )
     advice = _ADVICE.get(code, "see the SQLite result code above")
