@@ -53,6 +53,14 @@ def build_parser(prog: str = "locus serve") -> argparse.ArgumentParser:
         help="serving processes sharing the port (default 1; threads across them need a "
         "shared thread store: docs/serving.md)",
     )
+    parser.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        metavar="ADDRESSES",
+        help="comma-separated addresses and CIDR networks of the proxies (load balancers) "
+        "trusted to name the client in X-Forwarded-For; '*' trusts every peer, which lets "
+        "any client claim any address (default: $FORWARDED_ALLOW_IPS, else 127.0.0.1,::1)",
+    )
     parser.add_argument("--log-level", default="info")
     return parser
 
@@ -96,16 +104,43 @@ def main(argv: Sequence[str] | None = None, prog: str = "locus serve") -> int:
         return 2
     options = _options(args)
     try:
+        trusted = _trusted(args.forwarded_allow_ips, bool(os.environ.get(TOKEN_ENV)))
         app = create_app(load_agents(args.targets), **options)
     except ConfigurationError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2
     if args.workers > 1:
-        return _serve_workers(args, app, options)
+        return _serve_workers(args, app, options, trusted)
     serve(
-        app, args.host, args.port, log_level=args.log_level, shutdown_timeout=args.shutdown_timeout
+        app,
+        args.host,
+        args.port,
+        log_level=args.log_level,
+        shutdown_timeout=args.shutdown_timeout,
+        forwarded_allow_ips=trusted,
     )
     return 0
+
+
+def _trusted(flag: str | None, auth: bool) -> list[str]:
+    """The proxies trusted to name the client (``_proxies``); ``*`` only with auth on,
+    since without it any client could claim a loopback address and be served."""
+    from locus.serve._app import TOKEN_ENV
+    from locus.serve._proxies import TRUSTED_ENV, trusted_proxies
+
+    trusted = trusted_proxies(flag)
+    if trusted == ["*"]:
+        if not auth:
+            raise ConfigurationError(
+                f"refusing to trust every proxy ('*', from --forwarded-allow-ips or "
+                f"{TRUSTED_ENV}) without auth: any client could claim a loopback address; "
+                f"list the proxies' addresses or networks, or set {TOKEN_ENV}"
+            )
+        log.warning(
+            "forwarded-allow-ips '*': every peer may name the client in X-Forwarded-For, so "
+            "the per-client limit keys on what clients claim; list your proxies instead"
+        )
+    return trusted
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
@@ -118,15 +153,18 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _serve_workers(args: argparse.Namespace, app: Any, options: dict[str, Any]) -> int:
+def _serve_workers(
+    args: argparse.Namespace, app: Any, options: dict[str, Any], trusted: list[str]
+) -> int:
     """The agents were loaded here to check them; each worker loads its own."""
     from locus.serve._workers import memory_stores, serve_workers
 
     local = memory_stores(app.state.served.agents.agents)
     if local:
         log.warning(
-            "--workers %d: %s keep threads in memory, so a thread continues only on the "
-            "worker that started it; give them a shared thread store (docs/serving.md)",
+            "--workers %d: %s keep threads in memory, so a thread continues, and a paused "
+            "run resumes, only on the worker that started it; give them a shared thread "
+            "store (docs/serving.md)",
             args.workers,
             local,
         )
@@ -137,4 +175,5 @@ def _serve_workers(args: argparse.Namespace, app: Any, options: dict[str, Any]) 
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
+        forwarded_allow_ips=trusted,
     )

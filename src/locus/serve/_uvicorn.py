@@ -72,12 +72,23 @@ class ServeServer(uvicorn.Server):
                 print(f"locus serve listening on http://{host}:{port}", flush=True)
 
 
-def config(app: Any, host: str, port: int, *, log_level: str, shutdown_timeout: float) -> Any:
-    """The uvicorn settings of ``locus serve`` (``app``: an app, or a factory's import path)."""
+def config(
+    app: Any,
+    host: str,
+    port: int,
+    *,
+    log_level: str,
+    shutdown_timeout: float,
+    forwarded_allow_ips: list[str] | None = None,
+) -> Any:
+    """The uvicorn settings of ``locus serve`` (``app``: an app, or a factory's import path).
+    ``forwarded_allow_ips``: the peers trusted to name the client (``_proxies``; ``None``:
+    uvicorn's default)."""
     return uvicorn.Config(
         app,
         host=host,
         port=port,
+        forwarded_allow_ips=forwarded_allow_ips,
         log_level=log_level,
         access_log=log_level.lower() in ("trace", "debug", "info"),
         lifespan="on",
@@ -88,9 +99,22 @@ def config(app: Any, host: str, port: int, *, log_level: str, shutdown_timeout: 
 
 
 def serve(
-    app: Starlette, host: str, port: int, *, log_level: str = "info", shutdown_timeout: float
+    app: Starlette,
+    host: str,
+    port: int,
+    *,
+    log_level: str = "info",
+    shutdown_timeout: float,
+    forwarded_allow_ips: list[str] | None = None,
 ) -> None:
     """Serve ``app`` until SIGINT/SIGTERM; running streams get ``shutdown_timeout`` s."""
-    settings = config(app, host, port, log_level=log_level, shutdown_timeout=shutdown_timeout)
+    settings = config(
+        app,
+        host,
+        port,
+        log_level=log_level,
+        shutdown_timeout=shutdown_timeout,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )
     tune_gc()
     ServeServer(settings, app).run()

@@ -7,10 +7,12 @@ worker loads the agents itself, from the same ``module:agent`` targets, through
 ``worker_app`` (the options travel in an environment variable; no secret is among
 them: the token stays in ``LOCUS_SERVE_TOKEN``).
 
-What a worker holds in memory is its own: an in-memory thread store, the run ids of
-``POST .../approvals`` and ``/v1/status``'s counters. Threads shared across workers
-need a shared store (an SQLite file, PostgreSQL); a run paused on a thread resumes on
-any worker through an AG-UI ``resume``.
+What a worker holds in memory is its own: an in-memory thread store (its threads, and
+the runs paused on them) and ``/v1/status``'s counters. Threads shared across workers
+need a shared store (an SQLite file, PostgreSQL); with one, a paused run resumes on any
+worker, by its thread (AG-UI ``resume``) or by its run id (``POST .../approvals``:
+``_paused``). The trusted proxies (``--forwarded-allow-ips``) travel in uvicorn's
+config, resolved once by the parent.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ def serve_workers(
     port: int,
     workers: int,
     log_level: str,
+    forwarded_allow_ips: list[str] | None = None,
 ) -> int:
     """Serve with ``workers`` processes until SIGINT/SIGTERM; 0 after a clean stop, 1 if
     a worker could not start."""
@@ -74,6 +77,7 @@ def serve_workers(
         port,
         log_level=log_level,
         shutdown_timeout=options["shutdown_timeout"],
+        forwarded_allow_ips=forwarded_allow_ips,
     )
     settings.factory = True
     settings.workers = workers

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
+import re
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +22,16 @@ from starlette.applications import Starlette
 
 from locus.emulator import Emulator
 
+ROOT = Path(__file__).resolve().parents[3]
+
 
 class ServerThread:
-    """Serves ``app`` on 127.0.0.1 (a free port) in a thread of its own, with its own loop."""
+    """Serves ``app`` on 127.0.0.1 (a free port) in a thread of its own, with its own loop
+    (``settings``: more of uvicorn's)."""
 
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: Starlette, **settings: Any) -> None:
         self.app = app
-        config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="none")
+        config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="none", **settings)
         self.server = _Server(config)
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
@@ -72,12 +81,12 @@ class _Server(uvicorn.Server):
 
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[Starlette], ServerThread]]:
-    """``serve(app)``: the app on a real server until the test ends."""
+def serve() -> Iterator[Callable[..., ServerThread]]:
+    """``serve(app, **uvicorn_config)``: the app on a real server until the test ends."""
     started: list[ServerThread] = []
 
-    def start(app: Starlette) -> ServerThread:
-        server = ServerThread(app).__enter__()
+    def start(app: Starlette, **config: Any) -> ServerThread:
+        server = ServerThread(app, **config).__enter__()
         started.append(server)
         return server
 
@@ -105,3 +114,50 @@ def wait_until(check: Callable[[], bool], timeout: float = 15.0) -> bool:
             return True
         time.sleep(0.02)
     return check()
+
+
+def serve_env(emulator_json: Path, **extra: str) -> dict[str, str]:
+    """The environment of a ``locus serve`` subprocess: the emulator's ``emulator.json``,
+    no token and no trusted proxies from the test's own environment, then ``extra``."""
+    env = {**os.environ, "LOCUS_TEST_EMULATOR": str(emulator_json)}
+    for name in ("LOCUS_SERVE_TOKEN", "FORWARDED_ALLOW_IPS"):
+        env.pop(name, None)
+    return {**env, **extra}
+
+
+@dataclass
+class ServeProcess:
+    """A running ``locus serve``: its process and the address it printed."""
+
+    proc: subprocess.Popen[bytes]
+    url: str
+
+
+@contextlib.contextmanager
+def locus_serve(args: list[str], env: dict[str, str]) -> Iterator[ServeProcess]:
+    """``locus serve ARGS --port 0`` until the block ends (then killed, if still running)."""
+    cmd = [sys.executable, "-m", "locus.cli", "serve", *args, "--port", "0"]
+    cmd += ["--log-level", "warning"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        line = proc.stdout.readline()
+        found = re.search(rb"listening on (http://\S+)", line)
+        if found is None:
+            proc.kill()
+            raise RuntimeError(f"locus serve did not start: {proc.stderr.read().decode()}")
+        yield ServeProcess(proc, found.group(1).decode())
+    finally:
+        proc.kill()
+        proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def serve_refusal(args: list[str], env: dict[str, str]) -> str:
+    """``locus serve ARGS``, which must refuse to start (exit 2): what it said."""
+    cmd = [sys.executable, "-m", "locus.cli", "serve", *args]
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    return done.stderr

@@ -4,45 +4,26 @@ loopback, and stops cleanly on SIGTERM, letting a running stream finish."""
 from __future__ import annotations
 
 import os
-import re
 import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import httpx
 
 from locus.emulator import Emulator
+from tests.integration.serve.conftest import locus_serve, serve_env, serve_refusal
 
-ROOT = Path(__file__).resolve().parents[3]
 TARGET = "tests.integration.serve.emulator_agent:agent"
 
 
-def _env(emulator_json: Path) -> dict[str, str]:
-    env = {**os.environ, "LOCUS_TEST_EMULATOR": str(emulator_json)}
-    env.pop("LOCUS_SERVE_TOKEN", None)
-    return env
-
-
 def test_no_token_beyond_loopback_is_refused(emulator_json: Path) -> None:
-    cmd = [sys.executable, "-m", "locus.cli", "serve", TARGET, "--host", "0.0.0.0"]
-    done = subprocess.run(cmd, cwd=ROOT, env=_env(emulator_json), capture_output=True, text=True)
-    assert done.returncode == 2
-    assert "set LOCUS_SERVE_TOKEN" in done.stderr
+    refusal = serve_refusal([TARGET, "--host", "0.0.0.0"], serve_env(emulator_json))
+    assert "set LOCUS_SERVE_TOKEN" in refusal
 
 
 def test_sigterm_lets_a_running_stream_finish(emulator_json: Path, emu: Emulator) -> None:
-    cmd = [sys.executable, "-m", "locus.cli", "serve", TARGET, "--port", "0", "--ui"]
-    cmd += ["--log-level", "warning"]
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=_env(emulator_json), stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert proc.stdout is not None
-        url = re.search(r"listening on (http://\S+)", proc.stdout.readline())
-        assert url is not None
-        base = url.group(1)
+    with locus_serve([TARGET, "--ui"], serve_env(emulator_json)) as server:
+        base = server.url
         assert httpx.get(base + "/healthz").json() == {"status": "ok"}
         assert httpx.get(base + "/").headers["content-type"].startswith("text/html")
         emu.set_latency(latency=0.0, chunk_delay=0.3)
@@ -64,16 +45,11 @@ def test_sigterm_lets_a_running_stream_finish(emulator_json: Path, emu: Emulator
         reader = threading.Thread(target=read)
         reader.start()
         assert started.wait(15)
-        proc.send_signal(signal.SIGTERM)
+        server.proc.send_signal(signal.SIGTERM)
         reader.join(30)
         assert [line for line in lines if line][-1] == "data: [DONE]"  # it ran to its end
         assert "42" in "".join(lines)
-        assert proc.wait(30) == 0
-    finally:
-        proc.kill()
-        proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
+        assert server.proc.wait(30) == 0
 
 
 def _children(pid: int) -> list[int]:
@@ -99,16 +75,8 @@ def _chat(base: str, name: str) -> str:
 
 
 def test_workers_share_the_port_answer_and_stop_cleanly(emulator_json: Path) -> None:
-    cmd = [sys.executable, "-m", "locus.cli", "serve", TARGET, "--port", "0", "--workers", "2"]
-    cmd += ["--log-level", "warning"]
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=_env(emulator_json), stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    try:
-        assert proc.stdout is not None and proc.stderr is not None
-        url = re.search(rb"listening on (http://\S+)", proc.stdout.readline())
-        assert url is not None
-        base = url.group(1).decode()
+    with locus_serve([TARGET, "--workers", "2"], serve_env(emulator_json)) as server:
+        base, proc = server.url, server.proc
         name = httpx.get(base + "/v1/models", timeout=30).json()["data"][0]["id"]
         answers: list[str] = []
         readers = [
@@ -125,14 +93,9 @@ def test_workers_share_the_port_answer_and_stop_cleanly(emulator_json: Path) -> 
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0
         assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+        assert proc.stderr is not None
         warning = proc.stderr.read()
         assert b"keep threads in memory" in warning  # the test agent's store is per process
-    finally:
-        proc.kill()
-        proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
 
 
 def _cmdline(pid: int) -> bytes:
@@ -143,25 +106,17 @@ def _cmdline(pid: int) -> bytes:
 
 
 def test_workers_below_one_are_refused(emulator_json: Path) -> None:
-    cmd = [sys.executable, "-m", "locus.cli", "serve", TARGET, "--workers", "0"]
-    done = subprocess.run(cmd, cwd=ROOT, env=_env(emulator_json), capture_output=True, text=True)
-    assert done.returncode == 2
-    assert "--workers must be at least 1" in done.stderr
+    refusal = serve_refusal([TARGET, "--workers", "0"], serve_env(emulator_json))
+    assert "--workers must be at least 1" in refusal
 
 
 def test_workers_continue_a_thread_in_a_shared_sqlite_store(
     emulator_json: Path, tmp_path: Path
 ) -> None:
     target = "tests.integration.serve.emulator_agent:shared_agent"
-    cmd = [sys.executable, "-m", "locus.cli", "serve", target, "--port", "0", "--workers", "2"]
-    cmd += ["--log-level", "warning"]
-    env = {**_env(emulator_json), "LOCUS_TEST_THREADS": f"sqlite:///{tmp_path}/threads.db"}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        assert proc.stdout is not None and proc.stderr is not None
-        url = re.search(rb"listening on (http://\S+)", proc.stdout.readline())
-        assert url is not None
-        base = url.group(1).decode()
+    env = serve_env(emulator_json, LOCUS_TEST_THREADS=f"sqlite:///{tmp_path}/threads.db")
+    with locus_serve([target, "--workers", "2"], env) as server:
+        base, proc = server.url, server.proc
         turns = 6
         for turn in range(turns):  # a new connection each: either worker may answer
             message = {"role": "user", "content": f"Turn {turn}: add 7 and 35."}
@@ -173,10 +128,5 @@ def test_workers_continue_a_thread_in_a_shared_sqlite_store(
         assert users == [f"Turn {turn}: add 7 and 35." for turn in range(turns)]
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0
+        assert proc.stderr is not None
         assert b"keep threads in memory" not in proc.stderr.read()
-    finally:
-        proc.kill()
-        proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
