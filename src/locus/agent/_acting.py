@@ -54,7 +54,13 @@ class ToolSteps:
     _outcomes: list[ToolOutcome | None]
     _held: list[ToolCall]
     _handoff_to: str | None
-    _handoffs_done: int
+    _handoffs: tuple[str, ...]
+    """The agents this run transferred the conversation to, in order."""
+    _view: tuple[list[Message], int] | None
+    """What the current agent's ``Handoff(history=...)`` filter kept, and where what
+    followed the transfer starts (``None``: it is shown everything)."""
+    _subs: Any
+    """``SubCalls`` when a tool runs an agent (paused and resumed sub-runs), else ``None``."""
     _next: Step | None
     _may_hold: bool
     _stop_reason: Any
@@ -83,7 +89,7 @@ class ToolSteps:
         else:
             self.executor, self._specs = toolbox.executor, toolbox.specs
             self._may_hold = self.config.approvals
-        self._forwarding = _forwarder(self.executor)
+        self._forwarding, self._subs = _forwarder(self.executor)
         if self.plan is not None:
             self._specs = self._specs + self.plan.specs
 
@@ -94,12 +100,16 @@ class ToolSteps:
         target = self.config.handoffs[name]._config
         self.config = target
         self.last_agent = self.ctx.agent_name = target.name
+        self._handoffs += (name,)
+        self._view = None
         if target.system_prompt is not None and self.messages and self.messages[0].role == "system":
             self.messages[0] = Message.system(target.system_prompt)
         if history is not None:  # its model is shown the filtered conversation
-            from locus.agent._handoff import filtered_config  # (loaded by Agent(handoffs=))
+            from locus.agent._handoff import filter_history, view_config  # (Agent(handoffs=))
 
-            self.config = await self._wait(filtered_config(target, history, self.messages))
+            kept = await self._wait(filter_history(history, self.messages))
+            self._view = (kept, len(self.messages))
+            self.config = view_config(target, *self._view)
         await self._tools_for_run()
         self._set_kwargs()
 
@@ -116,7 +126,7 @@ class ToolSteps:
                 yield event
         finally:
             await events.aclose()
-        if held:
+        if held or (self._subs is not None and self._subs.paused):  # (a sub-run paused)
             self._held = [calls[i] for i in sorted(held)]
             self._next = self._pause
         else:
@@ -166,7 +176,7 @@ class ToolSteps:
         if self._forwarding is not None:
             concurrent = self.config.concurrent_tools
             async with contextlib.aclosing(
-                self._forwarding(runnable, self._call_tool, self._wait, concurrent)
+                self._forwarding(runnable, self._call_tool, self._wait, concurrent, self._subs)
             ) as items:
                 async for item in items:
                     yield item
@@ -257,10 +267,10 @@ class ToolSteps:
         if self._handoff_to is not None:
             text = f"Not done: the conversation is already being transferred to {self._handoff_to}."
             return answer(call, text, True, time.perf_counter())
-        if self._handoffs_done >= self.home.max_handoffs:  # the first agent's cap
+        if len(self._handoffs) >= self.home.max_handoffs:  # the first agent's cap
             text = (
                 f"Not done: this run already transferred the conversation "
-                f"{self._handoffs_done} time(s), the limit; answer the user yourself."
+                f"{len(self._handoffs)} time(s), the limit; answer the user yourself."
             )
             return answer(call, text, True, time.perf_counter())
         self._handoff_to = target
@@ -274,7 +284,6 @@ class ToolSteps:
         if self._handoff_to is not None:
             await self._switch_agent(self._handoff_to)
             self._handoff_to = None
-            self._handoffs_done += 1
         if self.metrics.model_calls >= self.config.max_iterations:
             self.check_output_at_cap()
             self._stop_reason = "max_iterations"
@@ -295,17 +304,20 @@ def answer(call: ToolCall, content: str, is_error: bool, started: float) -> Tool
     return ToolOutcome(call, message, error, (time.perf_counter() - started) * 1000)
 
 
-def _forwarder(executor: ToolExecutor) -> Callable[..., AsyncGenerator[Any, None]] | None:
-    """``forward_calls`` when a tool of ``executor`` runs an agent, else ``None``.
+def _forwarder(
+    executor: ToolExecutor,
+) -> tuple[Callable[..., AsyncGenerator[Any, None]] | None, Any]:
+    """``forward_calls`` and a run's ``SubCalls`` when a tool of ``executor`` runs an
+    agent, else ``(None, None)``.
 
     Only ``agent.as_tool`` makes such tools, and it imports ``locus.agent._forwarding``:
     until then no tool can run an agent, and the module is not imported for nothing.
     """
     forwarding = sys.modules.get("locus.agent._forwarding")
     if forwarding is None or not forwarding.forwards(executor):
-        return None
+        return None, None
     forward_calls: Callable[..., AsyncGenerator[Any, None]] = forwarding.forward_calls
-    return forward_calls
+    return forward_calls, forwarding.SubCalls()
 
 
 def _with_arguments(call: ToolCall, arguments: dict[str, Any] | None) -> ToolCall:

@@ -9,6 +9,11 @@ they come, in order, and a call's ``ToolCallFinished`` only after all of its eve
 The queue holds ``BUFFER`` events: a sub-run gets that far ahead of a slow consumer,
 then waits for it (as the caller's own run does at each ``yield``). A run with no
 sub-agent tool never comes here.
+
+The channel also carries what pausing needs (``locus.agent._nested``): a sub-run that
+pauses for approval leaves its result there (``paused``), and the call then yields no
+outcome: the run's ``SubCalls`` keep it and the caller pauses. On resume the channel
+brings the paused sub-run's state and decisions (``resume``) to the sub-agent's tool.
 """
 
 from __future__ import annotations
@@ -18,14 +23,28 @@ import weakref
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import aclosing
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from locus.agent._events import SubAgentEvent
 from locus.core.messages import ToolCall
 from locus.tools._executor import ToolExecutor, ToolOutcome
 
-__all__ = ["BUFFER", "Channel", "channel", "forward_calls", "forwards", "is_sub_agent_tool", "mark"]
+if TYPE_CHECKING:
+    from locus.agent._result import AgentResult
+    from locus.agent._state import RunState
+
+__all__ = [
+    "BUFFER",
+    "Channel",
+    "SubCalls",
+    "channel",
+    "forward_calls",
+    "forwards",
+    "is_sub_agent_tool",
+    "mark",
+    "sub_agent",
+]
 
 T = TypeVar("T")
 BUFFER = 256
@@ -34,22 +53,46 @@ BUFFER = 256
 Finished = tuple[int, ToolOutcome]
 
 
-@dataclass(slots=True, frozen=True)
+Resume = tuple["RunState", dict[str, Any]]
+"""A paused sub-run's state and the decisions for its pending calls."""
+
+
+@dataclass(slots=True)
 class Channel:
     """Where a sub-agent tool call puts its run's events, and which call it is."""
 
     queue: asyncio.Queue[SubAgentEvent]
     call_id: str
+    resume: Resume | None = None
+    """The paused sub-run this call resumes (taken by the sub-agent's tool)."""
+    paused: AgentResult[Any] | None = None
+    """The sub-run's result when it paused for approval (set by the sub-agent's tool)."""
+
+
+@dataclass(slots=True)
+class SubCalls:
+    """A run's sub-agent calls that pause or resume, by call id."""
+
+    resumes: dict[str, Resume] = field(default_factory=dict)
+    """Paused sub-runs to resume in this turn's calls (set by the resume)."""
+    paused: dict[str, AgentResult[Any]] = field(default_factory=dict)
+    """Sub-runs of this turn that paused for approval (the run then pauses)."""
 
 
 channel: ContextVar[Channel | None] = ContextVar("locus_sub_events", default=None)
 
-_marked: weakref.WeakSet[Callable[..., Any]] = weakref.WeakSet()
+_marked: weakref.WeakKeyDictionary[Callable[..., Any], Any] = weakref.WeakKeyDictionary()
 
 
-def mark(function: Callable[..., Any]) -> None:
-    """Note ``function`` as the body of an agent used as a tool."""
-    _marked.add(function)
+def mark(function: Callable[..., Any], agent: Any) -> None:
+    """Note ``function`` as the body of ``agent`` used as a tool."""
+    _marked[function] = agent
+
+
+def sub_agent(tool: Any) -> Any:
+    """The agent ``tool`` runs (made by ``agent.as_tool``), or ``None``."""
+    function = getattr(tool, "func", None)
+    return _marked.get(function) if function is not None else None
 
 
 _seen: weakref.WeakKeyDictionary[ToolExecutor, bool] = weakref.WeakKeyDictionary()
@@ -65,8 +108,7 @@ def forwards(executor: ToolExecutor) -> bool:
 
 def is_sub_agent_tool(tool: Any) -> bool:
     """Whether ``tool`` runs an agent (made by ``agent.as_tool``)."""
-    function = getattr(tool, "func", None)
-    return function is not None and function in _marked
+    return sub_agent(tool) is not None
 
 
 async def forward_calls(
@@ -74,27 +116,37 @@ async def forward_calls(
     call_tool: Callable[[ToolCall], Awaitable[ToolOutcome]],
     wait: Callable[[Awaitable[Any]], Awaitable[Any]],
     concurrent: bool,
+    subs: SubCalls,
 ) -> AsyncGenerator[Finished | SubAgentEvent, None]:
-    """Run the calls (at once, or one by one), yielding sub-run events and finished calls."""
+    """Run the calls (at once, or one by one), yielding sub-run events and finished calls;
+    a call whose sub-run paused finishes with no outcome (it is kept in ``subs.paused``)."""
     queue: asyncio.Queue[SubAgentEvent] = asyncio.Queue(BUFFER)
 
-    async def one(call: ToolCall) -> ToolOutcome:
-        channel.set(Channel(queue, call.id))  # this task's context only
-        return await call_tool(call)
+    async def one(call: ToolCall) -> ToolOutcome | None:
+        where = Channel(queue, call.id, subs.resumes.pop(call.id, None))
+        channel.set(where)  # this task's context only
+        outcome = await call_tool(call)
+        if where.paused is not None:
+            subs.paused[call.id] = where.paused
+            return None
+        return outcome
 
     groups = [runnable] if concurrent else [[item] for item in runnable]
     for group in groups:
         tasks = {asyncio.create_task(one(call)): index for index, call in group}
         async with aclosing(_drain(tasks, queue, wait)) as items:
             async for item in items:
-                yield item
+                if isinstance(item, SubAgentEvent):
+                    yield item
+                elif item[1] is not None:  # (a paused call yields nothing)
+                    yield item[0], item[1]
 
 
 async def _drain(
-    tasks: dict[asyncio.Task[ToolOutcome], int],
+    tasks: dict[asyncio.Task[ToolOutcome | None], int],
     queue: asyncio.Queue[SubAgentEvent],
     wait: Callable[[Awaitable[Any]], Awaitable[Any]],
-) -> AsyncGenerator[Finished | SubAgentEvent, None]:
+) -> AsyncGenerator[tuple[int, ToolOutcome | None] | SubAgentEvent, None]:
     """Yield queued events as they come and each task's outcome after its events."""
     pending: set[asyncio.Future[Any]] = set(tasks)
     getter: asyncio.Task[SubAgentEvent] | None = None

@@ -5,7 +5,8 @@ takes the whole conversation ("all"); a ``Handoff`` may filter it. The filter ru
 when the conversation is transferred, on the messages so far without the system
 prompt; the receiving agent's model is sent its system prompt, the kept messages, and
 everything said after the transfer (then its own ``history_processor``, if it has
-one). The run's record (``result.messages``, the thread) keeps every message.
+one), also after the run pauses and is resumed. The run's record (``result.messages``,
+the thread) keeps every message.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from locus.agent._history import HistoryProcessor, apply_history_processor
 from locus.core.errors import ConfigurationError
 from locus.core.messages import Message
 
-__all__ = ["Handoff", "HandoffHistory", "filtered_config", "split_handoffs"]
+__all__ = ["Handoff", "HandoffHistory", "filter_history", "split_handoffs", "view_config"]
 
 HandoffHistory = Literal["all", "last_user"] | HistoryProcessor
 """What the receiving agent is shown of the conversation so far: ``"all"`` (the
@@ -66,17 +67,22 @@ def split_handoffs(items: Sequence[Any] | None) -> tuple[list[Any], dict[str, An
     return agents, filters
 
 
-async def filtered_config(config: Any, history: Any, messages: list[Message]) -> Any:
-    """The receiving agent's ``RunConfig`` for this run, its model shown the filtered
-    conversation (``messages`` as they are at the transfer) and what follows."""
-    system = [m for m in messages[:1] if m.role == "system"]
-    rest = messages[len(system) :]
-    kept = _last_user(rest) if history == "last_user" else await _apply(history, rest)
-    cut = len(messages)
+async def filter_history(history: Any, messages: list[Message]) -> list[Message]:
+    """What the receiving agent is shown of ``messages`` (as they are at the transfer,
+    without the system prompt): the ``Handoff``'s ``history`` applied once."""
+    rest = messages[1:] if messages and messages[0].role == "system" else messages
+    return _last_user(rest) if history == "last_user" else await _apply(history, rest)
+
+
+def view_config(config: Any, kept: list[Message], cut: int) -> Any:
+    """The receiving agent's ``RunConfig`` for this run: its model is shown its system
+    prompt, ``kept`` (what the filter kept at the transfer) and the messages from index
+    ``cut`` on (what followed), then its own ``history_processor``. (A paused run keeps
+    ``kept`` and ``cut`` in its ``RunState``, so a resume shows the same.)"""
     own: HistoryProcessor | None = config.history_processor
 
     def view(current: list[Message]) -> Any:
-        shown = current[:1] if system else []  # the receiving agent's system prompt
+        shown = current[:1] if current and current[0].role == "system" else []
         shown += kept + current[cut:]
         return shown if own is None else own(shown)
 

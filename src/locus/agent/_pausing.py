@@ -6,6 +6,12 @@ thread's metadata under ``"locus.paused_run"`` (a new prompt on that thread is r
 until the run is resumed or abandoned). Once the resumed run has saved its turns, only a
 tombstone stays there (the state's id, marked resumed).
 
+Resuming goes on with the agent that paused (``locus.agent._paused_agent``), with the
+handoffs it made and what a ``Handoff(history=...)`` filter showed it; paused runs of
+agents used as tools are resumed inside their calls (``locus.agent._nested``). All of
+it is checked before the state is claimed, so a state that cannot be resumed here stays
+resumable.
+
 Exactly once: a resumed run claims its state before any tool runs. On a thread the
 claim is a ``"resumed"`` mark written into the stored state while the run holds the
 thread's lock, which excludes every process sharing the store (SQLite, PostgreSQL);
@@ -64,6 +70,12 @@ class PauseSteps:
     state: RunState | None
     _held: list[ToolCall]
     _outcomes: list[ToolOutcome | None]
+    _handoffs: tuple[str, ...]
+    _view: tuple[list[Message], int] | None
+    _subs: Any  # SubCalls | None
+    _handoff_to: str | None
+    last_agent: str
+    executor: Any
     _history_from: int
     _new_from: int
     _next: Step | None
@@ -80,13 +92,21 @@ class PauseSteps:
         def _observe(self) -> AsyncGenerator[ev.RunEvent, None]: ...
         async def _tools_for_run(self) -> None: ...
         async def _start_hooks(self) -> None: ...
+        def _set_kwargs(self) -> None: ...
 
     async def _pause(self) -> AsyncGenerator[ev.RunEvent, None]:
-        """Stop with the held calls pending; keep the state in the thread's metadata."""
-        from locus.agent._state import RunState, pending_call  # loaded by the first pause
+        """Stop with the held calls (and those of paused sub-runs) pending; keep the state
+        in the thread's metadata."""
+        from locus.agent._nested import pending_of  # (loaded by the first pause)
+        from locus.agent._state import RunState
 
+        assert self.response is not None
+        calls = self.response.tool_calls
         done = {o.call.id: o.message for o in self._outcomes if o is not None}
-        self.pending = [pending_call(call) for call in self._held]
+        subs = self._subs.paused if self._subs is not None else {}
+        nested = {c.id: s for c in calls if c.id in subs and (s := subs[c.id].state) is not None}
+        self.pending = pending_of(calls, self._held, nested)
+        view, view_from = self._view if self._view is not None else (None, 0)
         self.state = RunState(
             messages=list(self.messages),
             pending=self.pending,
@@ -98,6 +118,10 @@ class PauseSteps:
             thread_id=self.thread_id,
             history_from=self._history_from,
             new_from=self._new_from,
+            handoffs=list(self._handoffs),
+            view=view,
+            view_from=view_from,
+            nested=nested,
         )
         if self.thread_id is not None:
             store = self.home.store()
@@ -133,32 +157,56 @@ class PauseSteps:
                 await _set_metadata(store, self.thread_id, metadata)
 
     async def _resume_load(self) -> AsyncGenerator[ev.RunEvent, None]:
-        """Claim the paused state (exactly once), restore the run, answer the held calls."""
+        """Check the paused state, claim it (exactly once), restore the run, answer the
+        held calls and resume the paused sub-runs."""
         from locus.agent._state import Approve, Deny
 
-        state, approvals = await self._wait(self._claim())
+        state, approvals, metadata = await self._wait(self._claimable())
         self._restore(state)
         await self._tools_for_run()
-        await self._start_hooks()
         assert self.response is not None
         calls = self.response.tool_calls
+        nested = self._nested_decisions(state, approvals)
+        await self._wait(self._claim(state, metadata))
+        await self._start_hooks()
         self._outcomes = [None] * len(calls)
         runnable, arguments = [], {}
         for index, call in enumerate(calls):
             decision = approvals.get(call.id)
             if call.id in state.results:
                 self._outcomes[index] = ToolOutcome(call, state.results[call.id])
+                self._transferred(call, state.results[call.id])
+            elif call.id in nested:  # its sub-run is resumed inside the call
+                runnable.append((index, call))
             elif isinstance(decision, Deny):
                 self._outcomes[index] = _denied(call, decision)
             elif isinstance(decision, Approve):
                 runnable.append((index, call))
                 if decision.arguments is not None:
                     arguments[call.id] = decision.arguments
+        if nested:
+            self._subs.resumes = {i: (state.nested[i], d) for i, d in nested.items()}
+            self.metrics.tool_calls -= len(nested)  # (counted when they started)
         async for event in self._run_calls(runnable, arguments):
             yield event
-        self._next = self._observe
+        self._held = []
+        paused = self._subs is not None and self._subs.paused  # a sub-run paused again
+        self._next = self._pause if paused else self._observe
 
     def _restore(self, state: RunState) -> None:
+        """The run as it paused: the agent that paused (with its handoffs and view), the
+        conversation, the counters."""
+        from locus.agent._paused_agent import paused_config
+
+        self.config = paused_config(self.home, state)
+        self.last_agent = self.ctx.agent_name = self.config.name
+        self._handoffs = tuple(state.handoffs)
+        if state.view is not None:  # what its Handoff(history=...) filter kept
+            from locus.agent._handoff import view_config
+
+            self._view = (state.view, state.view_from)
+            self.config = view_config(self.config, *self._view)
+        self._set_kwargs()
         self.messages[:] = state.messages
         self.usage = self.ctx.usage = Usage(**state.usage)
         for name, value in state.metrics.items():
@@ -172,22 +220,35 @@ class PauseSteps:
             raise ConfigurationError("this RunState does not end with tool calls to answer")
         self.response = ModelResponse(message=last)
 
-    async def _claim(self) -> tuple[RunState, dict[str, Any]]:
-        """Check the approvals, then mark the paused state resumed, before any tool runs
-        (see the module docstring); the state and the decisions."""
+    def _nested_decisions(
+        self, state: RunState, approvals: dict[str, Any]
+    ) -> dict[str, dict[str, Any]]:
+        """The decisions for each paused sub-run, by calling call id (checked first)."""
+        if not state.nested:
+            return {}
+        from locus.agent._nested import check_nested, route
+
+        assert self.response is not None
+        calls = self.response.tool_calls
+        check_nested(self.executor.tools, calls, state)
+        return route(calls, state, approvals)
+
+    def _transferred(self, call: ToolCall, message: Message) -> None:
+        """A transfer answered before the pause switches agents after it, as it would have."""
+        target = self.config.handoff_tools.get(call.name)
+        if target is not None and not message.is_error:
+            self._handoff_to = target
+
+    async def _claimable(self) -> tuple[RunState, dict[str, Any], dict[str, Any] | None]:
+        """The paused state (given, or kept on the thread) and its checked decisions, and
+        the thread's metadata to claim it in (``None``: a bare state). Nothing is claimed."""
         from locus.agent._state import RunState, check_approvals
 
         given: RunState | None = self.request.state
         if self.thread_id is None:
             assert given is not None
-            approvals = check_approvals(given, self.request.approvals)
-            with _resumed_lock:
-                if given.id in _resumed_ids:
-                    raise AlreadyResumedError(_again(given.id))
-                _resumed_ids.add(given.id)
-            return given, approvals
-        store = self.home.store()
-        metadata = await _get_metadata(store, self.thread_id)
+            return given, check_approvals(given, self.request.approvals), None
+        metadata = await _get_metadata(self.home.store(), self.thread_id)
         stored = metadata.get(PAUSED_KEY)
         if not isinstance(stored, dict):
             if given is not None:
@@ -196,10 +257,20 @@ class PauseSteps:
         if stored.get("resumed") or (given is not None and given.id != stored.get("id")):
             raise AlreadyResumedError(_again(str(stored.get("id"))))
         state = given if given is not None else RunState.load(dict(stored))
-        approvals = check_approvals(state, self.request.approvals)
-        metadata[PAUSED_KEY] = {**stored, "resumed": True}
-        await _set_metadata(store, self.thread_id, metadata)
-        return state, approvals
+        return state, check_approvals(state, self.request.approvals), metadata
+
+    async def _claim(self, state: RunState, metadata: dict[str, Any] | None) -> None:
+        """Mark the paused state resumed, before any tool runs (see the module docstring;
+        on a thread the run holds its lock since ``_claimable`` read the metadata)."""
+        if metadata is None:
+            with _resumed_lock:
+                if state.id in _resumed_ids:
+                    raise AlreadyResumedError(_again(state.id))
+                _resumed_ids.add(state.id)
+            return
+        assert self.thread_id is not None
+        metadata[PAUSED_KEY] = {**metadata[PAUSED_KEY], "resumed": True}
+        await _set_metadata(self.home.store(), self.thread_id, metadata)
 
 
 async def abandon_paused(store: Any, thread_id: str) -> bool:

@@ -62,6 +62,24 @@ class Resumable:
         )
         return AgentRun(self._config, request).events()
 
+    def _resumed_run(
+        self, state: RunState, approvals: Mapping[str, Approval], *, deps: Any, output_type: Any
+    ) -> AsyncGenerator[RunEvent, None]:
+        """The events of a paused sub-run resumed inside its caller's tool call (the
+        agent's tool passes its ``output_type``, as for the run that paused)."""
+        from locus.agent._run import AgentRun, RunRequest
+
+        request = RunRequest(
+            prompt=(),
+            timeout=self.run_timeout,
+            output_type=output_type if output_type is not None else self._config.output_type,
+            deps=deps,
+            state=state,
+            resume=True,
+            approvals=dict(approvals),
+        )
+        return AgentRun(self._config, request).events()
+
     async def resume(
         self,
         state: RunState | None = None,

@@ -65,10 +65,11 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
     __slots__ = (
         *("config", "home", "request", "thread_id", "timeout", "messages", "metrics"),
         *("response", "usage", "hooks", "run_id", "ctx", "executor", "_specs", "_may_hold"),
-        *("_outcomes", "_held", "_handoff_to", "_handoffs_done", "last_agent", "_new_from"),
-        *("_history_from", "_next", "_stop_reason", "_deadline", "_started", "_task"),
-        *("_loop", "_cancel_requested", "_hooks_started", "_final", "pending", "state"),
-        *("plan", "output", "_kwargs", "_forwarding", "_text", "_partial", "__weakref__"),
+        *("_outcomes", "_held", "_handoff_to", "_handoffs", "_view", "_subs", "last_agent"),
+        *("_new_from", "_history_from", "_next", "_stop_reason", "_deadline", "_started"),
+        *("_task", "_loop", "_cancel_requested", "_hooks_started", "_final", "pending"),
+        *("state", "plan", "output", "_kwargs", "_forwarding", "_text", "_partial"),
+        "__weakref__",
     )
     config: RunConfig
 
@@ -90,10 +91,11 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         self.executor = config.toolbox.executor
         self._specs = config.toolbox.specs
         self._may_hold = config.approvals
-        self._forwarding = None
+        self._forwarding = self._subs = None
         # _outcomes and _held are set by the step that acts (two lists fewer per run)
         self._handoff_to: str | None = None
-        self._handoffs_done = 0
+        self._handoffs: tuple[str, ...] = ()
+        self._view: tuple[list[Message], int] | None = None
         self.last_agent = config.name
         self._new_from = 0
         self._history_from = 0

@@ -3,8 +3,16 @@
 A run that meets a tool call needing approval stops with a ``RunState``: the whole
 conversation (the assistant turn with its tool calls last), the results of the calls
 of that turn that needed no approval and already ran, the pending calls, the metrics
-and usage so far. ``dump()`` is versioned JSON bytes; ``RunState.load`` reads it back
-in any process. Nothing in it is secret beyond what the conversation itself holds.
+and usage so far; the agent that paused and the handoffs that led to it (with what a
+``Handoff(history=...)`` filter showed it); and the paused runs of agents used as tools
+in that turn, nested under the calling call's id (``locus.agent._nested``).
+
+``dump()`` is versioned JSON bytes; ``RunState.load`` reads it back in any process.
+Version 2 adds ``handoffs``, ``view``/``view_from``, ``nested`` and a pending call's
+``path``; a state that holds none of them is still written as version 1, so a process
+of an earlier release can resume it, and version 1 dumps load as they always did (no
+handoff record: see ``docs/approvals.md``). Nothing in it is secret beyond what the
+conversation itself holds.
 """
 
 from __future__ import annotations
@@ -21,7 +29,8 @@ from locus.core.usage import Usage
 
 __all__ = ["Approval", "Approve", "Deny", "PendingCall", "RunState", "check_approvals", "new_id"]
 
-_VERSION = 1
+_VERSION = 2
+_READS = (1, 2)
 
 
 @dataclass(slots=True, frozen=True)
@@ -43,11 +52,22 @@ Approval = Approve | Deny
 
 @dataclass(slots=True, frozen=True)
 class PendingCall:
-    """A tool call waiting for a decision: the call ``id``, the ``tool`` and its ``arguments``."""
+    """A tool call waiting for a decision: the call ``id``, the ``tool`` and its ``arguments``.
+
+    ``path`` names the agents used as tools from this run down to the one whose call it
+    is: ``()`` for the run's own call, ``("clerk",)`` for a call of the sub-agent clerk,
+    ``("desk", "clerk")`` one level deeper (``agent`` is its last name, or ``""``).
+    """
 
     id: str
     tool: str
     arguments: dict[str, Any]
+    path: tuple[str, ...] = ()
+
+    @property
+    def agent(self) -> str:
+        """The sub-agent that asks (``""``: the run's own agent)."""
+        return self.path[-1] if self.path else ""
 
 
 @dataclass(slots=True)
@@ -67,16 +87,27 @@ class RunState:
     new_from: int = 0
     id: str = field(default_factory=lambda: new_id())
     """This pause's identity: a resumed id is never resumed again."""
+    handoffs: list[str] = field(default_factory=list)
+    """The agents the run transferred the conversation to, in order (they count against
+    ``max_handoffs``); ``agent_name`` is found by following them on resume."""
+    view: list[Message] | None = None
+    """After a ``Handoff(history=...)`` transfer: the messages its filter kept, which the
+    receiving agent's model is shown, followed by ``messages[view_from:]``."""
+    view_from: int = 0
+    nested: dict[str, RunState] = field(default_factory=dict)
+    """Paused runs of agents used as tools, by the id of the call of this turn that runs
+    each; their pending calls are listed in ``pending`` (with a ``path``)."""
 
     def dump(self) -> bytes:
         """Versioned JSON bytes (``RunState.load`` reads them, in any process)."""
         return json.dumps(self.to_json(), ensure_ascii=False).encode()
 
     def to_json(self) -> dict[str, Any]:
-        """The state as a JSON object (what a thread's metadata holds)."""
+        """The state as a JSON object (what a thread's metadata holds): version 1 unless
+        it holds what only version 2 can say."""
         results = list(self.results.values())
-        return {
-            "v": _VERSION,
+        data: dict[str, Any] = {
+            "v": 1,
             "id": self.id,
             "run_id": self.run_id,
             "agent_name": self.agent_name,
@@ -85,10 +116,21 @@ class RunState:
             "new_from": self.new_from,
             "messages": json.loads(dump_messages(self.messages))["messages"],
             "results": json.loads(dump_messages(results))["messages"],
-            "pending": [asdict(call) for call in self.pending],
+            "pending": [_pending_json(call) for call in self.pending],
             "metrics": dict(self.metrics),
             "usage": dict(self.usage),
         }
+        more: dict[str, Any] = {}  # what only version 2 says
+        if self.handoffs:
+            more["handoffs"] = list(self.handoffs)
+        if self.view is not None:
+            more["view"] = json.loads(dump_messages(self.view))["messages"]
+            more["view_from"] = self.view_from
+        if self.nested:
+            more["nested"] = {call_id: sub.to_json() for call_id, sub in self.nested.items()}
+        if more or any(call.path for call in self.pending):
+            data.update(more, v=_VERSION)
+        return data
 
     @classmethod
     def load(cls, data: bytes | str | Mapping[str, Any]) -> RunState:
@@ -102,19 +144,33 @@ class RunState:
             raise SerializationError(f"not a RunState dump: {type(exc).__name__}: {exc}") from None
 
     def __repr__(self) -> str:
-        calls = ", ".join(f"{p.tool}({p.id})" for p in self.pending)
+        calls = ", ".join(f"{'/'.join((*p.path, p.tool))}({p.id})" for p in self.pending)
         return f"RunState(id={self.id!r}, thread_id={self.thread_id!r}, pending=[{calls}])"
 
 
+def _pending_json(call: PendingCall) -> dict[str, Any]:
+    data = asdict(call)
+    if call.path:
+        data["path"] = list(call.path)
+    else:
+        del data["path"]  # (as version 1 wrote it)
+    return data
+
+
 def _from_json(raw: Any) -> RunState:
-    if not isinstance(raw, Mapping) or raw.get("v") != _VERSION:
+    if not isinstance(raw, Mapping) or raw.get("v") not in _READS:
         found = raw.get("v") if isinstance(raw, Mapping) else type(raw).__name__
-        raise SerializationError(f"not a RunState dump of version {_VERSION} (found {found!r})")
+        versions = " or ".join(map(str, _READS))
+        raise SerializationError(f"not a RunState dump of version {versions} (found {found!r})")
     messages = _messages(raw["messages"])
     results = _messages(raw["results"])
     pending = [
-        PendingCall(str(p["id"]), str(p["tool"]), dict(p["arguments"])) for p in raw["pending"]
+        PendingCall(
+            str(p["id"]), str(p["tool"]), dict(p["arguments"]), tuple(map(str, p.get("path", ())))
+        )
+        for p in raw["pending"]
     ]
+    view = raw.get("view")
     return RunState(
         messages=messages,
         pending=pending,
@@ -127,6 +183,10 @@ def _from_json(raw: Any) -> RunState:
         history_from=int(raw["history_from"]),
         new_from=int(raw["new_from"]),
         id=str(raw["id"]),
+        handoffs=[str(name) for name in raw.get("handoffs", ())],
+        view=None if view is None else _messages(view),
+        view_from=int(raw.get("view_from", 0)),
+        nested={str(k): _from_json(v) for k, v in dict(raw.get("nested", {})).items()},
     )
 
 
