@@ -6,7 +6,8 @@ state in the thread store, so any server process can resume it: an AG-UI client 
 a new run on the same thread with ``resume`` entries (``interruptId`` = the call id,
 ``status`` resolved or cancelled, ``payload`` ``{"approved": bool, "reason": str,
 "arguments": {...}}``). ``POST /v1/agents/{name}/runs/{run_id}/approvals`` with
-``{"approvals": {call_id: payload}}`` does the same for a run this process paused.
+``{"approvals": {call_id: payload}}`` does the same by the run id the paused run was
+given (``_paused``: where the state waits, and how any process finds it).
 """
 
 from __future__ import annotations
@@ -19,16 +20,9 @@ from typing import Any
 
 from locus.agent import RunEvent
 from locus.serve._convert import BadRequest, user_message
-from locus.serve._state import PausedRun, ServeState
+from locus.serve._state import ServeState
 
-__all__ = [
-    "decisions",
-    "parse_approvals",
-    "parse_run_input",
-    "paused",
-    "paused_on_thread",
-    "resumed",
-]
+__all__ = ["decisions", "parse_approvals", "parse_run_input", "resumed"]
 
 
 def parse_run_input(body: Any) -> tuple[str, str, Any, dict[str, Any] | None]:
@@ -97,16 +91,6 @@ def decisions(payloads: dict[str, Any]) -> dict[str, Any]:
         else:
             out[call_id] = deny(str(payload.get("reason") or "denied by the user"))
     return out
-
-
-def paused(agent: str, result: Any) -> PausedRun:
-    """The record of a run that stopped for approval (its state when it has no thread)."""
-    state = None if result.thread_id else getattr(result, "state", None)
-    return PausedRun(agent, result.thread_id, state)
-
-
-def paused_on_thread(agent: str, thread_id: str) -> PausedRun:
-    return PausedRun(agent, thread_id)
 
 
 async def resumed(

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from locus.agent import RunEvent
-from locus.serve import _approvals
+from locus.agent import RunEvent, RunFinished
+from locus.core.errors import AlreadyResumedError
+from locus.serve import _approvals, _paused
 from locus.serve._agents import is_structured
 from locus.serve._agui import AGUIEncoder
 from locus.serve._convert import BadRequest, error_status
@@ -50,12 +51,7 @@ async def chat_completions(request: Request) -> Response:
         return error_response(404, str(exc), "invalid_request_error", "model_not_found")
     structured = is_structured(agent)
     events = counted(agent, run, app.state)
-
-    def on_paused(result: Any) -> str:
-        run_id = f"run-{uuid.uuid4().hex}"  # unguessable: it resumes the run
-        app.state.paused[run_id] = _approvals.paused(name, result)
-        return run_id
-
+    on_paused = _keeper(app, name, agent)
     if stream:
         chunks = chat_chunks(
             name, events, structured=structured, include_usage=include_usage, on_paused=on_paused
@@ -63,10 +59,21 @@ async def chat_completions(request: Request) -> Response:
         return EventStream(chunks, app.state)
     try:
         result = await drain(events)
+        run_id = await on_paused(result) if getattr(result, "pending", None) else ""
     except Exception as exc:
         return JSONResponse(error_body(exc), status_code=error_status(exc)[0])
-    run_id = on_paused(result) if getattr(result, "pending", None) else ""
     return JSONResponse(completion_body(name, result, structured, run_id))
+
+
+OnPaused = Callable[[Any], Awaitable[str]]
+"""Keeps a run that paused for approval where any process finds it; returns its run id."""
+
+
+def _keeper(app: Served, name: str, agent: Any, *, own_thread: bool = False) -> OnPaused:
+    async def on_paused(result: Any) -> str:
+        return await _paused.register(name, agent, result, app.state, own_thread=own_thread)
+
+    return on_paused
 
 
 async def run_agent(request: Request) -> Response:
@@ -92,23 +99,23 @@ async def run_agent(request: Request) -> Response:
     else:
         assert prompt is not None
         events = counted(agent, RunRequest(prompt, thread_id), app.state)
-    chunks = agui_events(encoder, events, app, name)
+    chunks = agui_events(encoder, events, _keeper(app, name, agent))
     return EventStream(chunks, app.state)
 
 
 async def agui_events(
-    encoder: AGUIEncoder, events: AsyncIterator[RunEvent], app: Served, name: str
+    encoder: AGUIEncoder, events: AsyncIterator[RunEvent], on_paused: OnPaused
 ) -> AsyncIterator[bytes]:
-    """The SSE body of an AG-UI run: ``RUN_STARTED`` ... ``RUN_FINISHED`` or ``RUN_ERROR``."""
+    """The SSE body of an AG-UI run: ``RUN_STARTED`` ... ``RUN_FINISHED`` or ``RUN_ERROR``.
+    A paused run's ``RUN_FINISHED`` carries ``locus.runId``, its id for the approvals route."""
     for item in encoder.started():
         yield _frame(item)
     try:
         async for event in events:
-            for item in encoder.encode(event):
-                if item["type"] == "RUN_FINISHED" and "outcome" in item:
-                    app.state.paused[encoder.run_id] = _approvals.paused_on_thread(
-                        name, encoder.thread_id
-                    )
+            items = encoder.encode(event)
+            if isinstance(event, RunFinished) and getattr(event.result, "pending", None):
+                items[-1]["locus"] = {"runId": await on_paused(event.result)}
+            for item in items:
                 yield _frame(item)
     except Exception as exc:  # the run failed after the stream began: RUN_ERROR ends it
         for item in encoder.failed(exc):
@@ -122,20 +129,29 @@ def _frame(item: dict[str, Any]) -> bytes:
 async def resume_run(request: Request) -> Response:
     """``POST /v1/agents/{name}/runs/{run_id}/approvals``: resume a paused run, AG-UI out."""
     app = served(request)
+    if (busy := _refuse_when_draining(app)) is not None:
+        return busy
     name, run_id = request.path_params["name"], request.path_params["run_id"]
-    record = app.state.paused.get(run_id)
-    if record is None or record.agent != name:
-        return error_response(404, f"no run {run_id!r} of {name!r} awaits approval", "not_found")
     try:
         agent = _agent_or_404(app, name)
+        record = await _paused.find(name, agent, run_id, app.state)
+        if record is None:
+            raise LookupError(f"no run {run_id!r} of {name!r} awaits approval")
         payloads = _approvals.parse_approvals(await read_json(request))
         _approvals.decisions(payloads)  # a malformed decision is a 400, before the stream
     except BadRequest as exc:
         return error_response(400, str(exc), "invalid_request_error")
     except LookupError as exc:
         return error_response(404, str(exc), "not_found")
-    del app.state.paused[run_id]
-    thread_id = record.thread_id or run_id
-    encoder = AGUIEncoder(thread_id, f"run-{uuid.uuid4().hex}", structured=is_structured(agent))
-    events = _approvals.resumed(agent, record.thread_id, payloads, app.state, record.state)
-    return EventStream(agui_events(encoder, events, app, name), app.state)
+    except AlreadyResumedError as exc:
+        return error_response(409, str(exc), "conflict_error")
+    app.state.paused.pop(run_id, None)  # (held in memory: this process resumes it now)
+    thread_id = record.thread_id
+    events = _approvals.resumed(agent, thread_id, payloads, app.state, record.state)
+    if record.own_thread:
+        events = _paused.forgetting(agent, record, events)
+    encoder = AGUIEncoder(
+        thread_id or run_id, f"run-{uuid.uuid4().hex}", structured=is_structured(agent)
+    )
+    on_paused = _keeper(app, name, agent, own_thread=record.own_thread)
+    return EventStream(agui_events(encoder, events, on_paused), app.state)

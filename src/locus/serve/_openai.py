@@ -12,7 +12,7 @@ import itertools
 import json
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from locus.agent import ModelTextDelta, RunEvent, RunFinished
@@ -137,7 +137,8 @@ def completion_body(name: str, result: Any, structured: bool, run_id: str) -> di
 
 def locus_extension(result: Any, run_id: str) -> dict[str, Any]:
     """Locus's own fields: the thread, and the pending calls of a run paused for approval
-    (resume it at ``/v1/agents/{name}/runs/{run_id}/approvals``)."""
+    (resume it at ``/v1/agents/{name}/runs/{run_id}/approvals``, on any server process
+    sharing the agent's thread store)."""
     extension: dict[str, Any] = {}
     if result.thread_id is not None:
         extension["thread_id"] = result.thread_id
@@ -203,10 +204,10 @@ async def chat_chunks(
     *,
     structured: bool,
     include_usage: bool,
-    on_paused: Callable[[Any], str],
+    on_paused: Callable[[Any], Awaitable[str]],
 ) -> AsyncIterator[bytes]:
     """The SSE body of a streamed completion; a failed run ends with an error event.
-    ``on_paused(result)`` registers a run that stopped for approval and returns its id."""
+    ``on_paused(result)`` keeps a run that stopped for approval and returns its id."""
     chunks = _Chunks(name)
     first = chunks.role()  # sent with the first delta: one write instead of two
     result = None
@@ -218,25 +219,21 @@ async def chat_chunks(
                     first = b""
             elif isinstance(event, RunFinished):
                 result = event.result
+        assert result is not None
+        run_id = await on_paused(result) if getattr(result, "pending", None) else ""
     except Exception as exc:  # the run failed after the stream began: say so, then end
         yield first + sse(json.dumps(error_body(exc))) + DONE
         return
-    assert result is not None
-    yield first + _ending(chunks, result, structured, include_usage, on_paused)
+    yield first + _ending(chunks, result, structured, include_usage, run_id)
 
 
 def _ending(
-    chunks: _Chunks,
-    result: Any,
-    structured: bool,
-    include_usage: bool,
-    on_paused: Callable[[Any], str],
+    chunks: _Chunks, result: Any, structured: bool, include_usage: bool, run_id: str
 ) -> bytes:
     """The events after the run: typed output, the finish chunk, usage and ``[DONE]``."""
     parts = []
     if structured:
         parts.append(chunks.make({"content": answer_text(result, structured)}))
-    run_id = on_paused(result) if getattr(result, "pending", None) else ""
     extension = locus_extension(result, run_id)
     finish = _finish_reason(result)
     parts.append(chunks.make({}, finish, **({"locus": extension} if extension else {})))

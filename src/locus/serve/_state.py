@@ -8,22 +8,27 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["PausedRun", "ServeState"]
 
 
 @dataclass(slots=True, frozen=True)
 class PausedRun:
-    """A run that stopped for approval: which agent, and the thread its state lives on."""
+    """A run that stopped for approval (``_paused``): which agent, the thread its state
+    lives on (``None``: held in this process's memory), the ``RunState``, and whether the
+    thread is one the server made for a thread-less completion."""
 
     agent: str
     thread_id: str | None
-    state: object | None = None
+    state: Any  # a RunState
+    own_thread: bool = False
 
 
 @dataclass(slots=True)
 class ServeState:
-    """Counters and registries of one app (``app.state.locus``)."""
+    """Counters of one app (``app.state.served.state``), and the paused runs it holds in
+    memory (only those of agents whose store keeps no metadata: ``_paused``)."""
 
     active_runs: int = 0
     active_streams: int = 0

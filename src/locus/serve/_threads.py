@@ -13,11 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from locus.serve._convert import message_json
+from locus.serve._paused import PAUSED_KEY
 from locus.serve._served import error_response, served
 
 __all__ = ["delete_thread", "get_thread", "list_threads"]
-
-PAUSED_KEY = "locus.paused_run"
 
 
 def _store(request: Request) -> tuple[str, Any] | Response:

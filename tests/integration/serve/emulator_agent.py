@@ -30,6 +30,14 @@ def delete_file(path: str) -> str:
     return f"deleted {path}"
 
 
+@tool(name="delete_file", requires_approval=True)
+def recorded_delete(path: str) -> str:
+    """Delete the file at path (asks a person first)."""
+    with Path(os.environ["LOCUS_TEST_RAN"]).open("a") as ran:  # every run, in every process
+        ran.write(path + "\n")
+    return f"deleted {path}"
+
+
 @tool
 def stock(item: str) -> int:
     """Units of an item in stock."""
@@ -94,4 +102,17 @@ def shared_agent() -> Agent:
         system_prompt="Add when asked.",
         thread_store=store,
         name="shared",
+    )
+
+
+def shared_operator() -> Agent:
+    """``module:shared_operator``: an agent whose ``delete_file`` needs approval, with its
+    threads in the store ``LOCUS_TEST_THREADS`` names; each run of the tool, in any
+    process, is a line of the file ``LOCUS_TEST_RAN``."""
+    return Agent(
+        model(_info()),
+        tools=[recorded_delete],
+        system_prompt="Delete files when asked.",
+        thread_store=os.environ["LOCUS_TEST_THREADS"],
+        name="ops",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from ag_ui.core import EventType
@@ -109,3 +110,121 @@ async def test_a_completion_paused_for_approval_resumes_by_run_id(client: AppCli
     again = await http.post(url, json=decision)
     assert again.status_code == 404
     assert json.loads(again.text)["error"]["type"] == "not_found"
+
+
+def twice(messages: list[Message], tools: list[ToolSpec]) -> Any:
+    """Asks to delete /tmp/a, then (once that ran) /tmp/b, then answers."""
+    done = [m for m in messages if m.role == "tool"]
+    if len(done) == 2:
+        return "Both deleted."
+    path, call_id = ("/tmp/a", "call-a") if not done else ("/tmp/b", "call-b")
+    return ToolCall(id=call_id, name="delete_file", arguments={"path": path})
+
+
+def _approval(call_id: str) -> dict[str, Any]:
+    return {"approvals": {call_id: {"approved": True}}}
+
+
+async def test_a_resumed_run_that_pauses_again_names_its_new_run_id(client: AppClient) -> None:
+    ran.clear()
+    app = create_app({"ops": Agent(FunctionModel(twice), tools=[delete_file])})
+    http = client(app)
+    payload = {"model": "ops", "messages": [{"role": "user", "content": "delete a and b"}]}
+    first = (await http.post("/v1/chat/completions", json=payload)).json()["locus"]["run_id"]
+    events = events_of(
+        (await http.post(f"/v1/agents/ops/runs/{first}/approvals", json=_approval("call-a"))).text
+    )
+    assert ran == ["/tmp/a"]
+    finished = events[-1]
+    assert [i.id for i in finished.outcome.interrupts] == ["call-b"]
+    second = finished.locus["runId"]
+    assert second != first
+    # the first id resumed its pause; it does not approve the next one
+    stale = await http.post(f"/v1/agents/ops/runs/{first}/approvals", json=_approval("call-b"))
+    assert stale.status_code == 404
+    events = events_of(
+        (await http.post(f"/v1/agents/ops/runs/{second}/approvals", json=_approval("call-b"))).text
+    )
+    assert ran == ["/tmp/a", "/tmp/b"]
+    assert events[-1].result == "Both deleted." and events[-1].outcome is None
+    assert (await http.get("/v1/threads")).json()["threads"] == []  # its thread went with it
+
+
+async def test_an_agui_pause_names_the_run_id_of_the_approvals_route(client: AppClient) -> None:
+    app = create_app(
+        {
+            "ops": Agent(FunctionModel(deleter), tools=[delete_file]),
+            "other": Agent(FunctionModel(deleter), tools=[delete_file]),
+        }
+    )
+    ran.clear()
+    http = client(app)
+    events = events_of(
+        (await http.post("/v1/agents/ops/runs", json=run_input("delete /tmp/x"))).text
+    )
+    run_id = events[-1].locus["runId"]
+    # the client's own runId is not one, nor is the id on another agent's route
+    assert (
+        await http.post("/v1/agents/ops/runs/r1/approvals", json=_approval("call-9"))
+    ).status_code == 404
+    assert (
+        await http.post(f"/v1/agents/other/runs/{run_id}/approvals", json=_approval("call-9"))
+    ).status_code == 404
+    app.state.served.state.draining = True
+    assert (
+        await http.post(f"/v1/agents/ops/runs/{run_id}/approvals", json=_approval("call-9"))
+    ).status_code == 503
+    app.state.served.state.draining = False
+    events = events_of(
+        (await http.post(f"/v1/agents/ops/runs/{run_id}/approvals", json=_approval("call-9"))).text
+    )
+    assert ran == ["/tmp/x"] and events[0].thread_id == "t1"
+    replay = await http.post(f"/v1/agents/ops/runs/{run_id}/approvals", json=_approval("call-9"))
+    assert replay.status_code == 409  # the thread keeps the mark: it ran once
+    assert replay.json()["error"]["type"] == "conflict_error"
+
+
+class TwoMethodStore:
+    """A user's own store: ``load`` and ``append`` only, so no metadata for a paused run."""
+
+    def __init__(self) -> None:
+        self.threads: dict[str, list[Message]] = {}
+
+    async def load(self, thread_id: str) -> list[Message]:
+        return list(self.threads.get(thread_id, []))
+
+    async def append(self, thread_id: str, messages: Sequence[Message]) -> None:
+        self.threads.setdefault(thread_id, []).extend(messages)
+
+
+async def test_a_store_without_metadata_keeps_the_paused_run_in_memory(
+    client: AppClient,
+) -> None:
+    ran.clear()
+    agent = Agent(FunctionModel(deleter), tools=[delete_file], thread_store=TwoMethodStore())
+    app = create_app({"ops": agent})
+    http = client(app)
+    payload = {"model": "ops", "messages": [{"role": "user", "content": "delete /tmp/x"}]}
+    run_id = (await http.post("/v1/chat/completions", json=payload)).json()["locus"]["run_id"]
+    assert run_id.startswith("run-")
+    assert (await http.get("/v1/status")).json()["paused_runs"] == 1
+    url = f"/v1/agents/ops/runs/{run_id}/approvals"
+    events = events_of((await http.post(url, json=_approval("call-9"))).text)
+    assert ran == ["/tmp/x"] and events[-1].result == "Result: deleted /tmp/x"
+    assert (await http.get("/v1/status")).json()["paused_runs"] == 0
+    assert (await http.post(url, json=_approval("call-9"))).status_code == 404
+
+
+async def test_a_resume_refused_before_its_claim_leaves_the_run_resumable(
+    client: AppClient,
+) -> None:
+    http = client(_app())
+    payload = {"model": "ops", "messages": [{"role": "user", "content": "delete /tmp/x"}]}
+    run_id = (await http.post("/v1/chat/completions", json=payload)).json()["locus"]["run_id"]
+    url = f"/v1/agents/ops/runs/{run_id}/approvals"
+    refused = events_of((await http.post(url, json=_approval("call-other"))).text)
+    assert refused[-1].type == EventType.RUN_ERROR and ran == []
+    assert len((await http.get("/v1/threads")).json()["threads"]) == 1  # still waiting
+    events = events_of((await http.post(url, json=_approval("call-9"))).text)
+    assert ran == ["/tmp/x"] and events[-1].result == "Result: deleted /tmp/x"
+    assert (await http.get("/v1/threads")).json()["threads"] == []
