@@ -5,51 +5,37 @@ once on SQLite and PostgreSQL) run the tool once."""
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from locus.emulator import Emulator
-from tests.integration.stores.conftest import postgres_dsn, postgres_server
+from tests.integration.agent._processes import (
+    emulator_env,
+    finish,
+    postgres_dsn,
+    postgres_server,
+    url,
+)
+from tests.integration.agent._processes import start as start_module
 from tests.integration.stores.services import ROOT
 
-__all__ = ["postgres_dsn", "postgres_server"]  # fixtures, used by name
+__all__ = ["postgres_dsn", "postgres_server", "url"]  # fixtures, used by name
 
 RULES = ROOT / "tests" / "data" / "approvals" / "pay_rules.json"
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    with Emulator(rules=str(RULES)) as emu:
-        settings = {
-            "endpoint": emu.service_endpoint,
-            "compartment": emu.compartment_id,
-            "config_file": str(emu.config_file),
-            "profile": emu.profile,
-        }
-        yield {
-            **os.environ,
-            "LOCUS_EMU": json.dumps(settings),
-            "LOCUS_PAY_LOG": str(tmp_path / "pay.log"),
-        }
+    with emulator_env(RULES, tmp_path / "pay.log") as settings:
+        yield settings
 
 
-def start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "tests.integration.agent._approval_proc", *args]
-    return subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-
-
-def finish(proc: subprocess.Popen[str]) -> str:
-    out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err
-    return out.strip()
+start: partial[subprocess.Popen[str]] = partial(
+    start_module, "tests.integration.agent._approval_proc"
+)
 
 
 def paid(env: dict[str, str]) -> list[str]:
@@ -74,14 +60,6 @@ def test_a_denial_is_read_by_the_model(env: dict[str, str], tmp_path: Path) -> N
     answer = finish(start(env, "resume", state, "deny"))
     assert answer.startswith("The payment tool answered: Not run: a person denied this call")
     assert "Ada was paid yesterday" in answer and paid(env) == []
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/threads.db"
-    dsn: str = request.getfixturevalue("postgres_dsn")
-    return dsn
 
 
 def test_two_processes_resume_one_thread_at_once(

@@ -38,6 +38,8 @@ EXPECTED = {
         "The result of refund is refunded 30 EUR on order A17.",
         "The result of refund is Not run: a person denied this call. Reason: paid twice.",
         "The result of refund is refunded 5 EUR on order C3.",
+        "awaiting_approval ('clerk',) refund {'order_id': 'D4', 'amount': 12}",
+        "The result of clerk is The result of refund is refunded 12 EUR on order D4..",
     ],
     "multi-agent.md": [
         "The result of clerk is The result of stock is 12..",
@@ -48,6 +50,8 @@ EXPECTED = {
         "The result of transfer_to_billing is Transferred to billing..",
         "billing is shown ['user'] of ['user', 'assistant', 'tool']",
         "billing",
+        "refunds refund",
+        "refunds E5 is refunded.",
     ],
 }
 

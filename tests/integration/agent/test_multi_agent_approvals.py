@@ -7,51 +7,37 @@ paused it."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from locus.emulator import Emulator
 from tests.integration.agent._multi_approval_proc import RULES
-from tests.integration.stores.conftest import postgres_dsn, postgres_server
-from tests.integration.stores.services import ROOT
+from tests.integration.agent._processes import (
+    emulator_env,
+    finish,
+    postgres_dsn,
+    postgres_server,
+    url,
+)
+from tests.integration.agent._processes import start as start_module
 
-__all__ = ["postgres_dsn", "postgres_server"]  # fixtures, used by name
+__all__ = ["postgres_dsn", "postgres_server", "url"]  # fixtures, used by name
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[dict[str, str]]:
     rules = tmp_path / "rules.json"
     rules.write_text(json.dumps(RULES))
-    with Emulator(rules=str(rules)) as emu:
-        settings = {
-            "endpoint": emu.service_endpoint,
-            "compartment": emu.compartment_id,
-            "config_file": str(emu.config_file),
-            "profile": emu.profile,
-        }
-        yield {
-            **os.environ,
-            "LOCUS_EMU": json.dumps(settings),
-            "LOCUS_PAY_LOG": str(tmp_path / "refunds.log"),
-        }
+    with emulator_env(rules, tmp_path / "refunds.log") as settings:
+        yield settings
 
 
-def start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "tests.integration.agent._multi_approval_proc", *args]
-    return subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-
-
-def finish(proc: subprocess.Popen[str]) -> str:
-    out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err
-    return out.strip()
+start: partial[subprocess.Popen[str]] = partial(
+    start_module, "tests.integration.agent._multi_approval_proc"
+)
 
 
 def refunds(env: dict[str, str]) -> list[str]:
@@ -73,14 +59,6 @@ def test_a_denied_sub_agent_call_is_read_and_answered(env: dict[str, str], tmp_p
     answer = finish(start(env, "resume", "nested", state, "deny"))
     assert answer == "boss: Not run: a person denied this call. Reason: paid already"
     assert refunds(env) == []
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/threads.db"
-    dsn: str = request.getfixturevalue("postgres_dsn")
-    return dsn
 
 
 def test_two_processes_resume_a_paused_sub_agent_on_one_thread_once(

@@ -225,3 +225,29 @@ async def test_typed_output_of_a_resumed_sub_run() -> None:
     assert paused.state is not None
     done = await boss.resume(paused.state, approvals={"c1": Approve()})
     assert done.text == '{"order":"A1","done":true}'  # the typed output, as JSON
+
+
+async def test_hooks_see_the_calling_call_at_the_pause_and_at_the_resume() -> None:
+    from locus.agent import Hook, ToolResult
+
+    seen: list[tuple[str, str, str]] = []
+
+    class Watch(Hook):
+        def before_tool_call(self, ctx: Any, call: ToolCall) -> None:
+            seen.append(("before", call.id, ""))
+
+        def after_tool_call(self, ctx: Any, call: ToolCall, result: ToolResult) -> ToolResult:
+            seen.append(("after", call.id, result.content))
+            return ToolResult("a hook's text no model reads")  # (the pause wins)
+
+    boss = caller([asks("b1", "clerk", "A1")], [clerk().as_tool()])
+    paused = await boss.arun("go", hooks=[Watch()])
+    assert paused.stop_reason == "awaiting_approval" and paused.state is not None
+    assert seen == [
+        ("before", "b1", ""),
+        ("after", "b1", "Paused: clerk waits for approval of refund (c1)."),
+    ]
+    seen.clear()
+    done = await boss.resume(paused.state, approvals={"c1": Approve()}, hooks=[Watch()])
+    assert seen == [("before", "b1", ""), ("after", "b1", "clerk: refunded A1")]
+    assert done.text == "a hook's text no model reads" and refunded == ["A1"]

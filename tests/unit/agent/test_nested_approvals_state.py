@@ -130,3 +130,23 @@ async def test_approvals_must_name_the_shown_ids() -> None:
     assert paused.state is not None
     with pytest.raises(ConfigurationError, match="missing"):
         await boss().resume(paused.state, approvals={"c1": Approve()})
+
+
+def test_runs_that_do_not_pause_or_resume_load_none_of_it() -> None:
+    """The modules of resuming (``_paused_agent``) and of nested pauses (``_nested``) load
+    with the first pause or resume, not with a plain run, a handoff or a sub-agent."""
+    from tests.fresh import modules_after
+
+    program = (
+        "from locus.agent import Agent\n"
+        "from locus.core.messages import ToolCall\n"
+        "from locus.testing import ScriptedModel\n"
+        "helper = Agent(ScriptedModel(['helped']), name='helper')\n"
+        "billing = Agent(ScriptedModel(['billed']), name='billing')\n"
+        "calls = [ToolCall('h', 'helper', {'input': 'x'})]\n"
+        "model = ScriptedModel([calls, ToolCall('t', 'transfer_to_billing', {})])\n"
+        "agent = Agent(model, tools=[helper.as_tool()], handoffs=[billing])\n"
+        "assert agent.run_sync('go').text == 'billed'\n"
+    )
+    features = ("locus.agent._nested", "locus.agent._paused_agent", "locus.agent._state")
+    assert modules_after(program, features) == set()
