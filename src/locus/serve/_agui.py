@@ -19,7 +19,7 @@ from typing import Any
 
 from locus.agent import RunEvent, RunFinished
 from locus.serve._agui_scope import Event, RunScope, event
-from locus.serve._convert import jsonable
+from locus.serve._convert import jsonable, pending_json
 
 __all__ = ["AGUIEncoder"]
 
@@ -71,11 +71,13 @@ class AGUIEncoder:
 
 
 def _interrupt(pending: Any) -> dict[str, Any]:
-    arguments = jsonable(pending.arguments)
+    shown = pending_json(pending)
+    arguments = json.dumps(shown["arguments"], ensure_ascii=False)
+    asker = "".join(f"{name} › " for name in shown.get("path", ()))
     return {
-        "id": pending.id,
+        "id": shown.pop("id"),
         "reason": "tool_approval",
         "toolCallId": pending.id,
-        "message": f"approve {pending.tool}({json.dumps(arguments, ensure_ascii=False)})?",
-        "metadata": {"tool": pending.tool, "arguments": arguments},
+        "message": f"approve {asker}{pending.tool}({arguments})?",
+        "metadata": shown,
     }

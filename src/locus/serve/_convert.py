@@ -19,6 +19,7 @@ __all__ = [
     "error_status",
     "jsonable",
     "message_json",
+    "pending_json",
     "user_message",
 ]
 
@@ -50,6 +51,17 @@ def message_json(message: Message) -> dict[str, Any]:
 
 def _call_json(call: ToolCall) -> dict[str, Any]:
     return {"id": call.id, "name": call.name, "arguments": call.arguments}
+
+
+def pending_json(pending: Any) -> dict[str, Any]:
+    """A call waiting for approval as the API shows it (as a thread's stored state lists
+    it): ``id``, ``tool``, ``arguments``, and ``path`` when an agent used as a tool asks
+    (the asking agents, outermost first)."""
+    data = {"id": pending.id, "tool": pending.tool, "arguments": jsonable(pending.arguments)}
+    path = getattr(pending, "path", ())
+    if path:
+        data["path"] = list(path)
+    return data
 
 
 def user_message(content: Any) -> Message:

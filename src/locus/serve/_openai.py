@@ -17,7 +17,7 @@ from typing import Any
 
 from locus.agent import ModelTextDelta, RunEvent, RunFinished
 from locus.core.messages import Message, ToolCall
-from locus.serve._convert import BadRequest, error_status, jsonable, user_message
+from locus.serve._convert import BadRequest, error_status, jsonable, pending_json, user_message
 from locus.serve._runner import RunRequest
 from locus.serve._stream import sse
 
@@ -146,9 +146,7 @@ def locus_extension(result: Any, run_id: str) -> dict[str, Any]:
     if pending:
         extension["stop_reason"] = result.stop_reason
         extension["run_id"] = run_id
-        extension["pending"] = [
-            {"id": p.id, "tool": p.tool, "arguments": jsonable(p.arguments)} for p in pending
-        ]
+        extension["pending"] = [pending_json(p) for p in pending]
     return extension
 
 

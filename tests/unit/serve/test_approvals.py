@@ -12,7 +12,7 @@ from locus.agent import Agent
 from locus.core.messages import Message, ToolCall
 from locus.core.toolspec import ToolSpec
 from locus.serve import create_app
-from locus.testing import FunctionModel
+from locus.testing import FunctionModel, ScriptedModel
 from locus.tools import tool
 from tests.unit.serve.conftest import AppClient
 from tests.unit.serve.test_agui_routes import events_of, run_input
@@ -228,3 +228,44 @@ async def test_a_resume_refused_before_its_claim_leaves_the_run_resumable(
     events = events_of((await http.post(url, json=_approval("call-9"))).text)
     assert ran == ["/tmp/x"] and events[-1].result == "Result: deleted /tmp/x"
     assert (await http.get("/v1/threads")).json()["threads"] == []
+
+
+def _desk() -> Agent:
+    """``desk``, whose tool ``clerk`` (an agent) asks for ``delete_file("/tmp/z")``."""
+    clerk = Agent(
+        ScriptedModel([ToolCall("c1", "delete_file", {"path": "/tmp/z"}), "clerk done"]),
+        tools=[delete_file],
+        name="clerk",
+    )
+    return Agent(
+        ScriptedModel([ToolCall("d1", "clerk", {"input": "delete /tmp/z"}), "desk done"]),
+        tools=[clerk.as_tool()],
+        name="desk",
+    )
+
+
+async def test_a_sub_agents_call_pauses_the_served_agent_and_resumes_by_run_id(
+    client: AppClient,
+) -> None:
+    """The paused call is listed with the asking agent's ``path``, and the run id resumes
+    it inside the calling call."""
+    ran.clear()
+    http = client(create_app({"desk": _desk()}))
+    payload = {"model": "desk", "messages": [{"role": "user", "content": "tidy up"}]}
+    locus = (await http.post("/v1/chat/completions", json=payload)).json()["locus"]
+    assert locus["pending"] == [
+        {"id": "c1", "tool": "delete_file", "arguments": {"path": "/tmp/z"}, "path": ["clerk"]}
+    ]
+    url = f"/v1/agents/desk/runs/{locus['run_id']}/approvals"
+    events = events_of((await http.post(url, json=_approval("c1"))).text)
+    assert ran == ["/tmp/z"] and events[-1].result == "desk done"
+
+    http = client(create_app({"desk": _desk()}))
+    events = events_of((await http.post("/v1/agents/desk/runs", json=run_input("tidy"))).text)
+    (interrupt,) = events[-1].outcome.interrupts
+    assert interrupt.metadata == {
+        "tool": "delete_file",
+        "arguments": {"path": "/tmp/z"},
+        "path": ["clerk"],
+    }
+    assert interrupt.message == 'approve clerk › delete_file({"path": "/tmp/z"})?'
