@@ -47,7 +47,11 @@ def create_app(
     ``token`` (default: the ``LOCUS_SERVE_TOKEN`` environment variable) is the bearer
     token every API call must carry; without one, auth is off and only loopback clients
     are served (a warning says so). A body over ``max_body_bytes`` is refused with 413;
-    a client with ``max_concurrent_per_client`` requests in flight gets 429. CORS is off
+    a client with ``max_concurrent_per_client`` requests in flight gets 429. The client
+    (for that limit and for the loopback rule) is ``scope["client"]`` as the server
+    running the app reports it: behind a proxy, let the server rewrite it from
+    ``X-Forwarded-For`` for trusted proxies only (uvicorn's ``forwarded_allow_ips``;
+    docs/serving.md), which is why the app has no proxy option of its own. CORS is off
     unless ``cors_origins`` lists the origins allowed. ``ui=True`` serves the chat page
     at ``/``. On shutdown, running streams get ``shutdown_timeout`` seconds to finish.
     The app's counters are ``app.state.served.state`` (also ``GET /v1/status``).
