@@ -66,8 +66,9 @@ class AgentResult(Generic[OutputT]):
     failed (the same exception is raised by ``arun``/``run_sync``).
 
     A run paused for approval has ``stop_reason == "awaiting_approval"``, the calls in
-    ``pending`` and a ``state`` to resume (``agent.resume(result.state, approvals=...)``).
-    ``last_agent`` names the agent that answered (another one after a handoff).
+    ``pending`` (those of a paused agent used as a tool included) and a ``state`` to
+    resume (``agent.resume(result.state, approvals=...)``). ``last_agent`` names the
+    agent that answered, or that paused (another one after a handoff).
     """
 
     message: str
@@ -82,7 +83,8 @@ class AgentResult(Generic[OutputT]):
     history_from: int = field(default=0, repr=False)
     new_from: int = field(default=0, repr=False)
     pending: list[PendingCall] = field(default_factory=list)
-    """The calls waiting for approval (``PendingCall``: ``id``, ``tool``, ``arguments``)."""
+    """The calls waiting for approval (``PendingCall``: ``id``, ``tool``, ``arguments``, and
+    ``path``, the agents used as tools down to the one that asks)."""
     state: RunState | None = None
     """The ``RunState`` of a paused run (``None`` otherwise)."""
     last_agent: str = ""
