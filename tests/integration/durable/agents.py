@@ -4,7 +4,8 @@ They run on the emulator over real HTTP, signed with its API key; the worker fin
 emulator's settings as JSON in ``LOCUS_EMU``. Every tool appends a line to the file
 ``LOCUS_TOOL_LOG`` when it runs, so a test counts the runs of each tool across
 processes. ``confirm`` waits until the file ``LOCUS_RELEASE`` exists: a worker can be
-killed while it waits.
+killed while it waits. The ``shop_*`` agents use an MCP server's tools (``mcp_server.py``,
+over stdio or at ``LOCUS_MCP_URL``), which log and wait the same way.
 """
 
 from __future__ import annotations
@@ -12,11 +13,16 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 from pathlib import Path
+from typing import Any
 
-from locus.agent import Agent
+from locus.agent import Agent, RunContext
+from locus.core.messages import ToolCall
+from locus.mcp import MCPServerHTTP, MCPServerStdio, MCPToolset
+from locus.models.http import RetryPolicy
 from locus.models.providers.oci import OCIAuthType, OCIModel
-from locus.tools import tool
+from locus.tools import Tool, tool
 
 
 def _log(line: str) -> None:
@@ -49,7 +55,7 @@ def pay(to: str, amount: int) -> str:
     return f"paid {amount} euros to {to}"
 
 
-def model() -> OCIModel:
+def model(**options: Any) -> OCIModel:
     emu = json.loads(os.environ["LOCUS_EMU"])
     return OCIModel(
         "meta.llama-3.3-70b-instruct",
@@ -58,9 +64,79 @@ def model() -> OCIModel:
         config_file=emu["config_file"],
         profile_name=emu["profile"],
         auth_type=OCIAuthType.API_KEY,
+        **options,
     )
 
 
 def trip() -> Agent:
     """``tests.integration.durable.agents:trip`` (a factory: the worker calls it once)."""
     return Agent(model(), tools=[lookup, confirm, pay], name="planner")
+
+
+# -- agents with an MCP server (tests/integration/durable/mcp_server.py) ----------------------
+
+MCP_SERVER = str(Path(__file__).with_name("mcp_server.py"))
+SHOWN = {"prefix": "wh_", "exclude": ["hidden"]}
+"""The MCP server's tools are offered as ``wh_<name>``, without ``hidden``."""
+
+
+def stdio_server() -> MCPServerStdio:
+    """The test MCP server as the worker's subprocess; ``LOCUS_MCP_SECRET`` goes to it in its
+    environment (a secret the history must not show)."""
+    names = ("LOCUS_TOOL_LOG", "LOCUS_RELEASE", "LOCUS_MCP_SECRET")
+    env = {name: os.environ[name] for name in names if name in os.environ}
+    return MCPServerStdio(sys.executable, [MCP_SERVER, "stdio"], env, **SHOWN)  # type: ignore[arg-type]
+
+
+def http_server() -> MCPServerHTTP:
+    """The test MCP server at ``LOCUS_MCP_URL``, with the bearer token it checks."""
+    headers = {"Authorization": f"Bearer {os.environ['LOCUS_MCP_TOKEN']}"}
+    return MCPServerHTTP(os.environ["LOCUS_MCP_URL"], headers, **SHOWN)  # type: ignore[arg-type]
+
+
+def quick_model() -> OCIModel:
+    """The model, retrying twice with short waits: a run that cannot list its MCP tools
+    fails within seconds (Temporal retries with the model's policy)."""
+    return model(retry_policy=RetryPolicy(max_retries=2, base_delay=0.1, max_delay=0.2))
+
+
+def shop_stdio() -> Agent:
+    return Agent(quick_model(), tools=[stdio_server()], name="shop")
+
+
+def shop_http() -> Agent:
+    return Agent(quick_model(), tools=[http_server()], name="shop")
+
+
+class Gated:
+    """A toolset offering an MCP server's tools with an approval rule on ``wh_ship``: a
+    person decides when more than 2 items would ship (decided in the worker)."""
+
+    def __init__(self, server: MCPToolset) -> None:
+        self.server = server
+
+    def __repr__(self) -> str:
+        return f"Gated({self.server!r})"
+
+    async def list_tools(self) -> list[Tool[..., Any]]:
+        return [
+            Tool.from_schema(
+                item.name,
+                item.description,
+                item.spec.parameters,
+                item.func,
+                requires_approval=many if item.name == "wh_ship" else False,
+            )
+            for item in await self.server.list_tools()
+        ]
+
+    async def aclose(self) -> None:
+        await self.server.aclose()
+
+
+def many(call: ToolCall, ctx: RunContext[Any]) -> bool:
+    return int(call.arguments.get("quantity", 0)) > 2
+
+
+def shop_gated() -> Agent:
+    return Agent(quick_model(), tools=[Gated(stdio_server())], name="shop")

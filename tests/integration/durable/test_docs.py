@@ -1,6 +1,7 @@
 """The ```python blocks of docs/durable.md run as written against the test Temporal server
 (``TEMPORAL_ADDRESS``) and the emulator, and print what their comments say. The first
-block (a fragment with a top-level ``await``) is only compiled."""
+block (a fragment with a top-level ``await``) is only compiled; the MCP example runs with
+the tools module of the block before it beside it."""
 
 from __future__ import annotations
 
@@ -30,7 +31,19 @@ def test_the_fragment_compiles() -> None:
 
 
 def test_the_example_runs_and_prints_what_it_says(temporal_address: str, tmp_path: Path) -> None:
-    example = blocks()[1]
+    assert run_example(blocks()[1], temporal_address, tmp_path) == EXPECTED
+
+
+def test_the_mcp_example_runs_and_prints_what_it_says(
+    temporal_address: str, tmp_path: Path
+) -> None:
+    tools, example = blocks()[2:4]
+    (tmp_path / "warehouse.py").write_text(tools, encoding="utf-8")
+    assert run_example(example, temporal_address, tmp_path) == ["The result of wh_stock is 12."]
+
+
+def run_example(example: str, temporal_address: str, tmp_path: Path) -> list[str]:
+    """What ``example`` prints, run in a fresh interpreter in ``tmp_path``."""
     done = subprocess.run(
         [sys.executable, "-c", f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n{example}"],
         capture_output=True,
@@ -41,4 +54,4 @@ def test_the_example_runs_and_prints_what_it_says(temporal_address: str, tmp_pat
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.splitlines() == EXPECTED
+    return done.stdout.splitlines()

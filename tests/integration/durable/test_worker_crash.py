@@ -10,8 +10,6 @@ import asyncio
 import base64
 import configparser
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,8 +19,8 @@ from temporalio.client import Client
 from locus.agent import PendingCall
 from locus.durable.temporal import DurableRun, start_run
 from locus.emulator import Emulator
+from tests.integration.durable._decide import in_another_process
 from tests.integration.durable.conftest import TRIP, Workers, tool_log
-from tests.integration.stores.services import ROOT
 
 
 async def wait_for(check: Callable[[], bool], what: str, seconds: float = 60.0) -> None:
@@ -89,16 +87,7 @@ async def test_an_approval_waits_for_a_signal_from_another_process(
             pending = await started.pending()
     assert [(p.tool, p.arguments) for p in pending] == [("pay", {"to": "Ada", "amount": 300})]
     assert tool_log(env) == []
-    command = [sys.executable, "-m", "tests.integration.durable._decide", temporal_address]
-    decided = subprocess.run(
-        [*command, started.id, pending[0].id, "approve"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert decided.returncode == 0, decided.stderr
+    in_another_process(temporal_address, started.id, pending[0].id, "approve", env)
     result = await asyncio.wait_for(DurableRun(client, started.id).result(), 60)
     assert result.text == "Done: paid 300 euros to Ada"
     assert tool_log(env) == ["pay Ada 300"]

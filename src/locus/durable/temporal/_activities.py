@@ -1,4 +1,4 @@
-"""The activities a worker runs: the agent's real model and tools, and its thread store.
+"""The activities a worker runs: the agent's real model, tools and toolsets, its thread store.
 
 Each activity finds the agent the worker serves under the run's spec (``_agents``),
 so models are built in the worker from its own settings and credentials: no client,
@@ -23,6 +23,8 @@ from locus.core.usage import Usage
 from locus.durable.temporal import _wire as wire
 from locus.durable.temporal._agents import agent_named, served
 from locus.durable.temporal._errors import application_error
+from locus.durable.temporal._toolsets import approval_rule as rule_of
+from locus.durable.temporal._toolsets import listing, run_call
 
 __all__ = ["ACTIVITIES"]
 
@@ -82,12 +84,13 @@ async def model_call(request: dict[str, Any]) -> dict[str, Any]:
 
 @activity.defn(name="locus.tool_call")
 async def tool_call(request: dict[str, Any]) -> dict[str, Any]:
-    """One call of the agent's real tool: its result text, and whether it is an error (a
-    tool that fails is a result the model reads, not a failed activity)."""
+    """One call of the agent's real tool (its own, or one its toolset ``toolset`` lists):
+    its result text, and whether it is an error (a tool that fails is a result the model
+    reads, not a failed activity)."""
     agent = _agent(request)
     call = wire.call_from_json(request["call"])
-    executor = agent._config.toolbox.executor
-    outcome = await _heartbeating(executor.run_one(call, _context(agent, request)))
+    context = _context(agent, request)
+    outcome = await _heartbeating(run_call(agent, call, context, request.get("toolset")))
     return {"text": outcome.message.text, "is_error": outcome.is_error}
 
 
@@ -96,11 +99,17 @@ async def approval_rule(request: dict[str, Any]) -> bool:
     """Whether a call needs approval, by its tool's ``requires_approval`` function."""
     agent = _agent(request)
     call = wire.call_from_json(request["call"])
-    rule: Any = agent._config.toolbox.executor.tools[call.name].requires_approval
+    rule = await _heartbeating(rule_of(agent, call.name, request.get("toolset")))
     found = rule(call, _context(agent, request)) if callable(rule) else rule
     if inspect.isawaitable(found):
         found = await _heartbeating(found)
     return bool(found)
+
+
+@activity.defn(name="locus.toolset_list")
+async def toolset_list(request: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tools the agent's toolsets offer a run (a read: the workflow records it)."""
+    return await _heartbeating(listing(_agent(request)))
 
 
 @activity.defn(name="locus.thread_load")
@@ -117,4 +126,4 @@ async def thread_append(request: dict[str, Any]) -> None:
     await _heartbeating(agent.thread_store.append(str(request["thread_id"]), messages))
 
 
-ACTIVITIES = (model_call, tool_call, approval_rule, thread_load, thread_append)
+ACTIVITIES = (model_call, tool_call, approval_rule, toolset_list, thread_load, thread_append)

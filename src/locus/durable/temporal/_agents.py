@@ -16,7 +16,7 @@ from typing import Any
 from locus.agent import Agent
 from locus.core.errors import ConfigurationError
 
-__all__ = ["agent_named", "load_agent", "serve", "served"]
+__all__ = ["agent_named", "family", "load_agent", "serve", "served"]
 
 _served: dict[str, Agent[Any]] = {}
 
@@ -68,12 +68,19 @@ def served(spec: str) -> Agent[Any]:
 
 def agent_named(root: Agent[Any], name: str) -> Agent[Any]:
     """``root`` or the agent called ``name`` among its handoffs (at any depth)."""
-    seen: set[int] = set()
+    for agent in family(root):
+        if agent.name == name:
+            return agent
+    raise ConfigurationError(f"agent {root.name!r} has no handoff agent named {name!r}")
+
+
+def family(root: Agent[Any]) -> list[Agent[Any]]:
+    """``root`` and the agents it may hand off to (at any depth), each once."""
+    found: dict[int, Agent[Any]] = {}
     stack = [root]
     while stack:
         agent = stack.pop()
-        if agent.name == name:
-            return agent
-        seen.add(id(agent))
-        stack += [a for a in agent._config.handoffs.values() if id(a) not in seen]
-    raise ConfigurationError(f"agent {root.name!r} has no handoff agent named {name!r}")
+        if id(agent) not in found:
+            found[id(agent)] = agent
+            stack += agent._config.handoffs.values()
+    return list(found.values())

@@ -92,10 +92,10 @@ async def start_run(
     timeouts (seconds) bound each model and tool activity; a worker that dies in a tool
     call is noticed after ``heartbeat_timeout``.
 
-    With ``local_activities`` (the default) model calls, approval rules and thread loads
-    are local activities: the worker runs them inside the workflow task and their answers
-    are recorded as markers with the next command (a tool call, the run's end), which
-    saves the server a round trip each. Tool calls and thread appends are always
+    With ``local_activities`` (the default) model calls, approval rules, thread loads and
+    toolset listings are local activities: the worker runs them inside the workflow task
+    and their answers are recorded as markers with the next command (a tool call, the
+    run's end), which saves the server a round trip each. Tool calls and thread appends are always
     activities. ``local_activities=False`` makes every call an activity.
     """
     if not isinstance(agent, str) or ":" not in agent:

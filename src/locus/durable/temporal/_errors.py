@@ -11,6 +11,7 @@ other side ``locus_error`` rebuilds the typed Locus error from the failure.
 from __future__ import annotations
 
 from datetime import timedelta
+from importlib import import_module
 from typing import Any
 
 from temporalio.common import RetryPolicy as TemporalRetryPolicy
@@ -34,6 +35,10 @@ NON_RETRYABLE: tuple[str, ...] = (
     "GuardrailTripped",
 )
 """Locus errors a retry cannot fix: Temporal is told not to retry them."""
+
+_ELSEWHERE = {"MCPConnectionError": "locus.mcp._errors"}
+"""Locus errors defined outside ``locus.core.errors``, by the module that defines them
+(imported only when such an error arrives)."""
 
 
 def temporal_retry_policy(policy: RetryPolicy | None) -> TemporalRetryPolicy:
@@ -61,6 +66,9 @@ def application_error(exc: BaseException) -> ApplicationError:
         details = {"status": exc.status, "code": exc.code, "request_id": exc.request_id}
     if isinstance(exc, ToolError):
         details = {"tool_name": exc.tool_name}
+        server = getattr(exc, "server", None)  # (an MCP server's label: never its secrets)
+        if isinstance(server, str):
+            details["server"] = server
     if isinstance(exc, errors.GuardrailTripped):
         details = {"guardrail": exc.guardrail, "reason": exc.reason}
     retryable = isinstance(exc, LocusError) and name not in NON_RETRYABLE
@@ -73,11 +81,16 @@ def locus_error(exc: BaseException) -> BaseException:
     found = _application_cause(exc)
     if found is None or not found.type:
         return exc
-    cls = getattr(errors, found.type, None)
+    cls = _error_class(found.type)
     if not isinstance(cls, type) or not issubclass(cls, LocusError):
         return RunError(f"{found.type}: {found.message}")
     details = found.details[0] if found.details and isinstance(found.details[0], dict) else {}
     return _build(cls, found.message, details)
+
+
+def _error_class(name: str) -> Any:
+    module = _ELSEWHERE.get(name)
+    return getattr(errors if module is None else import_module(module), name, None)
 
 
 def _application_cause(exc: BaseException | None) -> ApplicationError | None:
@@ -98,7 +111,8 @@ def _build(cls: type[LocusError], message: str, details: dict[str, Any]) -> Locu
             request_id=details.get("request_id"),
         )
     if issubclass(cls, ToolError):
-        return cls(message, tool_name=details.get("tool_name"))
+        more = {"server": str(details["server"])} if "server" in details else {}
+        return cls(message, tool_name=details.get("tool_name"), **more)
     if cls is errors.GuardrailTripped:
         return cls(str(details.get("guardrail")), str(details.get("reason")))
     return cls(message)

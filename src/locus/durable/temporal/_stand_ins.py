@@ -7,6 +7,8 @@ the agent's ``RunConfig`` in which the model, the tools and the thread store are
   the agent's real model and returns the answer as JSON);
 - ``ActivityExecutor``: each tool call is a ``locus.tool_call`` activity; a call that
   needs approval first waits in the workflow for a decision (a signal);
+- ``ActivityToolbox``: the tools of the agent's toolsets (MCP servers) are listed by the
+  worker in a ``locus.toolset_list`` activity when a run starts (see ``_toolsets``);
 - ``ActivityThreadStore``: ``load``/``append`` of a thread are activities on the
   agent's own thread store.
 
@@ -21,7 +23,7 @@ import dataclasses
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
@@ -36,7 +38,7 @@ from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec
 from locus.durable.temporal import _wire as wire
 from locus.durable.temporal._errors import locus_error, temporal_retry_policy
-from locus.tools._executor import ToolOutcome
+from locus.tools._executor import ToolExecutor, ToolOutcome
 
 __all__ = ["Decisions", "Settings", "durable_config"]
 
@@ -44,7 +46,8 @@ __all__ = ["Decisions", "Settings", "durable_config"]
 @dataclasses.dataclass(slots=True, frozen=True)
 class Settings:
     """Activity timeouts of one durable run, in seconds, and whether its model calls,
-    approval rules and thread loads are local activities (from the client's request).
+    approval rules, thread loads and toolset listings are local activities (from the
+    client's request).
 
     ``local`` is false when the request does not say: a run started before local
     activities existed replays with the same commands it recorded.
@@ -135,36 +138,69 @@ class ActivityModel:
         yield StreamEvent.final(response)
 
 
+@dataclasses.dataclass(slots=True, frozen=True)
+class Offered:
+    """A tool as the loop in the workflow sees it. The loop finds no approval rule on it
+    (``requires_approval`` is false, so the loop never holds a call or calls a rule in the
+    workflow): ``ActivityExecutor`` asks for approval inside the call, by ``rule`` (``True``,
+    ``False``, or ``"ask"``: the worker calls the tool's function). ``toolset`` is the index
+    of the toolset that listed the tool, ``None`` for the agent's own tools."""
+
+    name: str
+    rule: bool | str = False
+    toolset: int | None = None
+    requires_approval: ClassVar[bool] = False
+
+    def located(self, **payload: Any) -> dict[str, Any]:
+        """``payload`` with the toolset that lists the tool, when it is not the agent's own
+        (a run without toolsets records the payloads it always did)."""
+        return payload if self.toolset is None else {**payload, "toolset": self.toolset}
+
+
 class ActivityExecutor:
     """Runs tool calls as ``locus.tool_call`` activities, after approval when needed."""
 
-    def __init__(self, rules: dict[str, Any], where: _Where, decisions: Decisions) -> None:
-        self.tools = rules  # name -> the real tool (its approval rule and timeout)
+    def __init__(
+        self,
+        tools: dict[str, Offered],
+        where: _Where,
+        decisions: Decisions,
+        unknown: ToolExecutor | None = None,
+    ) -> None:
+        self.tools = tools
         self._where = where
         self._decisions = decisions
+        self._unknown = unknown
 
     async def run_one(self, call: ToolCall, context: Any = None) -> ToolOutcome:
         started = time.perf_counter()
-        real = self.tools.get(call.name)
-        if real is not None and await self._needs_approval(real.requires_approval, call, context):
+        offered = self.tools.get(call.name)
+        if offered is None and self._unknown is not None:
+            return await self._unknown.run_one(call)  # arun's answer, naming the run's tools
+        offered = offered or Offered(call.name)
+        if await self._needs_approval(offered, call, context):
             decision = await self._decisions.decision(call)
             if not decision.get("approved"):
                 text = f"Not run: a person denied this call. Reason: {decision.get('reason')}"
                 return outcome_of(call, ToolResult(text, is_error=True), started)
             if decision.get("arguments") is not None:
                 call = ToolCall(call.id, call.name, dict(decision["arguments"]))
-        payload = self._where.payload(call=wire.call_to_json(call), run=_run_json(context))
-        raw = await self._where.execute("locus.tool_call", payload, self._where.settings.tool)
+        payload = offered.located(call=wire.call_to_json(call), run=_run_json(context))
+        raw = await self._where.execute(
+            "locus.tool_call", self._where.payload(**payload), self._where.settings.tool
+        )
         message = Message.tool(raw["text"], call.id, call.name, is_error=bool(raw["is_error"]))
         error = ToolExecutionError(raw["text"], tool_name=call.name) if raw["is_error"] else None
         return ToolOutcome(call, message, error, (time.perf_counter() - started) * 1000)
 
-    async def _needs_approval(self, rule: Any, call: ToolCall, context: Any) -> bool:
-        if rule is True or rule is False:
-            return rule
-        payload = self._where.payload(call=wire.call_to_json(call), run=_run_json(context))
+    async def _needs_approval(self, offered: Offered, call: ToolCall, context: Any) -> bool:
+        if isinstance(offered.rule, bool):
+            return offered.rule
+        payload = offered.located(call=wire.call_to_json(call), run=_run_json(context))
         settings = self._where.settings
-        found = await self._where.execute("locus.approval_rule", payload, settings.tool, local=True)
+        found = await self._where.execute(
+            "locus.approval_rule", self._where.payload(**payload), settings.tool, local=True
+        )
         return bool(found)
 
 
@@ -180,24 +216,41 @@ def _run_json(context: Any) -> dict[str, Any]:
 
 
 class ActivityToolbox:
-    """The agent's tool specs, with an ``ActivityExecutor`` (``Toolbox``'s shape)."""
+    """The agent's tools and toolsets (``Toolbox``'s shape): its own tools' specs are
+    known here; its toolsets' tools are listed by the worker when a run starts, in a
+    ``locus.toolset_list`` activity whose answer the history keeps (``_toolsets``)."""
 
-    def __init__(self, agent: Agent[Any], executor: ActivityExecutor) -> None:
+    def __init__(self, agent: Agent[Any], where: _Where, decisions: Decisions) -> None:
         toolbox = agent._config.toolbox
-        if toolbox.toolsets:
-            from locus.core.errors import ConfigurationError
-
-            raise ConfigurationError(
-                f"agent {agent.name!r} has toolsets (e.g. MCP servers); durable runs take "
-                "@tool functions, agents as tools and handoffs only in this version"
-            )
         self.tools = list(toolbox.tools)
-        self.toolsets: list[Any] = []
-        self.executor = executor
+        self.toolsets = list(toolbox.toolsets)  # (the loop asks for_run when there are some)
         self.specs: list[ToolSpec] = list(toolbox.specs)
+        approval = wire.approval_to_json
+        own = {t.name: Offered(t.name, approval(t.requires_approval)) for t in self.tools}
+        self.executor = ActivityExecutor(own, where, decisions)
+        self._where = where
+        self._decisions = decisions
+        self._max_result_chars = toolbox.max_result_chars
 
     async def for_run(self) -> tuple[ActivityExecutor, list[ToolSpec]]:
-        return self.executor, self.specs
+        if not self.toolsets:
+            return self.executor, self.specs
+        where = self._where
+        listed = await where.execute(
+            "locus.toolset_list", where.payload(), where.settings.tool, local=True
+        )
+        tools = dict(self.executor.tools)
+        for item in listed:
+            tools[item["name"]] = Offered(item["name"], item["approval"], int(item["toolset"]))
+        executor = ActivityExecutor(tools, where, self._decisions, self._names(tools))
+        return executor, self.specs + wire.specs_from_json(listed)
+
+    def _names(self, tools: dict[str, Offered]) -> ToolExecutor:
+        """An executor that only knows the run's tool names: it answers a call of any
+        other name as ``arun``'s executor does (no activity for a call that cannot run)."""
+        names = ToolExecutor([], max_result_chars=self._max_result_chars)
+        names.tools = dict.fromkeys(tools)  # type: ignore[assignment]  # (names only)
+        return names
 
     async def aclose(self) -> None:
         return None
@@ -243,12 +296,10 @@ def _durable(
     retry = temporal_retry_policy(getattr(agent.model, "retry", None))
     where = _Where(spec, agent.name, settings, retry)
     own = agent._config
-    rules = {item.name: item for item in own.toolbox.tools}
-    executor = ActivityExecutor(rules, where, decisions)
     config = dataclasses.replace(
         own,
         model=ActivityModel(agent.model, where),
-        toolbox=ActivityToolbox(agent, executor),  # type: ignore[arg-type]
+        toolbox=ActivityToolbox(agent, where, decisions),  # type: ignore[arg-type]
         thread_store=ActivityThreadStore(where),
         approvals=False,  # approvals wait inside the call (ActivityExecutor), no pause
         active=set(),

@@ -19,6 +19,7 @@ from locus.core.toolspec import ToolSpec, as_tool_specs
 from locus.core.usage import Usage
 
 __all__ = [
+    "approval_to_json",
     "call_from_json",
     "call_to_json",
     "event_to_json",
@@ -70,6 +71,12 @@ def specs_to_json(tools: Sequence[Any] | None) -> list[dict[str, Any]]:
 
 def specs_from_json(items: Sequence[Mapping[str, Any]]) -> list[ToolSpec]:
     return [ToolSpec(str(i["name"]), str(i["description"]), dict(i["parameters"])) for i in items]
+
+
+def approval_to_json(rule: Any) -> bool | str:
+    """A tool's ``requires_approval`` as JSON: ``True``, ``False``, or ``"ask"`` for a
+    function (which only the worker may call: it is asked in an activity)."""
+    return rule if isinstance(rule, bool) else "ask"
 
 
 def kwargs_to_json(kwargs: Mapping[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from temporalio.client import Client
+from temporalio.plugin import SimplePlugin
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -18,6 +19,7 @@ from locus.agent import Agent
 from locus.core.errors import ConfigurationError
 from locus.durable.temporal._activities import ACTIVITIES
 from locus.durable.temporal._agents import serve
+from locus.durable.temporal._toolsets import closing
 from locus.durable.temporal._workflow import AgentWorkflow
 
 __all__ = ["create_worker", "main"]
@@ -40,14 +42,17 @@ def create_worker(
     are passed through the sandbox anyway, so it checks little of a run; leave it on
     when hooks or validators import other code inside the workflow.
 
-    Every worker of a task queue must serve the same agents, built the same way.
+    Every worker of a task queue must serve the same agents, built the same way. The
+    agents' toolsets (MCP servers) connect on first use in this process and are closed
+    when the worker shuts down.
     """
     given = dict(agents) if isinstance(agents, Mapping) else dict.fromkeys(agents)
     if not given:
         raise ConfigurationError("create_worker needs at least one agent to serve")
     roots = {spec.partition(":")[0].split(".")[0] for spec in given}
-    for spec, agent in given.items():
-        serve(spec, agent)
+    served = [serve(spec, agent) for spec, agent in given.items()]
+    closer = SimplePlugin("locus.close_toolsets", run_context=lambda: closing(served))
+    plugins = [*worker_options.pop("plugins", ()), closer]
     restrictions = SandboxRestrictions.default.with_passthrough_modules(
         "locus", *sorted(r for r in roots if r and not r.endswith(".py"))
     )
@@ -62,6 +67,7 @@ def create_worker(
         workflows=[AgentWorkflow],
         activities=list(ACTIVITIES),
         workflow_runner=runner,
+        plugins=plugins,
         **worker_options,
     )
 
