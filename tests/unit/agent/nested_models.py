@@ -43,7 +43,7 @@ def clerk_model(call_id: str = "c1", again: bool = False) -> FunctionModel:
 
     def brain(messages: list[Message], tools: list[ToolSpec]) -> Turn:
         order = next(m.text for m in messages if m.role == "user")
-        results = [m for m in messages if m.role == "tool"]
+        results = [m for m in messages if m.role == "tool" and m.name == "refund"]
         if not results:
             return ToolCall(call_id, "refund", {"order": order})
         if again and len(results) == 1:

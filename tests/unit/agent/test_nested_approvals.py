@@ -251,3 +251,20 @@ async def test_hooks_see_the_calling_call_at_the_pause_and_at_the_resume() -> No
     done = await boss.resume(paused.state, approvals={"c1": Approve()}, hooks=[Watch()])
     assert seen == [("before", "b1", ""), ("after", "b1", "clerk: refunded A1")]
     assert done.text == "a hook's text no model reads" and refunded == ["A1"]
+
+
+async def test_a_sub_agent_that_handed_off_before_pausing_resumes_where_it_paused() -> None:
+    refunds = clerk()
+    refunds._config.name = "refunds"
+    front = Agent(
+        ScriptedModel([ToolCall("t1", "transfer_to_refunds", {})]),
+        name="front",
+        handoffs=[refunds],
+    )
+    boss = caller([asks("b1", "front", "A1")], [front.as_tool()])
+    paused = await boss.arun("go")
+    assert [(p.id, p.path) for p in paused.pending] == [("c1", ("refunds",))]
+    assert paused.state is not None
+    assert paused.state.nested["b1"].handoffs == ["refunds"]
+    done = await boss.resume(RunState.load(paused.state.dump()), approvals={"c1": Approve()})
+    assert done.text == "clerk: refunded A1" and refunded == ["A1"]
