@@ -40,9 +40,9 @@ class _Partial:
         return self.whole and parse_object(fragment) == self.scan.value
 
     def add(self, fragment: str) -> None:
-        if self.repeats(fragment):
+        if not fragment or (self.whole and self.repeats(fragment)):
             return  # a re-announced call (Grok) repeats its whole arguments: keep one copy
-        self.parts.append(fragment)
+        self.parts.append(fragment)  # (a piece of spaces too: it may be inside a string)
         if self.scan.take(fragment):
             self.scan.settle(self.text)
 
