@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, cast, get_args
+from typing import Any, Literal, cast, get_args
 
 from locus.core.errors import SerializationError
 from locus.core.messages import ImagePart, Message, Role, ToolCall
@@ -43,6 +43,10 @@ def encode_messages(messages: Iterable[Message]) -> bytes:
         return text.encode("utf-8")
     except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
         raise SerializationError(f"messages cannot be written as JSON: {exc}") from None
+    except RecursionError:
+        raise SerializationError(
+            "messages cannot be written as JSON: a value is nested too deeply to encode"
+        ) from None
 
 
 def _message_to_json(message: Message, index: int) -> dict[str, Any]:
@@ -115,9 +119,7 @@ def _parse(data: bytes | bytearray | memoryview | str) -> Any:
 
 def _message_from_json(item: Any, where: str) -> Message:
     fields = _object(item, where, _MESSAGE_FIELDS)
-    role = fields.get("role")
-    if role not in _ROLES:
-        raise SerializationError(f"{where}.role must be one of {sorted(_ROLES)}, got {role!r}")
+    role = _one_of(fields.get("role"), _ROLES, f"{where}.role")
     is_error = fields.get("is_error", False)
     if not isinstance(is_error, bool):
         raise SerializationError(f"{where}.is_error must be true or false, got {_kind(is_error)}")
@@ -148,12 +150,17 @@ def _call_from_json(item: Any, where: str) -> ToolCall:
 def _image_from_json(item: Any, where: str) -> ImagePart:
     fields = _object(item, where, _IMAGE_FIELDS)
     url = _required_text(fields, "url", where)
-    detail = fields.get("detail", "auto")
-    if detail not in _DETAILS:
-        raise SerializationError(
-            f"{where}.detail must be one of {sorted(_DETAILS)}, got {detail!r}"
-        )
-    return ImagePart(url=url, detail=detail)
+    detail = _one_of(fields.get("detail", "auto"), _DETAILS, f"{where}.detail")
+    return ImagePart(url=url, detail=cast(Literal["auto", "low", "high"], detail))
+
+
+def _one_of(value: Any, allowed: frozenset[str], where: str) -> str:
+    """``value`` when it is one of the ``allowed`` strings (an array or object, which is
+    unhashable, is refused like any other wrong value)."""
+    if isinstance(value, str) and value in allowed:
+        return value
+    shown = repr(value) if isinstance(value, str) else _kind(value)
+    raise SerializationError(f"{where} must be one of {sorted(allowed)}, got {shown}")
 
 
 def _object(item: Any, where: str, known: frozenset[str]) -> dict[str, Any]:
