@@ -7,6 +7,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from locus.core._json_depth import NESTED_TOO_DEEPLY, nests_deeper_than
+
 __all__ = ["Decoded", "decode_json_calls", "load_json"]
 
 NamedArgs = tuple[str, dict[str, Any]]
@@ -24,11 +26,14 @@ class Decoded:
 
 
 def load_json(text: str) -> tuple[Any, str | None]:
-    """``json.loads`` that returns the error text instead of raising."""
+    """``json.loads`` that returns the error text instead of raising (JSON nested past
+    the interpreter's recursion limit included)."""
     try:
         return json.loads(text), None
     except ValueError as exc:
         return None, f"invalid JSON: {exc}"
+    except RecursionError:
+        return None, NESTED_TOO_DEEPLY
 
 
 def decode_json_calls(
@@ -51,7 +56,7 @@ def decode_json_calls(
     for item in items:
         one = call_from_object(item, require_arguments, known_names)
         if isinstance(one, str):
-            result.skipped.append((json.dumps(item, ensure_ascii=False), one))
+            result.skipped.append((_item_text(item), one))
         else:
             result.calls.append(one)
     if not result.calls or (result.skipped and not allow_skips):
@@ -75,17 +80,29 @@ def call_from_object(
     if key is None:
         return 'no "arguments" or "parameters"' if require_arguments else (name, {})
     arguments = as_arguments(item[key])
-    if arguments is None:
-        return f'"{key}" is not a JSON object (nor a string holding one)'
+    if isinstance(arguments, str):
+        return f'"{key}" {arguments}'
     return name, arguments
 
 
-def as_arguments(value: Any) -> dict[str, Any] | None:
-    """Arguments as a dict: an object, a JSON string holding one, or ``null`` (empty)."""
+def _item_text(item: Any) -> str:
+    """A skipped array item as JSON text (one nested too deeply is not written out)."""
+    if nests_deeper_than(item):
+        return f"<an array item: {NESTED_TOO_DEEPLY}>"
+    return json.dumps(item, ensure_ascii=False)
+
+
+def as_arguments(value: Any) -> dict[str, Any] | str:
+    """Arguments as a dict: an object, a JSON string holding one, or ``null`` (empty);
+    otherwise why not (``is not a JSON object...``)."""
     if value is None:
         return {}
     if isinstance(value, str):
         value, error = load_json(value)
-        if error is not None:
-            return None
-    return value if isinstance(value, dict) else None
+        if error == NESTED_TOO_DEEPLY:
+            return f"is {NESTED_TOO_DEEPLY}"
+    if not isinstance(value, dict):
+        return "is not a JSON object (nor a string holding one)"
+    if nests_deeper_than(value):  # (the tool, the next request... would fail to encode it)
+        return f"is {NESTED_TOO_DEEPLY}"
+    return value

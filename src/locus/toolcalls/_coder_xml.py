@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from locus.core._json_depth import nests_deeper_than
 from locus.toolcalls._calls import NamedArgs
 
 __all__ = ["looks_like_coder_xml", "parse_coder_xml"]
@@ -80,10 +81,12 @@ def _coerce(value: str, schema: Any) -> Any:
         return value
     try:
         decoded = json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):
         decoded = _loose_boolean(value) if wanted == "boolean" else None
         if decoded is None:
             return value
+    if nests_deeper_than(decoded):
+        return value  # (kept as text: the tool's validation reports it)
     fits = _FITS.get(wanted, ())
     if isinstance(decoded, bool) and wanted in ("integer", "number"):
         return value

@@ -388,9 +388,9 @@ class ToolCallStreamParser:
 
     def _mistral_done(self, out: Out, text: str) -> None:
         value, error = load_json(text)
-        arguments = as_arguments(value) if error is None else None
-        if arguments is None:
-            reason = error or "[ARGS] is not a JSON object"
+        arguments = as_arguments(value) if error is None else error
+        if isinstance(arguments, str):
+            reason = error or f"[ARGS] {arguments}"
             self._refuse(out, self._opener + text, MISTRAL, reason)
             return
         self._call(out, (self._call_name, arguments))

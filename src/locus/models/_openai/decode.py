@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from locus.core._json_depth import NESTED_TOO_DEEPLY, nests_deeper_than
 from locus.core.errors import ResponseError
 from locus.core.messages import ToolCall
 from locus.core.response import ModelResponse
@@ -53,7 +54,9 @@ def error_text(body: Mapping[str, Any]) -> str | None:
     if error is None:
         return None
     if isinstance(error, Mapping):
-        return str(error.get("message") or error)
+        error = error.get("message") or error
+    if nests_deeper_than(error):  # (``str`` would reach the recursion limit)
+        return f"an error object that is {NESTED_TOO_DEEPLY}"
     return str(error)
 
 

@@ -1,10 +1,11 @@
 """Tool-call arguments between the wire (JSON text) and ``ToolCall`` (a dict).
 
 Invalid arguments never crash a decoder and never drop a call: when a model's
-``arguments`` text is not a JSON object, the call gets ``arguments={}`` and keeps the
-text in ``ToolCall.raw_arguments``, so that the agent can answer the model with an
-error instead of running the tool on guessed input. Encoded back, such a call sends
-its text as it came.
+``arguments`` text is not a JSON object (or is one nested deeper than
+``MAX_NESTING``, which could not be encoded again), the call gets ``arguments={}``
+and keeps the text in ``ToolCall.raw_arguments``, so that the agent can answer the model
+with an error instead of running the tool on guessed input. Encoded back, such a call
+sends its text as it came.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from locus.core._json_depth import NESTED_TOO_DEEPLY, nests_deeper_than
 from locus.core.messages import ToolCall
 from locus.models._wire.json_text import ServerJSONError, loads_server_json
 from locus.models._wire.shape import ShapeError
@@ -41,16 +43,18 @@ def parse_arguments(raw: object) -> tuple[dict[str, Any], str | None]:
     """
     if raw is None:
         return {}, None
-    if isinstance(raw, Mapping):
-        return dict(raw), None
     if not isinstance(raw, str):
+        if nests_deeper_than(raw):  # (too deep to use, or even to write out)
+            return {}, f"<arguments: {NESTED_TOO_DEEPLY}>"
+        if isinstance(raw, Mapping):
+            return dict(raw), None
         return {}, json.dumps(raw, default=str)
     if not raw.strip():
         return {}, None
     value = _loads(raw)
     if isinstance(value, str):
         value = _loads(value)
-    if isinstance(value, dict):
+    if isinstance(value, dict) and not nests_deeper_than(value):
         return value, None
     if value is None and raw.strip() == "null":
         return {}, None
@@ -82,6 +86,8 @@ def fragment_text(function: Mapping[str, Any], where: str) -> str:
     if type(arguments) is str:
         return arguments  # (the usual piece; the Mapping ABC check below is slower)
     if isinstance(arguments, Mapping):
+        if nests_deeper_than(arguments):
+            raise ShapeError(f"{where}.arguments is {NESTED_TOO_DEEPLY}")
         return dump_arguments(arguments)
     if arguments is not None and not isinstance(arguments, str):
         raise ShapeError(f"{where}.arguments should be a string")
