@@ -76,6 +76,8 @@ def test_an_output_type_loads_pydantic_when_used() -> None:
 # its feature is first configured or used, never by ``from locus.agent import Agent``.
 _FEATURES = (
     "locus.agent._state",  # approvals: RunState, Approve, Deny, PendingCall
+    "locus.agent._nested",  # a sub-agent's pause carried by its caller
+    "locus.agent._paused_agent",  # the agent a resumed run goes on with
     "locus.agent._handoff",  # Agent(handoffs=...)
     "locus.agent._hooks",  # hooks: Hook, ModelRequest, ToolResult
     "locus.agent._output",  # typed output
@@ -145,7 +147,8 @@ _MODEL = "from locus.testing import ScriptedModel\nfrom locus.core.messages impo
             "    'Pay.'\n    return 'paid'\n"
             "r = Agent(ScriptedModel([ToolCall('c', 'pay', {'n': 1})]), tools=[pay])"
             ".run_sync('hi')\nassert r.stop_reason == 'awaiting_approval' and r.state",
-            {"locus.agent._state", "locus.tools._docstrings"},
+            # (a pause asks whether a paused sub-run rides along: that is _nested's)
+            {"locus.agent._state", "locus.agent._nested", "locus.tools._docstrings"},
         ),
         (
             "from locus.agent import Agent\n" + _MODEL + "sub = Agent(ScriptedModel(['s']))\n"
