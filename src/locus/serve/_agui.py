@@ -7,9 +7,10 @@ tool call is started, given its arguments and ended at once (our tool calls arri
 whole), and its result follows when the tool finishes. Typed output streams as
 ``CUSTOM`` events named ``output_delta``; the final output is ``RUN_FINISHED.result``.
 A run paused for approval finishes with an ``interrupt`` outcome, one interrupt per
-pending call (``reason: "tool_approval"``, ``toolCallId``). A sub-agent's run (an agent
-used as a tool) is framed by ``SUBAGENT_STARTED`` / ``SUBAGENT_FINISHED`` and its events
-carry its ``subagentRunId`` (see ``_agui_scope``).
+pending call (``reason: "tool_approval"``, ``toolCallId``; ``subagentRunId`` when a
+sub-agent's run asks, whose ``SUBAGENT_FINISHED`` then has the ``suspended`` outcome). A
+sub-agent's run (an agent used as a tool) is framed by ``SUBAGENT_STARTED`` /
+``SUBAGENT_FINISHED`` and its events carry its ``subagentRunId`` (see ``_agui_scope``).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class AGUIEncoder:
         if pending:
             fields["outcome"] = {
                 "type": "interrupt",
-                "interrupts": [_interrupt(p) for p in pending],
+                "interrupts": [_interrupt(p, self._scope.subagent_of(p)) for p in pending],
             }
         usage = result.usage
         fields["usage"] = [
@@ -70,14 +71,17 @@ class AGUIEncoder:
         return [*closing, event("RUN_ERROR", message=str(exc), code=type(exc).__name__)]
 
 
-def _interrupt(pending: Any) -> dict[str, Any]:
+def _interrupt(pending: Any, subagent_run_id: str | None) -> dict[str, Any]:
     shown = pending_json(pending)
     arguments = json.dumps(shown["arguments"], ensure_ascii=False)
     asker = "".join(f"{name} › " for name in shown.get("path", ()))
-    return {
+    found = {
         "id": shown.pop("id"),
         "reason": "tool_approval",
         "toolCallId": pending.id,
         "message": f"approve {asker}{pending.tool}({arguments})?",
         "metadata": shown,
     }
+    if subagent_run_id is not None:  # asked by a sub-agent's run (``SUBAGENT_STARTED``)
+        found["subagentRunId"] = subagent_run_id
+    return found

@@ -5,7 +5,9 @@ from an agent used as a tool) gets a child scope with a fresh ``subagentRunId``:
 announced by ``SUBAGENT_STARTED`` (its name, the calling tool call as
 ``parentToolCallId``, the enclosing sub-agent's run as ``parentSubagentRunId``), every
 event it produces carries that ``subagentRunId``, and it ends with ``SUBAGENT_FINISHED``
-(its output as ``result``) or, when the calling tool call fails, ``SUBAGENT_ERROR``. A
+(its output as ``result``; when the sub-run paused for approval, no result and the
+``suspended`` outcome instead, its pending calls becoming interrupts of the run that name
+this ``subagentRunId``) or, when the calling tool call fails, ``SUBAGENT_ERROR``. A
 sub-run's tool call ids are prefixed with its ``subagentRunId`` (``<run id>:<call id>``),
 so two sub-runs whose models pick the same ids never share one in the stream.
 """
@@ -56,6 +58,8 @@ class RunScope:
         self._reasoning_id: str | None = None
         self._last_message_id: str | None = None
         self._children: dict[str, RunScope] = {}
+        self._suspended: list[tuple[str, str, RunScope, list[Any]]] = []
+        """Sub-runs that paused: (calling call id, agent name, scope, their pending calls)."""
 
     def encode(self, run_event: RunEvent) -> list[Event]:
         """The AG-UI events for one run event (``RunFinished`` is the owner's to map)."""
@@ -170,9 +174,36 @@ class RunScope:
         if not isinstance(inner, RunFinished):
             return out + child.encode(inner)
         child.finished = True
-        output = jsonable(inner.result.output)
-        finished = event("SUBAGENT_FINISHED", subagentRunId=child.subagent_run_id, result=output)
+        result = inner.result
+        if result.pending:  # paused: its calls are the run's interrupts (``subagent_of``)
+            self._suspended.append((run_event.call_id, run_event.agent_name, child, result.pending))
+            fields: dict[str, Any] = {"outcome": {"type": "suspended"}}
+        else:
+            fields = {"result": jsonable(result.output)}
+        finished = event("SUBAGENT_FINISHED", subagentRunId=child.subagent_run_id, **fields)
         return [*out, *child.close(), finished]
+
+    def subagent_of(self, pending: Any) -> str | None:
+        """The ``subagentRunId`` of the sub-run that asks for ``pending`` (a call of this
+        run's result, whose ``path`` names the asking agents), or ``None`` for this run's
+        own. A nested call's id is the sub-run's own id, or ``<calling call id>/<its id>``
+        where that would collide (``locus.agent``'s rule), so the calling call is found
+        by the prefix first, then by the id among the sub-runs of the named agent."""
+        path = tuple(getattr(pending, "path", ()))
+        if not path:
+            return self.subagent_run_id
+        named = [entry for entry in self._suspended if entry[1] == path[0]]
+        for prefixed in (True, False):
+            for call_id, _, child, inner in named:
+                own = pending.id
+                if prefixed:
+                    if not own.startswith(f"{call_id}/"):
+                        continue
+                    own = own[len(call_id) + 1 :]
+                for candidate in inner:
+                    if candidate.id == own and tuple(getattr(candidate, "path", ())) == path[1:]:
+                        return child.subagent_of(candidate)
+        return None
 
     def _sub_started(self, run_event: SubAgentEvent, child: RunScope) -> Event:
         fields: dict[str, Any] = {

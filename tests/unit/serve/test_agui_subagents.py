@@ -166,3 +166,69 @@ async def test_the_openai_route_shows_only_the_callers_answer(client: AppClient)
     chunks = [json.loads(f) for f in frames if f != "[DONE]"]
     text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
     assert text == "Clerk says Pens: 12"  # the clerk's own "Pens: 12" is not streamed
+
+
+@tool(requires_approval=True)
+def refund(order_id: str) -> str:
+    """Refund an order."""
+    return f"refunded {order_id}"
+
+
+def refund_clerk(name: str = "clerk") -> Agent:
+    """A sub-agent whose model asks for ``refund`` with the id ``c1``, then answers."""
+
+    def fn(messages: list[Message], tools: list[ToolSpec]) -> Any:
+        if messages[-1].role == "tool":
+            return f"clerk: {messages[-1].content}"
+        return ToolCall(id="c1", name="refund", arguments={"order_id": messages[-1].text})
+
+    return Agent(FunctionModel(fn), tools=[refund], name=name)
+
+
+async def test_a_paused_sub_agent_is_suspended_and_its_calls_name_its_run(
+    client: AppClient,
+) -> None:
+    """Two parallel calls of one sub-agent pause (their calls' ids collide, so the
+    interrupts are ``b1/c1`` and ``b2/c1``): each SUBAGENT_FINISHED says ``suspended``
+    (no result), and each interrupt names the sub-run that asks (its ``subagentRunId``)."""
+
+    def boss_fn(messages: list[Message], tools: list[ToolSpec]) -> Any:
+        if messages[-1].role == "tool":
+            return "boss done"
+        return [ToolCall(f"b{i}", "clerk", {"input": f"A{i}"}) for i in (1, 2)]
+
+    boss = Agent(FunctionModel(boss_fn), tools=[refund_clerk().as_tool()], name="boss")
+    http = client(create_app({"boss": boss}))
+    events = events_of((await http.post("/v1/agents/boss/runs", json=run_input("go"))).text)
+    starts = {e.parent_tool_call_id: e for e in events if e.type == EventType.SUBAGENT_STARTED}
+    finishes = [e for e in events if e.type == EventType.SUBAGENT_FINISHED]
+    assert sorted(starts) == ["b1", "b2"] and len(finishes) == 2
+    for finished in finishes:
+        assert finished.outcome is not None and finished.outcome.type == "suspended"
+        assert finished.result is None
+    run_finished = events[-1]
+    assert run_finished.type == EventType.RUN_FINISHED
+    assert run_finished.outcome is not None and run_finished.outcome.type == "interrupt"
+    by_id = {i.id: i for i in run_finished.outcome.interrupts}
+    assert sorted(by_id) == ["b1/c1", "b2/c1"]
+    for calling in ("b1", "b2"):
+        interrupt = by_id[f"{calling}/c1"]
+        assert interrupt.subagent_run_id == starts[calling].subagent_run_id
+        assert interrupt.metadata["arguments"] == {"order_id": f"A{calling[1]}"}
+
+
+async def test_a_pause_two_sub_agents_deep_names_the_innermost_run(client: AppClient) -> None:
+    middle_model = calls_then_says("clerk", {"input": "B7"}, "Middle: ")
+    middle = Agent(middle_model, tools=[refund_clerk().as_tool()], name="middle")
+    top = Agent(calls_then_says("middle", {"input": "ask"}, "Top: "), tools=[middle.as_tool()])
+    http = client(create_app({"top": top}))
+    events = events_of((await http.post("/v1/agents/top/runs", json=run_input("go"))).text)
+    outer, inner = (e for e in events if e.type == EventType.SUBAGENT_STARTED)
+    finishes = [e for e in events if e.type == EventType.SUBAGENT_FINISHED]
+    assert [f.subagent_run_id for f in finishes] == [inner.subagent_run_id, outer.subagent_run_id]
+    assert all(f.outcome is not None and f.outcome.type == "suspended" for f in finishes)
+    outcome = events[-1].outcome
+    assert outcome is not None and outcome.type == "interrupt"
+    (interrupt,) = outcome.interrupts
+    assert (interrupt.id, interrupt.metadata["path"]) == ("c1", ["middle", "clerk"])
+    assert interrupt.subagent_run_id == inner.subagent_run_id
