@@ -7,6 +7,13 @@ agent) to other MCP clients. Needs the ``mcp`` extra: ``pip install "locus-oci[m
 
 from locus.mcp._errors import MCPConnectionError
 from locus.mcp._servers import MCPServerHTTP, MCPServerSSE, MCPServerStdio
-from locus.mcp._toolset import MCPToolset
+from locus.mcp._toolset import MCPApprovalRule, MCPToolset
 
-__all__ = ["MCPConnectionError", "MCPServerHTTP", "MCPServerSSE", "MCPServerStdio", "MCPToolset"]
+__all__ = [
+    "MCPApprovalRule",
+    "MCPConnectionError",
+    "MCPServerHTTP",
+    "MCPServerSSE",
+    "MCPServerStdio",
+    "MCPToolset",
+]

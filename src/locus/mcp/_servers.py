@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from locus.core.errors import ConfigurationError
-from locus.mcp._toolset import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, MCPToolset
+from locus.mcp._toolset import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_TIMEOUT,
+    MCPApprovalRule,
+    MCPToolset,
+)
 
 if TYPE_CHECKING:
     from mcp.client._transport import TransportStreams
@@ -37,6 +42,7 @@ class MCPServerStdio(MCPToolset):
         prefix: str = "",
         timeout: float | None = DEFAULT_TIMEOUT,
         connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
+        requires_approval: MCPApprovalRule = False,
     ) -> None:
         if not command:
             raise ConfigurationError("MCPServerStdio needs a command to run, e.g. 'uvx'")
@@ -48,6 +54,7 @@ class MCPServerStdio(MCPToolset):
             prefix=prefix,
             timeout=timeout,
             connect_timeout=connect_timeout,
+            requires_approval=requires_approval,
         )
         self.command = command
         self.args = tuple(args)
@@ -81,6 +88,7 @@ class _HTTPServer(MCPToolset):
         prefix: str = "",
         timeout: float | None = DEFAULT_TIMEOUT,
         connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
+        requires_approval: MCPApprovalRule = False,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -91,6 +99,7 @@ class _HTTPServer(MCPToolset):
             prefix=prefix,
             timeout=timeout,
             connect_timeout=connect_timeout,
+            requires_approval=requires_approval,
         )
         self.url = url
         self._headers = dict(headers or {})  # may hold credentials: never shown

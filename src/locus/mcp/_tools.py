@@ -48,8 +48,21 @@ def to_locus_tools(toolset: MCPToolset, listed: Sequence[mcp_types.Tool]) -> lis
             described.description or described.title or "",
             _parameters(described.input_schema),
             _handler(toolset, described.name),
+            requires_approval=_needs_approval(toolset.requires_approval, described),
         )
     return list(tools.values())
+
+
+def _needs_approval(rule: Any, described: mcp_types.Tool) -> Any:
+    """The ``requires_approval`` of one tool under its server's rule (``MCPApprovalRule``)."""
+    if isinstance(rule, frozenset):
+        return described.name in rule
+    if rule == "destructive":
+        hints = described.annotations
+        if hints is None:
+            return True
+        return not hints.read_only_hint and hints.destructive_hint is not False
+    return rule
 
 
 def _parameters(schema: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -30,12 +30,19 @@ if TYPE_CHECKING:
 
     from locus.tools import Tool
 
-__all__ = ["DEFAULT_CONNECT_TIMEOUT", "DEFAULT_TIMEOUT", "MCPToolset"]
+__all__ = ["DEFAULT_CONNECT_TIMEOUT", "DEFAULT_TIMEOUT", "MCPApprovalRule", "MCPToolset"]
 
 DEFAULT_TIMEOUT = 60.0
 """Seconds a listing or one tool call may take, unless told otherwise."""
 DEFAULT_CONNECT_TIMEOUT = 30.0
 """Seconds connecting (starting a subprocess, the handshake) may take."""
+
+MCPApprovalRule = bool | str | Iterable[str] | Callable[..., bool | Awaitable[bool]]
+"""``requires_approval`` of an MCP server's tools: ``True`` (every tool), ``False`` (none,
+the default), ``"destructive"`` (the tools whose MCP annotations do not say they are
+read-only or non-destructive: the spec's defaults count a tool without annotations as
+destructive), a collection of MCP tool names, or ``fn(call, ctx) -> bool`` asked for each
+call (sync or async; ``call.name`` is the name the model sees)."""
 
 _MAX_PAGES = 100
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9_-]")
@@ -47,6 +54,7 @@ class MCPToolset:
     ``include`` / ``exclude`` choose tools by their MCP name; ``prefix`` is put before
     every name the model sees (``prefix="crm_"`` turns ``lookup`` into ``crm_lookup``);
     ``timeout`` bounds listing and each call, ``connect_timeout`` connecting, in seconds.
+    ``requires_approval`` marks the server's tools for approval (see ``MCPApprovalRule``).
     """
 
     def __init__(
@@ -57,8 +65,10 @@ class MCPToolset:
         prefix: str = "",
         timeout: float | None = DEFAULT_TIMEOUT,
         connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
+        requires_approval: MCPApprovalRule = False,
     ) -> None:
         self.include = _names(include, "include") if include is not None else None
+        self.requires_approval = _approval_rule(requires_approval)
         self.exclude = _names(exclude, "exclude")
         if prefix and _NAME_CHARS.search(prefix):
             raise ConfigurationError(
@@ -261,4 +271,27 @@ def _caller(name: str, arguments: Mapping[str, Any] | None) -> Any:
 def _names(values: Iterable[str], what: str) -> frozenset[str]:
     if isinstance(values, str):
         raise ConfigurationError(f"{what}= takes a list of tool names, not one string {values!r}")
-    return frozenset(values)
+    names = frozenset(values)
+    wrong = [name for name in names if not isinstance(name, str) or not name]
+    if wrong:
+        raise ConfigurationError(f"{what}= takes MCP tool names (strings), not {wrong[0]!r}")
+    return names
+
+
+def _approval_rule(rule: object) -> bool | str | frozenset[str] | Callable[..., Any]:
+    """``requires_approval`` checked: a bool, ``"destructive"``, names, or a function."""
+    if isinstance(rule, bool) or callable(rule):
+        return rule
+    if isinstance(rule, str):
+        if rule != "destructive":
+            raise ConfigurationError(
+                f"requires_approval={rule!r}: give True, False, 'destructive', a list of MCP "
+                "tool names or fn(call, ctx) -> bool"
+            )
+        return rule
+    if isinstance(rule, Iterable):
+        return _names(rule, "requires_approval")
+    raise ConfigurationError(
+        f"requires_approval must be True, False, 'destructive', a list of MCP tool names or "
+        f"fn(call, ctx) -> bool, not {type(rule).__name__}"
+    )

@@ -5,6 +5,7 @@ Run as ``python server_fixture.py stdio`` (over its stdin and stdout) or
 a loopback port it chooses and prints as its first stdout line). It stands alone: it imports
 only the ``mcp`` SDK, Starlette and uvicorn, never Locus, so it is a server as foreign as any.
 
+Some tools carry MCP annotations (read-only, non-destructive, destructive), the others none.
 Its tools have the schemas that OCI models reject unless simplified: ``$ref`` to ``$defs``,
 ``anyOf`` (a real union and an optional), ``additionalProperties`` maps and enums. Others
 answer with an image, an embedded resource, structured content and an error result; one
@@ -71,10 +72,25 @@ TAGS_SCHEMA: dict[str, Any] = {
 EMPTY: dict[str, Any] = {"type": "object", "properties": {}}
 
 TOOLS = [
-    types.Tool(name="lookup_order", description="Find an order.", input_schema=ORDER_SCHEMA),
-    types.Tool(name="total_items", description="Add up item counts.", input_schema=TAGS_SCHEMA),
+    types.Tool(
+        name="lookup_order",
+        description="Find an order.",
+        input_schema=ORDER_SCHEMA,
+        annotations=types.ToolAnnotations(read_only_hint=True),
+    ),
+    types.Tool(
+        name="total_items",
+        description="Add up item counts.",
+        input_schema=TAGS_SCHEMA,
+        annotations=types.ToolAnnotations(read_only_hint=False, destructive_hint=False),
+    ),
     types.Tool(name="picture", description="A tiny picture.", input_schema=EMPTY),
-    types.Tool(name="read_doc", description="An embedded document.", input_schema=EMPTY),
+    types.Tool(
+        name="read_doc",
+        description="An embedded document.",
+        input_schema=EMPTY,
+        annotations=types.ToolAnnotations(destructive_hint=True),
+    ),
     types.Tool(name="weather", description="Structured weather.", input_schema=EMPTY),
     types.Tool(name="fail", description="Always fails.", input_schema=EMPTY),
     types.Tool(name="add_tool", description="Adds the 'extra' tool.", input_schema=EMPTY),
