@@ -19,10 +19,10 @@ from typing import Any
 
 from locus.agent import Agent, RunContext
 from locus.core.messages import ToolCall
-from locus.mcp import MCPServerHTTP, MCPServerStdio, MCPToolset
+from locus.mcp import MCPApprovalRule, MCPServerHTTP, MCPServerStdio
 from locus.models.http import RetryPolicy
 from locus.models.providers.oci import OCIAuthType, OCIModel
-from locus.tools import Tool, tool
+from locus.tools import tool
 
 
 def _log(line: str) -> None:
@@ -80,12 +80,18 @@ SHOWN = {"prefix": "wh_", "exclude": ["hidden"]}
 """The MCP server's tools are offered as ``wh_<name>``, without ``hidden``."""
 
 
-def stdio_server() -> MCPServerStdio:
+def stdio_server(requires_approval: MCPApprovalRule = False) -> MCPServerStdio:
     """The test MCP server as the worker's subprocess; ``LOCUS_MCP_SECRET`` goes to it in its
     environment (a secret the history must not show)."""
     names = ("LOCUS_TOOL_LOG", "LOCUS_RELEASE", "LOCUS_MCP_SECRET")
     env = {name: os.environ[name] for name in names if name in os.environ}
-    return MCPServerStdio(sys.executable, [MCP_SERVER, "stdio"], env, **SHOWN)  # type: ignore[arg-type]
+    return MCPServerStdio(
+        sys.executable,
+        [MCP_SERVER, "stdio"],
+        env,
+        requires_approval=requires_approval,
+        **SHOWN,  # type: ignore[arg-type]
+    )
 
 
 def http_server() -> MCPServerHTTP:
@@ -108,35 +114,11 @@ def shop_http() -> Agent:
     return Agent(quick_model(), tools=[http_server()], name="shop")
 
 
-class Gated:
-    """A toolset offering an MCP server's tools with an approval rule on ``wh_ship``: a
-    person decides when more than 2 items would ship (decided in the worker)."""
-
-    def __init__(self, server: MCPToolset) -> None:
-        self.server = server
-
-    def __repr__(self) -> str:
-        return f"Gated({self.server!r})"
-
-    async def list_tools(self) -> list[Tool[..., Any]]:
-        return [
-            Tool.from_schema(
-                item.name,
-                item.description,
-                item.spec.parameters,
-                item.func,
-                requires_approval=many if item.name == "wh_ship" else False,
-            )
-            for item in await self.server.list_tools()
-        ]
-
-    async def aclose(self) -> None:
-        await self.server.aclose()
-
-
 def many(call: ToolCall, ctx: RunContext[Any]) -> bool:
-    return int(call.arguments.get("quantity", 0)) > 2
+    """The approval rule of the gated shop: a person decides when ``wh_ship`` would ship
+    more than 2 items (asked in the worker)."""
+    return call.name == "wh_ship" and int(call.arguments.get("quantity", 0)) > 2
 
 
 def shop_gated() -> Agent:
-    return Agent(quick_model(), tools=[Gated(stdio_server())], name="shop")
+    return Agent(quick_model(), tools=[stdio_server(requires_approval=many)], name="shop")
