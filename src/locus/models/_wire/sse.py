@@ -54,7 +54,10 @@ class SSEDecoder:
         """The incremental UTF-8 decoder, made when a chunk is not whole characters."""
         self._max_line = max_line_size
         self._max_event = max_event_size
-        self._line = ""
+        self._line: list[str] = []
+        """The pieces of the unfinished last line, joined once when it ends (adding each
+        piece to a string would copy the line again per chunk: quadratic)."""
+        self._line_size = 0
         self._skip_lf = False
         self._at_start = True
         self._data: list[str] = []
@@ -153,7 +156,7 @@ class SSEDecoder:
         rest = self._utf8.decode(b"", final=True) if self._utf8 is not None else ""
         events = self._text(rest)
         if self._line:
-            line, self._line = self._line, ""
+            line, self._line, self._line_size = "".join(self._line), [], 0
             self._process(line, events)
         self._dispatch(events)
         return events
@@ -167,12 +170,15 @@ class SSEDecoder:
             text = text.removeprefix("\n")
         events: list[ServerSentEvent] = []
         if "\r" not in text and "\n" not in text:
-            self._line += text
-            self._check_line()
+            if text:
+                self._line.append(text)
+                self._line_size += len(text)
+                self._check_line()
             return events
-        joined = self._line + text
-        lines = _LINE_END.split(joined) if "\r" in joined else joined.split("\n")
-        self._line = lines.pop()
+        joined = "".join(self._line) + text if self._line else text
+        lines = _LINE_END.split(joined) if "\r" in text else joined.split("\n")
+        rest = lines.pop()
+        self._line, self._line_size = [rest] if rest else [], len(rest)
         self._skip_lf = text.endswith("\r")
         self._check_line()
         for line in lines:
@@ -180,7 +186,7 @@ class SSEDecoder:
         return events
 
     def _check_line(self) -> None:
-        if len(self._line) > self._max_line:
+        if self._line_size > self._max_line:
             raise StreamError(f"an event-stream line is longer than {self._max_line} characters")
 
     def _process(self, line: str, events: list[ServerSentEvent]) -> None:
