@@ -1,0 +1,1 @@
+"""Coverage-guided fuzz harnesses (atheris); run by hand, never collected by pytest."""
