@@ -122,3 +122,16 @@ def many(call: ToolCall, ctx: RunContext[Any]) -> bool:
 
 def shop_gated() -> Agent:
     return Agent(quick_model(), tools=[stdio_server(requires_approval=many)], name="shop")
+
+
+# -- an agent that uses another as a tool (tests/integration/durable/data/desk_rules.json) ----
+
+
+def clerk() -> Agent:
+    """The trip agent's tools, as an agent the desk uses as a tool."""
+    return Agent(model(), tools=[lookup, confirm, pay], name="clerk", description="A travel clerk.")
+
+
+def desk() -> Agent:
+    """``tests.integration.durable.agents:desk``: asks its clerk (``clerk.as_tool()``)."""
+    return Agent(model(), tools=[clerk().as_tool()], name="desk")
