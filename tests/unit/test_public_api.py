@@ -195,6 +195,7 @@ SURFACE: dict[str, set[str]] = {
     },
     "locus.telemetry": {"CAPTURE_CONTENT_ENV", "instrument", "is_instrumented", "uninstrument"},
     "locus.mcp": {
+        "MCPApprovalRule",
         "MCPConnectionError",
         "MCPServerHTTP",
         "MCPServerSSE",
