@@ -83,7 +83,8 @@ async def _ask(prompt: Any, pending: Sequence[Any]) -> dict[str, Any]:
     decisions: dict[str, Any] = {}
     for call in pending:
         arguments = json.dumps(call.arguments, ensure_ascii=False)
-        answer = await prompt.prompt_async(f"approve {call.tool}({arguments})? [y/N] ")
+        asker = "".join(f"{name} › " for name in getattr(call, "path", ()))  # a sub-agent's
+        answer = await prompt.prompt_async(f"approve {asker}{call.tool}({arguments})? [y/N] ")
         approved = answer.strip().lower() in ("y", "yes")
         decisions[call.id] = Approve() if approved else Deny("denied in locus chat")
     return decisions

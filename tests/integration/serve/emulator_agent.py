@@ -71,6 +71,13 @@ def desk(info: dict[str, Any]) -> Agent:
     return Agent(model(info), tools=[clerk.as_tool()], name="desk")
 
 
+def gated_desk(info: dict[str, Any]) -> Agent:
+    """An agent whose one tool is another agent (``clerk``) whose ``delete_file`` needs
+    approval."""
+    clerk = Agent(model(info), tools=[delete_file], name="clerk", description="Deletes files.")
+    return Agent(model(info), tools=[clerk.as_tool()], name="desk")
+
+
 def _info() -> dict[str, Any]:
     return dict(json.loads(Path(os.environ["LOCUS_TEST_EMULATOR"]).read_text()))
 
@@ -83,6 +90,11 @@ def agent() -> Agent:
 def desk_agent() -> Agent:
     """``module:desk_agent``: the agent whose tool is an agent (a factory)."""
     return desk(_info())
+
+
+def gated_desk_agent() -> Agent:
+    """``module:gated_desk_agent``: the desk whose clerk's tool needs approval (a factory)."""
+    return gated_desk(_info())
 
 
 def agents() -> dict[str, Agent]:

@@ -89,3 +89,24 @@ def test_a_sub_agents_tool_call_prints_indented_with_its_name(
     finally:
         child.close(force=True)
     assert child.exitstatus == 0
+
+
+def test_a_sub_agents_call_is_approved_at_the_prompt_naming_the_agent(
+    emulator_json: Path, emu: Emulator
+) -> None:
+    """The clerk's gated call pauses the desk's run; ``locus chat`` asks for it with the
+    asking agent's name, and the approved call runs inside the desk's call to the clerk."""
+    child = _spawn(emulator_json, "tests.integration.serve.emulator_agent:gated_desk_agent")
+    try:
+        child.expect("you>")
+        child.sendline("Use clerk: delete the file /tmp/x")
+        child.expect(r"approve clerk › delete_file\(\{\"path\": \"x\"\}\)\? \[y/N\]")
+        child.sendline("y")
+        child.expect(r"⚙ clerk › delete_file\(path=")  # the approved call runs in the clerk
+        child.expect(r"The result of delete_file is deleted x")
+        child.expect("you>")
+        child.sendline("/exit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
