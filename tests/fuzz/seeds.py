@@ -3,8 +3,8 @@
 Run: ``.venv/bin/python -m tests.fuzz.seeds <dir>``; it makes ``<dir>/<target>/`` for
 each target (toolcalls from the parser fixtures and the peers' corpus, sse from the
 recorded OCI and emulator streams, arguments and messages from small JSON texts). The
-wire and compose targets build their inputs from the fuzz data's bytes, so they start
-from nothing.
+wire, compose and output targets build their inputs from the fuzz data's bytes, so they
+start from nothing.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def main(root: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for seed in make():
             (folder / hashlib.sha1(seed).hexdigest()).write_bytes(seed)
-    for target in ("wire", "compose"):  # (they build their inputs from the fuzz data)
+    for target in ("wire", "compose", "output"):  # (inputs made from the fuzz data)
         (root / target).mkdir(parents=True, exist_ok=True)
 
 

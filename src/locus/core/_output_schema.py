@@ -156,7 +156,7 @@ class OutputSchema(Generic[T]):
             return None
         try:
             value = pydantic_core.from_json(body, allow_partial=_PARTIAL)
-        except ValueError:
+        except (ValueError, TypeError):  # (TypeError: text with a lone surrogate)
             return None
         return self._unwrap(value) if self.is_wrapped else value
 
@@ -334,6 +334,9 @@ def strip_fence(text: str, *, partial: bool = False) -> str:
     return inner.strip()
 
 
+_LONE_SURROGATE = "the text holds a lone UTF-16 surrogate (half of a character)"
+
+
 def _load_json(body: str) -> Any:
     import pydantic_core
 
@@ -341,6 +344,8 @@ def _load_json(body: str) -> Any:
         return pydantic_core.from_json(body)
     except ValueError as exc:
         raise invalid_json(str(exc)) from None
+    except TypeError:  # pydantic-core cannot take a str holding a lone surrogate
+        raise invalid_json(_LONE_SURROGATE) from None
 
 
 def _checked(validate: Any, value: Any, wrapped: bool) -> Any:

@@ -1,0 +1,48 @@
+"""Structured output on an answer holding a lone UTF-16 surrogate: found by fuzzing
+(tests/fuzz/fuzz_output.py).
+
+A JSON ``"\\ud83d"`` escape in an answer (a server that splits an emoji's surrogate pair
+between deltas sends one) decodes to a lone surrogate. pydantic-core cannot take such a
+``str`` and raised ``TypeError``, which escaped ``complete()`` with a JSON-schema dict as
+``response_format`` (``with_parsed``) and the agent's partial validation of a streamed
+answer. It is now an answer that does not validate (``parse_error``), as it already was
+for a pydantic model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from locus.core._output_schema import InvalidOutput, output_schema
+from locus.models._openai import decode_openai_chat
+from locus.models._wire.structured import schema_of, with_parsed
+
+DICT_FORMAT = {"name": "answer", "schema": {"type": "object"}}
+BODY = {"choices": [{"message": {"content": '{"a": "\ud83d"}'}, "finish_reason": "stop"}]}
+
+
+class Answer(BaseModel):
+    a: str
+
+
+@pytest.mark.parametrize("fmt", [DICT_FORMAT, Answer], ids=["dict schema", "model"])
+def test_complete_with_a_lone_surrogate_in_the_answer_sets_parse_error(fmt: Any) -> None:
+    response = with_parsed(decode_openai_chat(BODY), schema_of(fmt))
+    assert response.parsed is None
+    assert response.parse_error is not None
+
+
+def test_a_dict_schema_refuses_it_as_invalid_json() -> None:
+    schema = output_schema(DICT_FORMAT)
+    with pytest.raises(InvalidOutput, match="lone UTF-16 surrogate"):
+        schema.validate_json('{"a": "\udc00"}')
+
+
+@pytest.mark.parametrize("fmt", [DICT_FORMAT, Answer, int], ids=["dict schema", "model", "int"])
+def test_partial_answers_with_a_lone_surrogate_are_not_readable_yet(fmt: Any) -> None:
+    schema = output_schema(fmt)
+    assert schema.validate_partial('{"a": "\ud800') is None
+    assert schema.parse_partial('{"a": "\ud800') is None
