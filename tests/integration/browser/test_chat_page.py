@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from locus.emulator import Emulator
 from locus.serve import create_app
 from tests.integration.serve.conftest import ServerThread
-from tests.integration.serve.emulator_agent import adder, desk, operator
+from tests.integration.serve.emulator_agent import adder, desk, gated_desk, operator
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -117,3 +117,24 @@ def test_a_sub_agents_tool_call_shows_inside_the_calling_call(
     expect(page.locator(".msg.assistant")).to_have_count(1)
     expect(page.locator("#messages > .tool-call")).to_have_count(1)
     _shot(page, "5-sub-agent")
+
+
+def test_a_sub_agents_call_is_approved_and_runs_inside_the_calling_call(
+    emu: Emulator, serve: Callable[[Starlette], ServerThread], page: Page
+) -> None:
+    server = serve(create_app({"desk": gated_desk(emu.info)}, ui=True))
+    page.goto(server.url + "/")
+    expect(page.locator("#agent-info")).to_contain_text("clerk")
+    page.fill("#prompt", "Use clerk: delete the file /tmp/x")
+    page.click("#send")
+    approval = page.locator(".approval")
+    expect(approval).to_contain_text('clerk › delete_file {"path":"x"}')
+    _shot(page, "6-sub-agent-approval")
+    approval.locator("button.approve").click()
+    expect(approval).to_contain_text("Approved.")
+    outer = page.locator('#messages > .tool-call[data-tool="clerk"]')
+    expect(outer).to_have_count(1)  # the resumed run's start of the same call: one card
+    inner = outer.locator('.tool-call[data-tool="delete_file"][data-agent="clerk"]')
+    expect(inner.locator(".tool-result")).to_contain_text("deleted x")
+    expect(outer.locator(":scope > .tool-result")).to_contain_text("deleted x")
+    _shot(page, "7-sub-agent-approved")
