@@ -7,21 +7,26 @@ event's data through ``json_data``, the format's stream decoder, ``StreamTextCal
 huge numbers and deep nesting.
 
 Judged by: only ``ResponseError`` / ``StreamError`` escape (they end the answer); an
-answer has a dict ``Usage`` of ints, calls with str ids and names and dict arguments; and
-the OCI decoder's fast path for the usual text delta gives what its general path gives.
+answer has a dict ``Usage`` of ints, calls with str ids and names and dict arguments, and
+can be stored (``dump_messages``, strict JSON) and sent back in the next request; and the
+OCI decoder's fast path for the usual text delta gives what its general path gives.
 
 Run: ``.venv/bin/python -m tests.fuzz.fuzz_wire -max_total_time=600 <corpus dir>``.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from locus.core.errors import LocusError
+from locus.core.messages import Message, dump_messages, load_messages
+from locus.core.params import GenerationParams
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec
 from locus.models._openai import OpenAIChatCodec, OpenAIStreamDecoder
 from locus.models._wire.accumulator import StreamAccumulator
+from locus.models._wire.codec import ChatRequest
 from locus.models._wire.json_text import ServerJSONError, loads_server_json
 from locus.models._wire.sse import json_data
 from locus.models.http._textcalls import StreamTextCalls, parse_response_text
@@ -41,7 +46,7 @@ def same(a: object, b: object) -> bool:
     return a == b or repr(a) == repr(b)
 
 
-def check_response(response: ModelResponse) -> None:
+def check_response(response: ModelResponse, fmt: str) -> None:
     usage = response.usage
     assert isinstance(usage, dict) and all(type(v) is int for v in usage.values()), usage
     for call in response.message.tool_calls:
@@ -50,6 +55,18 @@ def check_response(response: ModelResponse) -> None:
         assert call.raw_arguments is None or isinstance(call.raw_arguments, str), call
     for text in (response.message.content, response.message.reasoning):
         assert text is None or isinstance(text, str), response
+    send_back(response.message, fmt)
+
+
+def send_back(message: Message, fmt: str) -> None:
+    """What the agent does with an answer: store it (strict JSON) and send it in the next
+    request. Neither may fail for an answer the decoder accepted."""
+    stored = load_messages(dump_messages([message]))
+    assert same(stored, [message]), (stored, message)
+    request = ChatRequest([Message.user("q"), message, Message.user("q")], TOOLS,
+                          GenerationParams(), stream=False, compartment_id="c")  # fmt: skip
+    codec = OpenAIChatCodec("m") if fmt == "openai" else OCIChatCodec("m", fmt, dedicated=True)
+    json.dumps(codec.encode(request), allow_nan=False)
 
 
 def decode_answer(body: bytes, fmt: str) -> ModelResponse:
@@ -71,8 +88,8 @@ def check_answer(p: Provider, fmt: str) -> None:
         response = decode_answer(text.encode(), fmt)
     except LocusError:
         return
-    check_response(response)
-    check_response(parse_response_text(response, "auto", TOOLS))
+    check_response(response, fmt)
+    check_response(parse_response_text(response, "auto", TOOLS), fmt)
 
 
 def stream_decoder(fmt: str) -> StreamAccumulator:
@@ -116,10 +133,10 @@ def check_stream(p: Provider, fmt: str) -> None:
     except LocusError:
         return
     assert final.done and final.response is not None
-    check_response(final.response)
+    check_response(final.response, fmt)
     shown += texts.finish(final)
     assert shown[-1].response is not None
-    check_response(shown[-1].response)
+    check_response(shown[-1].response, fmt)
 
 
 def check(p: Provider) -> None:

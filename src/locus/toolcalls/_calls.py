@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from locus.core._json_depth import NESTED_TOO_DEEPLY, nests_deeper_than
+from locus.core._json_values import NESTED_TOO_DEEPLY, argument_problem, nests_deeper_than
 
 __all__ = ["Decoded", "decode_json_calls", "load_json"]
 
@@ -103,6 +103,5 @@ def as_arguments(value: Any) -> dict[str, Any] | str:
             return f"is {NESTED_TOO_DEEPLY}"
     if not isinstance(value, dict):
         return "is not a JSON object (nor a string holding one)"
-    if nests_deeper_than(value):  # (the tool, the next request... would fail to encode it)
-        return f"is {NESTED_TOO_DEEPLY}"
-    return value
+    problem = argument_problem(value)  # (the next request, a stored thread could not take it)
+    return value if problem is None else f"is {problem}"

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from locus.core._json_depth import nests_deeper_than
+from locus.core._json_values import argument_problem
 from locus.toolcalls._calls import NamedArgs
 
 __all__ = ["looks_like_coder_xml", "parse_coder_xml"]
@@ -85,8 +85,8 @@ def _coerce(value: str, schema: Any) -> Any:
         decoded = _loose_boolean(value) if wanted == "boolean" else None
         if decoded is None:
             return value
-    if nests_deeper_than(decoded):
-        return value  # (kept as text: the tool's validation reports it)
+    if argument_problem(decoded) is not None:
+        return value  # (NaN, too deep...: kept as text, the tool's validation reports it)
     fits = _FITS.get(wanted, ())
     if isinstance(decoded, bool) and wanted in ("integer", "number"):
         return value

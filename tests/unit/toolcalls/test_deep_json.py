@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from locus.core._json_depth import MAX_NESTING
+from locus.core._json_values import MAX_NESTING
 from locus.core.toolspec import ToolSpec
 from tests.unit.toolcalls.helpers import streamed, whole
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from locus.core._json_depth import NESTED_TOO_DEEPLY, nests_deeper_than
+from locus.core._json_values import NESTED_TOO_DEEPLY, nests_deeper_than
 from locus.core.errors import ResponseError
 from locus.core.messages import ToolCall
 from locus.core.response import ModelResponse

@@ -1,8 +1,8 @@
 """Tool-call arguments between the wire (JSON text) and ``ToolCall`` (a dict).
 
 Invalid arguments never crash a decoder and never drop a call: when a model's
-``arguments`` text is not a JSON object (or is one nested deeper than
-``MAX_NESTING``, which could not be encoded again), the call gets ``arguments={}``
+``arguments`` text is not a JSON object (or is one that could not be encoded again:
+nested deeper than ``MAX_NESTING``, or holding ``NaN``), the call gets ``arguments={}``
 and keeps the text in ``ToolCall.raw_arguments``, so that the agent can answer the model
 with an error instead of running the tool on guessed input. Encoded back, such a call
 sends its text as it came.
@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from locus.core._json_depth import NESTED_TOO_DEEPLY, nests_deeper_than
+from locus.core._json_values import NESTED_TOO_DEEPLY, argument_problem, nests_deeper_than
 from locus.core.messages import ToolCall
 from locus.models._wire.json_text import ServerJSONError, loads_server_json
 from locus.models._wire.shape import ShapeError
@@ -46,7 +46,7 @@ def parse_arguments(raw: object) -> tuple[dict[str, Any], str | None]:
     if not isinstance(raw, str):
         if nests_deeper_than(raw):  # (too deep to use, or even to write out)
             return {}, f"<arguments: {NESTED_TOO_DEEPLY}>"
-        if isinstance(raw, Mapping):
+        if isinstance(raw, Mapping) and argument_problem(raw) is None:
             return dict(raw), None
         return {}, json.dumps(raw, default=str)
     if not raw.strip():
@@ -54,7 +54,7 @@ def parse_arguments(raw: object) -> tuple[dict[str, Any], str | None]:
     value = _loads(raw)
     if isinstance(value, str):
         value = _loads(value)
-    if isinstance(value, dict) and not nests_deeper_than(value):
+    if isinstance(value, dict) and argument_problem(value) is None:
         return value, None
     if value is None and raw.strip() == "null":
         return {}, None

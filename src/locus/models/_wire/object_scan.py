@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from locus.core._json_depth import nests_deeper_than
+from locus.core._json_values import argument_problem
 from locus.models._wire.json_text import ServerJSONError, loads_server_json
 
 __all__ = ["ObjectScan", "parse_object"]
@@ -106,10 +106,10 @@ class ObjectScan:
 
 
 def parse_object(text: str) -> dict[str, Any] | None:
-    """``text`` decoded when it is one JSON object (not nested deeper than tool-call
-    arguments may be), else ``None`` (never raises)."""
+    """``text`` decoded when it is one JSON object that tool-call arguments may be (see
+    ``locus.core._json_values``), else ``None`` (never raises)."""
     try:
         value = loads_server_json(text)
     except ServerJSONError:
         return None
-    return value if isinstance(value, dict) and not nests_deeper_than(value) else None
+    return value if isinstance(value, dict) and argument_problem(value) is None else None

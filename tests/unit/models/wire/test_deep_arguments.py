@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from locus.core._json_depth import MAX_NESTING, nests_deeper_than
+from locus.core._json_values import MAX_NESTING, nests_deeper_than
 from locus.core.errors import LocusError, SerializationError, StreamError
 from locus.core.messages import Message, ToolCall, dump_messages
 from locus.core.params import GenerationParams
