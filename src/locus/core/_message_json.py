@@ -31,17 +31,23 @@ _OPTIONAL_TEXT = ("content", "tool_call_id", "name", "reasoning")
 
 
 def encode_messages(messages: Iterable[Message]) -> bytes:
-    """``{"v": 1, "messages": [...]}`` as compact UTF-8 JSON."""
+    """``{"v": 1, "messages": [...]}`` as compact UTF-8 JSON.
+
+    Text holding a lone UTF-16 surrogate (a model's ``"\\ud83d"`` escape decodes to one)
+    is not UTF-8: such a document is written ASCII-only, the surrogate as a ``\\uXXXX``
+    escape, which reads back the same.
+    """
     try:
-        body = [_message_to_json(m, i) for i, m in enumerate(messages)]
-        text = json.dumps(
-            {"v": FORMAT_VERSION, "messages": body},
-            ensure_ascii=False,
-            allow_nan=False,
-            separators=(",", ":"),
-        )
-        return text.encode("utf-8")
-    except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
+        document = {
+            "v": FORMAT_VERSION,
+            "messages": [_message_to_json(m, i) for i, m in enumerate(messages)],
+        }
+        text = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:
+            return json.dumps(document, allow_nan=False, separators=(",", ":")).encode("ascii")
+    except (TypeError, ValueError) as exc:
         raise SerializationError(f"messages cannot be written as JSON: {exc}") from None
     except RecursionError:
         raise SerializationError(
