@@ -3,12 +3,14 @@
 Run: ``.venv/bin/python -m tests.fuzz.coverage <target> <corpus dir> [module prefix ...]``,
 e.g. ``toolcalls /tmp/corpus/toolcalls locus/toolcalls``; it replays every input of the
 corpus through ``tests.fuzz.fuzz_<target>.test_one_input`` (failures are counted, not
-raised) and prints, per Locus module the target ran, the lines run of those that can run.
+raised) and prints, per Locus module the target ran, the lines of its functions that ran
+(module and class bodies run at import, before the replay, and are not counted).
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 import trace
 import types
@@ -20,21 +22,19 @@ import locus
 SOURCE = Path(locus.__file__ or "").parent
 
 
-def code_lines(code: types.CodeType) -> Iterator[int]:
-    """The lines of ``code`` and the code objects nested in it."""
-    for _, _, line in code.co_lines():
-        if line is not None:
-            yield line
+def function_lines(code: types.CodeType) -> Iterator[int]:
+    """The lines of the functions in ``code`` (not module or class bodies, which ran at
+    import, and not a function's ``def`` line)."""
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
-            yield from code_lines(const)
+            if const.co_flags & inspect.CO_NEWLOCALS:
+                lines = {line for _, _, line in const.co_lines() if line is not None}
+                yield from lines - {const.co_firstlineno}
+            yield from function_lines(const)
 
 
 def executable(path: Path) -> set[int]:
-    module = compile(path.read_text(), str(path), "exec")
-    lines = set(code_lines(module))
-    lines.discard(module.co_firstlineno)  # (the module's own first line)
-    return lines
+    return set(function_lines(compile(path.read_text(), str(path), "exec")))
 
 
 def replay(run: Callable[[bytes], None], corpus: Path) -> tuple[trace.CoverageResults, int, int]:
