@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from locus.agent import Agent, RunContext
-from locus.core.messages import ToolCall
+from locus.core.messages import Message, ToolCall
+from locus.core.toolspec import ToolSpec
 from locus.mcp import MCPApprovalRule, MCPServerHTTP, MCPServerStdio
 from locus.models.http import RetryPolicy
 from locus.models.providers.oci import OCIAuthType, OCIModel
+from locus.testing import FunctionModel
 from locus.tools import tool
 
 
@@ -135,3 +137,34 @@ def clerk() -> Agent:
 def desk() -> Agent:
     """``tests.integration.durable.agents:desk``: asks its clerk (``clerk.as_tool()``)."""
     return Agent(model(), tools=[clerk().as_tool()], name="desk")
+
+
+def _pay_from(text: str, call_id: str) -> ToolCall:
+    """``Pay <name> <amount> ...`` as a call of ``pay``."""
+    words = text.split()
+    return ToolCall(call_id, "pay", {"to": words[1], "amount": int(words[2])})
+
+
+def _twin_clerk(messages: list[Message], tools: list[ToolSpec]) -> Any:
+    """Pays as its task says, always as the call ``call_1``; then reports the result."""
+    results = [m.text for m in messages if m.role == "tool"]
+    if results:
+        return f"Done: {results[0]}"
+    task = next(m.text for m in messages if m.role == "user")
+    return [_pay_from(task, "call_1")]
+
+
+def _twin_desk(messages: list[Message], tools: list[ToolSpec]) -> Any:
+    """Asks the clerk twice at once (calls ``call_1``, ``call_2``); then joins the results."""
+    results = [m.text for m in messages if m.role == "tool"]
+    if results:
+        return "Done: " + "; ".join(results)
+    tasks = ("Pay Ada 300 euros.", "Pay Bob 200 euros.")
+    return [ToolCall(f"call_{i}", "clerk", {"input": t}) for i, t in enumerate(tasks, 1)]
+
+
+def twins() -> Agent:
+    """``tests.integration.durable.agents:twins``: a desk whose two parallel clerk runs both
+    name their call of ``pay`` ``call_1`` (models choose ids; here they collide)."""
+    clerk = Agent(FunctionModel(_twin_clerk), tools=[pay], name="clerk")
+    return Agent(FunctionModel(_twin_desk), tools=[clerk.as_tool()], name="desk")

@@ -1,7 +1,8 @@
 """The ```python blocks of docs/durable.md run as written against the test Temporal server
 (``TEMPORAL_ADDRESS``) and the emulator, and print what their comments say. The first
 block (a fragment with a top-level ``await``) is only compiled; the MCP example runs with
-the tools module of the block before it beside it."""
+the tools module of the block before it beside it; the sub-agent example approves its
+clerk's call."""
 
 from __future__ import annotations
 
@@ -55,3 +56,14 @@ def run_example(example: str, temporal_address: str, tmp_path: Path) -> list[str
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout.splitlines()
+
+
+def test_the_sub_agent_example_runs_and_prints_what_it_says(
+    temporal_address: str, tmp_path: Path
+) -> None:
+    assert run_example(blocks()[4], temporal_address, tmp_path) == [
+        "refund ('clerk',) 1",
+        "The result of clerk is The result of refund is refunded order A17..",
+        "1",
+        "clerk refund",
+    ]

@@ -1,8 +1,9 @@
 """The activities a worker runs: the agent's real model, tools and toolsets, its thread store.
 
-Each activity finds the agent the worker serves under the run's spec (``_agents``),
-so models are built in the worker from its own settings and credentials: no client,
-key or header is ever an activity's argument or result. A Locus error leaves as an
+Each activity finds the agent the worker serves under the run's spec (``_agents``; a
+sub-agent through the tools that lead to it), so models are built in the worker from its
+own settings and credentials: no client, key or header is ever an activity's argument or
+result. A Locus error leaves as an
 ``ApplicationError`` carrying safe context only (``_errors``). Long calls heartbeat,
 so that a worker killed mid-call is noticed within the heartbeat timeout and the call
 is retried on another worker.
@@ -21,7 +22,7 @@ from locus.agent import Agent, RunContext
 from locus.core.errors import LocusError
 from locus.core.usage import Usage
 from locus.durable.temporal import _wire as wire
-from locus.durable.temporal._agents import agent_named, served
+from locus.durable.temporal._agents import agent_at, served
 from locus.durable.temporal._errors import application_error
 from locus.durable.temporal._toolsets import approval_rule as rule_of
 from locus.durable.temporal._toolsets import listing, run_call
@@ -33,7 +34,8 @@ T = TypeVar("T")
 
 def _agent(request: dict[str, Any]) -> Agent[Any]:
     try:
-        return agent_named(served(str(request["agent"])), str(request["name"]))
+        root = served(str(request["agent"]))
+        return agent_at(root, request.get("via") or (), str(request["name"]))
     except LocusError as exc:  # not served here: a misconfigured worker, never retried
         raise application_error(exc) from None
 

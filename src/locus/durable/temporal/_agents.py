@@ -2,21 +2,23 @@
 
 A worker loads each agent once, at start (``serve``), before any workflow runs: the
 workflow (in Temporal's sandbox, with ``locus`` passed through) and the activities then
-look the same objects up here. The spec is the only thing a workflow's history names;
-models, clients and keys stay in the worker.
+look the same objects up here. The spec is the only thing a workflow's history names
+(with, for a sub-agent, the names of the tools that lead to it: ``agent_at``); models,
+clients and keys stay in the worker.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from importlib import import_module
 from typing import Any
 
 from locus.agent import Agent
 from locus.core.errors import ConfigurationError
 
-__all__ = ["agent_named", "family", "load_agent", "serve", "served"]
+__all__ = ["agent_at", "agent_named", "everyone", "family", "load_agent", "serve", "served"]
 
 _served: dict[str, Agent[Any]] = {}
 
@@ -84,3 +86,44 @@ def family(root: Agent[Any]) -> list[Agent[Any]]:
             found[id(agent)] = agent
             stack += agent._config.handoffs.values()
     return list(found.values())
+
+
+def agent_at(root: Agent[Any], via: Sequence[Sequence[str]], name: str) -> Agent[Any]:
+    """The agent called ``name`` (or a handoff agent of it) in the run reached from ``root``
+    through ``via``: per step, an agent of the run (by name) and its tool made by
+    ``as_tool`` (by name), whose agent runs the next level (``_scope.Scope.via``)."""
+    agent = root
+    for holder, tool_name in via:
+        owner = agent_named(agent, str(holder))
+        found = _sub_agent(owner, str(tool_name))
+        if found is None:
+            raise ConfigurationError(
+                f"agent {owner.name!r} has no agent used as a tool named {tool_name!r} in this "
+                "worker: every worker of a task queue must serve the same agents, built the "
+                "same way"
+            )
+        agent = found
+    return agent_named(agent, name)
+
+
+def everyone(root: Agent[Any]) -> list[Agent[Any]]:
+    """``root``, its handoff agents and the agents they use as tools, at any depth, once each."""
+    found: dict[int, Agent[Any]] = {}
+    stack = [root]
+    while stack:
+        for agent in family(stack.pop()):
+            if id(agent) not in found:
+                found[id(agent)] = agent
+                used = (_sub_agent(agent, t.name) for t in agent._config.toolbox.tools)
+                stack += (a for a in used if a is not None)
+    return list(found.values())
+
+
+def _sub_agent(agent: Agent[Any], tool_name: str) -> Agent[Any] | None:
+    """The agent run by ``agent``'s tool ``tool_name`` (made by ``as_tool``), or ``None``."""
+    forwarding = sys.modules.get("locus.agent._forwarding")  # (imported by as_tool)
+    tool = next((t for t in agent._config.toolbox.tools if t.name == tool_name), None)
+    if forwarding is None or tool is None:
+        return None
+    found: Agent[Any] | None = forwarding.sub_agent(tool)
+    return found

@@ -49,9 +49,13 @@ class DurableRun:
         await self._decide({"call_id": call_id, "approved": False, "reason": str(reason)})
 
     async def pending(self) -> list[PendingCall]:
-        """The calls waiting for a decision now (a query: a worker must be running)."""
+        """The calls waiting for a decision now (a query: a worker must be running). A call
+        of a sub-agent (``agent.as_tool``) has the id ``<calling call id>/<its id>`` (at
+        each level) and the agents down to the one that asks as its ``path``."""
         found = await self.handle.query("locus.pending", result_type=list)
-        return [PendingCall(str(c["id"]), str(c["name"]), dict(c["arguments"])) for c in found]
+        return [
+            PendingCall(str(c["id"]), str(c["name"]), dict(c["arguments"]), _path(c)) for c in found
+        ]
 
     async def events(self, since: int = 0) -> list[dict[str, Any]]:
         """The run's events from index ``since`` on, as JSON objects with a ``kind`` (a
@@ -69,6 +73,10 @@ class DurableRun:
         if not isinstance(decision["call_id"], str) or not decision["call_id"]:
             raise ConfigurationError("call_id must be the id of a pending call (a string)")
         await self.handle.signal("locus.decide", decision)
+
+
+def _path(pending: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(name) for name in pending.get("path") or ())
 
 
 async def start_run(

@@ -6,7 +6,8 @@ the agent's ``RunConfig`` in which the model, the tools and the thread store are
 - ``ActivityModel``: each model call is a ``locus.model_call`` activity (the worker calls
   the agent's real model and returns the answer as JSON);
 - ``ActivityExecutor``: each tool call is a ``locus.tool_call`` activity; a call that
-  needs approval first waits in the workflow for a decision (a signal);
+  needs approval first waits in the workflow for a decision (a signal); a call of an
+  agent used as a tool runs that agent's loop in the workflow (``_sub_runs``);
 - ``ActivityToolbox``: the tools of the agent's toolsets (MCP servers) are listed by the
   worker in a ``locus.toolset_list`` activity when a run starts (see ``_toolsets``);
 - ``ActivityThreadStore``: ``load``/``append`` of a thread are activities on the
@@ -14,7 +15,8 @@ the agent's ``RunConfig`` in which the model, the tools and the thread store are
 
 Everything else (hooks, handoffs, typed output, validators, history processors) is the
 loop's own code, so there is no second copy of its rules. Completed activities are
-replayed from the workflow's history: a new worker does not call them again.
+replayed from the workflow's history: a new worker does not call them again. The
+config made of these stand-ins is built by ``_configs.durable_config``.
 """
 
 from __future__ import annotations
@@ -26,21 +28,29 @@ from datetime import timedelta
 from typing import Any, ClassVar, Protocol
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 from locus.agent import Agent
 from locus.agent._acting import outcome_of
 from locus.agent._hooks import ToolResult
-from locus.agent._run import RunConfig
 from locus.core.errors import ToolExecutionError
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec
 from locus.durable.temporal import _wire as wire
-from locus.durable.temporal._errors import locus_error, temporal_retry_policy
+from locus.durable.temporal._errors import locus_error
+from locus.durable.temporal._scope import Emit, Scope
+from locus.durable.temporal._sub_runs import SUB_RUNS, SubAgentTool, run_sub_agent, sub_agent_tools
 from locus.tools._executor import ToolExecutor, ToolOutcome
 
-__all__ = ["Decisions", "Settings", "durable_config"]
+__all__ = [
+    "ActivityModel",
+    "ActivityThreadStore",
+    "ActivityToolbox",
+    "Decisions",
+    "Settings",
+    "Where",
+]
 
 
 @dataclasses.dataclass(slots=True, frozen=True)
@@ -67,20 +77,37 @@ class Settings:
 class Decisions(Protocol):
     """Where a call that needs approval waits for a person's decision (the workflow)."""
 
-    async def decision(self, call: ToolCall) -> Mapping[str, Any]: ...
+    async def decision(
+        self, call: ToolCall, pending_id: str, path: tuple[str, ...], emit: Emit
+    ) -> Mapping[str, Any]:
+        """Wait for the decision on ``call``, listed as ``pending_id`` asked by the agents
+        ``path`` (``PendingCall``), its ``approval_requested`` event sent to ``emit``."""
+        ...
 
 
 @dataclasses.dataclass(slots=True, frozen=True)
-class _Where:
-    """Which agent a stand-in speaks for: the served spec and the agent's name in it."""
+class Where:
+    """Which agent a stand-in speaks for: the served spec, the agent's name in it, and the
+    run in the workflow it serves (``scope``: the top-level run's, or a sub-run's)."""
 
     spec: str
     name: str
     settings: Settings
     retry: Any
+    scope: Scope
 
     def payload(self, **more: Any) -> dict[str, Any]:
-        return {"agent": self.spec, "name": self.name, **more}
+        """An activity's request: the agent (a sub-run's found ``via`` its callers' tools)."""
+        via = self.scope.via
+        found = {"via": [list(step) for step in via]} if via else {}
+        return {"agent": self.spec, "name": self.name, **found, **more}
+
+    async def decision(self, decisions: Decisions, call: ToolCall) -> Mapping[str, Any]:
+        """Wait for a person's decision on ``call`` (of this agent, in this scope)."""
+        scope = self.scope
+        return await decisions.decision(
+            call, scope.ids + call.id, scope.path(self.name), scope.emit
+        )
 
     async def execute(
         self, activity: str, payload: dict[str, Any], timeout: float, *, local: bool = False
@@ -103,14 +130,14 @@ class _Where:
                 heartbeat_timeout=timedelta(seconds=self.settings.heartbeat),
                 retry_policy=self.retry,
             )
-        except ActivityError as exc:
+        except (ActivityError, ApplicationError) as exc:  # (a local one's: ApplicationError)
             raise locus_error(exc) from None
 
 
 class ActivityModel:
     """A ``Model`` whose calls are ``locus.model_call`` activities."""
 
-    def __init__(self, real: Any, where: _Where) -> None:
+    def __init__(self, real: Any, where: Where) -> None:
         self.model_id: str = real.model_id
         self.native_output = getattr(real, "native_output", None)
         self._where = where
@@ -163,14 +190,17 @@ class ActivityExecutor:
     def __init__(
         self,
         tools: dict[str, Offered],
-        where: _Where,
+        where: Where,
         decisions: Decisions,
         unknown: ToolExecutor | None = None,
+        subs: Mapping[str, SubAgentTool] | None = None,
     ) -> None:
         self.tools = tools
         self._where = where
         self._decisions = decisions
         self._unknown = unknown
+        self.subs = subs or {}
+        """The tools made by ``agent.as_tool``: their runs run in the workflow."""
 
     async def run_one(self, call: ToolCall, context: Any = None) -> ToolOutcome:
         started = time.perf_counter()
@@ -179,12 +209,15 @@ class ActivityExecutor:
             return await self._unknown.run_one(call)  # arun's answer, naming the run's tools
         offered = offered or Offered(call.name)
         if await self._needs_approval(offered, call, context):
-            decision = await self._decisions.decision(call)
+            decision = await self._where.decision(self._decisions, call)
             if not decision.get("approved"):
                 text = f"Not run: a person denied this call. Reason: {decision.get('reason')}"
                 return outcome_of(call, ToolResult(text, is_error=True), started)
             if decision.get("arguments") is not None:
                 call = ToolCall(call.id, call.name, dict(decision["arguments"]))
+        sub = self.subs.get(call.name)
+        if sub is not None and workflow.patched(SUB_RUNS):
+            return await run_sub_agent(sub, call, context, self._where, self._decisions)
         payload = offered.located(call=wire.call_to_json(call), run=_run_json(context))
         raw = await self._where.execute(
             "locus.tool_call", self._where.payload(**payload), self._where.settings.tool
@@ -220,14 +253,15 @@ class ActivityToolbox:
     known here; its toolsets' tools are listed by the worker when a run starts, in a
     ``locus.toolset_list`` activity whose answer the history keeps (``_toolsets``)."""
 
-    def __init__(self, agent: Agent[Any], where: _Where, decisions: Decisions) -> None:
+    def __init__(self, agent: Agent[Any], where: Where, decisions: Decisions) -> None:
         toolbox = agent._config.toolbox
         self.tools = list(toolbox.tools)
         self.toolsets = list(toolbox.toolsets)  # (the loop asks for_run when there are some)
         self.specs: list[ToolSpec] = list(toolbox.specs)
         approval = wire.approval_to_json
         own = {t.name: Offered(t.name, approval(t.requires_approval)) for t in self.tools}
-        self.executor = ActivityExecutor(own, where, decisions)
+        self._subs = sub_agent_tools(self.tools, toolbox.max_result_chars)
+        self.executor = ActivityExecutor(own, where, decisions, subs=self._subs)
         self._where = where
         self._decisions = decisions
         self._max_result_chars = toolbox.max_result_chars
@@ -242,7 +276,8 @@ class ActivityToolbox:
         tools = dict(self.executor.tools)
         for item in listed:
             tools[item["name"]] = Offered(item["name"], item["approval"], int(item["toolset"]))
-        executor = ActivityExecutor(tools, where, self._decisions, self._names(tools))
+        names = self._names(tools)
+        executor = ActivityExecutor(tools, where, self._decisions, names, self._subs)
         return executor, self.specs + wire.specs_from_json(listed)
 
     def _names(self, tools: dict[str, Offered]) -> ToolExecutor:
@@ -259,7 +294,7 @@ class ActivityToolbox:
 class ActivityThreadStore:
     """A thread store whose ``load`` and ``append`` are activities on the agent's store."""
 
-    def __init__(self, where: _Where) -> None:
+    def __init__(self, where: Where) -> None:
         self._where = where
 
     async def load(self, thread_id: str) -> list[Message]:
@@ -271,43 +306,3 @@ class ActivityThreadStore:
     async def append(self, thread_id: str, messages: Sequence[Message]) -> None:
         payload = self._where.payload(thread_id=thread_id, messages=wire.messages_to_json(messages))
         await self._where.execute("locus.thread_append", payload, self._where.settings.tool)
-
-
-@dataclasses.dataclass(slots=True, eq=False)
-class _HandoffTarget:
-    """What ``_switch_agent`` reads of a handoff agent: its (durable) ``_config``."""
-
-    _config: RunConfig
-
-
-def durable_config(
-    agent: Agent[Any], spec: str, decisions: Decisions, settings: Settings
-) -> RunConfig:
-    """A copy of ``agent``'s ``RunConfig`` with activity stand-ins (handoffs too)."""
-    made: dict[int, RunConfig] = {}
-    return _durable(agent, spec, decisions, settings, made)
-
-
-def _durable(
-    agent: Agent[Any], spec: str, decisions: Decisions, settings: Settings, made: dict[int, Any]
-) -> RunConfig:
-    if id(agent) in made:
-        return made[id(agent)]  # type: ignore[no-any-return]
-    retry = temporal_retry_policy(getattr(agent.model, "retry", None))
-    where = _Where(spec, agent.name, settings, retry)
-    own = agent._config
-    config = dataclasses.replace(
-        own,
-        model=ActivityModel(agent.model, where),
-        toolbox=ActivityToolbox(agent, where, decisions),  # type: ignore[arg-type]
-        thread_store=ActivityThreadStore(where),
-        approvals=False,  # approvals wait inside the call (ActivityExecutor), no pause
-        active=set(),
-        handoffs={},
-    )
-    made[id(agent)] = config
-    config.handoffs = {
-        name: _HandoffTarget(_durable(other, spec, decisions, settings, made))
-        for name, other in own.handoffs.items()
-    }
-    return config

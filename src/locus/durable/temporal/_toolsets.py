@@ -26,7 +26,7 @@ from locus.agent._toolbox import Toolbox
 from locus.core.errors import ConfigurationError, ToolError
 from locus.core.messages import ToolCall
 from locus.durable.temporal import _wire as wire
-from locus.durable.temporal._agents import family
+from locus.durable.temporal._agents import everyone
 from locus.tools import Tool
 from locus.tools._executor import ToolExecutor, ToolOutcome, Toolset
 
@@ -114,13 +114,14 @@ async def _listed(agent: Agent[Any], index: int) -> ToolExecutor:
 
 @asynccontextmanager
 async def closing(agents: Iterable[Agent[Any]]) -> AsyncIterator[None]:
-    """Close the toolsets of ``agents`` (and of their handoff agents) on the way out."""
+    """Close the toolsets of ``agents`` (and of their handoff agents and the agents they
+    use as tools) on the way out."""
     try:
         yield
     finally:
         seen: set[int] = set()
         for root in agents:
-            for agent in family(root):
+            for agent in everyone(root):
                 if id(agent) not in seen:
                     seen.add(id(agent))
                     await agent._config.toolbox.aclose()

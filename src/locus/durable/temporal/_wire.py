@@ -30,6 +30,7 @@ __all__ = [
     "response_to_json",
     "specs_from_json",
     "specs_to_json",
+    "sub_event_json",
 ]
 
 
@@ -133,3 +134,9 @@ def event_to_json(event: Any) -> dict[str, Any]:
     if isinstance(response, ModelResponse):
         out["text"] = response.text
     return out
+
+
+def sub_event_json(agent_name: str, call_id: str, event: dict[str, Any]) -> dict[str, Any]:
+    """An event of a sub-agent's run (as JSON), as the calling run shows it: the
+    ``SubAgentEvent`` of ``agent.run()`` (the sub-agent's name, the calling call's id)."""
+    return {"kind": "sub_agent_event", "agent_name": agent_name, "call_id": call_id, "event": event}

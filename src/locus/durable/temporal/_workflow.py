@@ -3,8 +3,9 @@
 The workflow runs the agent's own loop with its side effects as activities (see
 ``_stand_ins``). A call that needs approval waits here, in ``decision``, for a
 ``locus.decide`` signal: no process is held while it waits, for minutes or days. The
-run's events are kept and answered by the ``locus.events`` query; ``locus.pending``
-lists the calls waiting for a decision.
+run's events are kept and answered by the ``locus.events`` query (a sub-agent's run's
+events wrapped in ``sub_agent_event``s, see ``_scope``); ``locus.pending`` lists the calls
+waiting for a decision, a sub-run's under ``<calling call id>/<its id>``.
 
 Determinism: the loop's run id is the workflow id (not a fresh ``uuid4``), no deadline
 runs in the workflow (Temporal's timeouts replace it), and the only waits are
@@ -27,9 +28,11 @@ with workflow.unsafe.imports_passed_through():
     from locus.core.messages import ToolCall
     from locus.durable.temporal import _wire as wire
     from locus.durable.temporal._agents import served
+    from locus.durable.temporal._configs import durable_config
     from locus.durable.temporal._errors import application_error
     from locus.durable.temporal._results import result_to_json
-    from locus.durable.temporal._stand_ins import Settings, durable_config
+    from locus.durable.temporal._scope import Emit, Scope
+    from locus.durable.temporal._stand_ins import Settings
 
 __all__ = ["WORKFLOW_NAME", "AgentWorkflow"]
 
@@ -50,14 +53,15 @@ class AgentWorkflow:
         spec = str(request["agent"])
         try:
             settings = Settings.from_json(request.get("settings") or {})
-            config = durable_config(served(spec), spec, self, settings)
+            scope = Scope(workflow.info().workflow_id, self._events.append)
+            config = durable_config(served(spec), spec, self, settings, scope)
             run_request = RunRequest(
                 prompt=wire.messages_from_json(request["prompt"]),
                 thread_id=request.get("thread_id"),
                 output_type=config.output_type,
             )
             run = AgentRun(config, run_request)
-            run.run_id = run.ctx.run_id = workflow.info().workflow_id
+            run.run_id = run.ctx.run_id = scope.run_id
             result = None
             async for event in run.events():
                 self._events.append(wire.event_to_json(event))
@@ -68,14 +72,18 @@ class AgentWorkflow:
         assert result is not None
         return result_to_json(result)
 
-    async def decision(self, call: ToolCall) -> Mapping[str, Any]:
-        """Wait for a person's decision on ``call`` (a ``locus.decide`` signal)."""
-        if call.id not in self._decisions:
-            self._pending[call.id] = wire.call_to_json(call)
-            self._events.append({"kind": "approval_requested", "call": wire.call_to_json(call)})
-            await workflow.wait_condition(lambda: call.id in self._decisions)
-            del self._pending[call.id]
-        return self._decisions[call.id]
+    async def decision(
+        self, call: ToolCall, pending_id: str, path: tuple[str, ...], emit: Emit
+    ) -> Mapping[str, Any]:
+        """Wait for a person's decision on ``call`` (a ``locus.decide`` signal naming
+        ``pending_id``: the call's id, ``<calling call id>/<its id>`` in a sub-run)."""
+        if pending_id not in self._decisions:
+            shown = {**wire.call_to_json(call), "id": pending_id, "path": list(path)}
+            self._pending[pending_id] = shown
+            emit({"kind": "approval_requested", "id": pending_id, "call": wire.call_to_json(call)})
+            await workflow.wait_condition(lambda: pending_id in self._decisions)
+            del self._pending[pending_id]
+        return self._decisions[pending_id]
 
     @workflow.signal(name="locus.decide")
     def decide(self, decision: dict[str, Any]) -> None:
