@@ -12,7 +12,6 @@ either are refused where they are decoded, like arguments that are not JSON at a
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 __all__ = ["MAX_NESTING", "NESTED_TOO_DEEPLY", "argument_problem", "nests_deeper_than"]
@@ -37,19 +36,29 @@ def argument_problem(value: object) -> str | None:
 
 
 def _problem(value: object, limit: int, *, numbers: bool) -> str | None:
-    if type(value) is float:
-        return NOT_A_JSON_NUMBER if numbers and not math.isfinite(value) else None
-    if type(value) not in (dict, list):
+    """One pass, level by level (no recursion; no tuple per value: it runs per call)."""
+    kind = type(value)
+    if kind is float:
+        return NOT_A_JSON_NUMBER if numbers and _not_finite(value) else None
+    if kind is not dict and kind is not list:
         return None
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
+    level: list[Any] = [value]
+    depth = 1
+    while level:
         if depth > limit:
             return NESTED_TOO_DEEPLY
-        for child in item.values() if type(item) is dict else item:
-            kind = type(child)
-            if kind is dict or kind is list:
-                stack.append((child, depth + 1))
-            elif numbers and kind is float and not math.isfinite(child):
-                return NOT_A_JSON_NUMBER
+        deeper: list[Any] = []
+        for item in level:
+            for child in item.values() if type(item) is dict else item:
+                kind = type(child)
+                if kind is dict or kind is list:
+                    deeper.append(child)
+                elif kind is float and numbers and _not_finite(child):
+                    return NOT_A_JSON_NUMBER
+        level = deeper
+        depth += 1
     return None
+
+
+def _not_finite(number: Any) -> bool:
+    return bool(number - number != 0.0)  # (NaN - NaN and inf - inf are NaN)
