@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BUFFER",
     "Channel",
+    "SubAgentSettings",
     "SubCalls",
     "channel",
     "forward_calls",
@@ -44,6 +45,7 @@ __all__ = [
     "is_sub_agent_tool",
     "mark",
     "sub_agent",
+    "sub_agent_settings",
 ]
 
 T = TypeVar("T")
@@ -81,18 +83,37 @@ class SubCalls:
 
 channel: ContextVar[Channel | None] = ContextVar("locus_sub_events", default=None)
 
-_marked: weakref.WeakKeyDictionary[Callable[..., Any], Any] = weakref.WeakKeyDictionary()
+@dataclass(frozen=True, slots=True)
+class SubAgentSettings:
+    """What ``agent.as_tool(...)`` was given: the agent, its ``output_type`` (``None``: the
+    agent's own) and ``max_depth`` (read by durable runs, which run the sub-agent
+    themselves)."""
+
+    agent: Any
+    output_type: Any = None
+    max_depth: int = 4
 
 
-def mark(function: Callable[..., Any], agent: Any) -> None:
-    """Note ``function`` as the body of ``agent`` used as a tool."""
-    _marked[function] = agent
+_marked: weakref.WeakKeyDictionary[Callable[..., Any], SubAgentSettings] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def mark(function: Callable[..., Any], settings: SubAgentSettings) -> None:
+    """Note ``function`` as the body of ``settings.agent`` used as a tool."""
+    _marked[function] = settings
+
+
+def sub_agent_settings(tool: Any) -> SubAgentSettings | None:
+    """How ``tool`` (made by ``agent.as_tool``) runs its agent, or ``None``."""
+    function = getattr(tool, "func", None)
+    return _marked.get(function) if function is not None else None
 
 
 def sub_agent(tool: Any) -> Any:
     """The agent ``tool`` runs (made by ``agent.as_tool``), or ``None``."""
-    function = getattr(tool, "func", None)
-    return _marked.get(function) if function is not None else None
+    settings = sub_agent_settings(tool)
+    return settings.agent if settings is not None else None
 
 
 _seen: weakref.WeakKeyDictionary[ToolExecutor, bool] = weakref.WeakKeyDictionary()

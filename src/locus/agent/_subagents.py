@@ -65,7 +65,11 @@ class SubAgents:
         ``deps`` are handed on. A run of the agent that pauses for approval pauses the
         caller (see ``docs/multi-agent.md``).
         """
-        from locus.agent._forwarding import channel, mark  # (with the first agent as a tool)
+        from locus.agent._forwarding import (  # (with the first agent as a tool)
+            SubAgentSettings,
+            channel,
+            mark,
+        )
 
         agent: Any = self  # an Agent
         text = description or self.description or f"Ask the agent {self.name} to do a task."
@@ -95,7 +99,8 @@ class SubAgents:
             return result.output
 
         ask.__doc__ = f"{text}\n\nArgs:\n    input: The task, in full: the agent sees nothing else."
-        mark(ask, agent)  # its runs' events are forwarded to the caller's stream
+        # its runs' events are forwarded to the caller's stream; durable runs read the rest
+        mark(ask, SubAgentSettings(agent, output_type, max_depth))
         return Tool(ask, name=name or self.name.replace("-", "_"), description=text)
 
 

@@ -1,5 +1,5 @@
 """What the durable layer reads of ``agent.as_tool``'s tools (the agent, ``output_type`` and
-``max_depth`` from the tool function's closure), how a worker finds a sub-agent from a
+``max_depth`` as ``as_tool`` recorded them), how a worker finds a sub-agent from a
 run's ``via``, and the ids, paths and event wrappers of a sub-run's ``Scope``."""
 
 from __future__ import annotations

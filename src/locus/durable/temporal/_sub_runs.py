@@ -15,9 +15,8 @@ Histories recorded before this (the sub-run one ``locus.tool_call`` activity) re
 they ran: the first sub-agent call asks ``workflow.patched(SUB_RUNS)``, false only when a
 replayed history has no such marker.
 
-What ``as_tool`` made is recognised by the agent its tool is marked with
-(``locus.agent._forwarding.sub_agent``); ``output_type`` and ``max_depth`` are read from
-the tool function's closure (``as_tool`` keeps them nowhere else; a unit test pins this).
+What ``as_tool`` made is recognised by the settings its tool is marked with
+(``locus.agent._forwarding.sub_agent_settings``: the agent, ``output_type``, ``max_depth``).
 """
 
 from __future__ import annotations
@@ -69,21 +68,12 @@ def sub_agent_tools(
         return {}
     found = {}
     for item in tools:
-        agent = forwarding.sub_agent(item)
-        if agent is not None:
-            kept = closure(item.func)
-            max_depth = int(kept.get("max_depth", 4))
+        settings = forwarding.sub_agent_settings(item)
+        if settings is not None:
             found[item.name] = SubAgentTool(
-                item, agent, kept.get("output_type"), max_depth, max_result_chars
+                item, settings.agent, settings.output_type, settings.max_depth, max_result_chars
             )
     return found
-
-
-def closure(function: Any) -> dict[str, Any]:
-    """The variables ``function`` closes over, by name."""
-    names = getattr(getattr(function, "__code__", None), "co_freevars", ())
-    cells = getattr(function, "__closure__", None) or ()
-    return {name: cell.cell_contents for name, cell in zip(names, cells, strict=False)}
 
 
 async def run_sub_agent(
