@@ -128,9 +128,12 @@ class ChatStreamDecoder(StreamAccumulator):
     def close(self) -> StreamEvent:
         """The final event (``done=True``); ``StreamError`` if no finish was seen."""
         text = self._full_text or "".join(self._text)  # COHERE's terminal text is whole
-        calls = self._cohere_calls if self._format is ApiFormat.COHERE else self._calls.calls()
-        if not calls and self._calls:
-            calls = self._calls.calls()
+        # (whichever kind the events brought: a stream's events may declare another format)
+        cohere, assembled = self._cohere_calls, self._calls.calls() if self._calls else []
+        first, second = (
+            (cohere, assembled) if self._format is ApiFormat.COHERE else (assembled, cohere)
+        )
+        calls = first or second
         return self._final_event("finishReason", text=text, tool_calls=calls)
 
 

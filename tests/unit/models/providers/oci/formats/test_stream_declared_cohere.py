@@ -1,0 +1,35 @@
+"""A stream whose events say ``apiFormat: COHERE`` keeps its tool calls, whatever format
+the decoder was made for.
+
+Found by fuzzing the stream decoders against the whole-answer decoders
+(tests/fuzz/fuzz_stream_vs_whole.py): ``ChatStreamDecoder`` follows each event's
+declared format (a DAC defaults to GENERIC, and does not say which model it hosts), and
+took a COHERE event's text, but its calls only when it was made for COHERE: a GENERIC
+decoder dropped them, while ``complete()`` (which reads ``chatResponse.apiFormat``)
+returned them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from locus.models.providers.oci._formats import ApiFormat, ChatStreamDecoder, decode_chat_result
+
+CALLS = [{"name": "get_weather", "parameters": {"city": "Paris"}}]
+END = {
+    "apiFormat": "COHERE",
+    "text": "Let me check.",
+    "toolCalls": CALLS,
+    "finishReason": "COMPLETE",
+}
+
+
+@pytest.mark.parametrize("api_format", list(ApiFormat))
+def test_declared_cohere_stream_keeps_its_calls(api_format: ApiFormat) -> None:
+    decoder = ChatStreamDecoder(api_format)
+    decoder.feed({"apiFormat": "COHERE", "text": "Let me check."})
+    decoder.feed(END)
+    final = decoder.close()
+    whole = decode_chat_result({"chatResponse": END})
+    assert final.tool_calls == whole.tool_calls != []
+    assert final.response is not None and final.response.message == whole.message
