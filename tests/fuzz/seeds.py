@@ -19,12 +19,19 @@ from locus.core.messages import Message, ToolCall, dump_messages
 from tests.unit.toolcalls.fixtures import FIXTURES
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+_EDGES = [  # (deep nesting and numbers JSON cannot hold, for mutations to grow)
+    "<tool_call>" + "[" * 300 + "]" * 300 + "</tool_call>",
+    '<|python_tag|>{"name": "f", "arguments": ' + '{"a":' * 200 + "1" + "}" * 200 + "}",
+    '[TOOL_CALLS]f[ARGS]{"x": NaN, "y": 1e999}',
+]
 _FORMAT_INDEX = {"hermes": 2, "qwen3_coder": 3, "llama_json": 4, "llama": 4, "mistral": 6}
 
 
 def toolcalls() -> Iterable[bytes]:
     for n, text in enumerate(FIXTURES.values()):
         yield bytes([0, n % 3, n, 0]) + text.encode()
+    for n, text in enumerate(_EDGES):
+        yield bytes([0, 1, n, 2]) + text.encode()
     cases = json.loads((DATA / "conformance" / "toolcall_peer_cases.json").read_text())
     for n, case in enumerate(cases):
         fmt = _FORMAT_INDEX.get(case.get("format", ""), 0)
@@ -36,6 +43,7 @@ def sse() -> Iterable[bytes]:
     for n, path in enumerate(sorted(fixtures.glob("stream_*.sse"))):
         fmt = 2 if "_cohere_" in path.name else 3 if "coherev2" in path.name else 1
         yield bytes([fmt, n, 0]) + path.read_bytes()
+    yield b"\x01\x00\x01data: " + b'{"a": "' + b"x" * 5000 + b'"}' + b"\r\n\r\n"
     recorded = json.loads((DATA / "streams" / "emulator_streams.json").read_text())
     for n, stream in enumerate(recorded["streams"].values()):
         yield bytes([1, n, 1]) + "".join(stream).encode()

@@ -17,6 +17,7 @@ from typing import Any
 from locus.core._json_values import NESTED_TOO_DEEPLY, argument_problem, nests_deeper_than
 from locus.core.messages import ToolCall
 from locus.models._wire.json_text import ServerJSONError, loads_server_json
+from locus.models._wire.object_scan import parse_object
 from locus.models._wire.shape import ShapeError
 
 __all__ = [
@@ -49,14 +50,15 @@ def parse_arguments(raw: object) -> tuple[dict[str, Any], str | None]:
         if isinstance(raw, Mapping) and argument_problem(raw) is None:
             return dict(raw), None
         return {}, json.dumps(raw, default=str)
-    if not raw.strip():
+    stripped = raw.strip()  # (any whitespace around it: U+2028 too, as streams read it)
+    if not stripped:
         return {}, None
-    value = _loads(raw)
+    value = _loads(stripped)
     if isinstance(value, str):
         value = _loads(value)
     if isinstance(value, dict) and argument_problem(value) is None:
         return value, None
-    if value is None and raw.strip() == "null":
+    if value is None and stripped == "null":
         return {}, None
     return {}, raw
 
@@ -95,9 +97,10 @@ def fragment_text(function: Mapping[str, Any], where: str) -> str:
 
 
 def is_json_object(text: str) -> bool:
-    """Whether ``text`` is one whole JSON object."""
+    """Whether ``text`` is one whole JSON object that arguments may be (what
+    ``ObjectScan`` tells of the same text in pieces)."""
     # cheap shape test first: most fragments are pieces ("{\"a\": 7,") and never parse
     stripped = text.strip()
     if not (stripped.startswith("{") and stripped.endswith("}")):
         return False
-    return isinstance(_loads(text), dict)
+    return parse_object(text) is not None

@@ -109,7 +109,7 @@ def parse_object(text: str) -> dict[str, Any] | None:
     """``text`` decoded when it is one JSON object that tool-call arguments may be (see
     ``locus.core._json_values``), else ``None`` (never raises)."""
     try:
-        value = loads_server_json(text)
+        value = loads_server_json(text.strip())  # (any whitespace around it, as ``take`` reads)
     except ServerJSONError:
         return None
     return value if isinstance(value, dict) and argument_problem(value) is None else None
