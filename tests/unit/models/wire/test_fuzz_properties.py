@@ -3,8 +3,10 @@
 ``tests/fuzz`` runs them under a coverage-guided fuzzer for minutes; here hypothesis
 draws the same inputs a hundred-odd times so the contract stays guarded in every run:
 answers and event streams of every format with wrong types, missing members, odd
-numbers and deep nesting give only our typed errors; the SSE decoder's fast paths give
-what its general rules give; argument pieces assemble to the arguments of the whole.
+numbers and deep nesting give only our typed errors, and what is accepted can be stored
+and sent back; a stream gives the same text and calls as the same answer whole; the SSE
+decoder's fast paths give what its general rules give; argument pieces assemble to the
+arguments of the whole.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz import fuzz_arguments, fuzz_sse, fuzz_wire
+from tests.fuzz import fuzz_arguments, fuzz_sse, fuzz_stream_vs_whole, fuzz_wire
 from tests.fuzz._hypothesis import DrawProvider
 from tests.fuzz._json_gen import json_text
 
@@ -48,3 +50,9 @@ def test_argument_pieces_scan_and_assemble_as_the_whole(pieces: list[str]) -> No
 @given(data=st.data())
 def test_any_json_value_as_arguments_is_a_call(data: st.DataObject) -> None:
     fuzz_arguments.check_value(json_text(DrawProvider(data)))
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_a_stream_gives_the_text_and_calls_of_the_whole_answer(data: st.DataObject) -> None:
+    fuzz_stream_vs_whole.check(DrawProvider(data))
