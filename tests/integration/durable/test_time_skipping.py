@@ -197,7 +197,7 @@ async def test_a_thread_keeps_its_conversation_and_has_one_run_at_a_time(
 
     def count(messages: Sequence[Message], tools: Sequence[ToolSpec]) -> Any:
         users = [m.text for m in messages if m.role == "user"]
-        if users[-1] == "pay":
+        if users[-1] == "pay" and messages[-1].role != "tool":
             return ToolCall("p", "pay", {"to": "Ada", "amount": 1})
         return f"{len(users)} prompts: {', '.join(users)}"
 

@@ -38,6 +38,10 @@ __all__ = ["WORKFLOW_NAME", "AgentWorkflow"]
 
 WORKFLOW_NAME = "locus.agent_run"
 
+DECISIONS_PER_CALL = "locus.decisions_per_call"
+"""The ``workflow.patched`` id of the rule that a decision belongs to the call waiting
+for it (see ``AgentWorkflow.decision``)."""
+
 
 @workflow.defn(name=WORKFLOW_NAME)
 class AgentWorkflow:
@@ -46,6 +50,9 @@ class AgentWorkflow:
     def __init__(self) -> None:
         self._decisions: dict[str, dict[str, Any]] = {}
         self._pending: dict[str, dict[str, Any]] = {}
+        self._per_call = False
+        """Whether decisions are per waiting call (``DECISIONS_PER_CALL``; set by the first
+        call that waits in a run that has the marker)."""
         self._events: list[dict[str, Any]] = []
 
     @workflow.run
@@ -76,19 +83,40 @@ class AgentWorkflow:
         self, call: ToolCall, pending_id: str, path: tuple[str, ...], emit: Emit
     ) -> Mapping[str, Any]:
         """Wait for a person's decision on ``call`` (a ``locus.decide`` signal naming
-        ``pending_id``: the call's id, ``<calling call id>/<its id>`` in a sub-run)."""
-        if pending_id not in self._decisions:
-            shown = {**wire.call_to_json(call), "id": pending_id, "path": list(path)}
-            self._pending[pending_id] = shown
-            emit({"kind": "approval_requested", "id": pending_id, "call": wire.call_to_json(call)})
-            await workflow.wait_condition(lambda: pending_id in self._decisions)
-            del self._pending[pending_id]
+        ``pending_id``: the call's id, ``<calling call id>/<its id>`` in a sub-run).
+
+        A decision is for the call that was waiting when it came, and is used up by it: a
+        later call under the same id (models may reuse ids: Cohere's calls have none, and
+        Locus numbers them per turn) waits for its own. Histories from before this rule
+        (no ``DECISIONS_PER_CALL`` marker) replay with the old one, where a decision stayed
+        with its id and could come before the call."""
+        if not self._per_call and workflow.patched(DECISIONS_PER_CALL):
+            self._per_call = True
+        if self._per_call:
+            self._decisions.pop(pending_id, None)  # (none can be here: decide() drops them)
+        elif pending_id in self._decisions:
+            return self._decisions[pending_id]
+        shown = {**wire.call_to_json(call), "id": pending_id, "path": list(path)}
+        self._pending[pending_id] = shown
+        emit({"kind": "approval_requested", "id": pending_id, "call": wire.call_to_json(call)})
+        await workflow.wait_condition(lambda: pending_id in self._decisions)
+        del self._pending[pending_id]
+        if self._per_call:
+            return self._decisions.pop(pending_id)
         return self._decisions[pending_id]
 
     @workflow.signal(name="locus.decide")
     def decide(self, decision: dict[str, Any]) -> None:
-        """``{"call_id", "approved", "arguments"?, "reason"?}``; the first decision wins."""
-        self._decisions.setdefault(str(decision["call_id"]), dict(decision))
+        """``{"call_id", "approved", "arguments"?, "reason"?}``; the first decision for a
+        waiting call wins; one for a call that is not waiting is dropped, and the run's
+        events say so (``decision_ignored``)."""
+        call_id = str(decision["call_id"])
+        if self._per_call and call_id not in self._pending:
+            self._events.append(
+                {"kind": "decision_ignored", "call_id": call_id, "reason": "no such call waits"}
+            )
+            return
+        self._decisions.setdefault(call_id, dict(decision))
 
     @workflow.query(name="locus.pending")
     def pending(self) -> list[dict[str, Any]]:

@@ -1,0 +1,86 @@
+"""A decision belongs to the call that was waiting for it: a model that gives a later call
+the id of an earlier one (Cohere's calls have no ids: Locus numbers them per turn) has the
+later call wait for its own decision, and a decision for a call that is not waiting is
+ignored and shown in the run's events. Real Temporal dev server, worker in this process."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from temporalio.client import Client, WorkflowExecutionStatus
+
+from locus.agent import Agent
+from locus.core.messages import Message, ToolCall
+from locus.core.toolspec import ToolSpec
+from locus.durable.temporal import DurableRun, create_worker, start_run
+from locus.testing import FunctionModel
+from locus.tools import tool
+
+PAID: list[int] = []
+
+
+@tool(requires_approval=True)
+def pay(amount: int) -> str:
+    """Pay an amount, in euros."""
+    PAID.append(amount)
+    return f"paid {amount}"
+
+
+def twice() -> FunctionModel:
+    """Asks for ``pay`` 10, then ``pay`` 900 under the same id, then answers."""
+
+    def answer(messages: list[Message], tools: list[ToolSpec]) -> Any:
+        done = [m.text for m in messages if m.role == "tool"]
+        if len(done) < 2:
+            return ToolCall("cohere_call_0", "pay", {"amount": 10 if not done else 900})
+        return " / ".join(done)
+
+    return FunctionModel(answer)
+
+
+async def _wait_for(run: DurableRun, expected: list[tuple[str, dict[str, Any]]]) -> None:
+    """Until the run's waiting calls are ``expected`` (a failure after 60 s, or as soon as
+    the run ends without them)."""
+    async with asyncio.timeout(60):
+        while True:
+            waiting = [(p.id, p.arguments) for p in await run.pending()]
+            if waiting == expected:
+                return
+            description = await run.handle.describe()
+            assert description.status == WorkflowExecutionStatus.RUNNING, (
+                f"the run ended ({description.status}) while waiting for {expected}: {PAID}"
+            )
+
+
+async def test_a_reused_call_id_waits_for_a_decision_of_its_own(client: Client) -> None:
+    queue, name = f"q-{uuid.uuid4().hex[:8]}", f"tests.decisions:{uuid.uuid4().hex[:8]}"
+    PAID.clear()
+    async with create_worker(client, task_queue=queue, agents={name: Agent(twice(), tools=[pay])}):
+        run = await start_run(client, name, "Pay twice.", task_queue=queue)
+        await _wait_for(run, [("cohere_call_0", {"amount": 10})])
+        await run.approve("cohere_call_0")
+        # the second call, same id: it waits (the first decision is not applied to it)
+        await _wait_for(run, [("cohere_call_0", {"amount": 900})])
+        assert PAID == [10]
+        await run.deny("cohere_call_0", "too much")
+        result = await run.result()
+    assert PAID == [10]
+    assert result.text.startswith("paid 10 / ") and "too much" in result.text
+
+
+async def test_a_decision_for_a_call_that_is_not_waiting_is_ignored(client: Client) -> None:
+    queue, name = f"q-{uuid.uuid4().hex[:8]}", f"tests.decisions:{uuid.uuid4().hex[:8]}"
+    PAID.clear()
+    async with create_worker(client, task_queue=queue, agents={name: Agent(twice(), tools=[pay])}):
+        run = await start_run(client, name, "Pay twice.", task_queue=queue)
+        await _wait_for(run, [("cohere_call_0", {"amount": 10})])
+        await run.approve("no-such-call")
+        await run.approve("cohere_call_0")
+        await _wait_for(run, [("cohere_call_0", {"amount": 900})])
+        ignored = [e for e in await run.events() if e["kind"] == "decision_ignored"]
+        assert [e["call_id"] for e in ignored] == ["no-such-call"]
+        await run.deny("cohere_call_0")
+        await run.result()
+    assert PAID == [10]
