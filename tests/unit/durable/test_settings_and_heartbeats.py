@@ -15,7 +15,7 @@ from temporalio.testing import ActivityEnvironment
 
 from locus.core.errors import BadRequestError
 from locus.durable.temporal._activities import _heartbeating
-from locus.durable.temporal._stand_ins import Settings
+from locus.durable.temporal._where import Settings
 from locus.durable.temporal._worker import _parser
 
 

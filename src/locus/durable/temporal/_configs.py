@@ -15,14 +15,8 @@ from locus.agent import Agent
 from locus.agent._run import RunConfig
 from locus.durable.temporal._errors import temporal_retry_policy
 from locus.durable.temporal._scope import Scope
-from locus.durable.temporal._stand_ins import (
-    ActivityModel,
-    ActivityThreadStore,
-    ActivityToolbox,
-    Decisions,
-    Settings,
-    Where,
-)
+from locus.durable.temporal._stand_ins import ActivityModel, ActivityThreadStore, ActivityToolbox
+from locus.durable.temporal._where import Decisions, Settings, Where
 
 __all__ = ["durable_config"]
 

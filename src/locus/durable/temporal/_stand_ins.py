@@ -24,11 +24,9 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
-from datetime import timedelta
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
 
 from locus.agent import Agent
 from locus.agent._acting import outcome_of
@@ -38,100 +36,11 @@ from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec
 from locus.durable.temporal import _wire as wire
-from locus.durable.temporal._errors import locus_error
-from locus.durable.temporal._scope import Emit, Scope
 from locus.durable.temporal._sub_runs import SUB_RUNS, SubAgentTool, run_sub_agent, sub_agent_tools
+from locus.durable.temporal._where import Decisions, Where
 from locus.tools._executor import ToolExecutor, ToolOutcome
 
-__all__ = [
-    "ActivityModel",
-    "ActivityThreadStore",
-    "ActivityToolbox",
-    "Decisions",
-    "Settings",
-    "Where",
-]
-
-
-@dataclasses.dataclass(slots=True, frozen=True)
-class Settings:
-    """Activity timeouts of one durable run, in seconds, and whether its model calls,
-    approval rules, thread loads and toolset listings are local activities (from the
-    client's request).
-
-    ``local`` is false when the request does not say: a run started before local
-    activities existed replays with the same commands it recorded.
-    """
-
-    heartbeat: float = 30.0
-    model: float = 600.0
-    tool: float = 3600.0
-    local: bool = False
-
-    @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> Settings:
-        times = {k: float(v) for k, v in raw.items() if k in ("heartbeat", "model", "tool")}
-        return cls(**times, local=bool(raw.get("local", False)))
-
-
-class Decisions(Protocol):
-    """Where a call that needs approval waits for a person's decision (the workflow)."""
-
-    async def decision(
-        self, call: ToolCall, pending_id: str, path: tuple[str, ...], emit: Emit
-    ) -> Mapping[str, Any]:
-        """Wait for the decision on ``call``, listed as ``pending_id`` asked by the agents
-        ``path`` (``PendingCall``), its ``approval_requested`` event sent to ``emit``."""
-        ...
-
-
-@dataclasses.dataclass(slots=True, frozen=True)
-class Where:
-    """Which agent a stand-in speaks for: the served spec, the agent's name in it, and the
-    run in the workflow it serves (``scope``: the top-level run's, or a sub-run's)."""
-
-    spec: str
-    name: str
-    settings: Settings
-    retry: Any
-    scope: Scope
-
-    def payload(self, **more: Any) -> dict[str, Any]:
-        """An activity's request: the agent (a sub-run's found ``via`` its callers' tools)."""
-        via = self.scope.via
-        found = {"via": [list(step) for step in via]} if via else {}
-        return {"agent": self.spec, "name": self.name, **found, **more}
-
-    async def decision(self, decisions: Decisions, call: ToolCall) -> Mapping[str, Any]:
-        """Wait for a person's decision on ``call`` (of this agent, in this scope)."""
-        scope = self.scope
-        return await decisions.decision(
-            call, scope.ids + call.id, scope.path(self.name), scope.emit
-        )
-
-    async def execute(
-        self, activity: str, payload: dict[str, Any], timeout: float, *, local: bool = False
-    ) -> Any:
-        """Run ``activity``: a local one (``local`` and the run's setting allow it: run by
-        this worker within the workflow task, its result recorded as a marker when the
-        task completes) or a normal one (scheduled through the server, heartbeating)."""
-        try:
-            if local and self.settings.local:
-                return await workflow.execute_local_activity(
-                    activity,
-                    payload,
-                    start_to_close_timeout=timedelta(seconds=timeout),
-                    retry_policy=self.retry,
-                )
-            return await workflow.execute_activity(
-                activity,
-                payload,
-                start_to_close_timeout=timedelta(seconds=timeout),
-                heartbeat_timeout=timedelta(seconds=self.settings.heartbeat),
-                retry_policy=self.retry,
-            )
-        except (ActivityError, ApplicationError) as exc:  # (a local one's: ApplicationError)
-            raise locus_error(exc) from None
+__all__ = ["ActivityModel", "ActivityThreadStore", "ActivityToolbox"]
 
 
 class ActivityModel:

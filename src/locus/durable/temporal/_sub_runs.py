@@ -39,7 +39,7 @@ from locus.tools import Tool
 from locus.tools._executor import ToolExecutor, ToolOutcome
 
 if TYPE_CHECKING:
-    from locus.durable.temporal._stand_ins import Decisions, Where
+    from locus.durable.temporal._where import Decisions, Where
 
 __all__ = ["SUB_RUNS", "SubAgentTool", "run_sub_agent", "sub_agent_tools"]
 

@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from locus.durable.temporal._errors import application_error
     from locus.durable.temporal._results import result_to_json
     from locus.durable.temporal._scope import Emit, Scope
-    from locus.durable.temporal._stand_ins import Settings
+    from locus.durable.temporal._where import Settings
 
 __all__ = ["WORKFLOW_NAME", "AgentWorkflow"]
 
