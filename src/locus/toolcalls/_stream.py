@@ -9,10 +9,10 @@ text flows at once, and only a suffix that could still become a marker is held.
 from __future__ import annotations
 
 import functools
-import os
 import re
 from collections.abc import Callable, Sequence
 
+from locus.core._call_ids import new_call_id
 from locus.core.errors import ConfigurationError
 from locus.core.messages import ToolCall
 from locus.core.toolspec import ToolSpec
@@ -49,10 +49,6 @@ Step = Callable[["ToolCallStreamParser", str, int, Out], int]
 """A parsing mode: a method of the parser, kept unbound so the parser holds no cycle."""
 
 
-def _default_id() -> str:
-    return "call_" + os.urandom(12).hex()  # (24 random hex digits)
-
-
 def _format_of(origin: str) -> str:
     return MISTRAL if origin == _MISTRAL_ARRAY else origin
 
@@ -72,7 +68,7 @@ class ToolCallStreamParser:
         self._enabled = resolve_formats(formats)
         enabled = self._enabled or frozenset()
         self._tools = tuple(tools) if tools is not None else None
-        self._new_id = id_factory or _default_id
+        self._new_id = id_factory or new_call_id
         self._markers = tag.text_markers(enabled)
         self._problems: list[ParseProblem] = []
         self._hold = ""

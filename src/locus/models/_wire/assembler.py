@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from locus.core._call_ids import new_call_id
 from locus.core.messages import ToolCall
 from locus.models._wire.arguments import tool_call
 from locus.models._wire.object_scan import ObjectScan, parse_object
@@ -119,10 +120,9 @@ class ToolCallAssembler:
 
     def calls(self) -> list[ToolCall]:
         """The assembled calls, in the order they were opened."""
-        used = {p.id for p in self._calls if p.id}
         out: list[ToolCall] = []
-        for n, partial in enumerate(self._calls):
-            call_id = partial.id or _fresh_id(f"{self._prefix}_{n}", used)
+        for partial in self._calls:
+            call_id = partial.id or new_call_id(self._prefix)
             if partial.whole:  # decoded once already, when its object closed
                 out.append(ToolCall(call_id, partial.name, partial.scan.value or {}))
             else:
@@ -136,11 +136,3 @@ def _starts_another(whole: _Partial, name: str | None, arguments: str) -> bool:
         return True
     return not whole.repeats(arguments)
 
-
-def _fresh_id(base: str, used: set[str]) -> str:
-    candidate, k = base, 0
-    while candidate in used:
-        k += 1
-        candidate = f"{base}_{k}"
-    used.add(candidate)
-    return candidate

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from locus.core._call_ids import new_call_id
 from locus.core.messages import Message, ToolCall
 from locus.core.toolspec import ToolSpec
 from locus.models.providers.oci._formats.schema import simplify_schema
@@ -114,5 +115,8 @@ def _outputs(result: Message) -> list[Any]:
 
 
 def cohere_tool_call_ids(count: int) -> list[str]:
-    """Ids for a turn's Cohere calls, which have none: unique and deterministic."""
-    return [f"cohere_call_{n}" for n in range(count)]
+    """Ids for a turn's Cohere calls, which have none: unique across turns too (random, as
+    the text tool-call parser's), since an id names one call wherever a call is looked up
+    by it (a durable run's decisions, a page's tool-call cards). The wire never carries
+    them: Cohere pairs results with calls by name and parameters."""
+    return [new_call_id("cohere_call") for _ in range(count)]

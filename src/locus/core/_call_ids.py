@@ -1,0 +1,16 @@
+"""``new_call_id``: the id Locus gives a tool call that came without one."""
+
+from __future__ import annotations
+
+import os
+
+__all__ = ["new_call_id"]
+
+
+def new_call_id(prefix: str = "call") -> str:
+    """``<prefix>_<24 random hex digits>``: unique across turns and runs, since an id names
+    one call wherever calls are looked up by it (a durable run's decisions, a chat page's
+    tool-call cards); a numbered id (``call_0``) would name a call of every turn. For
+    text tool calls, Cohere's calls (which carry no id) and streamed calls sent without
+    one."""
+    return f"{prefix}_{os.urandom(12).hex()}"
