@@ -12,6 +12,7 @@ import gc
 import hashlib
 import importlib
 import os
+import pkgutil
 import random
 import sys
 import traceback
@@ -67,7 +68,22 @@ def fuzz(test_one_input: Callable[[bytes], None]) -> None:
     atheris.Fuzz()
 
 
+PACKAGES = (
+    "locus.core",
+    "locus.toolcalls",
+    "locus.models._wire",
+    "locus.models._openai",
+    "locus.models.providers.oci._formats",
+)
+"""The packages under test: every module of them is imported before instrumenting (some
+load lazily, on first use, and would otherwise run uninstrumented)."""
+
+
 def _instrument_locus(atheris: Any) -> None:
+    for name in PACKAGES:
+        package = importlib.import_module(name)
+        for module in pkgutil.walk_packages(package.__path__, f"{name}."):
+            importlib.import_module(module.name)
     source = str(Path(importlib.import_module("locus").__file__ or "").parent)
     functions = [
         obj
