@@ -14,11 +14,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from locus.core._output_schema import InvalidOutput, output_schema
 from locus.models._openai import decode_openai_chat
 from locus.models._wire.structured import schema_of, with_parsed
+from tests.fuzz import fuzz_output
 
 DICT_FORMAT = {"name": "answer", "schema": {"type": "object"}}
 BODY = {"choices": [{"message": {"content": '{"a": "\ud83d"}'}, "finish_reason": "stop"}]}
@@ -46,3 +49,16 @@ def test_partial_answers_with_a_lone_surrogate_are_not_readable_yet(fmt: Any) ->
     schema = output_schema(fmt)
     assert schema.validate_partial('{"a": "\ud800') is None
     assert schema.parse_partial('{"a": "\ud800') is None
+
+
+_answers = st.lists(
+    st.sampled_from(['{"a": ', '"', "1", "}", "[", "]", "\ud800", "\\ud83d", "NaN", "```json\n"])
+    | st.text(max_size=4),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(schema=st.sampled_from(fuzz_output.SCHEMAS), text=_answers)
+def test_any_answer_validates_or_is_refused_never_raises(schema: Any, text: str) -> None:
+    fuzz_output.check(schema, text)  # (the fuzz harness's check, bounded)
