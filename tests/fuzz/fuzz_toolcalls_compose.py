@@ -6,7 +6,9 @@ the start), with arguments of any JSON (strings full of brackets, quotes, escape
 surrogates and markup).
 
 Judged by, whole and in random chunks: exactly the composed calls in order, exactly the
-prose as content (no markup, nothing lost), exactly the reasoning, and no problem.
+prose as content (no markup, nothing lost), exactly the reasoning, and no problem, but
+for the calls composed to be refused (arguments nested too deeply, or holding ``NaN``):
+each kept as text and reported once.
 
 Run: ``.venv/bin/python -m tests.fuzz.fuzz_toolcalls_compose -max_total_time=600 <dir>``.
 """
@@ -19,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from locus.core._json_values import MAX_NESTING
 from locus.core.toolspec import ToolSpec
 from locus.toolcalls import parse_tool_calls
 from tests.fuzz._support import Provider, chunks, fuzz, provider
@@ -58,6 +61,8 @@ class Message:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     separator: bool = False
     """Whether the last piece was a JSON call after which ``;`` and spaces are dropped."""
+    refused: int = 0
+    """How many calls were composed to be refused (kept as text, each one problem)."""
 
 
 def prose(p: Provider) -> str:
@@ -157,7 +162,23 @@ def add_token(p: Provider, m: Message) -> None:
     m.separator = False
 
 
-PIECES = [add_prose, add_prose, add_hermes, add_coder, add_mistral, add_think, add_token]
+def add_refused(p: Provider, m: Message) -> None:
+    """A call whose arguments no tool may get: nested past ``MAX_NESTING`` (or past the
+    interpreter's recursion limit), or holding ``NaN``: kept as text and reported."""
+    levels = [MAX_NESTING + 1, 1200][p.ConsumeIntInRange(0, 1)]
+    arguments = ["[" * levels + "]" * levels, "NaN", "1e999"][p.ConsumeIntInRange(0, 2)]
+    call = '{"name": "f", "arguments": {"a": ' + arguments + "}}"
+    text = ["<tool_call>" + call + "</tool_call>", "<|python_tag|>" + call][
+        p.ConsumeIntInRange(0, 1)
+    ]
+    m.text.append(text)
+    m.content.append(text)
+    m.refused += 1
+    m.separator = False
+
+
+PIECES = [add_prose, add_prose, add_hermes, add_coder, add_mistral, add_think, add_token,
+          add_refused]  # fmt: skip
 
 
 def compose(p: Provider) -> Message:
@@ -203,8 +224,9 @@ def check(p: Provider) -> None:
     pieces = list(chunks(text, p.ConsumeIntInRange(0, 65535)))
     for parsed in (whole, streamed(pieces, "auto", tools)):
         calls = [(c.name, c.arguments) for c in parsed.tool_calls]
-        got = (parsed.content, parsed.reasoning, parsed.problems)
-        assert got == (content, reasoning, []) and same(calls, m.calls), (text, got, calls, m)
+        got = (parsed.content, parsed.reasoning, len(parsed.problems))
+        want = (content, reasoning, m.refused)
+        assert got == want and same(calls, m.calls), (text, got, calls, m)
 
 
 if __name__ == "__main__":
