@@ -135,4 +135,3 @@ def _starts_another(whole: _Partial, name: str | None, arguments: str) -> bool:
     if name and whole.name and name != whole.name:
         return True
     return not whole.repeats(arguments)
-
