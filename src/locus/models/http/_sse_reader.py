@@ -83,6 +83,7 @@ class JsonEventReader:
         self._decoder = SSEDecoder()
         self._watch = WaitWatch()
         self._pending: list[str] = []
+        """The data of the events received and not yet taken, the next one last."""
         """The data of events received and not yet taken, in order."""
         self._ended = False
         self._eof = False
@@ -203,9 +204,9 @@ class JsonEventReader:
 
     def _take(self) -> dict[str, Any] | _More | None:
         """The next event already received, ``None`` at the end, or ``_MORE`` (read on)."""
-        pending = self._pending
+        pending = self._pending  # (the next event last: taken from the end)
         while pending:
-            data = pending.pop() if len(pending) == 1 else pending.pop(0)
+            data = pending.pop()
             if data[:1] != "{" and (data == DONE_SENTINEL or data.strip() == DONE_SENTINEL):
                 pending.clear()
                 self._ended = True
@@ -267,7 +268,7 @@ class JsonEventReader:
     def _take_chunk(self, chunk: bytes) -> None:
         """Decode one chunk of the body (``b""``: its end) into the pending events' data."""
         if not chunk:
-            self._pending.extend(event.data for event in self._decoder.close())
+            self._pending[:0] = reversed([event.data for event in self._decoder.close()])
             self._ended = self._eof = True
             return
         self._received += len(chunk)
@@ -279,10 +280,12 @@ class JsonEventReader:
                 "if it is expected",
                 endpoint=self._endpoint,
             )
+        # kept in reverse, so each event is taken from the end of the list (taking from
+        # the front moved every other one: quadratic in a body that came as one chunk)
         if self._pending:
-            self._pending.extend(self._decoder.feed_data(chunk))
+            self._pending[:0] = reversed(self._decoder.feed_data(chunk))
         else:
-            self._pending = self._decoder.feed_data(chunk)
+            self._pending = self._decoder.feed_data(chunk)[::-1]
 
 
 _scope_class: type[anyio.CancelScope] | None = None

@@ -204,3 +204,18 @@ async def test_release_waits_a_moment_for_a_rest_that_is_not_there_yet() -> None
     assert await reader.next() == {"n": 1}
     await reader.release()
     assert answer.later == [] and answer.reads == 2  # the trailing part, then the end
+
+
+async def test_many_events_in_few_chunks_come_in_order_with_leftovers_kept() -> None:
+    """A body whose events arrive many to a chunk (a whole answer in one read), with an
+    event cut between chunks and an event that ends only when the body does: every event
+    once, in order (they are held next-last, taken from the end of a list)."""
+    first = b"".join(b'data: {"n": %d}\n\n' % n for n in range(5000)) + b'data: {"n"'
+    second = b": 5000}\n\n" + b"".join(b'data: {"n": %d}\n\n' % n for n in range(5001, 6000))
+    source = Source([first, second, b'data: {"n": 6000}'])
+    reader = reader_for(source)
+    seen = []
+    while (event := await reader.next()) is not None:
+        seen.append(event["n"])
+    assert seen == list(range(6001))
+    await reader.release()
