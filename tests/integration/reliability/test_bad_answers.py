@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from locus.agent import Agent
+from locus.agent import Agent, ModelTextDelta
 from locus.core.errors import ResponseError, StreamError
 from locus.core.messages import Message
 from locus.emulator import Emulator
@@ -174,3 +174,16 @@ async def test_a_broken_text_tool_call_from_a_dac_stays_visible_text(
         result = await Agent(model, [add]).arun("add 1 and 2")
     assert (result.message, result.metrics.tool_calls) == (reply, 0)
     assert result.stop_reason == "complete"
+
+
+async def test_an_emoji_cut_between_two_events_arrives_whole(oci_model: OCIModelFactory) -> None:
+    # a UTF-16 server (Java) may cut a delta between a character's two halves; json.dumps
+    # writes each half as a \uXXXX escape, as such a server does
+    chunks = sse(text("Done \ud83d"), text("\ude00 and \ud83d"), finish("stop"))
+    async with CannedServer(chunks, content_type=STREAM) as server:
+        agent = Agent(oci_model(service_endpoint=server.url))
+        deltas = [e.text async for e in agent.run("hi") if isinstance(e, ModelTextDelta)]
+        result = await agent.arun("hi")
+    assert deltas == ["Done ", "\U0001f600 and "]  # a last half with no partner: U+FFFD
+    assert result.message == "Done \U0001f600 and \ufffd"
+    result.message.encode("utf-8")  # (raised UnicodeEncodeError: two lone surrogates)

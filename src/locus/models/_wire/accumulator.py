@@ -19,6 +19,7 @@ from locus.core.usage import Usage
 from locus.models._wire.assembler import ToolCallAssembler
 from locus.models._wire.response import build_response
 from locus.models._wire.shape import ShapeError
+from locus.models._wire.surrogates import HeldHalf
 
 __all__ = ["StreamAccumulator"]
 
@@ -41,6 +42,8 @@ class StreamAccumulator(ABC):
         self._raw_stop: str | None = None
         self._finished = False
         self._usage: Usage | None = None
+        self._text_half = HeldHalf()  # (a character cut between two events: surrogates)
+        self._reasoning_half = HeldHalf()
 
     @property
     def finished(self) -> bool:
@@ -71,13 +74,24 @@ class StreamAccumulator(ABC):
             self._raw_stop, self._finished = raw_stop, True
 
     def _deltas(self, text: str | None, reasoning: str | None) -> list[StreamEvent]:
-        """The events for one step's deltas (reasoning first), kept for the final answer."""
+        """The events for one step's deltas (reasoning first), kept for the final answer.
+
+        Text is passed on as valid Unicode: a character whose UTF-16 halves came in two
+        events is passed on whole with the second (``surrogates``).
+        """
         if not reasoning:  # (the usual step: one text delta, or nothing)
             if not text:
                 return []
+            if not text.isascii() or self._text_half.half:
+                text = self._text_half.take(text, last=self._finished)
+                if not text:
+                    return []
             self._text.append(text)
             return [StreamEvent(content=text)]
         events: list[StreamEvent] = []
+        reasoning = self._reasoning_half.take(reasoning, last=self._finished)
+        if text:
+            text = self._text_half.take(text, last=self._finished)
         if reasoning:
             self._reasoning.append(reasoning)
             events.append(StreamEvent(reasoning=reasoning))
@@ -85,6 +99,13 @@ class StreamAccumulator(ABC):
             self._text.append(text)
             events.append(StreamEvent(content=text))
         return events
+
+    def _end_halves(self) -> None:
+        """Keep a character half still held at the end (as U+FFFD: its partner never came)."""
+        if rest := self._text_half.rest():
+            self._text.append(rest)
+        if rest := self._reasoning_half.rest():
+            self._reasoning.append(rest)
 
     def _final_event(
         self, missing: str, *, text: str | None = None, tool_calls: list[ToolCall] | None = None
@@ -95,6 +116,7 @@ class StreamAccumulator(ABC):
         """
         if not self._finished:
             raise StreamError(f"the stream ended before the model finished (no {missing})")
+        self._end_halves()
         response = build_response(
             text="".join(self._text) if text is None else text,
             reasoning="".join(self._reasoning),

@@ -19,6 +19,7 @@ from locus.core.messages import ToolCall
 from locus.models._wire.json_text import ServerJSONError, loads_server_json
 from locus.models._wire.object_scan import parse_object
 from locus.models._wire.shape import ShapeError
+from locus.models._wire.surrogates import whole_text
 
 __all__ = [
     "dump_arguments",
@@ -50,6 +51,7 @@ def parse_arguments(raw: object) -> tuple[dict[str, Any], str | None]:
         if isinstance(raw, Mapping) and argument_problem(raw) is None:
             return dict(raw), None
         return {}, json.dumps(raw, default=str)
+    raw = whole_text(raw)  # (a character's UTF-16 halves in two fragments: joined)
     stripped = raw.strip()  # (any whitespace around it: U+2028 too, as streams read it)
     if not stripped:
         return {}, None

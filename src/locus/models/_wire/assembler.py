@@ -8,6 +8,7 @@ from locus.core._call_ids import new_call_id
 from locus.core.messages import ToolCall
 from locus.models._wire.arguments import tool_call
 from locus.models._wire.object_scan import ObjectScan, parse_object
+from locus.models._wire.surrogates import whole_text
 
 __all__ = ["ToolCallAssembler"]
 
@@ -27,7 +28,8 @@ class _Partial:
 
     @property
     def text(self) -> str:
-        return "".join(self.parts)
+        """The arguments so far (a character cut between two fragments joined again)."""
+        return whole_text("".join(self.parts))
 
     @property
     def whole(self) -> bool:

@@ -6,6 +6,7 @@ from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse
 from locus.core.usage import Usage
 from locus.models._wire.stop import normalise_stop_reason
+from locus.models._wire.surrogates import whole_text
 
 __all__ = ["build_response", "usage_from_counts"]
 
@@ -20,8 +21,11 @@ def build_response(
     model_id: str | None = None,
     request_id: str | None = None,
 ) -> ModelResponse:
-    """One assistant answer; empty text or reasoning becomes ``None``."""
-    message = Message.assistant(text or None, tool_calls, reasoning=reasoning or None)
+    """One assistant answer; empty text or reasoning becomes ``None``; text is valid
+    Unicode (``whole_text``: surrogate halves joined or replaced)."""
+    text = whole_text(text) if text else None
+    reasoning = whole_text(reasoning) if reasoning else None
+    message = Message.assistant(text, tool_calls, reasoning=reasoning)
     return ModelResponse(
         message=message,
         usage=usage if usage is not None else Usage(),

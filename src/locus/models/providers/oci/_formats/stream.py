@@ -15,6 +15,7 @@ from locus.core.response import StreamEvent
 from locus.models._wire.accumulator import StreamAccumulator
 from locus.models._wire.arguments import fragment_text
 from locus.models._wire.shape import maps_in, opt_int, opt_list, opt_map, opt_str
+from locus.models._wire.surrogates import whole_text
 from locus.models.providers.oci._formats.api_format import ApiFormat, parse_api_format
 from locus.models.providers.oci._formats.chat import reported_error
 from locus.models.providers.oci._formats.cohere import cohere_tool_calls
@@ -119,7 +120,8 @@ class ChatStreamDecoder(StreamAccumulator):
         if raw_stop is None:
             return self._deltas(text, None)
         self._finish(raw_stop)
-        self._full_text = text
+        self._text_half.drop()  # (the whole text is here: a half held back is in it)
+        self._full_text = text = whole_text(text) if text else text
         streamed = "".join(self._text)
         if text and text.startswith(streamed) and len(text) > len(streamed):
             return self._deltas(text[len(streamed) :], None)
@@ -127,6 +129,8 @@ class ChatStreamDecoder(StreamAccumulator):
 
     def close(self) -> StreamEvent:
         """The final event (``done=True``); ``StreamError`` if no finish was seen."""
+        if self._finished:
+            self._end_halves()
         text = self._full_text or "".join(self._text)  # COHERE's terminal text is whole
         # (whichever kind the events brought: a stream's events may declare another format)
         cohere, assembled = self._cohere_calls, self._calls.calls() if self._calls else []
