@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -21,7 +22,7 @@ from locus.serve._agents import AgentTable
 from locus.serve._guard import Guard, GuardOptions
 from locus.serve._handlers import chat_completions, resume_run, run_agent
 from locus.serve._openai import models_body
-from locus.serve._served import Served, served
+from locus.serve._served import Served, error_response, served
 from locus.serve._state import ServeState
 from locus.serve._threads import delete_thread, get_thread, list_threads
 from locus.serve._ui import chat_page
@@ -65,7 +66,12 @@ def create_app(
     middleware = [Middleware(Guard, options=guard)]
     if cors_origins:
         middleware.insert(0, _cors(cors_origins))
-    app = Starlette(routes=_routes(ui), middleware=middleware, lifespan=_lifespan)
+    app = Starlette(
+        routes=_routes(ui),
+        middleware=middleware,
+        lifespan=_lifespan,
+        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+    )
     app.state.served = Served(table, ServeState(), shutdown_timeout)
     return app
 
@@ -142,6 +148,27 @@ async def _prepare_models(table: AgentTable) -> None:
             await prepare()
         except Exception as exc:  # (the typed errors say what to do; they hold no secrets)
             log.error("agent %r: its model is not ready: %s: %s", name, type(exc).__name__, exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """A route that does not exist, or a method a route does not take: a JSON error, as
+    every other refusal (with the exception's headers: a 405's ``Allow``)."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        message = f"{request.method} is not allowed on {request.url.path}"
+        answer = error_response(405, message, "invalid_request_error", "method_not_allowed")
+    elif exc.status_code == 404:
+        message = f"no route {request.url.path!r}: see docs/serving.md for the routes"
+        answer = error_response(404, message, "not_found")
+    else:
+        answer = error_response(exc.status_code, str(exc.detail), "invalid_request_error")
+    answer.headers.update(exc.headers or {})
+    return answer
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """An unexpected error: a JSON 500 that names its type only (the log has the rest)."""
+    return error_response(500, f"internal error ({type(exc).__name__})", "server_error")
 
 
 async def _healthz(request: Request) -> Response:

@@ -19,7 +19,7 @@ from importlib import import_module
 from typing import Any
 
 from locus.agent import RunEvent
-from locus.serve._convert import BadRequest, user_message
+from locus.serve._convert import BadRequest, check_id, user_message
 from locus.serve._state import ServeState
 
 __all__ = ["decisions", "parse_approvals", "parse_run_input", "resumed"]
@@ -50,9 +50,7 @@ def parse_run_input(body: Any) -> tuple[str, str, Any, dict[str, Any] | None]:
 
 def _id(body: dict[str, Any], camel: str, snake: str) -> str | None:
     value = body.get(camel, body.get(snake))
-    if value is not None and (not isinstance(value, str) or not value):
-        raise BadRequest(f"'{camel}' must be a non-empty string")
-    return value
+    return None if value is None else check_id(value, camel)
 
 
 def _resume_entries(entries: Any) -> dict[str, Any]:
@@ -60,12 +58,13 @@ def _resume_entries(entries: Any) -> dict[str, Any]:
         raise BadRequest("'resume' must be a list of {interruptId, status, payload}")
     out: dict[str, Any] = {}
     for entry in entries:
-        if not isinstance(entry, dict) or not entry.get("interruptId", entry.get("interrupt_id")):
+        if not isinstance(entry, dict):
             raise BadRequest("each resume entry needs an 'interruptId'")
+        call_id = check_id(entry.get("interruptId", entry.get("interrupt_id")), "interruptId")
         payload = entry.get("payload") or {}
         if entry.get("status") == "cancelled":
             payload = {"approved": False, "reason": "cancelled by the user"}
-        out[str(entry.get("interruptId", entry.get("interrupt_id")))] = payload
+        out[call_id] = payload
     return out
 
 
@@ -85,11 +84,17 @@ def decisions(payloads: dict[str, Any]) -> dict[str, Any]:
     for call_id, payload in payloads.items():
         if not isinstance(payload, dict) or not isinstance(payload.get("approved"), bool):
             raise BadRequest(f"approval for {call_id!r} needs 'approved': true or false")
+        check_id(call_id, "approvals key")
         if payload["approved"]:
             arguments = payload.get("arguments")
+            if arguments is not None and not isinstance(arguments, dict):
+                raise BadRequest(f"approval for {call_id!r}: 'arguments' must be an object")
             out[call_id] = approve(arguments=arguments) if arguments is not None else approve()
         else:
-            out[call_id] = deny(str(payload.get("reason") or "denied by the user"))
+            reason = payload.get("reason")
+            if reason is not None and not isinstance(reason, str):
+                raise BadRequest(f"denial of {call_id!r}: 'reason' must be a string")
+            out[call_id] = deny(reason or "denied by the user")
     return out
 
 

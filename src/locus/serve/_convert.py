@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import math
 from typing import Any
 
 from locus.core.errors import (
@@ -16,16 +20,86 @@ from locus.core.messages import ImagePart, Message, ToolCall
 
 __all__ = [
     "BadRequest",
+    "check_id",
+    "encode_text",
     "error_status",
     "jsonable",
     "message_json",
     "pending_json",
+    "strict_json",
     "user_message",
 ]
+
+MAX_DEPTH = 128
+"""How deeply a request's JSON may nest its arrays and objects (deeper is refused with
+400, before any part of the server, or a run, meets a value it cannot recurse through)."""
 
 
 class BadRequest(ValueError):
     """A request the server cannot act on; its text says what to change."""
+
+
+def encode_text(text: str) -> bytes:
+    """``text`` (JSON written with ``ensure_ascii=False``) as UTF-8, a lone UTF-16
+    surrogate (which UTF-8 cannot hold; it can only stand inside a JSON string) written
+    as its JSON escape ``\\udXXX``, so the JSON reads back the same."""
+    return text.encode("utf-8", "backslashreplace")
+
+
+def strict_json(text: str | bytes, what: str) -> Any:
+    """``text`` as JSON, refused (``BadRequest`` naming ``what``) when it is not JSON, holds
+    ``NaN``/``Infinity`` or a number too large for a float (JSON has neither, and a store
+    could not keep them), or nests deeper than ``MAX_DEPTH``."""
+    try:
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise BadRequest(f"{what} nests deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:
+        raise BadRequest(f"{what} is not JSON: {exc}") from None
+    if _deeper_than(value, MAX_DEPTH):
+        raise BadRequest(f"{what} nests deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text[:40]} is too large")
+    return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests more than ``limit`` arrays and objects (without recursion)."""
+    level: list[Any] = [value] if isinstance(value, dict | list) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        below: list[Any] = []
+        for item in level:
+            for child in item.values() if isinstance(item, dict) else item:
+                if isinstance(child, dict | list):
+                    below.append(child)
+        level = below
+    return False
+
+
+def check_id(value: Any, field: str) -> str:
+    """``value`` if it is a non-empty string that UTF-8 can hold (an id names a thread, a
+    run or a call in a store and in URLs: a lone surrogate cannot be stored or sent)."""
+    if not isinstance(value, str) or not value:
+        raise BadRequest(f"'{field}' must be a non-empty string")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadRequest(f"'{field}' holds a lone UTF-16 surrogate (\\ud800-\\udfff)") from None
+    return value
 
 
 def jsonable(value: Any) -> Any:
@@ -75,13 +149,31 @@ def user_message(content: Any) -> Message:
     for part in content:
         kind = part.get("type") if isinstance(part, dict) else None
         if kind == "text":
-            texts.append(str(part.get("text", "")))
+            text = part.get("text")
+            if not isinstance(text, str):
+                raise BadRequest("a 'text' content part needs 'text', a string")
+            texts.append(text)
         elif kind == "image_url":
             url = part.get("image_url")
-            images.append(str(url.get("url") if isinstance(url, dict) else url))
+            images.append(_image_url(url.get("url") if isinstance(url, dict) else url))
         else:
             raise BadRequest(f"unsupported content part {kind!r}: use 'text' or 'image_url'")
     return Message.user("".join(texts), images=images)
+
+
+def _image_url(url: Any) -> str:
+    """An image part's URL: ``https:`` (or ``http:``), or a ``data:`` URL of base64 data."""
+    if not isinstance(url, str) or not url.startswith(("https://", "http://", "data:")):
+        raise BadRequest("an 'image_url' part needs 'image_url': {'url': an https: or data: URL}")
+    if url.startswith("data:"):
+        header, comma, data = url.partition(",")
+        if not comma or not header.endswith(";base64"):
+            raise BadRequest("an image data: URL must be 'data:<type>;base64,<data>'")
+        try:
+            base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            raise BadRequest("an image data: URL holds invalid base64") from None
+    return url
 
 
 def error_status(exc: BaseException) -> tuple[int, str]:

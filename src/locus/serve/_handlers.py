@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from locus.agent import RunEvent, RunFinished
 from locus.core.errors import AlreadyResumedError
@@ -18,7 +18,7 @@ from locus.serve._agui import AGUIEncoder
 from locus.serve._convert import BadRequest, error_status
 from locus.serve._openai import chat_chunks, completion_body, error_body, parse_chat
 from locus.serve._runner import RunRequest, counted, drain
-from locus.serve._served import Served, error_response, read_json, served
+from locus.serve._served import JSONAnswer, Served, error_response, read_json, refusal, served
 from locus.serve._stream import EventStream, sse
 
 __all__ = ["agui_events", "chat_completions", "resume_run", "run_agent"]
@@ -46,7 +46,7 @@ async def chat_completions(request: Request) -> Response:
         name, run, stream, include_usage = parse_chat(await read_json(request))
         agent = _agent_or_404(app, name)
     except BadRequest as exc:
-        return error_response(400, str(exc), "invalid_request_error")
+        return refusal(exc)
     except LookupError as exc:
         return error_response(404, str(exc), "invalid_request_error", "model_not_found")
     structured = is_structured(agent)
@@ -61,8 +61,8 @@ async def chat_completions(request: Request) -> Response:
         result = await drain(events)
         run_id = await on_paused(result) if getattr(result, "pending", None) else ""
     except Exception as exc:
-        return JSONResponse(error_body(exc), status_code=error_status(exc)[0])
-    return JSONResponse(completion_body(name, result, structured, run_id))
+        return JSONAnswer(error_body(exc), status_code=error_status(exc)[0])
+    return JSONAnswer(completion_body(name, result, structured, run_id))
 
 
 OnPaused = Callable[[Any], Awaitable[str]]
@@ -85,7 +85,7 @@ async def run_agent(request: Request) -> Response:
         agent = _agent_or_404(app, request.path_params["name"])
         thread_id, run_id, prompt, resume = _approvals.parse_run_input(await read_json(request))
     except BadRequest as exc:
-        return error_response(400, str(exc), "invalid_request_error")
+        return refusal(exc)
     except LookupError as exc:
         return error_response(404, str(exc), "not_found")
     name = request.path_params["name"]
@@ -93,8 +93,15 @@ async def run_agent(request: Request) -> Response:
     if resume is not None:
         try:
             _approvals.decisions(resume)
+            pending = await _paused.on_thread(agent, thread_id)
+            if pending is not None:
+                _paused.check_decisions(pending, resume)
         except BadRequest as exc:
-            return error_response(400, str(exc), "invalid_request_error")
+            return refusal(exc)
+        except LookupError as exc:
+            return error_response(404, str(exc), "not_found")
+        except AlreadyResumedError as exc:
+            return error_response(409, str(exc), "conflict_error")
         events = _approvals.resumed(agent, thread_id, resume, app.state)
     else:
         assert prompt is not None
@@ -139,8 +146,9 @@ async def resume_run(request: Request) -> Response:
             raise LookupError(f"no run {run_id!r} of {name!r} awaits approval")
         payloads = _approvals.parse_approvals(await read_json(request))
         _approvals.decisions(payloads)  # a malformed decision is a 400, before the stream
+        _paused.check_decisions([p.id for p in record.state.pending], payloads)
     except BadRequest as exc:
-        return error_response(400, str(exc), "invalid_request_error")
+        return refusal(exc)
     except LookupError as exc:
         return error_response(404, str(exc), "not_found")
     except AlreadyResumedError as exc:

@@ -17,7 +17,16 @@ from typing import Any
 
 from locus.agent import ModelTextDelta, RunEvent, RunFinished
 from locus.core.messages import Message, ToolCall
-from locus.serve._convert import BadRequest, error_status, jsonable, pending_json, user_message
+from locus.serve._convert import (
+    BadRequest,
+    check_id,
+    encode_text,
+    error_status,
+    jsonable,
+    pending_json,
+    strict_json,
+    user_message,
+)
 from locus.serve._runner import RunRequest
 from locus.serve._stream import sse
 
@@ -45,16 +54,40 @@ def parse_chat(body: Any) -> tuple[str, RunRequest, bool, bool]:
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise BadRequest("'messages' must be a non-empty list ending with a user message")
-    parsed = [_message(item) for item in messages]
+    parsed = _messages(messages)
     if parsed[-1].role != "user":
         raise BadRequest("the last message must be the user's (role 'user')")
     thread_id = body.get("thread_id")
-    if thread_id is not None and not isinstance(thread_id, str):
-        raise BadRequest("'thread_id' must be a string")
+    if thread_id is not None:
+        check_id(thread_id, "thread_id")
     history = None if thread_id else parsed[:-1]
-    options = body.get("stream_options") or {}
-    include_usage = bool(isinstance(options, dict) and options.get("include_usage"))
-    return name, RunRequest(parsed[-1], thread_id, history), bool(body.get("stream")), include_usage
+    stream = body.get("stream")
+    if stream is not None and not isinstance(stream, bool):
+        raise BadRequest("'stream' must be true or false")
+    options = body.get("stream_options")
+    if options is not None and not isinstance(options, dict):
+        raise BadRequest("'stream_options' must be an object, e.g. {\"include_usage\": true}")
+    include_usage = bool(options and options.get("include_usage"))
+    return name, RunRequest(parsed[-1], thread_id, history), bool(stream), include_usage
+
+
+def _messages(items: list[Any]) -> list[Message]:
+    """The messages, each tool result answering a call an earlier assistant message made
+    (a model refuses a result without its call, so the client hears it here, as a 400)."""
+    parsed: list[Message] = []
+    calls: set[str] = set()
+    for index, item in enumerate(items):
+        message = _message(item)
+        if message.role == "assistant":
+            calls.update(call.id for call in message.tool_calls)
+        elif message.role == "tool" and message.tool_call_id not in calls:
+            raise BadRequest(
+                f"messages[{index}] (role 'tool') answers no tool call: its 'tool_call_id' "
+                f"{message.tool_call_id!r} must be the id of a call of an earlier assistant "
+                "message"
+            )
+        parsed.append(message)
+    return parsed
 
 
 def _message(item: Any) -> Message:
@@ -66,10 +99,18 @@ def _message(item: Any) -> Message:
     if role in ("system", "developer"):
         return Message.system(_text(content))
     if role == "assistant":
-        calls = [_call(c) for c in item.get("tool_calls") or ()]
-        return Message.assistant(_text(content) if content is not None else None, tool_calls=calls)
+        calls = item.get("tool_calls")
+        if calls is not None and not isinstance(calls, list):
+            raise BadRequest("an assistant message's 'tool_calls' must be a list")
+        return Message.assistant(
+            _text(content) if content is not None else None,
+            tool_calls=[_call(c) for c in calls or ()],
+        )
     if role == "tool":
-        return Message.tool(_text(content), tool_call_id=str(item.get("tool_call_id", "")))
+        call_id = item.get("tool_call_id")
+        if not isinstance(call_id, str):
+            raise BadRequest("a tool message needs 'tool_call_id', the id of the call it answers")
+        return Message.tool(_text(content), tool_call_id=call_id)
     raise BadRequest(f"unknown message role {role!r}: use system, user, assistant or tool")
 
 
@@ -83,14 +124,21 @@ def _call(item: Any) -> ToolCall:
     function = item.get("function") if isinstance(item, dict) else None
     if not isinstance(function, dict):
         raise BadRequest("an assistant tool call needs a 'function' object")
-    raw = function.get("arguments") or "{}"
-    try:
-        arguments = json.loads(raw) if isinstance(raw, str) else dict(raw)
-    except (ValueError, TypeError) as exc:
-        raise BadRequest(f"tool call arguments are not a JSON object: {exc}") from None
-    return ToolCall(
-        id=str(item.get("id", "")), name=str(function.get("name", "")), arguments=arguments
-    )
+    call_id, name = item.get("id"), function.get("name")
+    if not isinstance(call_id, str) or not isinstance(name, str) or not name:
+        raise BadRequest("an assistant tool call needs an 'id' and a 'function.name' (strings)")
+    raw = function.get("arguments")
+    if raw is None or raw == "":
+        arguments: Any = {}
+    elif isinstance(raw, str):
+        arguments = strict_json(raw, "a tool call's arguments")
+    else:
+        arguments = raw
+    if not isinstance(arguments, dict):
+        raise BadRequest(
+            f"tool call arguments must be a JSON object, not {type(arguments).__name__}"
+        )
+    return ToolCall(id=call_id, name=name, arguments=arguments)
 
 
 def answer_text(result: Any, structured: bool) -> str:
@@ -177,7 +225,7 @@ class _Chunks:
 
     def text(self, text: str) -> bytes:
         """A content delta: the same bytes as ``make({"content": text})``."""
-        content = json.dumps(text, ensure_ascii=False).encode()
+        content = encode_text(json.dumps(text, ensure_ascii=False))
         return self._head + b'{"content": ' + content + _OPEN_END
 
     def role(self) -> bytes:

@@ -38,7 +38,7 @@ from locus.agent import RunEvent
 from locus.core.errors import AlreadyResumedError, ThreadConflictError
 from locus.serve._state import PausedRun, ServeState
 
-__all__ = ["PAUSED_KEY", "find", "forgetting", "register"]
+__all__ = ["PAUSED_KEY", "check_decisions", "find", "forgetting", "on_thread", "register"]
 
 PAUSED_KEY = "locus.paused_run"
 """Where the agent keeps a thread's paused run in its metadata (docs/approvals.md)."""
@@ -87,6 +87,37 @@ async def find(name: str, agent: Any, run_id: str, state: ServeState) -> PausedR
     from locus.agent import RunState
 
     return PausedRun(name, thread_id, RunState.load(stored), own_thread=kind == "c")
+
+
+async def on_thread(agent: Any, thread_id: str) -> list[str] | None:
+    """The ids of the calls the run paused on ``thread_id`` waits for (an AG-UI resume),
+    ``LookupError`` when none waits there, ``AlreadyResumedError`` when it was resumed;
+    ``None`` when the agent's store keeps no metadata (the agent itself says then)."""
+    get = getattr(agent.thread_store, "get_metadata", None)
+    if get is None:
+        return None
+    stored = (await get(thread_id)).get(PAUSED_KEY)
+    if not isinstance(stored, dict):
+        raise LookupError(f"thread {thread_id!r} has no run waiting for approval")
+    if stored.get("resumed"):
+        raise AlreadyResumedError(f"the run paused on {thread_id!r} was already resumed")
+    calls = stored.get("pending")
+    calls = calls if isinstance(calls, list) else []
+    return [str(c.get("id")) for c in calls if isinstance(c, dict)]
+
+
+def check_decisions(pending: list[str], given: Any) -> None:
+    """``BadRequest`` unless ``given`` (call id -> decision) decides each of ``pending``,
+    and only those (said before the run resumes, so a refused resume claims nothing)."""
+    from locus.serve._convert import BadRequest
+
+    missing = [i for i in pending if i not in given]
+    unknown = [i for i in given if i not in pending]
+    if missing or unknown:
+        raise BadRequest(
+            f"decide each pending call, and only those: pending {pending}, "
+            f"missing {missing}, unknown {unknown}"
+        )
 
 
 async def forgetting(

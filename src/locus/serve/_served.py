@@ -10,10 +10,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from locus.serve._agents import AgentTable
-from locus.serve._convert import BadRequest
+from locus.serve._convert import BadRequest, encode_text, strict_json
 from locus.serve._state import ServeState
 
-__all__ = ["Served", "error_response", "read_json", "served"]
+__all__ = [
+    "JSONAnswer",
+    "Served",
+    "UnsupportedMediaType",
+    "error_response",
+    "read_json",
+    "refusal",
+    "served",
+]
 
 
 @dataclass(slots=True)
@@ -29,18 +37,50 @@ def served(request: Request) -> Served:
     return value
 
 
+class JSONAnswer(JSONResponse):
+    """A JSON answer that can carry a lone UTF-16 surrogate (a client's or a model's text
+    may hold one): it is written as its JSON escape (``\\ud800``) instead of failing."""
+
+    def render(self, content: Any) -> bytes:
+        text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return encode_text(text)
+
+
+class UnsupportedMediaType(BadRequest):
+    """A body declared as something other than JSON (415)."""
+
+
 async def read_json(request: Request) -> Any:
-    """The request body as JSON; ``BadRequest`` when it is not."""
-    body = await request.body()
-    try:
-        return json.loads(body or b"null")
-    except ValueError as exc:
-        raise BadRequest(f"the body is not JSON: {exc}") from None
+    """The request body as strict JSON (``strict_json``); ``BadRequest`` when it is not,
+    ``UnsupportedMediaType`` when the request declares another content type (so a
+    browser's cross-site form or ``text/plain`` post, which needs no CORS preflight, is
+    never taken for an API call)."""
+    declared = request.headers.get("content-type")
+    if declared is not None and not _is_json_type(declared):
+        raise UnsupportedMediaType(
+            f"the body must be JSON: send 'Content-Type: application/json', not {declared!r}"
+        )
+    return strict_json(await request.body() or b"null", "the body")
 
 
-def error_response(status: int, message: str, kind: str, code: str | None = None) -> JSONResponse:
+def _is_json_type(declared: str) -> bool:
+    media = declared.partition(";")[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def refusal(exc: BadRequest) -> JSONAnswer:
+    """The answer to a request refused by ``exc``: 415 for a body that is not declared
+    JSON, else 400."""
+    if isinstance(exc, UnsupportedMediaType):
+        return error_response(415, str(exc), "invalid_request_error", "unsupported_media_type")
+    return error_response(400, str(exc), "invalid_request_error")
+
+
+def error_response(status: int, message: str, kind: str, code: str | None = None) -> JSONAnswer:
     """An OpenAI-style error answer (every route answers errors this way)."""
     error: dict[str, Any] = {"message": message, "type": kind}
     if code is not None:
         error["code"] = code
-    return JSONResponse({"error": error}, status_code=status)
+    return JSONAnswer({"error": error}, status_code=status)

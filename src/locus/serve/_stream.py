@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from locus.serve._convert import encode_text
 from locus.serve._state import ServeState
 
 __all__ = ["EventStream", "sse"]
@@ -35,7 +36,7 @@ _START = {"type": "http.response.start", "status": 200, "headers": _HEADERS}
 
 def sse(data: str) -> bytes:
     """One server-sent event carrying ``data`` (a JSON text on one line)."""
-    return f"data: {data}\n\n".encode()
+    return encode_text(f"data: {data}\n\n")
 
 
 class _Outbox:

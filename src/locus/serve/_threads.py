@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from locus.serve._convert import message_json
 from locus.serve._paused import PAUSED_KEY
-from locus.serve._served import error_response, served
+from locus.serve._served import JSONAnswer, error_response, served
 
 __all__ = ["delete_thread", "get_thread", "list_threads"]
 
@@ -45,7 +45,7 @@ async def get_thread(request: Request) -> Response:
         "messages": [message_json(m) for m in messages],
         "pending": _pending(metadata),
     }
-    return JSONResponse(body)
+    return JSONAnswer(body)
 
 
 async def _metadata(store: Any, thread_id: str) -> dict[str, Any]:
@@ -84,8 +84,12 @@ async def list_threads(request: Request) -> Response:
     if listing is None:
         return error_response(501, f"{name!r}'s thread store cannot list threads", "unsupported")
     try:
-        limit = min(int(request.query_params.get("limit", "100")), 1000)
+        limit = int(request.query_params.get("limit", "100"))
     except ValueError:
-        return error_response(400, "'limit' must be an integer", "invalid_request_error")
+        limit = 0
+    if limit < 1:
+        message = "'limit' must be a positive integer (at most 1000 are listed)"
+        return error_response(400, message, "invalid_request_error")
+    limit = min(limit, 1000)
     ids = await listing(limit=limit, prefix=request.query_params.get("prefix"))
-    return JSONResponse({"agent": name, "threads": list(ids)})
+    return JSONAnswer({"agent": name, "threads": list(ids)})

@@ -222,8 +222,9 @@ async def test_a_resume_refused_before_its_claim_leaves_the_run_resumable(
     payload = {"model": "ops", "messages": [{"role": "user", "content": "delete /tmp/x"}]}
     run_id = (await http.post("/v1/chat/completions", json=payload)).json()["locus"]["run_id"]
     url = f"/v1/agents/ops/runs/{run_id}/approvals"
-    refused = events_of((await http.post(url, json=_approval("call-other"))).text)
-    assert refused[-1].type == EventType.RUN_ERROR and ran == []
+    refused = await http.post(url, json=_approval("call-other"))
+    assert refused.status_code == 400 and ran == []  # said before the stream: nothing claimed
+    assert "unknown ['call-other']" in refused.json()["error"]["message"]
     assert len((await http.get("/v1/threads")).json()["threads"]) == 1  # still waiting
     events = events_of((await http.post(url, json=_approval("call-9"))).text)
     assert ran == ["/tmp/x"] and events[-1].result == "Result: deleted /tmp/x"
