@@ -3,14 +3,16 @@
 They run on the emulator over real HTTP, signed with its API key; the worker finds the
 emulator's settings as JSON in ``LOCUS_EMU``. Every tool appends a line to the file
 ``LOCUS_TOOL_LOG`` when it runs, so a test counts the runs of each tool across
-processes. ``confirm`` waits until the file ``LOCUS_RELEASE`` exists: a worker can be
-killed while it waits. The ``shop_*`` agents use an MCP server's tools (``mcp_server.py``,
-over stdio or at ``LOCUS_MCP_URL``), which log and wait the same way.
+processes. ``confirm`` (and the teller's ``hold``) waits until the file ``LOCUS_RELEASE``
+exists: a worker can be killed while it waits. The ``shop_*`` agents use an MCP server's
+tools (``mcp_server.py``, over stdio or at ``LOCUS_MCP_URL``), which log and wait the same
+way.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import sys
@@ -168,3 +170,55 @@ def twins() -> Agent:
     name their call of ``pay`` ``call_1`` (models choose ids; here they collide)."""
     clerk = Agent(FunctionModel(_twin_clerk), tools=[pay], name="clerk")
     return Agent(FunctionModel(_twin_desk), tools=[clerk.as_tool()], name="desk")
+
+
+# -- an agent whose tools read the run's deps (test_deps.py) ----------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Account:
+    """What the teller's tools see as ``ctx.deps``: the run's user, built by a worker."""
+
+    user_id: str
+    worker: int
+    """The pid of the worker process that built it."""
+
+
+def account_deps(value: Any) -> Account:
+    """``locus worker --deps tests.integration.durable.agents:account_deps``: the run's JSON
+    deps as an ``Account`` (each build is logged)."""
+    _log(f"deps {value['user_id']}")
+    return Account(str(value["user_id"]), os.getpid())
+
+
+@tool
+def balance(ctx: RunContext[Account]) -> str:
+    """The balance of the run's user."""
+    _log(f"balance {ctx.deps.user_id}")
+    return f"{ctx.deps.user_id} has 40 euros"
+
+
+@tool
+async def hold(amount: int, ctx: RunContext[Account]) -> str:
+    """Hold an amount of the run's user's euros (waits for ``LOCUS_RELEASE``, as confirm)."""
+    _log(f"hold-started {ctx.deps.user_id} {amount}")
+    release = Path(os.environ["LOCUS_RELEASE"])
+    while not release.exists():
+        await asyncio.sleep(0.05)
+    _log(f"hold-done {ctx.deps.user_id} {amount} by {ctx.deps.worker}")
+    return f"held {amount} euros for {ctx.deps.user_id}"
+
+
+def _teller(messages: list[Message], tools: list[ToolSpec]) -> Any:
+    """Asks for the balance, then holds 30 euros, then reports both results."""
+    results = [m.text for m in messages if m.role == "tool"]
+    if not results:
+        return [ToolCall("t1", "balance", {})]
+    if len(results) == 1:
+        return [ToolCall("t2", "hold", {"amount": 30})]
+    return "Done: " + "; ".join(results)
+
+
+def teller() -> Agent:
+    """``tests.integration.durable.agents:teller``: its tools need the run's ``Account``."""
+    return Agent(FunctionModel(_teller), tools=[balance, hold], name="teller", deps_type=Account)

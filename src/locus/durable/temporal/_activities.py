@@ -7,6 +7,10 @@ result. A Locus error leaves as an
 ``ApplicationError`` carrying safe context only (``_errors``). Long calls heartbeat,
 so that a worker killed mid-call is noticed within the heartbeat timeout and the call
 is retried on another worker.
+
+Tool calls and approval rules are methods of a worker's ``RunActivities``: they give the
+tool (or the rule) the run's deps as that worker turns them into an object (``_deps``);
+the other activities are the same functions for every worker.
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ from locus.core.errors import LocusError
 from locus.core.usage import Usage
 from locus.durable.temporal import _wire as wire
 from locus.durable.temporal._agents import agent_at, served
+from locus.durable.temporal._deps import WorkerDeps, check_deps_type
 from locus.durable.temporal._errors import application_error
 from locus.durable.temporal._toolsets import approval_rule as rule_of
 from locus.durable.temporal._toolsets import listing, run_call
+from locus.tools._executor import ToolOutcome
 
-__all__ = ["ACTIVITIES"]
+__all__ = ["ACTIVITIES", "RunActivities", "activities"]
 
 T = TypeVar("T")
 
@@ -60,14 +66,14 @@ async def _heartbeating(work: Awaitable[T]) -> T:
             task.cancel()
 
 
-def _context(agent: Agent[Any], request: dict[str, Any]) -> RunContext[Any]:
+def _context(agent: Agent[Any], request: dict[str, Any], deps: Any) -> RunContext[Any]:
     run = request.get("run") or {}
     return RunContext(
         agent.name,
         str(run.get("run_id") or ""),
         run.get("thread_id"),
         int(run.get("iteration") or 0),
-        None,
+        deps,
         [],
         Usage(),
         str(request["call"]["id"]),
@@ -84,28 +90,51 @@ async def model_call(request: dict[str, Any]) -> dict[str, Any]:
     return wire.response_to_json(response)
 
 
-@activity.defn(name="locus.tool_call")
-async def tool_call(request: dict[str, Any]) -> dict[str, Any]:
-    """One call of the agent's real tool (its own, or one its toolset ``toolset`` lists):
-    its result text, and whether it is an error (a tool that fails is a result the model
-    reads, not a failed activity)."""
-    agent = _agent(request)
-    call = wire.call_from_json(request["call"])
-    context = _context(agent, request)
-    outcome = await _heartbeating(run_call(agent, call, context, request.get("toolset")))
-    return {"text": outcome.message.text, "is_error": outcome.is_error}
+class RunActivities:
+    """The activities that run a call with the run's deps, for one worker (its ``deps``)."""
 
+    def __init__(self, deps: WorkerDeps) -> None:
+        self.deps = deps
 
-@activity.defn(name="locus.approval_rule")
-async def approval_rule(request: dict[str, Any]) -> bool:
-    """Whether a call needs approval, by its tool's ``requires_approval`` function."""
-    agent = _agent(request)
-    call = wire.call_from_json(request["call"])
-    rule = await _heartbeating(rule_of(agent, call.name, request.get("toolset")))
-    found = rule(call, _context(agent, request)) if callable(rule) else rule
-    if inspect.isawaitable(found):
-        found = await _heartbeating(found)
-    return bool(found)
+    async def _deps_of(self, agent: Agent[Any], request: dict[str, Any]) -> Any:
+        """What the call's tool (or rule) sees as ``ctx.deps`` in this worker."""
+        info = activity.info()
+        value = (request.get("run") or {}).get("deps")
+        run = (str(info.workflow_id), str(info.workflow_run_id))
+        deps = await self.deps.for_run(value, run)
+        check_deps_type(agent._config.deps_type, deps, agent.name)
+        return deps
+
+    @activity.defn(name="locus.tool_call")
+    async def tool_call(self, request: dict[str, Any]) -> dict[str, Any]:
+        """One call of the agent's real tool (its own, or one its toolset ``toolset``
+        lists): its result text, and whether it is an error (a tool that fails is a result
+        the model reads, not a failed activity)."""
+        agent = _agent(request)
+        call = wire.call_from_json(request["call"])
+
+        async def run() -> ToolOutcome:
+            context = _context(agent, request, await self._deps_of(agent, request))
+            return await run_call(agent, call, context, request.get("toolset"))
+
+        outcome = await _heartbeating(run())
+        return {"text": outcome.message.text, "is_error": outcome.is_error}
+
+    @activity.defn(name="locus.approval_rule")
+    async def approval_rule(self, request: dict[str, Any]) -> bool:
+        """Whether a call needs approval, by its tool's ``requires_approval`` function
+        (which sees the run's deps as the tool would)."""
+        agent = _agent(request)
+        call = wire.call_from_json(request["call"])
+
+        async def ask() -> bool:
+            rule = await rule_of(agent, call.name, request.get("toolset"))
+            if not callable(rule):
+                return bool(rule)
+            found = rule(call, _context(agent, request, await self._deps_of(agent, request)))
+            return bool(await found if inspect.isawaitable(found) else found)
+
+        return await _heartbeating(ask())
 
 
 @activity.defn(name="locus.toolset_list")
@@ -128,4 +157,11 @@ async def thread_append(request: dict[str, Any]) -> None:
     await _heartbeating(agent.thread_store.append(str(request["thread_id"]), messages))
 
 
-ACTIVITIES = (model_call, tool_call, approval_rule, toolset_list, thread_load, thread_append)
+ACTIVITIES = (model_call, toolset_list, thread_load, thread_append)
+"""The activities that are the same for every worker."""
+
+
+def activities(deps: WorkerDeps) -> list[Any]:
+    """Every activity of a worker whose tools see ``deps``."""
+    run = RunActivities(deps)
+    return [*ACTIVITIES, run.tool_call, run.approval_rule]

@@ -18,7 +18,16 @@ from typing import Any
 from locus.agent import Agent
 from locus.core.errors import ConfigurationError
 
-__all__ = ["agent_at", "agent_named", "everyone", "family", "load_agent", "serve", "served"]
+__all__ = [
+    "agent_at",
+    "agent_named",
+    "everyone",
+    "family",
+    "load_agent",
+    "load_object",
+    "serve",
+    "served",
+]
 
 _served: dict[str, Agent[Any]] = {}
 
@@ -28,9 +37,21 @@ def load_agent(spec: str) -> Agent[Any]:
 
     The current directory is importable, as with ``python -m``.
     """
+    target = load_object(spec, "agent")
+    if not isinstance(target, Agent) and callable(target):
+        target = target()
+    if not isinstance(target, Agent):
+        raise ConfigurationError(f"{spec!r} is a {type(target).__name__}, not a locus Agent")
+    return target
+
+
+def load_object(spec: str, what: str) -> Any:
+    """The object named by ``"package.module:name"`` (``what`` it is, for errors: an
+    agent, the worker's deps). The current directory is importable, as with ``python -m``."""
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
-        raise ConfigurationError(f"{spec!r}: expected module:agent, e.g. myapp.agents:support")
+        example = "myapp.agents:support" if what == "agent" else f"myapp.worker:{what}"
+        raise ConfigurationError(f"{spec!r}: expected module:{what}, e.g. {example}")
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
@@ -40,10 +61,6 @@ def load_agent(spec: str) -> Agent[Any]:
     target = getattr(module, attribute, None)
     if target is None:
         raise ConfigurationError(f"module {module_name!r} has no attribute {attribute!r}")
-    if not isinstance(target, Agent) and callable(target):
-        target = target()
-    if not isinstance(target, Agent):
-        raise ConfigurationError(f"{spec!r} is a {type(target).__name__}, not a locus Agent")
     return target
 
 

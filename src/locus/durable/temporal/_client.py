@@ -91,6 +91,7 @@ async def start_run(
     model_timeout: float = 600.0,
     tool_timeout: float = 3600.0,
     local_activities: bool = True,
+    deps: Any = None,
 ) -> DurableRun:
     """Start a durable run of the agent a worker serves as ``agent`` (``"module:agent"``).
 
@@ -105,12 +106,21 @@ async def start_run(
     and their answers are recorded as markers with the next command (a tool call, the
     run's end), which saves the server a round trip each. Tool calls and thread appends are always
     activities. ``local_activities=False`` makes every call an activity.
+
+    ``deps`` is the run's dependencies as a JSON value (or a pydantic model, sent as its
+    JSON): the user the run acts for, say. It travels in the workflow's input, so it is
+    in Temporal's history for as long as the run is: never put a secret in it. The
+    worker turns it into what tools see as ``ctx.deps`` (``create_worker(deps=...)``);
+    hooks, output validators and history processors, which run in the workflow, see the
+    JSON value itself. A value that is not JSON is a ``ConfigurationError``, before the
+    run is started.
     """
     if not isinstance(agent, str) or ":" not in agent:
         raise ConfigurationError(f"agent must be the 'module:agent' a worker serves, got {agent!r}")
+    deps = wire.deps_to_json(deps)
     if run_id is None:
         run_id = f"locus-thread-{thread_id}" if thread_id else f"locus-run-{uuid.uuid4().hex}"
-    request = {
+    request: dict[str, Any] = {
         "agent": agent,
         "prompt": wire.messages_to_json(as_messages(prompt)),
         "thread_id": thread_id,
@@ -121,6 +131,8 @@ async def start_run(
             "local": bool(local_activities),
         },
     }
+    if deps is not None:  # (a run without deps has the input it always had)
+        request["deps"] = deps
     try:
         await client.start_workflow(WORKFLOW_NAME, request, id=run_id, task_queue=task_queue)
     except WorkflowAlreadyStartedError:
@@ -140,7 +152,8 @@ async def run(
     thread_id: str | None = None,
     **options: Any,
 ) -> AgentResult[Any]:
-    """Start a durable run and wait for its result (see ``start_run`` for the options)."""
+    """Start a durable run and wait for its result (see ``start_run`` for the options,
+    ``deps=`` among them)."""
     started = await start_run(
         client, agent, prompt, task_queue=task_queue, thread_id=thread_id, **options
     )

@@ -16,7 +16,10 @@ calling call (no fresh ids: a replay derives the same ones):
   ``sub_agent_event`` naming the sub-agent and the calling call id;
 - ``depth``: how many agents used as tools it is nested in (``as_tool(max_depth=)``);
 - ``via``: how a worker finds its agent: per level, the calling agent's name and the
-  tool's name (``_agents.agent_at``).
+  tool's name (``_agents.agent_at``);
+- ``deps``: the run's deps as the client gave them (a JSON value, ``None`` without):
+  the same at every level, as ``as_tool`` hands the caller's deps on in ``agent.arun``.
+  The worker turns it into what tools see (``_deps``).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ class Scope:
     base: tuple[str, ...] | None = None
     depth: int = 0
     via: tuple[tuple[str, str], ...] = ()
+    deps: Any = None
 
     def path(self, name: str) -> tuple[str, ...]:
         """``PendingCall.path`` of a call of the agent ``name`` running in this scope."""
@@ -62,4 +66,5 @@ class Scope:
             base=self.path(caller),
             depth=self.depth + 1,
             via=(*self.via, (caller, tool)),
+            deps=self.deps,
         )

@@ -127,7 +127,8 @@ class ActivityExecutor:
         sub = self.subs.get(call.name)
         if sub is not None and workflow.patched(SUB_RUNS):
             return await run_sub_agent(sub, call, context, self._where, self._decisions)
-        payload = offered.located(call=wire.call_to_json(call), run=_run_json(context))
+        run = _run_json(context, self._where.scope.deps)
+        payload = offered.located(call=wire.call_to_json(call), run=run)
         raw = await self._where.execute(
             "locus.tool_call", self._where.payload(**payload), self._where.settings.tool
         )
@@ -138,7 +139,8 @@ class ActivityExecutor:
     async def _needs_approval(self, offered: Offered, call: ToolCall, context: Any) -> bool:
         if isinstance(offered.rule, bool):
             return offered.rule
-        payload = offered.located(call=wire.call_to_json(call), run=_run_json(context))
+        run = _run_json(context, self._where.scope.deps)
+        payload = offered.located(call=wire.call_to_json(call), run=run)
         settings = self._where.settings
         found = await self._where.execute(
             "locus.approval_rule", self._where.payload(**payload), settings.tool, local=True
@@ -146,15 +148,21 @@ class ActivityExecutor:
         return bool(found)
 
 
-def _run_json(context: Any) -> dict[str, Any]:
-    """What a tool sees of the run in the worker (``RunContext`` without deps)."""
+def _run_json(context: Any, deps: Any) -> dict[str, Any]:
+    """What a tool sees of the run in the worker: its ``RunContext``'s run id, thread and
+    iteration, and the run's deps (its JSON value, which the worker turns into the tool's
+    ``ctx.deps``); no ``deps`` key without deps, as before there were any."""
     if context is None:
-        return {"run_id": "", "thread_id": None, "iteration": 0}
-    return {
-        "run_id": context.run_id,
-        "thread_id": context.thread_id,
-        "iteration": context.iteration,
-    }
+        found: dict[str, Any] = {"run_id": "", "thread_id": None, "iteration": 0}
+    else:
+        found = {
+            "run_id": context.run_id,
+            "thread_id": context.thread_id,
+            "iteration": context.iteration,
+        }
+    if deps is not None:
+        found["deps"] = deps
+    return found
 
 
 class ActivityToolbox:

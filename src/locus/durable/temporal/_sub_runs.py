@@ -110,7 +110,9 @@ async def _sub_run(
     inner = scope.sub(where.name, sub.tool.name, call_id, sub.agent.name)
     config = durable_config(sub.agent, where.spec, decisions, where.settings, inner)
     output_type = sub.output_type if sub.output_type is not None else config.output_type
-    run = AgentRun(config, RunRequest(prompt=as_messages(input), output_type=output_type))
+    deps = copy.deepcopy(inner.deps)  # the caller's run's, as as_tool hands them on
+    request = RunRequest(prompt=as_messages(input), output_type=output_type, deps=deps)
+    run = AgentRun(config, request)
     run.run_id = run.ctx.run_id = inner.run_id
     result = None
     try:

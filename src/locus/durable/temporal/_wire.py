@@ -9,8 +9,10 @@ that is not JSON (a model call keyword such as a client object) is refused with 
 from __future__ import annotations
 
 import json
+import math
+import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from locus.core.errors import ConfigurationError
 from locus.core.messages import Message, ToolCall, dump_messages, load_messages
@@ -22,6 +24,7 @@ __all__ = [
     "approval_to_json",
     "call_from_json",
     "call_to_json",
+    "deps_to_json",
     "event_to_json",
     "kwargs_to_json",
     "messages_from_json",
@@ -92,6 +95,64 @@ def kwargs_to_json(kwargs: Mapping[str, Any]) -> dict[str, Any]:
         ) from None
     found: dict[str, Any] = json.loads(text)
     return found
+
+
+def deps_to_json(value: Any) -> Any:
+    """A durable run's ``deps=`` as the JSON value its workflow input carries: JSON values
+    as they are (a tuple as a list), a pydantic model as its ``model_dump(mode="json")``
+    (at any depth). Anything else is a ``ConfigurationError`` naming where it is and what
+    to pass instead; nothing is pickled into the workflow's history."""
+    return _json_value(value, "deps")
+
+
+_SCALARS: dict[type, Any] = {bool: bool, str: str.__str__, int: int}
+"""JSON scalars by their type (a subclass, an enum of them, as its plain value)."""
+
+
+def _json_value(value: Any, where: str) -> Any:
+    if value is None:
+        return None
+    scalar = next((make for kind, make in _SCALARS.items() if isinstance(value, kind)), None)
+    if scalar is not None:
+        return scalar(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            _refuse(f"{where} is {value!r}, not a JSON number")
+        return float(value)
+    if isinstance(value, Mapping):
+        return {
+            _json_key(key, where): _json_value(v, f"{where}[{key!r}]") for key, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_json_value(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    return _json_model(value, where)
+
+
+def _json_key(key: Any, where: str) -> str:
+    if not isinstance(key, str):
+        _refuse(f"{where} has the {type(key).__name__} key {key!r} (JSON keys are strings)")
+    return str(key)
+
+
+def _json_model(value: Any, where: str) -> Any:
+    """A pydantic model as its JSON value; anything else is refused."""
+    pydantic = sys.modules.get("pydantic")  # (a model's class has imported it)
+    if pydantic is None or not isinstance(value, pydantic.BaseModel):
+        _refuse(f"{where} is of type {type(value).__name__}")
+    try:
+        return value.model_dump(mode="json")
+    except ValueError as exc:  # (pydantic_core.PydanticSerializationError)
+        _refuse(f"{where} is a pydantic model ({type(value).__name__}) that is not JSON ({exc})")
+
+
+def _refuse(what: str) -> NoReturn:
+    raise ConfigurationError(
+        f"{what}: a durable run's deps travel in its workflow input, in Temporal's "
+        "history, so they must be JSON (a dict with string keys, a list, a string, a number, "
+        "a bool or None) or a pydantic model, and must hold no secret. Pass what identifies "
+        "the run's user or data (an id, say), and build objects such as a database pool or a "
+        "client in the worker: create_worker(..., deps=lambda value: MyDeps(pool, value))"
+    )
 
 
 def response_to_json(response: ModelResponse) -> dict[str, Any]:

@@ -17,8 +17,9 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from locus.agent import Agent
 from locus.core.errors import ConfigurationError
-from locus.durable.temporal._activities import ACTIVITIES
-from locus.durable.temporal._agents import serve
+from locus.durable.temporal._activities import activities
+from locus.durable.temporal._agents import load_object, serve
+from locus.durable.temporal._deps import WorkerDeps
 from locus.durable.temporal._toolsets import closing
 from locus.durable.temporal._workflow import AgentWorkflow
 
@@ -31,6 +32,7 @@ def create_worker(
     task_queue: str,
     agents: Sequence[str] | Mapping[str, Agent[Any]],
     sandbox: bool = True,
+    deps: Any = None,
     **worker_options: Any,
 ) -> Worker:
     """A worker serving ``agents`` on ``task_queue``: specs (``"module:agent"``, loaded
@@ -42,9 +44,18 @@ def create_worker(
     are passed through the sandbox anyway, so it checks little of a run; leave it on
     when hooks or validators import other code inside the workflow.
 
-    Every worker of a task queue must serve the same agents, built the same way. The
-    agents' toolsets (MCP servers) connect on first use in this process and are closed
-    when the worker shuts down.
+    ``deps`` is what the agents' tools (and approval rule functions) see as ``ctx.deps``
+    in this worker: a callable is a factory called with the run's JSON deps
+    (``start_run(deps=...)``, ``None`` for a run without) once per run in this process,
+    which may be async and may do I/O (``lambda value: MyDeps(pool=POOL,
+    user_id=value["user_id"])``); any other object is given to every run as it is (a
+    database pool); without it tools see the run's JSON value. Hooks, output validators
+    and history processors run in the workflow and see the JSON value. To give every run a
+    callable object, wrap it: ``deps=lambda value: obj``.
+
+    Every worker of a task queue must serve the same agents, built the same way (and
+    build deps the same way). The agents' toolsets (MCP servers) connect on first use in
+    this process and are closed when the worker shuts down.
     """
     given = dict(agents) if isinstance(agents, Mapping) else dict.fromkeys(agents)
     if not given:
@@ -65,7 +76,7 @@ def create_worker(
         client,
         task_queue=task_queue,
         workflows=[AgentWorkflow],
-        activities=list(ACTIVITIES),
+        activities=activities(WorkerDeps(deps)),
         workflow_runner=runner,
         plugins=plugins,
         **worker_options,
@@ -82,6 +93,12 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         help="HOST:PORT of the Temporal frontend (default: $TEMPORAL_ADDRESS or localhost:7233)",
     )
     parser.add_argument("--namespace", default=os.environ.get("TEMPORAL_NAMESPACE", "default"))
+    parser.add_argument(
+        "--deps",
+        metavar="module:name",
+        help="what tools see as ctx.deps: a factory called with each run's JSON deps, or an "
+        "object for every run (create_worker(deps=...); see docs/durable.md)",
+    )
     parser.add_argument(
         "--no-sandbox",
         action="store_true",
@@ -107,8 +124,13 @@ async def _serve(args: argparse.Namespace) -> None:
         client = await Client.connect(args.address, namespace=args.namespace)
     except RuntimeError as exc:
         raise ConfigurationError(f"cannot reach Temporal at {args.address}: {exc}") from None
+    deps = load_object(args.deps, "deps") if args.deps else None
     worker = create_worker(
-        client, task_queue=args.task_queue, agents=args.agents, sandbox=not args.no_sandbox
+        client,
+        task_queue=args.task_queue,
+        agents=args.agents,
+        sandbox=not args.no_sandbox,
+        deps=deps,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -7,6 +7,11 @@ run's events are kept and answered by the ``locus.events`` query (a sub-agent's 
 events wrapped in ``sub_agent_event``s, see ``_scope``); ``locus.pending`` lists the calls
 waiting for a decision, a sub-run's under ``<calling call id>/<its id>``.
 
+Deps: the run's ``deps`` (a JSON value in the workflow's input) are what hooks, output
+validators and history processors see as ``ctx.deps`` here (a copy: a change they make
+is not seen by tools); tool calls and approval rules carry the value to the worker,
+which turns it into the object tools see (``_deps``).
+
 Determinism: the loop's run id is the workflow id (not a fresh ``uuid4``), no deadline
 runs in the workflow (Temporal's timeouts replace it), and the only waits are
 activities and ``workflow.wait_condition``. The module has no import-time side effects;
@@ -16,6 +21,7 @@ objects inside it).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -60,12 +66,14 @@ class AgentWorkflow:
         spec = str(request["agent"])
         try:
             settings = Settings.from_json(request.get("settings") or {})
-            scope = Scope(workflow.info().workflow_id, self._events.append)
+            deps = request.get("deps")  # (none in a run started without, or before deps)
+            scope = Scope(workflow.info().workflow_id, self._events.append, deps=deps)
             config = durable_config(served(spec), spec, self, settings, scope)
             run_request = RunRequest(
                 prompt=wire.messages_from_json(request["prompt"]),
                 thread_id=request.get("thread_id"),
                 output_type=config.output_type,
+                deps=copy.deepcopy(deps),  # hooks and validators: the JSON value (a copy)
             )
             run = AgentRun(config, run_request)
             run.run_id = run.ctx.run_id = scope.run_id
