@@ -2,7 +2,7 @@
 (``TEMPORAL_ADDRESS``) and the emulator, and print what their comments say. The first
 block (a fragment with a top-level ``await``) is only compiled; the MCP example runs with
 the tools module of the block before it beside it; the sub-agent example approves its
-clerk's call."""
+clerk's call; the deps example runs two users' runs on one worker."""
 
 from __future__ import annotations
 
@@ -66,4 +66,14 @@ def test_the_sub_agent_example_runs_and_prints_what_it_says(
         "The result of clerk is The result of refund is refunded order A17..",
         "1",
         "clerk refund",
+    ]
+
+
+def test_the_deps_example_runs_and_prints_what_it_says(
+    temporal_address: str, tmp_path: Path
+) -> None:
+    assert run_example(blocks()[5], temporal_address, tmp_path) == [
+        "The result of my_orders is A17, A18.",
+        "The result of my_orders is B2.",
+        "The result of my_orders is B2.",
     ]
