@@ -17,10 +17,15 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["Guard", "GuardOptions", "is_loopback"]
+__all__ = ["PROBE_PATHS", "Guard", "GuardOptions", "is_loopback"]
 
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/", "/favicon.ico"})
 """Paths served without a token: probes, and the chat page (its calls carry the token)."""
+
+PROBE_PATHS = frozenset({"/healthz", "/readyz"})
+"""Paths outside the per-client limit: a load balancer's health checker may share one
+address with many users (behind some proxies), and must see the server up while those
+users hold the address's every slot; a probe never uses one either."""
 
 
 @functools.lru_cache(maxsize=1024)
@@ -47,7 +52,8 @@ class GuardOptions:
 
 
 class Guard:
-    """Checks auth, reads the body under a size cap and limits requests in flight per client."""
+    """Checks auth, reads the body under a size cap and limits requests in flight per
+    client (health and readiness probes excepted: ``PROBE_PATHS``)."""
 
     def __init__(self, app: ASGIApp, options: GuardOptions) -> None:
         self.app = app
@@ -63,6 +69,9 @@ class Guard:
         if refusal is not None:
             await _error(send, *refusal)
             return
+        if scope["path"] in PROBE_PATHS:
+            await self._pass(scope, receive, send)
+            return
         key = client or "?"
         if self.in_flight.get(key, 0) >= self.options.max_concurrent_per_client:
             limit = self.options.max_concurrent_per_client
@@ -70,14 +79,18 @@ class Guard:
             return
         self.in_flight[key] = self.in_flight.get(key, 0) + 1
         try:
-            body = await _read_body(receive, self.options.max_body_bytes)
-            if body is None:
-                limit = self.options.max_body_bytes
-                await _error(send, 413, f"request body over {limit} bytes")
-                return
-            await self.app(scope, _replay(body, receive), send)
+            await self._pass(scope, receive, send)
         finally:
             self._release(key)
+
+    async def _pass(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Read the body under the size cap and hand the request on."""
+        body = await _read_body(receive, self.options.max_body_bytes)
+        if body is None:
+            limit = self.options.max_body_bytes
+            await _error(send, 413, f"request body over {limit} bytes")
+            return
+        await self.app(scope, _replay(body, receive), send)
 
     def _refusal(self, scope: Scope, client: str | None) -> tuple[int, str] | None:
         if scope["path"] in OPEN_PATHS:
