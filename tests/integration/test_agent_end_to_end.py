@@ -149,7 +149,9 @@ def dac_model(emu: Emulator, style: str) -> Model:
     )
 
 
-@pytest.mark.parametrize("style", ["native", "hermes", "qwen3_coder", "llama_json", "cohere"])
+@pytest.mark.parametrize(
+    "style", ["native", "hermes", "qwen3_coder", "llama_json", "cohere", "glm"]
+)
 async def test_seed_part5_against_the_emulator(oci_emulator: Emulator, style: str) -> None:
     agent = Agent(
         model=dac_model(oci_emulator, style),

@@ -28,7 +28,7 @@ __all__ = [
     "load_catalogue",
 ]
 
-TOOL_CALL_STYLES = ("native", "hermes", "qwen3_coder", "llama_json", "cohere")
+TOOL_CALL_STYLES = ("native", "hermes", "qwen3_coder", "llama_json", "cohere", "glm")
 _API_FORMATS = ("GENERIC", "COHERE", "COHEREV2")
 _BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
 
@@ -155,6 +155,7 @@ _DEFAULT_ENDPOINTS: tuple[dict[str, str], ...] = (
     },
     {"name": "llama-json", "model": "meta.llama-3.3-70b-instruct", "tool_call_style": "llama_json"},
     {"name": "cohere-command-a", "model": "cohere.command-a-03-2025", "tool_call_style": "cohere"},
+    {"name": "glm-dac", "model": "zai-org/GLM-4.6", "tool_call_style": "glm"},
     {
         "name": "qwen-prose",
         "model": "Qwen/Qwen2.5-7B-Instruct",

@@ -1,5 +1,6 @@
-"""Decoding the payload of a ``<tool_call>``/``<tool_calling>`` block: Hermes JSON or
-Qwen3-Coder XML, depending on what it holds and which formats are enabled."""
+"""Decoding the payload of a ``<tool_call>``/``<tool_calling>`` block: Hermes JSON,
+Qwen3-Coder XML or GLM's name and ``<arg_key>`` pairs, depending on what it holds and
+which formats are enabled."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from dataclasses import dataclass, field
 
 from locus.toolcalls._calls import NamedArgs, decode_json_calls
 from locus.toolcalls._coder_xml import Schemas, looks_like_coder_xml, parse_coder_xml
-from locus.toolcalls._formats import HERMES, QWEN3_CODER
+from locus.toolcalls._formats import GLM, HERMES, QWEN3_CODER
+from locus.toolcalls._glm import looks_like_glm, parse_glm
 
 __all__ = ["BlockResult", "decode_block"]
 
@@ -25,11 +27,15 @@ class BlockResult:
 
 
 def decode_block(body: str, enabled: Collection[str], schemas: Schemas) -> BlockResult:
-    """Decode a block body; the format is chosen by the payload's first character."""
+    """Decode a block body; the format is chosen by what the payload holds: ``<function=``
+    first (Qwen3-Coder), a name with ``<arg_key>`` pairs (GLM), else JSON (Hermes)."""
     if looks_like_coder_xml(body):
         return _coder(body, enabled, schemas)
+    if looks_like_glm(body) and _glm_call(body, schemas):
+        return _glm(body, enabled, schemas)
     if HERMES not in enabled:
-        return BlockResult(QWEN3_CODER, error="not a <function=...> payload")
+        fmt = QWEN3_CODER if QWEN3_CODER in enabled else GLM
+        return BlockResult(fmt, error="neither a <function=...> nor a GLM payload")
     decoded = decode_json_calls(body.strip())
     return BlockResult(HERMES, decoded.calls, decoded.skipped, decoded.error)
 
@@ -41,3 +47,19 @@ def _coder(body: str, enabled: Collection[str], schemas: Schemas) -> BlockResult
     if isinstance(parsed, str):
         return BlockResult(QWEN3_CODER, error=parsed)
     return BlockResult(QWEN3_CODER, parsed)
+
+
+def _glm_call(body: str, schemas: Schemas) -> bool:
+    """A GLM payload, unless it is a bare word that names no offered tool (then it is
+    Hermes's, and malformed: ``<tool_call>oops</tool_call>`` is no call to ``oops``;
+    without ``tools=`` no bare word is a call)."""
+    return "<arg_key>" in body or body.strip() in schemas
+
+
+def _glm(body: str, enabled: Collection[str], schemas: Schemas) -> BlockResult:
+    if GLM not in enabled:
+        return BlockResult(HERMES, error="GLM <arg_key> payload, format 'glm' is off")
+    parsed = parse_glm(body, schemas)
+    if isinstance(parsed, str):
+        return BlockResult(GLM, error=parsed)
+    return BlockResult(GLM, parsed)

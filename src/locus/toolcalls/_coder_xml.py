@@ -16,7 +16,7 @@ from typing import Any
 from locus.core._json_values import argument_problem
 from locus.toolcalls._calls import NamedArgs
 
-__all__ = ["looks_like_coder_xml", "parse_coder_xml"]
+__all__ = ["Schemas", "coerce_value", "looks_like_coder_xml", "parse_coder_xml"]
 
 _FUNCTION = re.compile(r"<function=([^>\n]+)>(.*?)</function>", re.DOTALL)
 _PARAMETER = re.compile(r"<parameter=([^>\n]+)>(.*?)</parameter>", re.DOTALL)
@@ -62,7 +62,7 @@ def _parameters(body: str, schema: Mapping[str, Any]) -> dict[str, Any] | str:
         if body[end : match.start()].strip():
             return "text outside <parameter=...> elements"
         key = match.group(1).strip()
-        arguments[key] = _coerce(_trim(match.group(2)), properties.get(key))
+        arguments[key] = coerce_value(_trim(match.group(2)), properties.get(key))
         end = match.end()
     if body[end:].strip():
         return "unclosed <parameter=...> element or text after it"
@@ -75,7 +75,8 @@ def _trim(value: str) -> str:
     return value.removesuffix("\n")
 
 
-def _coerce(value: str, schema: Any) -> Any:
+def coerce_value(value: str, schema: Any) -> Any:
+    """An XML value's text decoded by the type its JSON Schema declares (when it fits)."""
     wanted = _declared_type(schema)
     if wanted is None or wanted == "string":
         return value

@@ -19,9 +19,17 @@ QWEN3_CODER = "qwen3_coder"
 LLAMA_JSON = "llama_json"
 LLAMA_PYTHON_TAG = "llama_python_tag"
 MISTRAL = "mistral"
+GLM = "glm"
 THINK = "think"
 
-TOOL_CALL_FORMATS: tuple[str, ...] = (HERMES, QWEN3_CODER, LLAMA_JSON, LLAMA_PYTHON_TAG, MISTRAL)
+TOOL_CALL_FORMATS: tuple[str, ...] = (
+    HERMES,
+    QWEN3_CODER,
+    LLAMA_JSON,
+    LLAMA_PYTHON_TAG,
+    MISTRAL,
+    GLM,
+)
 """Every text tool-call format; ``"auto"`` means all of them."""
 
 PREFILLED_THINK = "prefilled_think"

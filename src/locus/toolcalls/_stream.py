@@ -8,19 +8,16 @@ text flows at once, and only a suffix that could still become a marker is held.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Sequence
 
-from locus.core._call_ids import new_call_id
 from locus.core.errors import ConfigurationError
-from locus.core.messages import ToolCall
 from locus.core.toolspec import ToolSpec
 from locus.toolcalls import _tags as tag
 from locus.toolcalls._blocks import decode_block
-from locus.toolcalls._calls import NamedArgs, as_arguments, decode_json_calls, load_json
-from locus.toolcalls._coder_xml import Schemas
+from locus.toolcalls._calls import as_arguments, decode_json_calls, load_json
 from locus.toolcalls._formats import (
+    GLM,
     HERMES,
     LLAMA_JSON,
     LLAMA_PYTHON_TAG,
@@ -29,31 +26,31 @@ from locus.toolcalls._formats import (
     QWEN3_CODER,
     THINK,
     FormatsArg,
-    resolve_formats,
 )
+from locus.toolcalls._glm import NAME_START, is_glm_head
 from locus.toolcalls._jsonscan import JsonScanner, ScanStatus
 from locus.toolcalls._output import Out
-from locus.toolcalls._results import ParseProblem, StreamItem
+from locus.toolcalls._results import StreamItem
+from locus.toolcalls._state import ParserState, Step
 
 __all__ = ["ToolCallStreamParser"]
 
 _MISTRAL_ARRAY = "mistral_array"
 _NON_SPACE = re.compile(r"\S")
+_MAX_GLM_HEAD = 256
+"""Characters after ``<tool_call>`` that may be read before a GLM name must be settled."""
 _NOT_SEPARATOR = re.compile(r"[^\s;]")
 _NAME_END = re.compile(r"[^A-Za-z0-9_.\-]")
 _LOOKS_LIKE_CALL = re.compile(
     r'\s*\[?\s*\{\s*"name"\s*:\s*"[^"]*"\s*,\s*"(?:parameters|arguments)"'
 )
 
-Step = Callable[["ToolCallStreamParser", str, int, Out], int]
-"""A parsing mode: a method of the parser, kept unbound so the parser holds no cycle."""
-
 
 def _format_of(origin: str) -> str:
     return MISTRAL if origin == _MISTRAL_ARRAY else origin
 
 
-class ToolCallStreamParser:
+class ToolCallStreamParser(ParserState):
     """Splits a streamed model message into visible text, ``ReasoningText``s and
     ``ToolCall``s. ``formats`` is ``"auto"``, a name or list of names from
     ``TOOL_CALL_FORMATS`` (plus the option ``"prefilled_think"``), or ``None`` (off)."""
@@ -65,32 +62,9 @@ class ToolCallStreamParser:
         tools: Sequence[ToolSpec] | None = None,
         id_factory: Callable[[], str] | None = None,
     ) -> None:
-        self._enabled = resolve_formats(formats)
-        enabled = self._enabled or frozenset()
-        self._tools = tuple(tools) if tools is not None else None
-        self._new_id = id_factory or new_call_id
-        self._markers = tag.text_markers(enabled)
-        self._problems: list[ParseProblem] = []
-        self._hold = ""
-        self._pushback = ""
-        self._parts: list[str] = []
-        self._opener = ""
-        self._closer = ""
-        self._call_name = ""
-        self._origin = ""
-        self._scanner = JsonScanner()
-        self._at_start = LLAMA_JSON in enabled
-        self._closed = False
-        self._mode: Step = type(self)._think if PREFILLED_THINK in enabled else type(self)._text
-
-    @functools.cached_property
-    def _schemas(self) -> Schemas:  # made on the first call decoded, not per message
-        return {spec.name: spec.parameters for spec in self._tools or ()}
-
-    @property
-    def problems(self) -> list[ParseProblem]:
-        """Everything refused so far (the refused markup is also in the visible text)."""
-        return list(self._problems)
+        super().__init__(formats, tools, id_factory)
+        think = PREFILLED_THINK in (self._enabled or ())
+        self._mode = type(self)._think if think else type(self)._text
 
     def feed(self, delta: str) -> list[StreamItem]:
         """Parse the next piece of the message; return what is known so far."""
@@ -148,36 +122,13 @@ class ToolCallStreamParser:
             self._emit(out, hold)
         elif mode == type(self)._think:
             out.reasoning(hold)
-        elif mode in (type(self)._block, type(self)._block_start):
+        elif mode in (type(self)._block, type(self)._block_start, type(self)._glm_head):
             self._parts.append(hold)
             self._end_block(out, closed=False)
         elif mode == type(self)._json:
             self._json_refused(out, "".join(self._parts), "incomplete JSON at end of message")
         elif mode in (type(self)._mistral_head, type(self)._mistral_name):
             self._refuse(out, self._raw() + hold, MISTRAL, "incomplete [TOOL_CALLS] call")
-
-    def _emit(self, out: Out, text: str) -> None:
-        if self._at_start and text and not text.isspace():
-            self._at_start = False
-        out.text(text)
-
-    def _call(self, out: Out, named: NamedArgs) -> None:
-        self._at_start = False
-        out.call(ToolCall(id=self._new_id(), name=named[0], arguments=named[1]))
-
-    def _problem(self, text: str, fmt: str, reason: str) -> None:
-        self._problems.append(ParseProblem(text=text, reason=reason, format=fmt))
-
-    def _refuse(self, out: Out, raw: str, fmt: str, reason: str) -> None:
-        """Keep refused markup as visible text and report it."""
-        self._emit(out, raw)
-        self._problem(raw, fmt, reason)
-
-    def _raw(self) -> str:
-        return self._opener + "".join(self._parts)
-
-    def _open(self, mode: Step, opener: str, origin: str = "") -> None:
-        self._mode, self._opener, self._origin, self._parts = mode, opener, origin, []
 
     # -- visible text ----------------------------------------------------------------
 
@@ -237,18 +188,48 @@ class ToolCallStreamParser:
     # -- <tool_call> blocks ----------------------------------------------------------
 
     def _block_start(self, src: str, pos: int, out: Out) -> int:
-        """Right after ``<tool_call>``: a payload starts with ``{``, ``[`` or ``<``;
-        anything else is prose mentioning the tag, released at once."""
+        """Right after ``<tool_call>``: a payload starts with ``{``, ``[`` or ``<``, or
+        (GLM) with a tool's name; anything else is prose mentioning the tag, released
+        at once."""
         hit = _NON_SPACE.search(src, pos)
         end = len(src) if hit is None else hit.start()
         self._parts.append(src[pos:end])
         if hit is not None and hit.group() in "{[<":
             self._mode = type(self)._block
+        elif hit is not None and GLM in (self._enabled or ()) and NAME_START.match(hit.group()):
+            self._mode = type(self)._glm_head
         elif hit is not None:
-            self._mode = type(self)._text
-            fmt = HERMES if HERMES in (self._enabled or ()) else QWEN3_CODER
-            self._refuse(out, self._raw(), fmt, f"{self._opener} not followed by a payload")
+            glm_off = GLM not in (self._enabled or ()) and NAME_START.match(hit.group())
+            self._not_a_payload(
+                out, " (a tool's name: GLM's format, 'glm', is off)" * bool(glm_off)
+            )
         return end
+
+    def _glm_head(self, src: str, pos: int, out: Out) -> int:
+        """After ``<tool_call>`` and a name's first character: a GLM payload once the
+        name is followed by ``<`` (``<arg_key>``, ``</tool_call>``); prose mentioning the
+        tag as soon as another word follows (then read again as text)."""
+        head = "".join(self._parts)
+        text = head + src[pos:]
+        starts = is_glm_head(text) if len(text) <= _MAX_GLM_HEAD else False
+        if starts is None:
+            self._parts = [text]
+            return len(src)
+        if starts:
+            self._mode = type(self)._block
+            return pos  # (the name so far is in the parts; the block goes on from here)
+        blank = len(text) - len(text.lstrip())
+        self._parts = [text[:blank]]
+        self._not_a_payload(out)
+        self._pushback = text[blank:]
+        return len(src)
+
+    def _not_a_payload(self, out: Out, hint: str = "") -> None:
+        self._mode = type(self)._text
+        enabled = self._enabled or ()
+        fmt = next((f for f in (HERMES, QWEN3_CODER) if f in enabled), GLM)
+        reason = f"{self._opener} not followed by a payload{hint}"
+        self._refuse(out, self._raw(), fmt, reason)
 
     def _block(self, src: str, pos: int, out: Out) -> int:
         match = tag.BLOCK_MARKERS.find(src, pos)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from locus.toolcalls._formats import HERMES, LLAMA_PYTHON_TAG, MISTRAL, QWEN3_CODER
+from locus.toolcalls._formats import GLM, HERMES, LLAMA_PYTHON_TAG, MISTRAL, QWEN3_CODER
 from locus.toolcalls._markers import MarkerSet
 
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
@@ -22,7 +22,7 @@ BARE_CLOSE = (
 def text_markers(enabled: frozenset[str]) -> MarkerSet:
     """The markers to look for in visible text when ``enabled`` formats are on."""
     markers = [THINK_OPEN, THINK_CLOSE]
-    if enabled & {HERMES, QWEN3_CODER}:
+    if enabled & {HERMES, QWEN3_CODER, GLM}:
         markers += [*BLOCK_CLOSERS, "<|im_end|>"]
     if LLAMA_PYTHON_TAG in enabled:
         markers += [PYTHON_TAG, "<|eot_id|>", "<|eom_id|>"]

@@ -46,7 +46,7 @@ def _check_state_dir(state: Path, info: dict[str, Any]) -> None:
     assert config["region"] == info["region"] == "us-chicago-1"
     assert set(info["models"]) >= REQUIRED_MODELS
     styles = {e["tool_call_style"] for e in info["endpoints"]}
-    assert styles == {"hermes", "native", "qwen3_coder", "llama_json", "cohere"}
+    assert styles == {"hermes", "native", "qwen3_coder", "llama_json", "cohere", "glm"}
     for endpoint in info["endpoints"]:
         assert endpoint["ocid"].startswith("ocid1.generativeaiendpoint.oc1.us-chicago-1.")
 

@@ -23,6 +23,7 @@ def test_format_names() -> None:
         "llama_json",
         "llama_python_tag",
         "mistral",
+        "glm",
     )
 
 

@@ -59,6 +59,11 @@ PIECES = [
     "null",
     "true",
     "42",
+    "<arg_key>",
+    "</arg_key>",
+    "<arg_value>",
+    "</arg_value>",
+    "get_weather",
 ]
 _MARKER_RE = re.compile("|".join(re.escape(m) for m in MARKUP[:11]))
 FORMAT_SETS = st.sampled_from(
@@ -68,6 +73,8 @@ FORMAT_SETS = st.sampled_from(
         ["hermes", "qwen3_coder"],
         ["llama_json", "llama_python_tag"],
         ["mistral"],
+        ["glm"],
+        ["hermes", "glm"],
     ]
 )
 

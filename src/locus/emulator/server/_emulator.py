@@ -196,7 +196,8 @@ class Emulator:
 
     def endpoint(self, style: str = "hermes") -> dict[str, str]:
         """The first DAC endpoint whose tool calls come back in ``style`` (one of ``native``,
-        ``hermes``, ``qwen3_coder``, ``llama_json``, ``cohere``; another is a ``ValueError``)."""
+        ``hermes``, ``qwen3_coder``, ``llama_json``, ``cohere``, ``glm``; another is a
+        ``ValueError``)."""
         return self.catalogue.by_style(style).as_info()
 
     # -- run-time switches -----------------------------------------------------------------

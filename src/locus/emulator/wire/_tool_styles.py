@@ -1,9 +1,10 @@
 """Tool-call styles of hosted models: structured calls, or calls written into the text.
 
 ``native`` and ``cohere`` keep calls structured; ``hermes`` (Qwen/Hermes ``<tool_call>``
-JSON), ``qwen3_coder`` (Qwen3-Coder XML) and ``llama_json`` (Llama 3 JSON as the whole
-content) turn them into text, as a DAC without a tool parser would. Formats as
-documented by Qwen, NousResearch Hermes and Meta's Llama 3 model cards.
+JSON), ``qwen3_coder`` (Qwen3-Coder XML), ``llama_json`` (Llama 3 JSON as the whole
+content) and ``glm`` (GLM-4.5's name and ``<arg_key>``/``<arg_value>`` pairs) turn them
+into text, as a DAC without a tool parser would. Formats as documented by Qwen,
+NousResearch Hermes and Meta's Llama 3 model cards, and GLM-4.5's chat template.
 """
 
 from __future__ import annotations
@@ -57,6 +58,17 @@ def _xml_value(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+def _glm(calls: tuple[Call, ...]) -> str:
+    blocks = []
+    for call in calls:
+        pairs = "".join(
+            f"<arg_key>{name}</arg_key>\n<arg_value>{_xml_value(value)}</arg_value>\n"
+            for name, value in call.arguments.items()
+        )
+        blocks.append(f"<tool_call>{call.name}\n{pairs}</tool_call>")
+    return "\n".join(blocks)
+
+
 def _llama_json(calls: tuple[Call, ...]) -> str:
     return "; ".join(json.dumps({"name": c.name, "parameters": c.arguments}) for c in calls)
 
@@ -65,4 +77,5 @@ _TEXT_STYLES: dict[str, Callable[[tuple[Call, ...]], str]] = {
     "hermes": _hermes,
     "qwen3_coder": _qwen3_coder,
     "llama_json": _llama_json,
+    "glm": _glm,
 }
