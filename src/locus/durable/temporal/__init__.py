@@ -13,6 +13,8 @@ signal (``DurableRun.approve``/``deny``) with no process held.
     result = await run(client, "myapp.agents:support", "Hello", task_queue="agents")
 
 and, on any number of machines, ``locus worker --task-queue agents myapp.agents:support``.
+A run's ``deps=`` is a JSON value (it is in Temporal's history: no secrets) that each
+worker turns into what tools see (``create_worker(..., deps=factory_or_object)``).
 See ``docs/durable.md``.
 """
 
