@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -19,6 +20,7 @@ from starlette.types import Receive, Scope, Send
 
 from locus.core.errors import ConfigurationError
 from locus.serve._agents import AgentTable
+from locus.serve._expiry import DEFAULT_PAUSED_TTL, sweeping
 from locus.serve._guard import Guard, GuardOptions
 from locus.serve._handlers import chat_completions, resume_run, run_agent
 from locus.serve._openai import models_body
@@ -42,6 +44,7 @@ def create_app(
     max_concurrent_per_client: int = 64,
     cors_origins: Sequence[str] = (),
     shutdown_timeout: float = 30.0,
+    paused_ttl: float = DEFAULT_PAUSED_TTL,
 ) -> Starlette:
     """A Starlette app serving ``agents`` (one agent, or ``{name: agent}``).
 
@@ -55,10 +58,13 @@ def create_app(
     docs/serving.md), which is why the app has no proxy option of its own. CORS is off
     unless ``cors_origins`` lists the origins allowed. ``ui=True`` serves the chat page
     at ``/``. On shutdown, running streams get ``shutdown_timeout`` seconds to finish.
-    The app's counters are ``app.state.served.state`` (also ``GET /v1/status``).
+    A completion without a thread that pauses for approval is parked in the agent's
+    store for ``paused_ttl`` seconds (default a day), then removed (its approval gets
+    410); runs paused on a named thread never expire (docs/serving.md). The app's
+    counters are ``app.state.served.state`` (also ``GET /v1/status``).
     """
     table = AgentTable(agents)
-    _check_limits(max_body_bytes, max_concurrent_per_client, shutdown_timeout)
+    _check_limits(max_body_bytes, max_concurrent_per_client, shutdown_timeout, paused_ttl)
     token = token if token is not None else os.environ.get(TOKEN_ENV) or None
     if token is None:
         log.warning("auth is off (no %s): serving loopback clients only", TOKEN_ENV)
@@ -72,16 +78,22 @@ def create_app(
         lifespan=_lifespan,
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
-    app.state.served = Served(table, ServeState(), shutdown_timeout)
+    app.state.served = Served(table, ServeState(), shutdown_timeout, float(paused_ttl))
     return app
 
 
-def _check_limits(max_body: int, per_client: int, shutdown_timeout: float) -> None:
+def _check_limits(
+    max_body: int, per_client: int, shutdown_timeout: float, paused_ttl: float
+) -> None:
     for name, value in (("max_body_bytes", max_body), ("max_concurrent_per_client", per_client)):
         if not isinstance(value, int) or value < 1:
             raise ConfigurationError(f"{name} must be a positive integer, not {value!r}")
     if shutdown_timeout < 0:
         raise ConfigurationError(f"shutdown_timeout must be >= 0, not {shutdown_timeout!r}")
+    if not isinstance(paused_ttl, int | float) or not 0 < paused_ttl < float("inf"):
+        raise ConfigurationError(
+            f"paused_ttl must be a positive number of seconds, not {paused_ttl!r}"
+        )
 
 
 def _cors(origins: Sequence[str]) -> Middleware:
@@ -127,9 +139,23 @@ class _Direct:
 
 @asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
-    await _prepare_models(app.state.served.agents)
-    yield
-    state = app.state.served.state
+    served_app: Served = app.state.served
+    await _prepare_models(served_app.agents)
+    sweeper = asyncio.create_task(
+        sweeping(
+            served_app.agents,
+            served_app.state,
+            served_app.paused_ttl,
+            served_app.clock,
+            served_app.sweep_every,
+        )
+    )
+    try:
+        yield
+    finally:
+        sweeper.cancel()
+        await asyncio.wait((sweeper,))
+    state = served_app.state
     state.draining = True
     if not await state.wait_idle(app.state.served.shutdown_timeout):
         log.warning("shutdown: %d run(s) still open after the timeout", state.active_runs)

@@ -47,6 +47,15 @@ def build_parser(prog: str = "locus serve") -> argparse.ArgumentParser:
         help="seconds running streams get to finish on shutdown (default 30)",
     )
     parser.add_argument(
+        "--paused-ttl",
+        type=float,
+        default=86_400.0,
+        metavar="SECONDS",
+        help="how long a completion without a thread that paused for approval waits for "
+        "it before it is removed (default 86400, a day; runs paused on a named thread "
+        "never expire)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=1,
@@ -150,6 +159,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "max_body_bytes": args.max_body_bytes,
         "max_concurrent_per_client": args.max_concurrent_per_client,
         "shutdown_timeout": args.shutdown_timeout,
+        "paused_ttl": args.paused_ttl,
     }
 
 

@@ -16,6 +16,7 @@ from locus.serve import _approvals, _paused
 from locus.serve._agents import is_structured
 from locus.serve._agui import AGUIEncoder
 from locus.serve._convert import BadRequest, error_status
+from locus.serve._expiry import maybe_sweep
 from locus.serve._openai import chat_chunks, completion_body, error_body, parse_chat
 from locus.serve._runner import RunRequest, counted, drain
 from locus.serve._served import JSONAnswer, Served, error_response, read_json, refusal, served
@@ -71,9 +72,18 @@ OnPaused = Callable[[Any], Awaitable[str]]
 
 def _keeper(app: Served, name: str, agent: Any, *, own_thread: bool = False) -> OnPaused:
     async def on_paused(result: Any) -> str:
-        return await _paused.register(name, agent, result, app.state, own_thread=own_thread)
+        await _sweep(app)
+        now = app.clock()
+        return await _paused.register(
+            name, agent, result, app.state, own_thread=own_thread, now=now
+        )
 
     return on_paused
+
+
+async def _sweep(app: Served) -> None:
+    """Remove expired parked runs, if a sweep is due (``_expiry``)."""
+    await maybe_sweep(app.agents, app.state, app.paused_ttl, app.clock)
 
 
 async def run_agent(request: Request) -> Response:
@@ -141,7 +151,8 @@ async def resume_run(request: Request) -> Response:
     name, run_id = request.path_params["name"], request.path_params["run_id"]
     try:
         agent = _agent_or_404(app, name)
-        record = await _paused.find(name, agent, run_id, app.state)
+        ttl, now = app.paused_ttl, app.clock()
+        record = await _paused.find(name, agent, run_id, app.state, ttl=ttl, now=now)
         if record is None:
             raise LookupError(f"no run {run_id!r} of {name!r} awaits approval")
         payloads = _approvals.parse_approvals(await read_json(request))
@@ -149,15 +160,19 @@ async def resume_run(request: Request) -> Response:
         _paused.check_decisions([p.id for p in record.state.pending], payloads)
     except BadRequest as exc:
         return refusal(exc)
+    except _paused.PausedRunExpired as exc:
+        return error_response(410, str(exc), "not_found", "paused_run_expired")
     except LookupError as exc:
         return error_response(404, str(exc), "not_found")
     except AlreadyResumedError as exc:
         return error_response(409, str(exc), "conflict_error")
+    finally:  # (after ``find``, which says 410 for the run it expires itself)
+        await _sweep(app)
     app.state.paused.pop(run_id, None)  # (held in memory: this process resumes it now)
     thread_id = record.thread_id
     events = _approvals.resumed(agent, thread_id, payloads, app.state, record.state)
     if record.own_thread:
-        events = _paused.forgetting(agent, record, events)
+        events = _paused.forgetting(agent, record, events, app.clock)
     encoder = AGUIEncoder(
         thread_id or run_id, f"run-{uuid.uuid4().hex}", structured=is_structured(agent)
     )

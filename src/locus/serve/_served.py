@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +31,12 @@ class Served:
     agents: AgentTable
     state: ServeState
     shutdown_timeout: float
+    paused_ttl: float = 86_400.0
+    """Seconds a thread-less completion's paused run waits for approval (``_expiry``)."""
+    clock: Callable[[], float] = time.time
+    """Wall-clock seconds, for parked runs' times (tests set another)."""
+    sweep_every: float | None = None
+    """Seconds between the lifespan's sweeps (``None``: ``_expiry.sweep_interval``)."""
 
 
 def served(request: Request) -> Served:

@@ -23,6 +23,8 @@ class PausedRun:
     thread_id: str | None
     state: Any  # a RunState
     own_thread: bool = False
+    parked_at: float = 0.0
+    """When a run held in memory was paused (``time.time()``), for ``paused_ttl``."""
 
 
 @dataclass(slots=True)
@@ -36,6 +38,8 @@ class ServeState:
     runs_cancelled: int = 0
     draining: bool = False
     paused: dict[str, PausedRun] = field(default_factory=dict)
+    last_sweep: float = 0.0
+    """When this app last swept expired parked runs (``_expiry``)."""
     _idle: asyncio.Event | None = None
 
     def run(self) -> _RunCount:

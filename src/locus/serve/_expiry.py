@@ -1,0 +1,106 @@
+"""Paused runs that are never approved do not stay forever: ``paused_ttl``.
+
+A thread-less completion that pauses is parked on a thread of the agent's store
+(``_paused``), stamped with the time it was parked (``PARKED_AT_KEY``, wall-clock
+seconds, so every worker and replica sharing the store reads the same time). Once it
+has waited ``paused_ttl`` seconds, it is removed, with no timer per run:
+
+- on access: an approval of an expired run removes it and is refused (410);
+- by a sweep over the store's parked threads (``paused-completion-*``), run by one
+  periodic task per app (started in the app's lifespan) and, at most once per sweep
+  interval, by a request that parks or resumes a run (an app served without a lifespan
+  still sweeps).
+
+Only the parked thread-less runs expire: a run paused on a user's named thread is the
+user's conversation and stays until resumed. Runs held in a process's memory (a store
+without metadata) expire the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from locus.serve._agents import AgentTable
+from locus.serve._paused import OWN_PREFIX, expire
+from locus.serve._state import ServeState
+
+__all__ = ["DEFAULT_PAUSED_TTL", "maybe_sweep", "sweep", "sweep_interval", "sweeping"]
+
+DEFAULT_PAUSED_TTL = 86_400.0
+"""A parked run waits a day for its approval."""
+SWEEP_LIMIT = 10_000
+"""Parked threads one sweep looks at in a store (the oldest come last in a listing,
+most recently changed first; a sweep that finds this many runs again soon)."""
+log = logging.getLogger("locus.serve")
+
+
+def sweep_interval(ttl: float) -> float:
+    """Seconds between sweeps: a tenth of the TTL, from 1 s to 10 min."""
+    return min(max(ttl / 10, 1.0), 600.0)
+
+
+async def sweep(agents: AgentTable, state: ServeState, ttl: float, now: float) -> int:
+    """Remove every parked run of ``agents`` older than ``ttl`` at ``now``; how many."""
+    state.last_sweep = now
+    removed = 0
+    for run_id, run in list(state.paused.items()):
+        if now - run.parked_at > ttl:
+            state.paused.pop(run_id, None)
+            removed += 1
+    stores: dict[int, Any] = {}
+    for name in agents.names():
+        store = getattr(agents.get(name), "thread_store", None)
+        if store is not None:
+            stores.setdefault(id(store), store)
+    for store in stores.values():
+        removed += await _sweep_store(store, ttl, now)
+    return removed
+
+
+async def _sweep_store(store: Any, ttl: float, now: float) -> int:
+    listing = getattr(store, "list_threads", None)
+    if listing is None or getattr(store, "get_metadata", None) is None:
+        return 0
+    removed = 0
+    for thread_id in await listing(limit=SWEEP_LIMIT, prefix=OWN_PREFIX):
+        try:
+            removed += await expire(store, thread_id, ttl, now)
+        except Exception as exc:  # one thread's store error does not stop the sweep
+            log.warning("could not expire the parked run on %r: %s", thread_id, exc)
+    return removed
+
+
+async def maybe_sweep(
+    agents: AgentTable,
+    state: ServeState,
+    ttl: float,
+    clock: Callable[[], float],
+    *,
+    due: bool = False,
+) -> None:
+    """Sweep if ``due``, or if the last sweep of this app is a sweep interval old (a
+    store error is logged: the request that happened to sweep does not fail for it)."""
+    now = clock()
+    if not due and now - state.last_sweep < sweep_interval(ttl):
+        return
+    try:
+        await sweep(agents, state, ttl, now)
+    except Exception as exc:
+        log.warning("sweeping expired paused runs failed: %s", exc)
+
+
+async def sweeping(
+    agents: AgentTable,
+    state: ServeState,
+    ttl: float,
+    clock: Callable[[], float],
+    interval: float | None = None,
+) -> None:
+    """The app's periodic sweep (a task of its lifespan, cancelled at shutdown)."""
+    wait = sweep_interval(ttl) if interval is None else interval
+    while True:
+        await asyncio.sleep(wait)
+        await maybe_sweep(agents, state, ttl, clock, due=True)
