@@ -34,7 +34,9 @@ FORMAT_SETS: list[Any] = [
     "llama_json",
     "llama_python_tag",
     "mistral",
+    "glm",
     ["hermes", "qwen3_coder"],
+    ["hermes", "glm"],
     ["llama_json", "llama_python_tag"],
     ["mistral", "prefilled_think"],
 ]

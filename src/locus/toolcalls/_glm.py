@@ -16,7 +16,7 @@ import re
 from locus.toolcalls._calls import NamedArgs
 from locus.toolcalls._coder_xml import Schemas, coerce_value
 
-__all__ = ["NAME_START", "is_glm_head", "looks_like_glm", "parse_glm"]
+__all__ = ["MAX_HEAD", "NAME_START", "is_glm_head", "looks_like_glm", "parse_glm"]
 
 _PAIR = re.compile(r"<arg_key>(.*?)</arg_key>\s*<arg_value>(.*?)</arg_value>", re.DOTALL)
 _NAME = re.compile(r"[A-Za-z0-9_.:\-]+")
@@ -34,13 +34,20 @@ def looks_like_glm(payload: str) -> bool:
     return "<arg_key>" in stripped or _NAME.fullmatch(stripped) is not None
 
 
+MAX_HEAD = 256
+"""Characters a name and the blanks around it may take before ``<``: past them, prose."""
+
+
 def is_glm_head(text: str) -> bool | None:
     """Whether ``text`` (what follows ``<tool_call>`` so far) starts a GLM payload:
     ``True`` once a name is followed by ``<``, ``False`` once it cannot (prose that
-    mentions the tag), ``None`` while it may still be either."""
+    mentions the tag, or a "name" longer than ``MAX_HEAD``), ``None`` while it may still
+    be either. Only the head decides, so any split of a text decides alike."""
     match = _HEAD.match(text)
     if match is None:
         return False if text.strip() else None
+    if match.end() > MAX_HEAD:
+        return False
     if match.end() == len(text):
         return None
     return text[match.end()] == "<"

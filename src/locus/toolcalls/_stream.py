@@ -27,7 +27,7 @@ from locus.toolcalls._formats import (
     THINK,
     FormatsArg,
 )
-from locus.toolcalls._glm import NAME_START, is_glm_head
+from locus.toolcalls._glm import MAX_HEAD, NAME_START, is_glm_head
 from locus.toolcalls._jsonscan import JsonScanner, ScanStatus
 from locus.toolcalls._output import Out
 from locus.toolcalls._results import StreamItem
@@ -37,8 +37,6 @@ __all__ = ["ToolCallStreamParser"]
 
 _MISTRAL_ARRAY = "mistral_array"
 _NON_SPACE = re.compile(r"\S")
-_MAX_GLM_HEAD = 256
-"""Characters after ``<tool_call>`` that may be read before a GLM name must be settled."""
 _NOT_SEPARATOR = re.compile(r"[^\s;]")
 _NAME_END = re.compile(r"[^A-Za-z0-9_.\-]")
 _LOOKS_LIKE_CALL = re.compile(
@@ -209,20 +207,20 @@ class ToolCallStreamParser(ParserState):
         """After ``<tool_call>`` and a name's first character: a GLM payload once the
         name is followed by ``<`` (``<arg_key>``, ``</tool_call>``); prose mentioning the
         tag as soon as another word follows (then read again as text)."""
-        head = "".join(self._parts)
-        text = head + src[pos:]
-        starts = is_glm_head(text) if len(text) <= _MAX_GLM_HEAD else False
+        head = "".join(self._parts)  # (blanks after the tag, the name so far)
+        text = head + src[pos : pos + max(1, MAX_HEAD + 1 - len(head))]  # (enough to decide)
+        starts = is_glm_head(text)
         if starts is None:
-            self._parts = [text]
+            self._parts = [text]  # (all of src: undecided means it was not cut)
             return len(src)
         if starts:
             self._mode = type(self)._block
             return pos  # (the name so far is in the parts; the block goes on from here)
-        blank = len(text) - len(text.lstrip())
-        self._parts = [text[:blank]]
+        blank = len(head) - len(head.lstrip())
+        self._parts = [head[:blank]]
         self._not_a_payload(out)
-        self._pushback = text[blank:]
-        return len(src)
+        self._pushback = head[blank:]  # (read again as text, then the rest of src)
+        return pos
 
     def _not_a_payload(self, out: Out, hint: str = "") -> None:
         self._mode = type(self)._text

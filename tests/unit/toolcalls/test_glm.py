@@ -214,3 +214,29 @@ def test_any_chunking_of_glm_markup_equals_whole(text: str, cuts: list[int]) -> 
         calls(expected),
         expected.reasoning,
     )
+
+
+@pytest.mark.parametrize("rest", ["x" * 5000, " " * 5000 + "x", "<p>" * 2000])
+def test_prose_after_the_tag_in_a_long_message_is_decided_alike(rest: str) -> None:
+    """Found by fuzzing: the whole parse measured the name against the rest of the message
+    (any long message made a GLM call prose), the stream against what it had so far."""
+    text = "<tool_call>ris\n<function=g<|im_end|>" + rest
+    expected = whole(text, tools=TOOLS)
+    for chunks in ([text], list(text), [text[:20], text[20:]]):
+        got = streamed(chunks, tools=TOOLS)
+        assert (got.content, calls(got), got.problems) == (
+            expected.content,
+            calls(expected),
+            expected.problems,
+        )
+
+
+def test_a_long_name_or_blanks_make_prose_in_any_split() -> None:
+    for text in (
+        "<tool_call>" + "a" * 300 + "<arg_key>k</arg_key>",
+        "<tool_call>" + " " * 300 + "now",
+    ):
+        expected = whole(text + "</tool_call>", tools=TOOLS)
+        assert expected.tool_calls == [] and expected.content == text + "</tool_call>"
+        for chunks in (list(text + "</tool_call>"), [text[:100], text[100:] + "</tool_call>"]):
+            assert streamed(chunks, tools=TOOLS).content == expected.content
