@@ -55,7 +55,9 @@ def create_app(
     (for that limit and for the loopback rule) is ``scope["client"]`` as the server
     running the app reports it: behind a proxy, let the server rewrite it from
     ``X-Forwarded-For`` for trusted proxies only (uvicorn's ``forwarded_allow_ips``;
-    docs/serving.md), which is why the app has no proxy option of its own. CORS is off
+    docs/serving.md), which is why the app has no proxy option of its own. With auth off,
+    a request must also name a loopback host and, from a browser, come from a loopback
+    origin or one of ``cors_origins`` (DNS rebinding, cross-site posts). CORS is off
     unless ``cors_origins`` lists the origins allowed. ``ui=True`` serves the chat page
     at ``/``. On shutdown, running streams get ``shutdown_timeout`` seconds to finish.
     A completion without a thread that pauses for approval is parked in the agent's
@@ -68,7 +70,7 @@ def create_app(
     token = token if token is not None else os.environ.get(TOKEN_ENV) or None
     if token is None:
         log.warning("auth is off (no %s): serving loopback clients only", TOKEN_ENV)
-    guard = GuardOptions(token, max_body_bytes, max_concurrent_per_client)
+    guard = GuardOptions(token, max_body_bytes, max_concurrent_per_client, frozenset(cors_origins))
     middleware = [Middleware(Guard, options=guard)]
     if cors_origins:
         middleware.insert(0, _cors(cors_origins))

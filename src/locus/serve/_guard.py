@@ -49,6 +49,8 @@ class GuardOptions:
     token: str | None
     max_body_bytes: int
     max_concurrent_per_client: int
+    cors_origins: frozenset[str] = frozenset()
+    """Origins a browser may call from when auth is off (the CORS ones)."""
 
 
 class Guard:
@@ -97,13 +99,43 @@ class Guard:
             return None
         token = self.options.token
         if token is None:
-            if is_loopback(client):
-                return None
-            return 403, "auth is off, so only loopback clients are served; set LOCUS_SERVE_TOKEN"
+            if not is_loopback(client):
+                return (
+                    403,
+                    "auth is off, so only loopback clients are served; set LOCUS_SERVE_TOKEN",
+                )
+            return self._browser_refusal(scope["headers"])
         sent = _bearer(scope["headers"])
         if sent is None or not hmac.compare_digest(sent.encode(), token.encode()):
             return 401, "missing or wrong bearer token: send 'Authorization: Bearer <token>'"
         return None
+
+    def _browser_refusal(self, headers: Iterable[tuple[bytes, bytes]]) -> tuple[int, str] | None:
+        """With auth off, what a browser on this machine must not do for a web page: a
+        request naming another host (DNS rebinding: ``evil.example`` resolved to
+        127.0.0.1), or one from another origin (a page posting a run without CORS's
+        consent: a plain POST needs no preflight). Clients that are not browsers send
+        no ``Origin``."""
+        host = origin = None
+        for name, value in headers:
+            if name == b"host":
+                host = value.decode("latin-1")
+            elif name == b"origin":
+                origin = value.decode("latin-1")
+        if host is not None and not is_loopback(_hostname(host)):
+            return 403, (
+                f"auth is off, so requests must name a loopback host, not {host!r} (open "
+                "the server as http://127.0.0.1:PORT or http://localhost:PORT), or set "
+                "LOCUS_SERVE_TOKEN"
+            )
+        if origin is None or origin in self.options.cors_origins:
+            return None
+        if origin != "null" and is_loopback(_hostname(origin.partition("://")[2])):
+            return None
+        return 403, (
+            f"auth is off, so requests from another origin ({origin!r}) are refused: list it "
+            "in --cors-origins or set LOCUS_SERVE_TOKEN"
+        )
 
     def _release(self, key: str) -> None:
         left = self.in_flight[key] - 1
@@ -111,6 +143,13 @@ class Guard:
             self.in_flight[key] = left
         else:
             del self.in_flight[key]
+
+
+def _hostname(authority: str) -> str:
+    """The host of ``host[:port]`` or ``[v6]:port`` (the address without brackets)."""
+    if authority.startswith("["):
+        return authority[1:].partition("]")[0]
+    return authority.rpartition(":")[0] if authority.count(":") == 1 else authority
 
 
 def _client_host(scope: Scope) -> str | None:

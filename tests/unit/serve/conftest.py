@@ -45,7 +45,8 @@ async def client() -> AsyncIterator[AppClient]:
 
     def make(app: Starlette, host: str = "127.0.0.1", **headers: str) -> httpx.AsyncClient:
         transport = httpx.ASGITransport(app=app, client=(host, 50000))
-        made = httpx.AsyncClient(transport=transport, base_url="http://serve", headers=headers)
+        base = "http://127.0.0.1:8000"  # (auth off: a loopback host, as a browser names it)
+        made = httpx.AsyncClient(transport=transport, base_url=base, headers=headers)
         opened.append(made)
         return made
 

@@ -240,7 +240,7 @@ def _app() -> Starlette:
 
 def _client(app: Starlette) -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
-    return httpx.AsyncClient(transport=transport, base_url="http://serve")
+    return httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000")
 
 
 def _headers(content_type: str | None) -> dict[str, str]:
