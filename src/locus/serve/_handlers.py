@@ -103,11 +103,14 @@ async def run_agent(request: Request) -> Response:
     if resume is not None:
         try:
             _approvals.decisions(resume)
-            pending = await _paused.on_thread(agent, thread_id)
+            ttl, now = app.paused_ttl, app.clock()
+            pending = await _paused.on_thread(agent, thread_id, ttl=ttl, now=now)
             if pending is not None:
                 _paused.check_decisions(pending, resume)
         except BadRequest as exc:
             return refusal(exc)
+        except _paused.PausedRunExpired as exc:
+            return error_response(410, str(exc), "not_found", "paused_run_expired")
         except LookupError as exc:
             return error_response(404, str(exc), "not_found")
         except AlreadyResumedError as exc:

@@ -193,14 +193,19 @@ async def expire(store: Any, thread_id: str, ttl: float, now: float) -> bool:
         return False
 
 
-async def on_thread(agent: Any, thread_id: str) -> list[str] | None:
+async def on_thread(agent: Any, thread_id: str, *, ttl: float, now: float) -> list[str] | None:
     """The ids of the calls the run paused on ``thread_id`` waits for (an AG-UI resume),
-    ``LookupError`` when none waits there, ``AlreadyResumedError`` when it was resumed;
-    ``None`` when the agent's store keeps no metadata (the agent itself says then)."""
+    ``LookupError`` when none waits there, ``AlreadyResumedError`` when it was resumed,
+    ``PausedRunExpired`` when it is a parked thread-less run older than ``ttl`` (removed
+    now, as an approval by run id would); ``None`` when the agent's store keeps no
+    metadata (the agent itself says then)."""
     get = getattr(agent.thread_store, "get_metadata", None)
     if get is None:
         return None
-    stored = (await get(thread_id)).get(PAUSED_KEY)
+    metadata = await get(thread_id)
+    if thread_id.startswith(OWN_PREFIX):
+        await _unless_expired(agent.thread_store, thread_id, thread_id, metadata, ttl, now)
+    stored = metadata.get(PAUSED_KEY)
     if not isinstance(stored, dict):
         raise LookupError(f"thread {thread_id!r} has no run waiting for approval")
     if stored.get("resumed"):

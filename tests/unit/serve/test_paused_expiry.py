@@ -223,3 +223,22 @@ def test_the_ttl_is_an_option_of_the_app_and_of_the_cli() -> None:
     args = build_parser().parse_args(["m:a", "--paused-ttl", "90"])
     assert _options(args)["paused_ttl"] == 90.0
     assert _options(build_parser().parse_args(["m:a"]))["paused_ttl"] == 86_400.0
+
+
+async def test_an_agui_resume_on_an_expired_parked_thread_gets_410(client: AppClient) -> None:
+    """The parked run's thread id is in the approval stream's RUN_STARTED: an AG-UI
+    ``resume`` sent there directly must meet the same expiry as an approval by run id."""
+    app, clock = _app()
+    http = client(app)
+    store = _store(app)
+    await _park(http)
+    (thread_id,) = await store.list_threads()
+    resume = {
+        "threadId": thread_id,
+        "resume": [{"interruptId": "call-9", "status": "resolved", "payload": {"approved": True}}],
+    }
+    clock.now = START + TTL + 1
+    refused = await http.post("/v1/agents/ops/runs", json=resume)
+    assert refused.status_code == 410
+    assert refused.json()["error"]["code"] == "paused_run_expired"
+    assert ran == [] and await store.list_threads() == []  # removed, never run
