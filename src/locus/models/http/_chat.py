@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Self
@@ -286,11 +286,15 @@ class HTTPChatModel:
                 self.connection.load()
                 self._ready = True
 
-    async def _send(self, call: _Call, budget: RetryBudget) -> Answer:
-        client = await self._clients.get(self._base_url)
+    def _send(self, call: _Call, budget: RetryBudget) -> Coroutine[None, None, Answer]:
+        """``send`` for ``call``, to await (a plain function once this loop's client is
+        made: one coroutine less per call in flight)."""
+        client = self._clients.ready()
+        if client is None:
+            return self._send_first(call, budget)
         call.model, call.client = self, client
         call.plain = can_sign_plain(self.connection.auth)
-        return await send(
+        return send(
             client,
             call,
             auth=self.connection.auth,
@@ -299,6 +303,11 @@ class HTTPChatModel:
             endpoint=self.endpoint,
             limits=self.settings.answer_limits,
         )
+
+    async def _send_first(self, call: _Call, budget: RetryBudget) -> Answer:
+        """``_send`` when this loop's client is still to be made."""
+        await self._clients.get(self._base_url)
+        return await self._send(call, budget)
 
     async def _post_and_read(self, call: _Call) -> tuple[Answer, bytes]:
         budget = RetryBudget(self.retry)

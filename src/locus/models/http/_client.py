@@ -162,6 +162,13 @@ class LoopClient:
         """The client made last, if any."""
         return self._client
 
+    def ready(self) -> httpx.AsyncClient | None:
+        """The running loop's client when it is made and open (``get`` makes one)."""
+        client = self._client
+        if client is not None and self._loop is asyncio.get_running_loop() and not client.is_closed:
+            return client
+        return None
+
     async def get(self, url: Callable[[], str] | None = None) -> httpx.AsyncClient:
         """The client for the running loop (made on first use in that loop); ``url`` gives
         the URL whose origin picks the shared pool (asked only when a client is made)."""

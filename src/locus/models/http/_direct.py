@@ -14,16 +14,19 @@ otherwise it is closed at that point, which ends it as its own ``return`` would.
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import math
+from typing import cast
 
 import httpx
 
 from locus.models.http._answer import AiohttpAnswer
 from locus.models.http._client import ModelClient
 from locus.models.http._plain import PlainAuth, PlainRequest
-from locus.models.http.aiohttp_transport import AiohttpTransport, mapped_error
+from locus.models.http.aiohttp_transport import AiohttpTransport, mapped_error, raise_mapped
 
-__all__ = ["direct_transport", "open_direct", "open_plain"]
+__all__ = ["attempt", "direct_transport", "open_direct"]
 
 _read_error = functools.partial(mapped_error, sending=False)
 
@@ -70,25 +73,61 @@ async def open_direct(
     return answer
 
 
-async def open_plain(
-    transport: AiohttpTransport, request: PlainRequest, auth: PlainAuth | None, deadline: float
+async def attempt(
+    transport: AiohttpTransport,
+    request: httpx.Request | PlainRequest,
+    auth: httpx.Auth | PlainAuth | None,
+    deadline: float,
+) -> AiohttpAnswer | httpx.HTTPError | None:
+    """One attempt: the answer's head (its body unread), the failure, or ``None`` when
+    ``deadline`` passed first.
+
+    A ``PlainRequest`` is signed in place by ``auth`` (a ``PlainAuth``), and signed again
+    once after a 401 that fresh credentials may fix; an ``httpx.Request`` goes through the
+    auth's flow (``open_direct``). The plain path awaits aiohttp in this coroutine itself:
+    while the model thinks, no other coroutine of ours waits between the send loop and
+    aiohttp (a few hundred bytes per call in flight).
+    """
+    # no httpcore below: an asyncio timer (an anyio scope looks its backend up per call)
+    timer = asyncio.timeout_at(None if deadline == math.inf else deadline)
+    try:
+        async with timer:
+            if not isinstance(request, PlainRequest):
+                flow_auth = cast("httpx.Auth | None", auth)
+                return await open_direct(transport, request, flow_auth, deadline)
+            signer = cast("PlainAuth | None", auth)
+            if signer is not None:
+                await signer.sign_plain(request)
+            try:
+                response = await transport.plain_request(request)
+            except Exception as exc:  # (CancelledError is a BaseException: it passes)
+                raise_mapped(exc, sending=True)
+            finally:
+                if signer is not None:
+                    signer.plain_answered()
+            answer = AiohttpAnswer(response, deadline, _read_error)
+            if signer is None or answer.status_code != 401:
+                return answer
+            return await _after_401(transport, request, signer, answer)
+    except httpx.HTTPError as exc:
+        return exc
+    except TimeoutError:
+        if timer.expired():
+            return None
+        raise
+
+
+async def _after_401(
+    transport: AiohttpTransport, request: PlainRequest, auth: PlainAuth, answer: AiohttpAnswer
 ) -> AiohttpAnswer:
-    """``open_direct`` for a ``PlainRequest``, signed in place by ``auth`` (and signed again
-    once after a 401 that fresh credentials may fix)."""
-    if auth is not None:
-        await auth.sign_plain(request)
-        try:
-            answer = AiohttpAnswer(await transport.open_plain(request), deadline, _read_error)
-        finally:
-            auth.plain_answered()
-        if answer.status_code != 401:
-            return answer
-        try:
-            again = await auth.resign_plain(request, answer)
-        except BaseException:
-            answer.close_now()  # never leave a connection behind (also when cancelled)
-            raise
-        if not again:
-            return answer
-        answer.close_now()  # the request was signed again: this answer is spent
-    return AiohttpAnswer(await transport.open_plain(request), deadline, _read_error)
+    """The answer to ``request`` after a 401 ``answer``: a second attempt's when ``auth``
+    signed it again (fresh credentials may fix it), else ``answer`` itself."""
+    try:
+        again = await auth.resign_plain(request, answer)
+    except BaseException:
+        answer.close_now()  # never leave a connection behind (also when cancelled)
+        raise
+    if not again:
+        return answer
+    answer.close_now()  # the request was signed again: this answer is spent
+    return AiohttpAnswer(await transport.open_plain(request), answer.deadline, _read_error)

@@ -1,6 +1,6 @@
 """The httpx backend's plain path: a ``PlainRequest`` sent through httpcore's pool directly.
 
-As on the aiohttp backend (``_direct.open_plain``), an auth that signs ``PlainRequest``s
+As on the aiohttp backend (``_direct.attempt``), an auth that signs ``PlainRequest``s
 (API keys, session tokens: ``OCISigningAuth``) signs the attempt's header dict in place,
 and no httpx ``Request`` or ``Response`` is built for the call: the headers go to httpcore
 as bytes, in the dict's order and spelling (the order and spelling httpx would send,

@@ -62,6 +62,8 @@ _JITTER = random.Random()
 class RetryBudget:
     """The retries left to one call (one ``complete()`` or one ``stream()``)."""
 
+    __slots__ = ("_clock", "_end", "_rng", "policy", "retries")  # (one per call in flight)
+
     def __init__(
         self,
         policy: RetryPolicy,

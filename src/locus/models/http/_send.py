@@ -10,10 +10,8 @@ its httpcore transport (``_httpx_direct``), any other client through ``AsyncClie
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import math
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from typing import cast
 
@@ -23,7 +21,7 @@ import httpx
 from locus.core.errors import APIStatusError, ModelTimeoutError, ResponseError, TransportError
 from locus.models.http._answer import Answer, HttpxAnswer
 from locus.models.http._client import ModelClient
-from locus.models.http._direct import direct_transport, open_direct, open_plain
+from locus.models.http._direct import attempt, direct_transport
 from locus.models.http._errors import (
     ErrorDetails,
     is_retryable_transport,
@@ -85,34 +83,30 @@ async def send(
         await budget.wait(delay)
 
 
-async def _attempt(
+def _attempt(
     client: httpx.AsyncClient,
     request: httpx.Request | PlainRequest,
     auth: httpx.Auth | None,
     deadline: float,
-) -> Answer | httpx.HTTPError | None:
-    """The answer's head, the failure, or ``None`` when the deadline passed first.
+) -> Coroutine[None, None, Answer | httpx.HTTPError | None]:
+    """One attempt, to await: the answer's head, the failure, or ``None`` when the deadline
+    passed first (a plain function handing over the backend's coroutine: one coroutine
+    less per call in flight).
 
     A ``PlainRequest`` (made only when the client is on the direct path and ``auth`` signs
     plain requests: ``_chat``) goes the direct path without httpx objects."""
     direct = direct_transport(client)
     if direct is not None:
-        # no httpcore below: an asyncio timer (an anyio scope looks its backend up per call)
-        timer = asyncio.timeout_at(None if deadline == math.inf else deadline)
-        try:
-            async with timer:
-                if isinstance(request, PlainRequest):
-                    plain_auth = cast("PlainAuth | None", auth)
-                    return await open_plain(direct, request, plain_auth, deadline)
-                return await open_direct(direct, request, auth, deadline)
-        except httpx.HTTPError as exc:
-            return exc
-        except TimeoutError:
-            if timer.expired():
-                return None
-            raise
+        return attempt(direct, request, auth, deadline)
     if isinstance(request, PlainRequest):
-        return await _attempt_plain(client, request, cast("PlainAuth | None", auth), deadline)
+        return _attempt_plain(client, request, cast("PlainAuth | None", auth), deadline)
+    return _attempt_httpx(client, request, auth, deadline)
+
+
+async def _attempt_httpx(
+    client: httpx.AsyncClient, request: httpx.Request, auth: httpx.Auth | None, deadline: float
+) -> Answer | httpx.HTTPError | None:
+    """``_attempt`` on the httpx backend (``_httpx_direct``, or ``AsyncClient.send``)."""
     with anyio.CancelScope(deadline=deadline):
         try:
             return HttpxAnswer(await send_httpx(client, request, auth), deadline)
