@@ -107,14 +107,8 @@ async def run_agent(request: Request) -> Response:
             pending = await _paused.on_thread(agent, thread_id, ttl=ttl, now=now)
             if pending is not None:
                 _paused.check_decisions(pending, resume)
-        except BadRequest as exc:
-            return refusal(exc)
-        except _paused.PausedRunExpired as exc:
-            return error_response(410, str(exc), "not_found", "paused_run_expired")
-        except LookupError as exc:
-            return error_response(404, str(exc), "not_found")
-        except AlreadyResumedError as exc:
-            return error_response(409, str(exc), "conflict_error")
+        except (BadRequest, LookupError, AlreadyResumedError) as exc:
+            return _resume_refusal(exc)
         events = _approvals.resumed(agent, thread_id, resume, app.state)
     else:
         assert prompt is not None
@@ -142,6 +136,17 @@ async def agui_events(
             yield _frame(item)
 
 
+def _resume_refusal(exc: BadRequest | LookupError | AlreadyResumedError) -> Response:
+    """The answer to a resume refused before it started (by run id or AG-UI ``resume``)."""
+    if isinstance(exc, BadRequest):
+        return refusal(exc)
+    if isinstance(exc, _paused.PausedRunExpired):
+        return error_response(410, str(exc), "not_found", "paused_run_expired")
+    if isinstance(exc, LookupError):
+        return error_response(404, str(exc), "not_found")
+    return error_response(409, str(exc), "conflict_error")
+
+
 def _frame(item: dict[str, Any]) -> bytes:
     return sse(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
 
@@ -161,14 +166,8 @@ async def resume_run(request: Request) -> Response:
         payloads = _approvals.parse_approvals(await read_json(request))
         _approvals.decisions(payloads)  # a malformed decision is a 400, before the stream
         _paused.check_decisions([p.id for p in record.state.pending], payloads)
-    except BadRequest as exc:
-        return refusal(exc)
-    except _paused.PausedRunExpired as exc:
-        return error_response(410, str(exc), "not_found", "paused_run_expired")
-    except LookupError as exc:
-        return error_response(404, str(exc), "not_found")
-    except AlreadyResumedError as exc:
-        return error_response(409, str(exc), "conflict_error")
+    except (BadRequest, LookupError, AlreadyResumedError) as exc:
+        return _resume_refusal(exc)
     finally:  # (after ``find``, which says 410 for the run it expires itself)
         await _sweep(app)
     app.state.paused.pop(run_id, None)  # (held in memory: this process resumes it now)
