@@ -231,7 +231,19 @@ class Agent(Resumable, SubAgents, Generic[OutputT]):
         self, prompt: Prompt, *, output_type: Any = None, **options: Unpack[RunOptions]
     ) -> AgentResult[Any]:
         """Run to the end and return the result (raises the run's typed error on failure)."""
-        return await drain(self.run(prompt, output_type=output_type, **options))
+        # drain()'s loop, written out: awaiting drain() would keep a second coroutine per run
+        # in flight (some 230 bytes while the run waits on its model)
+        events = self.run(prompt, output_type=output_type, **options)
+        result: AgentResult[Any] | None = None
+        try:
+            async for event in events:
+                if isinstance(event, RunFinished):
+                    result = event.result
+        finally:
+            await events.aclose()
+        if result is None:  # pragma: no cover - the loop always ends with RunFinished
+            raise RuntimeError("agent run ended without a result")
+        return result
 
     @overload
     def run_sync(
