@@ -8,6 +8,8 @@ from locus.toolcalls._formats import GLM, HERMES, LLAMA_PYTHON_TAG, MISTRAL, QWE
 from locus.toolcalls._markers import MarkerSet
 
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
+GLM_STOPS = ["<|observation|>", "<|user|>", "<|endoftext|>"]
+"""GLM's stop tokens, which a server that keeps special tokens leaves in the text."""
 PYTHON_TAG, MISTRAL_TAG, ARGS_TAG = "<|python_tag|>", "[TOOL_CALLS]", "[ARGS]"
 BLOCK_CLOSERS = {"<tool_call>": "</tool_call>", "<tool_calling>": "</tool_calling>"}
 BLOCK_MARKERS = MarkerSet([*BLOCK_CLOSERS, *BLOCK_CLOSERS.values()])
@@ -24,6 +26,8 @@ def text_markers(enabled: frozenset[str]) -> MarkerSet:
     markers = [THINK_OPEN, THINK_CLOSE]
     if enabled & {HERMES, QWEN3_CODER, GLM}:
         markers += [*BLOCK_CLOSERS, "<|im_end|>"]
+    if GLM in enabled:
+        markers += GLM_STOPS
     if LLAMA_PYTHON_TAG in enabled:
         markers += [PYTHON_TAG, "<|eot_id|>", "<|eom_id|>"]
     if MISTRAL in enabled:

@@ -240,3 +240,11 @@ def test_a_long_name_or_blanks_make_prose_in_any_split() -> None:
         assert expected.tool_calls == [] and expected.content == text + "</tool_call>"
         for chunks in (list(text + "</tool_call>"), [text[:100], text[100:] + "</tool_call>"]):
             assert streamed(chunks, tools=TOOLS).content == expected.content
+
+
+def test_glm_stop_tokens_left_in_the_text_are_dropped() -> None:
+    text = GLM45 + "<|observation|>"
+    parsed = same_streamed(text)
+    assert parsed.content == "I will check." and len(parsed.tool_calls) == 1
+    assert same_streamed("Done.<|user|>").content == "Done."
+    assert whole("Done.<|endoftext|>", formats="hermes").content == "Done.<|endoftext|>"
