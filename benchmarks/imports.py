@@ -26,9 +26,7 @@ SEED = (
 )
 """The seed notebook's import lines (``examples/notebook_04_oci_dac.py``)."""
 
-_SNIPPET = (
-    "{first}; import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
-)
+_SNIPPET = "{first}; import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
 
 
 def _once(stmt: str, first: str = "pass") -> float:

@@ -39,6 +39,8 @@ class RunConfig:
     output_retries: int = 2
     output_validators: tuple[OutputValidator, ...] = ()
     name: str = "agent"
+    named: bool = True
+    """Whether ``name`` was given (``False``: made from the model id, ``default_name``)."""
     hooks: tuple[object, ...] = ()
     deps_type: Any = None
     handoffs: dict[str, Any] = field(default_factory=dict)

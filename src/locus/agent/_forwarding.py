@@ -83,6 +83,7 @@ class SubCalls:
 
 channel: ContextVar[Channel | None] = ContextVar("locus_sub_events", default=None)
 
+
 @dataclass(frozen=True, slots=True)
 class SubAgentSettings:
     """What ``agent.as_tool(...)`` was given: the agent, its ``output_type`` (``None``: the

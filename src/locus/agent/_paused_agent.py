@@ -7,7 +7,9 @@ resume goes on with that agent's model, tools and system prompt, found from the 
 two agents share a name), else among that agent and the agents reachable through its
 handoffs, at any depth. A name found nowhere, or naming two different agents, is a
 ``ConfigurationError`` raised before anything of the state is claimed. A state with no
-``agent_name`` (built by hand) goes on with the agent resume was called on.
+``agent_name`` (built by hand) goes on with the agent resume was called on, and so does
+a state with no recorded transfer when that agent has no name of its own: its name is
+made from its model id, which may have changed between the pause and the resume.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ def paused_config(home: RunConfig, state: RunState) -> RunConfig:
     found = [config for config in reachable if config.name == name]
     if len(found) == 1:
         return found[0]
+    if not found and not state.handoffs and not home.named:
+        return home  # (paused by the run's first agent, whose default name followed its model)
     if not found:
         names = ", ".join(repr(config.name) for config in reachable)
         raise ConfigurationError(

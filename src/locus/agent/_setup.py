@@ -59,6 +59,7 @@ def build_config(model: Model, tools: Sequence[object], options: AgentOptions) -
         output_retries=check_retries(get("output_retries", 2)),
         output_validators=as_validators(get("output_validators")),
         name=check_name(options["name"]) if "name" in options else default_name(model.model_id),
+        named="name" in options,
         hooks=as_hooks(get("hooks"), "Agent()"),
         deps_type=get("deps_type"),
         handoffs=handoffs,

@@ -265,3 +265,24 @@ async def test_a_state_with_a_handoff_is_written_as_version_2() -> None:
     assert paused.state is not None
     assert paused.state.to_json()["v"] == 2
     assert RunState.load(paused.state.dump()).handoffs == ["billing"]
+
+
+async def test_an_unnamed_agent_resumes_after_its_model_changed() -> None:
+    """An agent without ``name=`` is named after its model (``agent-<model>``): a service
+    that moves to another model between the pause and the approval must still resume."""
+
+    def refunds(messages: list[Message], tools: list[ToolSpec]) -> Turn:
+        if not any(m.role == "tool" for m in messages):
+            return ToolCall("r1", "refund", {"order": "A17"})
+        return "done: " + messages[-1].text
+
+    before = Agent(FunctionModel(refunds, model_id="old-model"), tools=[refund])
+    paused = await before.arun("refund A17")
+    assert paused.state is not None and paused.state.agent_name == "agent-old-model"
+    after = Agent(FunctionModel(refunds, model_id="new-model"), tools=[refund])
+    done = await after.resume(RunState.load(paused.state.dump()), approvals={"r1": Approve()})
+    assert (done.text, refunded) == ("done: refunded A17", ["A17"])
+    # an agent *named* otherwise is another agent: refused, as before
+    named = Agent(FunctionModel(refunds), tools=[refund], name="someone_else")
+    with pytest.raises(ConfigurationError, match="paused by the agent 'agent-old-model'"):
+        await named.resume(RunState.load(paused.state.dump()), approvals={"r1": Approve()})
