@@ -146,7 +146,9 @@ class Guard:
 
 
 def _hostname(authority: str) -> str:
-    """The host of ``host[:port]`` or ``[v6]:port`` (the address without brackets)."""
+    """The host of ``host[:port]`` or ``[v6]:port`` (the address without brackets),
+    lower-cased (host names are case-insensitive)."""
+    authority = authority.lower()
     if authority.startswith("["):
         return authority[1:].partition("]")[0]
     return authority.rpartition(":")[0] if authority.count(":") == 1 else authority

@@ -26,6 +26,7 @@ CHAT = {"model": "adder", "messages": [{"role": "user", "content": "add"}]}
         {"Origin": "http://localhost:3000"},
         {"Origin": "http://[::1]:8000", "Host": "[::1]:8000"},
         {"Host": "localhost:8000"},
+        {"Host": "LocalHost:8000", "Origin": "http://LOCALHOST:8000"},
         {},
     ],
 )
