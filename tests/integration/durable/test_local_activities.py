@@ -12,6 +12,7 @@ import json
 import uuid
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -30,9 +31,18 @@ LISBON = "Done: 3 hotels in Lisbon, confirmed the hotel"
 
 
 async def recorded(client: Client, run_id: str) -> Counter[str]:
-    """How many events of each type the run's history holds."""
+    """How many events of each type the run's history holds; ``MARKER_RECORDED`` counts the
+    local activities' markers, ``PATCH_MARKER`` the patches' (asked when a run starts)."""
     history = await client.get_workflow_handle(run_id).fetch_history()
-    return Counter(EventType.Name(e.event_type).removeprefix("EVENT_TYPE_") for e in history.events)
+    return Counter(_kind(e) for e in history.events)
+
+
+def _kind(event: Any) -> str:
+    name = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_")
+    marker = event.marker_recorded_event_attributes.marker_name
+    if name == "MARKER_RECORDED" and marker == "core_patch":
+        return "PATCH_MARKER"
+    return name
 
 
 def chats(emu: Emulator) -> int:
@@ -56,6 +66,7 @@ async def test_model_answers_are_markers_and_tools_are_activities(
     assert result.metrics.model_calls == 3 and chats(emu) == 3
     events = await recorded(client, started.id)
     assert events["MARKER_RECORDED"] == 3  # three model answers
+    assert events["PATCH_MARKER"] == 2  # the run's patches, asked when it starts
     assert events["ACTIVITY_TASK_SCHEDULED"] == 2  # lookup, confirm
     assert events["ACTIVITY_TASK_COMPLETED"] == 2
     assert tool_log(env) == ["lookup Lisbon", "confirm-started the hotel", "confirm-done the hotel"]

@@ -46,6 +46,9 @@ class Scope:
     depth: int = 0
     via: tuple[tuple[str, str], ...] = ()
     deps: Any = None
+    sub_runs: bool = True
+    """Whether agents used as tools run in the workflow (``_sub_runs.SUB_RUNS``: false only
+    when a replayed history was recorded before they did)."""
 
     def path(self, name: str) -> tuple[str, ...]:
         """``PendingCall.path`` of a call of the agent ``name`` running in this scope."""
@@ -67,4 +70,5 @@ class Scope:
             depth=self.depth + 1,
             via=(*self.via, (caller, tool)),
             deps=self.deps,
+            sub_runs=self.sub_runs,
         )

@@ -26,8 +26,6 @@ import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, ClassVar
 
-from temporalio import workflow
-
 from locus.agent import Agent
 from locus.agent._acting import outcome_of
 from locus.agent._hooks import ToolResult
@@ -36,7 +34,7 @@ from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec
 from locus.durable.temporal import _wire as wire
-from locus.durable.temporal._sub_runs import SUB_RUNS, SubAgentTool, run_sub_agent, sub_agent_tools
+from locus.durable.temporal._sub_runs import SubAgentTool, run_sub_agent, sub_agent_tools
 from locus.durable.temporal._where import Decisions, Where
 from locus.tools._executor import ToolExecutor, ToolOutcome
 
@@ -125,7 +123,7 @@ class ActivityExecutor:
             if decision.get("arguments") is not None:
                 call = ToolCall(call.id, call.name, dict(decision["arguments"]))
         sub = self.subs.get(call.name)
-        if sub is not None and workflow.patched(SUB_RUNS):
+        if sub is not None and self._where.scope.sub_runs:
             return await run_sub_agent(sub, call, context, self._where, self._decisions)
         run = _run_json(context, self._where.scope.deps)
         payload = offered.located(call=wire.call_to_json(call), run=run)

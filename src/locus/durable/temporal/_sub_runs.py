@@ -12,8 +12,8 @@ sub-run's usage and runs are rolled up into the caller's (``metrics.sub_runs``) 
 ``as_tool`` does; a call nested ``max_depth`` deep is a tool error with ``as_tool``'s text.
 
 Histories recorded before this (the sub-run one ``locus.tool_call`` activity) replay as
-they ran: the first sub-agent call asks ``workflow.patched(SUB_RUNS)``, false only when a
-replayed history has no such marker.
+they ran: the workflow asks ``workflow.patched(SUB_RUNS)`` when it starts (false only when
+a replayed history has no such marker) and its ``Scope.sub_runs`` says which way.
 
 What ``as_tool`` made is recognised by the settings its tool is marked with
 (``locus.agent._forwarding.sub_agent_settings``: the agent, ``output_type``, ``max_depth``).

@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from locus.durable.temporal._errors import application_error
     from locus.durable.temporal._results import result_to_json
     from locus.durable.temporal._scope import Emit, Scope
+    from locus.durable.temporal._sub_runs import SUB_RUNS
     from locus.durable.temporal._where import Settings
 
 __all__ = ["WORKFLOW_NAME", "AgentWorkflow"]
@@ -57,17 +58,24 @@ class AgentWorkflow:
         self._decisions: dict[str, dict[str, Any]] = {}
         self._pending: dict[str, dict[str, Any]] = {}
         self._per_call = False
-        """Whether decisions are per waiting call (``DECISIONS_PER_CALL``; set by the first
-        call that waits in a run that has the marker)."""
+        """Whether decisions are per waiting call (``DECISIONS_PER_CALL``, asked when the
+        run starts)."""
         self._events: list[dict[str, Any]] = []
 
     @workflow.run
     async def run(self, request: dict[str, Any]) -> dict[str, Any]:
         spec = str(request["agent"])
+        # The patches are asked first, before any activity: asked where they are used (at
+        # the first sub-agent call, the first call that waits), a marker could land in
+        # another workflow task than a replay reaches that point in (a local activity
+        # resolved as the task closed), and the replay failed as nondeterministic.
+        self._per_call = workflow.patched(DECISIONS_PER_CALL)
+        sub_runs = workflow.patched(SUB_RUNS)
         try:
             settings = Settings.from_json(request.get("settings") or {})
             deps = request.get("deps")  # (none in a run started without, or before deps)
-            scope = Scope(workflow.info().workflow_id, self._events.append, deps=deps)
+            run_id = workflow.info().workflow_id
+            scope = Scope(run_id, self._events.append, deps=deps, sub_runs=sub_runs)
             config = durable_config(served(spec), spec, self, settings, scope)
             run_request = RunRequest(
                 prompt=wire.messages_from_json(request["prompt"]),
@@ -98,8 +106,6 @@ class AgentWorkflow:
         Locus numbers them per turn) waits for its own. Histories from before this rule
         (no ``DECISIONS_PER_CALL`` marker) replay with the old one, where a decision stayed
         with its id and could come before the call."""
-        if not self._per_call and workflow.patched(DECISIONS_PER_CALL):
-            self._per_call = True
         if self._per_call:
             self._decisions.pop(pending_id, None)  # (none can be here: decide() drops them)
         elif pending_id in self._decisions:
