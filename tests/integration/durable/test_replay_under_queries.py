@@ -21,6 +21,7 @@ from temporalio.client import Client
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
 from locus.agent import Agent
+from locus.core.model import Model
 from locus.durable.temporal import DurableRun, create_worker, start_run
 from locus.durable.temporal._workflow import AgentWorkflow
 from locus.emulator import Emulator
@@ -40,7 +41,7 @@ def refund(order_id: str) -> str:
 def desk() -> Iterator[Agent]:
     emu = Emulator().start()  # (its default answers: call the tool asked for, then say it)
 
-    def model() -> object:
+    def model() -> Model:
         return get_model(
             "oci:meta.llama-3.3-70b-instruct",
             compartment_id=emu.compartment_id,
