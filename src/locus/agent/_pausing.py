@@ -41,7 +41,7 @@ from locus.tools._executor import ToolOutcome
 if TYPE_CHECKING:
     from locus.agent._state import Deny, RunState
 
-__all__ = ["PAUSED_KEY", "PauseSteps", "abandon_paused"]
+__all__ = ["PAUSED_KEY", "PauseSteps", "abandon_paused", "paused_state"]
 
 T = TypeVar("T")
 PAUSED_KEY = "locus.paused_run"
@@ -298,6 +298,20 @@ def _again(state_id: str) -> str:
 
 def _metrics_json(metrics: Metrics) -> dict[str, Any]:
     return {name: getattr(metrics, name) for name in Metrics.__slots__}
+
+
+async def paused_state(store: Any, thread_id: str) -> RunState | None:
+    """The run of ``thread_id`` that waits for approval, as it paused; ``None`` when there
+    is none (or the store keeps no metadata, so it cannot hold one)."""
+    from locus.agent._state import RunState
+
+    get = getattr(store, "get_metadata", None)
+    if get is None:
+        return None
+    stored = dict(await get(thread_id)).get(PAUSED_KEY)
+    if not isinstance(stored, dict) or stored.get("resumed"):
+        return None
+    return RunState.load(dict(stored))
 
 
 async def _get_metadata(store: Any, thread_id: str) -> dict[str, Any]:

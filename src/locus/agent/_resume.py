@@ -1,4 +1,5 @@
-"""``agent.resume`` / ``resume_sync`` / ``resume_stream`` / ``abandon`` (mixed into ``Agent``)."""
+"""``agent.resume`` / ``resume_sync`` / ``resume_stream`` / ``paused`` / ``abandon`` (mixed
+into ``Agent``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from locus._sync import run_sync as _run_sync
 from locus.agent._events import RunEvent
 from locus.agent._hookset import as_hooks
 from locus.agent._options import check_positive
-from locus.agent._pausing import abandon_paused
+from locus.agent._pausing import abandon_paused, paused_state
 from locus.agent._threads import thread_lock
 from locus.core.errors import ConfigurationError
 
@@ -140,3 +141,9 @@ class Resumable:
         store = self._config.store()
         async with thread_lock(store, thread_id, self.run_timeout):
             return await abandon_paused(store, thread_id)
+
+    async def paused(self, thread_id: str) -> RunState | None:
+        """The run of ``thread_id`` that waits for approval (its ``pending`` calls are what
+        ``resume(thread_id=..., approvals=...)`` must decide), or ``None`` when the thread
+        has none. It only reads: the run stays paused until resumed or abandoned."""
+        return await paused_state(self._config.store(), thread_id)

@@ -56,6 +56,8 @@ async def _chat(agent: Any, thread: str | None) -> None:
     name = getattr(agent, "name", None) or "agent"
     session.say(f"locus chat with {name} on thread {session.thread_id}. {HELP}")
     prompt: PromptSession[str] = PromptSession(history=InMemoryHistory())
+    if thread:
+        await session.announce_waiting()
     while True:
         try:
             line = await prompt.prompt_async("you> ")
@@ -63,18 +65,65 @@ async def _chat(agent: Any, thread: str | None) -> None:
             continue  # Ctrl-C at the prompt clears the line
         except EOFError:
             break
-        if not line.strip():
-            continue
-        if line.startswith("/"):
-            if not session.command(line):
-                break
-            continue
-        result = await session.turn(line)
-        while result is not None and getattr(result, "pending", None):
-            result = await session.resume(await _ask(prompt, result.pending))
+        if not await _line(session, prompt, line):
+            break
     close = getattr(agent, "aclose", None)
     if close is not None:
         await close()
+
+
+async def _line(session: Any, prompt: Any, line: str) -> bool:
+    """Handle one line typed at ``you>``; ``False`` means leave."""
+    if not line.strip():
+        return True
+    if line.startswith("/"):
+        return await _command(session, prompt, line)
+    if await session.announce_waiting():
+        return True  # a new prompt would be refused: the thread waits for approval
+    await _approve_all(session, prompt, await session.turn(line))
+    return True
+
+
+async def _command(session: Any, prompt: Any, line: str) -> bool:
+    """Handle a ``/command``; ``False`` means leave."""
+    from locus.chat._session import HELP, new_thread_id
+
+    name, _, argument = line.strip().partition(" ")
+    if name in ("/exit", "/quit"):
+        return False
+    if name == "/new":
+        session.thread_id = new_thread_id()
+        session.say(f"[new thread {session.thread_id}]")
+    elif name == "/thread" and argument.strip():
+        session.thread_id = argument.strip()
+        session.say(f"[thread {session.thread_id}]")
+        await session.announce_waiting()
+    elif name == "/resume":
+        state = await session.waiting()
+        if state is None or not state.pending:
+            session.say(f"[thread {session.thread_id} has no run waiting for approval]")
+        else:
+            await _approve_all(session, prompt, state)
+    elif name == "/abandon":
+        await session.abandon()
+    else:
+        session.say(HELP)
+    return True
+
+
+async def _approve_all(session: Any, prompt: Any, result: Any) -> None:
+    """Ask for the pending calls of ``result`` (a paused run's result or state) and resume,
+    as long as runs pause; Ctrl-C or Ctrl-D at a question leaves the run waiting."""
+    while result is not None and getattr(result, "pending", None):
+        try:
+            approvals = await _ask(prompt, result.pending)
+        except (KeyboardInterrupt, EOFError):
+            session.say(
+                f"\n[the run waits for approval on thread {session.thread_id}; nothing ran: "
+                "/resume to answer it, /abandon to drop it]"
+            )
+            return
+        result = await session.resume(approvals)
 
 
 async def _ask(prompt: Any, pending: Sequence[Any]) -> dict[str, Any]:

@@ -9,11 +9,13 @@ from contextlib import aclosing, suppress
 from typing import Any, TextIO
 
 from locus.chat._render import Renderer, short
-from locus.core.errors import LocusError
 
 __all__ = ["HELP", "ChatSession"]
 
-HELP = "commands: /new (new thread)  /thread ID (continue one)  /exit  — Ctrl-C cancels a run"
+HELP = (
+    "commands: /new (new thread)  /thread ID (continue one)  /resume (answer the approvals "
+    "the thread waits for)  /abandon (drop that run)  /exit  — Ctrl-C cancels a run"
+)
 
 
 def new_thread_id() -> str:
@@ -31,24 +33,35 @@ class ChatSession:
         output_type = getattr(agent, "output_type", None)
         self.structured = output_type is not None and output_type is not str
 
-    def command(self, line: str) -> bool:
-        """Handle a ``/command``; ``False`` means leave."""
-        name, _, argument = line.strip().partition(" ")
-        if name in ("/exit", "/quit"):
-            return False
-        if name == "/new":
-            self.thread_id = new_thread_id()
-            self.say(f"[new thread {self.thread_id}]")
-        elif name == "/thread" and argument.strip():
-            self.thread_id = argument.strip()
-            self.say(f"[thread {self.thread_id}]")
-        else:
-            self.say(HELP)
-        return True
-
     def say(self, text: str) -> None:
         self.out.write(text + "\n")
         self.out.flush()
+
+    async def waiting(self) -> Any:
+        """The current thread's run that waits for approval (a ``RunState``), or ``None``."""
+        paused = getattr(self.agent, "paused", None)
+        if paused is None:
+            return None
+        return await self._guarded(paused(self.thread_id))
+
+    async def announce_waiting(self) -> bool:
+        """Say so when the current thread has a run waiting for approval; whether it has."""
+        state = await self.waiting()
+        if state is None or not state.pending:
+            return False
+        calls = ", ".join(" › ".join((*p.path, p.tool)) for p in state.pending)
+        self.say(
+            f"[thread {self.thread_id} has a run waiting for approval of {calls}: "
+            "/resume to answer it, /abandon to drop it]"
+        )
+        return True
+
+    async def abandon(self) -> None:
+        dropped = await self._guarded(self.agent.abandon(self.thread_id))
+        if dropped:
+            self.say(f"[dropped the run waiting on thread {self.thread_id}; its calls never ran]")
+        elif dropped is not None:
+            self.say(f"[thread {self.thread_id} has no run waiting for approval]")
 
     async def turn(self, prompt: str) -> Any:
         """One run, cancelled by Ctrl-C (SIGINT) while it lasts; its result or ``None``."""
@@ -58,6 +71,17 @@ class ChatSession:
     async def resume(self, approvals: dict[str, Any]) -> Any:
         events = self.agent.resume_stream(None, thread_id=self.thread_id, approvals=approvals)
         return await self._interruptible(asyncio.ensure_future(self._stream(events)))
+
+    async def _guarded(self, work: Any) -> Any:
+        """``await work``, printing an error instead of ending the session (``None``)."""
+        try:
+            return await work
+        except Exception as exc:  # the session outlives any one failure; it is shown
+            self.error(exc)
+            return None
+
+    def error(self, exc: BaseException) -> None:
+        self.say(f"\n[error: {type(exc).__name__}: {short(str(exc), 300)}]")
 
     async def _interruptible(self, task: asyncio.Future[Any]) -> Any:
         loop = asyncio.get_running_loop()
@@ -69,8 +93,8 @@ class ChatSession:
                 raise
             self.say("\n[cancelled]")
             return None
-        except LocusError as exc:
-            self.say(f"\n[error: {type(exc).__name__}: {short(str(exc), 300)}]")
+        except Exception as exc:  # typed errors and bugs alike: shown, the session goes on
+            self.error(exc)
             return None
         finally:
             with suppress(Exception):

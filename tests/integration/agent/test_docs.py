@@ -38,6 +38,8 @@ EXPECTED = {
         "The result of refund is refunded 30 EUR on order A17.",
         "The result of refund is Not run: a person denied this call. Reason: paid twice.",
         "The result of refund is refunded 5 EUR on order C3.",
+        "[('refund', {'order_id': 'C4', 'amount': 7})]",
+        "The result of refund is refunded 7 EUR on order C4. None",
         "awaiting_approval ('clerk',) refund {'order_id': 'D4', 'amount': 12}",
         "The result of clerk is The result of refund is refunded 12 EUR on order D4..",
     ],

@@ -92,6 +92,11 @@ def desk_agent() -> Agent:
     return desk(_info())
 
 
+def operator_agent() -> Agent:
+    """``module:operator_agent``: an agent whose ``delete_file`` needs approval (a factory)."""
+    return operator(_info())
+
+
 def gated_desk_agent() -> Agent:
     """``module:gated_desk_agent``: the desk whose clerk's tool needs approval (a factory)."""
     return gated_desk(_info())

@@ -1,5 +1,6 @@
 """Approvals: pause, RunState dump/load, resume (approve, change, deny), exactly once,
-threads (memory and SQLite): the paused state in metadata, new prompts refused, abandon."""
+threads (memory and SQLite): the paused state in metadata, new prompts refused, abandon,
+reading the waiting run (``agent.paused``)."""
 
 from __future__ import annotations
 
@@ -190,6 +191,23 @@ async def test_abandon_drops_the_paused_run(store: Any) -> None:
         await agent.resume(thread_id="t", approvals={"p1": Approve()})
     assert (await agent.arun("again", thread_id="t")).stop_reason == "awaiting_approval"
     assert paid == []
+
+
+async def test_paused_reads_the_waiting_run_of_a_thread(store: Any) -> None:
+    agent = Agent(banker(), tools=[balance, pay], thread_store=store)
+    assert await agent.paused("t") is None  # no thread yet
+    first = await agent.arun("pay ada 300", thread_id="t")
+    waiting = await agent.paused("t")
+    assert waiting is not None and waiting.thread_id == "t"
+    assert waiting.pending == first.pending and [p.tool for p in waiting.pending] == ["pay"]
+    assert await agent.paused("t") is not None  # reading claims nothing
+    await agent.resume(thread_id="t", approvals={waiting.pending[0].id: Approve()})
+    assert await agent.paused("t") is None  # resumed: only a tombstone is left
+    await agent.arun("pay again", thread_id="t")
+    assert await agent.paused("t") is not None
+    await agent.abandon("t")
+    assert await agent.paused("t") is None
+    assert paid == [("ada", 300)]
 
 
 async def test_resume_stream_yields_the_events() -> None:
