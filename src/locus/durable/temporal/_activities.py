@@ -99,9 +99,8 @@ class RunActivities:
     async def _deps_of(self, agent: Agent[Any], request: dict[str, Any]) -> Any:
         """What the call's tool (or rule) sees as ``ctx.deps`` in this worker."""
         info = activity.info()
-        value = (request.get("run") or {}).get("deps")
         run = (str(info.workflow_id), str(info.workflow_run_id))
-        deps = await self.deps.for_run(value, run)
+        deps = await self.deps.for_run(run, lambda: _run_deps(request.get("run") or {}))
         check_deps_type(agent._config.deps_type, deps, agent.name)
         return deps
 
@@ -135,6 +134,23 @@ class RunActivities:
             return bool(await found if inspect.isawaitable(found) else found)
 
         return await _heartbeating(ask())
+
+
+async def _run_deps(run: dict[str, Any]) -> Any:
+    """The run's JSON deps: read from its workflow input (the call says the run has some),
+    or from the call itself in a history recorded when every call carried them."""
+    if "deps" in run:
+        return run["deps"]
+    if not run.get("has_deps"):
+        return None
+    info = activity.info()
+    client = activity.client()
+    handle = client.get_workflow_handle(str(info.workflow_id), run_id=info.workflow_run_id)
+    async for event in handle.fetch_history_events(page_size=1):  # the start: the input
+        payloads = event.workflow_execution_started_event_attributes.input.payloads
+        request = (await client.data_converter.decode(payloads))[0]
+        return request.get("deps")
+    return None  # pragma: no cover - a run's history starts with its input
 
 
 @activity.defn(name="locus.toolset_list")

@@ -12,6 +12,7 @@ from locus.agent import AgentResult, PendingCall
 from locus.agent._options import as_messages
 from locus.core.errors import ConfigurationError, ThreadConflictError
 from locus.durable.temporal import _wire as wire
+from locus.durable.temporal._deps import check_deps_size
 from locus.durable.temporal._errors import locus_error
 from locus.durable.temporal._results import result_from_json
 from locus.durable.temporal._workflow import WORKFLOW_NAME
@@ -118,6 +119,7 @@ async def start_run(
     if not isinstance(agent, str) or ":" not in agent:
         raise ConfigurationError(f"agent must be the 'module:agent' a worker serves, got {agent!r}")
     deps = wire.deps_to_json(deps)
+    check_deps_size(deps)
     if run_id is None:
         run_id = f"locus-thread-{thread_id}" if thread_id else f"locus-run-{uuid.uuid4().hex}"
     request: dict[str, Any] = {

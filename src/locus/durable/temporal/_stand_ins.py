@@ -148,8 +148,9 @@ class ActivityExecutor:
 
 def _run_json(context: Any, deps: Any) -> dict[str, Any]:
     """What a tool sees of the run in the worker: its ``RunContext``'s run id, thread and
-    iteration, and the run's deps (its JSON value, which the worker turns into the tool's
-    ``ctx.deps``); no ``deps`` key without deps, as before there were any."""
+    iteration, and whether the run has deps (``has_deps``: the worker reads their JSON value
+    from the run's workflow input, once per run, and turns it into the tool's ``ctx.deps``;
+    histories recorded before carry the value here as ``deps``); no key without deps."""
     if context is None:
         found: dict[str, Any] = {"run_id": "", "thread_id": None, "iteration": 0}
     else:
@@ -159,7 +160,7 @@ def _run_json(context: Any, deps: Any) -> dict[str, Any]:
             "iteration": context.iteration,
         }
     if deps is not None:
-        found["deps"] = deps
+        found["has_deps"] = True
     return found
 
 

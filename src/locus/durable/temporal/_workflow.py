@@ -9,8 +9,8 @@ waiting for a decision, a sub-run's under ``<calling call id>/<its id>``.
 
 Deps: the run's ``deps`` (a JSON value in the workflow's input) are what hooks, output
 validators and history processors see as ``ctx.deps`` here (a copy: a change they make
-is not seen by tools); tool calls and approval rules carry the value to the worker,
-which turns it into the object tools see (``_deps``).
+is not seen by tools); tool calls and approval rules say only that the run has deps: the
+worker reads the value from this input and turns it into the object tools see (``_deps``).
 
 Determinism: the loop's run id is the workflow id (not a fresh ``uuid4``), no deadline
 runs in the workflow (Temporal's timeouts replace it), and the only waits are
