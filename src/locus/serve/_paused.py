@@ -35,6 +35,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from locus.agent import RunEvent
+from locus.agent._pausing import PAUSED_KEY  # where the agent keeps a thread's paused run
 from locus.core.errors import AlreadyResumedError, ThreadConflictError
 from locus.serve._state import PausedRun, ServeState
 
@@ -51,8 +52,6 @@ __all__ = [
     "register",
 ]
 
-PAUSED_KEY = "locus.paused_run"
-"""Where the agent keeps a thread's paused run in its metadata (docs/approvals.md)."""
 PARKED_AT_KEY = "locus.parked_at"
 """When (``time.time()``) a thread-less completion's paused run was parked on a thread of
 its own; with ``paused_ttl`` it says when the parked run expires (``_expiry``)."""
