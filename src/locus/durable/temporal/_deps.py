@@ -1,8 +1,9 @@
 """A durable run's deps in the worker: what tools and approval rules see as ``ctx.deps``.
 
 A run's deps cross Temporal's wire as a JSON value (``start_run(deps=...)``, in the
-workflow's input; each tool call and approval rule carries it to the worker). The worker
-turns that value into the object its tools see, as ``create_worker(deps=...)`` says:
+workflow's input, once: each tool call and approval rule says only whether the run has
+some). The worker turns that value into the object its tools see, as
+``create_worker(deps=...)`` says:
 
 - nothing: the value itself (a dict, a list, ..., ``None`` for a run without deps);
 - a callable (a function, a class, ``MyDeps.model_validate``): a factory called with the
