@@ -12,17 +12,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 from array import array
 from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 from locus.core.errors import ConfigurationError
+from locus.retrieval._checks import finite, name_documents
 from locus.retrieval._document import Document
 from locus.retrieval._protocols import Embedder
 from locus.retrieval._sqlite_vec import check_table_name
 from locus.retrieval._store import VectorStore
 
 __all__ = ["PgVectorStore"]
+
+_EF_MAX = 1000
+"""pgvector's largest ``hnsw.ef_search``; an index scan answers at most that many rows."""
 
 
 def _literal(vector: array[float]) -> str:
@@ -65,45 +70,76 @@ class PgVectorStore(VectorStore):
             await self._connection.close()
             self._connection, self._ready = None, False
 
-    async def _count(self) -> int:
-        async with self._db() as db:
-            if not await self._has_table(db):
-                return 0
-            cursor = await db.execute(f"SELECT count(*) FROM {self.table}")
-            row = await cursor.fetchone()
-            return int(row[0])
-
-    async def _write(self, documents: list[Document], vectors: list[array[float]]) -> None:
+    async def _write(self, documents: list[Document], vectors: list[array[float]]) -> list[str]:
         from psycopg.types.json import Jsonb
 
+        t = self.table
         statement = (
-            f"INSERT INTO {self.table} (id, text, metadata, embedding) "
+            f"INSERT INTO {t} (id, text, metadata, embedding) "
             "VALUES (%s, %s, %s, %s::vector) ON CONFLICT (id) DO UPDATE SET "
             "text = EXCLUDED.text, metadata = EXCLUDED.metadata, embedding = EXCLUDED.embedding"
         )
-        rows = [
-            (d.id, d.text, Jsonb(dict(d.metadata)), _literal(v))
-            for d, v in zip(documents, vectors, strict=True)
-        ]
         async with self._db() as db:
             await self._create(db)
-            async with db.cursor() as cursor:
-                await cursor.executemany(statement, rows)
+            async with db.transaction():
+                # writers of this table queue here (any process): no two name the same ids
+                await db.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(t),))
+                cursor = await db.execute(f"SELECT count(*) FROM {t}")
+                row = await cursor.fetchone()
+                start = int(row[0])
+                names = await self._taken(db, documents, start)
+                named = name_documents(documents, start, lambda ids: set(ids) & names)
+                rows = [
+                    (d.id, d.text, Jsonb(dict(d.metadata)), _literal(v))
+                    for d, v in zip(named, vectors, strict=True)
+                ]
+                async with db.cursor() as cursor:
+                    await cursor.executemany(statement, rows)
+        return [d.id for d in named]
 
     async def _nearest(self, vector: array[float], k: int) -> list[Document]:
+        t = self.table
+        # the index answers at most hnsw.ef_search rows (1,000 at most): beyond, exact
+        order = "distance" if self.index == "hnsw" and k <= _EF_MAX else "distance, id"
         query = (
             f"SELECT id, text, metadata, embedding <=> %s::vector AS distance "
-            f"FROM {self.table} ORDER BY distance, id LIMIT %s"
+            f"FROM {t} ORDER BY {order} LIMIT %s"
         )
         async with self._db() as db:
             if not await self._has_table(db):
                 return []
-            cursor = await db.execute(query, (_literal(vector), k))
-            rows = await cursor.fetchall()
-        return [
-            Document(text, doc_id, meta or {}, round(1.0 - float(distance), 6))
+            self.check_query_vector(vector)
+            async with db.transaction():
+                if order == "distance":
+                    await db.execute(
+                        "SELECT set_config('hnsw.ef_search', %s, true)", (str(max(k, 40)),)
+                    )
+                cursor = await db.execute(query, (_literal(vector), k))
+                rows = await cursor.fetchall()
+        found = [
+            Document(text, doc_id, meta or {}, round(finite(1.0 - float(distance)), 6))
             for doc_id, text, meta, distance in rows
         ]
+        return sorted(found, key=lambda d: (-(d.score or 0.0), d.id))
+
+    async def _delete(self, ids: list[str]) -> int:
+        async with self._db() as db:
+            if not await self._has_table(db):
+                return 0
+            cursor = await db.execute(f"DELETE FROM {self.table} WHERE id = ANY(%s)", (ids,))
+            return int(cursor.rowcount)
+
+    async def _taken(self, db: Any, documents: list[Document], start: int) -> set[str]:
+        """The ``doc-<n>`` ids from ``start`` on that the table holds (enough to name
+        ``documents``' unnamed ones: at most as many held as rows from ``start``)."""
+        if all(d.id for d in documents):
+            return set()
+        cursor = await db.execute(
+            f"SELECT id FROM {self.table} WHERE id LIKE 'doc-%%' "
+            "AND substr(id, 5) ~ '^[0-9]{1,18}$' AND substr(id, 5)::bigint >= %s",
+            (start,),
+        )
+        return {row[0] for row in await cursor.fetchall()}
 
     # -- connections -------------------------------------------------------------------
     @contextlib.asynccontextmanager
@@ -142,17 +178,45 @@ class PgVectorStore(VectorStore):
         if await self._has_table(db):
             return
         t = self.table
-        await db.execute("CREATE EXTENSION IF NOT EXISTS vector")
-        await db.execute(
-            f"CREATE TABLE IF NOT EXISTS {t} (id text PRIMARY KEY, text text NOT NULL, "
-            f"metadata jsonb NOT NULL, embedding vector({self.dimensions}) NOT NULL)"
-        )
-        if self.index == "hnsw":
+        await _create_extension(db)
+        async with db.transaction():  # two processes creating one table: one at a time
+            await db.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(t),))
             await db.execute(
-                f"CREATE INDEX IF NOT EXISTS {t}_embedding_hnsw ON {t} "
-                "USING hnsw (embedding vector_cosine_ops)"
+                f"CREATE TABLE IF NOT EXISTS {t} (id text PRIMARY KEY, text text NOT NULL, "
+                f"metadata jsonb NOT NULL, embedding vector({self.dimensions}) NOT NULL)"
             )
-        self._ready = True
+            if self.index == "hnsw":
+                await db.execute(
+                    f"CREATE INDEX IF NOT EXISTS {t}_embedding_hnsw ON {t} "
+                    "USING hnsw (embedding vector_cosine_ops)"
+                )
+        if not await self._has_table(db):  # checks the dimensions of a table made meanwhile
+            raise ConfigurationError(f"table {t!r} was not created")
+
+
+def _lock_key(table: str) -> int:
+    """A stable 63-bit advisory lock key for ``table``'s writers."""
+    digest = hashlib.blake2b(f"locus.retrieval:{table}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+async def _create_extension(db: Any) -> None:
+    import psycopg
+
+    cursor = await db.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'")
+    if await cursor.fetchone() is not None:
+        return
+    try:
+        async with db.transaction():
+            await db.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key("CREATE EXTENSION"),))
+            await db.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    except psycopg.Error as exc:
+        raise ConfigurationError(
+            "PgVectorStore needs the pgvector extension in this database, and it could not "
+            f"be created ({type(exc).__name__}: {exc.diag.message_primary or exc}): install "
+            "pgvector on the PostgreSQL server (https://github.com/pgvector/pgvector) and "
+            "have a user with the right to run CREATE EXTENSION vector in this database"
+        ) from exc
 
 
 async def _connect(dsn: str) -> Any:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from locus.core.errors import ConfigurationError
+from locus.retrieval._checks import finite, name_documents
 from locus.retrieval._document import Document
 from locus.retrieval._protocols import Embedder
 from locus.retrieval._store import VectorStore
@@ -30,6 +31,7 @@ __all__ = ["SQLiteVecStore", "check_table_name"]
 T = TypeVar("T")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 _DIMENSIONS = re.compile(r"float\[(\d+)\]")
+_KNN_LIMIT = 4096
 _INSTALL = 'install it with: pip install "locus-oci[sqlite-vec]"'
 
 
@@ -98,41 +100,71 @@ class SQLiteVecStore(VectorStore):
         """Close the database connection (it is opened again on the next use)."""
         await self._run(self._close)
 
-    async def _count(self) -> int:
-        def count(db: Any) -> int:
-            if not self._has_tables(db):
-                return 0
-            return int(db.execute(f"SELECT count(*) FROM {self.table}").fetchone()[0])
+    async def _write(self, documents: list[Document], vectors: list[array[float]]) -> list[str]:
+        t = self.table
 
-        return await self._run(count)
-
-    async def _write(self, documents: list[Document], vectors: list[array[float]]) -> None:
-        def write(db: Any) -> None:
+        def write(db: Any) -> list[str]:
             self._create(db)
-            with db:
-                for document, vector in zip(documents, vectors, strict=True):
+            # one write transaction from naming to writing: another connection (another
+            # process) waits, so it can neither take the same ids nor see half a batch
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                start = int(db.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
+                named = name_documents(documents, start, lambda ids: self._held(db, ids))
+                for document, vector in zip(named, vectors, strict=True):
                     self._upsert(db, document, vector)
+                db.commit()
+            except BaseException:
+                db.rollback()
+                raise
+            return [d.id for d in named]
 
-        await self._run(write)
+        return await self._run(write)
 
     async def _nearest(self, vector: array[float], k: int) -> list[Document]:
         t = self.table
-        query = (
-            f"SELECT d.id, d.text, d.metadata, v.distance FROM (SELECT rowid, distance "
-            f"FROM {t}_vec WHERE embedding MATCH ? AND k = ?) AS v "
-            f"JOIN {t} AS d ON d.rowid = v.rowid ORDER BY v.distance, d.rowid"
-        )
+        if k <= _KNN_LIMIT:  # sqlite-vec's KNN answers at most 4,096 rows
+            query = (
+                f"SELECT d.id, d.text, d.metadata, v.distance FROM (SELECT rowid, distance "
+                f"FROM {t}_vec WHERE embedding MATCH ? AND k = ?) AS v "
+                f"JOIN {t} AS d ON d.rowid = v.rowid ORDER BY v.distance, d.rowid"
+            )
+        else:  # more: an exact scan, in the same order
+            query = (
+                f"SELECT d.id, d.text, d.metadata, vec_distance_cosine(v.embedding, ?) AS "
+                f"distance FROM {t}_vec AS v JOIN {t} AS d ON d.rowid = v.rowid "
+                "ORDER BY distance, d.rowid LIMIT ?"
+            )
 
         def nearest(db: Any) -> list[Document]:
             if not self._has_tables(db):
                 return []
+            self.check_query_vector(vector)
             rows = db.execute(query, (vector.tobytes(), k)).fetchall()
             return [
-                Document(text, doc_id, json.loads(meta), round(1.0 - distance, 6))
+                Document(text, doc_id, json.loads(meta), round(finite(1.0 - distance), 6))
                 for doc_id, text, meta, distance in rows
             ]
 
         return await self._run(nearest)
+
+    async def _delete(self, ids: list[str]) -> int:
+        t = self.table
+
+        def delete(db: Any) -> int:
+            if not self._has_tables(db):
+                return 0
+            gone = 0
+            with db:
+                for doc_id in ids:
+                    row = db.execute(f"SELECT rowid FROM {t} WHERE id = ?", (doc_id,)).fetchone()
+                    if row is not None:
+                        db.execute(f"DELETE FROM {t} WHERE rowid = ?", (row[0],))
+                        db.execute(f"DELETE FROM {t}_vec WHERE rowid = ?", (row[0],))
+                        gone += 1
+            return gone
+
+        return await self._run(delete)
 
     # -- the database, in a worker thread ----------------------------------------------
     async def _run(self, work: Callable[[Any], T]) -> T:
@@ -182,6 +214,15 @@ class SQLiteVecStore(VectorStore):
                 f"float[{self.dimensions}] distance_metric=cosine)"
             )
         self._ready = True
+
+    def _held(self, db: Any, ids: list[str]) -> set[str]:
+        held: set[str] = set()
+        for at in range(0, len(ids), 500):
+            chunk = ids[at : at + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = db.execute(f"SELECT id FROM {self.table} WHERE id IN ({marks})", chunk)
+            held.update(row[0] for row in rows)
+        return held
 
     def _upsert(self, db: Any, document: Document, vector: array[float]) -> None:
         t = self.table

@@ -2,8 +2,8 @@
 and queries as they are searched, checking dimensions, and ``as_tool()``.
 
 A store keeps unit vectors and answers by cosine similarity (``score``, higher is closer).
-Subclasses implement ``_write`` (store documents with their vectors) and ``_nearest``
-(the ``k`` closest to a unit vector).
+Subclasses implement ``_write`` (store documents with their vectors, naming those without
+an id), ``_nearest`` (the ``k`` closest to a unit vector) and ``_delete``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from array import array
 from collections.abc import Sequence
 from typing import Any
 
-from locus.core.errors import ConfigurationError
+from locus.core.errors import ConfigurationError, ResponseError
+from locus.retrieval._checks import check_documents, check_ids, check_k, check_query
 from locus.retrieval._document import Document
 from locus.retrieval._protocols import Embedder, Reranker
 from locus.retrieval._tool import retrieval_tool
@@ -39,32 +40,33 @@ class VectorStore(ABC):
     async def add(self, documents: Sequence[Document | str]) -> list[str]:
         """Embed and store ``documents`` (texts or ``Document``s); their ids, in order.
 
-        A document without an id gets ``doc-<n>`` by its position in the store; adding an
-        id again replaces that document.
+        A document without an id gets ``doc-<n>``, the first such id the store does not
+        hold; adding an id again replaces that document. Bad input (no text, a NUL or a
+        lone surrogate, metadata that is not JSON) is a ``ConfigurationError`` and nothing
+        is stored.
         """
-        docs = [d if isinstance(d, Document) else Document(str(d)) for d in documents]
+        docs = check_documents(documents)
         if not docs:
             return []
         vectors = await self.embedder.embed([d.text for d in docs], input_type="search_document")
-        units = [unit(v) for v in vectors]
+        units = self._units(vectors, len(docs))
         self._check_dimensions(units)
-        start = await self._count()
-        named = [
-            d if d.id else Document(d.text, f"doc-{start + i}", d.metadata)
-            for i, d in enumerate(docs)
-        ]
-        await self._write(named, units)
-        return [d.id for d in named]
+        return await self._write(docs, units)
 
     async def search(self, query: str, k: int = 4) -> list[Document]:
-        """The ``k`` documents closest to ``query``, best first, scored by cosine."""
-        if k < 1:
-            raise ConfigurationError(f"k must be at least 1, not {k}")
+        """The ``k`` documents closest to ``query``, best first, scored by cosine (all of
+        them when the store holds fewer)."""
+        query, k = check_query(query), check_k(k)
         vectors = await self.embedder.embed([query], input_type="search_query")
-        vector = unit(vectors[0])
-        if self.dimensions is not None and len(vector) != self.dimensions:
-            raise ConfigurationError(self._mismatch(len(vector)))
+        vector = self._units(vectors, 1)[0]
+        self.check_query_vector(vector)
         return await self._nearest(vector, k)
+
+    async def delete(self, ids: Sequence[str]) -> int:
+        """Remove the documents with these ids; how many there were (unknown ids are
+        skipped)."""
+        wanted = check_ids(ids)
+        return await self._delete(wanted) if wanted else 0
 
     def as_tool(
         self,
@@ -81,6 +83,19 @@ class VectorStore(ABC):
             self, name=name, description=description, k=k, rerank=rerank, candidates=candidates
         )
 
+    def check_query_vector(self, vector: array[float]) -> None:
+        """A ``ConfigurationError`` when ``vector`` does not have the store's dimensions
+        (stores call it again once they know the dimensions of an existing table)."""
+        if self.dimensions is not None and len(vector) != self.dimensions:
+            raise ConfigurationError(self._mismatch(len(vector)))
+
+    def _units(self, vectors: Sequence[Sequence[float]], expected: int) -> list[array[float]]:
+        if len(vectors) != expected:
+            raise ResponseError(
+                f"the embedder answered {len(vectors)} vectors for {expected} texts"
+            )
+        return [unit(v) for v in vectors]
+
     def _check_dimensions(self, vectors: list[array[float]]) -> None:
         for vector in vectors:
             if self.dimensions is None:
@@ -96,13 +111,17 @@ class VectorStore(ABC):
         )
 
     @abstractmethod
-    async def _count(self) -> int:
-        """How many documents the store holds."""
+    async def _write(self, documents: list[Document], vectors: list[array[float]]) -> list[str]:
+        """Store ``documents`` and their unit vectors, replacing same ids; their ids.
 
-    @abstractmethod
-    async def _write(self, documents: list[Document], vectors: list[array[float]]) -> None:
-        """Store ``documents`` (all with ids) and their unit vectors, replacing same ids."""
+        Documents without an id are named with ``name_documents`` where no other writer
+        can come between the naming and the write.
+        """
 
     @abstractmethod
     async def _nearest(self, vector: array[float], k: int) -> list[Document]:
         """The ``k`` documents closest to the unit ``vector``, best first, with scores."""
+
+    @abstractmethod
+    async def _delete(self, ids: list[str]) -> int:
+        """Remove the documents with these (distinct) ids; how many there were."""

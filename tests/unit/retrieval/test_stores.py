@@ -75,7 +75,7 @@ async def test_an_empty_store_finds_nothing_and_k_is_checked(make_store: StoreFa
     store = make_store()
     assert await store.search("anything") == []
     assert await store.add([]) == []
-    with pytest.raises(ConfigurationError, match="k must be at least 1"):
+    with pytest.raises(ConfigurationError, match="k must be a whole number, at least 1"):
         await store.search("anything", k=0)
 
 

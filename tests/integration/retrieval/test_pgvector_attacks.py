@@ -1,0 +1,111 @@
+"""``PgVectorStore`` on a real PostgreSQL, as an outside user attacks it: hostile texts and
+ids, another embedding model, large ``k`` through the HNSW index, two writers at once,
+deletes, and a server without pgvector."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from locus.core.errors import ConfigurationError
+from locus.retrieval import Document, PgVectorStore
+from tests.integration.stores.services import service_dsn
+from tests.unit.retrieval._doubles import WordEmbedder
+
+HOSTILE = "'); DROP TABLE pg_class; -- \" $$ \\ %s %(x)s"
+
+
+@pytest.fixture
+async def stores(pg_dsn: str, pg_table: str) -> AsyncIterator[list[PgVectorStore]]:
+    made = [PgVectorStore(WordEmbedder(64), dsn=pg_dsn, table=pg_table) for _ in range(2)]
+    yield made
+    for store in made:
+        await store.close()
+
+
+async def _index_scans(pool: Any, table: str) -> int:
+    """How many scans the table's HNSW index answered, as the server counts them (the
+    connection of the search flushes its counters first)."""
+    async with pool.connection() as db:
+        await db.execute("SELECT pg_stat_force_next_flush()")
+    async with pool.connection() as db:
+        cursor = await db.execute(
+            "SELECT coalesce(sum(idx_scan), 0) FROM pg_stat_user_indexes "
+            "WHERE relname = %s AND indexrelname LIKE %s",
+            (table, "%hnsw"),
+        )
+        row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+
+async def test_hostile_strings_are_data_and_bad_text_is_refused(
+    stores: list[PgVectorStore],
+) -> None:
+    store = stores[0]
+    await store.add([Document(HOSTILE, id=HOSTILE, metadata={HOSTILE: [HOSTILE, 1]})])
+    found = await store.search(HOSTILE, k=3)
+    assert [(d.id, d.text, d.metadata) for d in found] == [
+        (HOSTILE, HOSTILE, {HOSTILE: [HOSTILE, 1]})
+    ]
+    for bad, words in [
+        (Document("a\x00b"), "NUL"),
+        (Document("ok", metadata={"k": "v\x00"}), "NUL"),
+        (Document("a\udfffb"), "surrogate"),
+    ]:
+        with pytest.raises(ConfigurationError, match=words):
+            await store.add([bad])
+    assert await store.delete([HOSTILE, "nobody"]) == 1
+    assert await store.search("anything", k=3) == []
+
+
+async def test_a_query_of_another_model_on_a_reopened_table(
+    pg_dsn: str, pg_table: str, stores: list[PgVectorStore]
+) -> None:
+    await stores[0].add(["one text", "two texts"])
+    other = PgVectorStore(WordEmbedder(32), dsn=pg_dsn, table=pg_table)
+    try:
+        with pytest.raises(ConfigurationError, match="same embedding model"):
+            await other.search("text")
+    finally:
+        await other.close()
+
+
+async def test_a_large_k_uses_the_index_and_answers_k_documents(pg_dsn: str, pg_table: str) -> None:
+    from psycopg_pool import AsyncConnectionPool
+
+    async with AsyncConnectionPool(
+        pg_dsn, min_size=1, max_size=1, open=False, kwargs={"autocommit": True}
+    ) as pool:
+        store = PgVectorStore(WordEmbedder(64), pool=pool, table=pg_table)
+        await store.add([f"note {i} on topic {i % 37} and item {i * 7}" for i in range(1200)])
+        before = await _index_scans(pool, pg_table)
+        found = await store.search("note on topic 5", k=100)
+        assert len(found) == 100 and len({d.id for d in found}) == 100
+        assert await _index_scans(pool, pg_table) > before  # the HNSW index answered
+        scores = [d.score for d in found]
+        assert scores == sorted(scores, reverse=True)  # type: ignore[type-var]
+        assert len(await store.search("note", k=1100)) == 1100  # beyond ef_search's 1,000
+        assert len(await store.search("note", k=50_000)) == 1200
+
+
+async def test_two_writers_on_a_new_table_lose_nothing(stores: list[PgVectorStore]) -> None:
+    batches = [[f"writer {w} note {i}" for i in range(40)] for w in range(2)]
+    for _ in range(2):
+        await asyncio.gather(*(s.add(b) for s, b in zip(stores, batches, strict=True)))
+    ids = [d.id for d in await stores[1].search("writer note", k=1000)]
+    assert len(ids) == 160 and len(set(ids)) == 160
+
+
+async def test_a_server_without_pgvector_is_a_clear_error() -> None:
+    dsn = service_dsn("LOCUS_TEST_POSTGRES_DSN")  # the plain PostgreSQL, no pgvector
+    store = PgVectorStore(WordEmbedder(), dsn=dsn, table="locus_no_vector_here")
+    try:
+        with pytest.raises(ConfigurationError, match="pgvector") as caught:
+            await store.add(["one text"])
+        assert "CREATE EXTENSION vector" in str(caught.value)
+    finally:
+        await store.close()
