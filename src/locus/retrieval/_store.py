@@ -18,7 +18,7 @@ from locus.core.errors import ConfigurationError, ResponseError
 from locus.retrieval._checks import check_documents, check_ids, check_k, check_query
 from locus.retrieval._document import Document
 from locus.retrieval._protocols import Embedder, Reranker
-from locus.retrieval._tool import retrieval_tool
+from locus.retrieval._tool import MAX_CHARS, retrieval_tool
 from locus.tools.decorator import Tool
 
 __all__ = ["VectorStore", "unit"]
@@ -76,11 +76,18 @@ class VectorStore(ABC):
         k: int = 4,
         rerank: Reranker | None = None,
         candidates: int = 20,
+        max_chars: int = MAX_CHARS,
     ) -> Tool[[str], Any]:
         """This store as an agent tool ``name(query)``; ``rerank`` reorders ``candidates``
-        documents before the ``k`` best are answered."""
+        documents before the ``k`` best are answered, in at most ``max_chars`` characters."""
         return retrieval_tool(
-            self, name=name, description=description, k=k, rerank=rerank, candidates=candidates
+            self,
+            name=name,
+            description=description,
+            k=k,
+            rerank=rerank,
+            candidates=candidates,
+            max_chars=max_chars,
         )
 
     def check_query_vector(self, vector: array[float]) -> None:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from locus.core.errors import ConfigurationError, ResponseError
 from locus.retrieval import Document, InMemoryVectorStore, retrieval_tool
 
-from ._doubles import WordEmbedder, WordReranker
+from ._doubles import Rank, WordEmbedder, WordReranker
 
 TEXTS = [
     "Lisbon office hours: the Lisbon office opens at 08:30.",
@@ -47,3 +53,52 @@ async def test_any_retriever_becomes_a_tool() -> None:
 async def test_a_search_that_finds_nothing_says_so() -> None:
     tool = InMemoryVectorStore(WordEmbedder()).as_tool()
     assert await tool.func("anything") == "No documents matched the query."
+
+
+async def test_a_huge_document_does_not_fill_the_models_context() -> None:
+    store = InMemoryVectorStore(WordEmbedder())
+    huge = "Lisbon office " + "word " * 200_000
+    await store.add([huge, "The Lisbon office opens at 08:30.", "Lisbon office parking."])
+    text = await store.as_tool(k=3).func("Lisbon office")
+    assert len(text) <= 8000
+    assert all(f"(id doc-{i}," in text for i in range(3))  # the huge one is cut, not dropped
+    assert text.endswith(" more characters cut]")
+    small = await store.as_tool(k=3, max_chars=400).func("Lisbon office opens")
+    assert len(small) <= 400 and small.startswith("[1] (id doc-1")
+
+
+async def test_many_passages_are_counted_when_they_do_not_fit() -> None:
+    store = InMemoryVectorStore(WordEmbedder())
+    await store.add([f"note {i} " + "filler " * 100 for i in range(30)])
+    text = await store.as_tool(k=30, candidates=30, max_chars=2000).func("note filler")
+    assert len(text) <= 2000
+    shown = text.count("(id doc-")
+    assert 1 <= shown < 30
+    assert f"[{30 - shown} more passages left out" in text
+
+
+async def test_an_empty_query_from_the_model_is_an_error_it_reads() -> None:
+    store = await _store()
+    with pytest.raises(ConfigurationError, match="query is empty"):
+        await store.as_tool().func("  ")
+
+
+async def test_a_reranker_answering_a_wrong_index_is_a_response_error() -> None:
+    class Wrong:
+        async def rerank(
+            self, query: str, documents: Sequence[str], *, top_n: int | None = None
+        ) -> list[Rank]:
+            return [Rank(len(documents) + 3, 1.0)]
+
+    tool = (await _store()).as_tool(k=1, rerank=Wrong(), candidates=3)
+    with pytest.raises(ResponseError, match="indices"):
+        await tool.func("Lisbon")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"k": 0}, {"k": True}, {"k": 2, "candidates": 1}, {"max_chars": 10}, {"max_chars": 1.5}],
+)
+def test_bad_tool_options(options: dict[str, Any]) -> None:
+    with pytest.raises(ConfigurationError):
+        retrieval_tool(InMemoryVectorStore(WordEmbedder()), **options)
