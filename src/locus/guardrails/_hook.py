@@ -7,22 +7,46 @@ tool, as asked. A finding named in ``block_on`` ends the run with ``GuardrailTri
 the ``GuardrailsResult``);
 ``redact_pii`` replaces PII spans in what goes on instead. The redacted user input is
 what the model is sent; the run's own history keeps what the user typed.
+
+When the service cannot answer (429, 5xx, a timeout, a broken connection, a malformed
+answer) ``on_error`` decides: ``"block"`` (the default, fail closed) ends the run with
+the service's typed error; ``"allow"`` (fail open) lets the text go on unchecked and logs
+a warning; a function decides per error. Errors that mean the setup is wrong (401, 403,
+404, 400, configuration) always end the run. The checked text is never logged.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from locus.agent import Hook, ModelRequest, RunContext, ToolResult
-from locus.core.errors import ConfigurationError, GuardrailTripped
+from locus.core.errors import (
+    APIStatusError,
+    ConfigurationError,
+    GuardrailTripped,
+    ModelError,
+    RateLimitError,
+    ResponseError,
+    ServerError,
+    TransportError,
+)
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse
 from locus.guardrails._client import OCIGuardrails
 from locus.guardrails._result import CHECKS, GuardrailsResult
 
-__all__ = ["BlockPolicy", "OCIGuardrailTripped", "OCIGuardrailsHook", "oci_guardrails"]
+__all__ = [
+    "BlockPolicy",
+    "ErrorPolicy",
+    "OCIGuardrailTripped",
+    "OCIGuardrailsHook",
+    "oci_guardrails",
+]
+
+logger = logging.getLogger("locus.guardrails")
 
 BlockPolicy = Iterable[str] | Callable[[GuardrailsResult], bool]
 """Which findings block: names (``"content_moderation"``, ``"pii"``, ``"prompt_injection"``,
@@ -30,6 +54,14 @@ or one flag such as ``"content_moderation:OVERALL"`` or ``"pii:EMAIL"``), or a f
 of the result that says whether to block."""
 
 DEFAULT_BLOCK_ON = ("content_moderation", "prompt_injection")
+
+ErrorPolicy = Literal["block", "allow"] | Callable[[ModelError, str], bool]
+"""What a failed ``ApplyGuardrails`` call does: ``"block"`` ends the run with the error,
+``"allow"`` lets the text go on unchecked, a function ``(error, what) -> bool`` says
+whether to let it go on (``what`` names the text: ``"user input"``, ``"model output"``...)."""
+
+PASSING_ERRORS = (RateLimitError, ServerError, TransportError, ResponseError)
+"""The failures ``on_error`` decides about: the service busy, down, slow or garbled."""
 
 
 class OCIGuardrailTripped(GuardrailTripped):
@@ -58,8 +90,10 @@ class OCIGuardrailsHook(Hook):
         redact_pii: bool,
         threshold: float,
         mask: str,
+        on_error: ErrorPolicy = "block",
     ) -> None:
         self.guardrails = guardrails
+        self.on_error = on_error
         self._input, self._output, self._tools = input, output, tool_results
         self._blocks = _block_policy(block_on, threshold)
         self._redact = redact_pii
@@ -89,7 +123,7 @@ class OCIGuardrailsHook(Hook):
         changed = False
         for index in _trailing_user_messages(messages):
             text = messages[index].content or ""
-            new = await self._screen(text, "user input")
+            new = await self._screen(ctx, text, "user input")
             if new != text:
                 messages[index] = dataclasses.replace(messages[index], content=new)
                 changed = True
@@ -101,7 +135,7 @@ class OCIGuardrailsHook(Hook):
         text = response.message.content
         if not self._output or not text:
             return None
-        new = await self._screen(text, "model output")
+        new = await self._screen(ctx, text, "model output")
         if new == text:
             return None
         message = dataclasses.replace(response.message, content=new)
@@ -112,18 +146,43 @@ class OCIGuardrailsHook(Hook):
     ) -> ToolResult | None:
         if not self._tools or not result.content:
             return None
-        new = await self._screen(result.content, f"result of tool {call.name}")
+        new = await self._screen(ctx, result.content, f"result of tool {call.name}")
         return None if new == result.content else dataclasses.replace(result, content=new)
 
-    async def _screen(self, text: str, what: str) -> str:
+    async def _screen(self, ctx: RunContext[Any], text: str, what: str) -> str:
         """``text`` as it may go on (redacted when asked), or ``GuardrailTripped``."""
         if not text.strip():
             return text
-        found = await self.guardrails.check(text)
+        try:
+            found = await self.guardrails.check(text)
+        except PASSING_ERRORS as error:
+            if not self._lets_through(error, what):
+                raise
+            status = f" {error.status}" if isinstance(error, APIStatusError) else ""
+            request = getattr(error, "request_id", None)
+            logger.warning(  # names the text, never shows it
+                "oci_guardrails: the %s of run %s went on unchecked (on_error=%r): "
+                "ApplyGuardrails failed with %s%s (opc-request-id %s)",
+                what,
+                ctx.run_id,
+                self.on_error if isinstance(self.on_error, str) else "function",
+                type(error).__name__,
+                status,
+                request,
+            )
+            return text
         if self._blocks(found):
             flags = ", ".join(found.flags(self._threshold)) or "the block_on policy"
             raise OCIGuardrailTripped(f"the {what} tripped {flags}", found)
         return found.redacted(self._mask, self._threshold) if self._redact else text
+
+    def _lets_through(self, error: ModelError, what: str) -> bool:
+        if self.on_error == "block":
+            return False
+        if self.on_error == "allow":
+            return True
+        assert callable(self.on_error)
+        return bool(self.on_error(error, what))
 
 
 def oci_guardrails(
@@ -136,6 +195,7 @@ def oci_guardrails(
     redact_pii: bool = False,
     threshold: float = 0.5,
     mask: str = "[{label}]",
+    on_error: ErrorPolicy = "block",
 ) -> OCIGuardrailsHook:
     """A hook checking a run with OCI's guardrails: the user ``input`` before the first
     model call, the model's ``output`` text after each call, ``tool_results`` after each tool.
@@ -144,7 +204,14 @@ def oci_guardrails(
     defaults, from the OCI config file and environment). A finding named in ``block_on``
     (a score of at least ``threshold``) ends the run with ``GuardrailTripped`` before the
     text goes anywhere; with ``redact_pii`` the PII spans are replaced by ``mask``.
+    ``on_error`` is what a failed call does (see the module docstring): ``"block"`` (fail
+    closed, the default), ``"allow"`` (fail open, with a warning) or a function.
     """
+    if on_error not in ("block", "allow") and not callable(on_error):
+        raise ConfigurationError(
+            f"on_error must be 'block', 'allow' or a function (error, what) -> bool, "
+            f"not {on_error!r}"
+        )
     if isinstance(guardrails, OCIGuardrails):
         client = guardrails
     elif guardrails is None or isinstance(guardrails, Mapping):
@@ -173,6 +240,7 @@ def oci_guardrails(
         redact_pii=redact_pii,
         threshold=float(threshold),
         mask=mask,
+        on_error=on_error,
     )
 
 

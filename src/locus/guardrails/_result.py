@@ -8,7 +8,7 @@ checks tripped at a threshold, ``redacted()`` replaces the PII spans.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from locus.core.errors import ResponseError
@@ -33,7 +33,7 @@ class PiiEntity:
     where it is (``offset`` and ``length`` in characters) and the detector's ``score``."""
 
     label: str
-    text: str
+    text: str = field(repr=False)  # user data: kept out of reprs, logs and tracebacks
     offset: int
     length: int
     score: float
@@ -43,9 +43,10 @@ class PiiEntity:
 class GuardrailsResult:
     """The findings for one ``text``: ``content_moderation`` (per category), ``pii``
     (entities, in text order) and ``prompt_injection`` (a score); ``None`` where the check
-    was not asked for. ``version`` is the guardrails version that answered."""
+    was not asked for. ``version`` is the guardrails version that answered. The ``repr``
+    leaves out the texts (user data)."""
 
-    text: str
+    text: str = field(repr=False)
     content_moderation: tuple[CategoryScore, ...] | None = None
     pii: tuple[PiiEntity, ...] | None = None
     prompt_injection: float | None = None
@@ -70,17 +71,49 @@ class GuardrailsResult:
 
     def redacted(self, mask: str = "[{label}]", threshold: float = 0.5) -> str:
         """``text`` with each PII span (scored at least ``threshold``) replaced by ``mask``
-        (``{label}`` in it becomes the entity's label)."""
+        (``{label}`` in it becomes the entity's label). Overlapping spans are replaced as
+        one; a span whose offsets do not point at its text (offsets counted in UTF-16
+        units, or shifted) is found by its text."""
+        spans = sorted(
+            (span for e in self.pii or () if e.score >= threshold for span in _spans(self.text, e)),
+        )
         out, cursor = [], 0
-        entities = sorted(self.pii or (), key=lambda e: e.offset)
-        for entity in entities:
-            if entity.score < threshold or entity.offset < cursor:
+        for start, end, label in spans:
+            if start < cursor:  # overlaps the last one: widen it
+                cursor = max(cursor, end)
                 continue
-            out.append(self.text[cursor : entity.offset])
-            out.append(mask.replace("{label}", entity.label))
-            cursor = entity.offset + entity.length
+            out.append(self.text[cursor:start])
+            out.append(mask.replace("{label}", label))
+            cursor = end
         out.append(self.text[cursor:])
         return "".join(out)
+
+
+def _spans(text: str, entity: PiiEntity) -> list[tuple[int, int, str]]:
+    """Where ``entity`` is in ``text``, as ``(start, end, label)`` in Python indices."""
+    start, end = entity.offset, entity.offset + entity.length
+    if not entity.text or text[start:end] == entity.text:
+        return [(start, min(end, len(text)), entity.label)] if start < len(text) else []
+    at = _from_utf16(text, entity.offset)
+    if at is not None and text.startswith(entity.text, at):
+        return [(at, at + len(entity.text), entity.label)]
+    found, at = [], text.find(entity.text)
+    while at >= 0:  # not where the offset says: every occurrence
+        found.append((at, at + len(entity.text), entity.label))
+        at = text.find(entity.text, at + 1)
+    return found
+
+
+def _from_utf16(text: str, units: int) -> int | None:
+    """The Python index of the character ``units`` UTF-16 code units into ``text``."""
+    count = 0
+    for index, char in enumerate(text):
+        if count == units:
+            return index
+        if count > units:
+            return None
+        count += 2 if ord(char) > 0xFFFF else 1
+    return len(text) if count == units else None
 
 
 def parse_result(text: str, answer: Mapping[str, Any], endpoint: str) -> GuardrailsResult:

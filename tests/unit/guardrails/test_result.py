@@ -54,12 +54,31 @@ def test_checks_not_asked_for_are_none() -> None:
     assert result.redacted() == "hi"
 
 
-def test_overlapping_spans_are_redacted_once() -> None:
+def test_overlapping_spans_are_redacted_once_and_wholly() -> None:
     result = GuardrailsResult(
-        "abcdef",
+        "abcdefgh",
         pii=(PiiEntity("A", "abcd", 0, 4, 0.9), PiiEntity("B", "cdef", 2, 4, 0.9)),
     )
-    assert result.redacted() == "[A]ef"
+    assert result.redacted() == "[A]gh"  # no piece of "cdef" is left
+
+
+def test_offsets_in_utf16_units_still_redact_the_right_text() -> None:
+    text = "🎉🎉 mail ann@x.io now"
+    # a service counting UTF-16 code units puts the email at 10, Python at 8
+    utf16 = GuardrailsResult(text, pii=(PiiEntity("EMAIL", "ann@x.io", 10, 8, 0.9),))
+    assert utf16.redacted() == "🎉🎉 mail [EMAIL] now"
+    shifted = GuardrailsResult(
+        "ann@x.io and ann@x.io", pii=(PiiEntity("EMAIL", "ann@x.io", 3, 8, 0.9),)
+    )
+    assert shifted.redacted() == "[EMAIL] and [EMAIL]"
+    nowhere = GuardrailsResult("nothing here", pii=(PiiEntity("EMAIL", "a@b.co", 40, 6, 0.9),))
+    assert nowhere.redacted() == "nothing here"
+
+
+def test_the_repr_leaves_out_the_user_text() -> None:
+    result = GuardrailsResult(TEXT, pii=(PiiEntity("EMAIL", "ann@x.io", 28, 8, 0.97),))
+    assert "ann@" not in repr(result) and "555-123" not in repr(result)
+    assert "EMAIL" in repr(result)
 
 
 @pytest.mark.parametrize(
