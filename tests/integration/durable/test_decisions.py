@@ -1,7 +1,9 @@
 """A decision belongs to the call that was waiting for it: a model that gives a later call
 the id of an earlier one (Cohere's calls have no ids: Locus numbers them per turn) has the
 later call wait for its own decision, and a decision for a call that is not waiting is
-ignored and shown in the run's events. Real Temporal dev server, worker in this process."""
+refused (``DurableRun.approve``: a ``ConfigurationError``) or, sent as a signal by a client
+from before, ignored and shown in the run's events. Real Temporal dev server, worker in
+this process."""
 
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ import asyncio
 import uuid
 from typing import Any
 
+import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from locus.agent import Agent
+from locus.core.errors import ConfigurationError
 from locus.core.messages import Message, ToolCall
 from locus.core.toolspec import ToolSpec
 from locus.durable.temporal import DurableRun, create_worker, start_run
@@ -70,13 +74,18 @@ async def test_a_reused_call_id_waits_for_a_decision_of_its_own(client: Client) 
     assert result.text.startswith("paid 10 / ") and "too much" in result.text
 
 
-async def test_a_decision_for_a_call_that_is_not_waiting_is_ignored(client: Client) -> None:
+async def test_a_decision_for_a_call_that_is_not_waiting_is_refused_or_ignored(
+    client: Client,
+) -> None:
     queue, name = f"q-{uuid.uuid4().hex[:8]}", f"tests.decisions:{uuid.uuid4().hex[:8]}"
     PAID.clear()
     async with create_worker(client, task_queue=queue, agents={name: Agent(twice(), tools=[pay])}):
         run = await start_run(client, name, "Pay twice.", task_queue=queue)
         await _wait_for(run, [("cohere_call_0", {"amount": 10})])
-        await run.approve("no-such-call")
+        with pytest.raises(ConfigurationError, match="no call 'no-such-call' waits"):
+            await run.approve("no-such-call")
+        # a client from before sends a signal: dropped, and the events say so
+        await run.handle.signal("locus.decide", {"call_id": "no-such-call", "approved": True})
         await run.approve("cohere_call_0")
         await _wait_for(run, [("cohere_call_0", {"amount": 900})])
         ignored = [e for e in await run.events() if e["kind"] == "decision_ignored"]

@@ -1,23 +1,40 @@
-"""Starting durable runs and talking to them: ``run``, ``start_run`` and ``DurableRun``."""
+"""Starting durable runs and talking to them: ``run``, ``start_run`` and ``DurableRun``.
+
+What Temporal answers a ``DurableRun`` is turned into Locus errors (``_ended``): a run that
+does not exist is a ``ConfigurationError``; a decision for a run that has ended, a
+``RunError``; a cancelled run's result, a ``RunCancelledError``; a decision for a call that
+does not wait, or that was decided, a ``ConfigurationError`` or ``AlreadyResumedError``
+from the workflow's ``locus.decide_call`` update (``_workflow``).
+"""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
-from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.client import (
+    Client,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
 
 from locus.agent import AgentResult, PendingCall
 from locus.agent._options import as_messages
 from locus.core.errors import ConfigurationError, ThreadConflictError
 from locus.durable.temporal import _wire as wire
 from locus.durable.temporal._deps import check_deps_size
+from locus.durable.temporal._ended import ended_error, missing_or_ended
 from locus.durable.temporal._errors import locus_error
 from locus.durable.temporal._results import result_from_json
 from locus.durable.temporal._workflow import WORKFLOW_NAME
 
 __all__ = ["DurableRun", "run", "start_run"]
+
+T = TypeVar("T")
 
 
 class DurableRun:
@@ -34,9 +51,12 @@ class DurableRun:
     async def result(self) -> AgentResult[Any]:
         """Wait for the run's end; its ``AgentResult`` (its typed error if it failed)."""
         try:
-            raw = await self.handle.result()
+            raw = await self._asked(self.handle.result())
         except WorkflowFailureError as exc:
-            raise locus_error(exc) from None
+            found = ended_error(exc, self.id) or locus_error(exc)
+            if found is exc:  # (``from None`` would drop its cause)
+                raise
+            raise found from None
         return result_from_json(raw)
 
     async def approve(self, call_id: str, *, arguments: dict[str, Any] | None = None) -> None:
@@ -46,14 +66,19 @@ class DurableRun:
         await self._decide({"call_id": call_id, "approved": True, "arguments": arguments})
 
     async def deny(self, call_id: str, reason: str = "the call was denied") -> None:
-        """Refuse the waiting call ``call_id``; the model reads ``reason`` as its result."""
+        """Refuse the waiting call ``call_id``; the model reads ``reason`` as its result.
+
+        ``approve`` and ``deny`` return once the run has the decision (a worker must be
+        running, as for ``pending``). A call that does not wait is a ``ConfigurationError``
+        naming the calls that do; a call already decided, an ``AlreadyResumedError`` (the
+        first decision stands); a run that has ended, a ``RunError``."""
         await self._decide({"call_id": call_id, "approved": False, "reason": str(reason)})
 
     async def pending(self) -> list[PendingCall]:
         """The calls waiting for a decision now (a query: a worker must be running). A call
         of a sub-agent (``agent.as_tool``) has the id ``<calling call id>/<its id>`` (at
         each level) and the agents down to the one that asks as its ``path``."""
-        found = await self.handle.query("locus.pending", result_type=list)
+        found = await self._asked(self.handle.query("locus.pending", result_type=list))
         return [
             PendingCall(str(c["id"]), str(c["name"]), dict(c["arguments"]), _path(c)) for c in found
         ]
@@ -61,19 +86,31 @@ class DurableRun:
     async def events(self, since: int = 0) -> list[dict[str, Any]]:
         """The run's events from index ``since`` on, as JSON objects with a ``kind`` (a
         query: a worker must be running). Poll with ``since=`` the count seen so far."""
-        found: list[dict[str, Any]] = await self.handle.query(
-            "locus.events", since, result_type=list
+        found: list[dict[str, Any]] = await self._asked(
+            self.handle.query("locus.events", since, result_type=list)
         )
         return found
 
     async def cancel(self) -> None:
-        """Ask the run to stop (its pending activities are cancelled)."""
-        await self.handle.cancel()
+        """Ask the run to stop (its pending activities are cancelled); ``result()`` then
+        raises ``RunCancelledError``. A run that has ended stays as it ended."""
+        await self._asked(self.handle.cancel())
 
     async def _decide(self, decision: dict[str, Any]) -> None:
         if not isinstance(decision["call_id"], str) or not decision["call_id"]:
             raise ConfigurationError("call_id must be the id of a pending call (a string)")
-        await self.handle.signal("locus.decide", decision)
+        try:
+            await self._asked(self.handle.execute_update("locus.decide_call", decision))
+        except WorkflowUpdateFailedError as exc:  # refused by the workflow, typed
+            raise locus_error(exc.cause) from None
+
+    async def _asked(self, work: Awaitable[T]) -> T:
+        """``work`` (a request about this run to Temporal); a run that does not exist, or
+        that has ended when the request needs it running, as a Locus error."""
+        try:
+            return await work
+        except RPCError as exc:
+            raise await missing_or_ended(exc, self.handle) from None
 
 
 def _path(pending: dict[str, Any]) -> tuple[str, ...]:

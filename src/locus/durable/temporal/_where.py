@@ -100,4 +100,7 @@ class Where:
                 retry_policy=self.retry,
             )
         except (ActivityError, ApplicationError) as exc:  # (a local one's: ApplicationError)
-            raise locus_error(exc) from None
+            found = locus_error(exc)
+            if found is exc:  # no Locus error in it (a cancelled activity): as it is, with
+                raise  # its cause (``from None`` would drop it: the run failed, not cancelled)
+            raise found from None

@@ -30,7 +30,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from locus.agent._events import RunFinished
     from locus.agent._run import AgentRun, RunRequest
-    from locus.core.errors import LocusError
+    from locus.core.errors import AlreadyResumedError, ConfigurationError, LocusError
     from locus.core.messages import ToolCall
     from locus.durable.temporal import _wire as wire
     from locus.durable.temporal._agents import served
@@ -61,6 +61,8 @@ class AgentWorkflow:
         """Whether decisions are per waiting call (``DECISIONS_PER_CALL``, asked when the
         run starts)."""
         self._events: list[dict[str, Any]] = []
+        self._decided: dict[str, bool] = {}
+        """Whether each call id decided so far was approved (the last call under an id)."""
 
     @workflow.run
     async def run(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -115,9 +117,9 @@ class AgentWorkflow:
         emit({"kind": "approval_requested", "id": pending_id, "call": wire.call_to_json(call)})
         await workflow.wait_condition(lambda: pending_id in self._decisions)
         del self._pending[pending_id]
-        if self._per_call:
-            return self._decisions.pop(pending_id)
-        return self._decisions[pending_id]
+        found = self._decisions.pop(pending_id) if self._per_call else self._decisions[pending_id]
+        self._decided[pending_id] = bool(found.get("approved"))
+        return found
 
     @workflow.signal(name="locus.decide")
     def decide(self, decision: dict[str, Any]) -> None:
@@ -131,6 +133,46 @@ class AgentWorkflow:
             )
             return
         self._decisions.setdefault(call_id, dict(decision))
+
+    @workflow.update(name="locus.decide_call")
+    def decide_call(self, decision: dict[str, Any]) -> None:
+        """``decide``, answered: ``DurableRun.approve``/``deny`` learn whether the call
+        took the decision. One for a call that does not wait is refused, typed (by the
+        validator, which leaves no trace in the history; the handler checks again for two
+        decisions that were validated together)."""
+        refusal = self._refusal(str(decision["call_id"]))
+        if refusal is not None:
+            raise refusal
+        self._decisions.setdefault(str(decision["call_id"]), dict(decision))
+
+    @decide_call.validator
+    def _valid_decision(self, decision: dict[str, Any]) -> None:
+        refusal = self._refusal(str(decision["call_id"]))
+        if refusal is not None:
+            raise refusal
+
+    def _refusal(self, call_id: str) -> Exception | None:
+        """Why a decision for ``call_id`` cannot be taken now (``None``: it can)."""
+        if call_id in self._pending and call_id not in self._decisions:
+            return None
+        run = workflow.info().workflow_id
+        taken = self._decisions.get(call_id)
+        approved = self._decided.get(call_id) if taken is None else taken.get("approved")
+        if approved is not None:
+            return application_error(
+                AlreadyResumedError(
+                    f"call {call_id!r} of durable run {run!r} was already "
+                    f"{'approved' if approved else 'denied'}: the first decision stands, and "
+                    "this one changed nothing"
+                )
+            )
+        waiting = ", ".join(sorted(self._pending)) or "none"
+        return application_error(
+            ConfigurationError(
+                f"no call {call_id!r} waits for a decision in durable run {run!r} (waiting: "
+                f"{waiting}); DurableRun.pending() lists the calls that wait, by id"
+            )
+        )
 
     @workflow.query(name="locus.pending")
     def pending(self) -> list[dict[str, Any]]:

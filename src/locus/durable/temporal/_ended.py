@@ -1,0 +1,64 @@
+"""What Temporal answers about a durable run that does not exist, or has ended, as Locus errors.
+
+A ``DurableRun`` is only an id: the run may never have existed (a typo, another cluster or
+namespace), or may have ended (completed, failed, cancelled) before a decision or a cancel
+arrives. Temporal answers those with an ``RPCError`` (``NOT_FOUND``, both), and a run that
+was cancelled, terminated or timed out with a ``WorkflowFailureError`` that carries no
+Locus error. These become the Locus errors ``DurableRun`` documents, each saying what to do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio.client import WorkflowFailureError, WorkflowHandle
+from temporalio.exceptions import CancelledError, TerminatedError, TimeoutError
+from temporalio.service import RPCError, RPCStatusCode
+
+from locus.core.errors import (
+    ConfigurationError,
+    LocusError,
+    RunCancelledError,
+    RunError,
+    RunTimeoutError,
+)
+
+__all__ = ["ended_error", "missing_or_ended"]
+
+
+async def missing_or_ended(exc: RPCError, handle: WorkflowHandle[Any, Any]) -> BaseException:
+    """The Locus error for ``exc``, an answer about the run ``handle`` names: a
+    ``ConfigurationError`` when no such run exists, a ``RunError`` when it has ended;
+    ``exc`` itself for any other answer (the cluster cannot be reached, say)."""
+    if exc.status != RPCStatusCode.NOT_FOUND:
+        return exc
+    try:
+        described = await handle.describe()
+    except RPCError as again:
+        if again.status != RPCStatusCode.NOT_FOUND:
+            return exc
+        return ConfigurationError(
+            f"no durable run {handle.id!r} in this Temporal namespace: check the id "
+            "(DurableRun.id, start_run's run_id=) and that the client is connected to the "
+            "run's cluster and namespace"
+        )
+    status = described.status.name.lower() if described.status is not None else "closed"
+    return RunError(
+        f"durable run {handle.id!r} has ended ({status}): nothing waits for a decision, and "
+        f"nothing sent to it now changes it; DurableRun(client, {handle.id!r}).result() says "
+        "how it ended, .events() what it did"
+    )
+
+
+def ended_error(exc: WorkflowFailureError, run_id: str) -> LocusError | None:
+    """The Locus error of a run that did not end by itself: cancelled, terminated, timed
+    out; ``None`` for a run that failed (its own Locus error is in the failure)."""
+    cause = exc.cause
+    kept = f"what it did is kept: DurableRun(client, {run_id!r}).events(), and its history"
+    if isinstance(cause, CancelledError):
+        return RunCancelledError(f"durable run {run_id!r} was cancelled; {kept}")
+    if isinstance(cause, TerminatedError):
+        return RunError(f"durable run {run_id!r} was terminated (in Temporal); {kept}")
+    if isinstance(cause, TimeoutError):
+        return RunTimeoutError(f"durable run {run_id!r} timed out (in Temporal); {kept}")
+    return None
