@@ -76,17 +76,22 @@ def _embeddings(details: Mapping[str, Any], target: Target) -> dict[str, Any]:
 def _ranks(details: Mapping[str, Any], target: Target) -> dict[str, Any]:
     query = details.get("input")
     documents = details.get("documents")
-    if not isinstance(query, str) or not query:
+    if not isinstance(query, str) or not query.strip():
         raise bad_request("input is required")
-    if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
-        raise bad_request("documents must be a list of strings")
+    if (
+        not isinstance(documents, list)
+        or not documents
+        or not all(isinstance(d, str) for d in documents)
+    ):
+        raise bad_request("documents must be a non-empty list of strings")
+    top = details.get("topN")
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise bad_request("topN must be a positive integer")
     scored = sorted(
         ((relevance(query, doc), index) for index, doc in enumerate(documents)),
         key=lambda pair: (-pair[0], pair[1]),
     )
-    top = details.get("topN") or len(scored)
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise bad_request("topN must be a positive integer")
+    top = top or len(scored)
     ranks = [
         {"index": index, "relevanceScore": score, "document": {"text": documents[index]}}
         for score, index in scored[:top]

@@ -21,6 +21,9 @@ __all__ = ["MAX_INPUTS", "EmbedRules", "checked_inputs", "rules_for"]
 MAX_INPUTS = 96
 INPUT_TYPES = ("SEARCH_DOCUMENT", "SEARCH_QUERY", "CLASSIFICATION", "CLUSTERING", "IMAGE")
 TRUNCATES = ("NONE", "START", "END")
+EMBEDDING_TYPES = ("float", "int8", "uint8", "binary", "ubinary", "base64")
+"""The values the SDK's ``EmbedTextDetails.embedding_types`` allows (the emulator answers
+float ``embeddings`` whatever is asked)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,13 @@ def checked_inputs(details: Mapping[str, Any], rules: EmbedRules) -> tuple[list[
     inputs = details.get("inputs")
     if not isinstance(inputs, list) or not inputs or not all(isinstance(i, str) for i in inputs):
         raise bad_request("inputs must be a non-empty list of strings")
+    if not all(i.strip() for i in inputs):
+        raise bad_request("inputs must not hold empty strings")
+    types = details.get("embeddingTypes")
+    if types is not None and (
+        not isinstance(types, list) or not types or not all(t in EMBEDDING_TYPES for t in types)
+    ):
+        raise bad_request(f"embeddingTypes must be a list of {', '.join(EMBEDDING_TYPES)}")
     if len(inputs) > MAX_INPUTS:
         raise bad_request(
             f"inputs has {len(inputs)} entries; at most {MAX_INPUTS} are allowed per request"
