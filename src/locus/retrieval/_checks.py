@@ -14,7 +14,22 @@ from typing import Any
 from locus.core.errors import ConfigurationError
 from locus.retrieval._document import Document
 
-__all__ = ["check_documents", "check_ids", "check_k", "check_query", "name_documents"]
+__all__ = [
+    "Filter",
+    "Scalar",
+    "check_documents",
+    "check_filter",
+    "check_ids",
+    "check_k",
+    "check_query",
+    "matches",
+    "name_documents",
+]
+
+Scalar = str | int | float | bool | None
+Filter = Mapping[str, Scalar]
+"""A metadata filter: each key's value must equal the given one (a string, number,
+boolean or None; ``1`` and ``1.0`` are equal, ``1`` and ``True`` or ``"1"`` are not)."""
 
 
 def check_documents(documents: object) -> list[Document]:
@@ -51,6 +66,50 @@ def check_ids(ids: object) -> list[str]:
     if not all(isinstance(i, str) for i in listed):
         raise ConfigurationError("delete() takes a list of ids, each a string")
     return list(dict.fromkeys(listed))
+
+
+def check_filter(where: object) -> dict[str, Scalar] | None:
+    """``where`` as a checked filter, or ``None`` when there is none (``None`` or empty)."""
+    if where is None:
+        return None
+    if not isinstance(where, Mapping):
+        raise ConfigurationError(
+            f"filter must be a mapping of metadata keys to values, not {type(where).__name__}"
+        )
+    for key, value in where.items():
+        if not isinstance(key, str) or not key:
+            raise ConfigurationError(f"filter keys are non-empty strings, not {key!r}")
+        _check_string(key, "a filter key")
+        if isinstance(value, str):
+            _check_string(value, "a filter value")
+        elif not (
+            value is None
+            or isinstance(value, bool | int)
+            or (isinstance(value, float) and math.isfinite(value))
+        ):
+            raise ConfigurationError(
+                f"filter values are strings, numbers, booleans or None, not {value!r} "
+                f"(for key {key!r})"
+            )
+    return dict(where) or None
+
+
+def matches(metadata: Mapping[str, Any], where: Mapping[str, Scalar]) -> bool:
+    """Whether ``metadata`` has every key of ``where`` with an equal value (JSON types:
+    a boolean equals only a boolean, a number any equal number)."""
+    for key, wanted in where.items():
+        if key not in metadata:
+            return False
+        got = metadata[key]
+        if isinstance(wanted, bool) or isinstance(got, bool):
+            if got is not wanted:
+                return False
+        elif isinstance(wanted, int | float):
+            if not isinstance(got, int | float) or got != wanted:
+                return False
+        elif got != wanted or type(got) is not type(wanted):
+            return False
+    return True
 
 
 def check_k(k: object) -> int:

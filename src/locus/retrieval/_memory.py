@@ -11,7 +11,7 @@ import operator
 from array import array
 from dataclasses import replace
 
-from locus.retrieval._checks import name_documents
+from locus.retrieval._checks import Scalar, matches, name_documents
 from locus.retrieval._document import Document
 from locus.retrieval._protocols import Embedder
 from locus.retrieval._store import VectorStore
@@ -46,10 +46,14 @@ class InMemoryVectorStore(VectorStore):
                 self._documents[at], self._vectors[at] = document, vector
         return [d.id for d in named]
 
-    async def _nearest(self, vector: array[float], k: int) -> list[Document]:
+    async def _nearest(
+        self, vector: array[float], k: int, where: dict[str, Scalar] | None
+    ) -> list[Document]:
         self.check_query_vector(vector)
         scored = (
-            (sum(map(operator.mul, vector, other)), i) for i, other in enumerate(self._vectors)
+            (sum(map(operator.mul, vector, other)), i)
+            for i, other in enumerate(self._vectors)
+            if where is None or matches(self._documents[i].metadata, where)
         )
         best = heapq.nlargest(k, scored, key=lambda pair: (pair[0], -pair[1]))
         return [replace(self._documents[i], score=round(score, 6)) for score, i in best]

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 from locus.core.errors import ConfigurationError
-from locus.retrieval._checks import finite, name_documents
+from locus.retrieval._checks import Scalar, finite, name_documents
 from locus.retrieval._document import Document
 from locus.retrieval._protocols import Embedder
 from locus.retrieval._sqlite_vec import check_table_name
@@ -97,13 +97,24 @@ class PgVectorStore(VectorStore):
                     await cursor.executemany(statement, rows)
         return [d.id for d in named]
 
-    async def _nearest(self, vector: array[float], k: int) -> list[Document]:
+    async def _nearest(
+        self, vector: array[float], k: int, where: dict[str, Scalar] | None
+    ) -> list[Document]:
+        from psycopg.types.json import Jsonb
+
         t = self.table
-        # the index answers at most hnsw.ef_search rows (1,000 at most): beyond, exact
-        order = "distance" if self.index == "hnsw" and k <= _EF_MAX else "distance, id"
+        # the index answers at most hnsw.ef_search rows (1,000 at most), and a filter
+        # applies after it (fewer than k): beyond, and when filtered, an exact scan
+        exact = self.index != "hnsw" or k > _EF_MAX or where is not None
+        order = "distance, id" if exact else "distance"
+        condition = " AND ".join(["TRUE", *("metadata -> %s = %s" for _ in where or {})])
+        params: list[Any] = [_literal(vector)]
+        for key, value in (where or {}).items():
+            params += [key, Jsonb(value)]
+        params.append(k)
         query = (
             f"SELECT id, text, metadata, embedding <=> %s::vector AS distance "
-            f"FROM {t} ORDER BY {order} LIMIT %s"
+            f"FROM {t} WHERE {condition} ORDER BY {order} LIMIT %s"
         )
         async with self._db() as db:
             if not await self._has_table(db):
@@ -114,7 +125,7 @@ class PgVectorStore(VectorStore):
                     await db.execute(
                         "SELECT set_config('hnsw.ef_search', %s, true)", (str(max(k, 40)),)
                     )
-                cursor = await db.execute(query, (_literal(vector), k))
+                cursor = await db.execute(query, params)
                 rows = await cursor.fetchall()
         found = [
             Document(text, doc_id, meta or {}, round(finite(1.0 - float(distance)), 6))

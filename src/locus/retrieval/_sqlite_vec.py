@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from locus.core.errors import ConfigurationError
-from locus.retrieval._checks import finite, name_documents
+from locus.retrieval._checks import Scalar, finite, name_documents
 from locus.retrieval._document import Document
 from locus.retrieval._protocols import Embedder
 from locus.retrieval._store import VectorStore
@@ -42,6 +42,24 @@ def check_table_name(table: str) -> str:
             f"table must be a plain identifier (letters, digits, _), not {table!r}"
         )
     return table
+
+
+def _condition(where: dict[str, Scalar]) -> tuple[str, list[Any]]:
+    """SQL matching ``d.metadata`` to ``where``, and its parameters (keys and values are
+    parameters, never SQL: any string is data)."""
+    parts: list[str] = ["1"]
+    params: list[Any] = []
+    for key, value in where.items():
+        extra: list[Any]
+        if value is None or isinstance(value, bool):
+            test, extra = "type = ?", [{None: "null", True: "true", False: "false"}[value]]
+        elif isinstance(value, int | float):
+            test, extra = "type IN ('integer', 'real') AND value = ?", [value]
+        else:
+            test, extra = "type = 'text' AND value = ?", [value]
+        parts.append(f"EXISTS (SELECT 1 FROM json_each(d.metadata) WHERE key = ? AND {test})")
+        params += [key, *extra]
+    return " AND ".join(parts), params
 
 
 def _sqlite_module() -> Any:
@@ -121,26 +139,32 @@ class SQLiteVecStore(VectorStore):
 
         return await self._run(write)
 
-    async def _nearest(self, vector: array[float], k: int) -> list[Document]:
+    async def _nearest(
+        self, vector: array[float], k: int, where: dict[str, Scalar] | None
+    ) -> list[Document]:
         t = self.table
-        if k <= _KNN_LIMIT:  # sqlite-vec's KNN answers at most 4,096 rows
+        params: list[Any] = [vector.tobytes()]
+        if where is None and k <= _KNN_LIMIT:  # sqlite-vec's KNN answers at most 4,096 rows
             query = (
                 f"SELECT d.id, d.text, d.metadata, v.distance FROM (SELECT rowid, distance "
                 f"FROM {t}_vec WHERE embedding MATCH ? AND k = ?) AS v "
                 f"JOIN {t} AS d ON d.rowid = v.rowid ORDER BY v.distance, d.rowid"
             )
-        else:  # more: an exact scan, in the same order
+        else:  # more, or filtered: an exact scan of the matching rows, in the same order
+            condition, values = _condition(where or {})
+            params += values
             query = (
                 f"SELECT d.id, d.text, d.metadata, vec_distance_cosine(v.embedding, ?) AS "
                 f"distance FROM {t}_vec AS v JOIN {t} AS d ON d.rowid = v.rowid "
-                "ORDER BY distance, d.rowid LIMIT ?"
+                f"WHERE {condition} ORDER BY distance, d.rowid LIMIT ?"
             )
+        params.append(k)
 
         def nearest(db: Any) -> list[Document]:
             if not self._has_tables(db):
                 return []
             self.check_query_vector(vector)
-            rows = db.execute(query, (vector.tobytes(), k)).fetchall()
+            rows = db.execute(query, params).fetchall()
             return [
                 Document(text, doc_id, json.loads(meta), round(finite(1.0 - distance), 6))
                 for doc_id, text, meta, distance in rows

@@ -15,7 +15,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from locus.core.errors import ConfigurationError, ResponseError
-from locus.retrieval._checks import check_documents, check_ids, check_k, check_query
+from locus.retrieval._checks import (
+    Filter,
+    Scalar,
+    check_documents,
+    check_filter,
+    check_ids,
+    check_k,
+    check_query,
+)
 from locus.retrieval._document import Document
 from locus.retrieval._protocols import Embedder, Reranker
 from locus.retrieval._tool import MAX_CHARS, retrieval_tool
@@ -53,14 +61,18 @@ class VectorStore(ABC):
         self._check_dimensions(units)
         return await self._write(docs, units)
 
-    async def search(self, query: str, k: int = 4) -> list[Document]:
+    async def search(
+        self, query: str, k: int = 4, *, filter: Filter | None = None
+    ) -> list[Document]:
         """The ``k`` documents closest to ``query``, best first, scored by cosine (all of
-        them when the store holds fewer)."""
-        query, k = check_query(query), check_k(k)
+        them when the store holds fewer). ``filter={"team": "red"}`` keeps those whose
+        metadata has each key with an equal value; a filtered search compares every
+        matching document (exact, never fewer than ``k`` when there are ``k`` matches)."""
+        query, k, where = check_query(query), check_k(k), check_filter(filter)
         vectors = await self.embedder.embed([query], input_type="search_query")
         vector = self._units(vectors, 1)[0]
         self.check_query_vector(vector)
-        return await self._nearest(vector, k)
+        return await self._nearest(vector, k, where)
 
     async def delete(self, ids: Sequence[str]) -> int:
         """Remove the documents with these ids; how many there were (unknown ids are
@@ -77,11 +89,14 @@ class VectorStore(ABC):
         rerank: Reranker | None = None,
         candidates: int = 20,
         max_chars: int = MAX_CHARS,
+        filter: Filter | None = None,
     ) -> Tool[[str], Any]:
         """This store as an agent tool ``name(query)``; ``rerank`` reorders ``candidates``
-        documents before the ``k`` best are answered, in at most ``max_chars`` characters."""
+        documents before the ``k`` best are answered, in at most ``max_chars`` characters;
+        ``filter`` holds every search to matching metadata (e.g. the user's tenant)."""
+        where = check_filter(filter)
         return retrieval_tool(
-            self,
+            self if where is None else _Filtered(self, where),
             name=name,
             description=description,
             k=k,
@@ -126,9 +141,22 @@ class VectorStore(ABC):
         """
 
     @abstractmethod
-    async def _nearest(self, vector: array[float], k: int) -> list[Document]:
-        """The ``k`` documents closest to the unit ``vector``, best first, with scores."""
+    async def _nearest(
+        self, vector: array[float], k: int, where: dict[str, Scalar] | None
+    ) -> list[Document]:
+        """The ``k`` documents closest to the unit ``vector`` whose metadata matches
+        ``where`` (``matches``), best first, with scores."""
 
     @abstractmethod
     async def _delete(self, ids: list[str]) -> int:
         """Remove the documents with these (distinct) ids; how many there were."""
+
+
+class _Filtered:
+    """A store's search held to one filter (what ``as_tool(filter=...)`` searches)."""
+
+    def __init__(self, store: VectorStore, where: dict[str, Scalar]) -> None:
+        self.store, self.where = store, where
+
+    async def search(self, query: str, k: int = 4) -> list[Document]:
+        return await self.store.search(query, k, filter=self.where)

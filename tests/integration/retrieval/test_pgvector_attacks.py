@@ -109,3 +109,43 @@ async def test_a_server_without_pgvector_is_a_clear_error() -> None:
         assert "CREATE EXTENSION vector" in str(caught.value)
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize(
+    ("where", "ids"),
+    [
+        ({"team": "red"}, ["a", "b"]),
+        ({"year": 2024}, ["a", "c"]),
+        ({"final": True}, ["a"]),
+        ({"final": 1}, ["d"]),
+        ({"note": None}, ["c"]),
+        ({HOSTILE: HOSTILE}, ["e"]),
+        ({"team": "' OR 1=1 --"}, []),
+        ({"team": "red", "year": 2023}, ["b"]),
+    ],
+)
+async def test_metadata_filters_match_exactly_and_hostile_keys_are_data(
+    stores: list[PgVectorStore], where: dict[str, object], ids: list[str]
+) -> None:
+    store = stores[0]
+    await store.add(
+        [
+            Document("alpha report", id="a", metadata={"team": "red", "year": 2024, "final": True}),
+            Document("alpha draft", id="b", metadata={"team": "red", "year": 2023, "final": False}),
+            Document("alpha memo", id="c", metadata={"team": "blue", "year": 2024.0, "note": None}),
+            Document("alpha list", id="d", metadata={"team": ["red"], "year": "2024", "final": 1}),
+            Document("alpha quote", id="e", metadata={HOSTILE: HOSTILE}),
+        ]
+    )
+    found = await store.search("alpha", k=10, filter=where)  # type: ignore[arg-type]
+    assert sorted(d.id for d in found) == ids
+
+
+async def test_a_filtered_search_finds_matches_past_the_index_window(
+    stores: list[PgVectorStore],
+) -> None:
+    store = stores[0]
+    await store.add([Document(f"alpha beta {i}", metadata={"n": i % 50}) for i in range(600)])
+    await store.add([Document("unrelated words here", id="far", metadata={"n": 999})])
+    assert [d.id for d in await store.search("alpha beta", k=3, filter={"n": 999})] == ["far"]
+    assert len(await store.search("alpha beta", k=20, filter={"n": 7})) == 12

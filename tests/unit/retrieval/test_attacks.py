@@ -202,3 +202,76 @@ async def test_two_sqlite_stores_on_one_file_lose_nothing(tmp_path: Path) -> Non
     finally:
         for store in stores:
             await store.close()
+
+
+FILTER_DOCS = [
+    Document("alpha report", id="a", metadata={"team": "red", "year": 2024, "final": True}),
+    Document("alpha draft", id="b", metadata={"team": "red", "year": 2023, "final": False}),
+    Document("alpha memo", id="c", metadata={"team": "blue", "year": 2024.0, "note": None}),
+    Document("alpha list", id="d", metadata={"team": ["red"], "year": "2024", "final": 1}),
+    Document("alpha quote", id="e", metadata={'it\'s "odd"; DROP TABLE x; --': "$.team'"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("where", "ids"),
+    [
+        ({"team": "red"}, ["a", "b"]),  # not d, whose team is a list holding "red"
+        ({"year": 2024}, ["a", "c"]),  # 2024.0 is the same number, "2024" is not
+        ({"final": True}, ["a"]),  # not d's 1
+        ({"final": 1}, ["d"]),  # not a's true
+        ({"note": None}, ["c"]),  # a null value, not a missing key
+        ({"team": "red", "year": 2023}, ["b"]),
+        ({'it\'s "odd"; DROP TABLE x; --': "$.team'"}, ["e"]),
+        ({"team": "' OR 1=1 --"}, []),
+        ({"$.team": "red"}, []),
+        ({}, ["a", "b", "c", "d", "e"]),
+    ],
+)
+async def test_metadata_filters_match_exactly_and_hostile_keys_are_data(
+    make_store: StoreFactory, where: dict[str, object], ids: list[str]
+) -> None:
+    store = make_store()
+    await store.add(FILTER_DOCS)
+    found = await store.search("alpha", k=10, filter=where)  # type: ignore[arg-type]
+    assert sorted(d.id for d in found) == ids
+    assert len(await store.search("alpha", k=5)) == 5
+
+
+@pytest.mark.parametrize(
+    ("where", "words"),
+    [
+        ({"team": ["red"]}, "filter values"),
+        ({"team": {"a": 1}}, "filter values"),
+        ({"n": float("nan")}, "filter values"),
+        ({1: "x"}, "filter keys"),
+        ({"": "x"}, "filter keys"),
+        ({"k\x00": "x"}, "NUL"),
+        ("team=red", "mapping"),
+    ],
+)
+async def test_bad_filters_are_configuration_errors(
+    make_store: StoreFactory, where: object, words: str
+) -> None:
+    store = make_store()
+    await store.add(FILTER_DOCS)
+    with pytest.raises(ConfigurationError, match=words):
+        await store.search("alpha", filter=where)  # type: ignore[arg-type]
+
+
+async def test_a_filtered_search_finds_k_matches_past_many_closer_others(
+    make_store: StoreFactory,
+) -> None:
+    store = make_store()
+    await store.add([Document(f"alpha beta {i}", metadata={"n": i % 50}) for i in range(500)])
+    await store.add([Document("unrelated words here", id="far", metadata={"n": 999})])
+    found = await store.search("alpha beta", k=3, filter={"n": 999})
+    assert [d.id for d in found] == ["far"]
+    assert len(await store.search("alpha beta", k=20, filter={"n": 7})) == 10
+
+
+async def test_the_tool_can_be_held_to_a_filter(make_store: StoreFactory) -> None:
+    store = make_store()
+    await store.add(FILTER_DOCS)
+    text = await store.as_tool(k=5, filter={"team": "blue"}).func("alpha")
+    assert "(id c," in text and text.count("(id ") == 1
