@@ -18,7 +18,7 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHistory
 from temporalio.service import RPCError
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
-from locus.core.errors import ConfigurationError
+from locus.core.errors import ConfigurationError, RunError
 from locus.durable.temporal import start_run
 from locus.durable.temporal._agents import serve
 from locus.durable.temporal._deps import MAX_DEPS_BYTES
@@ -48,6 +48,12 @@ async def test_a_factory_that_raises_fails_the_run_at_once_and_keeps_its_history
         started = await start_run(client, spec, "Who am I?", task_queue=queue, deps={"user": "u-1"})
         with pytest.raises(ConfigurationError) as raised:
             await started.result()
+        # the failed run still answers: what it did, and that nothing waits
+        kinds = [event["kind"] for event in await started.events()]
+        assert kinds[:2] == ["iteration_started", "tool_call_started"]
+        assert await started.pending() == []
+        with pytest.raises(RunError, match="has ended \\(failed\\)"):
+            await started.approve("w1")
     message = str(raised.value)
     assert "deps factory" in message and "account_of" in message
     assert "KeyError: 'user_id'" in message

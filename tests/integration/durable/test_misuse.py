@@ -24,7 +24,7 @@ from locus.core.errors import (
 )
 from locus.core.messages import Message, ToolCall
 from locus.core.toolspec import ToolSpec
-from locus.durable.temporal import DurableRun, create_worker, start_run
+from locus.durable.temporal import DurableRun, create_worker, run, start_run
 from locus.testing import FunctionModel
 from locus.tools import tool
 from tests.integration.durable.test_deps import turns
@@ -77,7 +77,22 @@ async def _slow_answer(messages: list[Message], tools: list[ToolSpec]) -> Any:
     return "late"
 
 
+class Odd:
+    """Not JSON."""
+
+
+@tool
+def odd() -> object:
+    """Answers with a value that is not JSON."""
+    return {"when": Odd()}
+
+
 AGENTS: dict[str, Agent[Any]] = {
+    "odd": Agent(
+        turns([ToolCall("o1", "odd", {}), ToolCall("u1", "nowhere", {"a": 1})]),
+        tools=[odd],
+        name="o",
+    ),
     "tool": Agent(turns([ToolCall("s1", "slow", {"what": "work"})]), tools=[slow], name="t"),
     "model": Agent(FunctionModel(_slow_answer), name="m"),
     "pay": Agent(turns([ToolCall("p1", "pay", {"amount": 3})]), tools=[pay], name="p"),
@@ -220,3 +235,41 @@ async def test_two_answers_at_once_one_wins_the_other_is_refused(client: Client)
         assert result.text == "Done: paid 3" and NOTES == ["pay 3"]
     else:
         assert result.text.startswith("Done: Not run: a person denied") and NOTES == []
+
+
+async def test_a_tool_answer_that_is_not_json_and_an_unknown_tool_are_arun_s_tool_errors(
+    client: Client,
+) -> None:
+    agent = AGENTS["odd"]
+    plain = await agent.arun("Go.")
+    async with worker(client) as (prefix, queue):
+        durable = await run(client, f"{prefix}:odd", "Go.", task_queue=queue)
+    shown = [(m.name, m.text, m.is_error) for m in durable.messages if m.role == "tool"]
+    assert shown == [(m.name, m.text, m.is_error) for m in plain.messages if m.role == "tool"]
+    assert shown == [
+        (
+            "odd",
+            "Error: tool 'odd' returned a dict that cannot be turned into JSON text; return a "
+            "str, a dict/list of plain values, or a pydantic model",
+            True,
+        ),
+        ("nowhere", "Error: there is no tool named 'nowhere'; available tools: odd", True),
+    ]
+    assert durable.text == plain.text
+
+
+async def test_a_run_cancelled_while_a_call_waits_for_approval_ends_cancelled(
+    client: Client,
+) -> None:
+    async with worker(client) as (prefix, queue):
+        started = await start_run(client, f"{prefix}:pay", "Pay 3.", task_queue=queue)
+        while not await started.pending():
+            await asyncio.sleep(0.02)
+        await started.cancel()
+        with pytest.raises(RunCancelledError):
+            await started.result()
+        assert await started.pending() == []  # (answered from the replayed history)
+        with pytest.raises(RunError, match="has ended \\(canceled\\)"):
+            await started.approve("p1")
+        kinds = [event["kind"] for event in await started.events()]
+    assert kinds[-1] == "approval_requested" and NOTES == []  # the call never ran

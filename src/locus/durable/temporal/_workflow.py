@@ -115,8 +115,10 @@ class AgentWorkflow:
         shown = {**wire.call_to_json(call), "id": pending_id, "path": list(path)}
         self._pending[pending_id] = shown
         emit({"kind": "approval_requested", "id": pending_id, "call": wire.call_to_json(call)})
-        await workflow.wait_condition(lambda: pending_id in self._decisions)
-        del self._pending[pending_id]
+        try:
+            await workflow.wait_condition(lambda: pending_id in self._decisions)
+        finally:  # (a run cancelled, or failed, while the call waits lists it no more)
+            del self._pending[pending_id]
         found = self._decisions.pop(pending_id) if self._per_call else self._decisions[pending_id]
         self._decided[pending_id] = bool(found.get("approved"))
         return found
