@@ -44,7 +44,14 @@ def mcp_server(target: object, *, name: str = "locus") -> Server[Any]:
     """An MCP server (the SDK's low-level ``Server``) offering ``target``'s tools."""
     from mcp.server.lowlevel import Server
 
-    tools = {tool.name: tool for tool in served_tools(target)}
+    tools: dict[str, Tool[..., Any]] = {}
+    for tool in served_tools(target):
+        if tool.name in tools:
+            raise ConfigurationError(
+                f"two tools are named {tool.name!r}; an MCP client could reach only one: "
+                "rename one (@tool(name=...))"
+            )
+        tools[tool.name] = tool
     listed = [_described(tool) for tool in tools.values()]
 
     async def list_tools(ctx: Any, params: Any) -> mcp_types.ListToolsResult:
@@ -78,17 +85,24 @@ async def _call(
         return _result(str(exc), error=True)
     except Exception as exc:  # the tool's own failure, reported like a Locus agent would
         return _result(f"tool {name!r} raised {type(exc).__name__}: {exc}", error=True)
-    return _value_result(value)
+    return _value_result(value, name)
 
 
-def _value_result(value: Any) -> mcp_types.CallToolResult:
+def _value_result(value: Any, name: str) -> mcp_types.CallToolResult:
     if isinstance(value, str):
         return _result(value)
     import mcp_types
     import pydantic_core
 
-    plain = pydantic_core.to_jsonable_python(value)
-    text = pydantic_core.to_json(plain).decode()
+    try:
+        plain = pydantic_core.to_jsonable_python(value)
+        text = pydantic_core.to_json(plain).decode()
+    except (pydantic_core.PydanticSerializationError, ValueError, TypeError):
+        return _result(
+            f"tool {name!r} returned a {type(value).__name__} that cannot be turned into "
+            "JSON text; return a str, a dict/list of plain values, or a pydantic model",
+            error=True,
+        )
     structured = plain if isinstance(plain, dict) else None
     content: list[mcp_types.ContentBlock] = [mcp_types.TextContent(type="text", text=text)]
     return mcp_types.CallToolResult(content=content, structured_content=structured)

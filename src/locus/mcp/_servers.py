@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from locus.core.errors import ConfigurationError
+from locus.mcp._diagnosis import Diagnosis, stdio_transport, streamable_http_transport
 from locus.mcp._toolset import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_TIMEOUT,
     MCPApprovalRule,
     MCPToolset,
 )
-
-if TYPE_CHECKING:
-    from mcp.client._transport import TransportStreams
 
 __all__ = ["MCPServerHTTP", "MCPServerSSE", "MCPServerStdio"]
 
@@ -69,12 +66,15 @@ class MCPServerStdio(MCPToolset):
     def __repr__(self) -> str:
         return f"MCPServerStdio(command={self.command!r}, {_count(len(self.args))})"
 
-    def _transport(self) -> Any:
+    _stdio = True
+
+    def _transport(self, diagnosis: Diagnosis) -> Any:
         from mcp import StdioServerParameters
 
-        return StdioServerParameters(
+        params = StdioServerParameters(
             command=self.command, args=list(self.args), env=self.env, cwd=self.cwd
         )
+        return stdio_transport(params, diagnosis)
 
 
 class _HTTPServer(MCPToolset):
@@ -119,29 +119,17 @@ class MCPServerHTTP(_HTTPServer):
     appear in reprs, errors or logs.
     """
 
-    def _transport(self) -> Any:
-        return _streamable_http(self.url, self._headers)
+    def _transport(self, diagnosis: Diagnosis) -> Any:
+        return streamable_http_transport(self.url, self._headers, diagnosis)
 
 
 class MCPServerSSE(_HTTPServer):
     """An MCP server over the older HTTP+SSE transport (its ``/sse`` URL)."""
 
-    def _transport(self) -> Any:
+    def _transport(self, diagnosis: Diagnosis) -> Any:
         from mcp.client.sse import sse_client
 
         return sse_client(self.url, headers=self._headers or None)
-
-
-@asynccontextmanager
-async def _streamable_http(url: str, headers: dict[str, str]) -> AsyncIterator[TransportStreams]:
-    from mcp.client.streamable_http import streamable_http_client
-    from mcp.shared._httpx_utils import create_mcp_http_client
-
-    async with (
-        create_mcp_http_client(headers=headers or None) as http,
-        streamable_http_client(url, http_client=http) as streams,
-    ):
-        yield streams
 
 
 def _public_url(url: str) -> str:

@@ -6,6 +6,9 @@ them in others (one per call) and may be closed from yet another, so the connect
 entered and left by a dedicated owner task; every other task only sends requests over it.
 When the owner's connection ends on its own (the server died, the stream broke) the
 session says so through ``lost``, and calls racing it end at once instead of waiting.
+Opening that is cancelled or times out, and closing that does not finish in time, cancel
+the owner task and wait for it: the SDK then stops the server process (bounded), so no
+process or task outlives the session.
 """
 
 from __future__ import annotations
@@ -38,9 +41,12 @@ class SessionLost(Exception):
 class Session:
     """A connected ``mcp.Client`` owned by one task; ``open`` it, use ``client``, ``close`` it."""
 
-    def __init__(self, factory: ClientFactory, watcher: Watcher | None = None) -> None:
+    def __init__(
+        self, factory: ClientFactory, watcher: Watcher | None = None, diagnosis: Any = None
+    ) -> None:
         self._factory = factory
         self._watcher = watcher
+        self.diagnosis = diagnosis
         self._client: Client | None = None
         self._closing = asyncio.Event()
         self.lost = asyncio.Event()
@@ -57,7 +63,11 @@ class Session:
         """Connect; raise what connecting raised."""
         ready = asyncio.Event()
         self._task = self.loop.create_task(self._own(ready), name="locus-mcp-session")
-        await ready.wait()
+        try:
+            await ready.wait()
+        except BaseException:  # cancelled (a run, or a connect timeout): stop the server
+            await self._stop()
+            raise
         if self._client is None:
             await asyncio.gather(self._task, return_exceptions=True)
             error = self._error or SessionLost("the connection ended while opening")
@@ -121,8 +131,24 @@ class Session:
         task = self._task
         if task is None or task.done():
             return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(task), _CLOSE_TIMEOUT)
+        if self._client is not None:  # connected: let it leave in order
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(task), _CLOSE_TIMEOUT)
+        await self._stop()
+
+    async def _stop(self) -> None:
+        """Cancel the owner task (if still running) and wait until it has ended, even when
+        the caller is being cancelled: the SDK's shutdown of the server is bounded."""
+        task = self._task
+        if task is None or task.done():
+            return
+        task.cancel()
+        waiting = asyncio.ensure_future(asyncio.wait({task}, timeout=_CLOSE_TIMEOUT))
+        try:
+            await asyncio.shield(waiting)
+        except asyncio.CancelledError:
+            await waiting  # finish stopping the server, then go on being cancelled
+            raise
 
 
 def describe(error: BaseException) -> str:

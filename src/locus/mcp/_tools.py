@@ -7,6 +7,7 @@ the original name. The input schema is simplified for OCI by ``Tool.from_schema`
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -26,9 +27,16 @@ _MAX_NAME = 64  # OCI's limit on a function name
 
 
 def shown_name(prefix: str, name: str) -> str:
-    """The name the model sees for MCP tool ``name``."""
-    shown = _BAD.sub("_", prefix + name)[:_MAX_NAME]
-    return shown if shown[:1].isalpha() or shown[:1] == "_" else f"t_{shown}"[:_MAX_NAME]
+    """The name the model sees for MCP tool ``name``: OCI-safe characters, a letter or ``_``
+    first, and at most 64 characters (a longer one keeps its start and a hash of the whole,
+    so that two long names stay two)."""
+    shown = _BAD.sub("_", prefix + name)
+    if not (shown[:1].isalpha() or shown[:1] == "_"):
+        shown = f"t_{shown}"
+    if len(shown) > _MAX_NAME:
+        digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+        shown = f"{shown[: _MAX_NAME - 9]}_{digest}"
+    return shown
 
 
 def to_locus_tools(toolset: MCPToolset, listed: Sequence[mcp_types.Tool]) -> list[Tool[..., Any]]:

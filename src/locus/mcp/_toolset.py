@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import re
+import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from locus.core.errors import ConfigurationError, ToolExecutionError, ToolTimeoutError
+from locus.mcp._diagnosis import Diagnosis, connect_error, status_text
 from locus.mcp._errors import MCPConnectionError
+from locus.mcp._listing import list_page
 from locus.mcp._results import result_value
 from locus.mcp._session import Session, SessionLost, describe, unwrap
 
@@ -82,7 +85,9 @@ class MCPToolset:
         self.connect_timeout = connect_timeout
         self._tools: list[Tool[..., Any]] | None = None
         self._session: Session | None = None
-        self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
     # -- what a transport provides ---------------------------------------------------------
 
@@ -91,18 +96,21 @@ class MCPToolset:
         """How errors name this server (never with its headers or secrets)."""
         raise NotImplementedError
 
-    def _transport(self) -> Any:
-        """What ``mcp.Client`` connects to (a ``Transport`` or ``StdioServerParameters``)."""
+    _stdio = False  # whether the server is a subprocess (its stderr is kept)
+
+    def _transport(self, diagnosis: Diagnosis) -> Any:
+        """What ``mcp.Client`` connects to, recording what it sees in ``diagnosis``."""
         raise NotImplementedError
 
-    def _client(self) -> AbstractAsyncContextManager[Client]:
+    def _client(self, diagnosis: Diagnosis) -> AbstractAsyncContextManager[Client]:
         from mcp import Client
         from mcp_types import Implementation
 
         from locus import __version__
 
         info = Implementation(name="locus", version=__version__)
-        return Client(self._transport(), message_handler=self._on_message, client_info=info)
+        transport = self._transport(diagnosis)
+        return Client(transport, message_handler=self._on_message, client_info=info)
 
     # -- the toolset protocol --------------------------------------------------------------
 
@@ -110,24 +118,36 @@ class MCPToolset:
         """The server's tools (filtered, prefixed, schemas simplified for OCI), cached."""
         tools = self._tools
         if tools is None:
-            listed = await self.list_mcp_tools()
+            listed = await self._listed(self._wanted)
             from locus.mcp._tools import to_locus_tools
 
-            tools = to_locus_tools(self, [t for t in listed if self._wanted(t.name)])
+            tools = to_locus_tools(self, listed)
             self._tools = tools
         return list(tools)
 
     async def list_mcp_tools(self) -> list[mcp_types.Tool]:
         """The server's tools as it describes them (every page, unfiltered)."""
+        return await self._listed(lambda name: True)
+
+    async def _listed(self, wanted: Callable[[str], bool]) -> list[mcp_types.Tool]:
+        """The wanted tools; a wanted one the server describes wrongly is an error."""
         session = await self._connected()
         tools: list[mcp_types.Tool] = []
+        invalid: dict[str, str] = {}
         cursor: str | None = None
         for _ in range(_MAX_PAGES):
-            page = await self._request(session, "list tools", None, _lister(cursor))
+            page = await self._request(session, "list tools", None, list_page(cursor, wanted))
             tools.extend(page.tools)
+            invalid.update(page.invalid)
             cursor = page.next_cursor
             if cursor is None:
                 break
+        if invalid:
+            problems = "; ".join(f"{name!r}: {why}" for name, why in invalid.items())
+            raise ConfigurationError(
+                f"{self.label} described tools that are not valid MCP ({problems}); "
+                f"leave them out with exclude={sorted(invalid)!r}, or fix the server"
+            )
         return tools
 
     async def call_tool(self, name: str, arguments: Mapping[str, Any] | None = None) -> Any:
@@ -178,49 +198,69 @@ class MCPToolset:
             return self._session
 
     async def _open(self, tool_name: str | None) -> Session:
-        session = Session(self._client, self._watch)
+        diagnosis = Diagnosis(self.label, stdio=self._stdio)
+        session = Session(lambda: self._client(diagnosis), self._watch, diagnosis)
         try:
             await asyncio.wait_for(session.open(), self.connect_timeout)
         except Exception as exc:
             await session.close()
-            raise MCPConnectionError(
-                f"could not connect to {self.label}: {describe(unwrap(exc))}",
-                server=self.label,
-                tool_name=tool_name,
-            ) from exc
+            error = connect_error(
+                self.label, unwrap(exc), diagnosis, self.connect_timeout, tool_name
+            )
+            raise error from exc
         return session
 
     async def _request(self, session: Session, what: str, tool_name: str | None, make: Any) -> Any:
+        from pydantic import ValidationError
+
         try:
             return await asyncio.wait_for(session.request(make), self.timeout)
         except TimeoutError as exc:
             raise ToolTimeoutError(
-                f"{self.label} did not answer '{what}' within {self.timeout} s",
+                f"{self.label} did not answer '{what}' within {self.timeout} s; give a "
+                "longer timeout= if it needs more",
                 tool_name=tool_name,
             ) from exc
         except (SessionLost, OSError) as exc:
-            raise self._lost(what, tool_name, exc) from exc
+            raise await self._lost(session, what, tool_name, exc) from exc
+        except (ValidationError, RuntimeError) as exc:  # answered wrongly; the connection is fine
+            text = str(exc).split("\n    For further", 1)[0]
+            raise ToolExecutionError(
+                f"{self.label} answered '{what}' with what is not a valid MCP result: {text}",
+                tool_name=tool_name,
+            ) from exc
         except Exception as exc:
-            raise self._failed(what, tool_name, unwrap(exc)) from exc
+            raise await self._failed(session, what, tool_name, unwrap(exc)) from exc
 
-    def _failed(self, what: str, tool_name: str | None, exc: BaseException) -> ToolExecutionError:
+    async def _failed(
+        self, session: Session, what: str, tool_name: str | None, exc: BaseException
+    ) -> ToolExecutionError:
         from mcp import MCPError
         from mcp_types import CONNECTION_CLOSED
 
         if isinstance(exc, MCPError) and exc.code != CONNECTION_CLOSED:
-            text = f"{self.label} refused to {what}: {describe(exc)}"
+            diagnosis = session.diagnosis
+            status = diagnosis.take_status() if diagnosis is not None else None
+            why = status_text(status) if status is not None else describe(exc)
+            text = f"{self.label} refused to {what}: {why}"
             return ToolExecutionError(text, tool_name=tool_name)
-        return self._lost(what, tool_name, exc)
+        return await self._lost(session, what, tool_name, exc)
 
-    def _lost(self, what: str, tool_name: str | None, exc: BaseException) -> MCPConnectionError:
-        session = self._session
-        if session is not None:
-            session.lost.set()  # the next use connects again
+    async def _lost(
+        self, session: Session, what: str, tool_name: str | None, exc: BaseException
+    ) -> MCPConnectionError:
+        session.lost.set()  # the next use connects again (this session only, not a newer one)
+        diagnosis = session.diagnosis
+        stderr = None
+        if diagnosis is not None and diagnosis.stdio:
+            await diagnosis.wait_for_eof()
+            stderr = diagnosis.stderr
         return MCPConnectionError(
             f"the connection to {self.label} broke during '{what}' ({describe(exc)}); "
             "the next call connects again",
             server=self.label,
             tool_name=tool_name,
+            stderr=stderr,
         )
 
     # -- tools changed ---------------------------------------------------------------------
@@ -252,13 +292,6 @@ class MCPToolset:
         if self.include is not None and name not in self.include:
             return False
         return name not in self.exclude
-
-
-def _lister(cursor: str | None) -> Any:
-    async def make(client: Client) -> mcp_types.ListToolsResult:
-        return await client.list_tools(cursor=cursor, cache_mode="refresh")
-
-    return make
 
 
 def _caller(name: str, arguments: Mapping[str, Any] | None) -> Any:

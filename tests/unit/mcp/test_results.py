@@ -51,11 +51,16 @@ def test_an_error_result_raises_a_tool_error_naming_tool_and_server() -> None:
         ("crm_", "search", "crm_search"),
         ("", "files.read/all", "files_read_all"),
         ("", "3d-render", "t_3d-render"),
-        ("", "x" * 80, "x" * 64),
     ],
 )
 def test_shown_names_are_oci_function_names(prefix: str, name: str, shown: str) -> None:
     assert shown_name(prefix, name) == shown
+
+
+def test_long_names_are_cut_to_64_and_stay_distinct() -> None:
+    one, two = shown_name("", "x" * 80 + "_one"), shown_name("", "x" * 80 + "_two")
+    assert len(one) == len(two) == 64 and one != two  # cut at 64 they were one name before
+    assert one.startswith("x" * 55 + "_") and shown_name("", "x" * 80 + "_one") == one
 
 
 def test_bad_settings_are_configuration_errors() -> None:

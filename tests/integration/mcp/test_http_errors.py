@@ -1,0 +1,71 @@
+"""Streamable HTTP servers that refuse (401, 403, 404, 5xx) or are not there: each is an
+``MCPConnectionError`` with the HTTP status, what it means and what to do, never the
+credentials. (A server killed mid-call is in test_client.py.)"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+
+import pytest
+from tests.integration.mcp.test_hostile import HOSTILE
+
+from locus.mcp import MCPConnectionError, MCPServerHTTP
+
+SECRET = "Bearer s3cr3t-t0ken"
+
+
+@pytest.fixture
+def status_server() -> Iterator[Callable[[int], str]]:
+    """``start(code) -> url`` of a server answering every request with that HTTP status."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(code: int) -> str:
+        process = subprocess.Popen(
+            [sys.executable, HOSTILE, "status", str(code)], stdout=subprocess.PIPE, text=True
+        )
+        started.append(process)
+        assert process.stdout is not None
+        port = process.stdout.readline().strip()
+        assert port.isdigit(), port
+        return f"http://127.0.0.1:{port}/mcp"
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+@pytest.mark.parametrize(
+    ("code", "says"),
+    [
+        (401, "HTTP 401.*refused the credentials.*headers="),
+        (403, "HTTP 403.*not allowed"),
+        (404, "HTTP 404.*check the URL"),
+        (500, "HTTP 500.*the server failed"),
+        (503, "HTTP 503.*the server failed"),
+    ],
+)
+async def test_an_http_error_status_is_named_with_what_to_do(
+    status_server: Callable[[int], str], code: int, says: str
+) -> None:
+    server = MCPServerHTTP(status_server(code), headers={"Authorization": SECRET})
+    with pytest.raises(MCPConnectionError, match=says) as caught:
+        await server.list_tools()
+    assert caught.value.status_code == code
+    assert "s3cr3t" not in str(caught.value) and "s3cr3t" not in repr(caught.value)
+    await server.aclose()
+
+
+async def test_nothing_listening_is_a_clear_connection_error() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = MCPServerHTTP(f"http://127.0.0.1:{port}/mcp", headers={"Authorization": SECRET})
+    with pytest.raises(MCPConnectionError, match=r"nothing answered.*is the server running"):
+        await server.list_tools()
+    await server.aclose()
