@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import importlib
+import sys
 from array import array
 from collections.abc import AsyncIterator
 from typing import Any, Literal
 
-from locus.core.errors import ConfigurationError
+from locus.core.errors import ConfigurationError, StoreError, StoreUnavailableError
 from locus.retrieval._checks import Scalar, finite, name_documents
 from locus.retrieval._document import Document
 from locus.retrieval._protocols import Embedder
@@ -71,7 +73,7 @@ class PgVectorStore(VectorStore):
             self._connection, self._ready = None, False
 
     async def _write(self, documents: list[Document], vectors: list[array[float]]) -> list[str]:
-        from psycopg.types.json import Jsonb
+        Jsonb = _psycopg().types.json.Jsonb
 
         t = self.table
         statement = (
@@ -100,7 +102,7 @@ class PgVectorStore(VectorStore):
     async def _nearest(
         self, vector: array[float], k: int, where: dict[str, Scalar] | None
     ) -> list[Document]:
-        from psycopg.types.json import Jsonb
+        Jsonb = _psycopg().types.json.Jsonb
 
         t = self.table
         # the index answers at most hnsw.ef_search rows (1,000 at most), and a filter
@@ -155,14 +157,22 @@ class PgVectorStore(VectorStore):
     # -- connections -------------------------------------------------------------------
     @contextlib.asynccontextmanager
     async def _db(self) -> AsyncIterator[Any]:
-        if self._pool is not None:
-            async with self._pool.connection() as connection:
-                yield connection
-            return
-        async with self._lock:
-            if self._connection is None:
-                self._connection = await _connect(str(self._dsn))
-            yield self._connection
+        psycopg = _psycopg()
+        try:
+            if self._pool is not None:
+                async with self._pool.connection() as connection:
+                    yield connection
+                return
+            async with self._lock:
+                if self._connection is None:
+                    self._connection = await psycopg.AsyncConnection.connect(
+                        str(self._dsn), autocommit=True
+                    )
+                yield self._connection
+        except psycopg.Error as exc:
+            if self._connection is not None and self._connection.broken:
+                self._connection, self._ready = None, False  # the next call reconnects
+            raise _store_error(exc, self.table) from None
 
     async def _has_table(self, db: Any) -> bool:
         if self._ready:
@@ -230,11 +240,27 @@ async def _create_extension(db: Any) -> None:
         ) from exc
 
 
-async def _connect(dsn: str) -> Any:
+def _psycopg() -> Any:
+    """psycopg 3 (with ``psycopg.types.json``), or a ``ConfigurationError`` naming the extra."""
     try:
-        import psycopg
+        importlib.import_module("psycopg.types.json")
     except ImportError:
         raise ConfigurationError(
             'PgVectorStore needs psycopg 3; install it with: pip install "locus-oci[pgvector]"'
         ) from None
-    return await psycopg.AsyncConnection.connect(dsn, autocommit=True)
+    return sys.modules["psycopg"]
+
+
+def _store_error(exc: Any, table: str) -> StoreError:
+    """psycopg's ``exc`` as a ``StoreError`` (``StoreUnavailableError`` when the server
+    cannot be reached or the connection broke); the text never holds the DSN."""
+    said = (exc.diag.message_primary if exc.diag else None) or str(exc).split("\n")[0]
+    state = exc.sqlstate or ""
+    where = f"PgVectorStore(table={table!r})"
+    if state.startswith(("08", "57P")) or isinstance(exc, _psycopg().OperationalError):
+        return StoreUnavailableError(
+            f"{where}: the database could not be reached or the connection broke "
+            f"({type(exc).__name__}: {said}); nothing was written by this call: retry when "
+            "the server is back (the store reconnects by itself)"
+        )
+    return StoreError(f"{where}: the database failed: {type(exc).__name__}: {said}")

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from locus.core.errors import ConfigurationError
+from locus.core.errors import ConfigurationError, StoreError, StoreUnavailableError
 from locus.retrieval._checks import Scalar, finite, name_documents
 from locus.retrieval._document import Document
 from locus.retrieval._protocols import Embedder
@@ -60,6 +60,20 @@ def _condition(where: dict[str, Scalar]) -> tuple[str, list[Any]]:
         parts.append(f"EXISTS (SELECT 1 FROM json_each(d.metadata) WHERE key = ? AND {test})")
         params += [key, *extra]
     return " AND ".join(parts), params
+
+
+def _store_error(exc: Exception, path: str) -> StoreError:
+    """SQLite's ``exc`` as a ``StoreError`` (``StoreUnavailableError`` for a busy file)."""
+    said = str(exc)
+    if "locked" in said or "busy" in said:
+        return StoreUnavailableError(
+            f"SQLiteVecStore {path}: the file stayed locked by another writer ({said}); "
+            "nothing was written by this call: retry"
+        )
+    return StoreError(
+        f"SQLiteVecStore {path}: the database failed ({type(exc).__name__}: {said}): "
+        "check that the path is an SQLite file this process can read and write"
+    )
 
 
 def _sqlite_module() -> Any:
@@ -193,10 +207,14 @@ class SQLiteVecStore(VectorStore):
     # -- the database, in a worker thread ----------------------------------------------
     async def _run(self, work: Callable[[Any], T]) -> T:
         def locked() -> T:
+            module = _sqlite_module()
             with self._lock:
-                if self._connection is None:
-                    self._connection = _open(self.path)
-                return work(self._connection)
+                try:
+                    if self._connection is None:
+                        self._connection = _open(self.path)
+                    return work(self._connection)
+                except module.Error as exc:
+                    raise _store_error(exc, self.path) from None
 
         return await asyncio.to_thread(locked)
 

@@ -5,12 +5,13 @@ deletes, and a server without pgvector."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from locus.core.errors import ConfigurationError
+from locus.core.errors import ConfigurationError, StoreUnavailableError
 from locus.retrieval import Document, PgVectorStore
 from tests.integration.stores.services import service_dsn
 from tests.unit.retrieval._doubles import WordEmbedder
@@ -149,3 +150,43 @@ async def test_a_filtered_search_finds_matches_past_the_index_window(
     await store.add([Document("unrelated words here", id="far", metadata={"n": 999})])
     assert [d.id for d in await store.search("alpha beta", k=3, filter={"n": 999})] == ["far"]
     assert len(await store.search("alpha beta", k=20, filter={"n": 7})) == 12
+
+
+async def test_a_dropped_connection_is_typed_and_the_store_reconnects(
+    pg_dsn: str, stores: list[PgVectorStore]
+) -> None:
+    import psycopg
+
+    store = stores[0]
+    await store.add(["one text", "two texts"])
+    await store.delete(["nobody"])  # the connection's last statement names the table
+    async with await psycopg.AsyncConnection.connect(pg_dsn, autocommit=True) as admin:
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE pid <> pg_backend_pid() AND query LIKE %s",
+            (f"%{store.table}%",),
+        )
+    with pytest.raises(StoreUnavailableError, match="retry") as caught:
+        await store.search("text")
+    assert pg_dsn not in str(caught.value)
+    assert len(await store.search("text")) == 2  # a new connection, by itself
+
+
+async def test_a_server_that_cannot_be_reached_is_typed() -> None:
+    store = PgVectorStore(WordEmbedder(), dsn="postgresql://u:sekret@127.0.0.1:9/x", table="t")
+    with pytest.raises(StoreUnavailableError) as caught:
+        await store.search("text")
+    assert "sekret" not in str(caught.value)
+    await store.close()
+
+
+async def test_psycopg_missing_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch, pg_dsn: str
+) -> None:
+    for name in ("psycopg", "psycopg.types", "psycopg.types.json"):
+        monkeypatch.setitem(sys.modules, name, None)
+    store = PgVectorStore(WordEmbedder(), dsn=pg_dsn, table="t")
+    with pytest.raises(ConfigurationError, match=r'pip install "locus-oci\[pgvector\]"'):
+        await store.add(["text"])
+    with pytest.raises(ConfigurationError, match=r'pip install "locus-oci\[pgvector\]"'):
+        await store.search("text")

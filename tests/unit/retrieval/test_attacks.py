@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from locus.core.errors import ConfigurationError, ResponseError
+from locus.core.errors import (
+    ConfigurationError,
+    ResponseError,
+    StoreError,
+    StoreUnavailableError,
+)
 from locus.retrieval import Document, InMemoryVectorStore, SQLiteVecStore, VectorStore
 
 from ._doubles import WordEmbedder
@@ -275,3 +280,17 @@ async def test_the_tool_can_be_held_to_a_filter(make_store: StoreFactory) -> Non
     await store.add(FILTER_DOCS)
     text = await store.as_tool(k=5, filter={"team": "blue"}).func("alpha")
     assert "(id c," in text and text.count("(id ") == 1
+
+
+async def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"this is not an SQLite file, just text " * 200)
+    store = SQLiteVecStore(path, WordEmbedder())
+    try:
+        with pytest.raises(StoreError, match=r"notes\.db") as caught:
+            await store.add(["one text"])
+        assert not isinstance(caught.value, StoreUnavailableError)
+        with pytest.raises(StoreError):
+            await store.search("text")
+    finally:
+        await store.close()
