@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
@@ -35,7 +36,7 @@ from locus.core.errors import (
 )
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse
-from locus.guardrails._client import OCIGuardrails
+from locus.guardrails._client import CATEGORIES, OCIGuardrails
 from locus.guardrails._result import CHECKS, GuardrailsResult
 
 __all__ = [
@@ -207,6 +208,8 @@ def oci_guardrails(
     ``on_error`` is what a failed call does (see the module docstring): ``"block"`` (fail
     closed, the default), ``"allow"`` (fail open, with a warning) or a function.
     """
+    if not isinstance(mask, str):
+        raise ConfigurationError(f"mask must be a string such as '[{{label}}]', not {mask!r}")
     if on_error not in ("block", "allow") and not callable(on_error):
         raise ConfigurationError(
             f"on_error must be 'block', 'allow' or a function (error, what) -> bool, "
@@ -253,17 +256,30 @@ def _trailing_user_messages(messages: list[Message]) -> list[int]:
     return indexes[::-1]
 
 
+def _known_flag(name: str) -> bool:
+    """Whether ``name`` is a check or one of its flags (a typo would never block)."""
+    check, colon, detail = name.partition(":")
+    if check not in CHECKS:
+        return False
+    if not colon:
+        return True
+    if check == "content_moderation":
+        return detail in CATEGORIES
+    return check == "pii" and re.fullmatch(r"[A-Z][A-Z0-9_]*", detail) is not None
+
+
 def _block_policy(block_on: BlockPolicy, threshold: float) -> Callable[[GuardrailsResult], bool]:
     if callable(block_on):
         return block_on
     if isinstance(block_on, str):
         block_on = (block_on,)
     names = frozenset(block_on)
-    unknown = [n for n in names if n.partition(":")[0] not in CHECKS]
+    unknown = [n for n in names if not isinstance(n, str) or not _known_flag(n)]
     if unknown:
         raise ConfigurationError(
-            f"block_on names unknown checks {sorted(unknown)}; use {list(CHECKS)} "
-            "or a flag such as 'pii:EMAIL'"
+            f"block_on names unknown checks {sorted(unknown, key=str)}; use {list(CHECKS)} "
+            "or a flag such as 'content_moderation:OVERALL' or 'pii:EMAIL' (labels in "
+            "upper case)"
         )
 
     def blocks(result: GuardrailsResult) -> bool:

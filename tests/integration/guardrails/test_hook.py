@@ -134,6 +134,14 @@ async def test_a_callable_policy_and_keyword_construction(
         ({"input": False}, "checks nothing"),
         ({"block_on": ["violence"]}, "unknown checks"),
         ({"threshold": 0}, "threshold"),
+        ({"mask": None}, "mask"),
+        ({"mask": 3}, "mask"),
+        ({"on_error": "ignore"}, "on_error"),
+        ({"block_on": "content_moderation:OVERALL,pii"}, "unknown checks"),
+        ({"block_on": ["content_moderation:OVERAL"]}, "unknown checks"),  # a typo never blocks
+        ({"block_on": ["pii:email"]}, "unknown checks"),  # labels are upper case
+        ({"block_on": ["prompt_injection:HIGH"]}, "unknown checks"),
+        ({"block_on": [None]}, "unknown checks"),
     ],
 )
 def test_bad_hook_options(kwargs: dict[str, object], words: str) -> None:
