@@ -113,10 +113,14 @@ def matches(metadata: Mapping[str, Any], where: Mapping[str, Scalar]) -> bool:
 
 
 def check_k(k: object) -> int:
-    """``k`` when it is a whole number of at least 1."""
+    """``k`` when it is a whole number of at least 1 (capped at what a database's LIMIT
+    takes, more documents than any store holds)."""
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ConfigurationError(f"k must be a whole number, at least 1, not {k!r}")
-    return k
+    return min(k, _MAX_K)
+
+
+_MAX_K = 2**62
 
 
 def check_query(query: object) -> str:

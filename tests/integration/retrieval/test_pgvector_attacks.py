@@ -91,6 +91,7 @@ async def test_a_large_k_uses_the_index_and_answers_k_documents(pg_dsn: str, pg_
         assert scores == sorted(scores, reverse=True)  # type: ignore[type-var]
         assert len(await store.search("note", k=1100)) == 1100  # beyond ef_search's 1,000
         assert len(await store.search("note", k=50_000)) == 1200
+        assert len(await store.search("note", k=10**30)) == 1200  # beyond bigint
 
 
 async def test_two_writers_on_a_new_table_lose_nothing(stores: list[PgVectorStore]) -> None:

@@ -100,6 +100,8 @@ async def test_a_k_larger_than_the_store_answers_every_document(make_store: Stor
     await store.add([f"note {i} about trains" for i in range(5)])
     assert len(await store.search("trains", k=5000)) == 5
     assert len(await store.search("trains", k=1_000_000)) == 5
+    assert len(await store.search("trains", k=10**30)) == 5  # beyond SQLite's integers
+    assert len(await store.search("trains", k=10**30, filter={})) == 5
 
 
 async def test_an_empty_query_is_a_clear_error(make_store: StoreFactory) -> None:
