@@ -296,3 +296,36 @@ async def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) ->
             await store.search("text")
     finally:
         await store.close()
+
+
+WRITER = """
+import asyncio, sys
+from locus.retrieval import SQLiteVecStore
+from tests.unit.retrieval._doubles import WordEmbedder
+
+async def main() -> None:
+    store = SQLiteVecStore(sys.argv[1], WordEmbedder())
+    for batch in range(5):
+        await store.add([f"process {sys.argv[2]} batch {batch} note {i}" for i in range(20)])
+    await store.close()
+
+asyncio.run(main())
+"""
+
+
+async def test_two_processes_adding_to_one_file_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    root = Path(__file__).resolve().parents[3]
+    writers = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-c", WRITER, str(path), str(n), cwd=root
+        )
+        for n in range(2)
+    ]
+    assert [await w.wait() for w in writers] == [0, 0]
+    store = SQLiteVecStore(path, WordEmbedder())
+    try:
+        found = await store.search("note", k=1000)
+        assert len(found) == 200 and len({d.id for d in found}) == 200
+    finally:
+        await store.close()
