@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -84,10 +83,9 @@ class MCPToolset:
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self._tools: list[Tool[..., Any]] | None = None
-        self._session: Session | None = None
-        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._sessions: dict[asyncio.AbstractEventLoop, Session] = {}  # one per event loop
+        self._epoch = 0  # counts aclose() calls: a connection opened across one is left
+        self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
 
     # -- what a transport provides ---------------------------------------------------------
 
@@ -157,10 +155,19 @@ class MCPToolset:
         return result_value(result, name, self.label)
 
     async def aclose(self) -> None:
-        """Leave the connection, if one is open (the toolset may be used again later)."""
-        session, self._session = self._session, None
-        if session is not None:
+        """Leave the connections, if any is open (the toolset may be used again later)."""
+        self._epoch += 1
+        sessions, self._sessions = list(self._sessions.values()), {}
+        for session in sessions:
             await session.close()
+
+    @property
+    def _session(self) -> Session | None:
+        """The connection of the running event loop (outside one: the only one, if any)."""
+        try:
+            return self._sessions.get(asyncio.get_running_loop())
+        except RuntimeError:
+            return next(iter(self._sessions.values()), None) if len(self._sessions) == 1 else None
 
     def close_sync(self) -> None:
         """``aclose()`` for code without an event loop (after ``agent.run_sync``)."""
@@ -183,19 +190,35 @@ class MCPToolset:
     # -- connection ------------------------------------------------------------------------
 
     async def _connected(self, tool_name: str | None = None) -> Session:
+        """The running loop's connection, opened if needed. Each event loop has its own (a
+        connection is bound to the loop it was opened on): two threads with loops of their
+        own never restart each other's."""
         loop = asyncio.get_running_loop()
-        session = self._session
-        if session is not None and session.alive and session.loop is loop:
+        session = self._sessions.get(loop)
+        if session is not None and session.alive:
             return session
+        for other in [other for other in self._locks if other.is_closed()]:
+            del self._locks[other]  # the connections of ended loops ended with them
+            self._sessions.pop(other, None)
         async with self._locks.setdefault(loop, asyncio.Lock()):
-            session = self._session
-            if session is not None and session.alive and session.loop is loop:
+            session = self._sessions.get(loop)
+            if session is not None and session.alive:
                 return session
             if session is not None:
+                del self._sessions[loop]
                 await session.close()
                 self._tools = None  # changes may have been missed while disconnected
-            self._session = await self._open(tool_name)
-            return self._session
+            epoch = self._epoch
+            session = await self._open(tool_name)
+            if epoch != self._epoch:  # aclose() ran meanwhile: it meant this one too
+                await session.close()
+                raise MCPConnectionError(
+                    f"{self.label} was closed (aclose) while connecting",
+                    server=self.label,
+                    tool_name=tool_name,
+                )
+            self._sessions[loop] = session
+            return session
 
     async def _open(self, tool_name: str | None) -> Session:
         diagnosis = Diagnosis(self.label, stdio=self._stdio)

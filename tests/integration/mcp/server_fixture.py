@@ -1,9 +1,10 @@
 """An MCP server of our own for the tests, written with the ``mcp`` SDK's low-level server API.
 
 Run as ``python server_fixture.py stdio`` (over its stdin and stdout) or
-``python server_fixture.py http|sse`` (streamable HTTP on ``/mcp`` or SSE on ``/sse``, on
-a loopback port it chooses and prints as its first stdout line). It stands alone: it imports
-only the ``mcp`` SDK, Starlette and uvicorn, never Locus, so it is a server as foreign as any.
+``python server_fixture.py http|sse [PORT]`` (streamable HTTP on ``/mcp`` or SSE on ``/sse``,
+on a loopback port it chooses, or PORT, and prints as its first stdout line). It stands
+alone: it imports only the ``mcp`` SDK, Starlette and uvicorn, never Locus, so it is a
+server as foreign as any.
 
 Some tools carry MCP annotations (read-only, non-destructive, destructive), the others none.
 Its tools have the schemas that OCI models reject unless simplified: ``$ref`` to ``$defs``,
@@ -236,7 +237,8 @@ def serve_http(kind: str) -> None:
             ]
         )
     sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", int(sys.argv[2]) if len(sys.argv) > 2 else 0))
     sock.listen(128)  # connections wait in the backlog until the server accepts them
     print(sock.getsockname()[1], flush=True)
     config = uvicorn.Config(app, log_level="warning", lifespan="on")

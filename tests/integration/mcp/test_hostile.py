@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -262,3 +263,42 @@ async def test_tool_names_and_schemas_oci_would_reject() -> None:
         assert await tools[long_ones[0]].invoke({}) == f"called {'a' * 70}_one"
     finally:
         await server.aclose()
+
+
+def test_two_event_loops_at_once_each_keep_their_connection() -> None:
+    """Two threads, each with its own loop, using one server object at once: neither
+    restarts the other's connection (each loop has its own), and nothing outlives them."""
+    marker = uuid.uuid4().hex
+    server = hostile("serve", marker, timeout=30)
+    seen: dict[int, list[str]] = {}
+
+    def worker(index: int) -> None:
+        async def calls() -> list[str]:
+            found = []
+            for _ in range(5):
+                found.append(await server.call_tool("pid"))
+                await asyncio.sleep(0.05)  # interleave with the other thread's calls
+            return found
+
+        seen[index] = asyncio.run(calls())
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert [len(set(pids)) for pids in seen.values()] == [1, 1]
+    assert seen[0][0] != seen[1][0]
+    assert running(marker) == []  # each loop's connection ended with its loop
+
+
+async def test_aclose_while_a_run_is_connecting_leaves_nothing_open() -> None:
+    marker = uuid.uuid4().hex
+    server = hostile("serve", marker)
+    listing = asyncio.create_task(server.list_tools())
+    await until(lambda: running(marker))  # started, not yet through its handshake
+    await server.aclose()
+    with pytest.raises(MCPConnectionError, match="closed"):
+        await listing
+    assert server._session is None
+    await until(lambda: running(marker) == [])

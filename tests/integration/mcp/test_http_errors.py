@@ -1,6 +1,7 @@
 """Streamable HTTP servers that refuse (401, 403, 404, 5xx) or are not there: each is an
 ``MCPConnectionError`` with the HTTP status, what it means and what to do, never the
-credentials. (A server killed mid-call is in test_client.py.)"""
+credentials; and a server restarted on its port is reached again. (A server killed
+mid-call is in test_client.py.)"""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 
 import pytest
+from tests.integration.mcp.conftest import FIXTURE
 from tests.integration.mcp.test_hostile import HOSTILE
 
 from locus.mcp import MCPConnectionError, MCPServerHTTP
@@ -69,3 +71,26 @@ async def test_nothing_listening_is_a_clear_connection_error() -> None:
     with pytest.raises(MCPConnectionError, match=r"nothing answered.*is the server running"):
         await server.list_tools()
     await server.aclose()
+
+
+async def test_a_server_restarted_on_its_port_is_reached_again(
+    http_process: Callable[[str], tuple[subprocess.Popen[str], str]],
+) -> None:
+    process, url = http_process("http")
+    server = MCPServerHTTP(url, timeout=30)
+    first = await server.call_tool("pid")
+    process.kill()
+    process.wait()
+    port = url.split(":")[2].split("/")[0]
+    again = subprocess.Popen([sys.executable, FIXTURE, "http", port], stdout=subprocess.PIPE)
+    try:
+        assert again.stdout is not None and again.stdout.readline().strip() == port.encode()
+        second = await server.call_tool("pid")
+        assert second.isdigit() and second != first
+        assert await server.call_tool("pid") == second
+    finally:
+        await server.aclose()
+        again.kill()
+        again.wait()
+        assert again.stdout is not None
+        again.stdout.close()
