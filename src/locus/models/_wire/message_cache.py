@@ -4,24 +4,30 @@ A conversation grows by a few messages a turn, but every call sends all of it: w
 this, a 1,000-message history is mapped again (and each old tool call's arguments
 ``json.dumps``-ed again) on every turn. A message keeps its entry in a private slot
 (``Message._encoded``): a snapshot of every field an encoding reads, and the encoded
-dicts by format. ``Message`` is mutable, so every call compares the message with its
+forms by format. ``Message`` is mutable, so every call compares the message with its
 snapshot before the entry is used: its scalar fields by value, its tool calls by
 identity (the same ``ToolCall`` objects, each with the same id, name, raw text and
 argument keys, and the very same argument values). A changed message is encoded again.
 Argument values must be plain scalars for this to hold (a nested list could change in
 place unseen): a message with any other argument value is encoded on every call.
 
-A cached message comes back as a ``WireMessage``: the encoded dict, which also carries
-its compact JSON text (made once, with the encoding), so that the request body is
-joined from each message's text instead of serialising the whole history again
-(``locus.models.http._body_json``). Changing it drops the text, and a wire form
-without text is encoded again on the next call. Copies of a message share its entry
-(``copy.copy``: it still fits them); pickles and deep copies leave it behind.
+An entry keeps the message's compact JSON text, and what a model call needs is only
+that: ``HTTPChatModel`` encodes its bodies under ``texts_only``, where a body's messages
+are a ``WireTexts`` list of those texts, which ``locus.models.http._body_json`` joins as
+they are. So a run waiting on its model holds one small entry per message, not a dict
+with its lists. Outside ``texts_only`` (tests, code that reads a body), a cached message
+comes back as a ``WireMessage``: the encoded dict with the same text, which the entry
+then keeps as well. Changing that dict drops its text, and it is encoded again on the
+next call. An entry is never changed once made (a message in a new format gets a new
+one), so copies of a message share it (``copy.copy``: it still fits them), and so do
+the system messages of an agent's runs (one entry per system prompt's content:
+``_SYSTEM``). Pickles and deep copies leave it behind.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 from collections.abc import Callable, Sequence
 from operator import is_
@@ -29,7 +35,15 @@ from typing import Any
 
 from locus.core.messages import Message, ToolCall
 
-__all__ = ["WireMessage", "cached_wire", "cached_wires", "clear", "dumps_compact"]
+__all__ = [
+    "WireMessage",
+    "WireTexts",
+    "cached_wire",
+    "cached_wires",
+    "clear",
+    "dumps_compact",
+    "texts_only",
+]
 
 dumps_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True).encode
 """Compact, ASCII-only JSON (as request bodies are sent: valid even with lone surrogates)."""
@@ -88,33 +102,68 @@ def encoded(value: dict[str, Any], fmt: str = "") -> WireMessage:
     return wire
 
 
+class WireTexts(list[str]):
+    """A body's messages as their compact JSON texts (``texts_only``), sent as they are."""
+
+    __slots__ = ()
+
+
+_TEXTS_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "locus_wire_texts_only", default=False
+)
+
+
+def texts_only(encode: Callable[[Any], dict[str, Any]], request: Any) -> dict[str, Any]:
+    """``encode(request)``, its messages' lists made by ``cached_wires`` as ``WireTexts``:
+    for a body that is only dumped (``dump_body``), never read as dicts."""
+    token = _TEXTS_ONLY.set(True)
+    try:
+        return encode(request)
+    finally:
+        _TEXTS_ONLY.reset(token)
+
+
 Encode = Callable[[Message], dict[str, Any]]
 _State = tuple[Any, ...]
-_CallSnapshot = tuple[
-    ToolCall, str, str, str | None, dict[str, Any], tuple[Any, ...], tuple[Any, ...]
-]
+_Form = tuple[str, WireMessage | None]
+"""One format's text, and its dict once one was asked for."""
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+_FIELDS = 7
+"""Items per tool call in a snapshot: the call, its id, name, raw text, arguments dict,
+argument keys and argument values (one flat tuple for all calls: ``_snapshot``)."""
 
 
 class _Entry:
-    """A message's snapshot and its wire forms by format."""
+    """A message's snapshot and its wire forms: the last format's, and any others.
 
-    __slots__ = ("calls", "state", "wire", "wires")
+    Never changed once made, so whoever shares it sees one consistent entry (from any
+    thread).
+    """
 
-    def __init__(self, state: _State, calls: tuple[_CallSnapshot, ...]) -> None:
+    __slots__ = ("calls", "fmt", "more", "state", "text", "wire")
+
+    def __init__(
+        self,
+        state: _State,
+        calls: tuple[Any, ...],
+        fmt: str,
+        text: str,
+        wire: WireMessage | None,
+        more: dict[str, _Form] | None,
+    ) -> None:
         self.state = state
         self.calls = calls
-        self.wire: WireMessage | None = None
-        """The wire form made last (its ``fmt`` says which: threads see both or none)."""
-        self.wires: dict[str, WireMessage] | None = None
-        """Every format's wire form, once there is more than one."""
+        self.fmt = fmt
+        self.text = text
+        self.wire = wire
+        self.more = more
+        """Every other format's form, once there is more than one."""
 
-    def get(self, fmt: str) -> WireMessage | None:
-        """The wire form in ``fmt``, if it was made (and not changed since)."""
-        wire = self.wire
-        if wire is not None and wire.fmt != fmt:
-            wire = None if self.wires is None else self.wires.get(fmt)
-        return wire if wire is not None and wire.text is not None else None
+    def form(self, fmt: str) -> _Form | None:
+        """``fmt``'s text and dict, if it was encoded."""
+        if fmt == self.fmt:
+            return self.text, self.wire
+        return None if self.more is None else self.more.get(fmt)
 
     def __reduce__(self) -> tuple[Callable[[], None], tuple[()]]:
         return _left_behind, ()  # pickles and deep copies of a message start without one
@@ -124,13 +173,21 @@ def _left_behind() -> None:
     return None
 
 
+_SYSTEM: dict[_State, _Entry] = {}
+"""The entries of system messages without tool calls, by content: an agent makes its
+system message anew for every run, and its encoding is shared."""
+_SYSTEM_SIZE = 256
+
+
 def cached_wires(messages: Sequence[Message], fmt: str, encode: Encode) -> list[dict[str, Any]]:
     """``[encode(m) for m in messages]``, each encoded once per ``fmt`` and content.
 
     The same ``WireMessage`` is handed to every call while its message is unchanged;
     one changed at its top level (which drops its text) is encoded again next time.
+    Under ``texts_only``: a ``WireTexts`` of the messages' JSON texts.
     """
-    out: list[dict[str, Any]] = []
+    texts = _TEXTS_ONLY.get()
+    out: list[Any] = WireTexts() if texts else []
     append = out.append
     for message in messages:
         state = (  # _state(message), inlined: this loop runs over whole histories
@@ -147,44 +204,45 @@ def cached_wires(messages: Sequence[Message], fmt: str, encode: Encode) -> list[
         except AttributeError:  # never encoded (or not a Message)
             entry = None
         calls = message.tool_calls
-        if (
-            entry is not None
-            and entry.state == state
-            and (_same_calls(calls, entry.calls) if calls else not entry.calls)
+        if entry is None or not (
+            entry.state == state and (_same_calls(calls, entry.calls) if calls else not entry.calls)
         ):
-            wire = entry.wire  # (entry.get(fmt), inlined)
-            if wire is not None and wire.fmt != fmt:
-                wire = None if entry.wires is None else entry.wires.get(fmt)
+            entry = _found(message, state)
+        if entry is not None:
+            if entry.fmt == fmt:  # (entry.form(fmt), inlined)
+                if texts:
+                    append(entry.text)
+                    continue
+                wire = entry.wire
+            elif entry.more is not None and fmt in entry.more:
+                text, wire = entry.more[fmt]
+                if texts:
+                    append(text)
+                    continue
+            else:
+                wire = None
             if wire is not None and wire.text is not None:
                 append(wire)
                 continue
-        else:
-            entry = _new_entry(message, state)
-            if entry is None:
-                append(encode(message))
-                continue
-        append(_encode_into(entry, message, fmt, encode))
+        append(_encode(message, state, entry, fmt, encode, texts))
     return out
 
 
 def cached_wire(message: Message, fmt: str, encode: Encode) -> dict[str, Any]:
-    """``encode(message)``, encoded once per ``fmt`` and content (``cached_wires`` for one)."""
+    """``encode(message)``, encoded once per ``fmt`` and content (``cached_wires`` for one
+    message, never under ``texts_only``)."""
     state = _state(message)
     entry: _Entry | None = getattr(message, "_encoded", None)
     calls = message.tool_calls
-    if (
-        entry is not None
-        and entry.state == state
-        and (_same_calls(calls, entry.calls) if calls else not entry.calls)
+    if entry is None or not (
+        entry.state == state and (_same_calls(calls, entry.calls) if calls else not entry.calls)
     ):
-        wire = entry.get(fmt)
-        if wire is not None:
-            return wire
-    else:
-        entry = _new_entry(message, state)
-        if entry is None:
-            return encode(message)
-    return _encode_into(entry, message, fmt, encode)
+        entry = _found(message, state)
+    form = None if entry is None else entry.form(fmt)
+    if form is not None and form[1] is not None and form[1].text is not None:
+        return form[1]
+    wire: dict[str, Any] = _encode(message, state, entry, fmt, encode, False)
+    return wire
 
 
 def _state(message: Message) -> _State:
@@ -201,39 +259,69 @@ def _state(message: Message) -> _State:
 
 
 def clear(messages: Sequence[Message] = ()) -> None:
-    """Forget the wire forms of ``messages`` (tests: the next encoding starts afresh)."""
+    """Forget the wire forms of ``messages``, and those shared by system messages (tests:
+    the next encoding starts afresh)."""
+    _SYSTEM.clear()
     for message in messages:
         with contextlib.suppress(AttributeError):  # never encoded
             del message._encoded
 
 
-def _encode_into(entry: _Entry, message: Message, fmt: str, encode: Encode) -> WireMessage:
-    wire = encoded(encode(message), fmt)
-    last = entry.wire
-    if entry.wires is None and last is not None and last.fmt != fmt:  # a second format
-        entry.wires = {last.fmt: last}
-    if entry.wires is not None:
-        entry.wires[fmt] = wire
-    entry.wire = wire
-    return wire
-
-
-def _new_entry(message: Message, state: _State) -> _Entry | None:
-    """A fresh entry in the message's slot, or ``None`` when it cannot be kept."""
-    calls = _snapshot(message.tool_calls) if message.tool_calls else ()
-    if calls is None:
+def _found(message: Message, state: _State) -> _Entry | None:
+    """The shared entry of a system message (kept in its slot), else ``None``."""
+    if state[1] != "system" or message.tool_calls:
         return None
-    entry = _Entry(state, calls)
     try:
-        message._encoded = entry
-    except AttributeError:  # not a Message: nowhere to keep it
+        entry = _SYSTEM.get(state)
+    except TypeError:  # an unhashable field (a list given as images)
         return None
+    if entry is not None:
+        with contextlib.suppress(AttributeError):  # not a Message
+            message._encoded = entry
     return entry
 
 
-def _snapshot(calls: Sequence[ToolCall]) -> tuple[_CallSnapshot, ...] | None:
+def _encode(
+    message: Message, state: _State, entry: _Entry | None, fmt: str, encode: Encode, texts: bool
+) -> Any:
+    """``message`` in ``fmt`` (its text when ``texts``, else a ``WireMessage``), kept in a
+    new entry in its slot: ``entry``'s (still valid) forms and this one."""
+    calls: tuple[Any, ...] = ()
+    if entry is not None:
+        calls = entry.calls
+    elif message.tool_calls:
+        snapshot = _snapshot(message.tool_calls)
+        if snapshot is None:  # it could change unseen: encoded on every call
+            return dumps_compact(encode(message)) if texts else encode(message)
+        calls = snapshot
+    wire: WireMessage | None = None
+    if texts:
+        text = dumps_compact(encode(message))
+    else:
+        wire = encoded(encode(message), fmt)
+        text = wire.text  # type: ignore[assignment]  # (just made)
+    more = None
+    if entry is not None and (entry.fmt != fmt or entry.more is not None):
+        more = dict(entry.more or ())
+        if entry.fmt != fmt:
+            more[entry.fmt] = (entry.text, entry.wire)
+        more.pop(fmt, None)
+    made = _Entry(state, calls, fmt, text, wire, more)
+    try:
+        message._encoded = made
+    except AttributeError:  # not a Message: nowhere to keep it
+        return text if texts else wire
+    if state[1] == "system" and not made.calls:
+        with contextlib.suppress(TypeError):  # (unhashable: not shared)
+            if len(_SYSTEM) >= _SYSTEM_SIZE:
+                _SYSTEM.clear()
+            _SYSTEM[state] = made
+    return text if texts else wire
+
+
+def _snapshot(calls: Sequence[ToolCall]) -> tuple[Any, ...] | None:
     """What ``_same_calls`` compares, or ``None`` when a call could change unseen."""
-    out: list[_CallSnapshot] = []
+    out: list[Any] = []
     for call in calls:
         if type(call) is not ToolCall or type(call.arguments) is not dict:
             return None
@@ -241,18 +329,19 @@ def _snapshot(calls: Sequence[ToolCall]) -> tuple[_CallSnapshot, ...] | None:
         keys, values = tuple(arguments), tuple(arguments.values())
         if not (_SCALARS.issuperset(map(type, values)) and all(type(k) is str for k in keys)):
             return None
-        out.append((call, call.id, call.name, call.raw_arguments, arguments, keys, values))
+        out += (call, call.id, call.name, call.raw_arguments, arguments, keys, values)
     return tuple(out)
 
 
-def _same_calls(calls: Sequence[ToolCall], snapshot: tuple[_CallSnapshot, ...]) -> bool:
+def _same_calls(calls: Sequence[ToolCall], snapshot: tuple[Any, ...]) -> bool:
     """True when ``calls`` are still the snapshot's, unchanged (argument values: the same
     objects, so that ``1``, ``True``, ``1.0`` and ``0.0``/``-0.0`` are never confused)."""
-    if len(calls) != len(snapshot):
+    if len(calls) * _FIELDS != len(snapshot):
         return False
-    for call, (was, call_id, name, raw, arguments, keys, values) in zip(
-        calls, snapshot, strict=True
-    ):
+    at = 0
+    for call in calls:
+        was, call_id, name, raw, arguments, keys, values = snapshot[at : at + _FIELDS]
+        at += _FIELDS
         now = call.arguments
         if (
             call is not was

@@ -5,7 +5,8 @@ its JSON text from the codec's message cache (``WireMessage.text``), as do the t
 definitions. The body is the same bytes as ``json.dumps(body, separators=(",", ":"))``
 (ASCII only, as the ``oci`` SDK sends), but it is walked down to its lists, strings
 and numbers, and a ``WireMessage`` is written as its text instead of being serialised
-again: a turn costs the new messages plus one join. What the walk does not know (a
+again: a turn costs the new messages plus one join (a ``WireTexts``, the messages of a
+body encoded under ``texts_only``, is joined as it is). What the walk does not know (a
 dict with keys that are not strings, a tuple, a subclass, anything deeper than
 ``_DEPTH``) goes through ``json`` as it is, with the errors ``json`` raises.
 """
@@ -16,7 +17,7 @@ from json.encoder import encode_basestring_ascii
 from operator import attrgetter
 from typing import Any
 
-from locus.models._wire.message_cache import WireMessage, dumps_compact
+from locus.models._wire.message_cache import WireMessage, WireTexts, dumps_compact
 
 __all__ = ["dump_body"]
 
@@ -41,6 +42,8 @@ def _value(value: Any, depth: int) -> str:
     if kind is WireMessage and value.text is not None:
         wire_text: str = value.text
         return wire_text
+    if kind is WireTexts:
+        return "[" + ",".join(value) + "]"
     if depth:
         if kind is dict:
             return _object(value, depth - 1)

@@ -30,6 +30,7 @@ from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec, as_tool_specs
 from locus.models._wire.codec import ChatCodec, ChatRequest
 from locus.models._wire.json_text import ServerJSONError, loads_server_json
+from locus.models._wire.message_cache import texts_only
 from locus.models.http._answer import Answer
 from locus.models.http._body_json import dump_body
 from locus.models.http._client import LoopClient, takes_plain
@@ -259,7 +260,7 @@ class HTTPChatModel:
         request = ChatRequest(messages, specs, params, stream, connection.compartment_id)
         # ASCII-only JSON (as the oci SDK sends), joined from each message's cached text
         try:
-            data = dump_body(self.codec.encode(request))
+            data = dump_body(texts_only(self.codec.encode, request))
         except (AttributeError, TypeError) as exc:  # checked only then: no cost per call
             problem = _messages_problem(messages)
             if problem is None:
