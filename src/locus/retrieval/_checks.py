@@ -17,6 +17,8 @@ from locus.retrieval._document import Document
 __all__ = [
     "Filter",
     "Scalar",
+    "assign_ids",
+    "candidate_blocks",
     "check_documents",
     "check_filter",
     "check_ids",
@@ -141,17 +143,33 @@ def name_documents(
 
     Stores call it where no other writer can come between it and their write.
     """
-    unnamed = sum(1 for d in documents if not d.id)
-    if not unnamed:
-        return documents
-    named_here = {d.id for d in documents if d.id}
     free: list[str] = []
-    n = start
-    while len(free) < unnamed:
-        block = [f"doc-{i}" for i in range(n, n + unnamed - len(free))]
+    blocks = candidate_blocks(documents, start)
+    block = next(blocks, None)
+    while block is not None:
+        free += blocks.send(taken(block))
+        block = next(blocks, None)
+    return assign_ids(documents, free)
+
+
+def candidate_blocks(documents: list[Document], start: int) -> Any:
+    """A generator of candidate id blocks: it yields a block, is sent the ids of the block
+    the store holds, yields the free ones, and so on until there are enough."""
+    unnamed = sum(1 for d in documents if not d.id)
+    named_here = {d.id for d in documents if d.id}
+    found, n = 0, start
+    while found < unnamed:
+        # at least 100 at a time: after deletes, ids past the count may be held densely
+        block = [f"doc-{i}" for i in range(n, n + max(unnamed - found, 100))]
         n += len(block)
-        held = taken(block)
-        free += [i for i in block if i not in held and i not in named_here]
+        held: set[str] = yield block
+        free = [i for i in block if i not in held and i not in named_here]
+        found += len(free)
+        yield free
+
+
+def assign_ids(documents: list[Document], free: list[str]) -> list[Document]:
+    """``documents`` with the ``free`` ids given, in order, to those without one."""
     fresh = iter(free)
     return [d if d.id else Document(d.text, next(fresh), d.metadata) for d in documents]
 

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 from locus.core.errors import ConfigurationError, StoreError, StoreUnavailableError
-from locus.retrieval._checks import Scalar, finite, name_documents
+from locus.retrieval._checks import Scalar, assign_ids, candidate_blocks, finite
 from locus.retrieval._document import Document
 from locus.retrieval._protocols import Embedder
 from locus.retrieval._sqlite_vec import check_table_name
@@ -86,11 +86,7 @@ class PgVectorStore(VectorStore):
             async with db.transaction():
                 # writers of this table queue here (any process): no two name the same ids
                 await db.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(t),))
-                cursor = await db.execute(f"SELECT count(*) FROM {t}")
-                row = await cursor.fetchone()
-                start = int(row[0])
-                names = await self._taken(db, documents, start)
-                named = name_documents(documents, start, lambda ids: set(ids) & names)
+                named = await self._named(db, documents)
                 rows = [
                     (d.id, d.text, Jsonb(dict(d.metadata)), _literal(v))
                     for d, v in zip(named, vectors, strict=True)
@@ -142,17 +138,21 @@ class PgVectorStore(VectorStore):
             cursor = await db.execute(f"DELETE FROM {self.table} WHERE id = ANY(%s)", (ids,))
             return int(cursor.rowcount)
 
-    async def _taken(self, db: Any, documents: list[Document], start: int) -> set[str]:
-        """The ``doc-<n>`` ids from ``start`` on that the table holds (enough to name
-        ``documents``' unnamed ones: at most as many held as rows from ``start``)."""
+    async def _named(self, db: Any, documents: list[Document]) -> list[Document]:
+        """``documents`` with fresh ``doc-<n>`` ids for those without one (each candidate
+        block looked up by primary key: no scan of the table beyond the count)."""
         if all(d.id for d in documents):
-            return set()
-        cursor = await db.execute(
-            f"SELECT id FROM {self.table} WHERE id LIKE 'doc-%%' "
-            "AND substr(id, 5) ~ '^[0-9]{1,18}$' AND substr(id, 5)::bigint >= %s",
-            (start,),
-        )
-        return {row[0] for row in await cursor.fetchall()}
+            return documents
+        cursor = await db.execute(f"SELECT count(*) FROM {self.table}")
+        row = await cursor.fetchone()
+        blocks = candidate_blocks(documents, int(row[0]))
+        free: list[str] = []
+        block = next(blocks, None)
+        while block is not None:
+            cursor = await db.execute(f"SELECT id FROM {self.table} WHERE id = ANY(%s)", (block,))
+            free += blocks.send({r[0] for r in await cursor.fetchall()})
+            block = next(blocks, None)
+        return assign_ids(documents, free)
 
     # -- connections -------------------------------------------------------------------
     @contextlib.asynccontextmanager
