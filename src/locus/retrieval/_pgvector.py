@@ -212,7 +212,10 @@ class PgVectorStore(VectorStore):
                     "USING hnsw (embedding vector_cosine_ops)"
                 )
         if not await self._has_table(db):  # checks the dimensions of a table made meanwhile
-            raise ConfigurationError(f"table {t!r} was not created")
+            raise ConfigurationError(
+                f"table {t!r} already exists without a vector column named embedding (not a "
+                "PgVectorStore table): give PgVectorStore another table=..."
+            )
 
 
 def _lock_key(table: str) -> int:

@@ -191,3 +191,17 @@ async def test_psycopg_missing_names_the_extra(
         await store.add(["text"])
     with pytest.raises(ConfigurationError, match=r'pip install "locus-oci\[pgvector\]"'):
         await store.search("text")
+
+
+async def test_a_table_of_something_else_is_not_written_to(pg_dsn: str, pg_table: str) -> None:
+    import psycopg
+
+    async with await psycopg.AsyncConnection.connect(pg_dsn, autocommit=True) as db:
+        await db.execute(f"CREATE TABLE {pg_table} (id text PRIMARY KEY, note text)")
+    store = PgVectorStore(WordEmbedder(), dsn=pg_dsn, table=pg_table)
+    try:
+        with pytest.raises(ConfigurationError, match="another table"):
+            await store.add(["text"])
+        assert await store.search("text") == []
+    finally:
+        await store.close()
