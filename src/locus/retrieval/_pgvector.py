@@ -198,24 +198,31 @@ class PgVectorStore(VectorStore):
     async def _create(self, db: Any) -> None:
         if await self._has_table(db):
             return
-        t = self.table
         await _create_extension(db)
+        try:
+            await self._create_table(db)
+        except BaseException:
+            self._ready = False  # nothing of it was committed
+            raise
+
+    async def _create_table(self, db: Any) -> None:
+        t = self.table
         async with db.transaction():  # two processes creating one table: one at a time
             await db.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(t),))
             await db.execute(
                 f"CREATE TABLE IF NOT EXISTS {t} (id text PRIMARY KEY, text text NOT NULL, "
                 f"metadata jsonb NOT NULL, embedding vector({self.dimensions}) NOT NULL)"
             )
+            if not await self._has_table(db):  # checks a table made meanwhile, too
+                raise ConfigurationError(
+                    f"table {t!r} already exists without a vector column named embedding "
+                    "(not a PgVectorStore table): give PgVectorStore another table=..."
+                )
             if self.index == "hnsw":
                 await db.execute(
                     f"CREATE INDEX IF NOT EXISTS {t}_embedding_hnsw ON {t} "
                     "USING hnsw (embedding vector_cosine_ops)"
                 )
-        if not await self._has_table(db):  # checks the dimensions of a table made meanwhile
-            raise ConfigurationError(
-                f"table {t!r} already exists without a vector column named embedding (not a "
-                "PgVectorStore table): give PgVectorStore another table=..."
-            )
 
 
 def _lock_key(table: str) -> int:
