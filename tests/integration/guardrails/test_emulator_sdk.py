@@ -124,6 +124,19 @@ def test_multimodal_input_scores_its_text_parts(emu: Emulator, sdk: Any) -> None
     assert result.guardrail_version.version == "1.1.0"
 
 
+def test_with_input_and_multimodal_input_the_input_is_scored(emu: Emulator, sdk: Any) -> None:
+    """The SDK's ApplyGuardrailsDetails: with both, the service scores ``input`` and
+    discards ``multimodalInput``."""
+    details = MODELS.ApplyGuardrailsDetails(
+        compartment_id=emu.compartment_id,
+        input=MODELS.GuardrailsTextInput(content="What a lovely day"),
+        multimodal_input=[MODELS.GuardrailsTextInput(content="I hate mondays")],
+        guardrail_configs=_configs(pii=False, injection=False),
+    )
+    result = sdk.apply_guardrails(details).data
+    assert [c.score for c in result.results.content_moderation.categories] == [0.0, 0.0]
+
+
 @pytest.mark.parametrize(
     ("change", "status", "code", "words"),
     [
@@ -141,7 +154,7 @@ def test_multimodal_input_scores_its_text_parts(emu: Emulator, sdk: Any) -> None
             "InvalidParameter",
             "VIOLENCE",
         ),
-        ({"input": None}, 400, "InvalidParameter", "exactly one of input"),
+        ({"input": None}, 400, "InvalidParameter", "give input or multimodalInput"),
     ],
 )
 def test_bad_details_are_answered_like_the_service(

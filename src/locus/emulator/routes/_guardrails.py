@@ -5,7 +5,8 @@ The answer has one result per configured guardrail: ``contentModeration`` (a sco
 requested category), ``personallyIdentifiableInformation`` (the spans of the requested
 types) and ``promptInjection``, scored by ``engines._guardrails``. Faults for the target
 ``guardrails`` (or ``*``) and the latency setting apply as on the other routes. Text comes from
-``input`` or from the TEXT parts of ``multimodalInput``; images are never flagged.
+``input`` or (without it) from the TEXT parts of ``multimodalInput``; images are never
+flagged.
 """
 
 from __future__ import annotations
@@ -76,8 +77,10 @@ async def guardrail_settings(service: Service, request: Request, arrival: Arriva
 
 def _text_of(details: Mapping[str, Any]) -> tuple[str, list[str]]:
     single, many = details.get("input"), details.get("multimodalInput")
-    if (single is None) == (many is None):
-        raise bad_request("give exactly one of input and multimodalInput")
+    if single is None and many is None:
+        raise bad_request("give input or multimodalInput")
+    # with both, the service scores input and discards multimodalInput (the SDK's
+    # ApplyGuardrailsDetails says so)
     parts = [single] if single is not None else many
     if not isinstance(parts, list) or not parts:
         raise bad_request("multimodalInput must be a non-empty list of inputs")
