@@ -149,6 +149,8 @@ def connect_error(
 ) -> MCPConnectionError:
     """Why connecting to ``label`` failed, and what to do, from what the connection saw."""
     status = diagnosis.take_status() if diagnosis is not None else None
+    if status is None:  # the SSE transport raises httpx's HTTPStatusError instead
+        status = getattr(getattr(error, "response", None), "status_code", None)
     stderr = diagnosis.stderr if diagnosis is not None else None
     stdio = diagnosis is not None and diagnosis.stdio
     if isinstance(error, TimeoutError):

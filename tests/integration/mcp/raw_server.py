@@ -3,6 +3,8 @@ it sends what the SDK's server side would refuse to send. ``python raw_server.py
 
 - ``schemas``: lists a tool with no ``inputSchema``, one whose schema is not an object's,
   and a good one; every call answers "ok".
+- ``noisy``: as ``bad_result``, after a log line written on stdout (where only JSON-RPC
+  may go).
 - ``bad_result``: ``tools/call`` of ``bad`` answers a result that is no ``CallToolResult``
   (``content`` is a string); ``pid`` answers this process's id.
 """
@@ -51,6 +53,8 @@ def answer(request: dict[str, Any], mode: str) -> dict[str, Any] | None:
 
 
 def main(mode: str) -> None:
+    if mode == "noisy":
+        print("Starting the orders server on stdio...", flush=True)  # a log line on stdout
     for line in sys.stdin:
         reply = answer(json.loads(line), mode)
         if reply is not None:

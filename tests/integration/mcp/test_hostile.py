@@ -242,6 +242,14 @@ async def test_a_malformed_result_is_an_error_and_keeps_the_connection() -> None
         await server.aclose()
 
 
+async def test_a_server_logging_on_its_stdout_still_works() -> None:
+    server = raw("noisy")  # a log line where only JSON-RPC may go: the SDK skips it
+    try:
+        assert (await server.call_tool("pid")).isdigit()
+    finally:
+        await server.aclose()
+
+
 async def test_tool_names_and_schemas_oci_would_reject() -> None:
     server = hostile("names")
     try:

@@ -14,7 +14,7 @@ import pytest
 from tests.integration.mcp.conftest import FIXTURE
 from tests.integration.mcp.test_hostile import HOSTILE
 
-from locus.mcp import MCPConnectionError, MCPServerHTTP
+from locus.mcp import MCPConnectionError, MCPServerHTTP, MCPServerSSE
 
 SECRET = "Bearer s3cr3t-t0ken"
 
@@ -60,6 +60,16 @@ async def test_an_http_error_status_is_named_with_what_to_do(
         await server.list_tools()
     assert caught.value.status_code == code
     assert "s3cr3t" not in str(caught.value) and "s3cr3t" not in repr(caught.value)
+    await server.aclose()
+
+
+async def test_an_sse_server_refusing_the_credentials_says_so_too(
+    status_server: Callable[[int], str],
+) -> None:
+    server = MCPServerSSE(status_server(401), headers={"Authorization": SECRET})
+    with pytest.raises(MCPConnectionError, match=r"HTTP 401.*headers=") as caught:
+        await server.list_tools()
+    assert caught.value.status_code == 401 and "s3cr3t" not in str(caught.value)
     await server.aclose()
 
 
