@@ -92,6 +92,8 @@ class GuardrailsResult:
 def _spans(text: str, entity: PiiEntity) -> list[tuple[int, int, str]]:
     """Where ``entity`` is in ``text``, as ``(start, end, label)`` in Python indices."""
     start, end = entity.offset, entity.offset + entity.length
+    if not entity.text and end <= start:
+        return []  # nothing to replace
     if not entity.text or text[start:end] == entity.text:
         return [(start, min(end, len(text)), entity.label)] if start < len(text) else []
     at = _from_utf16(text, entity.offset)

@@ -73,6 +73,10 @@ def test_offsets_in_utf16_units_still_redact_the_right_text() -> None:
     assert shifted.redacted() == "[EMAIL] and [EMAIL]"
     nowhere = GuardrailsResult("nothing here", pii=(PiiEntity("EMAIL", "a@b.co", 40, 6, 0.9),))
     assert nowhere.redacted() == "nothing here"
+    empty = GuardrailsResult("abc", pii=(PiiEntity("X", "", 1, 0, 0.9),))
+    assert empty.redacted() == "abc"
+    untexted = GuardrailsResult("call 555", pii=(PiiEntity("PHONE", "", 5, 3, 0.9),))
+    assert untexted.redacted() == "call [PHONE]"
 
 
 def test_the_repr_leaves_out_the_user_text() -> None:
