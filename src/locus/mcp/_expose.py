@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from locus.core.errors import ConfigurationError, ToolError
+from locus.core.errors import ConfigurationError, ToolError, ToolExecutionError
 from locus.tools import Tool, as_tools
 
 if TYPE_CHECKING:
@@ -122,6 +122,17 @@ def _is_agent(target: object) -> bool:
 def _agent_tool(agent: Any) -> Tool[..., Any]:
     async def ask(arguments: dict[str, Any]) -> Any:
         result = await agent.arun(arguments["input"])
+        if result.stop_reason != "complete":  # paused, or out of iterations: no answer
+            why = str(result.stop_reason)
+            if result.pending:
+                waiting = ", ".join(repr(call.tool) for call in result.pending)
+                why += (
+                    f" (calls of {waiting} wait for a person's approval, which an MCP client "
+                    "cannot give: serve an agent whose tools need none)"
+                )
+            raise ToolExecutionError(
+                f"agent {agent.name!r} stopped without an answer: {why}", tool_name=agent.name
+            )
         return result.output
 
     description = f"Ask the agent {agent.name!r}; it answers in text."

@@ -1,6 +1,6 @@
 """Locus tools served over MCP (``mcp_server``), spoken to by the official client in-process:
-bad arguments, an unknown tool, a tool that raises or returns what is not JSON, and two
-tools with one name."""
+bad arguments, an unknown tool, a tool that raises or returns what is not JSON, two tools
+with one name, and an agent served as a tool that pauses for approval."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ import mcp_types as types
 import pytest
 from mcp import Client
 
+from locus.agent import Agent
 from locus.core.errors import ConfigurationError
+from locus.core.messages import ToolCall
 from locus.mcp._expose import mcp_server
+from locus.testing import ScriptedModel
 from locus.tools import Tool, tool
 
 
@@ -78,3 +81,22 @@ def test_two_tools_with_one_name_are_refused() -> None:
     other = Tool.from_schema("double", "another", {"type": "object"}, lambda args: 0)
     with pytest.raises(ConfigurationError, match="two tools are named 'double'"):
         mcp_server([double, other])
+
+
+@tool(requires_approval=True)
+def wipe(table: str) -> str:
+    """Delete every row of a table.
+
+    Args:
+        table: the table
+    """
+    return f"wiped {table}"
+
+
+async def test_an_agent_that_pauses_for_approval_is_an_error_result_not_null() -> None:
+    model = ScriptedModel([ToolCall("c1", "wipe", {"table": "orders"}), "done"])
+    agent = Agent(model, tools=[wipe], name="cleaner")
+    async with Client(mcp_server(agent)) as client:
+        result = await client.call_tool("cleaner", {"input": "clean up"})
+    assert result.is_error
+    assert "awaiting_approval" in _text(result) and "'wipe'" in _text(result)
