@@ -29,6 +29,7 @@ from locus.durable.temporal import _wire as wire
 from locus.durable.temporal._agents import agent_at, served
 from locus.durable.temporal._deps import WorkerDeps, check_deps_type
 from locus.durable.temporal._errors import application_error
+from locus.durable.temporal._sizes import MAX_PAYLOAD_BYTES, json_size, unrecordable
 from locus.durable.temporal._toolsets import approval_rule as rule_of
 from locus.durable.temporal._toolsets import listing, run_call
 from locus.tools._executor import ToolOutcome
@@ -87,7 +88,22 @@ async def model_call(request: dict[str, Any]) -> dict[str, Any]:
     messages = wire.messages_from_json(request["messages"])
     tools = wire.specs_from_json(request["tools"]) or None
     response = await _heartbeating(agent.model.complete(messages, tools, **request["kwargs"]))
-    return wire.response_to_json(response)
+    return _recordable(wire.response_to_json(response), "the model's answer")
+
+
+_SMALLER = (
+    "keep the conversation smaller (a smaller max_tool_result_chars, a history_processor "
+    "that drops old tool results)"
+)
+
+
+def _recordable(found: T, what: str) -> T:
+    """``found``, an activity's result, unless Temporal would refuse to record it (then a
+    ``RunError`` that fails the run, instead of a workflow task that fails forever)."""
+    size = json_size(found)
+    if size > MAX_PAYLOAD_BYTES:
+        raise unrecordable(what, size, _SMALLER)
+    return found
 
 
 class RunActivities:
@@ -117,6 +133,15 @@ class RunActivities:
             return await run_call(agent, call, context, request.get("toolset"))
 
         outcome = await _heartbeating(run())
+        size = json_size(outcome.message.text)
+        if size > MAX_PAYLOAD_BYTES:  # (the call ran: the model reads why it has no result)
+            text = (
+                f"Error: tool {call.name!r} returned {size} bytes, over the {MAX_PAYLOAD_BYTES} "
+                "bytes a durable run can record as a call's result (Temporal's payload "
+                "limit): it ran, but its result is not kept. Return less, or give the agent "
+                "a smaller max_tool_result_chars (longer results are cut to it)"
+            )
+            return {"text": text, "is_error": True}
         return {"text": outcome.message.text, "is_error": outcome.is_error}
 
     @activity.defn(name="locus.approval_rule")
@@ -156,14 +181,14 @@ async def _run_deps(run: dict[str, Any]) -> Any:
 @activity.defn(name="locus.toolset_list")
 async def toolset_list(request: dict[str, Any]) -> list[dict[str, Any]]:
     """The tools the agent's toolsets offer a run (a read: the workflow records it)."""
-    return await _heartbeating(listing(_agent(request)))
+    return _recordable(await _heartbeating(listing(_agent(request))), "the toolsets' listing")
 
 
 @activity.defn(name="locus.thread_load")
 async def thread_load(request: dict[str, Any]) -> list[Any]:
     agent = _agent(request)
     messages = await _heartbeating(agent.thread_store.load(str(request["thread_id"])))
-    return wire.messages_to_json(messages)
+    return _recordable(wire.messages_to_json(messages), "the thread")
 
 
 @activity.defn(name="locus.thread_append")

@@ -30,6 +30,7 @@ from locus.durable.temporal._deps import check_deps_size
 from locus.durable.temporal._ended import ended_error, missing_or_ended
 from locus.durable.temporal._errors import locus_error
 from locus.durable.temporal._results import result_from_json
+from locus.durable.temporal._sizes import MAX_ARGUMENTS_BYTES, MAX_PAYLOAD_BYTES, json_size
 from locus.durable.temporal._workflow import WORKFLOW_NAME
 
 __all__ = ["DurableRun", "run", "start_run"]
@@ -63,6 +64,16 @@ class DurableRun:
         """Let the waiting call ``call_id`` run (with ``arguments`` instead of the model's)."""
         if arguments is not None and not isinstance(arguments, dict):
             raise ConfigurationError(f"arguments must be a dict, got {type(arguments).__name__}")
+        if arguments is not None:
+            arguments = wire.arguments_to_json(arguments)
+            size = json_size(arguments)
+            if size > MAX_ARGUMENTS_BYTES:
+                raise ConfigurationError(
+                    f"the arguments are {size} bytes of JSON, over the limit of "
+                    f"{MAX_ARGUMENTS_BYTES} bytes for an approved call's arguments (they join "
+                    "the conversation, which the run's result carries whole): pass a reference "
+                    "(an id, a path) that the tool reads instead of the data itself"
+                )
         await self._decide({"call_id": call_id, "approved": True, "arguments": arguments})
 
     async def deny(self, call_id: str, reason: str = "the call was denied") -> None:
@@ -86,10 +97,14 @@ class DurableRun:
     async def events(self, since: int = 0) -> list[dict[str, Any]]:
         """The run's events from index ``since`` on, as JSON objects with a ``kind`` (a
         query: a worker must be running). Poll with ``since=`` the count seen so far."""
-        found: list[dict[str, Any]] = await self._asked(
-            self.handle.query("locus.events", since, result_type=list)
-        )
-        return found
+        found: list[dict[str, Any]] = []
+        while True:  # (in pages: all of a long run's events may not fit in one answer)
+            page = await self._asked(
+                self.handle.query("locus.events_page", since + len(found), result_type=dict)
+            )
+            found += page["events"]
+            if not page["more"]:
+                return found
 
     async def cancel(self) -> None:
         """Ask the run to stop (its pending activities are cancelled); ``result()`` then
@@ -172,6 +187,14 @@ async def start_run(
     }
     if deps is not None:  # (a run without deps has the input it always had)
         request["deps"] = deps
+    size = json_size(request)
+    if size > MAX_PAYLOAD_BYTES:
+        raise ConfigurationError(
+            f"the run's input is {size} bytes of JSON (its prompt "
+            f"{json_size(request['prompt'])}), over Temporal's payload limit "
+            f"({MAX_PAYLOAD_BYTES} bytes here): put large documents where the agent's tools "
+            "can read them (a file, a store, a URL) and give the prompt their names"
+        )
     try:
         await client.start_workflow(WORKFLOW_NAME, request, id=run_id, task_queue=task_queue)
     except WorkflowAlreadyStartedError:

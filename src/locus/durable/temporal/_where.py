@@ -15,11 +15,19 @@ from typing import Any, Protocol
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from locus.core.errors import RunError
 from locus.core.messages import ToolCall
 from locus.durable.temporal._errors import locus_error
 from locus.durable.temporal._scope import Emit, Scope
+from locus.durable.temporal._sizes import MAX_PAYLOAD_BYTES, json_size, too_large
 
 __all__ = ["Decisions", "Settings", "Where"]
+
+_SMALLER = (
+    "keep the conversation smaller (a history_processor that drops old tool results, a "
+    "smaller max_tool_result_chars; start_run(local_activities=True) keeps model calls' "
+    "input in the worker)"
+)
 
 
 @dataclasses.dataclass(slots=True, frozen=True)
@@ -84,6 +92,10 @@ class Where:
         """Run ``activity``: a local one (``local`` and the run's setting allow it: run by
         this worker within the workflow task, its result recorded as a marker when the
         task completes) or a normal one (scheduled through the server, heartbeating)."""
+        if not (local and self.settings.local):  # (a local one's input stays in the worker)
+            size = json_size(payload)
+            if size > MAX_PAYLOAD_BYTES:
+                raise RunError(too_large(f"the input of a {activity} activity", size, _SMALLER))
         try:
             if local and self.settings.local:
                 return await workflow.execute_local_activity(

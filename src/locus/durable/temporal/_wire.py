@@ -22,6 +22,7 @@ from locus.core.usage import Usage
 
 __all__ = [
     "approval_to_json",
+    "arguments_to_json",
     "call_from_json",
     "call_to_json",
     "deps_to_json",
@@ -102,7 +103,35 @@ def deps_to_json(value: Any) -> Any:
     as they are (a tuple as a list), a pydantic model as its ``model_dump(mode="json")``
     (at any depth). Anything else is a ``ConfigurationError`` naming where it is and what
     to pass instead; nothing is pickled into the workflow's history."""
-    return _json_value(value, "deps")
+    try:
+        return _json_value(value, "deps")
+    except _NotJSON as exc:
+        raise ConfigurationError(
+            f"{exc}: a durable run's deps travel in its workflow input, in Temporal's "
+            "history, so they must be JSON (a dict with string keys, a list, a string, a "
+            "number, a bool or None) or a pydantic model, and must hold no secret. Pass what "
+            "identifies the run's user or data (an id, say), and build objects such as a "
+            "database pool or a client in the worker: create_worker(..., deps=lambda value: "
+            "MyDeps(pool, value))"
+        ) from None
+
+
+def arguments_to_json(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """Arguments a person gives an approved call (``DurableRun.approve(arguments=)``) as
+    JSON, as ``deps_to_json`` takes values; anything else is a ``ConfigurationError``."""
+    try:
+        found: dict[str, Any] = _json_value(dict(arguments), "arguments")
+    except _NotJSON as exc:
+        raise ConfigurationError(
+            f"{exc}: an approved call's arguments travel in Temporal's history, so they must "
+            "be JSON values (strings, numbers, bools, None, lists, dicts with string keys) or "
+            "pydantic models, as the model's own arguments are"
+        ) from None
+    return found
+
+
+class _NotJSON(ValueError):
+    """A value that is not JSON (its text says where it is and what it is)."""
 
 
 _SCALARS: dict[type, Any] = {bool: bool, str: str.__str__, int: int}
@@ -146,13 +175,7 @@ def _json_model(value: Any, where: str) -> Any:
 
 
 def _refuse(what: str) -> NoReturn:
-    raise ConfigurationError(
-        f"{what}: a durable run's deps travel in its workflow input, in Temporal's "
-        "history, so they must be JSON (a dict with string keys, a list, a string, a number, "
-        "a bool or None) or a pydantic model, and must hold no secret. Pass what identifies "
-        "the run's user or data (an id, say), and build objects such as a database pool or a "
-        "client in the worker: create_worker(..., deps=lambda value: MyDeps(pool, value))"
-    )
+    raise _NotJSON(what)
 
 
 def response_to_json(response: ModelResponse) -> dict[str, Any]:

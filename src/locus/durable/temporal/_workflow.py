@@ -38,6 +38,12 @@ with workflow.unsafe.imports_passed_through():
     from locus.durable.temporal._errors import application_error
     from locus.durable.temporal._results import result_to_json
     from locus.durable.temporal._scope import Emit, Scope
+    from locus.durable.temporal._sizes import (
+        MAX_PAYLOAD_BYTES,
+        events_page,
+        json_size,
+        unrecordable,
+    )
     from locus.durable.temporal._sub_runs import SUB_RUNS
     from locus.durable.temporal._where import Settings
 
@@ -48,6 +54,12 @@ WORKFLOW_NAME = "locus.agent_run"
 DECISIONS_PER_CALL = "locus.decisions_per_call"
 """The ``workflow.patched`` id of the rule that a decision belongs to the call waiting
 for it (see ``AgentWorkflow.decision``)."""
+
+
+_LONG = (
+    "keep the conversation smaller (a history_processor that drops old tool results, a "
+    "smaller max_tool_result_chars), or split the work into runs on one thread_id"
+)
 
 
 @workflow.defn(name=WORKFLOW_NAME)
@@ -95,7 +107,12 @@ class AgentWorkflow:
         except LocusError as exc:
             raise application_error(exc) from None
         assert result is not None
-        return result_to_json(result)
+        found = result_to_json(result)
+        size = json_size(found)
+        if size > MAX_PAYLOAD_BYTES:  # (recorded, it would fail the task again and again)
+            what = "the run's result (its output and whole conversation)"
+            raise unrecordable(what, size, _LONG)
+        return found
 
     async def decision(
         self, call: ToolCall, pending_id: str, path: tuple[str, ...], emit: Emit
@@ -180,6 +197,15 @@ class AgentWorkflow:
     def pending(self) -> list[dict[str, Any]]:
         return list(self._pending.values())
 
+    @workflow.query(name="locus.events_page")
+    def events_page(self, since: int) -> dict[str, Any]:
+        """``{"events": [...], "more": bool}``: the events from ``since`` that fit in one
+        answer (``_sizes.events_page``: a long run's events may not)."""
+        return events_page(self._events, since)
+
     @workflow.query(name="locus.events")
     def events(self, since: int) -> list[dict[str, Any]]:
-        return self._events[since:]
+        """The events from ``since`` (for clients from before ``locus.events_page``: as many
+        as one answer holds)."""
+        found: list[dict[str, Any]] = events_page(self._events, since)["events"]
+        return found
