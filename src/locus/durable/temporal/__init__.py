@@ -5,7 +5,7 @@ call and each tool call is an activity executed by a worker that holds the real 
 (so no client, key or header enters the workflow's history). A run survives the death
 of its worker: another worker replays the history and goes on, without calling the
 model or the tools again for what is done. A call that needs approval waits for a
-signal (``DurableRun.approve``/``deny``) with no process held.
+decision (``DurableRun.approve``/``deny``) with no process held.
 
 ::
 

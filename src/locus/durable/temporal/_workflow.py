@@ -2,10 +2,12 @@
 
 The workflow runs the agent's own loop with its side effects as activities (see
 ``_stand_ins``). A call that needs approval waits here, in ``decision``, for a
-``locus.decide`` signal: no process is held while it waits, for minutes or days. The
-run's events are kept and answered by the ``locus.events`` query (a sub-agent's run's
-events wrapped in ``sub_agent_event``s, see ``_scope``); ``locus.pending`` lists the calls
-waiting for a decision, a sub-run's under ``<calling call id>/<its id>``.
+``locus.decide_call`` update (which refuses, typed, a decision it cannot take) or a
+``locus.decide`` signal (clients from before): no process is held while it waits, for
+minutes or days. The run's events are kept and answered by the ``locus.events_page`` query
+(in pages; a sub-agent's run's events wrapped in ``sub_agent_event``s, see ``_scope``);
+``locus.pending`` lists the calls waiting for a decision, a sub-run's under
+``<calling call id>/<its id>``.
 
 Deps: the run's ``deps`` (a JSON value in the workflow's input) are what hooks, output
 validators and history processors see as ``ctx.deps`` here (a copy: a change they make
@@ -117,7 +119,7 @@ class AgentWorkflow:
     async def decision(
         self, call: ToolCall, pending_id: str, path: tuple[str, ...], emit: Emit
     ) -> Mapping[str, Any]:
-        """Wait for a person's decision on ``call`` (a ``locus.decide`` signal naming
+        """Wait for a person's decision on ``call`` (a ``locus.decide_call`` naming
         ``pending_id``: the call's id, ``<calling call id>/<its id>`` in a sub-run).
 
         A decision is for the call that was waiting when it came, and is used up by it: a
