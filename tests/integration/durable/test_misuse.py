@@ -13,7 +13,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from temporalio import workflow
 from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.worker import Worker
 
 from locus.agent import Agent
 from locus.core.errors import (
@@ -273,3 +275,32 @@ async def test_a_run_cancelled_while_a_call_waits_for_approval_ends_cancelled(
             await started.approve("p1")
         kinds = [event["kind"] for event in await started.events()]
     assert kinds[-1] == "approval_requested" and NOTES == []  # the call never ran
+
+
+@workflow.defn(name="locus.agent_run", sandboxed=False)
+class WorkflowFromBefore:
+    """The run's workflow as a worker from before ``locus.decide_call`` has it: decisions
+    come only as the ``locus.decide`` signal."""
+
+    def __init__(self) -> None:
+        self.decisions: list[dict[str, Any]] = []
+
+    @workflow.run
+    async def run(self, request: dict[str, Any]) -> list[dict[str, Any]]:
+        await workflow.wait_condition(lambda: bool(self.decisions))
+        return self.decisions
+
+    @workflow.signal(name="locus.decide")
+    def decide(self, decision: dict[str, Any]) -> None:
+        self.decisions.append(decision)
+
+
+async def test_a_worker_from_before_the_update_still_takes_decisions(client: Client) -> None:
+    queue = f"q-{uuid.uuid4().hex[:8]}"
+    async with Worker(client, task_queue=queue, workflows=[WorkflowFromBefore]):
+        handle = await client.start_workflow(
+            "locus.agent_run", {}, id=f"locus-run-{uuid.uuid4().hex}", task_queue=queue
+        )
+        await DurableRun(client, handle.id).approve("p1", arguments={"amount": 4})
+        decisions = await handle.result()
+    assert decisions == [{"call_id": "p1", "approved": True, "arguments": {"amount": 4}}]

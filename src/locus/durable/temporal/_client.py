@@ -19,7 +19,7 @@ from temporalio.client import (
     WorkflowHandle,
     WorkflowUpdateFailedError,
 )
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from locus.agent import AgentResult, PendingCall
@@ -117,7 +117,11 @@ class DurableRun:
         try:
             await self._asked(self.handle.execute_update("locus.decide_call", decision))
         except WorkflowUpdateFailedError as exc:  # refused by the workflow, typed
-            raise locus_error(exc.cause) from None
+            if not _no_update_handler(exc.cause):
+                raise locus_error(exc.cause) from None
+            # a worker from before decide_call: its signal (a decision it cannot take is
+            # dropped there, as it always was)
+            await self._asked(self.handle.signal("locus.decide", decision))
 
     async def _asked(self, work: Awaitable[T]) -> T:
         """``work`` (a request about this run to Temporal); a run that does not exist, or
@@ -126,6 +130,13 @@ class DurableRun:
             return await work
         except RPCError as exc:
             raise await missing_or_ended(exc, self.handle) from None
+
+
+def _no_update_handler(cause: BaseException) -> bool:
+    """Whether the run's worker has no ``locus.decide_call`` (it is from before it)."""
+    return isinstance(cause, ApplicationError) and "'locus.decide_call' expected but not found" in (
+        cause.message
+    )
 
 
 def _path(pending: dict[str, Any]) -> tuple[str, ...]:
