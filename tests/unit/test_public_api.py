@@ -184,7 +184,9 @@ SURFACE: dict[str, set[str]] = {
     },
     "locus.models.providers": set(),
     "locus.guardrails": {
+        "BlockPolicy",
         "CategoryScore",
+        "ErrorPolicy",
         "GuardrailsResult",
         "OCIGuardrailTripped",
         "OCIGuardrails",

@@ -5,7 +5,8 @@ returned coroutine is awaited). Returning ``None`` keeps the value; returning a 
 object replaces it (``before_tool_call`` may return a ``ToolResult`` to skip the tool:
 the model reads that result). Raising (``GuardrailTripped`` or anything else) ends
 the run with that error; ``error.result`` is the partial result. Before- and
-after-hooks alike run in list order.
+after-hooks alike run in list order. A hook with ``holds_model_text = True`` makes a
+streamed run show a model call's text only after ``after_model_call`` passed it.
 
 Where they run (telemetry relies on it): ``on_run_start``, ``before_model_call``, the
 model call and ``after_model_call`` in the run's own task; ``before_tool_call``, the tool
@@ -56,6 +57,12 @@ class ToolResult:
 
 class Hook:
     """Base class of hooks: every method is a no-op; override the ones you need."""
+
+    holds_model_text: bool = False
+    """``True``: a streamed run (``agent.run``) holds each model call's text back until
+    ``after_model_call`` has run, then emits it as one ``ModelTextDelta``: the text as the
+    hooks left it. For hooks that check or change the model's output (guardrails), so text
+    that did not pass is never streamed. Reasoning deltas are not held."""
 
     def on_run_start(self, ctx: RunContext[Any]) -> Any:
         """The run starts (its prompt is in ``ctx.messages``)."""

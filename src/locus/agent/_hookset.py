@@ -61,7 +61,7 @@ def as_hooks(hooks: object, where: str) -> tuple[object, ...]:
 class HookSet:
     """The hooks of one run, by method: only the hooks that override a method are called."""
 
-    __slots__ = (*METHODS, "tools")
+    __slots__ = (*METHODS, "holds_text", "tools")
 
     on_run_start: tuple[Any, ...]
     on_run_end: tuple[Any, ...]
@@ -71,6 +71,8 @@ class HookSet:
     after_tool_call: tuple[Any, ...]
     tools: bool
     """Whether any hook sees tool calls (they then run in tasks of their own)."""
+    holds_text: bool
+    """Whether any hook holds a model call's text until ``after_model_call`` passed it."""
 
     def __init__(self, hooks: Sequence[object]) -> None:
         hook = hook_types().Hook
@@ -83,6 +85,7 @@ class HookSet:
                     found.append(method)
             setattr(self, name, tuple(found))
         self.tools = bool(self.before_tool_call or self.after_tool_call)
+        self.holds_text = any(getattr(item, "holds_model_text", False) is True for item in hooks)
 
     @classmethod
     def of(cls, *groups: Sequence[object]) -> HookSet | None:

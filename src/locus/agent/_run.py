@@ -265,6 +265,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
             sent, tools, kwargs = await self._before_model(sent)
         stream = self.config.model.stream(sent, tools=tools or None, **kwargs)
         final: StreamEvent | None = None
+        held = self.hooks is not None and self.hooks.holds_text  # shown after the hooks
         self.begin_output_text()
         try:
             while final is None:
@@ -276,7 +277,11 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
                     raise StreamError(
                         "the model's stream ended without a final (done) event"
                     ) from None
-                if event.content and (text := self._text_event(event.content, iteration)):
+                if (
+                    event.content
+                    and not held
+                    and (text := self._text_event(event.content, iteration))
+                ):
                     yield text
                 if event.reasoning:
                     yield ev.ReasoningDelta(event.reasoning, iteration)
@@ -285,6 +290,9 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         finally:
             await close_stream(stream)
         await self._take(final)
+        if held and self.response is not None and self.response.text:
+            if text := self._text_event(self.response.text, iteration):
+                yield text
         if self.response is not None and not self.response.tool_calls:
             if self.plan is None:
                 yield ev.IterationEnded(iteration, self.response)

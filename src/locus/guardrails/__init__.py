@@ -8,11 +8,19 @@ or tool results by it.
 from __future__ import annotations
 
 from locus.guardrails._client import OCIGuardrails, OCIGuardrailsOptions
-from locus.guardrails._hook import OCIGuardrailsHook, OCIGuardrailTripped, oci_guardrails
+from locus.guardrails._hook import (
+    BlockPolicy,
+    ErrorPolicy,
+    OCIGuardrailsHook,
+    OCIGuardrailTripped,
+    oci_guardrails,
+)
 from locus.guardrails._result import CategoryScore, GuardrailsResult, PiiEntity
 
 __all__ = [
+    "BlockPolicy",
     "CategoryScore",
+    "ErrorPolicy",
     "GuardrailsResult",
     "OCIGuardrailTripped",
     "OCIGuardrails",

@@ -95,6 +95,7 @@ class OCIGuardrailsHook(Hook):
     ) -> None:
         self.guardrails = guardrails
         self.on_error = on_error
+        self.holds_model_text = output  # streamed text is shown only once it passed
         self._input, self._output, self._tools = input, output, tool_results
         self._blocks = _block_policy(block_on, threshold)
         self._redact = redact_pii

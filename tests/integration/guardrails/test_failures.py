@@ -196,18 +196,32 @@ async def test_a_streamed_run_sends_the_redacted_prompt(
     assert "Please greet [EMAIL] for me." in text and "ann@" not in text
 
 
-async def test_a_streamed_output_check_ends_the_stream_with_the_error(
+async def test_a_streamed_output_check_ends_the_stream_with_no_text_shown(
     emu: Emulator, oci_model: OCIModelFactory, guardrails: GuardrailsFactory
 ) -> None:
-    """The output is checked once the model's answer is complete: the stream raises and
-    never finishes (its text deltas were already yielded: docs/guardrails.md says so)."""
+    """The output is checked once the model's answer is complete, and a streamed run holds
+    its text until then: the stream raises, with no text delta and no finish."""
     emu.set_guardrails(harmful=["mondays"])
     hook = oci_guardrails(guardrails(), input=False, output=True)
     events: list[object] = []
     with pytest.raises(OCIGuardrailTripped, match="model output"):
         async for event in Agent(model=oci_model(), hooks=[hook]).run("Tell me about mondays."):
             events.append(event)
-    assert not any(isinstance(e, RunFinished) for e in events)
+    assert not any(isinstance(e, ModelTextDelta | RunFinished) for e in events)
+
+
+async def test_a_streamed_output_shows_the_redacted_text_only(
+    emu: Emulator, oci_model: OCIModelFactory, guardrails: GuardrailsFactory
+) -> None:
+    hook = oci_guardrails(guardrails(pii=["EMAIL"]), input=False, output=True, redact_pii=True)
+    agent = Agent(model=oci_model(), hooks=[hook])
+    deltas = [
+        e.text
+        async for e in agent.run("Please greet ann@example.com for me.")
+        if isinstance(e, ModelTextDelta)
+    ]
+    assert len(deltas) == 1  # the checked text, whole
+    assert "Please greet [EMAIL] for me." in deltas[0] and "ann@" not in deltas[0]
 
 
 async def test_a_long_input_is_checked_whole_and_spans_stay_in_place(
