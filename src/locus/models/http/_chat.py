@@ -33,6 +33,7 @@ from locus.models._wire.json_text import ServerJSONError, loads_server_json
 from locus.models._wire.message_cache import texts_only
 from locus.models.http._answer import Answer
 from locus.models.http._body_json import dump_body
+from locus.models.http._call_headers import SharedHeaders, merged
 from locus.models.http._client import LoopClient, takes_plain
 from locus.models.http._connection import Connection
 from locus.models.http._direct import direct_transport
@@ -67,7 +68,8 @@ class _Call:
 
     tools: list[ToolSpec]
     body: bytes
-    headers: dict[str, str]
+    headers: dict[str, str]  # shared by the model's calls (``SharedHeaders``) ...
+    varying: tuple[str, ...]  # ... and the (name, value) pairs of this call's own
     model: HTTPChatModel | None = None
     client: httpx.AsyncClient | None = None
     plain: bool = False
@@ -117,6 +119,7 @@ class HTTPChatModel:
         )
         self._texts = _text_calls(self.settings.tool_call_format)
         self._requests = RequestBuilder()
+        self._headers = SharedHeaders()
         self._ready = False
         self._setup_lock = threading.Lock()
 
@@ -269,7 +272,7 @@ class HTTPChatModel:
         headers = connection.headers(stream=stream)
         if (extra := model_headers.get()) is not None:  # a hook's (traceparent): under ours
             headers = {**extra, **headers}
-        return _Call(specs, data, headers)
+        return _Call(specs, data, *self._headers.split(headers))
 
     def _params(self, overrides: dict[str, Any]) -> GenerationParams:
         if not overrides:
@@ -324,7 +327,7 @@ class HTTPChatModel:
         """One attempt's request (a fresh ``opc-request-id``): a ``PlainRequest`` when the
         auth signs those and the client sends them (the aiohttp direct path, or a model's
         own httpx client straight to httpcore), else an ``httpx.Request``."""
-        headers = {**call.headers, **self.connection.attempt_headers()}
+        headers = merged(call.headers, call.varying, self.connection.attempt_headers())
         if plain and (direct_transport(client) is not None or takes_plain(client)):
             request = self._requests.plain(client, self.endpoint, call.body, headers)
             if request is not None:
