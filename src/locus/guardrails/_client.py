@@ -75,7 +75,9 @@ class OCIGuardrails:
         if compartment_id is not None:
             rest["compartment_id"] = compartment_id
         valid = self.keywords - _OWN
-        self._client = ActionClient(name, "guardrails", "applyGuardrails", rest, valid)
+        self._client = ActionClient(
+            name, "guardrails", "applyGuardrails", rest, valid, subject="ApplyGuardrails"
+        )
 
     def __repr__(self) -> str:
         checks = [

@@ -172,6 +172,32 @@ async def test_a_malformed_answer_is_a_response_error_and_the_policy_applies(
         assert "Say hello." in result.message
 
 
+async def test_a_cut_answer_is_not_echoed_into_the_error(
+    emu: Emulator, canned: Callable[[bytes], Awaitable[str]]
+) -> None:
+    """A truncated JSON answer may hold the checked text (PII spans quote it): the error
+    gives its size, not its bytes; a page that is not JSON (a proxy's) is shown."""
+    cut = b'{"results": {"personallyIdentifiableInformation": [{"text": "ann@example.com", "lab'
+    options: dict[str, Any] = {**place(emu), "service_endpoint": await canned(cut)}
+    async with OCIGuardrails(emu.compartment_id, max_retries=0, **options) as client:
+        with pytest.raises(ResponseError) as caught:
+            await client.check("mail ann@example.com")
+    assert "ann@" not in str(caught.value) and f"{len(cut)} bytes of JSON" in str(caught.value)
+    page = b"<html><body>502 Bad Gateway</body></html>"
+    options["service_endpoint"] = await canned(page)
+    async with OCIGuardrails(emu.compartment_id, max_retries=0, **options) as client:
+        with pytest.raises(ResponseError, match="502 Bad Gateway"):
+            await client.check("hello")
+
+
+async def test_a_wrong_compartment_hint_names_apply_guardrails_not_a_model(emu: Emulator) -> None:
+    async with OCIGuardrails("ocid1.compartment.oc1..nowhere", **place(emu)) as wrong:
+        with pytest.raises(NotFoundError) as caught:
+            await wrong.check("hello")
+    assert "ApplyGuardrails was not found or not authorized" in str(caught.value)
+    assert "model 'guardrails'" not in str(caught.value)
+
+
 async def test_a_streamed_run_is_blocked_before_any_text(
     emu: Emulator, oci_model: OCIModelFactory, guardrails: GuardrailsFactory
 ) -> None:

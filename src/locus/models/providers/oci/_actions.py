@@ -56,9 +56,11 @@ class ActionClient:
         action: str,
         options: Mapping[str, Any],
         valid: frozenset[str],
+        subject: str | None = None,
     ) -> None:
         model_id = model_id.strip()
         self.model_id = model_id
+        self.subject = subject  # what error hints name when the action is not a model's
         self.dedicated = route(model_id).dedicated
         ocid = parse_ocid(model_id) if self.dedicated else None
         self.connection = OCIConnection.from_options(options, endpoint_ocid=ocid)
@@ -145,7 +147,11 @@ class ActionClient:
 
     def _to_error(self, details: ErrorDetails) -> APIStatusError:
         return self.connection.to_error(
-            details, endpoint=self.endpoint, model_id=self.model_id, api_format=None
+            details,
+            endpoint=self.endpoint,
+            model_id=self.model_id,
+            api_format=None,
+            subject=self.subject,
         )
 
     def _json(self, content: bytes) -> Mapping[str, Any]:
@@ -153,7 +159,7 @@ class ActionClient:
             body = loads_server_json(content)
         except ServerJSONError as exc:
             raise ResponseError(
-                f"the answer from {self.endpoint} {exc.reason}: {content[:200]!r}",
+                f"the answer from {self.endpoint} {exc.reason}: {_excerpt(content)}",
                 endpoint=self.endpoint,
             ) from None
         if not isinstance(body, dict):
@@ -161,3 +167,13 @@ class ActionClient:
                 f"the answer from {self.endpoint} is not a JSON object", endpoint=self.endpoint
             )
         return body
+
+
+def _excerpt(content: bytes) -> str:
+    """What an error may show of a malformed answer: the start of a page that is not JSON
+    (a proxy's error page), but not of broken JSON, which may echo the texts sent (user
+    data: the inputs embedded or checked, the documents reranked)."""
+    start = content.lstrip()[:1]
+    if start in (b"{", b"["):
+        return f"{len(content)} bytes of JSON, not shown (they may hold the texts sent)"
+    return repr(content[:200])

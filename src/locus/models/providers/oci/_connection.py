@@ -160,7 +160,9 @@ class OCIConnection:
         """A fresh ``opc-request-id`` for each attempt."""
         return {"opc-request-id": new_request_id()}
 
-    def error_context(self, model_id: str, api_format: str | None = None) -> ErrorContext:
+    def error_context(
+        self, model_id: str, api_format: str | None = None, subject: str | None = None
+    ) -> ErrorContext:
         """What this connection knows that explains an error answer (no secrets)."""
         auth = self._auth
         principal = self._principal()
@@ -174,15 +176,21 @@ class OCIConnection:
             api_format=api_format,
             diagnosis=auth.diagnosis if isinstance(auth, OCISigningAuth) else (lambda: None),
             principal=principal.kind if principal is not None else None,
+            subject=subject,
         )
 
     def to_error(
-        self, details: ErrorDetails, *, endpoint: str, model_id: str, api_format: str | None
+        self,
+        details: ErrorDetails,
+        *,
+        endpoint: str,
+        model_id: str,
+        api_format: str | None,
+        subject: str | None = None,
     ) -> APIStatusError:
         """The typed error of an OCI error answer, with a hint when a cause is known."""
-        return oci_error(
-            details, endpoint=endpoint, context=self.error_context(model_id, api_format)
-        )
+        context = self.error_context(model_id, api_format, subject)
+        return oci_error(details, endpoint=endpoint, context=context)
 
     def close(self) -> None:
         """Close the HTTP sessions a principal's ``oci`` SDK signer keeps open."""

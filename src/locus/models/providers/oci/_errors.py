@@ -33,6 +33,8 @@ class ErrorContext:
     """The principal kind (``"instance principal"``...) when one signs, else ``None``."""
     compartment_is_tenancy: bool = False
     """Whether no compartment was given, so the profile's tenancy was used instead."""
+    subject: str | None = None
+    """What was called when it is not a model (``"ApplyGuardrails"``): hints name it."""
 
 
 def oci_error(details: ErrorDetails, *, endpoint: str, context: ErrorContext) -> APIStatusError:
@@ -93,6 +95,12 @@ def _not_found(context: ErrorContext) -> str:
 def _not_found_causes(context: ErrorContext) -> str:
     where = f"region {context.region}" if context.region else "this region"
     compartment = context.compartment_id or "<not set>"
+    if context.subject is not None:
+        return (
+            f"{context.subject} was not found or not authorized in {where}. Check that it is "
+            f"offered in that region, that compartment_id ({compartment}) is right, and that "
+            f"an IAM policy allows it, e.g. `{_POLICY}`"
+        )
     if context.dedicated:
         return (
             f"the DAC endpoint {context.model_id} was not found or not authorized in {where}. "
