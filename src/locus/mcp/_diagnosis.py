@@ -171,8 +171,10 @@ def connect_error(
         why = f"nothing answered ({describe(error)}); is the server running, on this URL?"
     else:
         why = describe(error)
-    if stderr:
+    if stderr and tool_name is None:
         why += f"; its stderr ends:\n{stderr}"
+    elif stderr:  # a tool error the model reads: the server's stderr may hold anything
+        why += "; the end of its stderr is in the error's .stderr"
     return MCPConnectionError(
         f"could not connect to {label}: {why}",
         server=label,

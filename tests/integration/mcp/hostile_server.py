@@ -11,6 +11,7 @@ Like ``server_fixture.py`` it imports only the ``mcp`` SDK (never Locus). Modes:
   ``flood`` (writes 4 MB on stderr, then answers), ``pid``, ``image_error`` (an error
   result holding an image), ``resource_blob`` (a binary embedded resource), ``empty_error``.
   It writes 2 MB on stderr while starting, so a client that does not drain stderr hangs.
+- ``once FLAG``: ``serve``, the first time (it creates the file FLAG); then as ``exit``.
 - ``names``: tools whose names OCI rejects or that collide once made OCI-safe, and schemas
   that are no valid JSON Schema.
 - ``status CODE``: an HTTP server answering every request with that status (401, 503...),
@@ -171,7 +172,7 @@ def serve_status(code: int) -> None:
     uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
 
 
-def main(mode: str) -> None:
+def main(mode: str) -> None:  # any further argument only marks the process for the tests
     if mode == "status":
         serve_status(int(sys.argv[2]))
         return
@@ -184,6 +185,12 @@ def main(mode: str) -> None:
         print(os.getpid(), file=sys.stderr, flush=True)
         while True:
             time.sleep(3600)
+    if mode == "once":  # serves once; started again, it fails as "exit" does
+        flag = sys.argv[2]
+        if os.path.exists(flag):
+            main("exit")
+        open(flag, "w").close()
+        mode = "serve"
     if mode == "serve":
         _flood(2_000_000)
     anyio.run(serve, mode)

@@ -80,6 +80,49 @@ async def test_a_server_that_exits_at_startup_says_why_with_its_stderr() -> None
     assert caught.value.stderr.endswith("export it and start again")
 
 
+async def test_a_restart_failing_during_a_call_keeps_its_stderr_from_the_model(
+    tmp_path: Path,
+) -> None:
+    server = hostile("once", str(tmp_path / "started"))
+    try:
+        with pytest.raises(MCPConnectionError, match="broke during"):
+            await server.call_tool("crash")
+        with pytest.raises(MCPConnectionError) as caught:
+            await server.call_tool("pid")  # the model reads this text: no stderr in it
+        assert "exited before the MCP handshake" in str(caught.value)
+        assert "ORDERS_DB_URL" not in str(caught.value) and ".stderr" in str(caught.value)
+        assert caught.value.stderr is not None and "ORDERS_DB_URL" in caught.value.stderr
+    finally:
+        await server.aclose()
+
+
+async def test_a_server_that_fails_at_run_start_fails_the_run_with_why() -> None:
+    agent = Agent(ScriptedModel(["never asked"]), tools=[hostile("exit")])
+    with pytest.raises(MCPConnectionError, match="ORDERS_DB_URL is not set"):
+        await agent.arun("hello")
+    await agent.aclose()
+
+
+async def test_two_servers_with_one_tool_name_need_a_prefix() -> None:
+    first, second = hostile("serve"), hostile("serve")
+    async with Agent(ScriptedModel(["ok"]), tools=[first, second]) as agent:
+        with pytest.raises(ConfigurationError, match=r"two tools are named 'crash'.*prefix="):
+            await agent.arun("hello")
+    second.prefix = "b_"
+    second._tools = None
+    async with Agent(ScriptedModel(["ok"]), tools=[first, second, _local_pid]) as agent:
+        with pytest.raises(ConfigurationError, match="two tools are named 'pid'"):
+            await agent.arun("hello")
+
+
+def _local_pid() -> str:
+    """A local tool named like a server's."""
+    return "local"
+
+
+_local_pid.__name__ = "pid"
+
+
 async def test_a_command_that_does_not_exist_says_so() -> None:
     server = MCPServerStdio("/nonexistent/mcp-server")
     with pytest.raises(MCPConnectionError, match=r"not found.*check the command"):
