@@ -304,3 +304,17 @@ async def test_a_worker_from_before_the_update_still_takes_decisions(client: Cli
         await DurableRun(client, handle.id).approve("p1", arguments={"amount": 4})
         decisions = await handle.result()
     assert decisions == [{"call_id": "p1", "approved": True, "arguments": {"amount": 4}}]
+
+
+async def test_a_question_no_worker_answers_says_which_task_queue_needs_one(
+    client: Client,
+) -> None:
+    queue = f"q-nobody-{uuid.uuid4().hex[:8]}"
+    started = await start_run(client, "tests.nobody:agent", "Hi.", task_queue=queue)
+    try:
+        with pytest.raises(ConfigurationError) as raised:  # (after Temporal's 30 s)
+            await started.pending()
+    finally:
+        await started.handle.terminate()
+    message = str(raised.value)
+    assert f"task queue {queue!r}" in message and f"locus worker --task-queue {queue}" in message

@@ -2,9 +2,10 @@
 
 A ``DurableRun`` is only an id: the run may never have existed (a typo, another cluster or
 namespace), or may have ended (completed, failed, cancelled) before a decision or a cancel
-arrives. Temporal answers those with an ``RPCError`` (``NOT_FOUND``, both), and a run that
-was cancelled, terminated or timed out with a ``WorkflowFailureError`` that carries no
-Locus error. These become the Locus errors ``DurableRun`` documents, each saying what to do.
+arrives; or no worker may be running to answer a question about it (the client's request
+times out after 30 s). Temporal answers those with an ``RPCError`` (``NOT_FOUND``, both),
+and a run that was cancelled, terminated or timed out with a ``WorkflowFailureError`` that
+carries no Locus error. These become the Locus errors ``DurableRun`` documents, each saying what to do.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ async def missing_or_ended(exc: RPCError, handle: WorkflowHandle[Any, Any]) -> B
     """The Locus error for ``exc``, an answer about the run ``handle`` names: a
     ``ConfigurationError`` when no such run exists, a ``RunError`` when it has ended;
     ``exc`` itself for any other answer (the cluster cannot be reached, say)."""
+    timed_out = exc.status == RPCStatusCode.CANCELLED and "timeout" in exc.message.lower()
+    if timed_out or exc.status == RPCStatusCode.DEADLINE_EXCEEDED:
+        return await _unanswered(exc, handle)
     if exc.status != RPCStatusCode.NOT_FOUND:
         return exc
     try:
@@ -47,6 +51,20 @@ async def missing_or_ended(exc: RPCError, handle: WorkflowHandle[Any, Any]) -> B
         f"durable run {handle.id!r} has ended ({status}): nothing waits for a decision, and "
         f"nothing sent to it now changes it; DurableRun(client, {handle.id!r}).result() says "
         "how it ended, .events() what it did"
+    )
+
+
+async def _unanswered(exc: RPCError, handle: WorkflowHandle[Any, Any]) -> BaseException:
+    """A question (a query) no worker answered in time: most often, none is running."""
+    try:
+        queue = (await handle.describe()).task_queue
+    except RPCError:
+        return exc
+    return ConfigurationError(
+        f"no worker answered about durable run {handle.id!r} in time ({exc.message}): a "
+        f"worker must be running on its task queue {queue!r} to answer pending(), events() "
+        f"and decisions (`locus worker --task-queue {queue} module:agent`); the run waits for "
+        "one, and loses nothing meanwhile"
     )
 
 
