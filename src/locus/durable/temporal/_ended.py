@@ -5,7 +5,8 @@ namespace), or may have ended (completed, failed, cancelled) before a decision o
 arrives; or no worker may be running to answer a question about it (the client's request
 times out after 30 s). Temporal answers those with an ``RPCError`` (``NOT_FOUND``, both),
 and a run that was cancelled, terminated or timed out with a ``WorkflowFailureError`` that
-carries no Locus error. These become the Locus errors ``DurableRun`` documents, each saying what to do.
+carries no Locus error. These become the Locus errors ``DurableRun`` documents, each
+saying what to do.
 """
 
 from __future__ import annotations
