@@ -154,10 +154,14 @@ def connect_error(
     stderr = diagnosis.stderr if diagnosis is not None else None
     stdio = diagnosis is not None and diagnosis.stdio
     if isinstance(error, TimeoutError):
-        what = "the command starts an MCP server on its stdin/stdout" if stdio else "the URL"
+        what = (
+            "check that the command starts an MCP server on its stdin/stdout"
+            if stdio
+            else "check the URL (is an MCP server there?)"
+        )
         why = (
-            f"it did not finish the MCP handshake within {connect_timeout:g} s; check that "
-            f"{what}, or give a longer connect_timeout="
+            f"it did not finish the MCP handshake within {connect_timeout:g} s; {what}, "
+            "or give a longer connect_timeout="
         )
     elif status is not None:
         why = status_text(status)

@@ -14,8 +14,8 @@ Like ``server_fixture.py`` it imports only the ``mcp`` SDK (never Locus). Modes:
 - ``once FLAG``: ``serve``, the first time (it creates the file FLAG); then as ``exit``.
 - ``names``: tools whose names OCI rejects or that collide once made OCI-safe, and schemas
   that are no valid JSON Schema.
-- ``status CODE``: an HTTP server answering every request with that status (401, 503...),
-  on a loopback port it prints as its first stdout line.
+- ``status CODE``: an HTTP server answering every request with that status (401, 503...;
+  0: never answering), on a loopback port it prints as its first stdout line.
 """
 
 from __future__ import annotations
@@ -162,6 +162,8 @@ def serve_status(code: int) -> None:
     from starlette.routing import Route
 
     async def refuse(request: Request) -> PlainTextResponse:
+        if code == 0:  # accepts the connection, reads the request, never answers
+            await anyio.sleep(3600)
         return PlainTextResponse(f"status {code}", status_code=code)
 
     app = Starlette(routes=[Route("/mcp", refuse, methods=["GET", "POST", "DELETE"])])

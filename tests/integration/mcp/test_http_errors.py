@@ -8,6 +8,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -70,6 +71,20 @@ async def test_an_sse_server_refusing_the_credentials_says_so_too(
     with pytest.raises(MCPConnectionError, match=r"HTTP 401.*headers=") as caught:
         await server.list_tools()
     assert caught.value.status_code == 401 and "s3cr3t" not in str(caught.value)
+    await server.aclose()
+
+
+async def test_a_server_that_never_answers_the_handshake_times_out(
+    status_server: Callable[[int], str],
+) -> None:
+    server = MCPServerHTTP(status_server(0), connect_timeout=1)
+    started = time.monotonic()
+    with pytest.raises(MCPConnectionError) as caught:
+        await server.list_tools()
+    assert time.monotonic() - started < 5
+    text = str(caught.value)
+    assert "did not finish the MCP handshake within 1 s" in text
+    assert "check the URL" in text and "connect_timeout=" in text
     await server.aclose()
 
 
