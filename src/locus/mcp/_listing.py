@@ -26,11 +26,13 @@ __all__ = ["Page", "list_page", "schema_problem"]
 
 @dataclass
 class Page:
-    """The wanted tools of one page, the wanted ones that are invalid (name: why), the cursor."""
+    """The wanted tools of one page, the wanted ones that are invalid (name: why), the cursor,
+    and the names of every tool listed (wanted or not)."""
 
     tools: list[mcp_types.Tool]
     next_cursor: str | None
     invalid: dict[str, str] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)
 
 
 def list_page(
@@ -51,6 +53,7 @@ def list_page(
             _absorb(client, page)
             return page
         page = Page([tool for tool in result.tools if wanted(tool.name)], result.next_cursor)
+        page.names = {tool.name for tool in result.tools}
         for tool in page.tools:
             problem = schema_problem(tool.input_schema)
             if problem is not None:
@@ -110,6 +113,7 @@ def _checked(raw: dict[str, Any], wanted: Callable[[str], bool], error: Validati
         if not isinstance(name, str):
             page.invalid[repr(item)[:80]] = "a tool without a name"
             continue
+        page.names.add(name)
         if not wanted(name):
             continue
         try:

@@ -47,6 +47,7 @@ destructive), a collection of MCP tool names, or ``fn(call, ctx) -> bool`` asked
 call (sync or async; ``call.name`` is the name the model sees)."""
 
 _MAX_PAGES = 100
+_SHOWN_NAMES = 30
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -116,7 +117,7 @@ class MCPToolset:
         """The server's tools (filtered, prefixed, schemas simplified for OCI), cached."""
         tools = self._tools
         if tools is None:
-            listed = await self._listed(self._wanted)
+            listed = await self._listed(self._wanted, check_names=True)
             from locus.mcp._tools import to_locus_tools
 
             tools = to_locus_tools(self, listed)
@@ -127,19 +128,25 @@ class MCPToolset:
         """The server's tools as it describes them (every page, unfiltered)."""
         return await self._listed(lambda name: True)
 
-    async def _listed(self, wanted: Callable[[str], bool]) -> list[mcp_types.Tool]:
+    async def _listed(
+        self, wanted: Callable[[str], bool], *, check_names: bool = False
+    ) -> list[mcp_types.Tool]:
         """The wanted tools; a wanted one the server describes wrongly is an error."""
         session = await self._connected()
         tools: list[mcp_types.Tool] = []
         invalid: dict[str, str] = {}
+        names: set[str] = set()
         cursor: str | None = None
         for _ in range(_MAX_PAGES):
             page = await self._request(session, "list tools", None, list_page(cursor, wanted))
             tools.extend(page.tools)
             invalid.update(page.invalid)
+            names |= page.names
             cursor = page.next_cursor
             if cursor is None:
                 break
+        if check_names:
+            self._check_names(names)
         if invalid:
             problems = "; ".join(f"{name!r}: {why}" for name, why in invalid.items())
             raise ConfigurationError(
@@ -310,6 +317,27 @@ class MCPToolset:
                     self._tools = None
         except Exception:  # no stream: the listing stays until the next connection
             self._tools = None
+
+    def _check_names(self, listed: set[str]) -> None:
+        """Names in ``include=``, ``exclude=`` or ``requires_approval=`` that the server does
+        not list are an error: a typo would offer, hide, or run unapproved the wrong tool."""
+        rule = self.requires_approval
+        options = {
+            "include": self.include or frozenset(),
+            "exclude": self.exclude,
+            "requires_approval": rule if isinstance(rule, frozenset) else frozenset(),
+        }
+        for option, names in options.items():
+            unknown = sorted(names - listed)
+            if unknown:
+                shown = ", ".join(map(repr, sorted(listed)[:_SHOWN_NAMES]))
+                more = (
+                    f" and {len(listed) - _SHOWN_NAMES} more" if len(listed) > _SHOWN_NAMES else ""
+                )
+                raise ConfigurationError(
+                    f"{option}= names tools {self.label} does not list: "
+                    f"{', '.join(map(repr, unknown))} (it lists {shown or 'none'}{more})"
+                )
 
     def _wanted(self, name: str) -> bool:
         if self.include is not None and name not in self.include:

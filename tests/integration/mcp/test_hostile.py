@@ -353,3 +353,25 @@ async def test_aclose_while_a_run_is_connecting_leaves_nothing_open() -> None:
         await listing
     assert server._session is None
     await until(lambda: running(marker) == [])
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        {"include": ["pid", "pdi"]},
+        {"exclude": ["crahs"]},
+        {"requires_approval": ["hang", "crahs"]},  # a typo would run 'crash' unapproved
+    ],
+)
+async def test_names_the_server_does_not_have_are_an_error_not_ignored(
+    option: dict[str, list[str]],
+) -> None:
+    server = hostile("serve", **option)
+    try:
+        with pytest.raises(ConfigurationError) as caught:
+            await server.list_tools()
+        (wrong,) = [name for name in next(iter(option.values())) if name not in ("pid", "hang")]
+        assert f"{next(iter(option))}=" in str(caught.value) and repr(wrong) in str(caught.value)
+        assert "'crash'" in str(caught.value)  # the names it does have
+    finally:
+        await server.aclose()
