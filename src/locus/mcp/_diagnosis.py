@@ -31,6 +31,7 @@ __all__ = [
     "status_text",
     "stdio_transport",
     "streamable_http_transport",
+    "with_status",
 ]
 
 log = logging.getLogger("locus.mcp")
@@ -38,6 +39,7 @@ log = logging.getLogger("locus.mcp")
 _TAIL_BYTES = 8192
 _SHOWN_CHARS = 1500
 _EOF_WAIT = 1.0
+_STAND_INS = ("Server returned an error response", "Not Found", "Session terminated")
 
 
 class Diagnosis(asyncio.Protocol):
@@ -88,7 +90,9 @@ class Diagnosis(asyncio.Protocol):
     # -- HTTP --------------------------------------------------------------------------------
 
     async def on_response(self, response: Any) -> None:
-        if response.status_code >= 400:
+        # only messages (POST): a 405 to the optional GET stream, or to the DELETE that
+        # ends a session, is no failure of anything the caller asked
+        if response.status_code >= 400 and response.request.method == "POST":
             self.status_code = response.status_code
 
     def take_status(self) -> int | None:
@@ -164,7 +168,7 @@ def connect_error(
             "or give a longer connect_timeout="
         )
     elif status is not None:
-        why = status_text(status)
+        why = with_status(status, error)
     elif isinstance(error, FileNotFoundError) and stdio:
         why = f"the command was not found ({describe(error)}); check the command and PATH"
     elif isinstance(error, PermissionError) and stdio:
@@ -186,6 +190,15 @@ def connect_error(
         stderr=stderr,
         status_code=status,
     )
+
+
+def with_status(status: int, error: BaseException) -> str:
+    """``status_text(status)``, and the error's own text when the server sent one (a JSON-RPC
+    error in the body) rather than the SDK's stand-in for a bare status."""
+    text = str(error.error.message) if hasattr(error, "error") else str(error)
+    if text in _STAND_INS:
+        return status_text(status)
+    return f"{status_text(status)} ({describe(error)})"
 
 
 def status_text(status: int) -> str:

@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from locus.core.errors import ConfigurationError, ToolExecutionError, ToolTimeoutError
-from locus.mcp._diagnosis import Diagnosis, connect_error, status_text
+from locus.mcp._diagnosis import Diagnosis, connect_error, with_status
 from locus.mcp._errors import MCPConnectionError
 from locus.mcp._listing import list_page
 from locus.mcp._results import result_value
@@ -271,7 +271,7 @@ class MCPToolset:
         if isinstance(exc, MCPError) and exc.code != CONNECTION_CLOSED:
             diagnosis = session.diagnosis
             status = diagnosis.take_status() if diagnosis is not None else None
-            why = status_text(status) if status is not None else describe(exc)
+            why = with_status(status, exc) if status is not None else describe(exc)
             text = f"{self.label} refused to {what}: {why}"
             return ToolExecutionError(text, tool_name=tool_name)
         return await self._lost(session, what, tool_name, exc)
