@@ -257,12 +257,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         self.metrics.model_calls += 1
         iteration = self.ctx.iteration = self.metrics.iterations
         yield ev.IterationStarted(iteration)
-        sent = self.messages
-        if (processor := self.config.history_processor) is not None:
-            sent = await self._wait(history_module().apply_history_processor(processor, sent))
-        tools, kwargs = self._specs, self._kwargs
-        if self.hooks is not None and self.hooks.before_model_call:
-            sent, tools, kwargs = await self._before_model(sent)
+        sent, tools, kwargs = await self._model_request()
         stream = self.config.model.stream(sent, tools=tools or None, **kwargs)
         final: StreamEvent | None = None
         held = self.hooks is not None and self.hooks.holds_text  # shown after the hooks
@@ -290,13 +285,27 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         finally:
             await close_stream(stream)
         await self._take(final)
-        if held and self.response is not None and self.response.text:
-            if text := self._text_event(self.response.text, iteration):
-                yield text
+        if held and self.response and self.response.text and (text := self._held_text(iteration)):
+            yield text
         if self.response is not None and not self.response.tool_calls:
             if self.plan is None:
                 yield ev.IterationEnded(iteration, self.response)
             self._next = self._stop if self.plan is None else self.conclude_text
+
+    async def _model_request(self) -> tuple[list[Message], list[Any], dict[str, Any]]:
+        """What the next model call is sent: the messages (after the history processor),
+        the tools and the options (after ``before_model_call`` hooks)."""
+        sent = self.messages
+        if (processor := self.config.history_processor) is not None:
+            sent = await self._wait(history_module().apply_history_processor(processor, sent))
+        if self.hooks is not None and self.hooks.before_model_call:
+            return await self._before_model(sent)
+        return sent, self._specs, self._kwargs
+
+    def _held_text(self, iteration: int) -> ev.RunEvent | None:
+        """The text of a call held for ``after_model_call`` hooks, as they left it."""
+        assert self.response is not None
+        return self._text_event(self.response.text, iteration)
 
     async def _before_model(
         self, sent: list[Message]
