@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import gc
+import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,7 +28,7 @@ from benchmarks._raw_aiohttp import RawAiohttpClient
 from benchmarks._scenario import PROMPT, build_agent, build_model, capture_bodies
 from locus.core.messages import Message
 
-__all__ = ["measure_waiting", "measure_waiting_raw"]
+__all__ = ["measure_collector", "measure_waiting", "measure_waiting_raw"]
 
 
 def _objects_by_type() -> collections.Counter[str]:
@@ -131,3 +132,37 @@ async def measure_waiting_raw(
         return await _held(info, wave, runs, latency, lambda: firsts[0])
     finally:
         await raw.aclose()
+
+
+async def measure_collector(info: dict[str, Any], *, runs: int = 2000, reps: int = 3) -> list[Any]:
+    """Per wave of ``runs`` concurrent runs (after a warm one): ``gc_s``, the process CPU
+    seconds spent in the collector (``gc.callbacks``), ``cpu_s`` of the whole wave, and
+    the count of collections of each generation. The emulator's latency is the caller's."""
+    agent = build_agent(build_model(info))
+    began = [0.0]
+    found: dict[str, Any] = {}
+
+    def timed(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            began[0] = time.process_time()
+            return
+        found["gc_s"] += time.process_time() - began[0]
+        found["collections"][info["generation"]] += 1
+
+    waves: list[Any] = []
+    try:
+        await asyncio.gather(*(agent.arun(PROMPT) for _ in range(runs)))
+        for _ in range(reps):
+            await asyncio.sleep(0.1)  # (the loop lets go of the last wave's results)
+            found = {"gc_s": 0.0, "collections": [0, 0, 0]}
+            gc.callbacks.append(timed)
+            start = time.process_time()
+            try:
+                await asyncio.gather(*(agent.arun(PROMPT) for _ in range(runs)))
+            finally:
+                gc.callbacks.remove(timed)
+            found["cpu_s"] = time.process_time() - start
+            waves.append({k: round(v, 2) if type(v) is float else v for k, v in found.items()})
+    finally:
+        await agent.aclose()
+    return waves
