@@ -26,10 +26,10 @@ def format_result(value: Any, name: str) -> str:
     try:
         return pydantic_core.to_json(value).decode()
     except (pydantic_core.PydanticSerializationError, ValueError, TypeError) as exc:
-        error = exc  # e.g. a str with a lone surrogate somewhere inside
-    try:
-        plain = pydantic_core.to_jsonable_python(value)
-        return valid_unicode(json.dumps(plain, ensure_ascii=False))
+        error = exc  # e.g. a str with a lone surrogate somewhere inside (a key too)
+    try:  # json walks dicts and lists itself (it takes any str key); pydantic the rest
+        text = json.dumps(value, ensure_ascii=False, default=pydantic_core.to_jsonable_python)
+        return valid_unicode(text)
     except (pydantic_core.PydanticSerializationError, ValueError, TypeError):
         raise ToolExecutionError(
             f"tool {name!r} returned a {type(value).__name__} that cannot be turned into "
