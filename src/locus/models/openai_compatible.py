@@ -5,17 +5,13 @@ base_url=...)``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Required, Unpack
 
 from locus.core._native_output import NativeOutputSupport
 from locus.core.errors import ConfigurationError
-from locus.core.messages import Message
-from locus.core.response import ModelResponse, StreamEvent
 from locus.models._openai import OpenAIChatCodec
-from locus.models._wire.structured import answer_format, parsed_stream, schema_of, with_parsed
 from locus.models.http._bearer import BearerConnection
-from locus.models.http._chat import HTTPChatModel
+from locus.models.http._parsing import ParsingChatModel
 from locus.models.http._settings import ModelOptions, keyword_names
 
 if TYPE_CHECKING:
@@ -31,7 +27,7 @@ class OpenAICompatibleOptions(ModelOptions, total=False):
     api_key: str | None
 
 
-class OpenAICompatibleModel(HTTPChatModel):
+class OpenAICompatibleModel(ParsingChatModel):
     """``OpenAICompatibleModel(model_id, base_url="http://host/v1", api_key=None, ...)``.
 
     Posts to ``<base_url>/chat/completions``; ``api_key`` is sent as a bearer token.
@@ -65,23 +61,6 @@ class OpenAICompatibleModel(HTTPChatModel):
         """``"json_schema"``: the OpenAI API's ``response_format`` (vLLM, llama.cpp, Ollama
         and OpenAI honour it), not sent strict unless the format says so."""
         return "json_schema"
-
-    async def complete(
-        self, messages: Sequence[Message], tools: Sequence[Any] | None = None, **kwargs: Any
-    ) -> ModelResponse:
-        """One whole answer; with a typed ``response_format``, ``parsed`` holds it validated
-        (or ``parse_error`` says why not)."""
-        response = await super().complete(messages, tools, **kwargs)
-        return with_parsed(response, schema_of(answer_format(kwargs, self.params)))
-
-    def stream(
-        self, messages: Sequence[Message], tools: Sequence[Any] | None = None, **kwargs: Any
-    ) -> AsyncIterator[StreamEvent]:
-        """Stream the answer; with a typed ``response_format`` the final event's
-        ``response.parsed`` holds it validated."""
-        events = super().stream(messages, tools, **kwargs)
-        fmt = answer_format(kwargs, self.params)
-        return events if fmt is None or isinstance(fmt, str) else parsed_stream(events, fmt)
 
 
 def create_model(model_id: str, **kwargs: Any) -> OpenAICompatibleModel:

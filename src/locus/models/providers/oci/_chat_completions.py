@@ -7,16 +7,13 @@ serving mode exists only on the native API.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from typing import Any, ClassVar, Unpack
+from typing import ClassVar, Unpack
 
 from locus.core._native_output import NativeOutputSupport, native_output_for
 from locus.core.errors import ConfigurationError
-from locus.core.messages import Message
-from locus.core.response import ModelResponse, StreamEvent
 from locus.models._openai import OpenAIChatCodec
-from locus.models._wire.structured import answer_format, parsed_stream, schema_of, with_parsed
-from locus.models.http import HTTPChatModel, ModelOptions
+from locus.models.http import ModelOptions
+from locus.models.http._parsing import ParsingChatModel
 from locus.models.http._settings import keyword_names
 from locus.models.providers.oci._chat_completions_connection import (
     OCIChatCompletionsConnection,
@@ -34,7 +31,7 @@ class OCIChatCompletionsOptions(OCIConnectionOptions, ModelOptions, total=False)
     api_key: str | None
 
 
-class OCIChatCompletionsModel(HTTPChatModel):
+class OCIChatCompletionsModel(ParsingChatModel):
     """An on-demand OCI model through the OpenAI-compatible API (e.g. ``xai.grok-4``)."""
 
     keywords: ClassVar[frozenset[str]] = keyword_names(OCIChatCompletionsOptions)
@@ -66,23 +63,6 @@ class OCIChatCompletionsModel(HTTPChatModel):
         """The native structured output of this model's family (``response_format`` with a
         JSON schema; see ``locus.core._native_output``)."""
         return _native(self.model_id)
-
-    async def complete(
-        self, messages: Sequence[Message], tools: Sequence[Any] | None = None, **kwargs: Any
-    ) -> ModelResponse:
-        """One whole answer; with a typed ``response_format``, ``parsed`` holds it validated
-        (or ``parse_error`` says why not)."""
-        response = await super().complete(messages, tools, **kwargs)
-        return with_parsed(response, schema_of(answer_format(kwargs, self.params)))
-
-    def stream(
-        self, messages: Sequence[Message], tools: Sequence[Any] | None = None, **kwargs: Any
-    ) -> AsyncIterator[StreamEvent]:
-        """Stream the answer; with a typed ``response_format`` the final event's
-        ``response.parsed`` holds it validated."""
-        events = super().stream(messages, tools, **kwargs)
-        fmt = answer_format(kwargs, self.params)
-        return events if fmt is None or isinstance(fmt, str) else parsed_stream(events, fmt)
 
 
 def _native(model_id: str) -> NativeOutputSupport | None:

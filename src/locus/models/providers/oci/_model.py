@@ -9,14 +9,11 @@ from ``_routing.route``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from typing import Any, ClassVar, Unpack
+from typing import ClassVar, Unpack
 
 from locus.core._native_output import NativeOutputSupport
-from locus.core.messages import Message
-from locus.core.response import ModelResponse, StreamEvent
-from locus.models._wire.structured import answer_format, parsed_stream, schema_of, with_parsed
-from locus.models.http import HTTPChatModel, ModelOptions
+from locus.models.http import ModelOptions
+from locus.models.http._parsing import ParsingChatModel
 from locus.models.http._settings import keyword_names
 from locus.models.providers.oci._connection import OCIConnection, OCIConnectionOptions
 from locus.models.providers.oci._formats import ApiFormat, OCIChatCodec
@@ -32,7 +29,7 @@ class OCIModelOptions(OCIConnectionOptions, ModelOptions, total=False):
     api_format: ApiFormat | str | None
 
 
-class OCIModel(HTTPChatModel):
+class OCIModel(ParsingChatModel):
     """A chat model on the OCI native API, signed with your OCI credentials.
 
     ``OCIModel(model_id=..., compartment_id=..., profile_name=..., auth_type=...,
@@ -76,20 +73,3 @@ class OCIModel(HTTPChatModel):
         """The native structured output of this model's family (``None`` on a DAC, whose
         family is unknown); see ``locus.core._native_output``."""
         return self.codec.native_output
-
-    async def complete(
-        self, messages: Sequence[Message], tools: Sequence[Any] | None = None, **kwargs: Any
-    ) -> ModelResponse:
-        """One whole answer; with a typed ``response_format``, ``parsed`` holds it validated
-        (or ``parse_error`` says why not)."""
-        response = await super().complete(messages, tools, **kwargs)
-        return with_parsed(response, schema_of(answer_format(kwargs, self.params)))
-
-    def stream(
-        self, messages: Sequence[Message], tools: Sequence[Any] | None = None, **kwargs: Any
-    ) -> AsyncIterator[StreamEvent]:
-        """Stream the answer; with a typed ``response_format`` the final event's
-        ``response.parsed`` holds it validated."""
-        events = super().stream(messages, tools, **kwargs)
-        fmt = answer_format(kwargs, self.params)
-        return events if fmt is None or isinstance(fmt, str) else parsed_stream(events, fmt)
