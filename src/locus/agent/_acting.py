@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from locus.agent._hooks import ToolResult
     from locus.tools._threads import Started
 
-__all__ = ["ToolSteps", "outcome_of"]
+__all__ = ["ToolSteps", "answer_open_calls", "outcome_of"]
 
 T = TypeVar("T")
 HANDOFF_PREFIX = "transfer_to_"
@@ -280,6 +280,7 @@ class ToolSteps:
         """Append the tool results (call order) and decide whether to call the model again."""
         assert self.response is not None
         self.messages += [outcome.message for outcome in self._outcomes if outcome is not None]
+        self._outcomes = []  # answered: a later failure must not take them for its turn's
         yield ev.IterationEnded(self.metrics.iterations, self.response)
         if self._handoff_to is not None:
             await self._switch_agent(self._handoff_to)
@@ -290,6 +291,29 @@ class ToolSteps:
             self._next = self._stop
         else:
             self._next = self._think
+
+
+_UNFINISHED = {"timeout": "timed out", "cancelled": "was cancelled"}
+
+
+def answer_open_calls(
+    messages: list[Message], outcomes: Sequence[ToolOutcome | None], reason: str
+) -> None:
+    """After a run failed mid-turn: answer each call of the last answer, in call order,
+    with its result if it finished, else with an error saying it did not (a partial
+    result's messages are then whole: providers refuse a call without its result)."""
+    calls = messages[-1].tool_calls if messages and messages[-1].role == "assistant" else ()
+    if not calls:
+        return
+    if len(outcomes) != len(calls):  # (the failure came before the calls ran)
+        outcomes = [None] * len(calls)
+    why = _UNFINISHED.get(reason, "failed")
+    for call, outcome in zip(calls, outcomes, strict=True):
+        if outcome is not None and outcome.message.tool_call_id == call.id:
+            messages.append(outcome.message)
+        else:
+            text = f"Error: the call did not finish: the agent run {why}"
+            messages.append(Message.tool(text, call.id, call.name, is_error=True))
 
 
 def outcome_of(call: ToolCall, result: ToolResult, started: float) -> ToolOutcome:

@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from locus.agent import _events as ev
-from locus.agent._acting import ToolSteps
+from locus.agent._acting import ToolSteps, answer_open_calls
 from locus.agent._config import RunConfig, RunRequest
 from locus.agent._context import RunContext
 from locus.agent._hookset import HookSet, call_hook, close_stream, hook_types
@@ -377,6 +377,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
 
     def _failed(self, exc: BaseException, reason: RunStopReason) -> BaseException:
         """Attach the partial result to ``exc`` (as ``exc.result``) and return it."""
+        answer_open_calls(self.messages, getattr(self, "_outcomes", ()), reason)
         result = self._result(reason, exc)
         with contextlib.suppress(AttributeError):  # exceptions with __slots__
             exc.result = result  # type: ignore[attr-defined]

@@ -52,7 +52,8 @@ async def test_per_run_timeout_overrides_and_reports_what_finished() -> None:
         await agent.arun("q", timeout=0.05)
     result = info.value.result
     assert result.stop_reason == "timeout" and result.metrics.tool_calls == 1
-    assert result.messages[-1].tool_calls  # the call that was pending
+    assert result.messages[-2].tool_calls  # the call that was pending, answered as such
+    assert result.messages[-1].is_error and result.messages[-1].tool_call_id == "c"
 
 
 async def test_tool_timeout_is_shown_to_the_model_not_fatal() -> None:
