@@ -20,6 +20,7 @@ from locus.agent._context import RunContext
 from locus.agent._hookset import HookSet, call_hook, hook_types
 from locus.agent._result import Metrics
 from locus.agent._step import Step
+from locus.core._call_ids import new_call_id
 from locus.core.errors import ToolExecutionError
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse
@@ -117,6 +118,8 @@ class ToolSteps:
         """Run the tool calls of the last answer; results are kept in call order."""
         assert self.response is not None
         calls = self.response.tool_calls
+        if len(calls) > 1 or (calls and not calls[0].id):  # (the answer's message keeps them)
+            calls = self.response.message.tool_calls = _own_ids(calls)
         self._outcomes = [None] * len(calls)
         held = await self._to_hold(calls) if self._may_hold else set()
         runnable = [(i, call) for i, call in enumerate(calls) if i not in held]
@@ -342,6 +345,27 @@ def _forwarder(
         return None, None
     forward_calls: Callable[..., AsyncGenerator[Any, None]] = forwarding.forward_calls
     return forward_calls, forwarding.SubCalls()
+
+
+def _own_ids(calls: list[ToolCall]) -> list[ToolCall]:
+    """``calls`` with a fresh id for each call whose id is empty or taken by an earlier
+    call of the answer (a new list; ``calls`` itself when every id is its own): results,
+    a paused run's finished calls and approvals are looked up by id."""
+    seen: set[str] = set()
+    for call in calls:
+        if not call.id or call.id in seen:
+            break
+        seen.add(call.id)
+    else:
+        return calls
+    seen.clear()
+    own = []
+    for call in calls:
+        if not call.id or call.id in seen:
+            call = ToolCall(new_call_id(), call.name, call.arguments, call.raw_arguments)
+        seen.add(call.id)
+        own.append(call)
+    return own
 
 
 def _with_arguments(call: ToolCall, arguments: dict[str, Any] | None) -> ToolCall:

@@ -1,0 +1,74 @@
+"""Tool call ids a model gets wrong: empty, or repeated within one answer.
+
+An id names one call wherever calls are looked up by it (the next request's tool
+results, a paused run's finished results and approvals, a chat page's cards). A call
+whose id is empty or already taken in its answer gets a fresh one before it runs, so
+every call keeps its own result; good ids are left as the model gave them.
+"""
+
+from __future__ import annotations
+
+from locus.agent import Agent, Approve, ToolCallStarted
+from locus.core.messages import Message, ToolCall
+from locus.testing import ScriptedModel
+from locus.tools import tool
+
+sent: list[str] = []
+
+
+@tool
+def note(text: str) -> str:
+    """Records ``text``."""
+    sent.append(text)
+    return f"noted {text}"
+
+
+@tool(requires_approval=True)
+def send(text: str) -> str:
+    """Sends ``text`` (asks for approval)."""
+    sent.append(f"sent {text}")
+    return f"sent {text}"
+
+
+def turn_is_whole(messages: list[Message]) -> list[str]:
+    """The ids of the last answer's calls; each has exactly one result, in call order."""
+    start = max(i for i, m in enumerate(messages) if m.role == "assistant" and m.tool_calls)
+    ids = [call.id for call in messages[start].tool_calls]
+    results = [m.tool_call_id for m in messages[start + 1 : start + 1 + len(ids)]]
+    assert results == ids and len(set(ids)) == len(ids) and all(ids)
+    return ids
+
+
+async def test_repeated_and_empty_ids_in_one_answer_get_fresh_ones() -> None:
+    sent.clear()
+    calls = [
+        ToolCall("x", "note", {"text": "1"}),
+        ToolCall("x", "note", {"text": "2"}),
+        ToolCall("", "note", {"text": "3"}),
+        ToolCall("", "note", {"text": "4"}),
+        ToolCall("y", "note", {"text": "5"}),
+    ]
+    model = ScriptedModel([calls, "done"])
+    started = [
+        e.call.id async for e in Agent(model, [note]).run("go") if isinstance(e, ToolCallStarted)
+    ]
+    messages = model.requests[1].messages
+    ids = turn_is_whole(messages)
+    assert ids[0] == "x" and ids[4] == "y" and ids == started
+    texts = [m.text for m in messages if m.role == "tool"]
+    assert texts == [f"noted {n}" for n in "12345"]
+
+
+async def test_a_repeated_id_does_not_make_a_held_call_take_another_calls_result() -> None:
+    sent.clear()
+    calls = [ToolCall("x", "note", {"text": "a"}), ToolCall("x", "send", {"text": "b"})]
+    model = ScriptedModel([calls, "done"])
+    agent = Agent(model, [note, send])
+    paused = await agent.arun("go")
+    assert paused.state is not None and len(paused.pending) == 1
+    pending = paused.pending[0]
+    assert pending.tool == "send" and pending.id != "x"
+    result = await agent.resume(paused.state, approvals={pending.id: Approve()})
+    assert sent == ["a", "sent b"]  # the approved call ran
+    turn_is_whole(result.messages)
+    assert [m.text for m in result.messages if m.role == "tool"] == ["noted a", "sent b"]
