@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from locus.core.messages import Message
+from locus.stores._ids import check_thread_id, storable_prefix
 from locus.stores._keyed_lock import KeyedLock
 from locus.stores._metadata import copy_metadata
 
@@ -29,33 +30,37 @@ class InMemoryThreadStore:
         self._locks = KeyedLock()
 
     async def load(self, thread_id: str) -> list[Message]:
+        check_thread_id(thread_id)
         return list(self._threads.get(thread_id, ()))
 
     async def append(self, thread_id: str, messages: Sequence[Message]) -> None:
+        check_thread_id(thread_id)
         if not messages:
             return
         self._threads.setdefault(thread_id, []).extend(messages)
         self._touch(thread_id)
 
     async def delete(self, thread_id: str) -> None:
-        self.clear(thread_id)
+        self.clear(check_thread_id(thread_id))
 
     async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
+        if prefix is not None and not storable_prefix(prefix):
+            return []
         ids = [t for t in self._changed if prefix is None or t.startswith(prefix)]
         ids.sort(key=lambda t: (-self._changed[t], t))
         return ids[: max(limit, 0)]
 
     async def get_metadata(self, thread_id: str) -> dict[str, Any]:
-        return copy_metadata(self._metadata.get(thread_id, {}))
+        return copy_metadata(self._metadata.get(check_thread_id(thread_id), {}))
 
     async def set_metadata(self, thread_id: str, metadata: Mapping[str, Any]) -> None:
-        self._metadata[thread_id] = copy_metadata(metadata)
+        self._metadata[check_thread_id(thread_id)] = copy_metadata(metadata)
         self._touch(thread_id)
 
     def lock(
         self, thread_id: str, *, timeout: float | None = None
     ) -> AbstractAsyncContextManager[None]:
-        return self._locks.hold(thread_id, timeout)
+        return self._locks.hold(check_thread_id(thread_id), timeout)
 
     async def aclose(self) -> None:
         """Nothing to release; here so that every store closes the same way."""

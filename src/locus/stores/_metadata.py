@@ -21,7 +21,13 @@ def dump_metadata(metadata: Mapping[str, Any]) -> str:
     if bad:
         raise SerializationError(f"thread metadata keys must be strings, got {bad[0]!r}")
     try:
-        return json.dumps(dict(metadata), ensure_ascii=False, allow_nan=False)
+        text = json.dumps(dict(metadata), ensure_ascii=False, allow_nan=False)
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate: kept as a \uXXXX escape
+                text = json.dumps(dict(metadata), allow_nan=False)
+        return text
     except (TypeError, ValueError) as exc:
         raise SerializationError(
             f"thread metadata must hold only JSON values (str, int, float, bool, None, "

@@ -25,6 +25,7 @@ from locus.core.errors import (
 from locus.core.messages import Message, dump_messages, load_messages
 from locus.stores import _postgres_sql as sql
 from locus.stores._dsn import mask, scrub
+from locus.stores._ids import check_thread_id, storable_prefix
 from locus.stores._keyed_lock import KeyedLock, lock_timeout_error
 from locus.stores._metadata import dump_metadata, load_metadata
 from locus.stores._postgres_errors import translate
@@ -81,6 +82,7 @@ class PostgresThreadStore:
         return f"PostgresThreadStore({mask(self._dsn)!r})"
 
     async def load(self, thread_id: str) -> list[Message]:
+        check_thread_id(thread_id)
         async with self._connection(f"load thread {thread_id!r}") as conn:
             rows = await (await conn.execute(sql.LOAD, (thread_id,))).fetchall()
         out: list[Message] = []
@@ -89,6 +91,7 @@ class PostgresThreadStore:
         return out
 
     async def append(self, thread_id: str, messages: Sequence[Message]) -> None:
+        check_thread_id(thread_id)
         if not messages:
             return
         body = dump_messages(messages)
@@ -100,11 +103,14 @@ class PostgresThreadStore:
             await conn.execute(sql.APPEND_BATCH, (thread_id, row[0], body))
 
     async def delete(self, thread_id: str) -> None:
+        check_thread_id(thread_id)
         async with self._connection(f"delete thread {thread_id!r}", transaction=True) as conn:
             await conn.execute(sql.DELETE_MESSAGES, (thread_id,))
             await conn.execute(sql.DELETE_THREAD, (thread_id,))
 
     async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
+        if prefix is not None and not storable_prefix(prefix):
+            return []  # no thread id holds NUL or a lone surrogate
         limit = max(limit, 0)
         async with self._connection("list threads") as conn:
             if prefix is None:
@@ -114,11 +120,13 @@ class PostgresThreadStore:
             return [row[0] for row in await cursor.fetchall()]
 
     async def get_metadata(self, thread_id: str) -> dict[str, Any]:
+        check_thread_id(thread_id)
         async with self._connection(f"read metadata of thread {thread_id!r}") as conn:
             row = await (await conn.execute(sql.GET_METADATA, (thread_id,))).fetchone()
         return {} if row is None else load_metadata(row[0])
 
     async def set_metadata(self, thread_id: str, metadata: Mapping[str, Any]) -> None:
+        check_thread_id(thread_id)
         text = dump_metadata(metadata)
         async with self._connection(f"set metadata of thread {thread_id!r}") as conn:
             await conn.execute(sql.SET_METADATA, {"t": thread_id, "m": text, "step": 0})
@@ -127,7 +135,7 @@ class PostgresThreadStore:
         self, thread_id: str, *, timeout: float | None = None
     ) -> AbstractAsyncContextManager[None]:
         """Exclude other runs on ``thread_id`` in every process using this database."""
-        return self._hold(thread_id, timeout)
+        return self._hold(check_thread_id(thread_id), timeout)
 
     async def aclose(self) -> None:
         """Close both pools (idempotent)."""

@@ -22,6 +22,7 @@ from locus.core.errors import ConfigurationError
 from locus.core.messages import Message, dump_messages
 from locus.stores import _sqlite_db as sql
 from locus.stores import _sqlite_lease as lease
+from locus.stores._ids import check_thread_id, storable_prefix
 from locus.stores._keyed_lock import KeyedLock, lock_timeout_error
 from locus.stores._metadata import dump_metadata
 from locus.stores._sqlite_errors import translate
@@ -69,9 +70,11 @@ class SQLiteThreadStore:
         return f"SQLiteThreadStore({self._path!r})"
 
     async def load(self, thread_id: str) -> list[Message]:
+        check_thread_id(thread_id)
         return await self._call(sql.load, thread_id, action=f"load thread {thread_id!r}")
 
     async def append(self, thread_id: str, messages: Sequence[Message]) -> None:
+        check_thread_id(thread_id)
         if not messages:
             return
         body = dump_messages(messages)
@@ -81,24 +84,27 @@ class SQLiteThreadStore:
         )
 
     async def delete(self, thread_id: str) -> None:
+        check_thread_id(thread_id)
         await self._call(sql.delete, thread_id, action=f"delete thread {thread_id!r}")
 
     async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
+        if prefix is not None and not storable_prefix(prefix):
+            return []  # no thread id holds NUL or a lone surrogate
         return await self._call(sql.list_threads, limit, prefix, action="list threads")
 
     async def get_metadata(self, thread_id: str) -> dict[str, Any]:
-        action = f"read metadata of thread {thread_id!r}"
+        action = f"read metadata of thread {check_thread_id(thread_id)!r}"
         return await self._call(sql.get_metadata, thread_id, action=action)
 
     async def set_metadata(self, thread_id: str, metadata: Mapping[str, Any]) -> None:
-        action = f"set metadata of thread {thread_id!r}"
+        action = f"set metadata of thread {check_thread_id(thread_id)!r}"
         await self._call(sql.set_metadata, thread_id, dump_metadata(metadata), action=action)
 
     def lock(
         self, thread_id: str, *, timeout: float | None = None
     ) -> AbstractAsyncContextManager[None]:
         """Exclude other runs on ``thread_id`` in every process using this file."""
-        return self._hold(thread_id, timeout)
+        return self._hold(check_thread_id(thread_id), timeout)
 
     async def aclose(self) -> None:
         """Close the connection and stop the worker thread (idempotent)."""

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import random
+import string
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
-from locus.core.errors import SerializationError, ThreadConflictError
+from locus.core.errors import ConfigurationError, SerializationError, ThreadConflictError
 from locus.core.messages import ImagePart, Message, ToolCall
 from locus.stores import ThreadStore
 
@@ -170,3 +173,55 @@ async def test_cancelled_waiter_does_not_keep_the_lock(store: Any) -> None:
             await waiter
     async with store.lock("t", timeout=5):
         pass
+
+
+_BAD_IDS = ["", "a\x00b", "lone \ud83d surrogate", "é" * 513]
+
+
+@pytest.mark.parametrize("bad", _BAD_IDS, ids=["empty", "nul", "surrogate", "too-long"])
+async def test_a_thread_id_no_database_can_keep_is_refused_by_every_store(
+    store: Any, bad: str
+) -> None:
+    """Before: memory took all four, SQLite raised a bare UnicodeEncodeError for the
+    surrogate, PostgreSQL a StoreError ("see its log") for NUL and the long id."""
+    calls: list[Callable[[], Awaitable[Any]]] = [
+        lambda: store.load(bad),
+        lambda: store.append(bad, [Message.user("x")]),
+        lambda: store.delete(bad),
+        lambda: store.get_metadata(bad),
+        lambda: store.set_metadata(bad, {"a": 1}),
+    ]
+    for call in calls:
+        with pytest.raises(ConfigurationError, match="thread id"):
+            await call()
+    with pytest.raises(ConfigurationError, match="thread id"):
+        async with store.lock(bad, timeout=1):
+            raise AssertionError("locked a thread that cannot exist")
+    assert await store.list_threads() == []
+
+
+async def test_awkward_but_valid_ids_round_trip(store: Any) -> None:
+    longest = "".join(random.Random(7).choice(string.ascii_letters) for _ in range(1024))
+    ids = ["../../etc/passwd", "C:\\x\\y", "a'; DROP TABLE locus_threads; --", " ", longest]
+    for tid in ids:
+        await store.append(tid, [Message.user(tid[:10])])
+        async with store.lock(tid, timeout=5):
+            await store.set_metadata(tid, {"id": tid})
+    for tid in ids:
+        assert await store.load(tid) == [Message.user(tid[:10])]
+        assert await store.get_metadata(tid) == {"id": tid}
+    assert sorted(await store.list_threads()) == sorted(ids)
+
+
+async def test_a_prefix_no_id_can_have_lists_nothing(store: Any) -> None:
+    await store.append("a", [Message.user("x")])
+    assert await store.list_threads(prefix="a\x00") == []
+    assert await store.list_threads(prefix="a\udc00") == []
+    assert await store.list_threads(prefix="") == ["a"]
+
+
+async def test_metadata_with_a_lone_surrogate_round_trips(store: Any) -> None:
+    """Before: SQLite and PostgreSQL raised a bare UnicodeEncodeError (memory kept it)."""
+    meta = {"partial emoji \ud83d": "text \udc00 cut", "ok": "日本"}
+    await store.set_metadata("t", meta)
+    assert await store.get_metadata("t") == meta
