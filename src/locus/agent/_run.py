@@ -158,7 +158,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         except GeneratorExit:
             self._failed(RunCancelledError(self._summary("was closed")), "cancelled")
             raise
-        except Exception as exc:
+        except BaseException as exc:  # (KeyboardInterrupt too: it keeps its partial result)
             self._failed(exc, "error")
             raise
         finally:
