@@ -105,8 +105,10 @@ class PostgresThreadStore:
     async def delete(self, thread_id: str) -> None:
         check_thread_id(thread_id)
         async with self._connection(f"delete thread {thread_id!r}", transaction=True) as conn:
-            await conn.execute(sql.DELETE_MESSAGES, (thread_id,))
+            # the thread row first: its row lock waits out an append in flight, whose
+            # batch the messages' DELETE (a later statement, a fresh snapshot) then sees
             await conn.execute(sql.DELETE_THREAD, (thread_id,))
+            await conn.execute(sql.DELETE_MESSAGES, (thread_id,))
 
     async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
         if prefix is not None and not storable_prefix(prefix):

@@ -1,0 +1,56 @@
+"""PostgreSQL: a ``delete`` that races an ``append`` in flight in another process."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import psycopg
+
+from locus.core.messages import Message, dump_messages
+from locus.stores import PostgresThreadStore
+from locus.stores import _postgres_sql as sql
+
+
+async def _wait_for_a_blocked_backend(admin: psycopg.AsyncConnection[Any]) -> None:
+    for _ in range(500):
+        cursor = await admin.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        row = await cursor.fetchone()
+        if row is not None and row[0] > 0:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the delete never waited for the append's row lock")
+
+
+async def test_a_delete_racing_an_append_leaves_no_orphan_batch(postgres_dsn: str) -> None:
+    """Before: the delete removed the messages first (not seeing the append's uncommitted
+    batch), then waited for the thread row; the append committed, the delete removed the
+    row, and the batch stayed behind without its thread: ``load`` still returned it,
+    ``list_threads`` did not, and the thread's next appends restarted the numbering and
+    failed with a duplicate key (a StoreError) once they reached the orphan's number."""
+    store = PostgresThreadStore(postgres_dsn)
+    try:
+        await store.append("t", [Message.user("one")])
+        await store.append("t", [Message.user("two")])
+        async with (
+            await psycopg.AsyncConnection.connect(postgres_dsn) as other,
+            await psycopg.AsyncConnection.connect(postgres_dsn, autocommit=True) as admin,
+        ):
+            # another process's append, as the store runs it, stopped before its COMMIT
+            cursor = await other.execute(sql.BUMP_THREAD, {"t": "t", "m": None, "step": 1})
+            row = await cursor.fetchone()
+            assert row is not None
+            body = dump_messages([Message.user("in flight")])
+            await other.execute(sql.APPEND_BATCH, ("t", row[0], body))
+            deleting = asyncio.ensure_future(store.delete("t"))
+            await _wait_for_a_blocked_backend(admin)
+            await other.commit()
+            await deleting
+        assert await store.load("t") == []
+        assert await store.list_threads() == []
+        fresh = [[Message.user(f"new {i}")] for i in range(4)]
+        for batch in fresh:
+            await store.append("t", batch)
+        assert await store.load("t") == [m for batch in fresh for m in batch]
+    finally:
+        await store.aclose()
