@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from types import SimpleNamespace
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, PydanticUserError, TypeAdapter, create_model
 
 from locus.core.errors import ConfigurationError, ToolArgumentsError
 
@@ -63,10 +63,35 @@ def arguments_model(
     return create_model(model_name, __config__=_CONFIG, **fields)
 
 
-def json_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON Schema without pydantic's auto-generated ``title`` noise."""
-    schema: dict[str, Any] = _strip_titles(model.model_json_schema(by_alias=True))
+def json_schema(model: type[BaseModel], name: str = "") -> dict[str, Any]:
+    """The model's JSON Schema without pydantic's auto-generated ``title`` noise.
+
+    A parameter type JSON Schema has no word for (a plain class) is a
+    ``ConfigurationError`` naming the parameter, raised when the tool is made.
+    """
+    try:
+        schema: dict[str, Any] = _strip_titles(model.model_json_schema(by_alias=True))
+    except PydanticUserError as exc:
+        raise ConfigurationError(_undescribable(model, name, exc)) from exc
     return schema
+
+
+def _undescribable(model: type[BaseModel], name: str, exc: Exception) -> str:
+    """What to say about a model with no JSON Schema: the first parameter that has none."""
+    for field in model.model_fields.values():
+        try:
+            TypeAdapter(field.annotation).json_schema()  # (no config: a model type refuses one)
+        except PydanticUserError as found:
+            exc = found
+            where = f"parameter {field.alias!r} of type {field.annotation!r}"
+            break
+    else:
+        where = "a parameter"
+    return (
+        f"tool {name!r}: {where} cannot be described to a model as JSON Schema ({exc}); "
+        "annotate it with a JSON type (str, int, float, bool, list, dict), an Enum, a "
+        "Literal or a pydantic model, and build the object inside the tool"
+    )
 
 
 def _type_hints(func: Callable[..., Any], name: str) -> dict[str, Any]:

@@ -96,7 +96,7 @@ class Tool(Generic[P, R]):
         model = arguments_model(func, self.name, doc.params, skip=self.context_param)
         self.arguments_model, self.schema = model, None
         self._fast = fast_arguments(model)
-        self.spec = ToolSpec(self.name, self.description, json_schema(model))
+        self.spec = ToolSpec(self.name, self.description, json_schema(model, self.name))
         _warn_if_vague(self.name, self.description, func, self.context_param)
 
     @classmethod

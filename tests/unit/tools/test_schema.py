@@ -210,3 +210,28 @@ def test_a_described_typed_tool_warns_nothing() -> None:
             return 2 * x
 
     assert double.description == "Double it."
+
+
+class _Point(BaseModel):
+    x: int
+
+
+class _Opaque:
+    """A plain class: pydantic can check instances of it, but JSON Schema has no word for it."""
+
+
+def test_a_parameter_type_with_no_json_schema_is_a_configuration_error_at_decoration() -> None:
+    def locate(where: _Opaque) -> str:
+        """Finds a place."""
+        return "here"
+
+    def remember(first: _Point, items: list[_Opaque] | None = None) -> str:
+        """Keeps things."""
+        return "kept"
+
+    for func, param in ((locate, "where"), (remember, "items")):
+        with pytest.raises(
+            ConfigurationError, match=rf"tool {func.__name__!r}: parameter {param!r}"
+        ) as info:
+            tool(func)
+        assert "_Opaque" in str(info.value) and "pydantic model" in str(info.value)
