@@ -11,9 +11,12 @@ parser's recursion limit — is a ``ServerJSONError`` saying which, never a raw
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["ServerJSONError", "decode_utf8", "loads_server_json"]
+from locus.core.errors import ResponseError
+
+__all__ = ["ServerJSONError", "decode_utf8", "json_object", "loads_server_json"]
 
 TOO_DEEP = "is JSON nested too deeply to decode (about 1,000 levels or more)"
 NOT_JSON = "is not JSON"
@@ -46,3 +49,26 @@ def loads_server_json(data: bytes | str) -> Any:
         raise ServerJSONError(TOO_DEEP) from None
     except ValueError:
         raise ServerJSONError(NOT_JSON) from None
+
+
+def json_object(content: bytes, endpoint: str) -> Mapping[str, Any]:
+    """A whole answer's JSON object, or a ``ResponseError`` that says what is wrong with it.
+
+    The error shows the start of a page that is not JSON (a proxy's error page, say), but
+    not the bytes of broken JSON: they may hold what was sent or answered (user data).
+    """
+    try:
+        body = loads_server_json(content)
+    except ServerJSONError as exc:
+        raise ResponseError(
+            f"the answer from {endpoint} {exc.reason}: {_excerpt(content)}", endpoint=endpoint
+        ) from None
+    if not isinstance(body, dict):
+        raise ResponseError(f"the answer from {endpoint} is not a JSON object", endpoint=endpoint)
+    return body
+
+
+def _excerpt(content: bytes) -> str:
+    if content.lstrip()[:1] in (b"{", b"["):
+        return f"{len(content)} bytes of JSON, not shown (they may hold the texts sent)"
+    return repr(content[:200])

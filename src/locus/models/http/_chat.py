@@ -23,13 +23,13 @@ import httpx
 from locus._sync import run_sync
 from locus.core._checks import reject_unknown
 from locus.core._headers import model_headers
-from locus.core.errors import APIStatusError, ConfigurationError, ResponseError, StreamError
+from locus.core.errors import APIStatusError, ConfigurationError, StreamError
 from locus.core.messages import Message
 from locus.core.params import GenerationParams
 from locus.core.response import ModelResponse, StreamEvent
 from locus.core.toolspec import ToolSpec, as_tool_specs
 from locus.models._wire.codec import ChatCodec, ChatRequest
-from locus.models._wire.json_text import ServerJSONError, loads_server_json
+from locus.models._wire.json_text import json_object
 from locus.models._wire.message_cache import texts_only
 from locus.models.http._answer import Answer
 from locus.models.http._body_json import dump_body
@@ -353,18 +353,7 @@ class HTTPChatModel:
         return StreamRead(reader, decoder, parser, request_id)
 
     def _json_body(self, content: bytes) -> Mapping[str, Any]:
-        try:
-            body = loads_server_json(content)
-        except ServerJSONError as exc:
-            raise ResponseError(
-                f"the answer from {self.endpoint} {exc.reason}: {content[:200]!r}",
-                endpoint=self.endpoint,
-            ) from None
-        if not isinstance(body, dict):
-            raise ResponseError(
-                f"the answer from {self.endpoint} is not a JSON object", endpoint=self.endpoint
-            )
-        return body
+        return json_object(content, self.endpoint)
 
 
 def _text_calls(formats: ToolCallFormats) -> TextCalls | None:

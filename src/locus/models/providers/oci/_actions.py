@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 
-from locus.core.errors import APIStatusError, ResponseError
-from locus.models._wire.json_text import ServerJSONError, loads_server_json
+from locus.core.errors import APIStatusError
+from locus.models._wire.json_text import json_object
 from locus.models.http._client import LoopClient
 from locus.models.http._errors import ErrorDetails
 from locus.models.http._requests import RequestBuilder
@@ -155,25 +155,4 @@ class ActionClient:
         )
 
     def _json(self, content: bytes) -> Mapping[str, Any]:
-        try:
-            body = loads_server_json(content)
-        except ServerJSONError as exc:
-            raise ResponseError(
-                f"the answer from {self.endpoint} {exc.reason}: {_excerpt(content)}",
-                endpoint=self.endpoint,
-            ) from None
-        if not isinstance(body, dict):
-            raise ResponseError(
-                f"the answer from {self.endpoint} is not a JSON object", endpoint=self.endpoint
-            )
-        return body
-
-
-def _excerpt(content: bytes) -> str:
-    """What an error may show of a malformed answer: the start of a page that is not JSON
-    (a proxy's error page), but not of broken JSON, which may echo the texts sent (user
-    data: the inputs embedded or checked, the documents reranked)."""
-    start = content.lstrip()[:1]
-    if start in (b"{", b"["):
-        return f"{len(content)} bytes of JSON, not shown (they may hold the texts sent)"
-    return repr(content[:200])
+        return json_object(content, self.endpoint)
