@@ -79,11 +79,12 @@ def json_schema(model: type[BaseModel], name: str = "") -> dict[str, Any]:
 def _undescribable(model: type[BaseModel], name: str, exc: Exception) -> str:
     """What to say about a model with no JSON Schema: the first parameter that has none."""
     for field in model.model_fields.values():
+        annotation: Any = field.annotation
         try:
-            TypeAdapter(field.annotation).json_schema()  # (no config: a model type refuses one)
+            TypeAdapter(annotation).json_schema()  # (no config: a model type refuses one)
         except PydanticUserError as found:
             exc = found
-            where = f"parameter {field.alias!r} of type {field.annotation!r}"
+            where = f"parameter {field.alias!r} of type {annotation!r}"
             break
     else:
         where = "a parameter"
