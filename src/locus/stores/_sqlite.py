@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, TypeVar
 
-from locus.core.errors import ConfigurationError
+from locus.core.errors import ConfigurationError, StoreError
 from locus.core.messages import Message, dump_messages
 from locus.stores import _sqlite_db as sql
 from locus.stores import _sqlite_lease as lease
@@ -56,6 +56,7 @@ class SQLiteThreadStore:
         self._lease = lease_seconds
         self._busy = busy_timeout
         self._db: sqlite3.Connection | None = None
+        self._file: tuple[int, int] | None = None
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="locus-sqlite")
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         self._locks = KeyedLock()
@@ -182,16 +183,44 @@ class SQLiteThreadStore:
 
     def _in_worker(self, fn: Callable[..., T]) -> Callable[..., T]:
         def run(*args: Any) -> T:
+            self._check_file()
             if self._db is None:
                 self._db = sql.connect(self._path, self._busy)
+                self._file = _identity(self._path)
             return fn(self._db, *args)
 
         return run
+
+    def _check_file(self) -> None:
+        """Follow a file replaced at the path; report one deleted (the open connection
+        would go on writing to the deleted file, which no one else can see)."""
+        if self._db is None or self._file is None or _identity(self._path) == self._file:
+            return
+        self._close_db()
+        if not os.path.exists(self._path):
+            where = os.path.abspath(self._path)
+            raise StoreError(
+                f"SQLite thread store {where!r}: the database file was deleted or moved while "
+                "this store had it open, so the threads in it are no longer at this path and "
+                "nothing was done; restore the file, or call again to start a new empty one",
+                url=where,
+            )
 
     def _close_db(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    """The file at ``path`` (device, inode); ``None`` when missing or not a plain file."""
+    if path == ":memory:" or path.startswith("file:"):
+        return None
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
 
 
 def _check_directory(path: str) -> None:
