@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from locus.agent import _events as ev
 from locus.agent._context import RunContext
-from locus.agent._hookset import HookSet, call_hook, hook_types
+from locus.agent._hookset import HookSet, call_hook, hook_types, replaced, wrong_return
 from locus.agent._result import Metrics
 from locus.agent._step import Step
 from locus.core._call_ids import new_call_id
@@ -244,22 +244,15 @@ class ToolSteps:
             return await self.executor.run_one(call, self.ctx)
         ctx = self.ctx.for_call(call.id)
         started = time.perf_counter()
-        outcome: ToolOutcome | None = None
         tool_result = hook_types().ToolResult  # imported by the run's HookSet
-        for method in hooks.before_tool_call:
-            got = await call_hook(method, ctx, call)
-            if isinstance(got, tool_result):
-                outcome = outcome_of(call, got, started)
-                break
-            if isinstance(got, ToolCall):
-                call = got
+        call, outcome = await _before_tool(hooks, ctx, call, started)
         if outcome is None:
             outcome = await self.executor.run_one(call, ctx)
         if hooks.after_tool_call:
             result = tool_result(outcome.message.text, outcome.message.is_error)
             for method in hooks.after_tool_call:
                 got = await call_hook(method, ctx, call, result)
-                result = got if isinstance(got, tool_result) else result
+                result = replaced(method, got, tool_result, result)
             if result.content != outcome.message.text or result.is_error != outcome.is_error:
                 outcome = outcome_of(call, result, started)
         return outcome
@@ -317,6 +310,23 @@ def answer_open_calls(
         else:
             text = f"Error: the call did not finish: the agent run {why}"
             messages.append(Message.tool(text, call.id, call.name, is_error=True))
+
+
+async def _before_tool(
+    hooks: HookSet, ctx: RunContext[Any], call: ToolCall, started: float
+) -> tuple[ToolCall, ToolOutcome | None]:
+    """Run ``before_tool_call`` hooks: the call as they left it, and the outcome of one
+    that answered it (a ``ToolResult``: the tool and the later hooks are skipped)."""
+    tool_result = hook_types().ToolResult
+    for method in hooks.before_tool_call:
+        got = await call_hook(method, ctx, call)
+        if isinstance(got, tool_result):
+            return call, outcome_of(call, got, started)
+        if isinstance(got, ToolCall):
+            call = got
+        elif got is not None:
+            raise wrong_return(method, got, "None, a ToolCall or a ToolResult")
+    return call, None
 
 
 def outcome_of(call: ToolCall, result: ToolResult, started: float) -> ToolOutcome:

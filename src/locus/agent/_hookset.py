@@ -19,7 +19,16 @@ from locus.core._headers import model_headers
 from locus.core.errors import ConfigurationError
 from locus.core.response import StreamEvent
 
-__all__ = ["METHODS", "HookSet", "as_hooks", "call_hook", "close_stream", "hook_types"]
+__all__ = [
+    "METHODS",
+    "HookSet",
+    "as_hooks",
+    "call_hook",
+    "close_stream",
+    "hook_types",
+    "replaced",
+    "wrong_return",
+]
 
 METHODS = (
     "on_run_start",
@@ -100,6 +109,26 @@ async def call_hook(method: Any, *args: Any) -> Any:
     if inspect.isawaitable(value):
         value = await value
     return value
+
+
+def replaced(method: Any, got: Any, kind: type, current: Any) -> Any:
+    """What a hook's return value ``got`` leaves: ``current`` for ``None``, ``got`` when it
+    is a ``kind``; anything else is a ``ConfigurationError`` (never silently dropped)."""
+    if got is None:
+        return current
+    if isinstance(got, kind):
+        return got
+    raise wrong_return(method, got, f"None or a {kind.__name__}")
+
+
+def wrong_return(method: Any, got: object, allowed: str) -> ConfigurationError:
+    """The error for a hook method that returned something it may not return."""
+    owner = type(getattr(method, "__self__", method)).__name__
+    name = getattr(method, "__name__", "hook")
+    return ConfigurationError(
+        f"hook {owner}.{name} returned a {type(got).__name__}; it may return {allowed} "
+        "(None keeps the value, the other replaces it)"
+    )
 
 
 def _global_hooks() -> tuple[object, ...]:

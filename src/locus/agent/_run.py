@@ -21,7 +21,7 @@ from locus.agent import _events as ev
 from locus.agent._acting import ToolSteps, answer_open_calls
 from locus.agent._config import RunConfig, RunRequest
 from locus.agent._context import RunContext
-from locus.agent._hookset import HookSet, call_hook, close_stream, hook_types
+from locus.agent._hookset import HookSet, call_hook, close_stream, hook_types, replaced
 from locus.agent._ids import new_id
 from locus.agent._output_steps import OutputSteps
 from locus.agent._pausing import PauseSteps
@@ -316,7 +316,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         request = model_request(list(sent), list(self._specs), dict(self._kwargs), {})
         for method in self.hooks.before_model_call:
             got = await call_hook(method, self.ctx, request)
-            request = got if isinstance(got, model_request) else request
+            request = replaced(method, got, model_request, request)
         model_headers.set(dict(request.headers) if request.headers else None)
         return request.messages, request.tools, request.params
 
@@ -334,7 +334,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         if self.hooks is not None and self.hooks.after_model_call:
             for method in self.hooks.after_model_call:
                 got = await call_hook(method, self.ctx, response)
-                response = got if isinstance(got, ModelResponse) else response
+                response = replaced(method, got, ModelResponse, response)
         self.metrics.add_usage(usage)
         add_usage(self.usage, usage)
         self.response = response
