@@ -92,6 +92,7 @@ class ToolSteps:
             self._may_hold = self.config.approvals
         self._forwarding, self._subs = _forwarder(self.executor)
         if self.plan is not None:
+            self.plan.check_names(self.executor.tools)
             self._specs = self._specs + self.plan.specs
 
     async def _switch_agent(self, name: str) -> None:

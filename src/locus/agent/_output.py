@@ -15,6 +15,7 @@ otherwise ``tool`` (a DAC endpoint, whose family is unknown, and any other model
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -26,6 +27,7 @@ from locus.core._output_schema import (
     output_schema,
     strip_fence,
 )
+from locus.core.errors import ConfigurationError
 from locus.core.messages import Message, ToolCall
 from locus.core.toolspec import ToolSpec
 
@@ -83,6 +85,16 @@ class OutputPlan:
     def from_text(self, text: str) -> Any:
         """The validated output of a whole answer text (``InvalidOutput`` if it is not)."""
         return self.schema.validate_json(extract_json(text))
+
+    def check_names(self, tools: Collection[str]) -> None:
+        """Refuse a run whose tools include one named like an output tool (the model
+        would be offered two tools of one name, and the agent's would never run)."""
+        for spec, _ in self.tools:
+            if spec.name in tools:
+                raise ConfigurationError(
+                    f"tool {spec.name!r} has the name of the output tool of this run's "
+                    f"output type ({self.schema.name}); rename the tool (@tool(name=...))"
+                )
 
     def final_call(self, calls: list[ToolCall]) -> ToolCall | None:
         """The first ``final_result`` call among ``calls``, if any."""
