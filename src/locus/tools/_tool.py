@@ -84,7 +84,18 @@ class Tool(Generic[P, R]):
 
         doc = parse_docstring(inspect.getdoc(func))
         self.func = func
-        self._setup(func, str(name or getattr(func, "__name__", "")), timeout, requires_approval)
+        name = name or getattr(func, "__name__", "")
+        if not name:
+            raise ConfigurationError(
+                f"a {type(func).__name__} has no __name__ to name its tool: pass name=..., "
+                'e.g. tool(func, name="lookup")'
+            )
+        if inspect.isasyncgenfunction(func):
+            raise ConfigurationError(
+                f"tool {name!r} is an async generator function: a tool gives one value; "
+                "collect the items and return a list"
+            )
+        self._setup(func, str(name), timeout, requires_approval)
         self.description = description if description is not None else doc.summary
         if self.is_async and run_in_thread:
             raise ConfigurationError(f"tool {self.name!r}: run_in_thread is for sync functions")
@@ -142,7 +153,7 @@ class Tool(Generic[P, R]):
         self.name = str(name)
         if not self.name.isidentifier() and not self.name.replace("-", "_").isidentifier():
             raise ConfigurationError(
-                f"invalid tool name {self.name!r}: use letters, digits, '_' and '-'"
+                f"invalid tool name {self.name!r}: use letters, digits, '_' and '-' (pass name=...)"
             )
         if timeout is not None and not timeout > 0:
             raise ConfigurationError(f"tool {self.name!r}: timeout must be positive")
