@@ -9,6 +9,7 @@ hooks (every model call; approval rules).
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import sys
 from collections.abc import AsyncIterator, Sequence
@@ -25,6 +26,7 @@ __all__ = [
     "as_hooks",
     "call_hook",
     "close_stream",
+    "end_hooks",
     "hook_types",
     "replaced",
     "wrong_return",
@@ -109,6 +111,20 @@ async def call_hook(method: Any, *args: Any) -> Any:
     if inspect.isawaitable(value):
         value = await value
     return value
+
+
+async def end_hooks(methods: Sequence[Any], ctx: Any, result: Any) -> None:
+    """Call the ``on_run_end`` hooks; an error one raises gets the run's ``result`` (a
+    failed run's has the run's own error as ``result.error``): the run is over, and
+    its result must not be lost with it."""
+    try:
+        for method in methods:
+            await call_hook(method, ctx, result)
+    except BaseException as exc:
+        if getattr(exc, "result", None) is None:
+            with contextlib.suppress(AttributeError):  # exceptions with __slots__
+                exc.result = result  # type: ignore[attr-defined]
+        raise
 
 
 def replaced(method: Any, got: Any, kind: type, current: Any) -> Any:

@@ -21,7 +21,7 @@ from locus.agent import _events as ev
 from locus.agent._acting import ToolSteps, answer_open_calls
 from locus.agent._config import RunConfig, RunRequest
 from locus.agent._context import RunContext
-from locus.agent._hookset import HookSet, call_hook, close_stream, hook_types, replaced
+from locus.agent._hookset import HookSet, call_hook, close_stream, end_hooks, hook_types, replaced
 from locus.agent._ids import new_id
 from locus.agent._output_steps import OutputSteps
 from locus.agent._pausing import PauseSteps
@@ -170,8 +170,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         """``on_run_end`` once for the ``on_run_start`` (success, failure or cancellation)."""
         assert self.hooks is not None and self._final is not None
         self._hooks_started = False
-        for method in self.hooks.on_run_end:
-            await call_hook(method, self.ctx, self._final)
+        await end_hooks(self.hooks.on_run_end, self.ctx, self._final)
 
     async def _start_hooks(self) -> None:
         if self.hooks is not None:
