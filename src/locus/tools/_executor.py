@@ -242,10 +242,28 @@ def _checked_arguments(call: ToolCall) -> Mapping[str, Any]:
         )
     if call.raw_arguments is not None:
         raw = call.raw_arguments[:500]
-        raise ToolArgumentsError(
-            f"arguments for tool {call.name!r} were not valid JSON: {raw}", tool_name=call.name
-        )
+        kind = _json_kind(call.raw_arguments)
+        if kind is None:
+            what = "were not valid JSON"
+        else:  # valid JSON: saying "invalid" would have the model fix the wrong thing
+            what = f"must be a JSON object of named arguments, got a JSON {kind}"
+        text = f"arguments for tool {call.name!r} {what}: {raw}"
+        raise ToolArgumentsError(text, tool_name=call.name)
     return arguments
+
+
+_JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
+
+
+def _json_kind(text: str) -> str | None:
+    """What JSON value ``text`` holds (``None``: it is not JSON, or holds an object)."""
+    import json  # (an error path)
+
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):  # (nested too deeply to read)
+        return None
+    return "null" if value is None else _JSON_KINDS.get(type(value))
 
 
 # (``Started`` is defined with the thread pool it is for)

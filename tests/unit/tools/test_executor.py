@@ -49,6 +49,18 @@ async def test_success_coerces_arguments() -> None:
         (ToolCall("c", "nope", {}), UnknownToolError, "no tool named 'nope'; available tools: add"),
         (ToolCall("c", "add", {"a": "x", "b": 1}), ToolArgumentsError, "a: Input should be"),
         (ToolCall("c", "add", raw_arguments="{a: 1"), ToolArgumentsError, "not valid JSON"),
+        # valid JSON, but not an object: not "invalid JSON" (the model would fix the wrong thing)
+        (
+            ToolCall("c", "add", raw_arguments="[1, 2]"),
+            ToolArgumentsError,
+            "must be a JSON object of named arguments, got a JSON array: [1, 2]",
+        ),
+        (
+            ToolCall("c", "add", raw_arguments='"a=1, b=2"'),
+            ToolArgumentsError,
+            'must be a JSON object of named arguments, got a JSON string: "a=1, b=2"',
+        ),
+        (ToolCall("c", "add", raw_arguments="[" * 100_000), ToolArgumentsError, "not valid JSON"),
         (ToolCall("c", "boom", {"reason": "disk"}), ToolExecutionError, "RuntimeError: disk"),
     ],
 )
