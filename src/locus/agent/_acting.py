@@ -20,7 +20,6 @@ from locus.agent._context import RunContext
 from locus.agent._hookset import HookSet, call_hook, hook_types, replaced, wrong_return
 from locus.agent._result import Metrics
 from locus.agent._step import Step
-from locus.core._call_ids import new_call_id
 from locus.core.errors import ToolExecutionError
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse
@@ -120,7 +119,7 @@ class ToolSteps:
         assert self.response is not None
         calls = self.response.tool_calls
         if len(calls) > 1 or (calls and not calls[0].id):  # (the answer's message keeps them)
-            calls = self.response.message.tool_calls = _own_ids(calls)
+            calls = self.response.message.tool_calls = _own_ids(calls, self.ctx)
         self._outcomes = [None] * len(calls)
         held = await self._to_hold(calls) if self._may_hold else set()
         runnable = [(i, call) for i, call in enumerate(calls) if i not in held]
@@ -358,10 +357,12 @@ def _forwarder(
     return forward_calls, forwarding.SubCalls()
 
 
-def _own_ids(calls: list[ToolCall]) -> list[ToolCall]:
+def _own_ids(calls: list[ToolCall], ctx: RunContext[Any]) -> list[ToolCall]:
     """``calls`` with a fresh id for each call whose id is empty or taken by an earlier
     call of the answer (a new list; ``calls`` itself when every id is its own): results,
-    a paused run's finished calls and approvals are looked up by id."""
+    a paused run's finished calls and approvals are looked up by id. A fresh id is made
+    of the run's id, the iteration and the call's place, not drawn at random: a durable
+    workflow replays the loop and must make the same ids again."""
     seen: set[str] = set()
     for call in calls:
         if not call.id or call.id in seen:
@@ -370,10 +371,11 @@ def _own_ids(calls: list[ToolCall]) -> list[ToolCall]:
     else:
         return calls
     seen.clear()
-    own = []
+    own: list[ToolCall] = []
     for call in calls:
         if not call.id or call.id in seen:
-            call = ToolCall(new_call_id(), call.name, call.arguments, call.raw_arguments)
+            fresh = f"call_{ctx.run_id}_{ctx.iteration}_{len(own)}"
+            call = ToolCall(fresh, call.name, call.arguments, call.raw_arguments)
         seen.add(call.id)
         own.append(call)
     return own

@@ -55,6 +55,8 @@ async def test_repeated_and_empty_ids_in_one_answer_get_fresh_ones() -> None:
     messages = model.requests[1].messages
     ids = turn_is_whole(messages)
     assert ids[0] == "x" and ids[4] == "y" and ids == started
+    # fresh ids come from the run, not at random (a durable workflow replays the loop)
+    assert [i.rsplit("_", 2)[1:] for i in ids[1:4]] == [["1", "1"], ["1", "2"], ["1", "3"]]
     texts = [m.text for m in messages if m.role == "tool"]
     assert texts == [f"noted {n}" for n in "12345"]
 
