@@ -302,7 +302,12 @@ async def _getconn(
     try:
         return await pool.getconn(timeout=1e9 if remaining is None else remaining)
     except PoolTimeout:
-        raise lock_timeout_error(thread_id, timeout) from None
+        raise ThreadConflictError(
+            f"thread {thread_id!r} could not be locked within {timeout} s: all {pool.max_size} "
+            f"lock connections of this store (max_locks) are held by runs on other threads; "
+            "try again later, or give the store a larger max_locks (each is a connection "
+            "to the server)"
+        ) from None
 
 
 async def _advisory_lock(

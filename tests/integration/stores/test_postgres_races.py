@@ -1,4 +1,4 @@
-"""PostgreSQL: a ``delete`` that races an ``append`` in flight in another process."""
+"""PostgreSQL: a ``delete`` racing an ``append`` in flight in another process; lock waits."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import asyncio
 from typing import Any
 
 import psycopg
+import pytest
 
+from locus.core.errors import ThreadConflictError
 from locus.core.messages import Message, dump_messages
 from locus.stores import PostgresThreadStore
 from locus.stores import _postgres_sql as sql
@@ -54,3 +56,29 @@ async def test_a_delete_racing_an_append_leaves_no_orphan_batch(postgres_dsn: st
         assert await store.load("t") == [m for batch in fresh for m in batch]
     finally:
         await store.aclose()
+
+
+async def test_a_lock_wait_for_a_free_lock_connection_says_so(postgres_dsn: str) -> None:
+    """Before: "thread 'other' is locked by another run", though no run held it: every
+    one of the store's ``max_locks`` connections was holding another thread's lock."""
+    store = PostgresThreadStore(postgres_dsn, max_locks=2)
+    release = asyncio.Event()
+    held = [asyncio.Event(), asyncio.Event()]
+
+    async def hold(i: int) -> None:
+        async with store.lock(f"busy-{i}"):
+            held[i].set()
+            await release.wait()
+
+    holders = [asyncio.ensure_future(hold(i)) for i in range(2)]
+    try:
+        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in held)), 30)
+        with pytest.raises(ThreadConflictError, match=r"all 2 lock connections.*max_locks"):
+            async with store.lock("other", timeout=0.3):
+                raise AssertionError("a third lock with two connections")
+    finally:
+        release.set()
+        await asyncio.gather(*holders)
+    async with store.lock("other", timeout=10):  # a connection came free
+        pass
+    await store.aclose()
