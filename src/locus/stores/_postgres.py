@@ -29,6 +29,7 @@ from locus.stores._ids import check_thread_id, storable_prefix
 from locus.stores._keyed_lock import KeyedLock, lock_timeout_error
 from locus.stores._metadata import dump_metadata, load_metadata
 from locus.stores._postgres_errors import translate
+from locus.stores._schema import check_foreign_table
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
@@ -249,7 +250,7 @@ class PostgresThreadStore:
             self._dsn, autocommit=True, connect_timeout=max(int(self._connect_timeout), 1)
         )
         async with first:
-            await _ensure_schema(first)
+            await _ensure_schema(first, mask(self._dsn))
         data, locks = self._sizes
         self._pool = AsyncConnectionPool(
             self._dsn, min_size=1, max_size=data, kwargs={"autocommit": True}, open=False
@@ -274,13 +275,17 @@ def _require_driver(dsn: str) -> None:
         raise ConfigurationError(f"{_INSTALL} (for {mask(dsn)}; {exc})") from exc
 
 
-async def _ensure_schema(conn: AsyncConnection[Any]) -> None:
+async def _ensure_schema(conn: AsyncConnection[Any], where: str) -> None:
     async with conn.transaction():
         await conn.execute(sql.SCHEMA_LOCK)
         await conn.execute("CREATE TABLE IF NOT EXISTS locus_schema (version integer NOT NULL)")
         row = await (await conn.execute("SELECT max(version) FROM locus_schema")).fetchone()
         version = None if row is None else row[0]
         if version is None:
+            for table, wanted in sql.TABLES.items():
+                rows = await (await conn.execute(sql.COLUMNS, (table,))).fetchall()
+                found = {r[0] for r in rows}
+                check_foreign_table(table, found, wanted, f"PostgreSQL database {where}")
             for statement in filter(str.strip, sql.SCHEMA.split(";")):
                 await conn.execute(statement)
             await conn.execute("INSERT INTO locus_schema VALUES (%s)", (sql.SCHEMA_VERSION,))

@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "APPEND_BATCH",
     "BUMP_THREAD",
+    "COLUMNS",
     "DELETE_MESSAGES",
     "DELETE_THREAD",
     "GET_METADATA",
@@ -23,6 +24,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "SET_LOCK_TIMEOUT",
     "SET_METADATA",
+    "TABLES",
     "UNLOCK",
     "UNLOCK_ALL",
 ]
@@ -48,6 +50,14 @@ CREATE TABLE IF NOT EXISTS locus_messages (
 )
 """
 
+TABLES = {
+    "locus_threads": {"thread_id", "metadata", "next_seq", "changed", "updated_at"},
+    "locus_messages": {"thread_id", "seq", "body"},
+}
+COLUMNS = (
+    "SELECT column_name FROM information_schema.columns "
+    "WHERE table_schema = current_schema() AND table_name = %s"
+)
 LOAD = "SELECT body FROM locus_messages WHERE thread_id = %s ORDER BY seq"
 BUMP_THREAD = (
     "INSERT INTO locus_threads (thread_id, metadata, next_seq, changed) "

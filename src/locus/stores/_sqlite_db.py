@@ -17,6 +17,7 @@ from typing import Any
 from locus.core.errors import SerializationError, ThreadConflictError
 from locus.core.messages import Message, load_messages
 from locus.stores._metadata import load_metadata
+from locus.stores._schema import check_foreign_table
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -65,7 +66,7 @@ def connect(path: str, busy_timeout: float) -> sqlite3.Connection:
         db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         use_wal(db, time.monotonic() + busy_timeout)
         db.execute("PRAGMA synchronous = NORMAL")
-        _ensure_schema(db)
+        _ensure_schema(db, path)
     except BaseException:
         db.close()
         raise
@@ -89,12 +90,15 @@ def use_wal(db: sqlite3.Connection, deadline: float) -> None:
         time.sleep(0.005)  # (on the store's worker thread, never the event loop)
 
 
-def _ensure_schema(db: sqlite3.Connection) -> None:
+def _ensure_schema(db: sqlite3.Connection, path: str) -> None:
     with transaction(db):
         db.execute("CREATE TABLE IF NOT EXISTS locus_schema (version INTEGER NOT NULL)")
         row = db.execute("SELECT max(version) FROM locus_schema").fetchone()
         version = row[0]
         if version is None:
+            for table, wanted in TABLES.items():
+                found = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+                check_foreign_table(table, found, wanted, f"SQLite file {path!r}")
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 db.execute(statement)
             db.execute("INSERT INTO locus_schema (version) VALUES (?)", (SCHEMA_VERSION,))
@@ -103,6 +107,13 @@ def _ensure_schema(db: sqlite3.Connection) -> None:
                 f"this thread database has schema version {version}, written by a newer Locus; "
                 f"this one reads version {SCHEMA_VERSION}: upgrade locus-oci"
             )
+
+
+TABLES = {
+    "locus_threads": {"thread_id", "metadata", "next_seq", "changed", "updated_at"},
+    "locus_messages": {"thread_id", "seq", "body"},
+    "locus_locks": {"thread_id", "owner", "expires_at", "wanted_by", "wanted_at"},
+}
 
 
 @contextmanager

@@ -106,3 +106,21 @@ async def test_closed_store(tmp_path: Path) -> None:
 def test_bad_settings() -> None:
     with pytest.raises(ConfigurationError, match="positive"):
         SQLiteThreadStore("x.db", lease_seconds=0)
+
+
+async def test_a_foreign_table_of_the_same_name_is_refused_untouched(tmp_path: Path) -> None:
+    """Before: every call failed with 'no such column: changed (SQLITE_ERROR); see the
+    SQLite result code above', which does not say that the file holds someone else's
+    table."""
+    db = sqlite3.connect(tmp_path / "app.db")
+    db.execute("CREATE TABLE locus_threads (id INTEGER PRIMARY KEY, name TEXT)")
+    db.execute("INSERT INTO locus_threads VALUES (1, 'mine')")
+    db.commit()
+    store = SQLiteThreadStore(tmp_path / "app.db")
+    with pytest.raises(SerializationError, match=r"table 'locus_threads' that is not a Locus"):
+        await store.append("t", [Message.user("x")])
+    await store.aclose()
+    assert db.execute("SELECT * FROM locus_threads").fetchall() == [(1, "mine")]
+    tables = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    assert tables == [("locus_threads",)]
+    db.close()
