@@ -1,4 +1,4 @@
-"""Thread ids every store accepts alike: checked before any store touches them.
+"""Thread ids (and lock timeouts) every store accepts alike, checked before use.
 
 A thread id is a non-empty ``str`` of at most ``MAX_THREAD_ID_BYTES`` bytes in UTF-8,
 without NUL characters or lone UTF-16 surrogates. PostgreSQL refuses NUL in ``text`` and
@@ -14,7 +14,7 @@ from typing import Any
 
 from locus.core.errors import ConfigurationError
 
-__all__ = ["MAX_THREAD_ID_BYTES", "check_thread_id", "storable_prefix"]
+__all__ = ["MAX_THREAD_ID_BYTES", "check_thread_id", "check_timeout", "storable_prefix"]
 
 MAX_THREAD_ID_BYTES = 1024
 
@@ -55,3 +55,15 @@ def _bad_text(text: str) -> str | None:
     except UnicodeEncodeError:
         return "holds a lone UTF-16 surrogate, which is not valid Unicode text"
     return None
+
+
+def check_timeout(timeout: float | None) -> float | None:
+    """A lock timeout in seconds as the stores use it: ``None`` (or infinity) waits for as
+    long as it takes, zero or less tries once; NaN or a non-number is refused."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout != timeout:
+        raise ConfigurationError(
+            f"a lock timeout must be a number of seconds or None, got {timeout!r}"
+        )
+    return None if timeout == float("inf") else max(float(timeout), 0.0)

@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from locus.core.messages import Message
-from locus.stores._ids import check_thread_id, storable_prefix
+from locus.stores._ids import check_thread_id, check_timeout, storable_prefix
 from locus.stores._keyed_lock import KeyedLock
 from locus.stores._metadata import copy_metadata
 
@@ -60,7 +60,7 @@ class InMemoryThreadStore:
     def lock(
         self, thread_id: str, *, timeout: float | None = None
     ) -> AbstractAsyncContextManager[None]:
-        return self._locks.hold(check_thread_id(thread_id), timeout)
+        return self._locks.hold(check_thread_id(thread_id), check_timeout(timeout))
 
     async def aclose(self) -> None:
         """Nothing to release; here so that every store closes the same way."""

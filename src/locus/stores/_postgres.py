@@ -25,7 +25,7 @@ from locus.core.errors import (
 from locus.core.messages import Message, dump_messages, load_messages
 from locus.stores import _postgres_sql as sql
 from locus.stores._dsn import mask, scrub
-from locus.stores._ids import check_thread_id, storable_prefix
+from locus.stores._ids import check_thread_id, check_timeout, storable_prefix
 from locus.stores._keyed_lock import KeyedLock, lock_timeout_error
 from locus.stores._metadata import dump_metadata, load_metadata
 from locus.stores._postgres_errors import translate
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from psycopg_pool import AsyncConnectionPool
 
 __all__ = ["PostgresThreadStore"]
+
+_MAX_LOCK_TIMEOUT_MS = 2_147_483_647
 
 _INSTALL = (
     "the PostgreSQL thread store needs psycopg 3 and psycopg_pool, which are not installed: "
@@ -138,7 +140,7 @@ class PostgresThreadStore:
         self, thread_id: str, *, timeout: float | None = None
     ) -> AbstractAsyncContextManager[None]:
         """Exclude other runs on ``thread_id`` in every process using this database."""
-        return self._hold(check_thread_id(thread_id), timeout)
+        return self._hold(check_thread_id(thread_id), check_timeout(timeout))
 
     async def aclose(self) -> None:
         """Close both pools (idempotent)."""
@@ -156,7 +158,7 @@ class PostgresThreadStore:
             async with self._translated(f"lock thread {thread_id!r}"):
                 pool = await self._locking()
                 remaining = None if deadline is None else max(deadline - loop.time(), 0.001)
-                conn = await _getconn(pool, remaining, thread_id, timeout)
+                conn = await _getconn(pool, remaining, thread_id, timeout, self._connect_timeout)
                 try:
                     await _advisory_lock(conn, thread_id, deadline, timeout)
                 except BaseException:
@@ -301,12 +303,19 @@ async def _getconn(
     remaining: float | None,
     thread_id: str,
     timeout: float | None,
+    connect_timeout: float,
 ) -> AsyncConnection[Any]:
     from psycopg_pool import PoolTimeout
 
+    stats = pool.get_stats()
+    full = stats.get("pool_size", 0) >= pool.max_size and not stats.get("pool_available", 0)
+    if remaining is not None and not full:  # a free connection, or room to open one
+        remaining = max(remaining, connect_timeout)
     try:
         return await pool.getconn(timeout=1e9 if remaining is None else remaining)
     except PoolTimeout:
+        if not full:
+            raise  # no connection could be opened in time: StoreUnavailableError
         raise ThreadConflictError(
             f"thread {thread_id!r} could not be locked within {timeout} s: all {pool.max_size} "
             f"lock connections of this store (max_locks) are held by runs on other threads; "
@@ -322,6 +331,8 @@ async def _advisory_lock(
 
     loop = asyncio.get_running_loop()
     wait_ms = 0 if deadline is None else max(int((deadline - loop.time()) * 1000), 1)
+    if wait_ms > _MAX_LOCK_TIMEOUT_MS:  # over 24 days: the server takes no more
+        wait_ms = 0
     await conn.execute(sql.SET_LOCK_TIMEOUT, (f"{wait_ms}ms",))
     try:
         await conn.execute(sql.LOCK, (thread_id,))

@@ -22,7 +22,7 @@ from locus.core.errors import ConfigurationError, StoreError
 from locus.core.messages import Message, dump_messages
 from locus.stores import _sqlite_db as sql
 from locus.stores import _sqlite_lease as lease
-from locus.stores._ids import check_thread_id, storable_prefix
+from locus.stores._ids import check_thread_id, check_timeout, storable_prefix
 from locus.stores._keyed_lock import KeyedLock, lock_timeout_error
 from locus.stores._metadata import dump_metadata
 from locus.stores._sqlite_errors import translate
@@ -105,7 +105,7 @@ class SQLiteThreadStore:
         self, thread_id: str, *, timeout: float | None = None
     ) -> AbstractAsyncContextManager[None]:
         """Exclude other runs on ``thread_id`` in every process using this file."""
-        return self._hold(check_thread_id(thread_id), timeout)
+        return self._hold(check_thread_id(thread_id), check_timeout(timeout))
 
     async def aclose(self) -> None:
         """Close the connection and stop the worker thread (idempotent)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import string
 from collections.abc import Awaitable, Callable
@@ -225,3 +226,20 @@ async def test_metadata_with_a_lone_surrogate_round_trips(store: Any) -> None:
     meta = {"partial emoji \ud83d": "text \udc00 cut", "ok": "日本"}
     await store.set_metadata("t", meta)
     assert await store.get_metadata("t") == meta
+
+
+async def test_any_lock_timeout_a_caller_may_pass(store: Any) -> None:
+    """Before, on PostgreSQL: ``inf`` raised a bare OverflowError, ``nan`` a ValueError,
+    1e10 s a StoreError (lock_timeout out of range), and a zero or negative timeout a
+    ThreadConflictError on a free thread (no pooled connection within 1 ms)."""
+    for timeout in (math.inf, 1e10, 0, -1):
+        async with store.lock("a", timeout=timeout), store.lock("b", timeout=timeout):
+            pass
+    async with store.lock("a"):
+        for timeout in (0, -1):
+            with pytest.raises(ThreadConflictError, match="'a' is locked by another run"):
+                async with store.lock("a", timeout=timeout):
+                    raise AssertionError("taken twice")
+    with pytest.raises(ConfigurationError, match="timeout"):
+        async with store.lock("a", timeout=math.nan):
+            raise AssertionError("a NaN timeout")
