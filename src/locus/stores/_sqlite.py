@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import sqlite3
-import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -58,7 +56,7 @@ class SQLiteThreadStore:
         self._db: sqlite3.Connection | None = None
         self._file: tuple[int, int] | None = None
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="locus-sqlite")
-        self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+        self._owner = lease.make_owner()
         self._locks = KeyedLock()
         self._held: set[str] = set()
         self._closed = False
