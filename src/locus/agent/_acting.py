@@ -296,7 +296,7 @@ def answer_open_calls(
     messages: list[Message], outcomes: Sequence[ToolOutcome | None], reason: str
 ) -> None:
     """After a run failed mid-turn: answer each call of the last answer, in call order,
-    with its result if it finished, else with an error saying it did not (a partial
+    with its result if it came back, else with an error saying none did (a partial
     result's messages are then whole: providers refuse a call without its result)."""
     calls = messages[-1].tool_calls if messages and messages[-1].role == "assistant" else ()
     if not calls:
@@ -308,7 +308,7 @@ def answer_open_calls(
         if outcome is not None and outcome.message.tool_call_id == call.id:
             messages.append(outcome.message)
         else:
-            text = f"Error: the call did not finish: the agent run {why}"
+            text = f"Error: no result: the agent run {why} before the call returned"
             messages.append(Message.tool(text, call.id, call.name, is_error=True))
 
 

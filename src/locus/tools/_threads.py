@@ -9,7 +9,9 @@ caller holds. So the pool is elastic: an idle thread is reused, and when none is
 idle a new one starts; idle threads end after ``IDLE_SECONDS``. Threads are daemons,
 so a hung tool never holds the process at exit. A tool still running after its
 caller gave up is *abandoned*: it is logged once with its name and thread, counted
-in ``abandoned()``, and its result is dropped when it finally returns.
+in ``abandoned()``, and its result is dropped when it finally returns. A call given up
+on before a thread started it is never run (its run has ended and said it did not
+finish: running it later would be a side effect nobody is told about).
 
 Batches: the sync calls an event loop submits in one of its iterations (the parallel
 calls of one model turn) go to one worker as a batch, and their results come back
@@ -219,6 +221,8 @@ class _Pool:
             if job.finished:
                 return
             job.abandoned = True
+            if not job.thread:  # no thread has started it: it never will (see _work)
+                return
             self.abandoned += 1
         logger.warning(
             "sync tool %r is still running in thread %s after its caller gave up (timeout "
@@ -232,14 +236,13 @@ class _Pool:
         while (batch := self._next(inbox)) is not None:
             port = batch.port
             while (job := port.take(batch)) is not None:
-                job.thread = thread
-                value, error = _call(job)
+                with self._lock:  # started, as abandon() sees it (or given up: not run)
+                    dropped, job.thread = job.abandoned, thread
+                value, error = (None, None) if dropped else _call(job)
                 with self._lock:
                     job.finished = True
+                    self.abandoned -= job.abandoned and not dropped
                 port.finished(batch, job, value, error)
-                if job.abandoned:
-                    with self._lock:
-                        self.abandoned -= 1
             with self._lock:
                 self._idle.append(inbox)
 

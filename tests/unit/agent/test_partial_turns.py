@@ -60,7 +60,7 @@ def check_whole(result: AgentResult, why: str) -> None:
     assert a == ("a", False, "fast done")
     for call_id, (got_id, is_error, text) in zip("bc", (b, c), strict=True):
         assert got_id == call_id and is_error
-        assert text == f"Error: the call did not finish: the agent run {why}"
+        assert text == f"Error: no result: the agent run {why} before the call returned"
 
 
 class Seen(Hook):

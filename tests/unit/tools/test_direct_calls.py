@@ -209,11 +209,14 @@ async def test_a_cancelled_run_abandons_direct_calls_still_running(
     gate: threading.Event, caplog: pytest.LogCaptureFixture
 ) -> None:
     entered = threading.Event()
+    started: list[str] = []
 
     @tool
     def hang(label: str) -> str:
         """Wait on the gate."""
-        entered.set()
+        started.append(label)
+        if len(started) == 2:  # both run (a call not started when the run ends never runs)
+            entered.set()
         gate.wait()
         return label
 
