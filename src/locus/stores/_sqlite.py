@@ -160,9 +160,13 @@ class SQLiteThreadStore:
     async def _renew(self, thread_id: str) -> None:
         while True:
             await asyncio.sleep(self._lease / 3)
-            renewed = await self._call(
-                lease.renew, thread_id, self._owner, self._lease, action="renew a lock"
-            )
+            try:
+                renewed = await self._call(
+                    lease.renew, thread_id, self._owner, self._lease, action="renew a lock"
+                )
+            except StoreError:
+                continue  # (a busy or failing file) the next renewal may work; the lease
+                # has two more periods to run
             if not renewed:
                 return  # lost: the next append on this thread raises ThreadConflictError
 

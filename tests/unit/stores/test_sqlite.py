@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -124,3 +125,26 @@ async def test_a_foreign_table_of_the_same_name_is_refused_untouched(tmp_path: P
     tables = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     assert tables == [("locus_threads",)]
     db.close()
+
+
+async def test_a_renewal_that_fails_once_does_not_stop_the_renewals(tmp_path: Path) -> None:
+    """Before: one renewal that met a busy file (another writer past busy_timeout) ended
+    the renewing task, the lease ran out under a live holder, and another store took the
+    thread (the holder's append then failed with ThreadConflictError)."""
+    path = tmp_path / "t.db"
+    holder = SQLiteThreadStore(path, lease_seconds=1.5, busy_timeout=0.05)
+    other = SQLiteThreadStore(path, lease_seconds=1.5, busy_timeout=0.05)
+    await other.list_threads()
+    blocker = sqlite3.connect(path, isolation_level=None)
+    async with holder.lock("t"):
+        blocker.execute("BEGIN IMMEDIATE")  # the file busy past the next renewal
+        await asyncio.sleep(0.7)
+        blocker.execute("COMMIT")
+        await asyncio.sleep(1.8)  # past the lease: only renewals keep it
+        with pytest.raises(ThreadConflictError, match="locked by another run"):
+            async with other.lock("t", timeout=0.05):
+                raise AssertionError("took a live holder's thread")
+        await holder.append("t", [Message.user("still mine")])
+    blocker.close()
+    await holder.aclose()
+    await other.aclose()
