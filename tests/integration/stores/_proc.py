@@ -4,6 +4,8 @@
 stored, append a user message and a tool call, yield, append the tool result and answer.
 ``hold URL THREAD``: take the lock, print ``held``, release when stdin gets a line.
 ``try URL THREAD TIMEOUT``: print ``acquired`` or ``conflict``.
+``count URL THREAD N``: N times, under ``lock``: read the metadata, add one to its
+``n``, write it back.
 """
 
 from __future__ import annotations
@@ -53,6 +55,14 @@ async def try_lock(store: Any, thread_id: str, timeout: str) -> None:
         print("conflict", flush=True)
 
 
+async def count(store: Any, thread_id: str, times: int) -> None:
+    for _ in range(times):
+        async with store.lock(thread_id, timeout=60):
+            metadata = await store.get_metadata(thread_id)
+            await asyncio.sleep(0)
+            await store.set_metadata(thread_id, {**metadata, "n": metadata.get("n", 0) + 1})
+
+
 async def main(argv: list[str]) -> None:
     command, url, thread_id, *rest = argv
     store: Any = open_thread_store(url)
@@ -61,6 +71,8 @@ async def main(argv: list[str]) -> None:
     try:
         if command == "turns":
             await turns(store, thread_id, rest[0], int(rest[1]))
+        elif command == "count":
+            await count(store, thread_id, int(rest[0]))
         elif command == "hold":
             await hold(store, thread_id)
         else:

@@ -106,3 +106,15 @@ async def test_a_process_killed_while_holding_releases_the_lock(url: str, store:
     holder.communicate()
     async with store.lock("t", timeout=30):
         pass
+
+
+async def test_metadata_read_modify_write_under_the_lock_loses_no_update(
+    url: str, store: Any
+) -> None:
+    """The documented recipe for changing one key of a thread's metadata from several
+    processes at once (a paused run's state is changed the same way)."""
+    await store.set_metadata("t", {"n": 0, "keep": "me"})
+    procs = [_spawn("count", url, "t", "30") for _ in range(2)]
+    for proc in procs:
+        _finish(proc)
+    assert await store.get_metadata("t") == {"n": 60, "keep": "me"}
