@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from locus.agent._hooks import ToolResult
     from locus.tools._threads import Started
 
-__all__ = ["ToolSteps", "answer_open_calls", "outcome_of"]
+__all__ = ["ToolSteps", "answer_open_calls", "outcome_of", "own_ids"]
 
 T = TypeVar("T")
 HANDOFF_PREFIX = "transfer_to_"
@@ -119,7 +119,7 @@ class ToolSteps:
         assert self.response is not None
         calls = self.response.tool_calls
         if len(calls) > 1 or (calls and not calls[0].id):  # (the answer's message keeps them)
-            calls = self.response.message.tool_calls = _own_ids(calls, self.ctx)
+            calls = self.response.message.tool_calls = own_ids(calls, self.ctx)
         self._outcomes = [None] * len(calls)
         held = await self._to_hold(calls) if self._may_hold else set()
         runnable = [(i, call) for i, call in enumerate(calls) if i not in held]
@@ -357,7 +357,7 @@ def _forwarder(
     return forward_calls, forwarding.SubCalls()
 
 
-def _own_ids(calls: list[ToolCall], ctx: RunContext[Any]) -> list[ToolCall]:
+def own_ids(calls: list[ToolCall], ctx: RunContext[Any]) -> list[ToolCall]:
     """``calls`` with a fresh id for each call whose id is empty or taken by an earlier
     call of the answer (a new list; ``calls`` itself when every id is its own): results,
     a paused run's finished calls and approvals are looked up by id. A fresh id is made

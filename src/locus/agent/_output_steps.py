@@ -15,6 +15,8 @@ from collections.abc import AsyncGenerator, Awaitable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from locus.agent import _events as ev
+from locus.agent._acting import own_ids
+from locus.agent._context import RunContext
 from locus.agent._result import Metrics
 from locus.agent._step import Step
 from locus.agent._validators import ModelRetry, OutputValidator, run_validators
@@ -54,6 +56,7 @@ class OutputSteps:
     plan: OutputPlan | None
     response: ModelResponse | None
     messages: list[Message]
+    ctx: RunContext[Any]
     metrics: Metrics
     output: Any
     _next: Step | None
@@ -106,6 +109,8 @@ class OutputSteps:
         """A turn with a ``final_result`` call: validate it; answer every call of the turn."""
         assert self.plan is not None and self.response is not None
         calls, iteration = self.response.tool_calls, self.metrics.iterations
+        if len(calls) > 1:  # (each call answered under its own id, as in _act)
+            calls = self.response.message.tool_calls = own_ids(calls, self.ctx)
         final = self.plan.final_call(calls)
         assert final is not None
         try:

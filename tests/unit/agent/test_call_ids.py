@@ -8,12 +8,18 @@ every call keeps its own result; good ids are left as the model gave them.
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from locus.agent import Agent, Approve, ToolCallStarted
 from locus.core.messages import Message, ToolCall
 from locus.testing import ScriptedModel
 from locus.tools import tool
 
 sent: list[str] = []
+
+
+class Answer(BaseModel):
+    text: str
 
 
 @tool
@@ -74,3 +80,11 @@ async def test_a_repeated_id_does_not_make_a_held_call_take_another_calls_result
     assert sent == ["a", "sent b"]  # the approved call ran
     turn_is_whole(result.messages)
     assert [m.text for m in result.messages if m.role == "tool"] == ["noted a", "sent b"]
+
+
+async def test_a_turn_with_the_output_call_gets_own_ids_too() -> None:
+    calls = [ToolCall("x", "note", {"text": "1"}), ToolCall("x", "final_result", {"text": "hi"})]
+    model = ScriptedModel([calls])
+    result = await Agent(model, [note], output_type=Answer, output_mode="tool").arun("go")
+    assert result.output == Answer(text="hi")
+    turn_is_whole(result.messages)
