@@ -20,7 +20,8 @@ from locus.agent._context import RunContext
 from locus.agent._hookset import HookSet, call_hook, hook_types, replaced, wrong_return
 from locus.agent._result import Metrics
 from locus.agent._step import Step
-from locus.core.errors import ToolExecutionError
+from locus.agent._turns import own_ids
+from locus.core.errors import ConfigurationError, ToolExecutionError
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse
 from locus.tools._executor import ToolExecutor, ToolOutcome
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from locus.agent._hooks import ToolResult
     from locus.tools._threads import Started
 
-__all__ = ["ToolSteps", "answer_open_calls", "outcome_of", "own_ids"]
+__all__ = ["ToolSteps", "outcome_of"]
 
 T = TypeVar("T")
 HANDOFF_PREFIX = "transfer_to_"
@@ -289,29 +290,6 @@ class ToolSteps:
             self._next = self._think
 
 
-_UNFINISHED = {"timeout": "timed out", "cancelled": "was cancelled"}
-
-
-def answer_open_calls(
-    messages: list[Message], outcomes: Sequence[ToolOutcome | None], reason: str
-) -> None:
-    """After a run failed mid-turn: answer each call of the last answer, in call order,
-    with its result if it came back, else with an error saying none did (a partial
-    result's messages are then whole: providers refuse a call without its result)."""
-    calls = messages[-1].tool_calls if messages and messages[-1].role == "assistant" else ()
-    if not calls:
-        return
-    if len(outcomes) != len(calls):  # (the failure came before the calls ran)
-        outcomes = [None] * len(calls)
-    why = _UNFINISHED.get(reason, "failed")
-    for call, outcome in zip(calls, outcomes, strict=True):
-        if outcome is not None and outcome.message.tool_call_id == call.id:
-            messages.append(outcome.message)
-        else:
-            text = f"Error: no result: the agent run {why} before the call returned"
-            messages.append(Message.tool(text, call.id, call.name, is_error=True))
-
-
 async def _before_tool(
     hooks: HookSet, ctx: RunContext[Any], call: ToolCall, started: float
 ) -> tuple[ToolCall, ToolOutcome | None]:
@@ -331,6 +309,11 @@ async def _before_tool(
 
 def outcome_of(call: ToolCall, result: ToolResult, started: float) -> ToolOutcome:
     """A tool outcome from a hook's (or a person's) ``ToolResult``."""
+    if not isinstance(result.content, str):
+        raise ConfigurationError(
+            f"a hook's ToolResult for tool {call.name!r} has content of type "
+            f"{type(result.content).__name__}; it must be the text the model reads (a str)"
+        )
     return answer(call, result.content, result.is_error, started)
 
 
@@ -355,30 +338,6 @@ def _forwarder(
         return None, None
     forward_calls: Callable[..., AsyncGenerator[Any, None]] = forwarding.forward_calls
     return forward_calls, forwarding.SubCalls()
-
-
-def own_ids(calls: list[ToolCall], ctx: RunContext[Any]) -> list[ToolCall]:
-    """``calls`` with a fresh id for each call whose id is empty or taken by an earlier
-    call of the answer (a new list; ``calls`` itself when every id is its own): results,
-    a paused run's finished calls and approvals are looked up by id. A fresh id is made
-    of the run's id, the iteration and the call's place, not drawn at random: a durable
-    workflow replays the loop and must make the same ids again."""
-    seen: set[str] = set()
-    for call in calls:
-        if not call.id or call.id in seen:
-            break
-        seen.add(call.id)
-    else:
-        return calls
-    seen.clear()
-    own: list[ToolCall] = []
-    for call in calls:
-        if not call.id or call.id in seen:
-            fresh = f"call_{ctx.run_id}_{ctx.iteration}_{len(own)}"
-            call = ToolCall(fresh, call.name, call.arguments, call.raw_arguments)
-        seen.add(call.id)
-        own.append(call)
-    return own
 
 
 def _with_arguments(call: ToolCall, arguments: dict[str, Any] | None) -> ToolCall:

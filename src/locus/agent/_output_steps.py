@@ -15,10 +15,10 @@ from collections.abc import AsyncGenerator, Awaitable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from locus.agent import _events as ev
-from locus.agent._acting import own_ids
 from locus.agent._context import RunContext
 from locus.agent._result import Metrics
 from locus.agent._step import Step
+from locus.agent._turns import own_ids
 from locus.agent._validators import ModelRetry, OutputValidator, run_validators
 from locus.core._invalid_output import InvalidOutput
 from locus.core.errors import OutputValidationError

@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from locus.agent import _events as ev
-from locus.agent._acting import ToolSteps, answer_open_calls
+from locus.agent._acting import ToolSteps
 from locus.agent._config import RunConfig, RunRequest
 from locus.agent._context import RunContext
 from locus.agent._hookset import HookSet, call_hook, close_stream, end_hooks, hook_types, replaced
@@ -28,6 +28,7 @@ from locus.agent._pausing import PauseSteps
 from locus.agent._result import AgentResult, Metrics, RunStopReason, add_usage
 from locus.agent._step import Step
 from locus.agent._threads import thread_lock
+from locus.agent._turns import answer_open_calls
 from locus.core._headers import model_headers
 from locus.core.errors import RunCancelledError, RunTimeoutError, StreamError
 from locus.core.messages import Message

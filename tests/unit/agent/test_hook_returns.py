@@ -78,3 +78,24 @@ async def test_none_and_the_documented_types_still_work() -> None:
     model = ScriptedModel([ToolCall("c1", "lookup", {"key": "k"}), "done"])
     result = await Agent(model, [lookup], hooks=[Fine()]).arun("go")
     assert result.messages[-2].text == "value of other"
+
+
+class AsDict(Hook):
+    def after_tool_call(self, ctx: RunContext, call: ToolCall, result: ToolResult) -> Any:
+        return ToolResult({"value": result.content})  # type: ignore[arg-type]
+
+
+class Empty(Hook):
+    def before_tool_call(self, ctx: RunContext, call: ToolCall) -> Any:
+        return ToolResult(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("hook", "got"), [(AsDict(), "dict"), (Empty(), "NoneType")])
+async def test_a_tool_result_that_is_not_text_is_a_configuration_error(
+    hook: Hook, got: str
+) -> None:
+    """Before: a dict failed later, deep in the next request ('dict' object has no
+    attribute 'split'); ``None`` was sent to the model as the result."""
+    model = ScriptedModel([ToolCall("c1", "lookup", {"key": "k"}), "done"])
+    with pytest.raises(ConfigurationError, match=rf"ToolResult for tool 'lookup' .* {got}"):
+        await Agent(model, [lookup], hooks=[hook]).arun("go")
