@@ -5,7 +5,9 @@ without NUL characters or lone UTF-16 surrogates. PostgreSQL refuses NUL in ``te
 cannot index a key much over 2,700 bytes; neither database can store a lone surrogate
 (it is not UTF-8); an empty id is almost always a missing value that would put every
 caller's turns in one thread. The in-memory store applies the same rule, so code tested
-on it does not fail later on a database.
+on it does not fail later on a database. Such an id names no thread: ``load``,
+``get_metadata`` and ``delete`` find nothing there (so an id taken from a request can be
+looked up as is), while ``append``, ``set_metadata`` and ``lock`` refuse it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ from typing import Any
 
 from locus.core.errors import ConfigurationError
 
-__all__ = ["MAX_THREAD_ID_BYTES", "check_thread_id", "check_timeout", "storable_prefix"]
+__all__ = [
+    "MAX_THREAD_ID_BYTES",
+    "check_thread_id",
+    "check_timeout",
+    "is_thread_id",
+    "storable_prefix",
+]
 
 MAX_THREAD_ID_BYTES = 1024
 
@@ -40,6 +48,18 @@ def check_thread_id(thread_id: Any) -> str:
             "instance a hash or a UUID of what identifies the conversation)"
         )
     return thread_id
+
+
+def is_thread_id(thread_id: Any) -> bool:
+    """Whether a store can keep ``thread_id`` (reads of other ids find nothing); a
+    non-``str`` is still a ``ConfigurationError``."""
+    try:
+        check_thread_id(thread_id)
+    except ConfigurationError:
+        if not isinstance(thread_id, str):
+            raise
+        return False
+    return True
 
 
 def storable_prefix(prefix: str) -> bool:

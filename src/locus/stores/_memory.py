@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from locus.core.messages import Message
-from locus.stores._ids import check_thread_id, check_timeout, storable_prefix
+from locus.stores._ids import check_thread_id, check_timeout, is_thread_id, storable_prefix
 from locus.stores._keyed_lock import KeyedLock
 from locus.stores._metadata import copy_metadata
 
@@ -30,7 +30,8 @@ class InMemoryThreadStore:
         self._locks = KeyedLock()
 
     async def load(self, thread_id: str) -> list[Message]:
-        check_thread_id(thread_id)
+        if not is_thread_id(thread_id):
+            return []
         return list(self._threads.get(thread_id, ()))
 
     async def append(self, thread_id: str, messages: Sequence[Message]) -> None:
@@ -41,7 +42,8 @@ class InMemoryThreadStore:
         self._touch(thread_id)
 
     async def delete(self, thread_id: str) -> None:
-        self.clear(check_thread_id(thread_id))
+        if is_thread_id(thread_id):
+            self.clear(thread_id)
 
     async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
         if prefix is not None and not storable_prefix(prefix):
@@ -51,7 +53,9 @@ class InMemoryThreadStore:
         return ids[: max(limit, 0)]
 
     async def get_metadata(self, thread_id: str) -> dict[str, Any]:
-        return copy_metadata(self._metadata.get(check_thread_id(thread_id), {}))
+        if not is_thread_id(thread_id):
+            return {}
+        return copy_metadata(self._metadata.get(thread_id, {}))
 
     async def set_metadata(self, thread_id: str, metadata: Mapping[str, Any]) -> None:
         self._metadata[check_thread_id(thread_id)] = copy_metadata(metadata)

@@ -25,7 +25,7 @@ from locus.core.errors import (
 from locus.core.messages import Message, dump_messages, load_messages
 from locus.stores import _postgres_sql as sql
 from locus.stores._dsn import mask, scrub
-from locus.stores._ids import check_thread_id, check_timeout, storable_prefix
+from locus.stores._ids import check_thread_id, check_timeout, is_thread_id, storable_prefix
 from locus.stores._keyed_lock import KeyedLock, lock_timeout_error
 from locus.stores._metadata import dump_metadata, load_metadata
 from locus.stores._postgres_errors import translate
@@ -85,7 +85,8 @@ class PostgresThreadStore:
         return f"PostgresThreadStore({mask(self._dsn)!r})"
 
     async def load(self, thread_id: str) -> list[Message]:
-        check_thread_id(thread_id)
+        if not is_thread_id(thread_id):
+            return []  # no thread can have it
         async with self._connection(f"load thread {thread_id!r}") as conn:
             rows = await (await conn.execute(sql.LOAD, (thread_id,))).fetchall()
         out: list[Message] = []
@@ -106,7 +107,8 @@ class PostgresThreadStore:
             await conn.execute(sql.APPEND_BATCH, (thread_id, row[0], body))
 
     async def delete(self, thread_id: str) -> None:
-        check_thread_id(thread_id)
+        if not is_thread_id(thread_id):
+            return
         async with self._connection(f"delete thread {thread_id!r}", transaction=True) as conn:
             # the thread row first: its row lock waits out an append in flight, whose
             # batch the messages' DELETE (a later statement, a fresh snapshot) then sees
@@ -125,7 +127,8 @@ class PostgresThreadStore:
             return [row[0] for row in await cursor.fetchall()]
 
     async def get_metadata(self, thread_id: str) -> dict[str, Any]:
-        check_thread_id(thread_id)
+        if not is_thread_id(thread_id):
+            return {}
         async with self._connection(f"read metadata of thread {thread_id!r}") as conn:
             row = await (await conn.execute(sql.GET_METADATA, (thread_id,))).fetchone()
         return {} if row is None else load_metadata(row[0])

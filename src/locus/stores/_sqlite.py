@@ -20,7 +20,7 @@ from locus.core.errors import ConfigurationError, StoreError
 from locus.core.messages import Message, dump_messages
 from locus.stores import _sqlite_db as sql
 from locus.stores import _sqlite_lease as lease
-from locus.stores._ids import check_thread_id, check_timeout, storable_prefix
+from locus.stores._ids import check_thread_id, check_timeout, is_thread_id, storable_prefix
 from locus.stores._keyed_lock import KeyedLock, lock_timeout_error
 from locus.stores._metadata import dump_metadata
 from locus.stores._sqlite_errors import translate
@@ -69,7 +69,8 @@ class SQLiteThreadStore:
         return f"SQLiteThreadStore({self._path!r})"
 
     async def load(self, thread_id: str) -> list[Message]:
-        check_thread_id(thread_id)
+        if not is_thread_id(thread_id):
+            return []  # no thread can have it
         return await self._call(sql.load, thread_id, action=f"load thread {thread_id!r}")
 
     async def append(self, thread_id: str, messages: Sequence[Message]) -> None:
@@ -83,7 +84,8 @@ class SQLiteThreadStore:
         )
 
     async def delete(self, thread_id: str) -> None:
-        check_thread_id(thread_id)
+        if not is_thread_id(thread_id):
+            return
         await self._call(sql.delete, thread_id, action=f"delete thread {thread_id!r}")
 
     async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
@@ -92,7 +94,9 @@ class SQLiteThreadStore:
         return await self._call(sql.list_threads, limit, prefix, action="list threads")
 
     async def get_metadata(self, thread_id: str) -> dict[str, Any]:
-        action = f"read metadata of thread {check_thread_id(thread_id)!r}"
+        if not is_thread_id(thread_id):
+            return {}
+        action = f"read metadata of thread {thread_id!r}"
         return await self._call(sql.get_metadata, thread_id, action=action)
 
     async def set_metadata(self, thread_id: str, metadata: Mapping[str, Any]) -> None:

@@ -183,22 +183,26 @@ _BAD_IDS = ["", "a\x00b", "lone \ud83d surrogate", "é" * 513]
 async def test_a_thread_id_no_database_can_keep_is_refused_by_every_store(
     store: Any, bad: str
 ) -> None:
-    """Before: memory took all four, SQLite raised a bare UnicodeEncodeError for the
-    surrogate, PostgreSQL a StoreError ("see its log") for NUL and the long id."""
-    calls: list[Callable[[], Awaitable[Any]]] = [
-        lambda: store.load(bad),
+    """Writes and locks refuse it; reads and delete find no thread there (an id from a
+    request can be looked up as is). Before: memory took all four, SQLite raised a bare
+    UnicodeEncodeError for the surrogate, PostgreSQL a StoreError ("see its log") for NUL
+    and the long id, on reads as on writes."""
+    writes: list[Callable[[], Awaitable[Any]]] = [
         lambda: store.append(bad, [Message.user("x")]),
-        lambda: store.delete(bad),
-        lambda: store.get_metadata(bad),
         lambda: store.set_metadata(bad, {"a": 1}),
     ]
-    for call in calls:
+    for write in writes:
         with pytest.raises(ConfigurationError, match="thread id"):
-            await call()
+            await write()
     with pytest.raises(ConfigurationError, match="thread id"):
         async with store.lock(bad, timeout=1):
             raise AssertionError("locked a thread that cannot exist")
+    assert await store.load(bad) == []
+    assert await store.get_metadata(bad) == {}
+    await store.delete(bad)
     assert await store.list_threads() == []
+    with pytest.raises(ConfigurationError, match="must be a str"):
+        await store.load(42)
 
 
 async def test_awkward_but_valid_ids_round_trip(store: Any) -> None:
