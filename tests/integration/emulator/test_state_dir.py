@@ -160,6 +160,20 @@ def test_a_busy_port_fails_cleanly_and_removes_the_temporary_dir(oci_emulator: E
     assert not emulator.state_dir.exists()
 
 
+def test_an_emulator_never_started_leaves_no_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A temporary state directory is made when the emulator starts (or its path is
+    asked for), not when it is built: a built and dropped emulator left an empty one."""
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # where mkdtemp makes it
+    Emulator()
+    assert list(tmp_path.iterdir()) == []
+    with Emulator() as emu:
+        made = emu.state_dir
+        assert made.parent == tmp_path and (made / "emulator.json").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_reused_state_dir_gets_a_fresh_key_and_info(tmp_path: Path) -> None:
     with Emulator(state_dir=tmp_path) as first:
         first_key = (tmp_path / "key.pem").read_bytes()

@@ -65,9 +65,7 @@ class Emulator:
         else:
             self.catalogue = load_catalogue(catalogue, region)
         self._temp = state_dir is None
-        self.state_dir = Path(
-            tempfile.mkdtemp(prefix="locus-emu-") if state_dir is None else state_dir
-        )
+        self._state_dir = None if state_dir is None else Path(state_dir)
         self._engine_options: dict[str, Any] = {
             "rules": rules,
             "backend": backend,
@@ -135,8 +133,16 @@ class Emulator:
             self._server.should_exit = True
             self._thread.join(timeout=10)
         self._server = self._thread = None
-        if self._temp:
-            shutil.rmtree(self.state_dir, ignore_errors=True)
+        if self._temp and self._state_dir is not None:
+            shutil.rmtree(self._state_dir, ignore_errors=True)
+
+    @property
+    def state_dir(self) -> Path:
+        """The state directory (a temporary one is made when first needed: an emulator
+        built and never started leaves nothing behind)."""
+        if self._state_dir is None:
+            self._state_dir = Path(tempfile.mkdtemp(prefix="locus-emu-"))
+        return self._state_dir
 
     # -- what clients need -----------------------------------------------------------------
 
