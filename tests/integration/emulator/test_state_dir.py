@@ -174,6 +174,23 @@ def test_an_emulator_never_started_leaves_no_directory(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_started_emulator_never_stopped_leaves_no_directory_at_exit(tmp_path: Path) -> None:
+    """A process that starts an emulator and exits without ``stop()`` (its key and config
+    in the temporary directory) leaves nothing behind."""
+    code = (
+        "import tempfile, sys; tempfile.tempdir = sys.argv[1]\n"
+        "from locus.emulator import Emulator\n"
+        "emu = Emulator().start()\n"
+        "print((emu.state_dir / 'key.pem').exists())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_reused_state_dir_gets_a_fresh_key_and_info(tmp_path: Path) -> None:
     with Emulator(state_dir=tmp_path) as first:
         first_key = (tmp_path / "key.pem").read_bytes()

@@ -6,6 +6,7 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -134,14 +135,18 @@ class Emulator:
             self._thread.join(timeout=10)
         self._server = self._thread = None
         if self._temp and self._state_dir is not None:
-            shutil.rmtree(self._state_dir, ignore_errors=True)
+            self._remove_temp()
 
     @property
     def state_dir(self) -> Path:
         """The state directory (a temporary one is made when first needed: an emulator
         built and never started leaves nothing behind)."""
         if self._state_dir is None:
-            self._state_dir = Path(tempfile.mkdtemp(prefix="locus-emu-"))
+            made = Path(tempfile.mkdtemp(prefix="locus-emu-"))
+            # removed by stop(), or when this emulator is collected or the process exits
+            # without stop() (its key must not stay behind in /tmp)
+            self._remove_temp = weakref.finalize(self, shutil.rmtree, made, ignore_errors=True)
+            self._state_dir = made
         return self._state_dir
 
     # -- what clients need -----------------------------------------------------------------
