@@ -73,8 +73,9 @@ class Diagnosis(asyncio.Protocol):
 
     async def wait_for_eof(self, seconds: float = _EOF_WAIT) -> None:
         """Until the server's stderr is closed (it exited), at most ``seconds``."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._eof.wait(), seconds)
+        with contextlib.suppress(TimeoutError):  # (asyncio.timeout: a cancel stays one)
+            async with asyncio.timeout(seconds):
+                await self._eof.wait()
 
     @property
     def stderr(self) -> str | None:

@@ -133,7 +133,8 @@ class Session:
             return
         if self._client is not None:  # connected: let it leave in order
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(task), _CLOSE_TIMEOUT)
+                async with asyncio.timeout(_CLOSE_TIMEOUT):
+                    await asyncio.shield(task)
         await self._stop()
 
     async def _stop(self) -> None:

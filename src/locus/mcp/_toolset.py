@@ -231,7 +231,8 @@ class MCPToolset:
         diagnosis = Diagnosis(self.label, stdio=self._stdio)
         session = Session(lambda: self._client(diagnosis), self._watch, diagnosis)
         try:
-            await asyncio.wait_for(session.open(), self.connect_timeout)
+            async with asyncio.timeout(self.connect_timeout):
+                await session.open()
         except Exception as exc:
             await session.close()
             error = connect_error(
@@ -244,7 +245,11 @@ class MCPToolset:
         from pydantic import ValidationError
 
         try:
-            return await asyncio.wait_for(session.request(make), self.timeout)
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for could turn a cancel of
+            # the caller (a run cancelled during the call) into TimeoutError, and the run
+            # went on with a tool error instead of stopping
+            async with asyncio.timeout(self.timeout):
+                return await session.request(make)
         except TimeoutError as exc:
             raise ToolTimeoutError(
                 f"{self.label} did not answer '{what}' within {self.timeout} s; give a "

@@ -141,7 +141,7 @@ async def test_a_server_that_never_answers_the_handshake_times_out_and_is_stoppe
     assert "connect_timeout=" in str(caught.value)
     assert elapsed < 8, elapsed  # the timeout, and the SDK's bounded stop of the process
     assert running(marker) == []
-    await until(lambda: asyncio.all_tasks() == tasks, 5)  # a leaked task stays: fails
+    await until(lambda: asyncio.all_tasks() <= tasks, 5)  # a leaked task stays: fails
 
 
 async def test_a_run_cancelled_while_connecting_leaves_no_process_nor_task() -> None:
@@ -154,7 +154,7 @@ async def test_a_run_cancelled_while_connecting_leaves_no_process_nor_task() -> 
     with pytest.raises(asyncio.CancelledError):
         await listing
     assert running(marker) == []
-    await until(lambda: asyncio.all_tasks() == tasks, 5)  # a leaked task stays: fails
+    await until(lambda: asyncio.all_tasks() <= tasks, 5)  # a leaked task stays: fails
     assert server._session is None
 
 
@@ -203,7 +203,7 @@ async def test_a_cancelled_call_leaves_the_session_usable(serve: MCPServerStdio)
         with pytest.raises(asyncio.CancelledError):
             await call
     assert await serve.call_tool("pid") == pid  # the same connection, the same process
-    await until(lambda: asyncio.all_tasks() == tasks, 5)  # a leaked task stays: fails
+    await until(lambda: asyncio.all_tasks() <= tasks, 5)  # a leaked task stays: fails
 
 
 async def test_a_run_cancelled_during_an_mcp_call_does_not_spoil_the_next_run(
