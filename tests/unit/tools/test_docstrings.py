@@ -69,3 +69,62 @@ def test_numpy_style() -> None:
 def test_numpy_parameter_without_description() -> None:
     doc = parse_docstring("Do it.\n\nParameters\n----------\nflag : bool\n")
     assert doc.params == {"flag": ""}
+
+
+def test_sphinx_style_params_types_and_returns() -> None:
+    doc = parse_docstring(
+        """Book a table.
+
+        Books it in the restaurant's own system.
+
+        :param restaurant: The restaurant's name,
+            as the user wrote it.
+        :type restaurant: str
+        :param int people: How many guests.
+        :keyword note: Anything for the staff.
+        :returns: The booking reference.
+        :rtype: str
+        :raises ValueError: when the restaurant is full.
+        """
+    )
+    assert doc.summary == "Book a table.\n\nBooks it in the restaurant's own system."
+    assert doc.params == {
+        "restaurant": "The restaurant's name, as the user wrote it.",
+        "people": "How many guests.",
+        "note": "Anything for the staff.",
+    }
+    assert doc.types == {"restaurant": "str", "people": "int"}
+    assert doc.returns == "The booking reference."
+
+
+def test_sphinx_param_with_empty_text_and_a_type_only_field() -> None:
+    doc = parse_docstring("Do it.\n\n:param flag:\n:type flag: bool\n:return: nothing much")
+    assert doc.summary == "Do it."
+    assert doc.params == {"flag": ""}
+    assert doc.returns == "nothing much"
+
+
+def test_a_colon_in_plain_prose_is_not_a_sphinx_field() -> None:
+    doc = parse_docstring("Ratio: a to b.\n\nUse :func:`divide` for more.")
+    assert doc.summary == "Ratio: a to b.\n\nUse :func:`divide` for more."
+    assert doc.params == {}
+
+
+def test_a_sphinx_tool_describes_its_parameters_to_the_model() -> None:
+    from locus.tools import tool
+
+    @tool
+    def book(restaurant: str, people: int) -> str:
+        """Book a table.
+
+        :param restaurant: The restaurant's name.
+        :type restaurant: str
+        :param people: How many guests.
+        :returns: The booking reference.
+        """
+        return "ref"
+
+    schema = book.spec.parameters
+    assert book.spec.description == "Book a table."
+    assert schema["properties"]["restaurant"]["description"] == "The restaurant's name."
+    assert schema["properties"]["people"]["description"] == "How many guests."
