@@ -136,6 +136,7 @@ class PostgresThreadStore:
     async def set_metadata(self, thread_id: str, metadata: Mapping[str, Any]) -> None:
         check_thread_id(thread_id)
         text = dump_metadata(metadata)
+        await self._check_lock_alive(thread_id)
         async with self._connection(f"set metadata of thread {thread_id!r}") as conn:
             await conn.execute(sql.SET_METADATA, {"t": thread_id, "m": text, "step": 0})
 
@@ -349,8 +350,16 @@ async def _advisory_lock(
 async def _unlock(
     pool: AsyncConnectionPool[AsyncConnection[Any]], conn: AsyncConnection[Any], key: str
 ) -> None:
+    import psycopg
+
     try:
         await asyncio.shield(conn.execute(sql.UNLOCK, (key,)))
+    except psycopg.OperationalError:
+        if not conn.closed:
+            await _discard(pool, conn)
+            raise
+        await _discard(pool, conn)  # the session ended, and its locks with it: released
+        return
     except BaseException:
         await _discard(pool, conn)  # closing the session releases its locks
         raise

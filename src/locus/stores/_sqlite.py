@@ -101,7 +101,9 @@ class SQLiteThreadStore:
 
     async def set_metadata(self, thread_id: str, metadata: Mapping[str, Any]) -> None:
         action = f"set metadata of thread {check_thread_id(thread_id)!r}"
-        await self._call(sql.set_metadata, thread_id, dump_metadata(metadata), action=action)
+        owner = self._owner if thread_id in self._held else None
+        text = dump_metadata(metadata)
+        await self._call(sql.set_metadata, thread_id, text, owner, action=action)
 
     def lock(
         self, thread_id: str, *, timeout: float | None = None

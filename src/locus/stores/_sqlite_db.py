@@ -156,7 +156,8 @@ def _check_lease(db: sqlite3.Connection, thread_id: str, owner: str) -> None:
     if row is None or row[0] != owner:
         raise ThreadConflictError(
             f"the lock on thread {thread_id!r} expired and was taken by another run before "
-            "this run could write; nothing was written: run it again on the fresh thread"
+            "this run could write; nothing was written (neither messages nor metadata): run "
+            "it again on the fresh thread"
         )
 
 
@@ -196,6 +197,11 @@ def get_metadata(db: sqlite3.Connection, thread_id: str) -> dict[str, Any]:
     return {} if row is None else load_metadata(row[0])
 
 
-def set_metadata(db: sqlite3.Connection, thread_id: str, text: str) -> None:
+def set_metadata(
+    db: sqlite3.Connection, thread_id: str, text: str, lease_owner: str | None
+) -> None:
+    """Replace the metadata; with ``lease_owner``, only while that owner holds the lock."""
     with transaction(db):
+        if lease_owner is not None:
+            _check_lease(db, thread_id, lease_owner)
         _touch(db, thread_id, seq_step=0, metadata=text)

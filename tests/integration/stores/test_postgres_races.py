@@ -82,3 +82,25 @@ async def test_a_lock_wait_for_a_free_lock_connection_says_so(postgres_dsn: str)
     async with store.lock("other", timeout=10):  # a connection came free
         pass
     await store.aclose()
+
+
+async def test_a_writer_whose_lock_connection_broke_cannot_set_metadata(postgres_dsn: str) -> None:
+    """Before: ``append`` refused a holder whose lock's session had ended (so another run
+    may hold the thread now), but ``set_metadata`` wrote the metadata all the same."""
+    store = PostgresThreadStore(postgres_dsn)
+    try:
+        async with store.lock("t"):
+            await store.set_metadata("t", {"by": "holder"})
+            async with await psycopg.AsyncConnection.connect(postgres_dsn, autocommit=True) as a:
+                await a.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks "
+                    "WHERE locktype = 'advisory' AND granted AND database = "
+                    "(SELECT oid FROM pg_database WHERE datname = current_database())"
+                )
+            with pytest.raises(ThreadConflictError, match="another run may have taken"):
+                await store.append("t", [Message.user("late")])
+            with pytest.raises(ThreadConflictError, match="another run may have taken"):
+                await store.set_metadata("t", {"by": "stale holder"})
+            assert await store.get_metadata("t") == {"by": "holder"}
+    finally:
+        await store.aclose()

@@ -148,3 +148,25 @@ async def test_a_renewal_that_fails_once_does_not_stop_the_renewals(tmp_path: Pa
     blocker.close()
     await holder.aclose()
     await other.aclose()
+
+
+async def test_a_writer_whose_lease_was_taken_over_cannot_set_metadata(tmp_path: Path) -> None:
+    """Before: ``append`` refused a holder whose lease another process had taken (its
+    renewals stalled past the lease), but ``set_metadata`` wrote over the new holder's
+    metadata (a paused run's state) all the same."""
+    path = tmp_path / "t.db"
+    holder = SQLiteThreadStore(path)
+    async with holder.lock("t"):
+        await holder.set_metadata("t", {"by": "holder"})
+        db = sqlite3.connect(path, isolation_level=None)
+        db.execute("UPDATE locus_locks SET owner = 'other-host:0:1:abc' WHERE thread_id = 't'")
+        db.execute('UPDATE locus_threads SET metadata = \'{"by": "new holder"}\'')
+        db.close()
+        with pytest.raises(ThreadConflictError, match="taken by another run"):
+            await holder.append("t", [Message.user("late")])
+        with pytest.raises(ThreadConflictError, match="taken by another run"):
+            await holder.set_metadata("t", {"by": "stale holder"})
+        assert await holder.get_metadata("t") == {"by": "new holder"}
+    await holder.set_metadata("t", {"by": "anyone, unlocked"})  # no lock held: no check
+    assert await holder.get_metadata("t") == {"by": "anyone, unlocked"}
+    await holder.aclose()
