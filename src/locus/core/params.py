@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, Literal, Union
 
@@ -50,6 +51,20 @@ class GenerationParams:
     extra: dict[str, Any] = field(default_factory=dict)
     """Wire fields passed through as given (camelCase for OCI-native, snake_case for OpenAI)."""
 
+    def __post_init__(self) -> None:
+        for name in _NUMBERS:
+            value = getattr(self, name)
+            if value is not None:
+                _check_number(name, value, whole=name in _WHOLE)
+        if self.stop is not None and not all(isinstance(s, str) for s in self.stop):
+            raise ConfigurationError(
+                f"stop must be a string or a list of strings, not {self.stop!r}"
+            )
+        if self.parallel_tool_calls is not None and type(self.parallel_tool_calls) is not bool:
+            raise ConfigurationError(
+                f"parallel_tool_calls must be True or False, not {self.parallel_tool_calls!r}"
+            )
+
     def merged(self, overrides: dict[str, Any]) -> GenerationParams:
         """A copy with per-call overrides applied; unknown names are an error."""
         if not overrides:
@@ -69,3 +84,28 @@ class GenerationParams:
 
 
 _NAMES = frozenset(f.name for f in fields(GenerationParams))
+
+_WHOLE = frozenset({"max_tokens", "max_completion_tokens", "top_k", "seed"})
+_NUMBERS = (
+    *sorted(_WHOLE),
+    "temperature",
+    "top_p",
+    "frequency_penalty",
+    "presence_penalty",
+)
+
+
+def _check_number(name: str, value: object, *, whole: bool) -> None:
+    """A generation setting is a finite number (a whole one for counts and the seed)."""
+    kind = "a whole number" if whole else "a number"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigurationError(f"{name} must be {kind}, not {value!r}")
+    if whole and not isinstance(value, int):
+        raise ConfigurationError(f"{name} must be {kind}, not {value!r}")
+    if not math.isfinite(value):
+        raise ConfigurationError(
+            f"{name} must be a finite number, not {value!r}: JSON has no NaN or Infinity "
+            "and the service would refuse every request"
+        )
+    if name in ("max_tokens", "max_completion_tokens") and value < 1:
+        raise ConfigurationError(f"{name} must be at least 1, not {value!r}")

@@ -49,6 +49,38 @@ def test_generation_params_merge_rejects_unknown_names() -> None:
         params.merged({"temprature": 0.5})
 
 
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ({"temperature": float("nan")}, "temperature must be a finite number"),
+        ({"top_p": float("inf")}, "top_p must be a finite number"),
+        ({"temperature": "0.7"}, "temperature must be a number, not '0.7'"),
+        ({"temperature": True}, "temperature must be a number"),
+        ({"max_tokens": 0}, "max_tokens must be at least 1"),
+        ({"max_tokens": 10.5}, "max_tokens must be a whole number"),
+        ({"seed": "42"}, "seed must be a whole number"),
+        ({"stop": (1,)}, "stop must be a string or a list of strings"),
+        ({"parallel_tool_calls": "yes"}, "parallel_tool_calls must be True or False"),
+    ],
+)
+def test_generation_params_refuse_values_the_service_would_refuse(
+    given: dict[str, object], said: str
+) -> None:
+    """Each would reach the wire as a 400 on every call (NaN is not even JSON): refused
+    where it is given, by construction and by a call's overrides alike."""
+    with pytest.raises(ConfigurationError, match=said):
+        GenerationParams(**given)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match=said):
+        GenerationParams().merged(given)
+
+
+def test_generation_params_take_every_reasonable_value() -> None:
+    params = GenerationParams(
+        max_tokens=1, temperature=0, top_p=1.0, top_k=-1, seed=0, stop=("END",)
+    )
+    assert params.merged({"temperature": 1.5, "frequency_penalty": -0.5}).temperature == 1.5
+
+
 def test_status_error_classes() -> None:
     assert status_error_class(400) is BadRequestError
     assert status_error_class(429) is RateLimitError

@@ -81,7 +81,7 @@ specs = st.builds(
 )  # fmt: skip
 params = st.builds(
     GenerationParams,
-    max_tokens=st.none() | st.integers(-5, 5000),
+    max_tokens=st.none() | st.integers(1, 5000),  # (0 and less: refused when made)
     temperature=st.none() | st.floats(0, 2),
     top_k=st.none() | st.integers(-1, 100),
     stop=st.none() | st.lists(texts, max_size=2).map(tuple),

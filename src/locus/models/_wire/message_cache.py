@@ -45,7 +45,7 @@ __all__ = [
     "texts_only",
 ]
 
-dumps_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True).encode
+dumps_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode
 """Compact, ASCII-only JSON (as request bodies are sent: valid even with lone surrogates)."""
 
 

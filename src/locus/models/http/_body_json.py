@@ -8,7 +8,9 @@ and numbers, and a ``WireMessage`` is written as its text instead of being seria
 again: a turn costs the new messages plus one join (a ``WireTexts``, the messages of a
 body encoded under ``texts_only``, is joined as it is). What the walk does not know (a
 dict with keys that are not strings, a tuple, a subclass, anything deeper than
-``_DEPTH``) goes through ``json`` as it is, with the errors ``json`` raises.
+``_DEPTH``) goes through ``json`` as it is, with the errors ``json`` raises. A number JSON
+cannot spell (``NaN``, ``Infinity``) is a ``ValueError``, as with ``allow_nan=False``: the
+service refuses such a body (``_request_problems`` then names where the number is).
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ _ONLY_WIRE = {WireMessage}
 
 
 def dump_body(body: dict[str, Any]) -> bytes:
-    """``body`` as compact ASCII JSON bytes, identical to a whole ``json.dumps``."""
+    """``body`` as compact ASCII JSON bytes, identical to a whole ``json.dumps`` (with
+    ``allow_nan=False``)."""
     return _value(body, _DEPTH).encode("ascii")
 
 
@@ -62,7 +65,7 @@ def _scalar(value: Any) -> str:
     kind = type(value)
     if kind is int:
         return int.__repr__(value)
-    if kind is float and value - value == 0.0:  # finite (json spells the others)
+    if kind is float and value - value == 0.0:  # finite (json refuses the others)
         return float.__repr__(value)
     return dumps_compact(value)
 

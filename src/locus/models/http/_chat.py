@@ -23,7 +23,7 @@ import httpx
 from locus._sync import run_sync
 from locus.core._checks import reject_unknown
 from locus.core._headers import model_headers
-from locus.core.errors import APIStatusError, ConfigurationError, StreamError
+from locus.core.errors import APIStatusError, ConfigurationError, LocusError, StreamError
 from locus.core.messages import Message
 from locus.core.params import GenerationParams
 from locus.core.response import ModelResponse, StreamEvent
@@ -39,6 +39,7 @@ from locus.models.http._connection import Connection
 from locus.models.http._direct import direct_transport
 from locus.models.http._errors import ErrorDetails
 from locus.models.http._plain import PlainRequest, can_sign_plain
+from locus.models.http._request_problems import request_problem
 from locus.models.http._requests import RequestBuilder
 from locus.models.http._retry import RetryBudget, RetryPolicy
 from locus.models.http._send import read_body, send
@@ -264,8 +265,10 @@ class HTTPChatModel:
         # ASCII-only JSON (as the oci SDK sends), joined from each message's cached text
         try:
             data = dump_body(texts_only(self.codec.encode, request))
-        except (AttributeError, TypeError) as exc:  # checked only then: no cost per call
-            problem = _messages_problem(messages)
+        except (AttributeError, TypeError, ValueError) as exc:  # checked only then
+            if isinstance(exc, LocusError):
+                raise
+            problem = request_problem(messages, specs, params, overrides)
             if problem is None:
                 raise
             raise ConfigurationError(problem) from exc
@@ -364,18 +367,3 @@ def _text_calls(formats: ToolCallFormats) -> TextCalls | None:
     from locus.models.http._textcalls import TextCalls
 
     return TextCalls(formats)
-
-
-def _messages_problem(messages: object) -> str | None:
-    """What is wrong with ``messages`` as a model call's messages, or ``None``."""
-    hint = (
-        "pass a list of Message (from locus.core.messages import Message; "
-        '[Message.user("...")]); an Agent takes a plain prompt'
-    )
-    if isinstance(messages, str | bytes) or not isinstance(messages, Sequence):
-        return f"a model call takes a list of messages, not {type(messages).__name__}: {hint}"
-    for index, message in enumerate(messages):
-        if not isinstance(message, Message):
-            kind = type(message).__name__
-            return f"messages[{index}] is a {kind}, not a Message: {hint}"
-    return None

@@ -21,7 +21,7 @@ from locus.models.providers.oci._formats.generic import encode_generic_request
 
 
 def _whole(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":")).encode("ascii")
+    return json.dumps(body, separators=(",", ":"), allow_nan=False).encode("ascii")
 
 
 def _history() -> list[Message]:
@@ -143,7 +143,7 @@ def test_a_changed_message_gets_a_new_text() -> None:
     "body",
     [
         {},
-        {"a": [], "b": {}, "c": None, "d": [1.5, float("inf"), -0.0], "e": "\ud83d"},
+        {"a": [], "b": {}, "c": None, "d": [1.5, 1e308, -0.0], "e": "\ud83d"},
         {1: "int key", "x": {2: [3]}},
         {"deep": {"a": {"b": {"c": {"d": {"e": [1]}}}}}},
         {"list": [[{"x": 1}], {"y": [2]}]},
@@ -186,9 +186,6 @@ _ODD_VALUES: list[Any] = [
     1e300,
     5e-324,
     1.0000000000000002,
-    float("nan"),
-    float("inf"),
-    float("-inf"),
     10**30,
     -(10**30),
     True,
@@ -231,3 +228,20 @@ def test_errors_are_json_s_own() -> None:
         with pytest.raises(error) as theirs:
             _whole(body)
         assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")], ids=repr)
+def test_numbers_json_cannot_spell_are_refused_at_every_depth(value: float) -> None:
+    """``json.dumps`` would write ``NaN``/``Infinity``: not JSON, and the service answers
+    such a body with HTTP 400. The body and the cached messages refuse them instead."""
+    wire = _cached(Message.user("x"), lambda m: {"content": m.content})
+    for body in (
+        {"v": value},
+        {"a": {"v": value, "w": [wire]}},
+        {"a": {"b": [wire, {"v": [value]}]}},
+        {"a": {"b": {"c": {"d": [value]}}}},
+    ):
+        with pytest.raises(ValueError, match="not JSON compliant"):
+            dump_body(body)
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        _cached(Message.user("x"), lambda m: {"content": value})
