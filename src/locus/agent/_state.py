@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from locus.agent._ids import new_id
+from locus.core._json_values import argument_problem
 from locus.core.errors import ConfigurationError, SerializationError
 from locus.core.messages import Message, ToolCall, dump_messages, load_messages
 from locus.core.usage import Usage
@@ -205,8 +206,29 @@ def check_approvals(state: RunState, approvals: Mapping[str, Any] | None) -> dic
         raise ConfigurationError(
             f"approvals must map each pending call id to Approve() or Deny('reason'); "
             f"pending: {ids}, missing: {missing}, unknown: {unknown}, not Approve/Deny: {bad}"
+            f"{_earlier(state, unknown)}"
         )
+    for call_id, decision in given.items():
+        arguments = decision.arguments if isinstance(decision, Approve) else None
+        if arguments is not None and (problem := argument_problem(arguments)) is not None:
+            raise ConfigurationError(
+                f"Approve(arguments=...) for call {call_id!r} is {problem}: the arguments "
+                "go into events, durable histories and served streams as JSON; pass finite "
+                "numbers (or None), nested no deeper than JSON allows"
+            )
     return given
+
+
+def _earlier(state: RunState, unknown: list[str]) -> str:
+    """A note when an unknown id names a call of an earlier turn (a stale decision)."""
+    earlier = {c.id for m in state.messages[:-1] for c in m.tool_calls}
+    stale = [i for i in unknown if i in earlier]
+    if not stale:
+        return ""
+    return (
+        f"; {stale} named call(s) of an earlier turn, already answered: a decision sent "
+        "again late must not decide a newer call"
+    )
 
 
 def pending_call(call: ToolCall) -> PendingCall:
