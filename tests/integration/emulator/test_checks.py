@@ -117,6 +117,18 @@ def test_malformed_json_is_400_cannot_parse(oci_emulator: Emulator) -> None:
     assert _error(_post(oci_emulator, b'{"compartmentId": ')) == (400, "CannotParseRequest")
 
 
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_numbers_json_has_no_spelling_for_are_400_cannot_parse(
+    oci_emulator: Emulator, constant: str
+) -> None:
+    """Python's ``json`` writes and reads ``NaN``; JSON has none, and OCI refuses it."""
+    body = json.dumps(chat_body(oci_emulator, temperature=0.5)).encode()
+    assert b'"temperature": 0.5' in body
+    nan_body = body.replace(b'"temperature": 0.5', b'"temperature": ' + constant.encode())
+    assert _error(_post(oci_emulator, nan_body)) == (400, "CannotParseRequest")
+    assert _post(oci_emulator, body).status_code == 200
+
+
 def test_invalid_field_is_400_invalid_parameter(oci_emulator: Emulator) -> None:
     body = chat_body(oci_emulator, temperature="hot")
     assert _error(_post(oci_emulator, json.dumps(body).encode())) == (400, "InvalidParameter")

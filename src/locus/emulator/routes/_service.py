@@ -103,9 +103,15 @@ def _target(request: Request) -> str:
 def parse_body(body: bytes) -> Mapping[str, Any]:
     """The request body as a JSON object; 400 CannotParseRequest if it is not one."""
     try:
-        parsed = json.loads(body)
+        parsed = json.loads(body, parse_constant=_not_json)
     except ValueError as exc:
         raise cannot_parse("the body is not valid JSON") from exc
     if not isinstance(parsed, dict):
         raise cannot_parse("the body must be a JSON object")
     return parsed
+
+
+def _not_json(constant: str) -> Any:
+    """``NaN``, ``Infinity``, ``-Infinity``: Python's ``json`` reads them, JSON has no such
+    values, and OCI's service answers 400 for a body holding one."""
+    raise ValueError(f"{constant} is not a JSON value")
