@@ -1,7 +1,8 @@
 """Thread stores: where conversations live between runs.
 
 One small protocol (``ThreadStore``: ``load`` and ``append``, plus optional ``delete``,
-``list_threads``, metadata, a cross-process ``lock`` and ``aclose``) and three stores:
+``list_threads`` and ``page_threads`` (paging with a cursor), metadata, a cross-process
+``lock`` and ``aclose``) and three stores:
 
 - ``InMemoryThreadStore``: a dict, for one process and tests,
 - ``SQLiteThreadStore(path)``: the embedded default for one machine (several processes

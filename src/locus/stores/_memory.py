@@ -8,9 +8,10 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from locus.core.messages import Message
-from locus.stores._ids import check_thread_id, check_timeout, is_thread_id, storable_prefix
+from locus.stores._ids import check_thread_id, check_timeout, is_thread_id
 from locus.stores._keyed_lock import KeyedLock
 from locus.stores._metadata import copy_metadata
+from locus.stores._paging import check_list_limit, check_prefix, finish, page_query
 
 __all__ = ["InMemoryThreadStore"]
 
@@ -46,11 +47,36 @@ class InMemoryThreadStore:
             self.clear(thread_id)
 
     async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
-        if prefix is not None and not storable_prefix(prefix):
+        limit = check_list_limit(limit)
+        if limit == 0:
+            check_prefix(prefix)
             return []
-        ids = [t for t in self._changed if prefix is None or t.startswith(prefix)]
-        ids.sort(key=lambda t: (-self._changed[t], t))
-        return ids[: max(limit, 0)]
+        ids, _ = await self.page_threads(limit=limit, prefix=prefix)
+        return ids
+
+    async def page_threads(
+        self,
+        *,
+        limit: int = 100,
+        prefix: str | None = None,
+        cursor: str | None = None,
+        oldest_first: bool = False,
+    ) -> tuple[list[str], str | None]:
+        query = page_query(limit, prefix, cursor, oldest_first)
+        if query.impossible:
+            return [], None
+        until = query.until
+        if oldest_first and until is None:
+            until = max(self._changed.values(), default=0)
+        rows = [
+            (changed, t)
+            for t, changed in self._changed.items()
+            if (prefix is None or t.startswith(prefix)) and query.includes(changed, t)
+        ]
+        if until is not None:
+            rows = [row for row in rows if row[0] <= until]
+        rows.sort(reverse=not oldest_first)
+        return finish(query, rows[: query.limit + 1], until)
 
     async def get_metadata(self, thread_id: str) -> dict[str, Any]:
         if not is_thread_id(thread_id):

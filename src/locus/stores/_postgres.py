@@ -25,9 +25,10 @@ from locus.core.errors import (
 from locus.core.messages import Message, dump_messages, load_messages
 from locus.stores import _postgres_sql as sql
 from locus.stores._dsn import mask, scrub
-from locus.stores._ids import check_thread_id, check_timeout, is_thread_id, storable_prefix
+from locus.stores._ids import check_thread_id, check_timeout, is_thread_id
 from locus.stores._keyed_lock import KeyedLock, lock_timeout_error
 from locus.stores._metadata import dump_metadata, load_metadata
+from locus.stores._paging import check_list_limit, check_prefix, finish, page_query
 from locus.stores._postgres_errors import translate
 from locus.stores._schema import check_foreign_table
 
@@ -116,15 +117,32 @@ class PostgresThreadStore:
             await conn.execute(sql.DELETE_MESSAGES, (thread_id,))
 
     async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
-        if prefix is not None and not storable_prefix(prefix):
-            return []  # no thread id holds NUL or a lone surrogate
-        limit = max(limit, 0)
-        async with self._connection("list threads") as conn:
-            if prefix is None:
-                cursor = await conn.execute(sql.LIST, (limit,))
-            else:
-                cursor = await conn.execute(sql.LIST_PREFIX, (prefix, limit))
-            return [row[0] for row in await cursor.fetchall()]
+        limit = check_list_limit(limit)
+        if limit == 0:
+            check_prefix(prefix)
+            return []
+        ids, _ = await self.page_threads(limit=limit, prefix=prefix)
+        return ids
+
+    async def page_threads(
+        self,
+        *,
+        limit: int = 100,
+        prefix: str | None = None,
+        cursor: str | None = None,
+        oldest_first: bool = False,
+    ) -> tuple[list[str], str | None]:
+        query = page_query(limit, prefix, cursor, oldest_first)
+        if query.impossible:
+            return [], None  # no thread id holds NUL or a lone surrogate
+        async with self._connection("list threads", transaction=True) as conn:
+            until = query.until
+            if query.oldest_first and until is None:
+                row = await (await conn.execute(sql.MAX_CHANGED)).fetchone()
+                until = 0 if row is None else int(row[0])
+            statement, args = sql.page(query, until)
+            rows = await (await conn.execute(statement, args)).fetchall()
+        return finish(query, [(int(c), t) for c, t in rows], until)
 
     async def get_metadata(self, thread_id: str) -> dict[str, Any]:
         if not is_thread_id(thread_id):

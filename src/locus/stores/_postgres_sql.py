@@ -8,6 +8,8 @@ orders ``list_threads``. Metadata is JSON text (``jsonb`` would refuse ``\\u0000
 
 from __future__ import annotations
 
+from locus.stores._paging import PageQuery
+
 __all__ = [
     "APPEND_BATCH",
     "BUMP_THREAD",
@@ -15,10 +17,9 @@ __all__ = [
     "DELETE_MESSAGES",
     "DELETE_THREAD",
     "GET_METADATA",
-    "LIST",
-    "LIST_PREFIX",
     "LOAD",
     "LOCK",
+    "MAX_CHANGED",
     "SCHEMA",
     "SCHEMA_LOCK",
     "SCHEMA_VERSION",
@@ -27,6 +28,7 @@ __all__ = [
     "TABLES",
     "UNLOCK",
     "UNLOCK_ALL",
+    "page",
 ]
 
 SCHEMA_VERSION = 1
@@ -73,11 +75,31 @@ SET_METADATA = BUMP_THREAD
 GET_METADATA = "SELECT metadata FROM locus_threads WHERE thread_id = %s"
 DELETE_MESSAGES = "DELETE FROM locus_messages WHERE thread_id = %s"
 DELETE_THREAD = "DELETE FROM locus_threads WHERE thread_id = %s"
-LIST = "SELECT thread_id FROM locus_threads ORDER BY changed DESC LIMIT %s"
-LIST_PREFIX = (
-    "SELECT thread_id FROM locus_threads WHERE starts_with(thread_id, %s) "
-    "ORDER BY changed DESC LIMIT %s"
-)
+MAX_CHANGED = "SELECT coalesce(max(changed), 0) FROM locus_threads"
+
+
+def page(query: PageQuery, until: int | None) -> tuple[str, list[object]]:
+    """The statement (and its arguments) reading one page of ``page_threads``."""
+    where: list[str] = []
+    args: list[object] = []
+    if query.prefix:
+        where.append("starts_with(thread_id, %s)")
+        args.append(query.prefix)
+    if until is not None:
+        where.append("changed <= %s")
+        args.append(until)
+    if query.after is not None:
+        where.append(f"(changed, thread_id) {'>' if query.oldest_first else '<'} (%s, %s)")
+        args += list(query.after)
+    order = "ASC" if query.oldest_first else "DESC"
+    statement = (
+        "SELECT changed, thread_id FROM locus_threads"
+        + (f" WHERE {' AND '.join(where)}" if where else "")
+        + f" ORDER BY changed {order}, thread_id {order} LIMIT %s"
+    )
+    return statement, [*args, query.limit + 1]
+
+
 SET_LOCK_TIMEOUT = "SELECT set_config('lock_timeout', %s, false)"
 LOCK = "SELECT pg_advisory_lock(hashtextextended(%s, 0))"
 UNLOCK = "SELECT pg_advisory_unlock(hashtextextended(%s, 0))"

@@ -4,7 +4,18 @@ A user's own store needs only ``load`` and ``append``. The agent finds the optio
 methods with ``getattr``, so a two-method store keeps working:
 
 - ``async delete(thread_id) -> None``
-- ``async list_threads(*, limit=100, prefix=None) -> list[str]`` (most recently changed first)
+- ``async list_threads(*, limit=100, prefix=None) -> list[str]``: the ids, most recently
+  changed first (``limit`` an int of 0 or more)
+- ``async page_threads(*, limit=100, prefix=None, cursor=None, oldest_first=False)
+  -> tuple[list[str], str | None]``: one page of ids (most recently changed first, or
+  least recently with ``oldest_first``) and the cursor to the next page, ``None`` when
+  none is left; pass the cursor back with the same ``prefix`` and ``oldest_first`` (a
+  ``ConfigurationError`` otherwise, and for a cursor the store did not make). The cursor is
+  opaque text holding the last thread's position, so writes between pages do not move
+  the pager: no id is listed twice; every thread neither changed nor deleted between the
+  first page and the last is listed exactly once; a thread changed or created after the
+  first page is not listed by the later pages; paging ends, whatever the writers do.
+  The first page is what ``list_threads`` returns.
 - ``async get_metadata(thread_id) -> dict`` (``{}`` for an unknown thread)
 - ``async set_metadata(thread_id, metadata) -> None`` (replaces the whole dict)
 - ``lock(thread_id, *, timeout=None) -> async context manager``: excludes other runs on the

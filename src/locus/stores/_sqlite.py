@@ -20,9 +20,10 @@ from locus.core.errors import ConfigurationError, StoreError
 from locus.core.messages import Message, dump_messages
 from locus.stores import _sqlite_db as sql
 from locus.stores import _sqlite_lease as lease
-from locus.stores._ids import check_thread_id, check_timeout, is_thread_id, storable_prefix
+from locus.stores._ids import check_thread_id, check_timeout, is_thread_id
 from locus.stores._keyed_lock import KeyedLock, lock_timeout_error
 from locus.stores._metadata import dump_metadata
+from locus.stores._paging import check_list_limit, check_prefix, page_query
 from locus.stores._sqlite_errors import translate
 
 __all__ = ["SQLiteThreadStore"]
@@ -89,9 +90,25 @@ class SQLiteThreadStore:
         await self._call(sql.delete, thread_id, action=f"delete thread {thread_id!r}")
 
     async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
-        if prefix is not None and not storable_prefix(prefix):
-            return []  # no thread id holds NUL or a lone surrogate
-        return await self._call(sql.list_threads, limit, prefix, action="list threads")
+        limit = check_list_limit(limit)
+        if limit == 0:
+            check_prefix(prefix)
+            return []
+        ids, _ = await self.page_threads(limit=limit, prefix=prefix)
+        return ids
+
+    async def page_threads(
+        self,
+        *,
+        limit: int = 100,
+        prefix: str | None = None,
+        cursor: str | None = None,
+        oldest_first: bool = False,
+    ) -> tuple[list[str], str | None]:
+        query = page_query(limit, prefix, cursor, oldest_first)
+        if query.impossible:
+            return [], None  # no thread id holds NUL or a lone surrogate
+        return await self._call(sql.page_threads, query, action="list threads")
 
     async def get_metadata(self, thread_id: str) -> dict[str, Any]:
         if not is_thread_id(thread_id):

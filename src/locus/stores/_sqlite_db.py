@@ -17,6 +17,7 @@ from typing import Any
 from locus.core.errors import SerializationError, ThreadConflictError
 from locus.core.messages import Message, load_messages
 from locus.stores._metadata import load_metadata
+from locus.stores._paging import PageQuery, finish
 from locus.stores._schema import check_foreign_table
 
 __all__ = [
@@ -25,8 +26,8 @@ __all__ = [
     "connect",
     "delete",
     "get_metadata",
-    "list_threads",
     "load",
+    "page_threads",
     "set_metadata",
     "transaction",
     "use_wal",
@@ -179,15 +180,34 @@ def delete(db: sqlite3.Connection, thread_id: str) -> None:
         db.execute("DELETE FROM locus_threads WHERE thread_id = ?", (thread_id,))
 
 
-def list_threads(db: sqlite3.Connection, limit: int, prefix: str | None) -> list[str]:
-    args: tuple[str, ...] = ()
-    if prefix is None:
-        sql = "SELECT thread_id FROM locus_threads"
-    else:
-        sql = "SELECT thread_id FROM locus_threads WHERE substr(thread_id, 1, length(?)) = ?"
-        args = (prefix, prefix)
-    rows = db.execute(f"{sql} ORDER BY changed DESC LIMIT ?", (*args, max(limit, 0)))
-    return [r[0] for r in rows]
+def page_threads(db: sqlite3.Connection, query: PageQuery) -> tuple[list[str], str | None]:
+    """One page of ``page_threads`` (see ``_paging``), in one read transaction."""
+    db.execute("BEGIN")
+    try:
+        until = query.until
+        if query.oldest_first and until is None:
+            (until,) = db.execute("SELECT coalesce(max(changed), 0) FROM locus_threads").fetchone()
+        where: list[str] = []
+        args: list[object] = []
+        if query.prefix:
+            where.append("substr(thread_id, 1, length(?)) = ?")
+            args += [query.prefix, query.prefix]
+        if until is not None:
+            where.append("changed <= ?")
+            args.append(until)
+        if query.after is not None:
+            where.append(f"(changed, thread_id) {'>' if query.oldest_first else '<'} (?, ?)")
+            args += list(query.after)
+        order = "ASC" if query.oldest_first else "DESC"
+        rows = db.execute(
+            "SELECT changed, thread_id FROM locus_threads"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + f" ORDER BY changed {order}, thread_id {order} LIMIT ?",
+            (*args, query.limit + 1),
+        ).fetchall()
+    finally:
+        db.execute("COMMIT")
+    return finish(query, rows, until)
 
 
 def get_metadata(db: sqlite3.Connection, thread_id: str) -> dict[str, Any]:

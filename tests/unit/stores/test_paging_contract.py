@@ -1,0 +1,201 @@
+"""Paging through a store's threads (``page_threads``): one contract for every store.
+
+Run on memory and SQLite here (``conftest.py``) and on PostgreSQL by
+``tests/integration/stores/test_postgres_paging_contract.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from locus.core.errors import ConfigurationError
+from locus.core.messages import Message
+
+HI = [Message.user("hi")]
+
+
+async def _fill(store: Any, ids: list[str]) -> None:
+    for tid in ids:
+        await store.append(tid, HI)
+
+
+async def _all_pages(store: Any, limit: int, **options: Any) -> list[list[str]]:
+    pages: list[list[str]] = []
+    cursor = None
+    while True:
+        ids, cursor = await store.page_threads(limit=limit, cursor=cursor, **options)
+        pages.append(ids)
+        if cursor is None:
+            return pages
+        assert len(pages) < 1000, "the pager does not end"
+
+
+def _flat(pages: list[list[str]]) -> list[str]:
+    return [tid for page in pages for tid in page]
+
+
+async def test_pages_cover_every_thread_once_in_both_orders(store: Any) -> None:
+    ids = [f"t{i:02}" for i in range(25)]
+    await _fill(store, ids)
+    newest = await _all_pages(store, 10)
+    assert [len(p) for p in newest] == [10, 10, 5]
+    assert _flat(newest) == ids[::-1] == await store.list_threads(limit=1000)
+    oldest = await _all_pages(store, 10, oldest_first=True)
+    assert _flat(oldest) == ids
+    assert await _all_pages(store, 25) == [ids[::-1]]  # a full last page says it is the end
+    assert await _all_pages(store, 1000, oldest_first=True) == [ids]
+
+
+async def test_an_empty_store_is_one_empty_page(store: Any) -> None:
+    assert await store.page_threads() == ([], None)
+    assert await store.page_threads(oldest_first=True, prefix="x") == ([], None)
+
+
+async def test_a_prefix_pages_only_its_threads_whatever_their_characters(store: Any) -> None:
+    odd = ["a%b/1", "a%b/2", "a_b/1", "a%b\\/3", "a%b'; --/4", "a%b/🧵5", "a%c/6", "A%b/7"]
+    await _fill(store, odd)
+    want = ["a%b/1", "a%b/2", "a%b\\/3", "a%b'; --/4", "a%b/🧵5"]
+    for prefix, expected in [("a%b", want), ("a_", ["a_b/1"]), ("a%b/🧵", ["a%b/🧵5"])]:
+        assert _flat(await _all_pages(store, 2, prefix=prefix, oldest_first=True)) == expected
+        assert _flat(await _all_pages(store, 2, prefix=prefix)) == expected[::-1]
+    assert await store.page_threads(prefix="a\x00") == ([], None)
+    assert await store.page_threads(prefix="a\udc00", oldest_first=True) == ([], None)
+
+
+@pytest.mark.parametrize("oldest_first", [False, True], ids=["newest", "oldest"])
+async def test_writes_between_pages_neither_repeat_nor_skip_unchanged_threads(
+    store: Any, oldest_first: bool
+) -> None:
+    """What paging guarantees under concurrent writes: each id at most once; every thread
+    neither changed nor deleted from the first page to the last exactly once; a thread
+    changed (or created) after the first page is not listed by the later pages."""
+    ids = [f"t{i:02}" for i in range(30)]
+    await _fill(store, ids)
+    first, cursor = await store.page_threads(limit=10, oldest_first=oldest_first)
+    listed, pending = first[:], [t for t in ids if t not in first]
+    touched = {first[-1], first[0], pending[0], pending[-1]}  # the cursor's own thread too
+    for tid in sorted(touched):
+        await store.append(tid, HI)
+    await store.set_metadata(pending[5], {"changed": True})
+    await store.delete(pending[6])
+    await store.append("new-thread", HI)
+    touched |= {pending[5], pending[6], "new-thread"}
+    while cursor is not None:
+        page, cursor = await store.page_threads(limit=10, cursor=cursor, oldest_first=oldest_first)
+        listed += page
+    assert len(listed) == len(set(listed))
+    assert set(ids) - touched <= set(listed)
+    assert not {pending[0], pending[-1], pending[5], pending[6], "new-thread"} & set(listed)
+
+
+@pytest.mark.parametrize("oldest_first", [False, True], ids=["newest", "oldest"])
+async def test_a_pager_ends_while_a_writer_keeps_changing_threads(
+    store: Any, oldest_first: bool
+) -> None:
+    """A writer changes the thread just listed and adds one before every page: the pager
+    still ends, within the pages the first listing needed and one more."""
+    ids = [f"t{i:02}" for i in range(20)]
+    await _fill(store, ids)
+    pages, cursor, seen = 0, None, []
+    while True:
+        page, cursor = await store.page_threads(limit=3, cursor=cursor, oldest_first=oldest_first)
+        pages += 1
+        seen += page
+        if cursor is None:
+            break
+        await store.append(page[-1], HI)
+        await store.append(f"new{pages}", HI)
+        assert pages <= 8, "the pager follows the writer"
+    assert len(seen) == len(set(seen)) and set(seen) <= set(ids)
+
+
+async def test_a_cursor_outlives_its_thread(store: Any) -> None:
+    await _fill(store, ["a", "b", "c", "d"])
+    page, cursor = await store.page_threads(limit=2)
+    assert page == ["d", "c"]
+    await store.delete("c")
+    assert await store.page_threads(limit=2, cursor=cursor) == (["b", "a"], None)
+
+
+async def test_the_first_page_is_what_list_threads_returns(store: Any) -> None:
+    await _fill(store, ["x/1", "y/1", "x/2"])
+    await store.append("x/1", HI)
+    for prefix in (None, "x/", "", "zz"):
+        ids, _ = await store.page_threads(limit=2, prefix=prefix)
+        assert ids == await store.list_threads(limit=2, prefix=prefix)
+
+
+async def test_a_cursor_is_for_its_own_prefix_and_order(store: Any) -> None:
+    await _fill(store, ["a/1", "a/2", "a/3"])
+    _, cursor = await store.page_threads(limit=1, prefix="a/")
+    assert cursor is not None
+    with pytest.raises(ConfigurationError, match="prefix"):
+        await store.page_threads(cursor=cursor, prefix="b/")
+    with pytest.raises(ConfigurationError, match="prefix"):
+        await store.page_threads(cursor=cursor)
+    with pytest.raises(ConfigurationError, match="order"):
+        await store.page_threads(cursor=cursor, prefix="a/", oldest_first=True)
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["", "garbage", "a" * 5000, "eyJ4IjogMX0", "WzEsIm5ldyIsbnVsbCwxLCJcdTAwMDAiXQ", 42],
+    ids=["empty", "text", "huge", "json-object", "nul-id", "int"],
+)
+async def test_a_cursor_the_store_did_not_make_is_refused(store: Any, cursor: Any) -> None:
+    await _fill(store, ["a"])
+    with pytest.raises(ConfigurationError, match="cursor"):
+        await store.page_threads(cursor=cursor)
+
+
+async def test_limits(store: Any) -> None:
+    """Before: a negative limit listed nothing, ``True`` one thread, a float raised a
+    TypeError (memory) and 2**70 an OverflowError (SQLite); 0 lists nothing."""
+    await _fill(store, ["a", "b"])
+    assert await store.list_threads(limit=0) == []
+    assert await store.list_threads(limit=2**70) == ["b", "a"]
+    assert await store.page_threads(limit=2**70) == (["b", "a"], None)
+    for bad in (-1, True, 2.0, "2", None):
+        with pytest.raises(ConfigurationError, match="limit"):
+            await store.list_threads(limit=bad)
+    for bad in (0, -5, False, 1.5):
+        with pytest.raises(ConfigurationError, match="limit"):
+            await store.page_threads(limit=bad)
+    for bad_prefix in (5, b"a"):
+        with pytest.raises(ConfigurationError, match="prefix"):
+            await store.list_threads(prefix=bad_prefix)
+        with pytest.raises(ConfigurationError, match="prefix"):
+            await store.page_threads(prefix=bad_prefix)
+
+
+async def test_pagers_interleaved_with_writers_on_one_store(store: Any) -> None:
+    """Two pagers and a writer at once: each pager ends, without repeats, having listed
+    every thread the writer never touched."""
+    ids = [f"t{i:03}" for i in range(60)]
+    await _fill(store, ids)
+    touched = {f"t{i:03}" for i in range(0, 60, 7)}
+
+    async def writer() -> None:
+        for tid in sorted(touched):
+            await store.append(tid, HI)
+            await asyncio.sleep(0)
+
+    async def pager(oldest_first: bool) -> list[str]:
+        seen: list[str] = []
+        cursor = None
+        while True:
+            page, cursor = await store.page_threads(
+                limit=4, cursor=cursor, oldest_first=oldest_first
+            )
+            seen += page
+            await asyncio.sleep(0)
+            if cursor is None:
+                return seen
+
+    _, newest, oldest = await asyncio.gather(writer(), pager(False), pager(True))
+    for seen in (newest, oldest):
+        assert len(seen) == len(set(seen))
+        assert set(ids) - touched <= set(seen) <= set(ids)
