@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from locus.core.errors import ToolExecutionError
 
 __all__ = ["MCPConnectionError"]
@@ -31,3 +34,8 @@ class MCPConnectionError(ToolExecutionError):
         self.stderr = stderr
         self.status_code = status_code
         super().__init__(message, tool_name=tool_name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled whole (multiprocessing, Temporal activities): the default rebuilds an
+        exception from its ``args`` alone, and ``server`` is a required keyword."""
+        return functools.partial(type(self), server=self.server), self.args, self.__dict__
