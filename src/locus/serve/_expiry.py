@@ -6,10 +6,10 @@ seconds, so every worker and replica sharing the store reads the same time). Onc
 has waited ``paused_ttl`` seconds, it is removed, with no timer per run:
 
 - on access: an approval of an expired run removes it and is refused (410);
-- by a sweep over the store's parked threads (``paused-completion-*``), run by one
-  periodic task per app (started in the app's lifespan) and, at most once per sweep
-  interval, by a request that parks or resumes a run (an app served without a lifespan
-  still sweeps).
+- by a sweep over the store's parked threads (``paused-completion-*``, oldest first, a
+  bounded number per sweep: ``SWEEP_LIMIT``), run by one periodic task per app (started
+  in the app's lifespan) and, at most once per sweep interval, by a request that parks
+  or resumes a run (an app served without a lifespan still sweeps).
 
 Only the parked thread-less runs expire: a run paused on a user's named thread is the
 user's conversation and stays until resumed. Runs held in a process's memory (a store
@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Callable
 from typing import Any
 
+from locus.core.errors import ConfigurationError
 from locus.serve._agents import AgentTable
 from locus.serve._paused import OWN_PREFIX, expire
 from locus.serve._state import ServeState
@@ -32,9 +34,16 @@ __all__ = ["DEFAULT_PAUSED_TTL", "maybe_sweep", "sweep", "sweep_interval", "swee
 DEFAULT_PAUSED_TTL = 86_400.0
 """A parked run waits a day for its approval."""
 SWEEP_LIMIT = 10_000
-"""Parked threads one sweep looks at in a store (the oldest come last in a listing,
-most recently changed first; a sweep that finds this many runs again soon)."""
+"""Parked threads one sweep looks at in a store, at most. A store that pages
+(``page_threads``) is read oldest first, ``SWEEP_PAGE`` ids at a time; a sweep that
+stops at this bound leaves its cursor for the next sweep of the store, which goes on
+from there, so every parked thread is looked at within a few sweeps. A store that only
+lists (``list_threads``) shows its most recently changed ``SWEEP_LIMIT``."""
+SWEEP_PAGE = 500
+"""Parked thread ids read from a store at once."""
 log = logging.getLogger("locus.serve")
+_resume: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+"""Per store, where the last sweep stopped at ``SWEEP_LIMIT`` (none: from the oldest)."""
 
 
 def sweep_interval(ttl: float) -> float:
@@ -61,16 +70,60 @@ async def sweep(agents: AgentTable, state: ServeState, ttl: float, now: float) -
 
 
 async def _sweep_store(store: Any, ttl: float, now: float) -> int:
-    listing = getattr(store, "list_threads", None)
-    if listing is None or getattr(store, "get_metadata", None) is None:
+    if getattr(store, "get_metadata", None) is None:
         return 0
     removed = 0
-    for thread_id in await listing(limit=SWEEP_LIMIT, prefix=OWN_PREFIX):
+    for thread_id in await _parked(store):
         try:
             removed += await expire(store, thread_id, ttl, now)
         except Exception as exc:  # one thread's store error does not stop the sweep
             log.warning("could not expire the parked run on %r: %s", thread_id, exc)
     return removed
+
+
+async def _parked(store: Any) -> list[str]:
+    """The ids of parked threads this sweep looks at: up to ``SWEEP_LIMIT``, oldest first
+    from where the last sweep of ``store`` stopped when the store pages."""
+    paging = getattr(store, "page_threads", None)
+    if paging is None:
+        listing = getattr(store, "list_threads", None)
+        if listing is None:
+            return []
+        return list(await listing(limit=SWEEP_LIMIT, prefix=OWN_PREFIX))
+    cursor = _resumed(store)
+    found: list[str] = []
+    while len(found) < SWEEP_LIMIT:
+        size = min(SWEEP_PAGE, SWEEP_LIMIT - len(found))
+        try:
+            ids, cursor = await paging(
+                limit=size, prefix=OWN_PREFIX, cursor=cursor, oldest_first=True
+            )
+        except ConfigurationError:  # (a cursor the store no longer takes) from the oldest
+            if cursor is None:
+                raise
+            ids, cursor = await paging(limit=size, prefix=OWN_PREFIX, oldest_first=True)
+        found += ids
+        if cursor is None or not ids:
+            break
+    _remember(store, cursor)
+    return found
+
+
+def _resumed(store: Any) -> str | None:
+    try:
+        return _resume.get(store)
+    except TypeError:  # a store that cannot be weakly referenced: each sweep from the oldest
+        return None
+
+
+def _remember(store: Any, cursor: str | None) -> None:
+    try:
+        if cursor is None:
+            _resume.pop(store, None)
+        else:
+            _resume[store] = cursor
+    except TypeError:
+        pass
 
 
 async def maybe_sweep(

@@ -12,6 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from locus.core.errors import ConfigurationError
 from locus.serve._convert import message_json
 from locus.serve._paused import PAUSED_KEY
 from locus.serve._served import JSONAnswer, error_response, served
@@ -75,21 +76,45 @@ async def delete_thread(request: Request) -> Response:
 
 
 async def list_threads(request: Request) -> Response:
-    """The most recently changed threads (``?prefix=``, ``?limit=``, at most 1000)."""
+    """Thread ids, most recently changed first (``?order=oldest``: least recently), a page
+    of ``?limit=`` (at most 1000) with ``?prefix=``; ``next_cursor`` (``null`` at the end)
+    goes back as ``?cursor=`` with the same prefix and order for the next page."""
     found = _store(request)
     if isinstance(found, Response):
         return found
     name, store = found
-    listing = getattr(store, "list_threads", None)
-    if listing is None:
+    query = request.query_params
+    paging, listing = getattr(store, "page_threads", None), getattr(store, "list_threads", None)
+    if paging is None and listing is None:
         return error_response(501, f"{name!r}'s thread store cannot list threads", "unsupported")
-    try:
-        limit = int(request.query_params.get("limit", "100"))
-    except ValueError:
-        limit = 0
-    if limit < 1:
+    limit = _limit(query.get("limit", "100"))
+    if limit is None:
         message = "'limit' must be a positive integer (at most 1000 are listed)"
         return error_response(400, message, "invalid_request_error")
-    limit = min(limit, 1000)
-    ids = await listing(limit=limit, prefix=request.query_params.get("prefix"))
-    return JSONAnswer({"agent": name, "threads": list(ids)})
+    order = query.get("order", "newest")
+    if order not in ("newest", "oldest"):
+        message = f"'order' must be 'newest' or 'oldest', got {order!r}"
+        return error_response(400, message, "invalid_request_error")
+    prefix, cursor = query.get("prefix"), query.get("cursor")
+    if paging is None:
+        assert listing is not None
+        if cursor is not None or order == "oldest":
+            message = f"{name!r}'s thread store lists threads but cannot page nor list oldest first"
+            return error_response(501, message, "unsupported")
+        ids, next_cursor = await listing(limit=limit, prefix=prefix), None
+    else:
+        try:
+            ids, next_cursor = await paging(
+                limit=limit, prefix=prefix, cursor=cursor, oldest_first=order == "oldest"
+            )
+        except ConfigurationError as exc:
+            return error_response(400, str(exc), "invalid_request_error")
+    return JSONAnswer({"agent": name, "threads": list(ids), "next_cursor": next_cursor})
+
+
+def _limit(text: str) -> int | None:
+    try:
+        limit = int(text)
+    except ValueError:
+        return None
+    return min(limit, 1000) if limit >= 1 else None

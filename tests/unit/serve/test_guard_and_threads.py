@@ -110,6 +110,7 @@ async def test_thread_routes_list_show_and_delete(client: AppClient) -> None:
     assert (await http.get("/v1/threads", params={"prefix": "u1/"})).json() == {
         "agent": "a",
         "threads": ["u1/b", "u1/a"],
+        "next_cursor": None,
     }
     shown = (await http.get("/v1/threads/u1/a")).json()
     assert shown["messages"] == [
