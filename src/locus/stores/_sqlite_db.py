@@ -3,7 +3,9 @@
 Each ``append`` is one row of ``locus_messages`` holding the batch as ``dump_messages``
 bytes, numbered per thread by ``locus_threads.next_seq`` inside the same
 ``BEGIN IMMEDIATE`` transaction, so a batch is stored whole or not at all.
-``locus_threads.changed`` is a store-wide counter that orders ``list_threads``.
+``locus_threads.changed`` is a store-wide counter that orders ``list_threads`` and
+``page_threads``; ``locus_counters`` keeps the number of the newest thread deleted, so no
+number is given twice (a cursor holding it would take a later change for an older one).
 """
 
 from __future__ import annotations
@@ -108,6 +110,17 @@ def _ensure_schema(db: sqlite3.Connection, path: str) -> None:
                 f"this thread database has schema version {version}, written by a newer Locus; "
                 f"this one reads version {SCHEMA_VERSION}: upgrade locus-oci"
             )
+        # added to version 1 (a file of an earlier release gets it on first use)
+        found = {r[1] for r in db.execute("PRAGMA table_info(locus_counters)")}
+        check_foreign_table("locus_counters", found, _COUNTER_COLUMNS, f"SQLite file {path!r}")
+        db.execute(_COUNTERS)
+
+
+_COUNTERS = (
+    "CREATE TABLE IF NOT EXISTS locus_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)"
+)
+"""The highest change number a deleted thread had, so that numbers are never reused."""
+_COUNTER_COLUMNS = {"name", "value"}
 
 
 TABLES = {
@@ -166,7 +179,8 @@ def _touch(db: sqlite3.Connection, thread_id: str, *, seq_step: int, metadata: s
     db.execute(
         "INSERT INTO locus_threads (thread_id, metadata, next_seq, changed, updated_at) "
         "VALUES (?, coalesce(?, '{}'), ?, "
-        "(SELECT coalesce(max(changed), 0) + 1 FROM locus_threads), ?) "
+        "(SELECT max(coalesce(max(changed), 0), coalesce((SELECT value FROM locus_counters "
+        "WHERE name = 'changed'), 0)) + 1 FROM locus_threads), ?) "
         "ON CONFLICT (thread_id) DO UPDATE SET next_seq = next_seq + excluded.next_seq, "
         "metadata = coalesce(?, metadata), changed = excluded.changed, "
         "updated_at = excluded.updated_at",
@@ -177,6 +191,12 @@ def _touch(db: sqlite3.Connection, thread_id: str, *, seq_step: int, metadata: s
 def delete(db: sqlite3.Connection, thread_id: str) -> None:
     with transaction(db):
         db.execute("DELETE FROM locus_messages WHERE thread_id = ?", (thread_id,))
+        db.execute(  # its change number stays taken (a cursor may hold it)
+            "INSERT INTO locus_counters (name, value) SELECT 'changed', changed "
+            "FROM locus_threads WHERE thread_id = ? "
+            "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
+            (thread_id,),
+        )
         db.execute("DELETE FROM locus_threads WHERE thread_id = ?", (thread_id,))
 
 

@@ -199,3 +199,32 @@ async def test_pagers_interleaved_with_writers_on_one_store(store: Any) -> None:
     for seen in (newest, oldest):
         assert len(seen) == len(set(seen))
         assert set(ids) - touched <= set(seen) <= set(ids)
+
+
+async def test_deleting_the_newest_thread_does_not_let_a_change_slip_back_into_a_listing(
+    store: Any,
+) -> None:
+    """Before, on SQLite: a change took the highest change number left plus one, so after
+    the newest thread was deleted, the next change reused its number: a thread already
+    listed oldest first came again on a later page, and a thread created after the first
+    page newest first came in the later pages."""
+    await _fill(store, ["a", "b", "c"])
+    first, cursor = await store.page_threads(limit=1, oldest_first=True)
+    assert first == ["a"]
+    await store.delete("c")
+    await store.append("a", HI)  # changed after the first page: not listed again
+    assert await _rest(store, cursor, oldest_first=True) == ["b"]
+    await _fill(store, ["c", "d"])
+    first, cursor = await store.page_threads(limit=1)
+    assert first == ["d"]
+    await store.delete("d")
+    await store.append("0-new", HI)  # created after the first page: not listed
+    assert await _rest(store, cursor) == ["c", "a", "b"]
+
+
+async def _rest(store: Any, cursor: str | None, **options: Any) -> list[str]:
+    listed: list[str] = []
+    while cursor is not None:
+        page, cursor = await store.page_threads(limit=1, cursor=cursor, **options)
+        listed += page
+    return listed

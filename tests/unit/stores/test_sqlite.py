@@ -170,3 +170,46 @@ async def test_a_writer_whose_lease_was_taken_over_cannot_set_metadata(tmp_path:
     await holder.set_metadata("t", {"by": "anyone, unlocked"})  # no lock held: no check
     assert await holder.get_metadata("t") == {"by": "anyone, unlocked"}
     await holder.aclose()
+
+
+async def test_a_file_of_the_release_before_change_counters_is_used_as_is(tmp_path: Path) -> None:
+    """A version-1 file made before ``locus_counters`` existed gets the table on first
+    use, keeps its threads, and a deletion no longer lets a change number be reused."""
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.executescript(
+        "CREATE TABLE locus_schema (version INTEGER NOT NULL); INSERT INTO locus_schema "
+        "VALUES (1); CREATE TABLE locus_threads (thread_id TEXT PRIMARY KEY, metadata TEXT "
+        "NOT NULL DEFAULT '{}', next_seq INTEGER NOT NULL DEFAULT 0, changed INTEGER NOT "
+        "NULL, updated_at REAL NOT NULL); CREATE TABLE locus_messages (thread_id TEXT NOT "
+        "NULL, seq INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY (thread_id, seq)) "
+        "WITHOUT ROWID; CREATE TABLE locus_locks (thread_id TEXT PRIMARY KEY, owner TEXT NOT "
+        "NULL, expires_at REAL NOT NULL, wanted_by TEXT, wanted_at REAL); INSERT INTO "
+        "locus_threads VALUES ('old', '{}', 0, 7, 0)"
+    )
+    db.close()
+    store = SQLiteThreadStore(path)
+    assert await store.list_threads() == ["old"]
+    await store.append("new", [Message.user("x")])
+    await store.delete("new")
+    await store.append("later", [Message.user("y")])
+    db = sqlite3.connect(path)
+    assert db.execute(
+        "SELECT thread_id, changed FROM locus_threads ORDER BY changed"
+    ).fetchall() == [
+        ("old", 7),
+        ("later", 9),
+    ]
+    db.close()
+    await store.aclose()
+
+
+async def test_a_foreign_counters_table_is_refused(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "app.db")
+    db.execute("CREATE TABLE locus_counters (id INTEGER, label TEXT)")
+    db.commit()
+    db.close()
+    store = SQLiteThreadStore(tmp_path / "app.db")
+    with pytest.raises(SerializationError, match=r"table 'locus_counters' that is not a Locus"):
+        await store.append("t", [Message.user("x")])
+    await store.aclose()
