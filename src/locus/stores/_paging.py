@@ -14,6 +14,12 @@ page and the last is listed exactly once; a thread changed or created after the 
 page is not listed by the later pages (a new listing shows it); paging ends after at most
 as many pages as the threads of the first page's moment fill, whatever the writers do.
 
+One exception, on PostgreSQL only: its change numbers come from a sequence, in the
+order writes begin rather than the order they commit, so a write still in flight while
+a page is read lands behind the cursor when it commits: that one thread may then be
+listed once more (its new position) or, not listed yet, be missed. Threads no one writes
+meanwhile are unaffected. (SQLite numbers changes under its write lock; memory in order.)
+
 The cursor is opaque text (base64url of a small JSON array): its version, its order, the
 prefix's digest (a cursor continues only the listing that made it), the oldest-first
 bound and the position.

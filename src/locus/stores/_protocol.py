@@ -14,7 +14,8 @@ methods with ``getattr``, so a two-method store keeps working:
   opaque text holding the last thread's position, so writes between pages do not move
   the pager: no id is listed twice; every thread neither changed nor deleted between the
   first page and the last is listed exactly once; a thread changed or created after the
-  first page is not listed by the later pages; paging ends, whatever the writers do.
+  first page is not listed by the later pages; paging ends, whatever the writers do
+  (on PostgreSQL a write in flight while a page is read may list its thread once more).
   The first page is what ``list_threads`` returns.
 - ``async get_metadata(thread_id) -> dict`` (``{}`` for an unknown thread)
 - ``async set_metadata(thread_id, metadata) -> None`` (replaces the whole dict)
