@@ -104,3 +104,28 @@ async def test_a_writer_whose_lock_connection_broke_cannot_set_metadata(postgres
             assert await store.get_metadata("t") == {"by": "holder"}
     finally:
         await store.aclose()
+
+
+async def test_a_write_in_flight_while_paging_is_the_one_documented_exception(
+    postgres_dsn: str,
+) -> None:
+    """The exception docs/conversations.md states for PostgreSQL's paging: a write that
+    took its change number before the first page and commits after it lands behind the
+    cursor, so its thread is listed once more; the threads no one wrote come exactly once,
+    and the pager ends. (A fix must change the docs with this test.)"""
+    store = PostgresThreadStore(postgres_dsn)
+    try:
+        for tid in ("a", "b", "c"):
+            await store.append(tid, [Message.user(tid)])
+        async with await psycopg.AsyncConnection.connect(postgres_dsn) as slow:
+            await slow.execute(sql.BUMP_THREAD, {"t": "a", "m": None, "step": 0})
+            await store.append("d", [Message.user("d")])  # a later number, committed first
+            listed, cursor = await store.page_threads(limit=1, oldest_first=True)
+            await slow.commit()
+        while cursor is not None:
+            page, cursor = await store.page_threads(limit=1, cursor=cursor, oldest_first=True)
+            listed += page
+        assert [t for t in listed if t != "a"] == ["b", "c", "d"]
+        assert listed.count("a") == 2
+    finally:
+        await store.aclose()
