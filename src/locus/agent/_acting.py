@@ -20,7 +20,7 @@ from locus.agent._context import RunContext
 from locus.agent._hookset import HookSet, call_hook, hook_types, replaced, wrong_return
 from locus.agent._result import Metrics
 from locus.agent._step import Step
-from locus.agent._turns import own_ids
+from locus.agent._turns import CallIds, own_ids
 from locus.core.errors import ConfigurationError, ToolExecutionError
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse
@@ -54,6 +54,7 @@ class ToolSteps:
     metrics: Metrics
     _outcomes: list[ToolOutcome | None]
     _held: list[ToolCall]
+    _ids: CallIds
     _handoff_to: str | None
     _handoffs: tuple[str, ...]
     """The agents this run transferred the conversation to, in order."""
@@ -118,9 +119,7 @@ class ToolSteps:
     async def _act(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Run the tool calls of the last answer; results are kept in call order."""
         assert self.response is not None
-        calls = self.response.tool_calls
-        if len(calls) > 1 or (calls and not calls[0].id):  # (the answer's message keeps them)
-            calls = self.response.message.tool_calls = own_ids(calls, self.ctx)
+        calls = self.own_calls()
         self._outcomes = [None] * len(calls)
         held = await self._to_hold(calls) if self._may_hold else set()
         runnable = [(i, call) for i, call in enumerate(calls) if i not in held]
@@ -135,6 +134,20 @@ class ToolSteps:
             self._next = self._pause
         else:
             self._next = self._observe
+
+    def own_calls(self) -> list[ToolCall]:
+        """The last answer's calls, each with an id of its own in the conversation (the
+        answer's message keeps them; see ``locus.agent._turns``)."""
+        assert self.response is not None
+        calls = self.response.tool_calls
+        if calls:
+            ids: CallIds | None = getattr(self, "_ids", None)  # (made by the first call)
+            if ids is None:
+                ids = self._ids = CallIds()
+            owned = own_ids(calls, self.ctx, ids.before_last(self.messages))
+            if owned is not calls:
+                calls = self.response.message.tool_calls = owned
+        return calls
 
     async def _run_calls(
         self, runnable: Sequence[tuple[int, ToolCall]], arguments: dict[str, Any] | None = None

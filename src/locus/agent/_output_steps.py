@@ -18,7 +18,6 @@ from locus.agent import _events as ev
 from locus.agent._context import RunContext
 from locus.agent._result import Metrics
 from locus.agent._step import Step
-from locus.agent._turns import own_ids
 from locus.agent._validators import ModelRetry, OutputValidator, run_validators
 from locus.core._invalid_output import InvalidOutput
 from locus.core.errors import OutputValidationError
@@ -72,6 +71,9 @@ class OutputSteps:
     def _think(self) -> AsyncGenerator[ev.RunEvent, None]:
         raise NotImplementedError
 
+    def own_calls(self) -> list[ToolCall]:  # (ToolSteps')
+        raise NotImplementedError
+
     # -- streaming -------------------------------------------------------------------------
 
     def begin_output_text(self) -> None:
@@ -108,9 +110,7 @@ class OutputSteps:
     async def conclude_call(self) -> AsyncGenerator[ev.RunEvent, None]:
         """A turn with a ``final_result`` call: validate it; answer every call of the turn."""
         assert self.plan is not None and self.response is not None
-        calls, iteration = self.response.tool_calls, self.metrics.iterations
-        if len(calls) > 1:  # (each call answered under its own id, as in _act)
-            calls = self.response.message.tool_calls = own_ids(calls, self.ctx)
+        calls, iteration = self.own_calls(), self.metrics.iterations  # (as in _act)
         final = self.plan.final_call(calls)
         assert final is not None
         try:

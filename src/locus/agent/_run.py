@@ -69,7 +69,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         *("_outcomes", "_held", "_handoff_to", "_handoffs", "_view", "_subs", "last_agent"),
         *("_new_from", "_history_from", "_next", "_stop_reason", "_deadline", "_started"),
         *("_task", "_loop", "_cancel_requested", "_hooks_started", "_final", "pending"),
-        *("state", "plan", "output", "_kwargs", "_forwarding", "_text", "_partial"),
+        *("state", "plan", "output", "_kwargs", "_forwarding", "_text", "_partial", "_ids"),
         "__weakref__",
     )
     config: RunConfig

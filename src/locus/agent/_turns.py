@@ -2,8 +2,13 @@
 
 Results, a paused run's finished calls and approvals are looked up by call id, and a
 provider refuses a conversation with a tool call that has no result. ``own_ids`` gives
-a call whose id is empty or repeated within its answer a fresh one; ``answer_open_calls``
-answers the calls a failed run left without results (``error.result`` stays usable).
+a call whose id is empty, repeated within its answer or already in the conversation (a
+model that numbers its calls per answer: Gemini's ``call_0`` in every turn, some text
+tool-call formats) a fresh one, so an id names one call of the whole conversation: a
+decision for a call of an earlier turn, sent again late, cannot decide a newer call,
+and no history holds two results under one id. ``CallIds`` keeps the ids the
+conversation holds, read once per message. ``answer_open_calls`` answers the calls a
+failed run left without results (``error.result`` stays usable).
 """
 
 from __future__ import annotations
@@ -17,18 +22,48 @@ if TYPE_CHECKING:
     from locus.agent._context import RunContext
     from locus.tools._executor import ToolOutcome
 
-__all__ = ["answer_open_calls", "own_ids"]
+__all__ = ["CallIds", "answer_open_calls", "own_ids"]
 
 
-def own_ids(calls: list[ToolCall], ctx: RunContext[Any]) -> list[ToolCall]:
-    """``calls`` with a fresh id for each call whose id is empty or taken by an earlier
-    call of the answer (a new list; ``calls`` itself when every id is its own): results,
-    a paused run's finished calls and approvals are looked up by id. A fresh id is made
-    of the run's id, the iteration and the call's place, not drawn at random: a durable
+class CallIds:
+    """The ids of the calls and results of a conversation before its last message, read
+    as it grows (each message once; from the start again if it was cut short)."""
+
+    __slots__ = ("read", "taken")
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self.read = 0
+
+    def before_last(self, messages: list[Message]) -> set[str]:
+        end = len(messages) - 1
+        if self.read > end:
+            self.taken.clear()
+            self.read = 0
+        taken = self.taken
+        for index in range(self.read, end):
+            message = messages[index]
+            if message.tool_calls:
+                taken.update([call.id for call in message.tool_calls])
+            elif message.tool_call_id:
+                taken.add(message.tool_call_id)
+        self.read = max(end, 0)
+        return taken
+
+
+def own_ids(
+    calls: list[ToolCall], ctx: RunContext[Any], taken: set[str] | frozenset[str] = frozenset()
+) -> list[ToolCall]:
+    """``calls`` with a fresh id for each call whose id is empty, in ``taken`` (the ids
+    the conversation already holds) or taken by an earlier call of the answer (a new
+    list; ``calls`` itself when every id is its own): results, a paused run's finished
+    calls and approvals are looked up by id. A fresh id is made of the run's id, the
+    iteration and the call's place (``call_<run id>_<iteration>_<place>``, then ``_2``,
+    ``_3``... in the unlikely case that is taken too), not drawn at random: a durable
     workflow replays the loop and must make the same ids again."""
     seen: set[str] = set()
     for call in calls:
-        if not call.id or call.id in seen:
+        if not call.id or call.id in seen or call.id in taken:
             break
         seen.add(call.id)
     else:
@@ -36,8 +71,12 @@ def own_ids(calls: list[ToolCall], ctx: RunContext[Any]) -> list[ToolCall]:
     seen.clear()
     own: list[ToolCall] = []
     for call in calls:
-        if not call.id or call.id in seen:
-            fresh = f"call_{ctx.run_id}_{ctx.iteration}_{len(own)}"
+        if not call.id or call.id in seen or call.id in taken:
+            fresh = base = f"call_{ctx.run_id}_{ctx.iteration}_{len(own)}"
+            again = 1
+            while fresh in seen or fresh in taken:
+                again += 1
+                fresh = f"{base}_{again}"
             call = ToolCall(fresh, call.name, call.arguments, call.raw_arguments)
         seen.add(call.id)
         own.append(call)
