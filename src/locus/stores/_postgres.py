@@ -110,6 +110,7 @@ class PostgresThreadStore:
     async def delete(self, thread_id: str) -> None:
         if not is_thread_id(thread_id):
             return
+        await self._check_lock_alive(thread_id)
         async with self._connection(f"delete thread {thread_id!r}", transaction=True) as conn:
             # the thread row first: its row lock waits out an append in flight, whose
             # batch the messages' DELETE (a later statement, a fresh snapshot) then sees
@@ -237,7 +238,8 @@ class PostgresThreadStore:
             said = scrub(str(exc), self._dsn)
             raise ThreadConflictError(
                 f"the connection holding the lock on thread {thread_id!r} broke ({said}); "
-                "another run may have taken the thread, so nothing was written: run it again"
+                "another run may have taken the thread, so nothing was written (nor deleted): "
+                "run it again"
             ) from None
 
     async def _data(self) -> AsyncConnectionPool[AsyncConnection[Any]]:

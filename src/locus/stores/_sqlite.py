@@ -87,7 +87,8 @@ class SQLiteThreadStore:
     async def delete(self, thread_id: str) -> None:
         if not is_thread_id(thread_id):
             return
-        await self._call(sql.delete, thread_id, action=f"delete thread {thread_id!r}")
+        owner = self._owner if thread_id in self._held else None
+        await self._call(sql.delete, thread_id, owner, action=f"delete thread {thread_id!r}")
 
     async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
         limit = check_list_limit(limit)

@@ -170,8 +170,8 @@ def _check_lease(db: sqlite3.Connection, thread_id: str, owner: str) -> None:
     if row is None or row[0] != owner:
         raise ThreadConflictError(
             f"the lock on thread {thread_id!r} expired and was taken by another run before "
-            "this run could write; nothing was written (neither messages nor metadata): run "
-            "it again on the fresh thread"
+            "this run could write; nothing was written (nor deleted): run it again on the "
+            "fresh thread"
         )
 
 
@@ -188,8 +188,11 @@ def _touch(db: sqlite3.Connection, thread_id: str, *, seq_step: int, metadata: s
     )
 
 
-def delete(db: sqlite3.Connection, thread_id: str) -> None:
+def delete(db: sqlite3.Connection, thread_id: str, lease_owner: str | None) -> None:
+    """Forget the thread; with ``lease_owner``, only while that owner holds the lock."""
     with transaction(db):
+        if lease_owner is not None:
+            _check_lease(db, thread_id, lease_owner)
         db.execute("DELETE FROM locus_messages WHERE thread_id = ?", (thread_id,))
         db.execute(  # its change number stays taken (a cursor may hold it)
             "INSERT INTO locus_counters (name, value) SELECT 'changed', changed "

@@ -101,6 +101,8 @@ async def test_a_writer_whose_lock_connection_broke_cannot_set_metadata(postgres
                 await store.append("t", [Message.user("late")])
             with pytest.raises(ThreadConflictError, match="another run may have taken"):
                 await store.set_metadata("t", {"by": "stale holder"})
+            with pytest.raises(ThreadConflictError, match="another run may have taken"):
+                await store.delete("t")  # before, it deleted what another run may hold
             assert await store.get_metadata("t") == {"by": "holder"}
     finally:
         await store.aclose()

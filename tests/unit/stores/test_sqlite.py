@@ -166,6 +166,8 @@ async def test_a_writer_whose_lease_was_taken_over_cannot_set_metadata(tmp_path:
             await holder.append("t", [Message.user("late")])
         with pytest.raises(ThreadConflictError, match="taken by another run"):
             await holder.set_metadata("t", {"by": "stale holder"})
+        with pytest.raises(ThreadConflictError, match="taken by another run"):
+            await holder.delete("t")  # before, it deleted the new holder's thread
         assert await holder.get_metadata("t") == {"by": "new holder"}
     await holder.set_metadata("t", {"by": "anyone, unlocked"})  # no lock held: no check
     assert await holder.get_metadata("t") == {"by": "anyone, unlocked"}
