@@ -6,11 +6,15 @@ stored, append a user message and a tool call, yield, append the tool result and
 ``try URL THREAD TIMEOUT``: print ``acquired`` or ``conflict``.
 ``count URL THREAD N``: N times, under ``lock``: read the metadata, add one to its
 ``n``, write it back.
+``page URL PREFIX ORDER LIMIT``: page through the threads of PREFIX (``oldest`` or
+``newest`` first), a page per line read; print the ids listed as JSON.
+``churn URL PREFIX N``: per line read, N writes to PREFIX's threads.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from typing import Any
@@ -63,6 +67,38 @@ async def count(store: Any, thread_id: str, times: int) -> None:
             await store.set_metadata(thread_id, {**metadata, "n": metadata.get("n", 0) + 1})
 
 
+async def page(store: Any, prefix: str, order: str, limit: int) -> None:
+    """Print ``page`` after each page but the last, and wait for a line before the next."""
+    listed: list[str] = []
+    cursor = None
+    while True:
+        ids, cursor = await store.page_threads(
+            limit=limit, prefix=prefix, cursor=cursor, oldest_first=order == "oldest"
+        )
+        listed += ids
+        if cursor is None:
+            break
+        print("page", flush=True)
+        await _line()
+    print(json.dumps(listed), flush=True)
+
+
+async def churn(store: Any, prefix: str, times: int) -> None:
+    """For each line read: ``times`` writes (append to ``w<i % 10>``, create ``new<i>``),
+    then print ``wrote``; end at the end of stdin."""
+    i = 0
+    while await _line():
+        for _ in range(times):
+            await store.append(f"{prefix}w{i % 10}", [Message.user(str(i))])
+            await store.append(f"{prefix}new{i}", [Message.user(str(i))])
+            i += 1
+        print("wrote", flush=True)
+
+
+async def _line() -> str:
+    return await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+
+
 async def main(argv: list[str]) -> None:
     command, url, thread_id, *rest = argv
     store: Any = open_thread_store(url)
@@ -73,6 +109,10 @@ async def main(argv: list[str]) -> None:
             await turns(store, thread_id, rest[0], int(rest[1]))
         elif command == "count":
             await count(store, thread_id, int(rest[0]))
+        elif command == "page":
+            await page(store, thread_id, rest[0], int(rest[1]))
+        elif command == "churn":
+            await churn(store, thread_id, int(rest[0]))
         elif command == "hold":
             await hold(store, thread_id)
         else:
