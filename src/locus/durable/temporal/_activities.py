@@ -27,11 +27,13 @@ from locus.core.errors import LocusError
 from locus.core.usage import Usage
 from locus.durable.temporal import _wire as wire
 from locus.durable.temporal._agents import agent_at, served
+from locus.durable.temporal._attempts import retry_delay, single_attempt
 from locus.durable.temporal._deps import WorkerDeps, check_deps_type
 from locus.durable.temporal._errors import application_error
 from locus.durable.temporal._sizes import MAX_PAYLOAD_BYTES, json_size, unrecordable
 from locus.durable.temporal._toolsets import approval_rule as rule_of
 from locus.durable.temporal._toolsets import listing, run_call
+from locus.models.http import RetryPolicy
 from locus.tools._executor import ToolOutcome
 
 __all__ = ["ACTIVITIES", "RunActivities", "activities"]
@@ -47,10 +49,11 @@ def _agent(request: dict[str, Any]) -> Agent[Any]:
         raise application_error(exc) from None
 
 
-async def _heartbeating(work: Awaitable[T]) -> T:
+async def _heartbeating(work: Awaitable[T], retry: RetryPolicy | None = None) -> T:
     """Await ``work``, heartbeating a few times per heartbeat timeout while it runs (a
     heartbeat is a request to the server: none for a call that ends sooner, none for a
-    local activity); Locus errors leave as ``ApplicationError``s."""
+    local activity); Locus errors leave as ``ApplicationError``s (with a server's
+    ``Retry-After``, capped by ``retry``, as the delay before Temporal's next attempt)."""
     info = activity.info()
     timeout = None if info.is_local else info.heartbeat_timeout
     task = asyncio.ensure_future(work)
@@ -61,7 +64,7 @@ async def _heartbeating(work: Awaitable[T]) -> T:
                 activity.heartbeat()
         return await task
     except LocusError as exc:
-        raise application_error(exc) from None
+        raise application_error(exc, retry_delay(exc, retry)) from None
     finally:
         if not task.done():
             task.cancel()
@@ -83,11 +86,15 @@ def _context(agent: Agent[Any], request: dict[str, Any], deps: Any) -> RunContex
 
 @activity.defn(name="locus.model_call")
 async def model_call(request: dict[str, Any]) -> dict[str, Any]:
-    """One call of the agent's real model; the answer as JSON."""
+    """One request to the agent's real model (its own retries off: Temporal's retry policy
+    is the schedule, ``_attempts``); the answer as JSON."""
     agent = _agent(request)
     messages = wire.messages_from_json(request["messages"])
     tools = wire.specs_from_json(request["tools"]) or None
-    response = await _heartbeating(agent.model.complete(messages, tools, **request["kwargs"]))
+    model = single_attempt(agent.model)
+    retry = getattr(agent.model, "retry", None)
+    policy = retry if isinstance(retry, RetryPolicy) else None
+    response = await _heartbeating(model.complete(messages, tools, **request["kwargs"]), policy)
     return _recordable(wire.response_to_json(response), "the model's answer")
 
 

@@ -20,6 +20,7 @@ from temporalio.exceptions import ApplicationError, FailureError
 from locus.core import errors
 from locus.core.errors import APIStatusError, LocusError, RunError, ToolError
 from locus.models.http import RetryPolicy
+from locus.models.http._retry import is_retryable_status
 
 __all__ = ["NON_RETRYABLE", "application_error", "locus_error", "temporal_retry_policy"]
 
@@ -42,11 +43,13 @@ _ELSEWHERE = {"MCPConnectionError": "locus.mcp._errors"}
 
 
 def temporal_retry_policy(policy: RetryPolicy | None) -> TemporalRetryPolicy:
-    """Our model ``RetryPolicy`` as Temporal's activity retry policy.
+    """Our model ``RetryPolicy`` as Temporal's activity retry policy: ``max_retries`` + 1
+    attempts, the same first delay, doubling, the same ceiling (no ``deadline``: a durable
+    run rides out longer outages by more attempts).
 
-    The model retries its own HTTP attempts inside one activity; Temporal's attempts
-    cover what the model cannot: a worker that died or an activity that timed out.
-    ``max_retries`` + 1 attempts, the same first delay, doubling, the same ceiling.
+    It is the only retry layer of a model call: inside the activity the model makes one
+    request (``_attempts.single_attempt``), so a model that keeps failing is asked
+    ``max_retries`` + 1 times in all, whether the attempts failed or their worker died.
     """
     policy = policy if policy is not None else RetryPolicy()
     return TemporalRetryPolicy(
@@ -58,8 +61,12 @@ def temporal_retry_policy(policy: RetryPolicy | None) -> TemporalRetryPolicy:
     )
 
 
-def application_error(exc: BaseException) -> ApplicationError:
-    """``exc`` as an ``ApplicationError`` (type = the class name, safe details only)."""
+def application_error(
+    exc: BaseException, next_retry_delay: timedelta | None = None
+) -> ApplicationError:
+    """``exc`` as an ``ApplicationError`` (type = the class name, safe details only);
+    ``next_retry_delay`` overrides Temporal's backoff before the next attempt (a server's
+    ``Retry-After``)."""
     name = type(exc).__name__
     details: dict[str, Any] = {}
     if isinstance(exc, APIStatusError):
@@ -72,7 +79,12 @@ def application_error(exc: BaseException) -> ApplicationError:
     if isinstance(exc, errors.GuardrailTripped):
         details = {"guardrail": exc.guardrail, "reason": exc.reason}
     retryable = isinstance(exc, LocusError) and name not in NON_RETRYABLE
-    return ApplicationError(str(exc), details, type=name, non_retryable=not retryable)
+    if isinstance(exc, APIStatusError) and not is_retryable_status(exc.status, exc.code):
+        retryable = False  # (a 501, a 409 that is no conflict: the model never retries them)
+    later = next_retry_delay if retryable else None
+    return ApplicationError(
+        str(exc), details, type=name, non_retryable=not retryable, next_retry_delay=later
+    )
 
 
 def locus_error(exc: BaseException) -> BaseException:
