@@ -9,12 +9,15 @@ from the workflow's ``locus.decide_call`` update (``_workflow``).
 
 from __future__ import annotations
 
+import asyncio
+import math
 import uuid
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from temporalio.client import (
     Client,
+    RPCTimeoutOrCancelledError,
     WorkflowFailureError,
     WorkflowHandle,
     WorkflowUpdateFailedError,
@@ -27,7 +30,7 @@ from locus.agent._options import as_messages
 from locus.core.errors import ConfigurationError, ThreadConflictError
 from locus.durable.temporal import _wire as wire
 from locus.durable.temporal._deps import check_deps_size
-from locus.durable.temporal._ended import ended_error, missing_or_ended
+from locus.durable.temporal._ended import ended_error, missing_or_ended, unanswered
 from locus.durable.temporal._errors import locus_error
 from locus.durable.temporal._results import result_from_json
 from locus.durable.temporal._sizes import MAX_ARGUMENTS_BYTES, MAX_PAYLOAD_BYTES, json_size
@@ -36,6 +39,10 @@ from locus.durable.temporal._workflow import WORKFLOW_NAME
 __all__ = ["DurableRun", "run", "start_run"]
 
 T = TypeVar("T")
+
+ANSWER_TIMEOUT = 30.0
+"""Seconds ``approve``, ``deny``, ``pending`` and ``events`` wait for a worker to answer by
+default (Temporal's own bound on a query)."""
 
 
 class DurableRun:
@@ -60,8 +67,15 @@ class DurableRun:
             raise found from None
         return result_from_json(raw)
 
-    async def approve(self, call_id: str, *, arguments: dict[str, Any] | None = None) -> None:
+    async def approve(
+        self,
+        call_id: str,
+        *,
+        arguments: dict[str, Any] | None = None,
+        timeout: float = ANSWER_TIMEOUT,
+    ) -> None:
         """Let the waiting call ``call_id`` run (with ``arguments`` instead of the model's)."""
+        _check_timeout(timeout)
         if arguments is not None and not isinstance(arguments, dict):
             raise ConfigurationError(f"arguments must be a dict, got {type(arguments).__name__}")
         if arguments is not None:
@@ -74,34 +88,46 @@ class DurableRun:
                     "the conversation, which the run's result carries whole): pass a reference "
                     "(an id, a path) that the tool reads instead of the data itself"
                 )
-        await self._decide({"call_id": call_id, "approved": True, "arguments": arguments})
+        decision = {"call_id": call_id, "approved": True, "arguments": arguments}
+        await self._decide(decision, timeout)
 
-    async def deny(self, call_id: str, reason: str = "the call was denied") -> None:
+    async def deny(
+        self, call_id: str, reason: str = "the call was denied", *, timeout: float = ANSWER_TIMEOUT
+    ) -> None:
         """Refuse the waiting call ``call_id``; the model reads ``reason`` as its result.
 
         ``approve`` and ``deny`` return once the run has the decision (a worker must be
         running, as for ``pending``). A call that does not wait is a ``ConfigurationError``
         naming the calls that do; a call already decided, an ``AlreadyResumedError`` (the
-        first decision stands); a run that has ended, a ``RunError``."""
-        await self._decide({"call_id": call_id, "approved": False, "reason": str(reason)})
+        first decision stands); a run that has ended, a ``RunError``. When no worker answers
+        within ``timeout`` seconds (every worker down), a ``ConfigurationError`` says so, and
+        that the decision may still be taken by the first worker to start."""
+        _check_timeout(timeout)
+        await self._decide({"call_id": call_id, "approved": False, "reason": str(reason)}, timeout)
 
-    async def pending(self) -> list[PendingCall]:
-        """The calls waiting for a decision now (a query: a worker must be running). A call
+    async def pending(self, *, timeout: float = ANSWER_TIMEOUT) -> list[PendingCall]:
+        """The calls waiting for a decision now (a query: a worker must be running; one
+        that does not answer within ``timeout`` seconds is a ``ConfigurationError``). A call
         of a sub-agent (``agent.as_tool``) has the id ``<calling call id>/<its id>`` (at
         each level) and the agents down to the one that asks as its ``path``."""
-        found = await self._asked(self.handle.query("locus.pending", result_type=list))
+        _check_timeout(timeout)
+        query = self.handle.query("locus.pending", result_type=list)
+        found = await self._asked(query, within=timeout)
         return [
             PendingCall(str(c["id"]), str(c["name"]), dict(c["arguments"]), _path(c)) for c in found
         ]
 
-    async def events(self, since: int = 0) -> list[dict[str, Any]]:
+    async def events(
+        self, since: int = 0, *, timeout: float = ANSWER_TIMEOUT
+    ) -> list[dict[str, Any]]:
         """The run's events from index ``since`` on, as JSON objects with a ``kind`` (a
-        query: a worker must be running). Poll with ``since=`` the count seen so far."""
+        query: a worker must be running, and answer each page within ``timeout`` seconds).
+        Poll with ``since=`` the count seen so far."""
+        _check_timeout(timeout)
         found: list[dict[str, Any]] = []
         while True:  # (in pages: all of a long run's events may not fit in one answer)
-            page = await self._asked(
-                self.handle.query("locus.events_page", since + len(found), result_type=dict)
-            )
+            query = self.handle.query("locus.events_page", since + len(found), result_type=dict)
+            page = await self._asked(query, within=timeout)
             found += page["events"]
             if not page["more"]:
                 return found
@@ -111,11 +137,12 @@ class DurableRun:
         raises ``RunCancelledError``. A run that has ended stays as it ended."""
         await self._asked(self.handle.cancel())
 
-    async def _decide(self, decision: dict[str, Any]) -> None:
+    async def _decide(self, decision: dict[str, Any], timeout: float) -> None:
         if not isinstance(decision["call_id"], str) or not decision["call_id"]:
             raise ConfigurationError("call_id must be the id of a pending call (a string)")
         try:
-            await self._asked(self.handle.execute_update("locus.decide_call", decision))
+            update = self.handle.execute_update("locus.decide_call", decision)
+            await self._asked(update, within=timeout, decision=True)
         except WorkflowUpdateFailedError as exc:  # refused by the workflow, typed
             if not _no_update_handler(exc.cause):
                 raise locus_error(exc.cause) from None
@@ -123,13 +150,40 @@ class DurableRun:
             # dropped there, as it always was)
             await self._asked(self.handle.signal("locus.decide", decision))
 
-    async def _asked(self, work: Awaitable[T]) -> T:
+    async def _asked(
+        self, work: Awaitable[T], *, within: float | None = None, decision: bool = False
+    ) -> T:
         """``work`` (a request about this run to Temporal); a run that does not exist, or
-        that has ended when the request needs it running, as a Locus error."""
+        that has ended when the request needs it running, as a Locus error; one that a
+        worker must answer (``within`` seconds) and none did, as a ``ConfigurationError``
+        (which says, for a ``decision``, that it may still be taken)."""
+        bound = asyncio.timeout(within)
         try:
-            return await work
+            async with bound:
+                return await work
+        except (TimeoutError, RPCTimeoutOrCancelledError):
+            if not bound.expired():  # (the caller's own cancel, or Temporal's)
+                raise
+            waited = f"waited {within:g} s"
+            found = await unanswered(self.handle, waited, decision=decision)
+            if found is None:
+                raise
+            raise found from None
         except RPCError as exc:
             raise await missing_or_ended(exc, self.handle) from None
+
+
+def _check_timeout(timeout: float) -> None:
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise ConfigurationError(
+            f"timeout must be a number of seconds above 0, got {timeout!r}: how long to wait "
+            "for a worker to answer"
+        )
 
 
 def _no_update_handler(cause: BaseException) -> bool:

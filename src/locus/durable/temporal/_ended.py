@@ -25,7 +25,7 @@ from locus.core.errors import (
     RunTimeoutError,
 )
 
-__all__ = ["ended_error", "missing_or_ended"]
+__all__ = ["ended_error", "missing_or_ended", "unanswered"]
 
 
 async def missing_or_ended(exc: RPCError, handle: WorkflowHandle[Any, Any]) -> BaseException:
@@ -57,16 +57,33 @@ async def missing_or_ended(exc: RPCError, handle: WorkflowHandle[Any, Any]) -> B
 
 async def _unanswered(exc: RPCError, handle: WorkflowHandle[Any, Any]) -> BaseException:
     """A question (a query) no worker answered in time: most often, none is running."""
+    found = await unanswered(handle, exc.message)
+    return exc if found is None else found
+
+
+async def unanswered(
+    handle: WorkflowHandle[Any, Any], why: str, *, decision: bool = False
+) -> ConfigurationError | None:
+    """The error for a request about the run ``handle`` names that no worker answered in
+    time (``why``: how long was waited); ``None`` when the run cannot be described either.
+    For a ``decision`` it also says what became of the decision: sent, but not confirmed."""
     try:
         queue = (await handle.describe()).task_queue
     except RPCError:
-        return exc
-    return ConfigurationError(
-        f"no worker answered about durable run {handle.id!r} in time ({exc.message}): a "
-        f"worker must be running on its task queue {queue!r} to answer pending(), events() "
-        f"and decisions (`locus worker --task-queue {queue} module:agent`); the run waits for "
-        "one, and loses nothing meanwhile"
+        return None
+    found = (
+        f"no worker answered about durable run {handle.id!r} in time ({why}): a worker must "
+        f"be running on its task queue {queue!r} to answer pending(), events() and decisions "
+        f"(`locus worker --task-queue {queue} module:agent`); the run waits for one, and "
+        "loses nothing meanwhile"
     )
+    if decision:
+        found += (
+            ". The decision was sent but not confirmed: the first worker to start may still "
+            "take it. Once one runs, read pending(): a call still listed waits, so send the "
+            "decision again (an AlreadyResumedError then says the first was taken, and stands)"
+        )
+    return ConfigurationError(found)
 
 
 def ended_error(exc: WorkflowFailureError, run_id: str) -> LocusError | None:
