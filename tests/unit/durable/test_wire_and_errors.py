@@ -174,3 +174,10 @@ def test_the_worker_cli_takes_the_address_from_temporal_address(
     assert args.address == "h:1"
     with pytest.raises(SystemExit):
         _parser("locus worker").parse_args(["a:b"])  # --task-queue is required
+
+
+def test_an_agent_object_that_is_not_an_agent_is_refused_when_served() -> None:
+    with pytest.raises(ConfigurationError, match="is a str, not a locus Agent"):
+        serve("tests.unit.durable.not_an_agent:agent", "agent")  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="not_an_agent:agent"):
+        served("tests.unit.durable.not_an_agent:agent")  # (nothing was registered)

@@ -39,7 +39,13 @@ def load_agent(spec: str) -> Agent[Any]:
     """
     target = load_object(spec, "agent")
     if not isinstance(target, Agent) and callable(target):
-        target = target()
+        try:
+            target = target()
+        except Exception as exc:  # (the user's factory: whatever it raises, said plainly)
+            raise ConfigurationError(
+                f"calling {spec!r} to build the agent failed: {type(exc).__name__}: {exc} "
+                "(a factory is called with no arguments, once, when the worker starts)"
+            ) from exc
     if not isinstance(target, Agent):
         raise ConfigurationError(f"{spec!r} is a {type(target).__name__}, not a locus Agent")
     return target
@@ -49,15 +55,19 @@ def load_object(spec: str, what: str) -> Any:
     """The object named by ``"package.module:name"`` (``what`` it is, for errors: an
     agent, the worker's deps). The current directory is importable, as with ``python -m``."""
     module_name, sep, attribute = spec.partition(":")
-    if not sep or not module_name or not attribute:
+    if not sep or not module_name or not attribute or ":" in attribute:
         example = "myapp.agents:support" if what == "agent" else f"myapp.worker:{what}"
         raise ConfigurationError(f"{spec!r}: expected module:{what}, e.g. {example}")
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
         module = import_module(module_name)
-    except ImportError as exc:
+    except ModuleNotFoundError as exc:
         raise ConfigurationError(f"cannot import {module_name!r}: {exc}") from exc
+    except Exception as exc:  # (its code failed: a syntax error, an error at import time)
+        raise ConfigurationError(
+            f"importing {module_name!r} failed: {type(exc).__name__}: {exc}"
+        ) from exc
     target = getattr(module, attribute, None)
     if target is None:
         raise ConfigurationError(f"module {module_name!r} has no attribute {attribute!r}")
@@ -66,6 +76,10 @@ def load_object(spec: str, what: str) -> Any:
 
 def serve(spec: str, agent: Agent[Any] | None = None) -> Agent[Any]:
     """Register ``agent`` (or the one ``spec`` names, loaded now) under ``spec``."""
+    if agent is not None and not isinstance(agent, Agent):
+        raise ConfigurationError(
+            f"the agent served as {spec!r} is a {type(agent).__name__}, not a locus Agent"
+        )
     if spec not in _served:
         _served[spec] = agent if agent is not None else load_agent(spec)
     elif agent is not None and _served[spec] is not agent:

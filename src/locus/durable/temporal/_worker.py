@@ -120,11 +120,15 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "locus worker") -> in
 
 
 async def _serve(args: argparse.Namespace) -> None:
+    # what cannot be served is refused before Temporal is reached (a process that exits
+    # with a client alive may abort at exit: temporalio/sdk-python#300)
+    deps = load_object(args.deps, "deps") if args.deps else None
+    for spec in args.agents:
+        serve(spec)
     try:
         client = await Client.connect(args.address, namespace=args.namespace)
     except RuntimeError as exc:
         raise ConfigurationError(f"cannot reach Temporal at {args.address}: {exc}") from None
-    deps = load_object(args.deps, "deps") if args.deps else None
     worker = create_worker(
         client,
         task_queue=args.task_queue,

@@ -1,0 +1,86 @@
+"""``locus worker`` given what cannot be served, against the real Temporal dev server: a
+module that does not import (missing, raising, a syntax error), a name it lacks, an object
+that is not an Agent, a factory that raises or needs arguments, a spec with two colons.
+Each exits with status 2 and one line that names the spec and what to do, no traceback,
+and before connecting to Temporal (a process that exited with a Temporal client alive
+aborted now and then: status 134 or 139, temporalio/sdk-python#300)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.integration.stores.services import ROOT
+
+MODULE = """
+from locus.agent import Agent
+
+NOT_AGENT = 42
+
+
+def needs_args(model):
+    return model
+
+
+def raises():
+    raise KeyError("model_name")
+
+
+def returns_text():
+    return "an agent"
+"""
+
+CASES = [
+    ("nosuch.module:agent", "cannot import 'nosuch.module'"),
+    ("badmods:missing", "module 'badmods' has no attribute 'missing'"),
+    ("badmods:NOT_AGENT", "'badmods:NOT_AGENT' is a int, not a locus Agent"),
+    ("badmods:returns_text", "'badmods:returns_text' is a str, not a locus Agent"),
+    ("badmods:needs_args", "calling 'badmods:needs_args' to build the agent failed: TypeError"),
+    ("badmods:raises", "calling 'badmods:raises' to build the agent failed: KeyError"),
+    ("explodes:agent", "importing 'explodes' failed: RuntimeError: boom at import"),
+    ("broken:agent", "importing 'broken' failed: SyntaxError"),
+    ("badmods:a:b", "expected module:agent"),
+]
+
+
+@pytest.fixture(scope="module")
+def modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    where = tmp_path_factory.mktemp("worker-cli")
+    (where / "badmods.py").write_text(MODULE, encoding="utf-8")
+    (where / "explodes.py").write_text('raise RuntimeError("boom at import")\n', encoding="utf-8")
+    (where / "broken.py").write_text("def f(:\n", encoding="utf-8")
+    return where
+
+
+def _worker(modules: Path, address: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``locus worker --task-queue q-cli <args>`` run in ``modules``, until it exits."""
+    return subprocess.run(
+        [sys.executable, "-m", "locus.cli", "worker", "--task-queue", "q-cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=modules,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "TEMPORAL_ADDRESS": address},
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(("spec", "said"), CASES, ids=[spec for spec, _ in CASES])
+def test_a_spec_that_cannot_be_served_is_one_line_and_status_2(
+    modules: Path, temporal_address: str, spec: str, said: str
+) -> None:
+    done = _worker(modules, temporal_address, spec)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("locus worker: ") and said in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_deps_that_cannot_be_loaded_are_refused_the_same_way(
+    modules: Path, temporal_address: str
+) -> None:
+    done = _worker(modules, temporal_address, "--deps", "explodes:deps", "badmods:NOT_AGENT")
+    assert done.returncode == 2, done.stderr
+    assert "importing 'explodes' failed: RuntimeError" in done.stderr, done.stderr
