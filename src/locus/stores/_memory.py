@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -11,7 +12,7 @@ from locus.core.messages import Message
 from locus.stores._ids import check_thread_id, check_timeout, is_thread_id
 from locus.stores._keyed_lock import KeyedLock
 from locus.stores._metadata import copy_metadata
-from locus.stores._paging import check_list_limit, check_prefix, finish, page_query
+from locus.stores._paging import PageQuery, check_list_limit, check_prefix, finish, page_query
 
 __all__ = ["InMemoryThreadStore"]
 
@@ -28,6 +29,9 @@ class InMemoryThreadStore:
         self._metadata: dict[str, dict[str, Any]] = {}
         self._changed: dict[str, int] = {}
         self._clock = itertools.count()
+        self._order: list[tuple[int, str]] = []
+        """(change number, id) of every change, in order; an entry whose thread changed
+        again or was deleted stays until ``_compact`` (so a page is a bisect away)."""
         self._locks = KeyedLock()
 
     async def load(self, thread_id: str) -> list[Message]:
@@ -67,16 +71,27 @@ class InMemoryThreadStore:
             return [], None
         until = query.until
         if oldest_first and until is None:
-            until = max(self._changed.values(), default=0)
-        rows = [
-            (changed, t)
-            for t, changed in self._changed.items()
-            if (prefix is None or t.startswith(prefix)) and query.includes(changed, t)
-        ]
-        if until is not None:
-            rows = [row for row in rows if row[0] <= until]
-        rows.sort(reverse=not oldest_first)
-        return finish(query, rows[: query.limit + 1], until)
+            until = self._order[-1][0] if self._order else 0
+        rows: list[tuple[int, str]] = []
+        for changed, thread_id in self._walk(query):
+            if until is not None and changed > until:
+                break  # (oldest first: only later ones follow)
+            if self._changed.get(thread_id) != changed:
+                continue  # changed again since, or deleted: a stale entry
+            if prefix is None or thread_id.startswith(prefix):
+                rows.append((changed, thread_id))
+                if len(rows) > query.limit:
+                    break
+        return finish(query, rows, until)
+
+    def _walk(self, query: PageQuery) -> Iterator[tuple[int, str]]:
+        """``_order`` from the cursor on, in the page's order (no await: one snapshot)."""
+        order = self._order
+        if query.oldest_first:
+            start = 0 if query.after is None else bisect.bisect_right(order, query.after)
+            return (order[i] for i in range(start, len(order)))
+        end = len(order) if query.after is None else bisect.bisect_left(order, query.after)
+        return (order[i] for i in range(end - 1, -1, -1))
 
     async def get_metadata(self, thread_id: str) -> dict[str, Any]:
         if not is_thread_id(thread_id):
@@ -101,10 +116,12 @@ class InMemoryThreadStore:
             self._threads.clear()
             self._metadata.clear()
             self._changed.clear()
+            self._order.clear()
         else:
             self._threads.pop(thread_id, None)
             self._metadata.pop(thread_id, None)
             self._changed.pop(thread_id, None)
+            self._compact()
 
     def __contains__(self, thread_id: object) -> bool:
         return thread_id in self._changed
@@ -113,4 +130,11 @@ class InMemoryThreadStore:
         return f"InMemoryThreadStore(threads={len(self._changed)})"
 
     def _touch(self, thread_id: str) -> None:
-        self._changed[thread_id] = next(self._clock)
+        changed = next(self._clock)
+        self._changed[thread_id] = changed
+        self._order.append((changed, thread_id))
+        self._compact()
+
+    def _compact(self) -> None:
+        if len(self._order) > 2 * len(self._changed) + 64:
+            self._order = sorted((c, t) for t, c in self._changed.items())

@@ -228,3 +228,15 @@ async def _rest(store: Any, cursor: str | None, **options: Any) -> list[str]:
         page, cursor = await store.page_threads(limit=1, cursor=cursor, **options)
         listed += page
     return listed
+
+
+async def test_threads_changed_many_times_are_listed_once_at_their_last_change(
+    store: Any,
+) -> None:
+    await _fill(store, ["a", "b", "c", "d", "e"])
+    for i in range(150):
+        await store.set_metadata("abcde"[i % 3], {"i": i})
+    await store.delete("b")
+    await store.append("b", HI)
+    assert await _all_pages(store, 2) == [["b", "c"], ["a", "e"], ["d"]]
+    assert _flat(await _all_pages(store, 2, oldest_first=True)) == ["d", "e", "a", "c", "b"]
