@@ -95,7 +95,7 @@ async def list_threads(request: Request) -> Response:
     if order not in ("newest", "oldest"):
         message = f"'order' must be 'newest' or 'oldest', got {order!r}"
         return error_response(400, message, "invalid_request_error")
-    prefix, cursor = query.get("prefix"), query.get("cursor")
+    prefix, cursor = query.get("prefix"), query.get("cursor") or None  # empty: the first page
     if paging is None:
         assert listing is not None
         if cursor is not None or order == "oldest":

@@ -44,7 +44,9 @@ MAX_LIMIT = 2**62
 """Larger limits are taken as this one (every thread; a database counts in 64 bits)."""
 _MAX_COUNTER = 2**63 - 1
 _VERSION = 1
-_MAX_CURSOR = 4096
+_MAX_CURSOR = 12_000
+"""Longer text is no cursor: the longest is about 8,400 characters (an id of 1,024 bytes
+that JSON escapes to six characters each, in base64)."""
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,16 @@ async def test_bad_paging_requests_are_400_with_what_to_do(serve: Any, tmp_path:
         assert answer.status_code == 400, params
         assert said in answer.json()["error"]["message"], params
     assert _get(server, limit=10**30).json()["threads"] == ["b/1", "a/2", "a/1"]
+    # an empty cursor (a client's template for the first page) is the first page
+    assert _get(server, cursor="", limit=1).json()["threads"] == ["b/1"]
+    long_id = "\x01" * 1024  # the longest cursor there is (8,400 characters) goes over HTTP
+    await writer.append(long_id, HI)
+    await writer.append("z", HI)
+    cursor = _get(server, limit=1, order="oldest").json()["next_cursor"]
+    for _ in range(3):
+        cursor = _get(server, limit=1, order="oldest", cursor=cursor).json()["next_cursor"]
+    assert len(cursor) > 8000
+    assert _get(server, order="oldest", cursor=cursor).json()["threads"] == ["z"]
     await writer.aclose()
 
 

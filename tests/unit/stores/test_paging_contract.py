@@ -142,8 +142,18 @@ async def test_a_cursor_is_for_its_own_prefix_and_order(store: Any) -> None:
 
 @pytest.mark.parametrize(
     "cursor",
-    ["", "garbage", "a" * 5000, "eyJ4IjogMX0", "WzEsIm5ldyIsbnVsbCwxLCJcdTAwMDAiXQ", 42],
-    ids=["empty", "text", "huge", "json-object", "nul-id", "int"],
+    [
+        "",
+        "garbage",
+        "a" * 5000,
+        "W" * 20_000,
+        "eyJ4IjogMX0",
+        "WzEsIm5ldyIsIiIsbnVsbCwxLCJcdTAwMDAiXQ",
+        "WzEsIm5ldyIsIiIsbnVsbCwxODQ0Njc0NDA3MzcwOTU1MTYxNiwiYSJd",
+        "WzEsIm9sZCIsIiIsLTEsMSwiYSJd",
+        42,
+    ],
+    ids=["empty", "text", "long", "huge", "json-object", "nul-id", "2**64", "negative", "int"],
 )
 async def test_a_cursor_the_store_did_not_make_is_refused(store: Any, cursor: Any) -> None:
     await _fill(store, ["a"])
@@ -240,3 +250,15 @@ async def test_threads_changed_many_times_are_listed_once_at_their_last_change(
     await store.append("b", HI)
     assert await _all_pages(store, 2) == [["b", "c"], ["a", "e"], ["d"]]
     assert _flat(await _all_pages(store, 2, oldest_first=True)) == ["d", "e", "a", "c", "b"]
+
+
+async def test_a_page_may_end_on_any_valid_id(store: Any) -> None:
+    """Before: a cursor over 4,096 characters was refused, and one ending on a long id of
+    characters JSON escapes (1,024 control characters: 6 bytes each) was longer."""
+    odd = ["\x01" * 1024, '"\\' * 512, "🧵" * 256, " ", "\u2028\t\n\r"]
+    await _fill(store, odd)
+    for oldest_first in (False, True):
+        listed = _flat(await _all_pages(store, 1, oldest_first=oldest_first))
+        assert listed == (odd if oldest_first else odd[::-1])
+    with pytest.raises(ConfigurationError, match="oldest_first must be True or False"):
+        await store.page_threads(oldest_first="yes")
