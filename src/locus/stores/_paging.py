@@ -131,7 +131,7 @@ def finish(
 
 
 def _digest(prefix: str | None) -> str:
-    if prefix is None:
+    if not prefix:  # (an empty prefix lists every thread, as none does)
         return ""
     return hashlib.sha256(prefix.encode("utf-8")).hexdigest()[:16]
 

@@ -262,3 +262,13 @@ async def test_a_page_may_end_on_any_valid_id(store: Any) -> None:
         assert listed == (odd if oldest_first else odd[::-1])
     with pytest.raises(ConfigurationError, match="oldest_first must be True or False"):
         await store.page_threads(oldest_first="yes")
+
+
+async def test_an_empty_prefix_is_no_prefix(store: Any) -> None:
+    """Before: a cursor of a listing with ``prefix=""`` was refused without one (and the
+    other way round), though both list every thread (an HTTP client's ``?prefix=``)."""
+    await _fill(store, ["a", "b", "c"])
+    _, cursor = await store.page_threads(limit=1, prefix="")
+    assert await store.page_threads(limit=5, cursor=cursor) == (["b", "a"], None)
+    _, cursor = await store.page_threads(limit=1)
+    assert await store.page_threads(limit=5, cursor=cursor, prefix="") == (["b", "a"], None)
