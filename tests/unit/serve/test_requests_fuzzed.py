@@ -400,7 +400,9 @@ def _forge(run_id: str, edit: str, junk: str) -> str:
 @SETTINGS
 @given(
     thread=st.text(st.one_of(st.characters(), _SURROGATE), max_size=12),
-    query=st.dictionaries(st.sampled_from(["agent", "limit", "prefix"]), TEXT, max_size=3),
+    query=st.dictionaries(
+        st.sampled_from(["agent", "limit", "prefix", "cursor", "order"]), TEXT, max_size=4
+    ),
     method=st.sampled_from(["GET", "DELETE", "PUT"]),
 )
 def test_any_thread_id_and_query_is_answered_or_refused_with_a_json_error(
