@@ -124,6 +124,10 @@ class DurableRun:
         query: a worker must be running, and answer each page within ``timeout`` seconds).
         Poll with ``since=`` the count seen so far."""
         _check_timeout(timeout)
+        if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+            raise ConfigurationError(
+                f"since must be the number of events seen so far (0 or more), got {since!r}"
+            )
         found: list[dict[str, Any]] = []
         while True:  # (in pages: all of a long run's events may not fit in one answer)
             query = self.handle.query("locus.events_page", since + len(found), result_type=dict)
@@ -173,7 +177,9 @@ class DurableRun:
             raise await missing_or_ended(exc, self.handle) from None
 
 
-def _check_timeout(timeout: float) -> None:
+def _check_timeout(
+    timeout: float, name: str = "timeout", what: str = "how long to wait for a worker to answer"
+) -> None:
     if (
         isinstance(timeout, bool)
         or not isinstance(timeout, int | float)
@@ -181,8 +187,7 @@ def _check_timeout(timeout: float) -> None:
         or timeout <= 0
     ):
         raise ConfigurationError(
-            f"timeout must be a number of seconds above 0, got {timeout!r}: how long to wait "
-            "for a worker to answer"
+            f"{name} must be a number of seconds above 0, got {timeout!r}: {what}"
         )
 
 
@@ -235,6 +240,21 @@ async def start_run(
     """
     if not isinstance(agent, str) or ":" not in agent:
         raise ConfigurationError(f"agent must be the 'module:agent' a worker serves, got {agent!r}")
+    if not isinstance(task_queue, str) or not task_queue:
+        raise ConfigurationError(
+            f"task_queue must be the name of the task queue the agent's workers poll (`locus "
+            f"worker --task-queue NAME {agent}`), got {task_queue!r}"
+        )
+    for name, value, what in (
+        (
+            "heartbeat_timeout",
+            heartbeat_timeout,
+            "how soon a worker that died in a tool call is noticed",
+        ),
+        ("model_timeout", model_timeout, "the longest one model call may take"),
+        ("tool_timeout", tool_timeout, "the longest one tool call may take"),
+    ):
+        _check_timeout(value, name, what.strip())  # (a run started with one would be stuck)
     deps = wire.deps_to_json(deps)
     check_deps_size(deps)
     if run_id is None:
