@@ -26,7 +26,7 @@ from typing import Any
 
 from locus.core.errors import ConfigurationError
 from locus.serve._agents import AgentTable
-from locus.serve._paused import OWN_PREFIX, expire
+from locus.serve._paused import OWN_PREFIX, PARKED_AT_KEY, expire
 from locus.serve._state import ServeState
 
 __all__ = ["DEFAULT_PAUSED_TTL", "maybe_sweep", "sweep", "sweep_interval", "sweeping"]
@@ -75,10 +75,21 @@ async def _sweep_store(store: Any, ttl: float, now: float) -> int:
     removed = 0
     for thread_id in await _parked(store):
         try:
-            removed += await expire(store, thread_id, ttl, now)
+            if await _may_have_expired(store, thread_id, ttl, now):
+                removed += await expire(store, thread_id, ttl, now)
         except Exception as exc:  # one thread's store error does not stop the sweep
             log.warning("could not expire the parked run on %r: %s", thread_id, exc)
     return removed
+
+
+async def _may_have_expired(store: Any, thread_id: str, ttl: float, now: float) -> bool:
+    """Whether ``expire`` (which takes the thread's lock) need look at ``thread_id``: a
+    parked time read without the lock rules it out when it is recent, as a parked time
+    only ever moves later (a new park), so the lock is taken for the few that expire."""
+    stamp = (await store.get_metadata(thread_id)).get(PARKED_AT_KEY)
+    if isinstance(stamp, int | float) and not isinstance(stamp, bool):
+        return now - stamp > ttl
+    return True  # no time (an older server's park): expire gives it one
 
 
 async def _parked(store: Any) -> list[str]:

@@ -145,3 +145,28 @@ async def test_a_store_that_cannot_page_is_swept_as_before(served: Any) -> None:
     _park(server)
     left = await store.list_threads(prefix=OWN_PREFIX)
     assert len(left) == 2 and OWN_PREFIX + "kept" in left
+
+
+class CountingLocks(SQLiteThreadStore):
+    """A SQLite store that counts the locks taken on it."""
+
+    locks = 0
+
+    def lock(self, thread_id: str, *, timeout: float | None = None) -> Any:
+        self.locks += 1
+        return super().lock(thread_id, timeout=timeout)
+
+
+async def test_a_sweep_locks_only_the_threads_it_may_remove(served: Any, tmp_path: Path) -> None:
+    """Before: a sweep took each parked thread's lock (two write transactions on SQLite)
+    to read its time, about 1.6 ms a thread: 16 s for 10,000 fresh parks, spent inside
+    the request that happened to sweep. A fresh stamp only ever gets fresher, so one read
+    without the lock rules the thread out."""
+    store = CountingLocks(tmp_path / "threads.db")
+    await _park_directly(store, [f"fresh-{i}" for i in range(50)], START + TTL)
+    await _park_directly(store, [f"stale-{i}" for i in range(5)], START)
+    server, clock = served(store)
+    served_app = server.app.state.served
+    removed = await _expiry.sweep(served_app.agents, server.state, TTL, clock.now)
+    assert (removed, store.locks) == (5, 5)
+    assert len(await store.list_threads(prefix=OWN_PREFIX)) == 50
