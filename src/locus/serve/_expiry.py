@@ -39,6 +39,9 @@ SWEEP_LIMIT = 10_000
 stops at this bound leaves its cursor for the next sweep of the store, which goes on
 from there, so every parked thread is looked at within a few sweeps. A store that only
 lists (``list_threads``) shows its most recently changed ``SWEEP_LIMIT``."""
+REQUEST_SWEEP_LIMIT = 1_000
+"""The same bound for the sweep a parking request runs when one is due: that request
+waits for it (the periodic sweep, and the next due request, go on from where it stopped)."""
 SWEEP_PAGE = 500
 """Parked thread ids read from a store at once."""
 log = logging.getLogger("locus.serve")
@@ -51,8 +54,11 @@ def sweep_interval(ttl: float) -> float:
     return min(max(ttl / 10, 1.0), 600.0)
 
 
-async def sweep(agents: AgentTable, state: ServeState, ttl: float, now: float) -> int:
-    """Remove every parked run of ``agents`` older than ``ttl`` at ``now``; how many."""
+async def sweep(
+    agents: AgentTable, state: ServeState, ttl: float, now: float, *, limit: int | None = None
+) -> int:
+    """Remove every parked run of ``agents`` older than ``ttl`` at ``now``, looking at
+    ``limit`` parked threads a store at most (``SWEEP_LIMIT``); how many were removed."""
     state.last_sweep = now
     removed = 0
     for run_id, run in list(state.paused.items()):
@@ -65,15 +71,15 @@ async def sweep(agents: AgentTable, state: ServeState, ttl: float, now: float) -
         if store is not None:
             stores.setdefault(id(store), store)
     for store in stores.values():
-        removed += await _sweep_store(store, ttl, now)
+        removed += await _sweep_store(store, ttl, now, SWEEP_LIMIT if limit is None else limit)
     return removed
 
 
-async def _sweep_store(store: Any, ttl: float, now: float) -> int:
+async def _sweep_store(store: Any, ttl: float, now: float, limit: int) -> int:
     if getattr(store, "get_metadata", None) is None:
         return 0
     removed = 0
-    for thread_id in await _parked(store):
+    for thread_id in await _parked(store, limit):
         try:
             if await _may_have_expired(store, thread_id, ttl, now):
                 removed += await expire(store, thread_id, ttl, now)
@@ -92,19 +98,19 @@ async def _may_have_expired(store: Any, thread_id: str, ttl: float, now: float) 
     return True  # no time (an older server's park): expire gives it one
 
 
-async def _parked(store: Any) -> list[str]:
-    """The ids of parked threads this sweep looks at: up to ``SWEEP_LIMIT``, oldest first
+async def _parked(store: Any, limit: int) -> list[str]:
+    """The ids of parked threads this sweep looks at: up to ``limit``, oldest first
     from where the last sweep of ``store`` stopped when the store pages."""
     paging = getattr(store, "page_threads", None)
     if paging is None:
         listing = getattr(store, "list_threads", None)
         if listing is None:
             return []
-        return list(await listing(limit=SWEEP_LIMIT, prefix=OWN_PREFIX))
+        return list(await listing(limit=limit, prefix=OWN_PREFIX))
     cursor = _resumed(store)
     found: list[str] = []
-    while len(found) < SWEEP_LIMIT:
-        size = min(SWEEP_PAGE, SWEEP_LIMIT - len(found))
+    while len(found) < limit:
+        size = min(SWEEP_PAGE, limit - len(found))
         try:
             ids, cursor = await paging(
                 limit=size, prefix=OWN_PREFIX, cursor=cursor, oldest_first=True
@@ -145,13 +151,14 @@ async def maybe_sweep(
     *,
     due: bool = False,
 ) -> None:
-    """Sweep if ``due``, or if the last sweep of this app is a sweep interval old (a
-    store error is logged: the request that happened to sweep does not fail for it)."""
+    """Sweep if ``due`` (the periodic task), or if the last sweep of this app is a sweep
+    interval old (a request: ``REQUEST_SWEEP_LIMIT`` threads at most; a store error is
+    logged, the request that happened to sweep does not fail for it)."""
     now = clock()
     if not due and now - state.last_sweep < sweep_interval(ttl):
         return
     try:
-        await sweep(agents, state, ttl, now)
+        await sweep(agents, state, ttl, now, limit=None if due else REQUEST_SWEEP_LIMIT)
     except Exception as exc:
         log.warning("sweeping expired paused runs failed: %s", exc)
 

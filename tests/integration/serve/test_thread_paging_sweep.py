@@ -170,3 +170,21 @@ async def test_a_sweep_locks_only_the_threads_it_may_remove(served: Any, tmp_pat
     removed = await _expiry.sweep(served_app.agents, server.state, TTL, clock.now)
     assert (removed, store.locks) == (5, 5)
     assert len(await store.list_threads(prefix=OWN_PREFIX)) == 50
+
+
+async def test_a_request_sweeps_a_smaller_share_and_the_periodic_sweep_the_rest(
+    served: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep a parking request runs (when one is due) holds that request up, so it
+    looks at REQUEST_SWEEP_LIMIT parked threads (1,000), not SWEEP_LIMIT (10,000); the
+    app's periodic sweep, and the next due request, go on from there."""
+    monkeypatch.setattr(_expiry, "REQUEST_SWEEP_LIMIT", 10)
+    monkeypatch.setattr(_expiry, "SWEEP_PAGE", 4)
+    store = InMemoryThreadStore()
+    await _park_directly(store, [f"stale-{i:02}" for i in range(30)], START)
+    server, clock = served(store)
+    _park(server)  # due: sweeps ten
+    assert len(await store.list_threads(prefix=OWN_PREFIX)) == 20 + 1
+    served_app = server.app.state.served
+    await _expiry.maybe_sweep(served_app.agents, server.state, TTL, clock, due=True)
+    assert len(await store.list_threads(prefix=OWN_PREFIX)) == 1  # the request's own park
