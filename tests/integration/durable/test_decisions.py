@@ -15,7 +15,7 @@ import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from locus.agent import Agent
-from locus.core.errors import ConfigurationError
+from locus.core.errors import AlreadyResumedError, ConfigurationError
 from locus.core.messages import Message, ToolCall
 from locus.core.toolspec import ToolSpec
 from locus.durable.temporal import DurableRun, create_worker, start_run
@@ -44,14 +44,17 @@ def twice() -> FunctionModel:
     return FunctionModel(answer)
 
 
-async def _wait_for(run: DurableRun, expected: list[tuple[str, dict[str, Any]]]) -> None:
-    """Until the run's waiting calls are ``expected`` (a failure after 60 s, or as soon as
-    the run ends without them)."""
+async def _wait_for(run: DurableRun, expected: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Until the run's waiting calls are ``expected`` (``(id, arguments)``; an id of ``""``
+    stands for any: the agent gives a call whose id is taken one of its own); their ids (a
+    failure after 60 s, or as soon as the run ends without them)."""
     async with asyncio.timeout(60):
         while True:
-            waiting = [(p.id, p.arguments) for p in await run.pending()]
-            if waiting == expected:
-                return
+            found = await run.pending()
+            shown = zip(found, expected, strict=False)
+            waiting = [(p.id if i else "", p.arguments) for p, (i, _) in shown]
+            if len(found) == len(expected) and waiting == expected:
+                return [p.id for p in found]
             description = await run.handle.describe()
             assert description.status == WorkflowExecutionStatus.RUNNING, (
                 f"the run ended ({description.status}) while waiting for {expected}: {PAID}"
@@ -65,10 +68,15 @@ async def test_a_reused_call_id_waits_for_a_decision_of_its_own(client: Client) 
         run = await start_run(client, name, "Pay twice.", task_queue=queue)
         await _wait_for(run, [("cohere_call_0", {"amount": 10})])
         await run.approve("cohere_call_0")
-        # the second call, same id: it waits (the first decision is not applied to it)
-        await _wait_for(run, [("cohere_call_0", {"amount": 900})])
+        # the second call, same id from the model: it waits for its own decision (the first
+        # is not applied to it), under an id of its own (the agent renames a call whose id
+        # the conversation holds: call_<run id>_<iteration>_<place>, since 9bcc078)
+        (second,) = await _wait_for(run, [("", {"amount": 900})])
+        assert second == f"call_{run.id}_2_0"
         assert PAID == [10]
-        await run.deny("cohere_call_0", "too much")
+        with pytest.raises(AlreadyResumedError):  # (the old id's decision is used up)
+            await run.approve("cohere_call_0")
+        await run.deny(second, "too much")
         result = await run.result()
     assert PAID == [10]
     assert result.text.startswith("paid 10 / ") and "too much" in result.text
@@ -87,9 +95,9 @@ async def test_a_decision_for_a_call_that_is_not_waiting_is_refused_or_ignored(
         # a client from before sends a signal: dropped, and the events say so
         await run.handle.signal("locus.decide", {"call_id": "no-such-call", "approved": True})
         await run.approve("cohere_call_0")
-        await _wait_for(run, [("cohere_call_0", {"amount": 900})])
+        (second,) = await _wait_for(run, [("", {"amount": 900})])
         ignored = [e for e in await run.events() if e["kind"] == "decision_ignored"]
         assert [e["call_id"] for e in ignored] == ["no-such-call"]
-        await run.deny("cohere_call_0")
+        await run.deny(second)
         await run.result()
     assert PAID == [10]
