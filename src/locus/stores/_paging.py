@@ -31,6 +31,7 @@ import base64
 import binascii
 import hashlib
 import json
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -72,19 +73,31 @@ class PageQuery:
         return (changed, thread_id) < self.after
 
 
+def _integer(value: Any) -> int | None:
+    """``value`` as an int when it is an integer (``numpy.int64`` too), not a bool."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
 def check_list_limit(limit: Any) -> int:
     """``list_threads``' limit: a non-negative int (0 lists nothing), huge ones capped."""
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+    number = _integer(limit)
+    if number is None or number < 0:
         raise ConfigurationError(
             f"list_threads' limit must be an int of 0 or more, got {limit!r}: pass how many "
             "thread ids you want (page_threads pages through more)"
         )
-    return min(limit, MAX_LIMIT)
+    return min(number, MAX_LIMIT)
 
 
 def page_query(limit: Any, prefix: Any, cursor: Any, oldest_first: Any) -> PageQuery:
     """The checked arguments of ``page_threads`` (``ConfigurationError`` saying what to fix)."""
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+    number = _integer(limit)
+    if number is None or number < 1:
         raise ConfigurationError(
             f"page_threads' limit must be an int of 1 or more, got {limit!r}: pass how many "
             "thread ids one page may hold"
@@ -95,7 +108,7 @@ def page_query(limit: Any, prefix: Any, cursor: Any, oldest_first: Any) -> PageQ
     after, until = None, None
     if cursor is not None:
         after, until = _decode(cursor, prefix, oldest_first)
-    return PageQuery(min(limit, MAX_LIMIT), prefix, oldest_first, after, until, impossible)
+    return PageQuery(min(number, MAX_LIMIT), prefix, oldest_first, after, until, impossible)
 
 
 def check_prefix(prefix: Any) -> bool:

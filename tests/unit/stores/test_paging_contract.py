@@ -161,6 +161,16 @@ async def test_a_cursor_the_store_did_not_make_is_refused(store: Any, cursor: An
         await store.page_threads(cursor=cursor)
 
 
+class _Index:
+    """An integer of another type (``operator.index`` gives the int)."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __index__(self) -> int:
+        return self.value
+
+
 async def test_limits(store: Any) -> None:
     """Before: a negative limit listed nothing, ``True`` one thread, a float raised a
     TypeError (memory) and 2**70 an OverflowError (SQLite); 0 lists nothing."""
@@ -174,6 +184,11 @@ async def test_limits(store: Any) -> None:
     for bad in (0, -5, False, 1.5):
         with pytest.raises(ConfigurationError, match="limit"):
             await store.page_threads(limit=bad)
+    assert await store.list_threads(limit=_Index(1)) == ["b"]  # numpy.int64, say
+    assert await store.page_threads(limit=_Index(1)) == (
+        ["b"],
+        (await store.page_threads(limit=1))[1],
+    )
     for bad_prefix in (5, b"a"):
         with pytest.raises(ConfigurationError, match="prefix"):
             await store.list_threads(prefix=bad_prefix)
