@@ -39,7 +39,14 @@ from typing import Any
 from locus.core.errors import ConfigurationError
 from locus.stores._ids import is_thread_id, storable_prefix
 
-__all__ = ["MAX_LIMIT", "PageQuery", "check_list_limit", "finish", "page_query"]
+__all__ = [
+    "MAX_LIMIT",
+    "PageQuery",
+    "check_list_limit",
+    "check_prefix",
+    "finish",
+    "page_query",
+]
 
 MAX_LIMIT = 2**62
 """Larger limits are taken as this one (every thread; a database counts in 64 bits)."""
@@ -61,16 +68,6 @@ class PageQuery:
     until: int | None
     impossible: bool
     """The prefix is one no thread id can start with: the page is empty."""
-
-    def includes(self, changed: int, thread_id: str) -> bool:
-        """Whether a thread at this position belongs to the page (the prefix aside)."""
-        if self.until is not None and changed > self.until:
-            return False
-        if self.after is None:
-            return True
-        if self.oldest_first:
-            return (changed, thread_id) > self.after
-        return (changed, thread_id) < self.after
 
 
 def _integer(value: Any) -> int | None:
