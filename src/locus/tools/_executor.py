@@ -11,6 +11,7 @@ effects or return different values, and each call id needs its own answer).
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ if TYPE_CHECKING:  # (the sync tools' thread pool: imported by the first sync to
     from locus.tools._threads import Started
 
 __all__ = ["Started", "ToolExecutor", "ToolOutcome", "Toolset", "as_tools", "split_tools"]
+
+logger = logging.getLogger("locus.tools")
 
 
 @dataclass(slots=True)
@@ -184,12 +187,14 @@ class ToolExecutor:
             raise UnknownToolError(self._unknown_text(call.name), tool_name=call.name)
         arguments = _checked_arguments(call)
         timeout = found.timeout if found.timeout is not None else self.timeout
-        scope = None if timeout is None else asyncio.timeout(timeout)
+        scope = None
         try:
-            if scope is None:  # no scope to make or enter: the cheap path of most calls
+            if timeout is None:  # no scope to make or enter: the cheap path of most calls
                 value = await found.invoke(arguments, context)
-            else:
-                async with scope:
+            elif found.is_async or found.arguments_model is None:  # (may swallow a cancel)
+                value = await _bounded(found, arguments, context, timeout)
+            else:  # a sync tool's thread is given up on by the await (see _threads)
+                async with (scope := asyncio.timeout(timeout)):
                     value = await found.invoke(arguments, context)
         except ToolError:
             raise
@@ -210,6 +215,67 @@ class ToolExecutor:
     def _unknown_text(self, name: str) -> str:
         known = ", ".join(sorted(self.tools)) or "(none)"
         return f"there is no tool named {name!r}; available tools: {known}"
+
+
+async def _bounded(found: Tool[Any, Any], arguments: Any, context: Any, timeout: float) -> Any:
+    """``found.invoke(...)`` in a task of its own, given ``timeout`` seconds.
+
+    At the timeout the task is cancelled and given as long again (at most
+    ``STOP_GRACE`` s) to stop. A coroutine can catch ``CancelledError`` and go on; in the
+    caller's own task it would hold the call, and the run, past its timeout. Such a task
+    is left running (``_left``: kept, its outcome dropped) and the call still ends, with
+    an error that says so. A cancel of the caller cancels the tool, as before.
+    """
+    task = asyncio.ensure_future(found.invoke(arguments, context))
+    try:
+        done, _ = await asyncio.wait((task,), timeout=timeout)
+    except asyncio.CancelledError:
+        task.cancel()
+        done, _ = await asyncio.wait((task,), timeout=min(timeout, STOP_GRACE))
+        if not done:
+            _left(task, found.name)
+        _drop_outcome(task)
+        raise
+    if done:
+        return task.result()
+    task.cancel()
+    done, _ = await asyncio.wait((task,), timeout=min(timeout, STOP_GRACE))
+    text = f"tool {found.name!r} did not finish within {timeout} s"
+    if not done:
+        _left(task, found.name)
+        text += " and did not stop when cancelled (it is still running; its result will be dropped)"
+    _drop_outcome(task)
+    raise ToolTimeoutError(text, tool_name=found.name)
+
+
+STOP_GRACE = 1.0
+"""The most a timed-out async tool is given, after its cancel, to stop."""
+
+_LEFT: set[asyncio.Task[Any]] = set()
+_WARNED: set[str] = set()
+
+
+def _left(task: asyncio.Task[Any], name: str) -> None:
+    """Keep a task that would not stop until it ends; warn once per tool name."""
+    _LEFT.add(task)
+    task.add_done_callback(_LEFT.discard)
+    if name not in _WARNED:
+        _WARNED.add(name)
+        logger.warning(
+            "async tool %r did not stop when cancelled at its timeout (it catches "
+            "CancelledError and goes on): it is still running, and its result will be "
+            "dropped; let CancelledError propagate (re-raise it after any cleanup)",
+            name,
+        )
+
+
+def _drop_outcome(task: asyncio.Task[Any]) -> None:
+    """Retrieve the outcome of ``task`` whenever it ends (no 'never retrieved' report)."""
+    if task.done():
+        if not task.cancelled():
+            task.exception()
+    else:
+        task.add_done_callback(_drop_outcome)
 
 
 def _error_of(call: ToolCall, raised: BaseException) -> BaseException:
