@@ -50,6 +50,7 @@ class Diagnosis(asyncio.Protocol):
         self.stdio = stdio
         self.status_code: int | None = None
         self.stderr_seen = False
+        self.oversized: int | None = None  # max_message_bytes, once a message went over it
         self._tail = bytearray()
         self._eof = asyncio.Event()
 
@@ -88,6 +89,10 @@ class Diagnosis(asyncio.Protocol):
             text = text.split("\n", 1)[1] if "\n" in text else text
         return text or None
 
+    def on_oversized(self, limit: int) -> None:
+        """A message went over ``max_message_bytes`` and is dropped (``locus.mcp._lines``)."""
+        self.oversized = limit
+
     # -- HTTP --------------------------------------------------------------------------------
 
     async def on_response(self, response: Any) -> None:
@@ -109,6 +114,9 @@ async def stdio_transport(
     """The SDK's ``stdio_client`` with the server's stderr read into ``diagnosis``."""
     from mcp.client.stdio import stdio_client
 
+    from locus.mcp._lines import reporter
+
+    reporter.set(diagnosis.on_oversized)  # this connection's task only (and the SDK's below)
     loop = asyncio.get_running_loop()
     read_fd, write_fd = os.pipe()
     reader = os.fdopen(read_fd, "rb", buffering=0)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from locus.core.errors import ConfigurationError
 from locus.mcp._diagnosis import Diagnosis, stdio_transport, streamable_http_transport
+from locus.mcp._lines import DEFAULT_MAX_MESSAGE_BYTES
 from locus.mcp._toolset import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_TIMEOUT,
@@ -25,6 +26,8 @@ class MCPServerStdio(MCPToolset):
 
     ``env`` is added to a minimal default environment (``PATH``, ``HOME``...), not to
     this process's whole environment, so secrets are passed on only when named.
+    ``max_message_bytes`` bounds one message (a line of JSON) from the server: a longer
+    answer is dropped and its call fails with an error saying so (``locus.mcp._lines``).
     """
 
     def __init__(
@@ -40,6 +43,7 @@ class MCPServerStdio(MCPToolset):
         timeout: float | None = DEFAULT_TIMEOUT,
         connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
         requires_approval: MCPApprovalRule = False,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> None:
         if not command:
             raise ConfigurationError("MCPServerStdio needs a command to run, e.g. 'uvx'")
@@ -53,6 +57,13 @@ class MCPServerStdio(MCPToolset):
             connect_timeout=connect_timeout,
             requires_approval=requires_approval,
         )
+        if isinstance(max_message_bytes, bool) or not (
+            isinstance(max_message_bytes, int) and max_message_bytes > 0
+        ):
+            raise ConfigurationError(
+                f"max_message_bytes must be a positive number of bytes, not {max_message_bytes!r}"
+            )
+        self.max_message_bytes = max_message_bytes
         self.command = command
         self.args = tuple(args)
         self.env = dict(env) if env is not None else None
@@ -71,8 +82,14 @@ class MCPServerStdio(MCPToolset):
     def _transport(self, diagnosis: Diagnosis) -> Any:
         from mcp import StdioServerParameters
 
+        from locus.mcp._lines import encoding
+
         params = StdioServerParameters(
-            command=self.command, args=list(self.args), env=self.env, cwd=self.cwd
+            command=self.command,
+            args=list(self.args),
+            env=self.env,
+            cwd=self.cwd,
+            encoding=encoding(self.max_message_bytes),
         )
         return stdio_transport(params, diagnosis)
 

@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 from locus.core.errors import ConfigurationError, ToolExecutionError, ToolTimeoutError
 from locus.mcp._diagnosis import Diagnosis, connect_error, with_status
 from locus.mcp._errors import MCPConnectionError
+from locus.mcp._lines import TOO_LARGE, too_large
 from locus.mcp._listing import list_page
+from locus.mcp._options import approval_rule, tool_names
 from locus.mcp._results import result_value
 from locus.mcp._session import Session, SessionLost, describe, unwrap
 
@@ -70,9 +72,9 @@ class MCPToolset:
         connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
         requires_approval: MCPApprovalRule = False,
     ) -> None:
-        self.include = _names(include, "include") if include is not None else None
-        self.requires_approval = _approval_rule(requires_approval)
-        self.exclude = _names(exclude, "exclude")
+        self.include = tool_names(include, "include") if include is not None else None
+        self.requires_approval = approval_rule(requires_approval)
+        self.exclude = tool_names(exclude, "exclude")
         if prefix and _NAME_CHARS.search(prefix):
             raise ConfigurationError(
                 f"prefix {prefix!r} may hold only letters, digits, '_' and '-' (OCI tool names)"
@@ -251,11 +253,17 @@ class MCPToolset:
             async with asyncio.timeout(self.timeout):
                 return await session.request(make)
         except TimeoutError as exc:
-            raise ToolTimeoutError(
-                f"{self.label} did not answer '{what}' within {self.timeout} s; give a "
-                "longer timeout= if it needs more",
-                tool_name=tool_name,
-            ) from exc
+            text = f"{self.label} did not answer '{what}' within {self.timeout} s"
+            limit = session.diagnosis.oversized if session.diagnosis is not None else None
+            if limit is None:
+                text = f"{text}; give a longer timeout= if it needs more"
+            else:  # a message over the limit that no answer could stand for: start again
+                session.lost.set()
+                text = (
+                    f"{text}: it sent a message of more than max_message_bytes={limit} "
+                    "bytes, which was dropped; the next call starts the server again"
+                )
+            raise ToolTimeoutError(text, tool_name=tool_name) from exc
         except (SessionLost, OSError) as exc:
             raise await self._lost(session, what, tool_name, exc) from exc
         except (ValidationError, RuntimeError) as exc:  # answered wrongly; the connection is fine
@@ -273,8 +281,15 @@ class MCPToolset:
         from mcp import MCPError
         from mcp_types import CONNECTION_CLOSED
 
+        diagnosis = session.diagnosis
+        if isinstance(exc, MCPError) and exc.code == TOO_LARGE and diagnosis is not None:
+            limit, diagnosis.oversized = diagnosis.oversized, None
+            if limit is not None:  # ours, not the server's (see locus.mcp._lines)
+                data = exc.error.data if isinstance(exc.error.data, dict) else {}
+                size = data.get("size", f"more than {limit}")
+                text = too_large(self.label, what, size, limit)
+                return ToolExecutionError(text, tool_name=tool_name)
         if isinstance(exc, MCPError) and exc.code != CONNECTION_CLOSED:
-            diagnosis = session.diagnosis
             status = diagnosis.take_status() if diagnosis is not None else None
             why = with_status(status, exc) if status is not None else describe(exc)
             text = f"{self.label} refused to {what}: {why}"
@@ -355,32 +370,3 @@ def _caller(name: str, arguments: Mapping[str, Any] | None) -> Any:
         return await client.call_tool(name, dict(arguments or {}))
 
     return make
-
-
-def _names(values: Iterable[str], what: str) -> frozenset[str]:
-    if isinstance(values, str):
-        raise ConfigurationError(f"{what}= takes a list of tool names, not one string {values!r}")
-    names = frozenset(values)
-    wrong = [name for name in names if not isinstance(name, str) or not name]
-    if wrong:
-        raise ConfigurationError(f"{what}= takes MCP tool names (strings), not {wrong[0]!r}")
-    return names
-
-
-def _approval_rule(rule: object) -> bool | str | frozenset[str] | Callable[..., Any]:
-    """``requires_approval`` checked: a bool, ``"destructive"``, names, or a function."""
-    if isinstance(rule, bool) or callable(rule):
-        return rule
-    if isinstance(rule, str):
-        if rule != "destructive":
-            raise ConfigurationError(
-                f"requires_approval={rule!r}: give True, False, 'destructive', a list of MCP "
-                "tool names or fn(call, ctx) -> bool"
-            )
-        return rule
-    if isinstance(rule, Iterable):
-        return _names(rule, "requires_approval")
-    raise ConfigurationError(
-        f"requires_approval must be True, False, 'destructive', a list of MCP tool names or "
-        f"fn(call, ctx) -> bool, not {type(rule).__name__}"
-    )

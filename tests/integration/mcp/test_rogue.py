@@ -1,0 +1,82 @@
+"""A hand-written stdio server that breaks the rules (``rogue_server.py``): results larger
+than ``max_message_bytes``, a line that never ends, a listing that changes between its
+pages, messages no client knows or that are no JSON-RPC, a server gone between list and
+call, tool names in any script. Each is a clear error or just works, and the connection is
+kept when it can be."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from locus.core.errors import ConfigurationError, ToolExecutionError, ToolTimeoutError
+from locus.mcp import MCPConnectionError, MCPServerStdio
+
+ROGUE = str(Path(__file__).with_name("rogue_server.py"))
+GIANT_BYTES = 50 * 2**20
+
+
+def rogue(mode: str, **options: object) -> MCPServerStdio:
+    return MCPServerStdio(sys.executable, [ROGUE, mode], **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def giant() -> AsyncIterator[MCPServerStdio]:
+    server = rogue("giant", timeout=60)
+    yield server
+    await server.aclose()
+
+
+@pytest.mark.parametrize("tool", ["giant", "giant_tail"])  # the id first, the id last
+async def test_a_result_over_max_message_bytes_is_a_clear_error_and_the_connection_stays(
+    giant: MCPServerStdio, tool: str
+) -> None:
+    pid = await giant.call_tool("pid")
+    with pytest.raises(ToolExecutionError) as caught:
+        await giant.call_tool(tool)
+    text = str(caught.value)
+    assert not isinstance(caught.value, MCPConnectionError)
+    assert f"answered 'call tool {tool!r}' with a message of" in text
+    size = int(text.split("with a message of ", 1)[1].split(" ", 1)[0])
+    assert GIANT_BYTES < size < GIANT_BYTES + 200
+    assert "more than max_message_bytes=16777216" in text and "connection stays open" in text
+    assert caught.value.tool_name == tool
+    assert await giant.call_tool("pid") == pid  # the same connection, the same process
+
+
+async def test_a_notification_over_the_limit_is_dropped_and_the_call_answers(
+    giant: MCPServerStdio,
+) -> None:
+    pid = await giant.call_tool("pid")
+    assert await giant.call_tool("giant_note") == "small"
+    assert await giant.call_tool("pid") == pid
+
+
+async def test_a_line_that_never_ends_times_out_saying_why_and_the_next_call_restarts() -> None:
+    server = rogue("giant", timeout=3)
+    try:
+        pid = await server.call_tool("pid")
+        with pytest.raises(ToolTimeoutError) as caught:
+            await server.call_tool("endless")
+        assert "more than max_message_bytes=16777216 bytes, which was dropped" in str(caught.value)
+        assert "starts the server again" in str(caught.value)
+        assert await server.call_tool("pid") != pid
+    finally:
+        await server.aclose()
+
+
+async def test_max_message_bytes_is_the_servers_own_and_checked() -> None:
+    server = rogue("giant", max_message_bytes=2000)
+    try:
+        pid = await server.call_tool("pid")  # small messages pass
+        with pytest.raises(ToolExecutionError, match="max_message_bytes=2000"):
+            await server.call_tool("giant")
+        assert await server.call_tool("pid") == pid
+    finally:
+        await server.aclose()
+    for wrong in (0, -1, 1.5, True):
+        with pytest.raises(ConfigurationError, match="max_message_bytes"):
+            rogue("giant", max_message_bytes=wrong)
