@@ -49,6 +49,7 @@ destructive), a collection of MCP tool names, or ``fn(call, ctx) -> bool`` asked
 call (sync or async; ``call.name`` is the name the model sees)."""
 
 _MAX_PAGES = 100
+_RELISTS = 3
 _SHOWN_NAMES = 30
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -86,6 +87,7 @@ class MCPToolset:
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self._tools: list[Tool[..., Any]] | None = None
+        self._changes = 0  # counts the changes the server announced (and reconnections)
         self._sessions: dict[asyncio.AbstractEventLoop, Session] = {}  # one per event loop
         self._epoch = 0  # counts aclose() calls: a connection opened across one is left
         self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
@@ -119,22 +121,36 @@ class MCPToolset:
         """The server's tools (filtered, prefixed, schemas simplified for OCI), cached."""
         tools = self._tools
         if tools is None:
-            listed = await self._listed(self._wanted, check_names=True)
+            listed, stable = await self._listed(self._wanted, check_names=True)
             from locus.mcp._tools import to_locus_tools
 
             tools = to_locus_tools(self, listed)
-            self._tools = tools
+            if stable:  # (else listed again next time)
+                self._tools = tools
         return list(tools)
 
     async def list_mcp_tools(self) -> list[mcp_types.Tool]:
         """The server's tools as it describes them (every page, unfiltered)."""
-        return await self._listed(lambda name: True)
+        return (await self._listed(lambda name: True))[0]
 
     async def _listed(
         self, wanted: Callable[[str], bool], *, check_names: bool = False
-    ) -> list[mcp_types.Tool]:
-        """The wanted tools; a wanted one the server describes wrongly is an error."""
+    ) -> tuple[list[mcp_types.Tool], bool]:
+        """The wanted tools, and whether no change was announced while they were listed:
+        pages listed across a change may mix the old tools and the new, so the listing
+        starts again (a few times at most)."""
         session = await self._connected()
+        for _ in range(_RELISTS):
+            changes = self._changes
+            tools = await self._pages(session, wanted, check_names)
+            if self._changes == changes:
+                return tools, True
+        return tools, False
+
+    async def _pages(
+        self, session: Session, wanted: Callable[[str], bool], check_names: bool
+    ) -> list[mcp_types.Tool]:
+        """Every page; a wanted tool the server describes wrongly is an error."""
         tools: list[mcp_types.Tool] = []
         invalid: dict[str, str] = {}
         names: set[str] = set()
@@ -216,7 +232,7 @@ class MCPToolset:
             if session is not None:
                 del self._sessions[loop]
                 await session.close()
-                self._tools = None  # changes may have been missed while disconnected
+                self._changed()  # changes may have been missed while disconnected
             epoch = self._epoch
             session = await self._open(tool_name)
             if epoch != self._epoch:  # aclose() ran meanwhile: it meant this one too
@@ -319,7 +335,7 @@ class MCPToolset:
         from mcp_types import ToolListChangedNotification
 
         if isinstance(message, ToolListChangedNotification):
-            self._tools = None
+            self._changed()
 
     async def _watch(self, client: Client) -> None:
         """On 2026-era connections, list changes come over a ``subscriptions/listen`` stream
@@ -334,9 +350,13 @@ class MCPToolset:
         try:
             async with client.listen(tools_list_changed=True) as events:
                 async for _ in events:
-                    self._tools = None
+                    self._changed()
         except Exception:  # no stream: the listing stays until the next connection
-            self._tools = None
+            self._changed()
+
+    def _changed(self) -> None:
+        self._tools = None
+        self._changes += 1
 
     def _check_names(self, listed: set[str]) -> None:
         """Names in ``include=``, ``exclude=`` or ``requires_approval=`` that the server does

@@ -80,3 +80,14 @@ async def test_max_message_bytes_is_the_servers_own_and_checked() -> None:
     for wrong in (0, -1, 1.5, True):
         with pytest.raises(ConfigurationError, match="max_message_bytes"):
             rogue("giant", max_message_bytes=wrong)
+
+
+async def test_a_listing_that_changes_between_its_pages_is_listed_again() -> None:
+    server = rogue("pages")  # its tools change once its first page is out
+    try:
+        names = [tool.name for tool in await server.list_tools()]
+        assert names == ["a_v2", "b_v2", "c_v2", "d_v2", "e_v2"]
+        assert [tool.name for tool in await server.list_tools()] == names  # and kept
+        assert [tool.name for tool in await server.list_mcp_tools()] == names
+    finally:
+        await server.aclose()
