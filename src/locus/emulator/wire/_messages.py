@@ -2,6 +2,10 @@
 
 The three formats differ only in field names (``toolCallId``/``tool_call_id``), role
 names and how a tool call is written, so one reader serves all three.
+
+As the real services do, a conversation in which an assistant's tool call is not
+answered by a tool message (among the tool messages that follow it, before the next
+other message or the end) is refused: 400 ``InvalidParameter`` naming the call ids.
 """
 
 from __future__ import annotations
@@ -35,7 +39,27 @@ def parse_messages(raw: Any, fields: MessageFields) -> tuple[Turn, ...]:
     """The turns of a message list; a tool result is named after the call it answers."""
     names: dict[str, str] = {}
     messages = as_list(raw, fields.where)
-    return tuple(_turn(as_mapping(m, f"{fields.where}[]"), fields, names) for m in messages)
+    turns = tuple(_turn(as_mapping(m, f"{fields.where}[]"), fields, names) for m in messages)
+    _check_answered(turns, fields)
+    return turns
+
+
+def _check_answered(turns: tuple[Turn, ...], fields: MessageFields) -> None:
+    """400 when a call of an assistant turn has no result in the tool turns after it."""
+    waiting: list[str] = []
+    for turn in (*turns, None):
+        if turn is not None and turn.role == "tool":
+            if turn.call_id in waiting:
+                waiting.remove(turn.call_id)
+            continue
+        if waiting:
+            raise bad_request(
+                f"{fields.where}: an assistant message with {fields.calls} must be followed "
+                f"by {fields.tool_role} messages answering each of its calls; no "
+                f"{fields.tool_role} message answers {', '.join(waiting)}"
+            )
+        if turn is not None and turn.calls:
+            waiting = [call.id for call in turn.calls]
 
 
 def _turn(message: Mapping[str, Any], fields: MessageFields, names: dict[str, str]) -> Turn:
