@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+from locus.core.errors import ConfigurationError
 from locus.core.messages import Message
 from locus.stores._ids import check_thread_id, check_timeout, is_thread_id
 from locus.stores._keyed_lock import KeyedLock
@@ -33,13 +34,16 @@ class InMemoryThreadStore:
         """(change number, id) of every change, in order; an entry whose thread changed
         again or was deleted stays until ``_compact`` (so a page is a bisect away)."""
         self._locks = KeyedLock()
+        self._closed = False
 
     async def load(self, thread_id: str) -> list[Message]:
+        self._check_open()
         if not is_thread_id(thread_id):
             return []
         return list(self._threads.get(thread_id, ()))
 
     async def append(self, thread_id: str, messages: Sequence[Message]) -> None:
+        self._check_open()
         check_thread_id(thread_id)
         if not messages:
             return
@@ -47,10 +51,12 @@ class InMemoryThreadStore:
         self._touch(thread_id)
 
     async def delete(self, thread_id: str) -> None:
+        self._check_open()
         if is_thread_id(thread_id):
             self.clear(thread_id)
 
     async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
+        self._check_open()
         limit = check_list_limit(limit)
         if limit == 0:
             check_prefix(prefix)
@@ -66,6 +72,7 @@ class InMemoryThreadStore:
         cursor: str | None = None,
         oldest_first: bool = False,
     ) -> tuple[list[str], str | None]:
+        self._check_open()
         query = page_query(limit, prefix, cursor, oldest_first)
         if query.impossible:
             return [], None
@@ -94,21 +101,30 @@ class InMemoryThreadStore:
         return (order[i] for i in range(end - 1, -1, -1))
 
     async def get_metadata(self, thread_id: str) -> dict[str, Any]:
+        self._check_open()
         if not is_thread_id(thread_id):
             return {}
         return copy_metadata(self._metadata.get(thread_id, {}))
 
     async def set_metadata(self, thread_id: str, metadata: Mapping[str, Any]) -> None:
+        self._check_open()
         self._metadata[check_thread_id(thread_id)] = copy_metadata(metadata)
         self._touch(thread_id)
 
     def lock(
         self, thread_id: str, *, timeout: float | None = None
     ) -> AbstractAsyncContextManager[None]:
+        self._check_open()
         return self._locks.hold(check_thread_id(thread_id), check_timeout(timeout))
 
     async def aclose(self) -> None:
-        """Nothing to release; here so that every store closes the same way."""
+        """Close it: later calls raise ``ConfigurationError``, as on every store (so code
+        that uses a store after closing it fails here too; ``in`` and ``clear`` still work)."""
+        self._closed = True
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ConfigurationError(f"{self!r} is closed; open a new store")
 
     def clear(self, thread_id: str | None = None) -> None:
         """Forget one thread, or all of them."""

@@ -163,7 +163,8 @@ class SQLiteThreadStore:
             await self._poll_lease(thread_id, deadline, timeout)
         except BaseException:
             # taken as we gave up, or still queued as the waiter: undo it, even if cancelled
-            self._worker.submit(self._in_worker(lease.give_up), thread_id, self._owner)
+            if not self._closed:  # (closed: the worker is gone, and nothing was taken)
+                self._worker.submit(self._in_worker(lease.give_up), thread_id, self._owner)
             raise
 
     async def _poll_lease(

@@ -287,3 +287,28 @@ async def test_an_empty_prefix_is_no_prefix(store: Any) -> None:
     assert await store.page_threads(limit=5, cursor=cursor) == (["b", "a"], None)
     _, cursor = await store.page_threads(limit=1)
     assert await store.page_threads(limit=5, cursor=cursor, prefix="") == (["b", "a"], None)
+
+
+async def test_a_closed_store_refuses_every_call_alike(store: Any) -> None:
+    """Before: the in-memory store went on working after ``aclose`` (SQLite and
+    PostgreSQL refuse), so code that used a store after closing it passed its tests in
+    memory and failed on a database; a pager holding a cursor saw the difference too."""
+    await _fill(store, ["a", "b"])
+    _, cursor = await store.page_threads(limit=1)
+    await store.aclose()
+    await store.aclose()  # (twice is fine)
+    calls = [
+        lambda: store.page_threads(cursor=cursor),
+        lambda: store.list_threads(),
+        lambda: store.load("a"),
+        lambda: store.append("a", HI),
+        lambda: store.get_metadata("a"),
+        lambda: store.set_metadata("a", {}),
+        lambda: store.delete("a"),
+    ]
+    for call in calls:
+        with pytest.raises(ConfigurationError, match="is closed; open a new store"):
+            await call()
+    with pytest.raises(ConfigurationError, match="is closed; open a new store"):
+        async with store.lock("a", timeout=1):
+            raise AssertionError("locked a closed store")
