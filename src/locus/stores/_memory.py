@@ -13,7 +13,7 @@ from locus.core.messages import Message
 from locus.stores._ids import check_thread_id, check_timeout, is_thread_id
 from locus.stores._keyed_lock import KeyedLock
 from locus.stores._metadata import copy_metadata
-from locus.stores._paging import PageQuery, check_list_limit, check_prefix, finish, page_query
+from locus.stores._paging import PageQuery, finish, first_page, page_query
 
 __all__ = ["InMemoryThreadStore"]
 
@@ -57,12 +57,7 @@ class InMemoryThreadStore:
 
     async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
         self._check_open()
-        limit = check_list_limit(limit)
-        if limit == 0:
-            check_prefix(prefix)
-            return []
-        ids, _ = await self.page_threads(limit=limit, prefix=prefix)
-        return ids
+        return await first_page(self, limit, prefix)
 
     async def page_threads(
         self,

@@ -45,6 +45,7 @@ __all__ = [
     "check_list_limit",
     "check_prefix",
     "finish",
+    "first_page",
     "page_query",
 ]
 
@@ -89,6 +90,16 @@ def check_list_limit(limit: Any) -> int:
             "thread ids you want (page_threads pages through more)"
         )
     return min(number, MAX_LIMIT)
+
+
+async def first_page(store: Any, limit: Any, prefix: Any) -> list[str]:
+    """``list_threads`` of a store that pages: its first page (``limit`` 0: none)."""
+    number = check_list_limit(limit)
+    if number == 0:
+        check_prefix(prefix)
+        return []
+    ids: list[str] = (await store.page_threads(limit=number, prefix=prefix))[0]
+    return ids
 
 
 def page_query(limit: Any, prefix: Any, cursor: Any, oldest_first: Any) -> PageQuery:

@@ -28,7 +28,7 @@ from locus.stores._dsn import mask, scrub
 from locus.stores._ids import check_thread_id, check_timeout, is_thread_id
 from locus.stores._keyed_lock import KeyedLock, lock_timeout_error
 from locus.stores._metadata import dump_metadata, load_metadata
-from locus.stores._paging import check_list_limit, check_prefix, finish, page_query
+from locus.stores._paging import finish, first_page, page_query
 from locus.stores._postgres_errors import translate
 from locus.stores._schema import check_foreign_table
 
@@ -118,12 +118,7 @@ class PostgresThreadStore:
             await conn.execute(sql.DELETE_MESSAGES, (thread_id,))
 
     async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
-        limit = check_list_limit(limit)
-        if limit == 0:
-            check_prefix(prefix)
-            return []
-        ids, _ = await self.page_threads(limit=limit, prefix=prefix)
-        return ids
+        return await first_page(self, limit, prefix)
 
     async def page_threads(
         self,

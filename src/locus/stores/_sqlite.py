@@ -23,7 +23,7 @@ from locus.stores import _sqlite_lease as lease
 from locus.stores._ids import check_thread_id, check_timeout, is_thread_id
 from locus.stores._keyed_lock import KeyedLock, lock_timeout_error
 from locus.stores._metadata import dump_metadata
-from locus.stores._paging import check_list_limit, check_prefix, page_query
+from locus.stores._paging import first_page, page_query
 from locus.stores._sqlite_errors import translate
 
 __all__ = ["SQLiteThreadStore"]
@@ -91,12 +91,7 @@ class SQLiteThreadStore:
         await self._call(sql.delete, thread_id, owner, action=f"delete thread {thread_id!r}")
 
     async def list_threads(self, *, limit: int = 100, prefix: str | None = None) -> list[str]:
-        limit = check_list_limit(limit)
-        if limit == 0:
-            check_prefix(prefix)
-            return []
-        ids, _ = await self.page_threads(limit=limit, prefix=prefix)
-        return ids
+        return await first_page(self, limit, prefix)
 
     async def page_threads(
         self,
