@@ -66,7 +66,7 @@ async def test_model_answers_are_markers_and_tools_are_activities(
     assert result.metrics.model_calls == 3 and chats(emu) == 3
     events = await recorded(client, started.id)
     assert events["MARKER_RECORDED"] == 3  # three model answers
-    assert events["PATCH_MARKER"] == 2  # the run's patches, asked when it starts
+    assert events["PATCH_MARKER"] == 3  # the run's patches, asked when it starts
     assert events["ACTIVITY_TASK_SCHEDULED"] == 2  # lookup, confirm
     assert events["ACTIVITY_TASK_COMPLETED"] == 2
     assert tool_log(env) == ["lookup Lisbon", "confirm-started the hotel", "confirm-done the hotel"]

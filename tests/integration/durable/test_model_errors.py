@@ -6,7 +6,7 @@ the next delay. A model that keeps failing with a retryable error (429, 5xx, a d
 connection) is asked ``max_retries`` + 1 times in all, then the run fails with the typed
 error and its status; expired credentials fail the run at once, typed, without a request.
 
-(Until the fifteenth session the model also retried inside each activity attempt, with the
+(Before 0da2168 the model also retried inside each activity attempt, with the
 same policy, and a failing model was asked (``max_retries`` + 1)² times: 25 with the
 defaults, over a minute and a half.)"""
 

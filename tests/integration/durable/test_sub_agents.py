@@ -96,7 +96,7 @@ async def test_a_sub_agent_runs_in_the_workflow_and_its_events_reach_the_caller(
     assert result.usage["total_tokens"] > 42
     events = await recorded(client, durable.id)
     assert events["ACTIVITY_TASK_SCHEDULED"] == 2  # lookup and confirm, not the clerk
-    assert events["MARKER_RECORDED"] == 7  # five model answers and the two patch markers
+    assert events["MARKER_RECORDED"] == 8  # five model answers and the three patch markers
 
     shown = await durable.events()
     desk_call = calling(result).id

@@ -30,9 +30,14 @@ from typing import Any
 
 from locus.durable.temporal import _wire as wire
 
-__all__ = ["Emit", "Scope"]
+__all__ = ["CALL_IDS_PER_CONVERSATION", "Emit", "Scope", "keep_ids_rule"]
 
 Emit = Callable[[dict[str, Any]], None]
+
+CALL_IDS_PER_CONVERSATION = "locus.call_ids_per_conversation"
+"""The ``workflow.patched`` id of the agent's rule that a call whose id the conversation
+holds gets one of its own (9bcc078); a history without the marker keeps the rule before,
+where only a call's own answer could make its id taken."""
 
 
 @dataclasses.dataclass(slots=True, frozen=True)
@@ -49,6 +54,9 @@ class Scope:
     sub_runs: bool = True
     """Whether agents used as tools run in the workflow (``_sub_runs.SUB_RUNS``: false only
     when a replayed history was recorded before they did)."""
+    fresh_ids: bool = True
+    """Whether a call whose id an earlier turn holds gets one of its own
+    (``CALL_IDS_PER_CONVERSATION``: false only in a history recorded before)."""
 
     def path(self, name: str) -> tuple[str, ...]:
         """``PendingCall.path`` of a call of the agent ``name`` running in this scope."""
@@ -71,4 +79,24 @@ class Scope:
             via=(*self.via, (caller, tool)),
             deps=self.deps,
             sub_runs=self.sub_runs,
+            fresh_ids=self.fresh_ids,
         )
+
+
+class _AnswerOnlyIds:
+    """The agent's record of the ids a conversation holds (``CallIds``), holding none: the
+    rule of a history recorded before ``CALL_IDS_PER_CONVERSATION``, in which a call's id was
+    taken only by an earlier call of its own answer."""
+
+    __slots__ = ()
+
+    def before_last(self, messages: Any) -> frozenset[str]:
+        return frozenset()
+
+
+def keep_ids_rule(run: Any, scope: Scope) -> None:
+    """Give ``run`` (an ``AgentRun`` in ``scope``) the id rule its history was recorded
+    with: a history from before ``CALL_IDS_PER_CONVERSATION`` renamed no call whose id an
+    earlier turn held, and decisions recorded for such a call name the id as it was."""
+    if not scope.fresh_ids:
+        run._ids = _AnswerOnlyIds()  # (read by the loop's ToolSteps.own_calls)

@@ -35,6 +35,7 @@ from locus.agent._subagents import _roll_up as roll_up
 from locus.core.errors import RunError
 from locus.core.messages import ToolCall
 from locus.durable.temporal import _wire as wire
+from locus.durable.temporal._scope import keep_ids_rule
 from locus.tools import Tool
 from locus.tools._executor import ToolExecutor, ToolOutcome
 
@@ -114,6 +115,7 @@ async def _sub_run(
     request = RunRequest(prompt=as_messages(input), output_type=output_type, deps=deps)
     run = AgentRun(config, request)
     run.run_id = run.ctx.run_id = inner.run_id
+    keep_ids_rule(run, inner)
     result = None
     try:
         async for event in run.events():

@@ -39,7 +39,12 @@ with workflow.unsafe.imports_passed_through():
     from locus.durable.temporal._configs import durable_config
     from locus.durable.temporal._errors import application_error
     from locus.durable.temporal._results import result_to_json
-    from locus.durable.temporal._scope import Emit, Scope
+    from locus.durable.temporal._scope import (
+        CALL_IDS_PER_CONVERSATION,
+        Emit,
+        Scope,
+        keep_ids_rule,
+    )
     from locus.durable.temporal._sizes import (
         MAX_PAYLOAD_BYTES,
         events_page,
@@ -87,11 +92,14 @@ class AgentWorkflow:
         # resolved as the task closed), and the replay failed as nondeterministic.
         self._per_call = workflow.patched(DECISIONS_PER_CALL)
         sub_runs = workflow.patched(SUB_RUNS)
+        fresh_ids = workflow.patched(CALL_IDS_PER_CONVERSATION)
         try:
             settings = Settings.from_json(request.get("settings") or {})
             deps = request.get("deps")  # (none in a run started without, or before deps)
             run_id = workflow.info().workflow_id
-            scope = Scope(run_id, self._events.append, deps=deps, sub_runs=sub_runs)
+            scope = Scope(
+                run_id, self._events.append, deps=deps, sub_runs=sub_runs, fresh_ids=fresh_ids
+            )
             config = durable_config(served(spec), spec, self, settings, scope)
             run_request = RunRequest(
                 prompt=wire.messages_from_json(request["prompt"]),
@@ -101,6 +109,7 @@ class AgentWorkflow:
             )
             run = AgentRun(config, run_request)
             run.run_id = run.ctx.run_id = scope.run_id
+            keep_ids_rule(run, scope)
             result = None
             async for event in run.events():
                 self._events.append(wire.event_to_json(event))
