@@ -51,6 +51,7 @@ class Diagnosis(asyncio.Protocol):
         self.status_code: int | None = None
         self.stderr_seen = False
         self.oversized: int | None = None  # max_message_bytes, once a message went over it
+        self.stdout_closed = asyncio.Event()  # the stdio server's stdout ended
         self._tail = bytearray()
         self._eof = asyncio.Event()
 
@@ -93,6 +94,10 @@ class Diagnosis(asyncio.Protocol):
         """A message went over ``max_message_bytes`` and is dropped (``locus.mcp._lines``)."""
         self.oversized = limit
 
+    def on_stdout_closed(self) -> None:
+        """The server's stdout ended: it exited, or can answer nothing more."""
+        self.stdout_closed.set()
+
     # -- HTTP --------------------------------------------------------------------------------
 
     async def on_response(self, response: Any) -> None:
@@ -116,7 +121,7 @@ async def stdio_transport(
 
     from locus.mcp._lines import reporter
 
-    reporter.set(diagnosis.on_oversized)  # this connection's task only (and the SDK's below)
+    reporter.set(diagnosis)  # this connection's task only (and the SDK's below)
     loop = asyncio.get_running_loop()
     read_fd, write_fd = os.pipe()
     reader = os.fdopen(read_fd, "rb", buffering=0)

@@ -11,8 +11,10 @@ error at once and the connection stays usable. Otherwise (a notification, or an 
 that cannot be seen) the line is only dropped, and a request waiting for it times out.
 Bytes that are no UTF-8 become U+FFFD instead of ending the connection.
 
-Each drop is reported to the connection's ``Diagnosis`` (given to the decoder through a
-context variable set by the transport: the SDK makes the decoder in a task of its own).
+Each drop, and the end of the server's stdout (the server exited or closed it: the SDK
+does not end the connection for it, so a call made later would fail), is reported to the
+connection's ``Diagnosis``, given to the decoder through a context variable set by the
+transport (the SDK makes the decoder in a task of its own).
 """
 
 from __future__ import annotations
@@ -22,8 +24,7 @@ import contextvars
 import json
 import logging
 import re
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 __all__ = ["DEFAULT_MAX_MESSAGE_BYTES", "TOO_LARGE", "encoding", "reporter", "too_large"]
 
@@ -32,10 +33,18 @@ DEFAULT_MAX_MESSAGE_BYTES = 16 * 2**20
 TOO_LARGE = -32050
 """The JSON-RPC error code of the answer that takes the place of a dropped one."""
 
-Report = Callable[[int], None]
-"""``report(limit)`` when a line goes over the limit (and from then on is dropped)."""
 
-reporter: contextvars.ContextVar[Report | None] = contextvars.ContextVar(
+class Sink(Protocol):
+    """What the decoder tells its connection (``Diagnosis``)."""
+
+    def on_oversized(self, limit: int) -> None:
+        """A line went over the limit (and from then on is dropped)."""
+
+    def on_stdout_closed(self) -> None:
+        """The server's stdout ended."""
+
+
+reporter: contextvars.ContextVar[Sink | None] = contextvars.ContextVar(
     "locus_mcp_oversized", default=None
 )
 
@@ -91,7 +100,7 @@ class _LineDecoder(codecs.IncrementalDecoder):
     def __init__(self, limit: int, errors: str = "strict") -> None:
         super().__init__(errors)
         self.limit = limit
-        self.report = reporter.get()
+        self.sink = reporter.get()
         self.reset()
 
     def reset(self) -> None:
@@ -111,9 +120,11 @@ class _LineDecoder(codecs.IncrementalDecoder):
                 break
             out.append(self._finish())
             start = end + 1
-        if final and (self._line or self._dropped):  # the end of a last line with no newline
+        if final:  # the stream ended (and the end of a last line with no newline)
             out.append(self._line.decode("utf-8", "replace"))
             self.reset()
+            if self.sink is not None:
+                self.sink.on_stdout_closed()
         return "".join(out)
 
     def _take(self, part: bytes) -> None:
@@ -124,8 +135,8 @@ class _LineDecoder(codecs.IncrementalDecoder):
             self._head = bytes(self._line[:_PEEK]) + part[: max(0, _PEEK - len(self._line))]
             self._dropped = len(self._line)
             self._line = bytearray()
-            if self.report is not None:
-                self.report(self.limit)
+            if self.sink is not None:
+                self.sink.on_oversized(self.limit)
         self._dropped += len(part)
         self._tail = (self._tail + part[-_PEEK:])[-_PEEK:]
 

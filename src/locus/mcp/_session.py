@@ -89,8 +89,17 @@ class Session:
         watcher: asyncio.Task[None] | None = None
         if self._watcher is not None:
             watcher = self.loop.create_task(self._watcher(client))
+        ended = getattr(self.diagnosis, "stdout_closed", None)  # a stdio server's stdout
         try:
-            await self._closing.wait()
+            if ended is None:
+                await self._closing.wait()
+            else:  # no more answers can come: end the connection (the next use reconnects)
+                waits = [self.loop.create_task(event.wait()) for event in (self._closing, ended)]
+                try:
+                    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    for wait in waits:
+                        wait.cancel()
         finally:
             if watcher is not None:
                 watcher.cancel()

@@ -1,14 +1,16 @@
 """MCP tool descriptions as Locus tools (``Tool.from_schema``) that call the server.
 
 An MCP tool's name may hold characters OCI rejects in a function name (``.``, ``/``,
-spaces): those become ``_`` in the name the model sees, and the call goes out under
-the original name. The input schema is simplified for OCI by ``Tool.from_schema``.
+spaces, letters that are not ASCII): the name the model sees is made of what OCI takes
+(``shown_name``), and the call goes out under the original name. The input schema is
+simplified for OCI by ``Tool.from_schema``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -29,8 +31,17 @@ _MAX_NAME = 64  # OCI's limit on a function name
 def shown_name(prefix: str, name: str) -> str:
     """The name the model sees for MCP tool ``name``: OCI-safe characters, a letter or ``_``
     first, and at most 64 characters (a longer one keeps its start and a hash of the whole,
-    so that two long names stay two)."""
-    shown = _BAD.sub("_", prefix + name)
+    so that two long names stay two). Accents are dropped and full-width letters read as
+    letters (``météo`` is ``meteo``); letters of other scripts cannot be shown, so a name
+    that had some ends with a hash of the whole (``天気`` is ``tool_<hash>``): two such
+    names never become one."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name))
+    kept = "".join(char for char in folded if char.isascii())
+    shown = _BAD.sub("_", kept)
+    if any(not char.isascii() and not unicodedata.combining(char) for char in folded):
+        digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+        shown = f"{shown}_{digest}" if shown.strip("_") else f"tool_{digest}"
+    shown = prefix + shown
     if not (shown[:1].isalpha() or shown[:1] == "_"):
         shown = f"t_{shown}"
     if len(shown) > _MAX_NAME:

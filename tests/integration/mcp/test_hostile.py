@@ -309,7 +309,7 @@ async def test_tool_names_and_schemas_oci_would_reject() -> None:
         names = [tool.name for tool in await server.list_tools()]
         assert len(names) == len(set(names)) == 5
         assert all(len(name) <= 64 for name in names)
-        assert "files_read" in names and "m_t_o" in names and "good" in names
+        assert "files_read" in names and "meteo" in names and "good" in names
         long_ones = [name for name in names if name.startswith("aaaa")]
         assert len(long_ones) == 2
         tools = {tool.name: tool for tool in await server.list_tools()}

@@ -6,8 +6,10 @@ kept when it can be."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,14 @@ from locus.mcp import MCPConnectionError, MCPServerStdio
 
 ROGUE = str(Path(__file__).with_name("rogue_server.py"))
 GIANT_BYTES = 50 * 2**20
+
+
+async def until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    """Wait (polling) until ``condition()`` is true; fail after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
 
 
 def rogue(mode: str, **options: object) -> MCPServerStdio:
@@ -89,5 +99,44 @@ async def test_a_listing_that_changes_between_its_pages_is_listed_again() -> Non
         assert names == ["a_v2", "b_v2", "c_v2", "d_v2", "e_v2"]
         assert [tool.name for tool in await server.list_tools()] == names  # and kept
         assert [tool.name for tool in await server.list_mcp_tools()] == names
+    finally:
+        await server.aclose()
+
+
+@pytest.mark.parametrize("mode", ["unknown", "invalid"])
+async def test_messages_no_client_knows_or_no_json_rpc_at_all_are_skipped(mode: str) -> None:
+    """``unknown``: notifications of no known method or with invalid params, and a server
+    request of an unknown method; ``invalid``: no JSON, JSON-RPC 1.0, a batch, an answer to
+    an id never asked, bytes that are no UTF-8 (before, strict UTF-8 left the SDK's reader
+    stuck: the handshake never finished)."""
+    server = rogue(mode, timeout=20, connect_timeout=20)
+    try:
+        assert [tool.name for tool in await server.list_tools()] == ["pid"]
+        pid = await server.call_tool("pid")
+        assert pid.isdigit() and await server.call_tool("pid") == pid
+    finally:
+        await server.aclose()
+
+
+async def test_a_server_gone_between_list_and_call_is_started_again_for_the_call() -> None:
+    server = rogue("exit_after_list")  # exits once it has listed its tools
+    try:
+        (tool,) = await server.list_tools()
+        first = server._session
+        assert first is not None
+        await until(lambda: not first.alive)  # its stdout ended: the connection is let go
+        assert (await tool.invoke({})).isdigit()  # no error: a new server answers
+        assert server._session is not first
+    finally:
+        await server.aclose()
+
+
+async def test_tool_names_in_any_script_are_offered_and_called_by_their_own_name() -> None:
+    server = rogue("unicode")
+    try:
+        tools = {tool.name: tool for tool in await server.list_tools()}
+        assert len(tools) == 7 and "meteo" in tools and "naive_cafe" in tools and "full" in tools
+        answered = {await tool.invoke({}) for name, tool in tools.items() if name != "pid"}
+        assert answered == {"météo", "天気", "погода", "🔥fire", "naïve café", "ｆｕｌｌ"}
     finally:
         await server.aclose()

@@ -10,6 +10,18 @@ import json
 from locus.mcp._lines import TOO_LARGE, encoding, reporter
 
 
+class Sink:
+    def __init__(self) -> None:
+        self.oversized: list[int] = []
+        self.closed = False
+
+    def on_oversized(self, limit: int) -> None:
+        self.oversized.append(limit)
+
+    def on_stdout_closed(self) -> None:
+        self.closed = True
+
+
 def decoder(limit: int) -> codecs.IncrementalDecoder:
     return codecs.getincrementaldecoder(encoding(limit))(errors="strict")
 
@@ -47,8 +59,8 @@ def _answer(request_id: object, size: int, *, id_last: bool = False) -> bytes:
 
 def test_an_answer_over_the_limit_becomes_an_error_answer_to_its_request() -> None:
     for request_id, id_last in ((7, False), ("req-7", False), (7, True), ('a"b', True)):
-        reported: list[int] = []
-        token = reporter.set(reported.append)
+        sink = Sink()
+        token = reporter.set(sink)
         try:
             data = _answer(request_id, 5000, id_last=id_last)
             out = feed(1000, data + b'{"jsonrpc": "2.0", "id": 8, "result": {}}\n', 333)
@@ -59,7 +71,7 @@ def test_an_answer_over_the_limit_becomes_an_error_answer_to_its_request() -> No
         assert error["id"] == request_id and error["error"]["code"] == TOO_LARGE
         assert error["error"]["data"] == {"size": len(data) - 1, "limit": 1000}
         assert json.loads(second)["id"] == 8 and end == ""
-        assert reported == [1000]  # once, when it went over
+        assert sink.oversized == [1000] and not sink.closed  # once, when it went over
 
 
 def test_a_server_message_over_the_limit_is_dropped_without_an_answer() -> None:
@@ -79,3 +91,14 @@ def test_a_line_of_exactly_the_limit_passes() -> None:
     line = b'"' + b"x" * 98 + b'"'
     assert feed(100, line + b"\n", 7) == line.decode() + "\n"
     assert feed(99, line + b"\n", 7) == ""
+
+
+def test_the_end_of_the_stream_is_reported() -> None:
+    sink = Sink()
+    token = reporter.set(sink)
+    try:
+        d = decoder(100)
+        assert d.decode(b'{"a": 1}\n{"b"') == '{"a": 1}\n' and not sink.closed
+        assert d.decode(b"", final=True) == '{"b"' and sink.closed
+    finally:
+        reporter.reset(token)

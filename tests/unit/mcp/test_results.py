@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import mcp_types as types
 import pytest
 
@@ -51,10 +53,23 @@ def test_an_error_result_raises_a_tool_error_naming_tool_and_server() -> None:
         ("crm_", "search", "crm_search"),
         ("", "files.read/all", "files_read_all"),
         ("", "3d-render", "t_3d-render"),
+        ("", "météo", "meteo"),  # accents dropped, not each letter made '_'
+        ("", "naïve café", "naive_cafe"),
+        ("", "ｆｕｌｌ", "full"),  # full-width letters are letters
+        ("crm_", "Ångström", "crm_Angstrom"),
     ],
 )
 def test_shown_names_are_oci_function_names(prefix: str, name: str, shown: str) -> None:
     assert shown_name(prefix, name) == shown
+
+
+def test_names_in_other_scripts_stay_distinct_and_keep_what_they_can() -> None:
+    names = ["天気", "東京", "погода", "🔥fire", "🌊fire", "x天"]
+    shown = [shown_name("", name) for name in names]
+    assert len(set(shown)) == len(names)  # before: '__', '__', '______', '_fire', '_fire', 'x_'
+    assert all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]{0,63}", name) for name in shown)
+    assert shown[0].startswith("tool_") and shown[3].startswith("fire_")
+    assert shown[5].startswith("x_") and shown_name("", "天気") == shown[0]
 
 
 def test_long_names_are_cut_to_64_and_stay_distinct() -> None:
