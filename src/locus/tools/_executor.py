@@ -227,25 +227,30 @@ async def _bounded(found: Tool[Any, Any], arguments: Any, context: Any, timeout:
     an error that says so. A cancel of the caller cancels the tool, as before.
     """
     task = asyncio.ensure_future(found.invoke(arguments, context))
+    grace = min(timeout, STOP_GRACE)
     try:
-        done, _ = await asyncio.wait((task,), timeout=timeout)
-    except asyncio.CancelledError:
+        try:
+            done, _ = await asyncio.wait((task,), timeout=timeout)
+        except asyncio.CancelledError:
+            task.cancel()
+            if not (await asyncio.wait((task,), timeout=grace))[0]:
+                _left(task, found.name)
+            raise
+        if done:
+            return task.result()
         task.cancel()
-        done, _ = await asyncio.wait((task,), timeout=min(timeout, STOP_GRACE))
-        if not done:
+        text = f"tool {found.name!r} did not finish within {timeout} s"
+        if not (await asyncio.wait((task,), timeout=grace))[0]:
             _left(task, found.name)
+            text += " and did not stop when cancelled (it is still running; its result "
+            text += "will be dropped)"
+        raise ToolTimeoutError(text, tool_name=found.name)
+    finally:
+        if not task.done():  # (kept until it ends: also when a second cancel came while
+            task.cancel()  # it was given time to stop)
+            _LEFT.add(task)
+            task.add_done_callback(_LEFT.discard)
         _drop_outcome(task)
-        raise
-    if done:
-        return task.result()
-    task.cancel()
-    done, _ = await asyncio.wait((task,), timeout=min(timeout, STOP_GRACE))
-    text = f"tool {found.name!r} did not finish within {timeout} s"
-    if not done:
-        _left(task, found.name)
-        text += " and did not stop when cancelled (it is still running; its result will be dropped)"
-    _drop_outcome(task)
-    raise ToolTimeoutError(text, tool_name=found.name)
 
 
 STOP_GRACE = 1.0
@@ -256,13 +261,12 @@ _WARNED: set[str] = set()
 
 
 def _left(task: asyncio.Task[Any], name: str) -> None:
-    """Keep a task that would not stop until it ends; warn once per tool name."""
-    _LEFT.add(task)
-    task.add_done_callback(_LEFT.discard)
+    """Warn, once per tool name, about a task that would not stop (``_bounded`` keeps it
+    until it ends)."""
     if name not in _WARNED:
         _WARNED.add(name)
         logger.warning(
-            "async tool %r did not stop when cancelled at its timeout (it catches "
+            "async tool %r did not stop when cancelled (at its timeout or with its run: it catches "
             "CancelledError and goes on): it is still running, and its result will be "
             "dropped; let CancelledError propagate (re-raise it after any cleanup)",
             name,

@@ -13,7 +13,7 @@ from typing import TypeVar
 import pytest
 
 from locus.agent import Agent
-from locus.core.errors import ToolTimeoutError
+from locus.core.errors import RunCancelledError, ToolTimeoutError
 from locus.core.messages import ToolCall
 from locus.testing import ScriptedModel
 from locus.tools import ToolExecutor, tool
@@ -29,7 +29,9 @@ async def within(seconds: float, awaitable: Awaitable[T], release: asyncio.Event
     done, _ = await asyncio.wait({task}, timeout=seconds)
     if not done:
         release.set()
-        await task
+        await asyncio.wait({task})  # (whatever it ends with, the test has failed)
+        if not task.cancelled():
+            task.exception()
         pytest.fail(f"the call outlived its timeout by more than {seconds} s")
     return task.result()
 
@@ -129,3 +131,36 @@ async def test_a_cancelled_run_cancels_a_timed_tool() -> None:
     with pytest.raises(asyncio.CancelledError):
         await call
     assert stopped.is_set()  # the tool was stopped before the cancel went on
+
+
+async def test_a_cancelled_run_ends_although_its_timed_tool_swallows_the_cancel() -> None:
+    release, ended = asyncio.Event(), asyncio.Event()
+    started = asyncio.Event()
+
+    @tool(timeout=30)
+    async def deaf() -> str:
+        """Waits for its release, whatever it is told."""
+        started.set()
+        try:
+            while not release.is_set():
+                try:
+                    await release.wait()
+                except asyncio.CancelledError:
+                    continue
+            return "late"
+        finally:
+            ended.set()
+
+    agent = Agent(ScriptedModel([ToolCall("c", "deaf", {}), "never"]), [deaf])
+
+    async def cancel_once_started() -> None:
+        await started.wait()
+        agent.cancel()
+
+    canceller = asyncio.ensure_future(cancel_once_started())
+    with pytest.raises(RunCancelledError):
+        await within(5, agent.arun("go"), release)  # (at most 1 s given it to stop)
+    await canceller
+    release.set()
+    async with asyncio.timeout(10):
+        await ended.wait()
