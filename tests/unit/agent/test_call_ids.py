@@ -167,3 +167,10 @@ async def test_a_late_decision_for_an_earlier_turns_id_is_refused_on_resume() ->
     done = await agent.resume(thread_id="t", approvals={newer.id: Approve()})
     assert sent == ["sent first", "sent second"] and done.text == "done"
     all_ids_whole(done.messages)
+
+
+async def test_a_lone_output_call_without_an_id_gets_one() -> None:
+    model = ScriptedModel([[ToolCall("", "final_result", {"text": "hi"})]])
+    result = await Agent(model, [note], output_type=Answer, output_mode="tool").arun("go")
+    assert result.output == Answer(text="hi")
+    assert turn_is_whole(result.messages)[0].startswith("call_")
