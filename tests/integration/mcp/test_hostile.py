@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -223,6 +223,37 @@ async def test_a_run_cancelled_during_an_mcp_call_does_not_spoil_the_next_run(
         assert message.content is not None and message.content.isdigit()
         pid = int(message.content)
     assert pid not in running(HOSTILE)  # closed with the agent
+
+
+async def test_runs_cancelled_during_mcp_calls_again_and_again_never_spoil_the_next() -> None:
+    """Eight times: a run cancelled once the model asked for 'hang' raises CancelledError
+    (under Python 3.11's wait_for it went on as if the call had timed out), and the next
+    run on the same agent calls 'pid' once; closing the agent stops the server each time."""
+    marker = uuid.uuid4().hex
+    server = hostile("serve", marker, timeout=30)
+    pids = set()
+    try:
+        for attempt in range(8):
+            model = ScriptedModel([ToolCall("c1", "hang", {}), ToolCall("c2", "pid", {}), "done"])
+            async with Agent(model, tools=[server]) as agent:
+                run = asyncio.create_task(agent.arun("hang"))
+                await until(_asked_once(model))  # (see the test above)
+                run.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await run
+                again = await agent.arun("pid")
+                (message,) = [m for m in again.messages if m.role == "tool"]
+                assert message.content is not None and message.content.isdigit(), attempt
+                pids.add(int(message.content))
+            assert running(marker) == [], attempt  # closed with the agent
+        assert len(pids) == 8
+    finally:
+        await server.aclose()
+
+
+def _asked_once(model: ScriptedModel) -> Callable[[], bool]:
+    """Whether the model has given its first turn (of three)."""
+    return lambda: model.remaining == 2
 
 
 async def test_closing_twice_and_reusing_after_close(serve: MCPServerStdio) -> None:
