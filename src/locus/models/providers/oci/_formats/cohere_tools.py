@@ -103,8 +103,8 @@ def _find_call(result: Message, history: Sequence[Message]) -> ToolCall | None:
 def _outputs(result: Message) -> list[Any]:
     if result.is_error:
         return [{"error": result.text}]
-    try:
-        value = json.loads(result.text)
+    try:  # (NaN and Infinity are text to JSON: json would make numbers of them)
+        value = json.loads(result.text, parse_constant=_not_a_number)
     except (ValueError, RecursionError):
         return [{"result": result.text}]
     if isinstance(value, dict):
@@ -112,6 +112,10 @@ def _outputs(result: Message) -> list[Any]:
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         return value
     return [{"result": value}]
+
+
+def _not_a_number(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON value")
 
 
 def cohere_tool_call_ids(count: int) -> list[str]:

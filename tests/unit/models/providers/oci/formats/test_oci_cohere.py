@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from locus.core.errors import ConfigurationError
@@ -94,6 +96,17 @@ def test_error_result_and_unknown_call() -> None:
     assert request["toolResults"] == [
         {"call": {"name": "get_weather", "parameters": {}}, "outputs": [{"error": "it broke"}]}
     ]
+
+
+@pytest.mark.parametrize("text", ['{"ratio": NaN}', "[Infinity]", "-Infinity", "NaN"])
+def test_a_result_text_holding_nan_stays_text(text: str) -> None:
+    """Python's json reads NaN and Infinity as numbers, which JSON has no spelling for: the
+    body would hold them (refused by the service, and now by the body encoder). Such a
+    result is sent as text, as any result that is not JSON."""
+    messages = [Message.user("q"), Message.tool(text, "zzz", "get_weather")]
+    request = chat_request(COHERE, messages)
+    assert request["toolResults"][0]["outputs"] == [{"result": text}]
+    json.dumps(request, allow_nan=False)  # (strict: raises on a NaN number)
 
 
 def test_parameter_definitions() -> None:
