@@ -9,7 +9,9 @@ it comes, keeping only its first and last bytes. When those show the ``id`` of a
 an error answer to that request takes its place (``TOO_LARGE``): the caller gets a clear
 error at once and the connection stays usable. Otherwise (a notification, or an ``id``
 that cannot be seen) the line is only dropped, and a request waiting for it times out.
-Bytes that are no UTF-8 become U+FFFD instead of ending the connection.
+Bytes that are no UTF-8 become U+FFFD instead of ending the connection, and a line that
+is no JSON object or batch (a server logging on its stdout) is logged at DEBUG and never
+reaches the SDK, which logged a traceback at ERROR for each.
 
 Each drop, and the end of the server's stdout (the server exited or closed it: the SDK
 does not end the connection for it, so a call made later would fail), is reported to the
@@ -142,9 +144,13 @@ class _LineDecoder(codecs.IncrementalDecoder):
 
     def _finish(self) -> str:
         if not self._dropped:
-            text = self._line.decode("utf-8", "replace") + "\n"
+            text = self._line.decode("utf-8", "replace")
             self._line = bytearray()
-            return text
+            if not text.lstrip().startswith(("{", "[")):  # no JSON-RPC: a log line, say
+                if text.strip():
+                    log.debug("MCP server stdout line that is no JSON-RPC: %s", text[:1000])
+                return ""
+            return text + "\n"
         size, head, tail = self._dropped, self._head, self._tail
         self.reset()
         request_id = _answered_id(head, tail)

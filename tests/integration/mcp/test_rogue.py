@@ -7,6 +7,7 @@ kept when it can be."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -140,3 +141,17 @@ async def test_tool_names_in_any_script_are_offered_and_called_by_their_own_name
         assert answered == {"météo", "天気", "погода", "🔥fire", "naïve café", "ｆｕｌｌ"}
     finally:
         await server.aclose()
+
+
+async def test_a_server_logging_on_its_stdout_leaves_no_error_in_our_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    raw = str(Path(__file__).with_name("raw_server.py"))
+    server = MCPServerStdio(sys.executable, [raw, "noisy"])  # a log line where JSON-RPC goes
+    try:
+        with caplog.at_level(logging.DEBUG):
+            assert (await server.call_tool("pid")).isdigit()
+    finally:
+        await server.aclose()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert any("Starting the orders server" in r.getMessage() for r in caplog.records)

@@ -88,7 +88,7 @@ def test_an_id_hidden_in_the_middle_is_not_guessed() -> None:
 
 
 def test_a_line_of_exactly_the_limit_passes() -> None:
-    line = b'"' + b"x" * 98 + b'"'
+    line = b'["' + b"x" * 96 + b'"]'
     assert feed(100, line + b"\n", 7) == line.decode() + "\n"
     assert feed(99, line + b"\n", 7) == ""
 
@@ -102,3 +102,8 @@ def test_the_end_of_the_stream_is_reported() -> None:
         assert d.decode(b"", final=True) == '{"b"' and sink.closed
     finally:
         reporter.reset(token)
+
+
+def test_lines_that_are_no_json_rpc_are_left_out() -> None:
+    data = b'Starting the server...\n\n  \n{"a": 1}\n  [1]\n'
+    assert feed(100, data, 5) == '{"a": 1}\n  [1]\n'
