@@ -19,7 +19,7 @@ from locus.agent import _events as ev
 from locus.agent._context import RunContext
 from locus.agent._hookset import HookSet, call_hook, hook_types, replaced, wrong_return
 from locus.agent._result import Metrics
-from locus.agent._step import Step
+from locus.agent._step import Step, close_events
 from locus.agent._turns import CallIds, own_ids
 from locus.core.errors import ConfigurationError, ToolExecutionError
 from locus.core.messages import Message, ToolCall
@@ -128,7 +128,7 @@ class ToolSteps:
             async for event in events:
                 yield event
         finally:
-            await events.aclose()
+            await close_events(events)
         if held or (self._subs is not None and self._subs.paused):  # (a sub-run paused)
             self._held = [calls[i] for i in sorted(held)]
             self._next = self._pause
@@ -173,7 +173,7 @@ class ToolSteps:
                     outcome.call, outcome.message, outcome.error, outcome.duration_ms, iteration
                 )
         finally:
-            await outcomes.aclose()
+            await close_events(outcomes)
 
     async def _to_hold(self, calls: Sequence[ToolCall]) -> set[int]:
         """Indices of the calls whose tool asks for approval."""

@@ -39,6 +39,7 @@ from locus.agent._result import AgentResult
 from locus.agent._resume import Resumable
 from locus.agent._run import AgentRun, RunRequest
 from locus.agent._setup import build_config, check_deps
+from locus.agent._step import close_events
 from locus.agent._subagents import SubAgents
 from locus.core.messages import Message
 from locus.core.model import Model
@@ -240,7 +241,7 @@ class Agent(Resumable, SubAgents, Generic[OutputT]):
                 if isinstance(event, RunFinished):
                     result = event.result
         finally:
-            await events.aclose()
+            await close_events(events)
         if result is None:  # pragma: no cover - the loop always ends with RunFinished
             raise RuntimeError("agent run ended without a result")
         return result
@@ -306,7 +307,7 @@ async def drain(events: AsyncGenerator[RunEvent, None]) -> AgentResult[Any]:
             if isinstance(event, RunFinished):
                 result = event.result
     finally:
-        await events.aclose()
+        await close_events(events)
     if result is None:  # pragma: no cover - the loop always ends with RunFinished
         raise RuntimeError("agent run ended without a result")
     return result

@@ -26,7 +26,7 @@ from locus.agent._ids import new_id
 from locus.agent._output_steps import OutputSteps
 from locus.agent._pausing import PauseSteps
 from locus.agent._result import AgentResult, Metrics, RunStopReason, add_usage
-from locus.agent._step import Step
+from locus.agent._step import Step, close_events
 from locus.agent._threads import thread_lock
 from locus.agent._turns import answer_open_calls
 from locus.core._headers import model_headers
@@ -144,7 +144,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
                                 # whoever resumes us now (given the loop: half the cost)
                                 self._task = asyncio.current_task(self._loop)
                         finally:
-                            await events.aclose()
+                            await close_events(events)
                     step = self._next
         except asyncio.CancelledError:
             if not self._cancel_requested:
