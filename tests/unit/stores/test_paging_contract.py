@@ -7,6 +7,7 @@ Run on memory and SQLite here (``conftest.py``) and on PostgreSQL by
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -297,7 +298,7 @@ async def test_a_closed_store_refuses_every_call_alike(store: Any) -> None:
     _, cursor = await store.page_threads(limit=1)
     await store.aclose()
     await store.aclose()  # (twice is fine)
-    calls = [
+    calls: list[Callable[[], Awaitable[object]]] = [
         lambda: store.page_threads(cursor=cursor),
         lambda: store.list_threads(),
         lambda: store.load("a"),
