@@ -8,7 +8,8 @@ surrogates and markup).
 Judged by, whole and in random chunks: exactly the composed calls in order, exactly the
 prose as content (no markup, nothing lost), exactly the reasoning, and no problem, but
 for the calls composed to be refused (arguments nested too deeply, or holding ``NaN``):
-each kept as text and reported once.
+each reported once, and kept as text, except a ``<tool_call>`` block naming an offered
+tool, which is a call with its text as ``raw_arguments`` (the agent tells the model).
 
 Run: ``.venv/bin/python -m tests.fuzz.fuzz_toolcalls_compose -max_total_time=600 <dir>``.
 """
@@ -62,7 +63,9 @@ class Message:
     separator: bool = False
     """Whether the last piece was a JSON call after which ``;`` and spaces are dropped."""
     refused: int = 0
-    """How many calls were composed to be refused (kept as text, each one problem)."""
+    """How many calls were composed to be refused (each one problem)."""
+    offered: bool = False
+    """Whether tools are offered (a refused block naming one is then a failed call)."""
 
 
 def prose(p: Provider) -> str:
@@ -164,15 +167,18 @@ def add_token(p: Provider, m: Message) -> None:
 
 def add_refused(p: Provider, m: Message) -> None:
     """A call whose arguments no tool may get: nested past ``MAX_NESTING`` (or past the
-    interpreter's recursion limit), or holding ``NaN``: kept as text and reported."""
+    interpreter's recursion limit), or holding ``NaN``: reported, and kept as text, but
+    for a ``<tool_call>`` block when ``f`` is offered: a call to ``f`` without arguments."""
     levels = [MAX_NESTING + 1, 1200][p.ConsumeIntInRange(0, 1)]
     arguments = ["[" * levels + "]" * levels, "NaN", "1e999"][p.ConsumeIntInRange(0, 2)]
     call = '{"name": "f", "arguments": {"a": ' + arguments + "}}"
-    text = ["<tool_call>" + call + "</tool_call>", "<|python_tag|>" + call][
-        p.ConsumeIntInRange(0, 1)
-    ]
+    block = p.ConsumeIntInRange(0, 1) == 0
+    text = "<tool_call>" + call + "</tool_call>" if block else "<|python_tag|>" + call
     m.text.append(text)
-    m.content.append(text)
+    if block and m.offered:
+        m.calls.append(("f", {}))
+    else:
+        m.content.append(text)
     m.refused += 1
     m.separator = False
 
@@ -181,8 +187,8 @@ PIECES = [add_prose, add_prose, add_hermes, add_coder, add_mistral, add_think, a
           add_refused]  # fmt: skip
 
 
-def compose(p: Provider) -> Message:
-    m = Message()
+def compose(p: Provider, *, offered: bool = False) -> Message:
+    m = Message(offered=offered)
     if p.ConsumeIntInRange(0, 5) == 0:
         add_json_call(p, m, llama=True)
     for _ in range(p.ConsumeIntInRange(0, 6)):
@@ -217,7 +223,7 @@ def test_one_input(data: bytes) -> None:
 def check(p: Provider) -> None:
     """One composed message, parsed whole and in chunks, against what it is made of."""
     tools = TOOLS if p.ConsumeBool() else None
-    m = compose(p)
+    m = compose(p, offered=tools is not None)
     text = "".join(m.text)
     content, reasoning = "".join(m.content), "".join(m.reasoning) or None
     whole = parse_tool_calls(text, "auto", tools=tools, id_factory=ids())

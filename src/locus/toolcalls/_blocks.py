@@ -4,6 +4,7 @@ which formats are enabled."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -12,7 +13,11 @@ from locus.toolcalls._coder_xml import Schemas, looks_like_coder_xml, parse_code
 from locus.toolcalls._formats import GLM, HERMES, QWEN3_CODER
 from locus.toolcalls._glm import looks_like_glm, parse_glm
 
-__all__ = ["BlockResult", "decode_block"]
+__all__ = [
+    "BlockResult",
+    "decode_block",
+    "intended_tool",
+]
 
 
 @dataclass(slots=True)
@@ -63,3 +68,19 @@ def _glm(body: str, enabled: Collection[str], schemas: Schemas) -> BlockResult:
     if isinstance(parsed, str):
         return BlockResult(GLM, error=parsed)
     return BlockResult(GLM, parsed)
+
+
+_JSON_NAME = re.compile(r'"name"\s*:\s*"([^"\\]{1,200})"')
+_CODER_NAME = re.compile(r"<function=([^>\s]{1,200})>")
+_GLM_NAME = re.compile(r"\s*([^\s<]{1,200})\s*<arg_key>")
+
+
+def intended_tool(body: str, schemas: Schemas) -> str | None:
+    """The offered tool a block that could not be decoded names (``"name": "add"``,
+    ``<function=add>``, ``add<arg_key>``), or ``None``: then nothing says which tool the
+    model meant, and the block stays text."""
+    for pattern in (_JSON_NAME, _CODER_NAME, _GLM_NAME):
+        found = pattern.search(body) if pattern is not _GLM_NAME else pattern.match(body)
+        if found is not None and found.group(1) in schemas:
+            return found.group(1)
+    return None

@@ -21,7 +21,9 @@ class ParseProblem:
     """Markup that looked like a tool call (or reasoning) but could not be used.
 
     ``text`` is the markup as received; refused blocks stay in the visible content,
-    while skipped array items and a bare ``</think>`` are removed. ``reason`` says
+    except a closed block that names an offered tool, which is a call to it with no
+    arguments and its payload as ``raw_arguments`` (the agent answers it with an error the
+    model reads); skipped array items and a bare ``</think>`` are removed. ``reason`` says
     why, ``format`` names the format (``"think"`` for reasoning markup).
     """
 

@@ -62,7 +62,8 @@ class ParserState:
 
     @property
     def problems(self) -> list[ParseProblem]:
-        """Everything refused so far (the refused markup is also in the visible text)."""
+        """Everything refused so far (the refused markup is also in the visible text, or,
+        for a block naming an offered tool, the payload of a call without arguments)."""
         return list(self._problems)
 
     def _emit(self, out: Out, text: str) -> None:

@@ -12,9 +12,10 @@ import re
 from collections.abc import Callable, Sequence
 
 from locus.core.errors import ConfigurationError
+from locus.core.messages import ToolCall
 from locus.core.toolspec import ToolSpec
 from locus.toolcalls import _tags as tag
-from locus.toolcalls._blocks import decode_block
+from locus.toolcalls._blocks import decode_block, intended_tool
 from locus.toolcalls._calls import as_arguments, decode_json_calls, load_json
 from locus.toolcalls._formats import (
     GLM,
@@ -255,7 +256,13 @@ class ToolCallStreamParser(ParserState):
         if result.error is not None:
             raw = self._opener + body + (self._closer if closed else "")
             reason = result.error if closed else f"unclosed {self._opener}: {result.error}"
-            self._refuse(out, raw, result.format, reason)
+            name = intended_tool(body, self._schemas) if closed else None
+            if name is None:
+                self._refuse(out, raw, result.format, reason)
+                return
+            self._problem(raw, result.format, reason)  # (a call the model is told about)
+            self._at_start = False
+            out.call(ToolCall(id=self._new_id(), name=name, raw_arguments=body.strip()))
             return
         for text, reason in result.skipped:
             self._problem(text, result.format, f"array item skipped: {reason}")

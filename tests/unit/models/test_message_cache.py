@@ -125,8 +125,8 @@ def appended_call(m: Message) -> None:
     m.tool_calls.append(ToolCall("new", "add", {"a": 1}))
 
 
-def raw(m: Message) -> None:
-    m.tool_calls[1].raw_arguments = "{other"
+def raw(m: Message) -> None:  # (goes back as {}, not as its arguments: seen as a change)
+    m.tool_calls[0].raw_arguments = "{other"
 
 
 def reasoning(m: Message) -> None:

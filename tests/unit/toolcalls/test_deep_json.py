@@ -4,7 +4,9 @@ Found while fuzzing (tests/fuzz): a model stuck repeating ``[`` or ``{"a":`` wro
 payload nested past the interpreter's recursion limit (3,000 levels: 6 kB of text), and
 ``json.loads`` raised ``RecursionError`` out of ``parse_tool_calls`` and the stream
 parser, in every format. Arguments nested more than ``MAX_NESTING`` levels (which the
-next request could not encode) are refused the same way: kept as text and reported.
+next request could not encode) are refused the same way: reported, and kept as text,
+except a ``<tool_call>`` block that names an offered tool, which is a call without
+arguments (its payload as ``raw_arguments``: the agent tells the model).
 """
 
 from __future__ import annotations
@@ -28,9 +30,6 @@ REFUSED = [
     "<|python_tag|>" + OBJECTS,
     "[TOOL_CALLS]f[ARGS]" + OBJECTS,
     "[TOOL_CALLS] [" + OBJECTS + "]",
-    '<tool_call>{"name": "f", "arguments": "' + "[" * DEEP + '"}</tool_call>',
-    '<tool_call>{"name": "f", "arguments": ' + TOO_DEEP + "}</tool_call>",
-    '<tool_call>{"name": "f", "arguments": ' + OBJECTS + "}</tool_call>",
     '<|python_tag|>{"name": "f", "arguments": ' + TOO_DEEP + "}",
     "[TOOL_CALLS]f[ARGS]" + TOO_DEEP,
     '{"name": "f", "parameters": ' + TOO_DEEP + "}",
@@ -43,6 +42,24 @@ def test_deep_payload_is_kept_as_text_and_reported(text: str) -> None:
     assert parsed.tool_calls == [] and parsed.content == text
     assert [p.reason for p in parsed.problems][-1:] != [], parsed.problems
     assert "nested too deeply" in parsed.problems[-1].reason
+    chunks = [text[i : i + 7] for i in range(0, len(text), 7)]
+    assert streamed(chunks, tools=[ARRAY_TOOL]) == parsed
+
+
+CALLS_WITHOUT_ARGUMENTS = [
+    '{"name": "f", "arguments": "' + "[" * DEEP + '"}',
+    '{"name": "f", "arguments": ' + TOO_DEEP + "}",
+    '{"name": "f", "arguments": ' + OBJECTS + "}",
+]
+
+
+@pytest.mark.parametrize("payload", CALLS_WITHOUT_ARGUMENTS, ids=range(3))
+def test_a_deep_block_naming_an_offered_tool_is_a_call_without_arguments(payload: str) -> None:
+    text = "<tool_call>" + payload + "</tool_call>"
+    parsed = whole(text, tools=[ARRAY_TOOL])
+    (call,) = parsed.tool_calls
+    assert (call.name, call.arguments, call.raw_arguments) == ("f", {}, payload)
+    assert parsed.content == "" and "nested too deeply" in parsed.problems[-1].reason
     chunks = [text[i : i + 7] for i in range(0, len(text), 7)]
     assert streamed(chunks, tools=[ARRAY_TOOL]) == parsed
 

@@ -107,20 +107,33 @@ def test_only_the_glm_format_enabled_parses_it() -> None:
             "text outside <arg_key>/<arg_value> pairs",
         ),
         (
-            "<tool_call>get_weather <b>x</b><arg_key>city</arg_key><arg_value>a</arg_value>"
-            "</tool_call>",
-            "not a tool's name before the first <arg_key>",
-        ),
-        (
             "<tool_call>get_weather<arg_key> </arg_key><arg_value>a</arg_value></tool_call>",
             "an empty <arg_key>",
         ),
     ],
 )
-def test_a_malformed_call_stays_visible_text_and_is_reported(text: str, reason: str) -> None:
+def test_a_malformed_call_to_an_offered_tool_is_a_call_without_arguments(
+    text: str, reason: str
+) -> None:
+    """The model meant ``get_weather``: a call with the payload as ``raw_arguments`` (the
+    agent tells the model its arguments could not be read), and the problem reported."""
+    parsed = same_streamed(text)
+    (call,) = parsed.tool_calls
+    payload = text.removeprefix("<tool_call>").removesuffix("</tool_call>")
+    assert (call.name, call.arguments, call.raw_arguments) == ("get_weather", {}, payload)
+    assert parsed.content == ""
+    assert [(p.format, p.reason) for p in parsed.problems] == [("glm", reason)]
+
+
+def test_a_malformed_call_that_names_no_tool_stays_visible_text_and_is_reported() -> None:
+    text = (
+        "<tool_call>get_weather <b>x</b><arg_key>city</arg_key><arg_value>a</arg_value></tool_call>"
+    )
     parsed = same_streamed(text)
     assert parsed.tool_calls == [] and parsed.content == text
-    assert [(p.format, p.reason) for p in parsed.problems] == [("glm", reason)]
+    assert [(p.format, p.reason) for p in parsed.problems] == [
+        ("glm", "not a tool's name before the first <arg_key>")
+    ]
 
 
 def test_words_after_the_tag_are_prose() -> None:

@@ -1,7 +1,9 @@
-"""Text tool calls whose arguments hold ``NaN`` or an infinite number are refused markup
-(kept as text and reported), like arguments that are not JSON: Python's decoder accepts
-them, but a stored thread (strict JSON) could not hold the call. Found by fuzzing
-(tests/fuzz/fuzz_wire.py, the check that a decoded answer can be stored)."""
+"""Text tool calls whose arguments hold ``NaN`` or an infinite number are refused, like
+arguments that are not JSON: Python's decoder accepts them, but a stored thread (strict
+JSON) could not hold the call. Found by fuzzing (tests/fuzz/fuzz_wire.py, the check that
+a decoded answer can be stored). A ``<tool_call>`` block naming an offered tool is then a
+call with the block's payload as ``raw_arguments`` (the agent tells the model its
+arguments were not JSON); other markup is kept as text. Either way it is reported."""
 
 from __future__ import annotations
 
@@ -14,10 +16,25 @@ NUMBER_TOOL = ToolSpec("f", "", {"type": "object", "properties": {"x": {"type": 
 
 
 @pytest.mark.parametrize(
+    "payload",
+    [
+        '{"name": "f", "arguments": {"x": NaN}}',
+        '{"name": "f", "arguments": "{\\"x\\": Infinity}"}',
+    ],
+)
+def test_a_block_calling_with_nan_or_infinity_is_a_call_without_arguments(payload: str) -> None:
+    text = f"<tool_call>{payload}</tool_call>"
+    parsed = whole(text, tools=[NUMBER_TOOL])
+    (call,) = parsed.tool_calls
+    assert (call.name, call.arguments, call.raw_arguments) == ("f", {}, payload)
+    assert parsed.content == ""
+    assert "NaN or an infinite number" in parsed.problems[-1].reason
+    assert streamed([text[:9], text[9:]], tools=[NUMBER_TOOL]) == parsed
+
+
+@pytest.mark.parametrize(
     "text",
     [
-        '<tool_call>{"name": "f", "arguments": {"x": NaN}}</tool_call>',
-        '<tool_call>{"name": "f", "arguments": "{\\"x\\": Infinity}"}</tool_call>',
         '<|python_tag|>{"name": "f", "arguments": {"x": 1e999}}',
         '[TOOL_CALLS]f[ARGS]{"x": -Infinity}',
         '{"name": "f", "parameters": {"x": NaN}}',

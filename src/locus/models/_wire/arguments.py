@@ -78,9 +78,11 @@ def dump_arguments(arguments: Mapping[str, Any]) -> str:
 
 
 def wire_arguments(call: ToolCall) -> str:
-    """A call's arguments as wire JSON text; text that was not JSON goes back as it came."""
+    """A call's arguments as wire JSON text. A call whose arguments were not a JSON object
+    (``raw_arguments``) goes back with ``{}``: providers refuse arguments that are not a
+    JSON object in a history, and the call's error result quotes what the model wrote."""
     if call.raw_arguments is not None:
-        return call.raw_arguments
+        return "{}"
     return dump_arguments(call.arguments)
 
 
