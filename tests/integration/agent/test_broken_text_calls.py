@@ -17,8 +17,7 @@ from typing import Any
 
 import pytest
 
-from locus.agent import Agent
-from locus.agent import ToolCallFinished
+from locus.agent import Agent, ToolCallFinished
 from locus.emulator import Emulator
 from locus.models.providers.oci import OCIAuthType, OCIModel
 from locus.tools import tool
