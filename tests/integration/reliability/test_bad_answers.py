@@ -158,16 +158,27 @@ async def test_a_message_with_undecodable_text_is_sent_or_refused_typed(
     assert "caf" in response.text
 
 
-@pytest.mark.parametrize(
-    "reply",
-    [
-        '<tool_call>\n{"name": "add", "arguments": {"a": 1,\n</tool_call>',
-        '{"name": "add", "parameters": {"a": 1, "b": }}',
-    ],
-)
-async def test_a_broken_text_tool_call_from_a_dac_stays_visible_text(
-    emu: Emulator, oci_model: OCIModelFactory, reply: str
+async def test_a_broken_text_tool_call_from_a_dac_is_answered_as_a_failed_call(
+    emu: Emulator, oci_model: OCIModelFactory
 ) -> None:
+    """The model meant ``add``: each turn's broken call is answered with an error it reads
+    (this server repeats the same broken answer, so the run stops at its iteration limit)."""
+    reply = '<tool_call>\n{"name": "add", "arguments": {"a": 1,\n</tool_call>'
+    chunks = sse(*[text(reply[i : i + 5]) for i in range(0, len(reply), 5)], finish("stop"))
+    async with CannedServer(chunks, content_type=STREAM) as server:
+        model = oci_model(emu.endpoint("hermes")["ocid"], service_endpoint=server.url)
+        result = await Agent(model, [add], max_iterations=2).arun("add 1 and 2")
+    answers = [m for m in result.messages if m.role == "tool"]
+    assert len(answers) == 2 and result.metrics.tool_calls == 2
+    assert all(a.is_error and "were not valid JSON" in a.text for a in answers)
+    assert result.stop_reason == "max_iterations"
+
+
+async def test_a_broken_bare_json_call_from_a_dac_stays_visible_text(
+    emu: Emulator, oci_model: OCIModelFactory
+) -> None:
+    """Bare JSON is ambiguous (a model may be showing JSON): not a call unless it parses."""
+    reply = '{"name": "add", "parameters": {"a": 1, "b": }}'
     chunks = sse(*[text(reply[i : i + 5]) for i in range(0, len(reply), 5)], finish("stop"))
     async with CannedServer(chunks, content_type=STREAM) as server:
         model = oci_model(emu.endpoint("hermes")["ocid"], service_endpoint=server.url)
