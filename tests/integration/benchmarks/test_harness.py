@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -147,7 +148,9 @@ async def test_cold_model_time_and_memory(info: dict[str, Any]) -> None:
     assert set(found) == {"ms", "cpu_ms", "cold_ms", "warm_ms", "close_ms"}
     assert all(set(value) == FIGURE_KEYS for value in found.values())
     assert found["cold_ms"]["min"] > 0
-    assert found["cpu_ms"]["max"] > 0  # a new model and agent cost CPU a warm run does not
+    # (cpu_ms is a difference of two CPU times: on two repetitions of a busy machine it may
+    # be negative, as CI saw once; the harness only has to report it. No timing asserted)
+    assert all(math.isfinite(v) for v in found["cpu_ms"].values())
     memory = await cold_model.measure_memory(info, models=2, reps=1)
     assert memory["median"] > 0
 
