@@ -1,0 +1,84 @@
+"""The ```python blocks of the documents below run as written, in order, each document in
+one fresh interpreter (as a new user's session) against the emulator the document starts,
+and print exactly what their comments say.
+
+A block whose first line is ``# not run: <reason>`` is left out (it needs what a reader
+may have and a test cannot, such as a real tenancy); use it sparingly.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.integration.stores.services import ROOT
+
+_FENCE = re.compile(r"^```python\n(.*?)^```", re.M | re.S)
+NOT_RUN = "# not run:"
+
+_RUN = """
+import sys
+sys.path.insert(0, {root!r})
+blocks = {blocks!r}
+namespace = {{"__name__": "__main__"}}
+try:
+    for index, block in enumerate(blocks):
+        exec(compile(block, f"{name} block {{index}}", "exec"), namespace)
+finally:
+    if "emu" in namespace:
+        namespace["emu"].stop()
+"""
+
+EXPECTED = {
+    "auth.md": [
+        "INSTANCE_PRINCIPAL",
+        "I am meta.llama-3.3-70b-instruct, served by the Locus OCI emulator.",
+        "1, 2, 3, 4, 5",
+        "PrincipalAuth 1 2",
+    ],
+}
+
+
+def blocks_to_run(name: str) -> list[str]:
+    """The ```python blocks of ``docs/<name>``, in order, without the ``# not run:`` ones."""
+    text = (ROOT / "docs" / name).read_text(encoding="utf-8")
+    return [block for block in _FENCE.findall(text) if not block.startswith(NOT_RUN)]
+
+
+def _clean_environment() -> dict[str, str]:
+    """This process's environment without OCI and Locus settings, as a new user has none."""
+    return {
+        key: value for key, value in os.environ.items() if not key.startswith(("OCI_", "LOCUS_"))
+    }
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_doc_blocks_run_and_print_what_they_say(name: str, tmp_path: Path) -> None:
+    blocks = blocks_to_run(name)
+    assert blocks, f"docs/{name} has no ```python block to run"
+    code = _RUN.format(root=str(ROOT), blocks=blocks, name=name)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,  # files a block writes land here
+        env=_clean_environment(),
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines() == EXPECTED[name]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_block_left_out_says_why(name: str) -> None:
+    text = (ROOT / "docs" / name).read_text(encoding="utf-8")
+    for block in _FENCE.findall(text):
+        first = block.splitlines()[0] if block else ""
+        if first.startswith(NOT_RUN):
+            assert len(first[len(NOT_RUN) :].strip()) > 10, f"docs/{name}: {first!r}"
