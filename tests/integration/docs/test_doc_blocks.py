@@ -41,6 +41,11 @@ EXPECTED = {
         "1, 2, 3, 4, 5",
         "PrincipalAuth 1 2",
     ],
+    "concepts-transports.md": [
+        "aiohttp",
+        "50",
+        "httpx I am Qwen/Qwen2.5-72B-Instruct, served by the Locus OCI emulator.",
+    ],
 }
 
 
