@@ -46,6 +46,15 @@ EXPECTED = {
         "50",
         "httpx I am Qwen/Qwen2.5-72B-Instruct, served by the Locus OCI emulator.",
     ],
+    "conversations.md": [
+        "['My name is Ada.', 'Hello Ada.', 'What is my name?', 'Your name is Ada.']",
+        "Blue.",
+        "['sys', 'q2', 'a2', 'q3']",
+        "['a', 'b', 'c']",
+        "['user-42/trip'] {'title': 'Lisbon'}",
+        "PostgresThreadStore('postgresql://app:***@127.0.0.1:1/threads')",
+        "down, retry later: postgresql://app:***@127.0.0.1:1/threads",
+    ],
 }
 
 
