@@ -55,6 +55,12 @@ EXPECTED = {
         "PostgresThreadStore('postgresql://app:***@127.0.0.1:1/threads')",
         "down, retry later: postgresql://app:***@127.0.0.1:1/threads",
     ],
+    "embeddings.md": [
+        "2 1536 1536",
+        "0 1.0 first passage",
+        "1 of 3 embedText batches failed after retries: inputs 96-191 (96 of 200 inputs)",
+        "96 96",
+    ],
 }
 
 
