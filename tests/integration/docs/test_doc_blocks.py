@@ -77,6 +77,10 @@ EXPECTED: dict[str, list[str | re.Pattern[str]]] = {
         "1024 [1.0, 0.5, 0.0]",
         "1 pens in stock: 12",
     ],
+    "howto-dac.md": [
+        "uk-london-1 https://inference.generativeai.uk-london-1.oci.oraclecloud.com",
+        "The result of add_two_numbers is 42.",
+    ],
 }
 
 
