@@ -88,6 +88,11 @@ EXPECTED: dict[str, list[str | re.Pattern[str]]] = {
         "7 + 35",
         "[]",
     ],
+    "tools.md": [
+        "Book a table.",
+        "{'description': 'How many guests.', 'type': 'integer'}",
+        "True",
+    ],
 }
 
 
