@@ -96,9 +96,8 @@ EXPECTED: dict[str, list[str | re.Pattern[str]]] = {
 }
 
 
-def blocks_to_run(name: str) -> list[str]:
-    """The ```python blocks of ``docs/<name>``, in order, without the ``# not run:`` ones."""
-    text = (ROOT / "docs" / name).read_text(encoding="utf-8")
+def blocks_to_run(text: str) -> list[str]:
+    """The ```python blocks of a document, in order, without the ``# not run:`` ones."""
     return [block for block in _FENCE.findall(text) if not block.startswith(NOT_RUN)]
 
 
@@ -121,7 +120,7 @@ def _clean_environment() -> dict[str, str]:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_doc_blocks_run_and_print_what_they_say(name: str, tmp_path: Path) -> None:
-    blocks = blocks_to_run(name)
+    blocks = blocks_to_run((ROOT / "docs" / name).read_text(encoding="utf-8"))
     assert blocks, f"docs/{name} has no ```python block to run"
     code = _RUN.format(root=str(ROOT), blocks=blocks, name=name)
     done = subprocess.run(
@@ -144,3 +143,13 @@ def test_a_block_left_out_says_why(name: str) -> None:
         first = block.splitlines()[0] if block else ""
         if first.startswith(NOT_RUN):
             assert len(first[len(NOT_RUN) :].strip()) > 10, f"docs/{name}: {first!r}"
+
+
+def test_a_not_run_block_is_left_out_and_the_others_kept_in_order() -> None:
+    text = (
+        "```python\nprint(1)\n```\n"
+        "```python\n# not run: needs a real tenancy profile\nprint(2)\n```\n"
+        "```console\n$ locus doctor\n```\n"
+        "```python\nprint(3)\n```\n"
+    )
+    assert blocks_to_run(text) == ["print(1)\n", "print(3)\n"]
