@@ -111,11 +111,13 @@ class ModelError(LocusError):
 
 
 class TransportError(ModelError):
-    """No HTTP answer was received (connection refused, reset, DNS, TLS)."""
+    """No whole HTTP answer was received (connection refused or reset, DNS, TLS)."""
 
 
 class ConnectError(TransportError):
-    """The connection could not be made or broke before an answer."""
+    """The connection could not be made, or it broke before the whole answer arrived
+    (a whole answer's body cut short too; a stream that broke after it started is a
+    ``StreamError``)."""
 
 
 class ModelTimeoutError(TransportError):

@@ -81,6 +81,7 @@ EXPECTED: dict[str, list[str | re.Pattern[str]]] = {
         "uk-london-1 https://inference.generativeai.uk-london-1.oci.oraclecloud.com",
         "The result of add_two_numbers is 42.",
     ],
+    "performance.md": ["200 The result of add_two_numbers is 42."],
     "toolcalls.md": [
         "'Adding. ' add {'a': 7, 'b': 35}",
         "7 + 35 []",
