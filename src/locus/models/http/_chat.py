@@ -53,6 +53,7 @@ from locus.models.http._settings import (
 from locus.models.http._sse_reader import JsonEventReader
 from locus.models.http._streaming import StreamRead, require_event_stream
 from locus.models.http._tls import shared_ssl_context
+from locus.models.http._wire_log import log_answer, log_request, wire_logged
 
 if TYPE_CHECKING:
     from locus.models.http._textcalls import TextCalls, ToolCallFormats
@@ -170,6 +171,8 @@ class HTTPChatModel:
         call = await self._prepare(messages, tools, kwargs, stream=False)
         response, content = await self._post_and_read(call)
         request_id = response.headers.get("opc-request-id")
+        if wire_logged():
+            log_answer(self.endpoint, request_id, response.status_code, content)
         result = self.codec.decode(self._json_body(content), request_id)
         texts = self._texts
         return result if texts is None else texts.parse(result, call.tools)
@@ -272,6 +275,8 @@ class HTTPChatModel:
             if problem is None:
                 raise
             raise ConfigurationError(problem) from exc
+        if wire_logged():
+            log_request(self.endpoint, data, stream=stream)
         headers = connection.headers(stream=stream)
         if (extra := model_headers.get()) is not None:  # a hook's (traceparent): under ours
             headers = {**extra, **headers}

@@ -11,6 +11,7 @@ from locus.core.response import StreamEvent
 from locus.models._wire.codec import StreamDecoder
 from locus.models.http._answer import Answer
 from locus.models.http._sse_reader import JsonEventReader
+from locus.models.http._wire_log import log_event, wire_logged
 
 if TYPE_CHECKING:  # (made by a model that parses text tool calls: HTTPChatModel)
     from locus.models.http._textcalls import StreamTextCalls
@@ -43,7 +44,7 @@ class StreamRead:
     is the only generator between the wire and its caller.
     """
 
-    __slots__ = ("_decoder", "_phase", "_reader", "_request_id", "_texts")
+    __slots__ = ("_decoder", "_phase", "_reader", "_request_id", "_texts", "_wire")
 
     def __init__(
         self,
@@ -57,6 +58,7 @@ class StreamRead:
         self._texts = texts
         self._request_id = request_id
         self._phase = _MAIN
+        self._wire = wire_logged()  # (``locus.wire`` at DEBUG: each event is logged)
 
     async def next_events(self) -> list[StreamEvent] | None:
         """The shown events of the next JSON event (maybe none); ``None`` after the last."""
@@ -67,6 +69,8 @@ class StreamRead:
         if phase is not _END:
             payload = await (reader.next() if phase is _MAIN else reader.next_within_grace())
             if payload is not None:
+                if self._wire:
+                    log_event(self._request_id, payload)
                 events = self._decoder.feed(payload)
                 if phase is _MAIN:
                     if self._decoder.finished:  # then a short wait for a trailing usage event
