@@ -24,6 +24,7 @@ ERRORS = {
     "ConflictError",
     "ConnectError",
     "CredentialsError",
+    "FallbackError",
     "LocusError",
     "ModelError",
     "ModelTimeoutError",
@@ -154,6 +155,7 @@ SURFACE: dict[str, set[str]] = {
         "echo",
     },
     "locus.models": {
+        "FallbackModel",
         "ModelFactory",
         "get_embedding_model",
         "get_model",
@@ -161,6 +163,7 @@ SURFACE: dict[str, set[str]] = {
         "list_providers",
         "register_provider",
     },
+    "locus.models.fallback": {"FALL_BACK_ON", "FallbackModel"},
     "locus.models.registry": {
         "ModelFactory",
         "get_embedding_model",

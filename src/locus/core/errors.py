@@ -18,7 +18,8 @@
     │   │   ├── RateLimitError (429)
     │   │   └── ServerError (5xx)
     │   ├── ResponseError ............................. a 200 whose body makes no sense
-    │   └── StreamError ............................... a stream that broke or ended early
+    │   ├── StreamError ............................... a stream that broke or ended early
+    │   └── FallbackError ............................. every model of a FallbackModel failed
     ├── ToolError ...................................... a tool call could not be run
     │   ├── UnknownToolError
     │   ├── ToolArgumentsError
@@ -40,6 +41,7 @@ Texts never contain secrets (keys, tokens, signatures, Authorization headers).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "ConflictError",
     "ConnectError",
     "CredentialsError",
+    "FallbackError",
     "GuardrailTripped",
     "LocusError",
     "ModelError",
@@ -185,6 +188,15 @@ class ResponseError(ModelError):
 
 class StreamError(ModelError):
     """A stream broke, carried a malformed event, or ended without finishing."""
+
+
+class FallbackError(ModelError):
+    """Every model of a ``FallbackModel`` failed; ``errors`` holds each one's error, in
+    the models' order (the last one is also the ``__cause__``)."""
+
+    def __init__(self, message: str, *, errors: Sequence[BaseException]) -> None:
+        self.errors = list(errors)
+        super().__init__(message)
 
 
 class ToolError(LocusError):

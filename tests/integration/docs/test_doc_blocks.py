@@ -80,6 +80,8 @@ EXPECTED: dict[str, list[str | re.Pattern[str]]] = {
     "howto-dac.md": [
         "uk-london-1 https://inference.generativeai.uk-london-1.oci.oraclecloud.com",
         "The result of add_two_numbers is 42.",
+        "The result of add_two_numbers is 42. meta.llama-3.3-70b-instruct",
+        "True",
     ],
     "performance.md": ["200 The result of add_two_numbers is 42."],
     "toolcalls.md": [
