@@ -4,12 +4,15 @@ resourcePrincipalSessionTokens`` with the pod's service-account token as bearer 
 
 The SDK fixes the port (12250) and checks TLS against
 ``OCI_KUBERNETES_SERVICE_ACCOUNT_CERT_PATH``, so this server listens on a random
-``127.x.y.z`` address (no clash with other runs) with its own throwaway CA.
+``127.x.y.z`` address (no clash with other runs) with its own throwaway CA. Where only
+``127.0.0.1`` is a loopback address (macOS by default), it listens there: one emulator
+with workload identity at a time.
 """
 
 from __future__ import annotations
 
 import base64
+import errno
 import json
 import random
 import socket
@@ -49,6 +52,7 @@ class Proxymux:
 
     def start(self, region: str) -> dict[str, str]:
         """Serve, write the service-account token; the environment a pod would have."""
+        sock = self._bind()
         ca, cert, key = write_server_tls(self._folder / "tls", self.host)
         sa_token = self.write_service_account_token()
         route = Route("/resourcePrincipalSessionTokens", self._rpst, methods=["POST"])
@@ -62,9 +66,6 @@ class Proxymux:
             timeout_graceful_shutdown=1,
         )
         self._server = uvicorn.Server(config)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, PROXYMUX_PORT))
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name="locus-proxymux", daemon=True
         )
@@ -76,6 +77,27 @@ class Proxymux:
             "OCI_KUBERNETES_SERVICE_ACCOUNT_TOKEN_PATH": str(sa_token),
             "OCI_RESOURCE_PRINCIPAL_REGION": region,
         }
+
+    def _bind(self) -> socket.socket:
+        """A socket on ``PROXYMUX_PORT`` at this cluster's own address, or at ``127.0.0.1``
+        where that address is not a local one (``self.host`` then says so)."""
+        for host in (self.host, "127.0.0.1"):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((host, PROXYMUX_PORT))
+            except OSError as exc:
+                sock.close()
+                if exc.errno == errno.EADDRNOTAVAIL and host != "127.0.0.1":
+                    continue
+                raise RuntimeError(
+                    f"the emulated OKE proxymux cannot listen on {host}:{PROXYMUX_PORT} "
+                    f"({exc.strerror}); the oci SDK always calls that port: stop the other "
+                    "emulator that enabled workload identity"
+                ) from exc
+            self.host = host
+            return sock
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def write_service_account_token(self, lifetime: float = 3600.0) -> Path:
         """Write the pod's (projected) service-account token, as the kubelet does."""
