@@ -105,8 +105,13 @@ class ToolSteps:
         self.last_agent = self.ctx.agent_name = target.name
         self._handoffs += (name,)
         self._view = None
-        if target.system_prompt is not None and self.messages and self.messages[0].role == "system":
-            self.messages[0] = Message.system(target.system_prompt)
+        prompt = target.system_prompt
+        if callable(prompt):
+            from locus.agent._conversation import system_prompt_for
+
+            prompt = await self._wait(system_prompt_for(prompt, self.ctx))
+        if prompt is not None and self.messages and self.messages[0].role == "system":
+            self.messages[0] = Message.system(prompt)
         if history is not None:  # its model is shown the filtered conversation
             from locus.agent._handoff import filter_history, view_config  # (Agent(handoffs=))
 

@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, overload
 
 from locus._sync import run_sync as _run_sync
-from locus.agent._conversation import as_history
+from locus.agent._conversation import SystemPrompt, as_history
 from locus.agent._events import RunEvent, RunFinished
 from locus.agent._hookset import as_hooks
 from locus.agent._options import (
@@ -158,7 +158,8 @@ class Agent(Resumable, SubAgents, Generic[OutputT]):
         return self._model
 
     @property
-    def system_prompt(self) -> str | None:
+    def system_prompt(self) -> SystemPrompt:
+        """The system prompt: a text, or the function of the run that makes it."""
         return self._config.system_prompt
 
     @property

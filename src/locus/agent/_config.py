@@ -14,6 +14,7 @@ from locus.core.messages import Message
 from locus.core.model import Model
 
 if TYPE_CHECKING:
+    from locus.agent._conversation import SystemPrompt
     from locus.agent._history import HistoryProcessor
     from locus.agent._state import RunState
     from locus.stores import ThreadStore
@@ -27,7 +28,8 @@ class RunConfig:
 
     model: Model
     toolbox: Toolbox
-    system_prompt: str | None
+    system_prompt: SystemPrompt
+    """A text, or a function of the run's ``RunContext`` called at its start."""
     max_iterations: int
     call_kwargs: dict[str, Any]
     concurrent_tools: bool

@@ -5,17 +5,33 @@ message is sent: the agent's ``system_prompt`` when it has one (system messages 
 history are then left out), otherwise the history's first system message, moved to
 the front. ``AgentResult.all_messages()`` returns the history part and the run's new
 messages, never the agent's own system prompt.
+
+An agent's ``system_prompt`` may be a function of the run's ``RunContext`` (sync or async,
+returning the text or ``None``): it is called at the start of each run, and when a run
+hands the conversation to that agent (``system_prompt_for``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from locus.core.errors import ConfigurationError
 from locus.core.messages import Message
 
-__all__ = ["Conversation", "as_history", "start_conversation"]
+__all__ = [
+    "Conversation",
+    "SystemPrompt",
+    "as_history",
+    "check_system_prompt",
+    "start_conversation",
+    "system_prompt_for",
+]
+
+SystemPrompt = str | Callable[[Any], str | Awaitable[str | None] | None] | None
+"""``Agent(system_prompt=...)``: a text, a function of the run's ``RunContext``, or none."""
 
 
 @dataclass(slots=True)
@@ -44,6 +60,29 @@ def start_conversation(
     new_from = len(messages)
     messages += prompt
     return Conversation(messages, history_from, new_from)
+
+
+def check_system_prompt(value: object) -> SystemPrompt:
+    """``system_prompt=``: a str, a function of the run's context, or ``None``."""
+    if value is None or isinstance(value, str) or callable(value):
+        return value
+    raise ConfigurationError(
+        "system_prompt must be a str, or a function of the run's RunContext returning one "
+        f"(sync or async), not {type(value).__name__}"
+    )
+
+
+async def system_prompt_for(system_prompt: Callable[[Any], Any], ctx: Any) -> str | None:
+    """The text of a ``system_prompt`` function for the run of ``ctx``."""
+    value = system_prompt(ctx)
+    if inspect.isawaitable(value):
+        value = await value
+    if value is None or isinstance(value, str):
+        return value
+    name = getattr(system_prompt, "__qualname__", repr(system_prompt))
+    raise ConfigurationError(
+        f"the system_prompt function {name} returned {type(value).__name__}, not a str (or None)"
+    )
 
 
 def as_history(history: object, thread_id: str | None) -> Sequence[Message]:

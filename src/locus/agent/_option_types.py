@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from locus.agent._conversation import SystemPrompt
 from locus.agent._history import HistoryProcessor
 from locus.agent._options import OutputMode
 from locus.agent._validators import OutputValidator
@@ -23,7 +24,8 @@ class AgentOptions(TypedDict, total=False):
 
     name: str
     description: str
-    system_prompt: str | None
+    system_prompt: SystemPrompt
+    """A text, or a function of the run's ``RunContext`` (sync or async) returning one."""
     max_iterations: int
     model_kwargs: dict[str, Any] | None
     call_kwargs: dict[str, Any] | None

@@ -235,13 +235,15 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
 
     async def _load(self) -> None:
         """Build the conversation: system prompt, history (or thread), then the new prompt."""
-        from locus.agent._conversation import start_conversation
+        from locus.agent._conversation import start_conversation, system_prompt_for
 
         history = self.request.history
         if self.thread_id is not None:
             await self._wait(self._refuse_if_paused())
             history = await self._wait(self.home.store().load(self.thread_id))
         system_prompt = self.config.system_prompt
+        if callable(system_prompt):  # a function of the run (deps, thread)
+            system_prompt = await self._wait(system_prompt_for(system_prompt, self.ctx))
         if self.plan is not None:
             system_prompt = self.plan.system_prompt(system_prompt)
         opening = start_conversation(system_prompt, history, self.request.prompt)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from locus._lazy import lazy_exports
+from locus.agent._conversation import check_system_prompt
 from locus.agent._hookset import as_hooks
 from locus.agent._options import (
     check_callable,
@@ -49,7 +50,7 @@ def build_config(model: Model, tools: Sequence[object], options: AgentOptions) -
     return RunConfig(
         model=model,
         toolbox=toolbox,
-        system_prompt=get("system_prompt"),
+        system_prompt=check_system_prompt(get("system_prompt")),
         max_iterations=get("max_iterations", 10),
         call_kwargs=dict(get("call_kwargs") or {}),
         concurrent_tools=get("concurrent_tools", True),

@@ -32,6 +32,7 @@ EXPECTED = {
         "no-tools 1",
         "{'additionalProperties': False, 'properties': {}, 'type': 'object'}",
         "The result of my_balance is ada has 120 EUR.",
+        "You help ada. Never show other users' balances.",
     ],
     "approvals.md": [
         "awaiting_approval refund {'order_id': 'A17', 'amount': 30}",
