@@ -14,10 +14,22 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MAX_NESTING", "NESTED_TOO_DEEPLY", "argument_problem", "nests_deeper_than"]
+__all__ = [
+    "MAX_DECODED_NESTING",
+    "MAX_NESTING",
+    "NESTED_TOO_DEEPLY",
+    "argument_problem",
+    "decoded_too_deep",
+    "nests_deeper_than",
+]
 
 MAX_NESTING = 256
 """The deepest nesting of objects and arrays kept in tool-call arguments."""
+
+MAX_DECODED_NESTING = 1000
+"""The deepest nesting decoded from JSON text (server answers, tool-call markup): Locus's
+own limit, the same on every Python. The parser's own limit is not: 3.11's is the
+recursion limit (about 1,000 levels), 3.12's a C limit of 1,500, 3.13's of 10,000."""
 
 NESTED_TOO_DEEPLY = f"JSON nested too deeply (more than {MAX_NESTING} levels)"
 NOT_A_JSON_NUMBER = "JSON holding NaN or an infinite number"
@@ -27,6 +39,14 @@ def nests_deeper_than(value: object, limit: int = MAX_NESTING) -> bool:
     """Whether ``value`` has objects or arrays nested more than ``limit`` levels deep
     (``{}`` is one level, ``{"a": []}`` two); scalars never do."""
     return _problem(value, limit, numbers=False) is not None
+
+
+def decoded_too_deep(text: str, value: object) -> bool:
+    """Whether ``value``, decoded from ``text``, nests more than ``MAX_DECODED_NESTING``
+    levels (only text with more brackets than that can: only then is ``value`` walked)."""
+    if text.count("[") + text.count("{") <= MAX_DECODED_NESTING:
+        return False
+    return nests_deeper_than(value, MAX_DECODED_NESTING)
 
 
 def argument_problem(value: object) -> str | None:

@@ -7,7 +7,12 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from locus.core._json_values import NESTED_TOO_DEEPLY, argument_problem, nests_deeper_than
+from locus.core._json_values import (
+    NESTED_TOO_DEEPLY,
+    argument_problem,
+    decoded_too_deep,
+    nests_deeper_than,
+)
 
 __all__ = ["Decoded", "decode_json_calls", "load_json"]
 
@@ -27,13 +32,16 @@ class Decoded:
 
 def load_json(text: str) -> tuple[Any, str | None]:
     """``json.loads`` that returns the error text instead of raising (JSON nested past
-    the interpreter's recursion limit included)."""
+    the parser's limit or ``MAX_DECODED_NESTING`` included)."""
     try:
-        return json.loads(text), None
+        value = json.loads(text)
     except ValueError as exc:
         return None, f"invalid JSON: {exc}"
     except RecursionError:
         return None, NESTED_TOO_DEEPLY
+    if decoded_too_deep(text, value):
+        return None, NESTED_TOO_DEEPLY
+    return value, None
 
 
 def decode_json_calls(

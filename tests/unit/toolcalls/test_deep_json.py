@@ -47,7 +47,7 @@ def test_deep_payload_is_kept_as_text_and_reported(text: str) -> None:
 
 
 CALLS_WITHOUT_ARGUMENTS = [
-    '{"name": "f", "arguments": "' + "[" * DEEP + '"}',
+    '{"name": "f", "arguments": "' + ARRAYS + '"}',
     '{"name": "f", "arguments": ' + TOO_DEEP + "}",
     '{"name": "f", "arguments": ' + OBJECTS + "}",
 ]

@@ -3,9 +3,9 @@
 Two rules hold for every answer, whole or streamed (docs/reliability.md "Bytes and
 JSON from the server"): bytes are UTF-8, and a byte that is not valid UTF-8 becomes
 U+FFFD (as the event-stream standard decodes, and as error bodies always were), never
-a refusal; and JSON that cannot be decoded — not JSON, or nested deeper than the
-parser's recursion limit — is a ``ServerJSONError`` saying which, never a raw
-``RecursionError``.
+a refusal; and JSON that cannot be decoded — not JSON, or nested deeper than
+``MAX_DECODED_NESTING`` (or than the parser's own limit, which differs between Python
+versions) — is a ``ServerJSONError`` saying which, never a raw ``RecursionError``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from locus.core._json_values import decoded_too_deep
 from locus.core.errors import ResponseError
 
 __all__ = ["ServerJSONError", "decode_utf8", "json_object", "loads_server_json"]
@@ -44,11 +45,14 @@ def loads_server_json(data: bytes | str) -> Any:
     """The JSON value of server bytes or text; ``ServerJSONError`` when there is none."""
     text = decode_utf8(data) if isinstance(data, bytes | bytearray) else data
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except RecursionError:
         raise ServerJSONError(TOO_DEEP) from None
     except ValueError:
         raise ServerJSONError(NOT_JSON) from None
+    if decoded_too_deep(text, value):
+        raise ServerJSONError(TOO_DEEP)
+    return value
 
 
 def json_object(content: bytes, endpoint: str) -> Mapping[str, Any]:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from locus.core._json_values import decoded_too_deep
 from locus.core.errors import StreamError
 from locus.models._wire.json_text import ServerJSONError, loads_server_json
 
@@ -242,7 +243,7 @@ def json_data(data: str, *, endpoint: str | None = None) -> dict[str, Any] | Non
         except (StopIteration, ValueError, RecursionError):
             pass
         else:
-            if end == len(data):
+            if end == len(data) and not decoded_too_deep(data, value):
                 return value  # type: ignore[no-any-return]  # (a JSON object: it began with {)
     return _json_object(data, endpoint)
 

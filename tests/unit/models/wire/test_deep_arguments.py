@@ -19,7 +19,12 @@ from typing import Any
 
 import pytest
 
-from locus.core._json_values import MAX_NESTING, nests_deeper_than
+from locus.core._json_values import (
+    MAX_DECODED_NESTING,
+    MAX_NESTING,
+    decoded_too_deep,
+    nests_deeper_than,
+)
 from locus.core.errors import LocusError, SerializationError, StreamError
 from locus.core.messages import Message, ToolCall, dump_messages
 from locus.core.params import GenerationParams
@@ -127,9 +132,26 @@ def test_arguments_at_the_limit_are_kept_and_one_deeper_are_raw() -> None:
 def test_dump_messages_of_arguments_too_deep_to_encode_is_a_serialization_error() -> None:
     arguments: dict[str, Any] = {}
     inner = arguments
-    for _ in range(5000):
+    for _ in range(50_000):  # (past every encoder's limit: 3.13's is 10,000 levels)
         inner["a"] = {}
         inner = inner["a"]
     message = Message.assistant(None, [ToolCall("c", "f", arguments)])
     with pytest.raises(SerializationError, match="nested too deeply"):
         dump_messages([message])
+
+
+def test_json_deeper_than_the_decoding_limit_is_refused_on_every_python() -> None:
+    # 3.12's parser decodes 1,500 levels, 3.13's 10,000: the limit is ours, not the parser's
+    def value(depth: int) -> list[Any]:
+        inner: list[Any] = []
+        for _ in range(depth - 1):
+            inner = [inner]
+        return inner
+
+    at_limit, deeper = value(MAX_DECODED_NESTING), value(MAX_DECODED_NESTING + 1)
+    brackets = "[" * 2000  # (enough for the value to be walked)
+    assert decoded_too_deep(brackets, deeper) and not decoded_too_deep(brackets, at_limit)
+    assert not decoded_too_deep("[]", deeper)  # (text that cannot nest so deep)
+    with pytest.raises(ServerJSONError) as caught:
+        loads_server_json('{"a": ' + "[" * 2000 + "]" * 2000 + "}")
+    assert caught.value.too_deep
