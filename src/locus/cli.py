@@ -1,10 +1,22 @@
-"""The ``locus`` command: ``locus emulator ...``, ``locus doctor ...``, ``locus --version``."""
+"""The ``locus`` command: ``locus emulator ...``, ``locus doctor ...``, ``locus --version``.
+
+It also holds what the subcommands share: argument types that refuse a bad port or a
+negative number as a usage error, and one-line messages for a port that cannot be bound
+or user code that raised while it was loaded.
+"""
 
 from __future__ import annotations
 
+import argparse
+import errno
+import math
+import os
+import socket
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from importlib import import_module
+from typing import TextIO
 
 __all__ = ["main"]
 
@@ -17,6 +29,9 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "worker": ("locus.durable.temporal._worker", "durable agent runs on Temporal (module:agent)"),
 }
 
+LOG_LEVELS = ["critical", "error", "warning", "info", "debug", "trace"]
+"""The ``--log-level`` values uvicorn knows (``trace`` is its own, below ``debug``)."""
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Dispatch to a subcommand; each one owns its own arguments."""
@@ -26,22 +41,111 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"locus {__version__}")
         return 0
-    if not args or args[0] in ("-h", "--help"):
-        _usage()
-        return 0 if args else 2
+    if args[:1] in (["-h"], ["--help"]):
+        _usage(sys.stdout)
+        return 0
+    if not args:
+        _usage(sys.stderr)
+        return 2
     name, rest = args[0], args[1:]
     if name not in _COMMANDS:
-        print(f"locus: unknown command {name!r}", file=sys.stderr)
-        _usage()
+        kind = "option" if name.startswith("-") else "command"
+        print(f"locus: unknown {kind} {name!r}", file=sys.stderr)
+        _usage(sys.stderr)
         return 2
     entry: Callable[..., int | None] = import_module(_COMMANDS[name][0]).main
-    return entry(rest, prog=f"locus {name}") or 0
+    try:
+        return entry(rest, prog=f"locus {name}") or 0
+    except KeyboardInterrupt:  # Ctrl-C before a command set up its own handling
+        print(file=sys.stderr)
+        return 130
 
 
-def _usage() -> None:
-    print("usage: locus [--version] <command> [options]\n\ncommands:")
-    for name, (_, text) in _COMMANDS.items():
-        print(f"  {name:<10} {text}")
+def _usage(out: TextIO) -> None:
+    lines = ["usage: locus [--version] <command> [options]", "", "commands:"]
+    lines += [f"  {name:<10} {text}" for name, (_, text) in _COMMANDS.items()]
+    lines += ["", "locus <command> --help shows a command's options and an example."]
+    print("\n".join(lines), file=out)
+
+
+def port(text: str) -> int:
+    """An argparse type: a TCP port, 0 (any free one) to 65535."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{number} is not a port: give 1-65535, or 0 for any free one"
+        )
+    return number
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds, 0 or more."""
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(number) or number < 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds, 0 or more")
+    return number
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number, 1 or more."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number} is not 1 or more")
+    return number
+
+
+def check_listen(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on (bound and closed again to find out), or
+    ``None`` when it can."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        return listen_error(exc, host, port)
+    except UnicodeError:
+        return listen_error(socket.gaierror(), host, port)
+    return None
+
+
+def listen_error(exc: OSError, host: str, port: int) -> str:
+    """One line on why binding ``host:port`` failed, and what to do."""
+    where = f"cannot listen on {host}:{port}"
+    if isinstance(exc, socket.gaierror):
+        return f"cannot listen on {host}: no such address (check --host)"
+    if exc.errno == errno.EADDRINUSE:
+        return f"{where}: the port is in use (pick another --port, or 0 for any free one)"
+    if exc.errno == errno.EACCES:
+        return f"{where}: permission denied (ports below 1024 need privileges)"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"{where}: no interface of this machine has that address (check --host)"
+    return f"{where}: {exc.strerror or exc}"
+
+
+def code_error(exc: BaseException) -> str:
+    """A user's exception in one line: its type, message and where it was raised."""
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, SyntaxError):
+        return text  # its message names the file and line already
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames:
+        where = frames[-1]
+        name = where.filename
+        if not os.path.isabs(name) or name.startswith(os.getcwd() + os.sep):
+            name = os.path.relpath(name)
+        text += f" (at {name}:{where.lineno})"
+    return text
 
 
 if __name__ == "__main__":

@@ -19,10 +19,29 @@ from locus.core.errors import ConfigurationError
 __all__ = ["run_cli"]
 
 
+_EXAMPLES = """examples:
+  %(prog)s my_agents:support                  # an Agent (or a factory) in my_agents.py
+  %(prog)s agents.py:support --thread chat-3f2a9c1d7e4b
+
+at the prompt: /new, /thread ID, /resume, /abandon, /exit (or Ctrl-D); Ctrl-C cancels a
+run in progress, not the session.
+"""
+
+
 def _parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description="Chat with an agent in the terminal.")
-    parser.add_argument("target", metavar="module:agent", help="the Agent to talk to")
-    parser.add_argument("--thread", help="continue this thread (default: a new one)")
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Chat with an agent in the terminal.",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "target",
+        metavar="module:agent",
+        help="the Agent (or a factory of one) to talk to, as module:name or path/file.py:name "
+        "(the current directory is importable)",
+    )
+    parser.add_argument("--thread", metavar="ID", help="continue this thread (default: a new one)")
     return parser
 
 
@@ -33,13 +52,16 @@ def run_cli(argv: Sequence[str] | None, prog: str) -> int:
     except ImportError:
         print(f"{prog}: prompt_toolkit is missing: pip install 'locus-oci[chat]'", file=sys.stderr)
         return 2
-    from locus.serve._target import load_target
+    from locus.serve._cli import TargetFailed, load
 
     try:
-        agent = load_target(args.target)
+        agent = load(args.target, mapping=False)
     except ConfigurationError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2
+    except TargetFailed as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 1
     asyncio.run(_chat(agent, args.thread))
     return 0
 

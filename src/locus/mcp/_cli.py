@@ -10,20 +10,49 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from locus.cli import code_error, listen_error, port
 from locus.core.errors import ConfigurationError
 
 __all__ = ["load_target", "main"]
 
 
+_EXAMPLES = """examples:
+  %(prog)s shop_tools:TOOLS                              # over stdio
+  %(prog)s shop_tools:TOOLS --transport http --port 8000 # http://127.0.0.1:8000/mcp
+  %(prog)s support:agent --transport http                # an agent as one tool
+"""
+
+
 def main(argv: Sequence[str] | None = None, *, prog: str = "locus mcp") -> int:
     parser = argparse.ArgumentParser(prog=prog, description="Model Context Protocol tools.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve @tools or an Agent as an MCP server")
-    serve.add_argument("target", help="module:obj, a list of @tool functions, a tool or an Agent")
-    serve.add_argument("--transport", choices=["stdio", "http"], default="stdio")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="serve")
+    serve = commands.add_parser(
+        "serve",
+        help="serve @tools or an Agent as an MCP server",
+        description="Serve a list of @tool functions, one tool, or an Agent (as one tool\n"
+        "taking input) to MCP clients (docs/mcp.md).",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument(
+        "target",
+        metavar="module:obj",
+        help="a list of @tool functions, a tool or an Agent, as module:name or "
+        "path/file.py:name (the current directory is importable)",
+    )
+    serve.add_argument(
+        "--transport",
+        choices=["stdio", "http"],
+        default="stdio",
+        help="stdio (default) for a client that starts this process, or streamable HTTP",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="HTTP host (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="HTTP port (0: any free one)")
-    serve.add_argument("--name", default="locus", help="the server name clients see")
+    serve.add_argument(
+        "--port", type=port, default=8000, help="HTTP port (default 8000; 0: any free one)"
+    )
+    serve.add_argument(
+        "--name", default="locus", help="the server name clients see (default locus)"
+    )
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     try:
         target = load_target(args.target)
@@ -33,24 +62,50 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "locus mcp") -> int:
     except ConfigurationError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2
-    if args.transport == "stdio":
-        _serve_stdio(server)
-    else:
-        _serve_http(server, args.host, args.port)
+    except _LoadFailed as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 1
+    try:
+        if args.transport == "stdio":
+            _serve_stdio(server)
+            return 0
+        try:
+            sock = _bind(args.host, args.port)
+        except OSError as exc:
+            print(f"{prog}: {listen_error(exc, args.host, args.port)}", file=sys.stderr)
+            return 1
+        _serve_http(server, args.host, sock)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C stops the server, as SIGTERM does: a clean stop
     return 0
 
 
+class _LoadFailed(Exception):
+    """The user's module raised while it was imported."""
+
+
 def load_target(spec: str) -> Any:
-    """The object named by ``module:attribute`` (the current directory is importable)."""
+    """The object named by ``module:attribute`` or ``path/file.py:attribute`` (the
+    current directory is importable)."""
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
         raise ConfigurationError(f"expected module:object, e.g. myapp.tools:TOOLS, not {spec!r}")
-    if os.getcwd() not in sys.path:
+    if module_name.endswith(".py"):
+        if not os.path.isfile(module_name):
+            raise ConfigurationError(f"{spec!r}: there is no file {module_name}")
+        folder, _, file_name = module_name.rpartition("/")
+        sys.path.insert(0, os.path.abspath(folder or "."))
+        module_name = file_name.removesuffix(".py")
+    elif os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
         found: Any = importlib.import_module(module_name)
     except ImportError as exc:
         raise ConfigurationError(f"cannot import {module_name!r}: {exc}") from exc
+    except (TypeError, ValueError) as exc:  # a relative or empty module name
+        raise ConfigurationError(f"{spec!r}: {module_name!r} is not a module name") from exc
+    except Exception as exc:
+        raise _LoadFailed(f"loading {spec} failed: {code_error(exc)}") from exc
     for part in attribute.split("."):
         if not hasattr(found, part):
             raise ConfigurationError(f"{module_name!r} has no attribute {attribute!r}")
@@ -69,15 +124,23 @@ def _serve_stdio(server: Any) -> None:
     anyio.run(run)
 
 
-def _serve_http(server: Any, host: str, port: int) -> None:
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)  # connections wait in the backlog until the server accepts them
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _serve_http(server: Any, host: str, sock: socket.socket) -> None:
     import uvicorn
 
     app = server.streamable_http_app(host=host)
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)  # connections wait in the backlog until the server accepts them
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{bound}/mcp"

@@ -6,9 +6,10 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from locus.cli import LOG_LEVELS, check_listen, code_error, port, positive, seconds
 from locus.core.errors import ConfigurationError
 
 __all__ = ["build_parser", "main"]
@@ -16,20 +17,31 @@ __all__ = ["build_parser", "main"]
 log = logging.getLogger("locus.serve")
 
 
+_EXAMPLES = """examples:
+  %(prog)s my_agents:support --ui             # http://127.0.0.1:8000, chat page at /
+  %(prog)s my_agents:support my_agents:sales  # several agents, by their names
+  %(prog)s agents.py:support --port 0         # a file's agent, on any free port
+  LOCUS_SERVE_TOKEN=... %(prog)s my_agents:support --host 0.0.0.0 --port 8080
+"""
+
+
 def build_parser(prog: str = "locus serve") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Serve agents over HTTP: OpenAI-compatible chat completions, AG-UI "
         "event streams, threads and approvals (docs/serving.md).",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "targets",
         nargs="+",
         metavar="module:agent",
-        help="an Agent (or a {name: agent} dict, or a factory) to serve; several may be given",
+        help="an Agent (or a {name: agent} dict, or a factory) to serve, as module:name or "
+        "path/file.py:name (the current directory is importable); several may be given",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = free)")
+    parser.add_argument("--port", type=port, default=8000, help="port (default 8000; 0 = free)")
     parser.add_argument("--ui", action="store_true", help="serve the chat page at /")
     parser.add_argument(
         "--cors-origin",
@@ -38,17 +50,30 @@ def build_parser(prog: str = "locus serve") -> argparse.ArgumentParser:
         metavar="ORIGIN",
         help="allow browser calls from ORIGIN (repeatable; CORS is off by default)",
     )
-    parser.add_argument("--max-body-bytes", type=int, default=1_000_000)
-    parser.add_argument("--max-concurrent-per-client", type=int, default=64)
+    parser.add_argument(
+        "--max-body-bytes",
+        type=positive,
+        default=1_000_000,
+        metavar="BYTES",
+        help="largest request body accepted (default 1000000)",
+    )
+    parser.add_argument(
+        "--max-concurrent-per-client",
+        type=positive,
+        default=64,
+        metavar="N",
+        help="runs one client may have going at once (default 64)",
+    )
     parser.add_argument(
         "--shutdown-timeout",
-        type=float,
+        type=seconds,
+        metavar="SECONDS",
         default=30.0,
         help="seconds running streams get to finish on shutdown (default 30)",
     )
     parser.add_argument(
         "--paused-ttl",
-        type=float,
+        type=_ttl,
         default=86_400.0,
         metavar="SECONDS",
         help="how long a completion without a thread that paused for approval waits for "
@@ -70,25 +95,64 @@ def build_parser(prog: str = "locus serve") -> argparse.ArgumentParser:
         "trusted to name the client in X-Forwarded-For; '*' trusts every peer, which lets "
         "any client claim any address (default: $FORWARDED_ALLOW_IPS, else 127.0.0.1,::1)",
     )
-    parser.add_argument("--log-level", default="info")
+    parser.add_argument(
+        "--log-level", default="info", choices=LOG_LEVELS, help="log level (default info)"
+    )
     return parser
+
+
+def _ttl(text: str) -> float:
+    number = seconds(text)
+    if number == 0:
+        raise argparse.ArgumentTypeError("0 is not a number of seconds above 0")
+    return number
 
 
 def load_agents(targets: Sequence[str]) -> Any:
     """What ``create_app`` serves: the one target's object, or the agents of several by name."""
     from locus.serve._agents import AgentTable
-    from locus.serve._target import load_target
 
     if len(targets) == 1:
-        return load_target(targets[0])
+        return load(targets[0])
     table: dict[str, Any] = {}
     for spec in targets:
-        loaded = load_target(spec)
+        loaded = load(spec)
         for name, agent in AgentTable(loaded).agents.items():
             if name in table:
                 raise ConfigurationError(f"two agents are named {name!r}: give them names")
             table[name] = agent
     return table
+
+
+class TargetFailed(Exception):
+    """The user's module, or factory, raised while a ``module:agent`` was loaded."""
+
+
+def load(spec: str, *, mapping: bool = True) -> Any:
+    """The object ``spec`` names, checked to be an agent (or, with ``mapping``, a dict of
+    them): a mistake in ``spec`` is a ``ConfigurationError``, an exception the user's
+    code raised while it was imported or called is a ``TargetFailed`` that says where."""
+    from locus.serve._target import load_target
+
+    module = spec.partition(":")[0]
+    if module.endswith(".py") and not os.path.isfile(module):
+        raise ConfigurationError(f"{spec!r}: there is no file {module}")
+    try:
+        target = load_target(spec)
+    except ConfigurationError:
+        raise
+    except Exception as exc:
+        raise TargetFailed(f"loading {spec} failed: {code_error(exc)}") from exc
+    if not callable(getattr(target, "run", None)) and not (mapping and isinstance(target, Mapping)):
+        wanted = "an Agent, a {name: agent} dict or a factory" if mapping else "an Agent"
+        raise ConfigurationError(
+            f"{spec} is {_a(type(target).__name__)}, not an agent: point at {wanted}"
+        )
+    return target
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "locus serve") -> int:
@@ -118,6 +182,13 @@ def main(argv: Sequence[str] | None = None, prog: str = "locus serve") -> int:
     except ConfigurationError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2
+    except TargetFailed as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 1
+    problem = check_listen(args.host, args.port)
+    if problem:
+        print(f"{prog}: {problem}", file=sys.stderr)
+        return 1
     if args.workers > 1:
         return _serve_workers(args, app, options, trusted)
     serve(

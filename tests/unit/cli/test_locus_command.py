@@ -28,4 +28,5 @@ def test_the_module_form_keeps_its_own_name(capsys: pytest.CaptureFixture[str]) 
 def test_an_unknown_command_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["emulater"]) == 2
     captured = capsys.readouterr()
-    assert "unknown command 'emulater'" in captured.err and "doctor" in captured.out
+    assert "unknown command 'emulater'" in captured.err and "doctor" in captured.err
+    assert captured.out == ""  # the usage of a mistake goes to stderr
