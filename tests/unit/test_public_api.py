@@ -47,6 +47,7 @@ ERRORS = {
     "ToolTimeoutError",
     "TransportError",
     "UnknownToolError",
+    "UsageLimitError",
 }
 
 SURFACE: dict[str, set[str]] = {

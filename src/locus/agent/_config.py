@@ -50,6 +50,8 @@ class RunConfig:
     handoff_tools: dict[str, str] = field(default_factory=dict)
     """``transfer_to_<name>`` tool name -> agent name."""
     max_handoffs: int = 5
+    max_run_tokens: int | None = None
+    """Total tokens a run may use before a model call (``None``: no budget)."""
     approvals: bool = False
     """Whether any of the agent's own tools may need approval."""
     handoff_history: dict[str, Any] = field(default_factory=dict)

@@ -43,6 +43,9 @@ class AgentOptions(TypedDict, total=False):
     handoffs: Sequence[Any] | None
     """Agents (``Agent``) the model may hand the conversation to."""
     max_handoffs: int
+    max_run_tokens: int | None
+    """Total tokens (prompt and completion, sub-agents' included) a run may use: once
+    reached, the run raises ``UsageLimitError`` instead of calling its model again."""
 
 
 class RunOptions(TypedDict, total=False):

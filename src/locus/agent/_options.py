@@ -46,6 +46,7 @@ OPTIONS = (
     "deps_type",
     "handoffs",
     "max_handoffs",
+    "max_run_tokens",
 )
 RUN_OPTIONS = ("output_type", "thread_id", "timeout", "message_history", "deps", "hooks")
 

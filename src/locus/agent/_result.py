@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
@@ -114,6 +115,23 @@ class AgentResult(Generic[OutputT]):
     @property
     def model_stop_reason(self) -> StopReason | None:
         return self.response.stop_reason if self.response is not None else None
+
+
+def check_token_budget(usage: Usage, budget: int | None, summary: Callable[[str], str]) -> None:
+    """Raise ``UsageLimitError`` when ``usage`` (the run's, sub-agents' included) has reached
+    ``budget`` total tokens (``None``: no budget): checked before each model call, so no
+    answer is thrown away."""
+    if budget is None:
+        return
+    used = int(usage.get("total_tokens", 0) or 0)
+    if used >= budget:
+        from locus.core.errors import UsageLimitError
+
+        what = f"reached its max_run_tokens={budget} ({used} tokens used)"
+        raise UsageLimitError(
+            f"{summary(what)}; it made no further model call (pass a larger max_run_tokens= "
+            "to let such runs go on)"
+        )
 
 
 def add_usage(total: Usage, more: Usage) -> None:

@@ -26,6 +26,7 @@ from locus.agent._ids import new_id
 from locus.agent._output_steps import OutputSteps
 from locus.agent._pausing import PauseSteps
 from locus.agent._result import AgentResult, Metrics, RunStopReason, add_usage
+from locus.agent._result import check_token_budget as check_budget
 from locus.agent._step import Step, close_events
 from locus.agent._threads import thread_lock
 from locus.agent._turns import answer_open_calls
@@ -255,6 +256,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
 
     async def _think(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Stream one model call; text and reasoning deltas flow out as they arrive."""
+        check_budget(self.usage, self.config.max_run_tokens, self._summary)  # spent: no call
         self.metrics.iterations += 1
         self.metrics.model_calls += 1
         iteration = self.ctx.iteration = self.metrics.iterations

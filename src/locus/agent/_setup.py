@@ -39,6 +39,7 @@ def build_config(model: Model, tools: Sequence[object], options: AgentOptions) -
     chars = get("max_tool_result_chars", DEFAULT_MAX_RESULT_CHARS)
     check_positive("max_tool_result_chars", chars, integer=True)
     check_positive("max_handoffs", get("max_handoffs", 5), integer=True)
+    check_positive("max_run_tokens", get("max_run_tokens"), integer=True)
     check_callable("history_processor", get("history_processor"), "fn(messages) -> messages")
     check_mode(get("output_mode", "auto"))
     own, toolsets = split_tools(tools)
@@ -66,6 +67,7 @@ def build_config(model: Model, tools: Sequence[object], options: AgentOptions) -
         handoffs=handoffs,
         handoff_tools={t.name: t.name.removeprefix("transfer_to_") for t in transfers},
         max_handoffs=get("max_handoffs", 5),
+        max_run_tokens=get("max_run_tokens"),
         approvals=any(item.requires_approval is not False for item in own),
     )
 

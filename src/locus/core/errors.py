@@ -27,6 +27,7 @@
     │   └── ToolTimeoutError
     ├── RunError ....................................... an agent run could not finish
     │   ├── RunTimeoutError
+    │   ├── UsageLimitError ........................... the run's token budget is spent
     │   ├── RunCancelledError
     │   ├── OutputValidationError ..................... structured output never validated
     │   ├── GuardrailTripped .......................... a hook (guardrail) stopped the run
@@ -77,6 +78,7 @@ __all__ = [
     "ToolTimeoutError",
     "TransportError",
     "UnknownToolError",
+    "UsageLimitError",
 ]
 
 
@@ -229,6 +231,11 @@ class RunError(LocusError):
 
 class RunTimeoutError(RunError):
     """The run's deadline passed."""
+
+
+class UsageLimitError(RunError):
+    """The run used its token budget (``Agent(max_run_tokens=...)``) before it finished;
+    it made no further model call."""
 
 
 class RunCancelledError(RunError):
