@@ -194,9 +194,10 @@ class StreamError(ModelError):
 
 class FallbackError(ModelError):
     """Every model of a ``FallbackModel`` failed; ``errors`` holds each one's error, in
-    the models' order (the last one is also the ``__cause__``)."""
+    the models' order (the last one is also the ``__cause__``; empty when the error was
+    rebuilt from its message, as a durable run's client does)."""
 
-    def __init__(self, message: str, *, errors: Sequence[BaseException]) -> None:
+    def __init__(self, message: str, *, errors: Sequence[BaseException] = ()) -> None:
         self.errors = list(errors)
         super().__init__(message)
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from locus.core.errors import ConflictError, RateLimitError, ServerError
+from locus.core.errors import ConflictError, FallbackError, RateLimitError, ServerError
 from locus.durable.temporal._attempts import retry_delay, single_attempt
-from locus.durable.temporal._errors import application_error
+from locus.durable.temporal._errors import application_error, locus_error
+from locus.models import FallbackModel
 from locus.models.http import RetryPolicy
 from locus.models.providers.oci import OCIModel
 from locus.testing import ScriptedModel
@@ -68,3 +69,23 @@ def test_statuses_the_model_never_retries_are_not_retried_by_temporal() -> None:
     # a delay for an error that is not retried is dropped
     refused = application_error(ServerError("no", status=501), timedelta(seconds=5))
     assert refused.next_retry_delay is None
+
+
+def test_a_fallback_model_asks_each_of_its_models_once_per_attempt() -> None:
+    dac, on_demand = _model(RetryPolicy(max_retries=4)), _model(RetryPolicy(max_retries=2))
+    scripted = ScriptedModel(["hi"])
+    model = FallbackModel(dac, on_demand, scripted, fall_back_on=(ServerError,))
+    once = single_attempt(model)
+    assert isinstance(once, FallbackModel) and once is not model
+    assert [m.retry.max_retries for m in once.models[:2]] == [0, 0]  # type: ignore[attr-defined]
+    assert once.models[2] is scripted and once.fall_back_on == (ServerError,)
+    assert dac.retry.max_retries == 4  # the agent's own model is unchanged
+    plain = FallbackModel(scripted, ScriptedModel(["ho"]))
+    assert single_attempt(plain) is plain  # nothing to turn off
+
+
+def test_a_fallback_error_crosses_temporal_with_its_message() -> None:
+    error = FallbackError("every model failed: a: ServerError; b: RateLimitError", errors=[])
+    rebuilt = locus_error(application_error(error))
+    assert isinstance(rebuilt, FallbackError) and rebuilt.errors == []
+    assert str(rebuilt) == str(error)

@@ -10,8 +10,10 @@ doubling, the ceiling), a server's ``Retry-After`` taken as the next delay
 (``retry_delay``). A worker that dies, or an outage longer than one attempt, is ridden
 out across attempts, as Temporal's retries always did.
 
-A model without a ``settings.retry`` (a model of your own) is called as it is: its own
-retries, if it has any, still multiply with Temporal's.
+A ``FallbackModel`` becomes one of its models' single-attempt views, so an activity attempt
+asks each model once, in order (Temporal's default policy then, the fallback having no
+``RetryPolicy`` of its own). A model without a ``settings.retry`` (a model of your own) is
+called as it is: its own retries, if it has any, still multiply with Temporal's.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from datetime import timedelta
 from typing import Any
 
 from locus.core.errors import APIStatusError
+from locus.models.fallback import FallbackModel
 from locus.models.http import RetryPolicy
 
 __all__ = ["retry_delay", "single_attempt"]
@@ -47,6 +50,11 @@ def single_attempt(model: Any) -> Any:
 
 
 def _view(model: Any) -> Any:
+    if isinstance(model, FallbackModel):
+        views = [_view(each) for each in model.models]
+        if all(view is each for view, each in zip(views, model.models, strict=True)):
+            return model
+        return FallbackModel(*views, fall_back_on=model.fall_back_on)
     settings = getattr(model, "settings", None)
     retry = getattr(settings, "retry", None)
     if not dataclasses.is_dataclass(settings) or not isinstance(retry, RetryPolicy):
