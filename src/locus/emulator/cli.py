@@ -153,7 +153,14 @@ def _serve(
 
     def announce() -> None:
         write_info(args.state_dir, describe(url, identity, catalogue))
-        print(f"locus emulator listening on {url} (state in {args.state_dir})", flush=True)
+        print(f"locus emulator listening on {url} (state in {args.state_dir})")
+        config = args.state_dir / identity.config_file.name
+        print(
+            f"point a client at it: OCI config {config} (profile {identity.profile}), "
+            f"service endpoint {url}, compartment {identity.compartment_id}; all in "
+            f"{args.state_dir / 'emulator.json'}",
+            flush=True,
+        )
 
     server = EmulatorServer(service, args.log_level, on_started=announce, configure_logging=True)
     server.run(sockets=[sock])
