@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from locus.cli import LOG_LEVELS, check_listen, code_error, port, positive, seconds
 from locus.core.errors import ConfigurationError
@@ -46,6 +47,7 @@ def build_parser(prog: str = "locus serve") -> argparse.ArgumentParser:
     parser.add_argument(
         "--cors-origin",
         action="append",
+        type=_origin,
         default=[],
         metavar="ORIGIN",
         help="allow browser calls from ORIGIN (repeatable; CORS is off by default)",
@@ -99,6 +101,23 @@ def build_parser(prog: str = "locus serve") -> argparse.ArgumentParser:
         "--log-level", default="info", choices=LOG_LEVELS, help="log level (default info)"
     )
     return parser
+
+
+def _origin(text: str) -> str:
+    """An argparse type: an origin as a browser sends it (``scheme://host[:port]``)."""
+    parts = urlsplit(text)
+    if text != "*" and (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.path
+        or parts.query
+        or parts.fragment
+    ):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an origin: give scheme://host[:port] as a browser sends it, "
+            "with no path or trailing slash, e.g. https://app.example.com"
+        )
+    return text
 
 
 def _ttl(text: str) -> float:

@@ -109,3 +109,14 @@ def test_serve_names_the_flag_of_a_bad_number(
 ) -> None:
     done = locus(scratch, "serve", "echo_agent:agent", "--port", "0", option, value, timeout=30)
     assert said in mistake(done, 2)
+
+
+@pytest.mark.parametrize("origin", ["app.example.com", "https://app.example.com/"])
+def test_serve_refuses_a_cors_origin_no_browser_sends(scratch: Path, origin: str) -> None:
+    """A browser's Origin is scheme://host[:port]: these were accepted and never matched."""
+    args = ("serve", "echo_agent:agent", "--port", "0", "--cors-origin", origin)
+    line = mistake(locus(scratch, *args, timeout=30), 2)
+    assert line.endswith(
+        f"argument --cors-origin: {origin!r} is not an origin: give scheme://host[:port] as a "
+        "browser sends it, with no path or trailing slash, e.g. https://app.example.com"
+    )
