@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from locus.emulator.server import prepare_state_dir
 from tests.unit.cli._locus import ECHO_AGENT, clean_env
 
 SLOW = "import threading\n\nprint('importing', flush=True)\nthreading.Event().wait()\n"
@@ -136,3 +138,26 @@ def test_ctrl_c_at_an_idle_chat_prompt_clears_the_line_and_stays(scratch: Path) 
         child.close(force=True)
     assert child.exitstatus == 0
     assert "Traceback" not in seen
+
+
+def test_ctrl_c_while_doctor_waits_for_its_signed_call_exits_130_quietly(tmp_path: Path) -> None:
+    """The endpoint accepts the connection and never answers: Ctrl-C ends the wait."""
+    identity = prepare_state_dir(tmp_path / "emu", "us-chicago-1")
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        silent.settimeout(60)
+        endpoint = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        proc = _start(
+            tmp_path,
+            *("doctor", "--config-file", "emu/config", "--service-endpoint", endpoint),
+            *("--compartment-id", identity.compartment_id),
+        )
+        try:
+            connection, _ = silent.accept()  # the signed call is under way
+            with connection:
+                status, err = _interrupt(proc)
+        finally:
+            proc.kill()
+    assert status == 130
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
