@@ -104,17 +104,16 @@ def positive(text: str) -> int:
 
 
 def check_listen(host: str, port: int) -> str | None:
-    """Why ``host:port`` cannot be listened on (bound and closed again to find out), or
-    ``None`` when it can."""
+    """Why ``host:port`` cannot be listened on, or ``None`` when it can: bound (as uvicorn
+    binds it) and closed again to find out."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-        family, kind, proto, _, address = infos[0]
-        with socket.socket(family, kind, proto) as probe:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind(address)
+            probe.bind((host, port))
     except OSError as exc:
         return listen_error(exc, host, port)
-    except UnicodeError:
+    except UnicodeError:  # a host name no DNS label can spell
         return listen_error(socket.gaierror(), host, port)
     return None
 

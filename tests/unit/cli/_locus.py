@@ -24,12 +24,14 @@ def clean_env(home: Path) -> dict[str, str]:
     return env
 
 
-def locus(cwd: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """``locus ARGS`` run to its end in ``cwd`` (stdin empty)."""
+def locus(
+    cwd: Path, *args: str, timeout: float = 60, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``locus ARGS`` run to its end in ``cwd`` (stdin empty; ``env`` added to a clean one)."""
     return subprocess.run(
         [sys.executable, "-m", "locus.cli", *args],
         cwd=cwd,
-        env=clean_env(cwd),
+        env={**clean_env(cwd), **(env or {})},
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,

@@ -120,3 +120,11 @@ def test_serve_refuses_a_cors_origin_no_browser_sends(scratch: Path, origin: str
         f"argument --cors-origin: {origin!r} is not an origin: give scheme://host[:port] as a "
         "browser sends it, with no path or trailing slash, e.g. https://app.example.com"
     )
+
+
+def test_serve_on_an_unknown_host_is_one_line(scratch: Path) -> None:
+    """With a token set, any host may be bound: one that does not resolve is named."""
+    args = ("serve", "echo_agent:agent", "--host", "nosuch.invalid", "--port", "0")
+    done = locus(scratch, *args, timeout=30, env={"LOCUS_SERVE_TOKEN": "a-test-token"})
+    line = mistake(done, 1)
+    assert line == "locus serve: cannot listen on nosuch.invalid: no such address (check --host)"
