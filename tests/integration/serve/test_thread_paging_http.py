@@ -7,7 +7,7 @@ between the pages.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,14 @@ HI = [Message.user("hi")]
 
 
 @pytest.fixture
-def serve() -> Iterator[Any]:
+async def serve() -> AsyncIterator[Any]:
+    """``serve(store)``: an agent on ``store`` served on loopback; a SQLite store is closed
+    after its server stops (Python 3.13 warns of a connection left open)."""
     servers: list[ServerThread] = []
+    stores: list[Any] = []
 
     def start(store: Any) -> ServerThread:
+        stores.append(store)
         agent = Agent(FunctionModel(lambda messages, tools: "ok"), thread_store=store)
         server = ServerThread(create_app({"a": agent})).__enter__()
         servers.append(server)
@@ -38,6 +42,9 @@ def serve() -> Iterator[Any]:
     yield start
     for server in servers:
         server.__exit__(None, None, None)
+    for store in stores:
+        if isinstance(store, SQLiteThreadStore):
+            await store.aclose()
 
 
 def _get(server: ServerThread, **params: Any) -> httpx.Response:

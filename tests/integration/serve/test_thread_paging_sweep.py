@@ -7,7 +7,7 @@ forever. Served over real loopback HTTP; the parks go to a SQLite file or memory
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,12 +62,15 @@ class ListingOnlyStore:
 
 
 @pytest.fixture
-def served() -> Iterator[Any]:
+async def served() -> AsyncIterator[Any]:
     """``served(store)``: the store's agent served on loopback, its clock at ``START + TTL
-    + 1`` (its own parks expire the parks stamped ``START``)."""
+    + 1`` (its own parks expire the parks stamped ``START``); a SQLite store is closed
+    after its server stops (Python 3.13 warns of a connection left open)."""
     servers: list[ServerThread] = []
+    stores: list[Any] = []
 
     def serve(store: Any) -> tuple[ServerThread, Clock]:
+        stores.append(store)
         agent = Agent(FunctionModel(deleter), tools=[delete_file], thread_store=store)
         app = create_app({"ops": agent}, paused_ttl=TTL)
         clock = Clock(START + TTL + 1)
@@ -79,6 +82,9 @@ def served() -> Iterator[Any]:
     yield serve
     for server in servers:
         server.__exit__(None, None, None)
+    for store in stores:
+        if isinstance(store, SQLiteThreadStore):
+            await store.aclose()
 
 
 async def _park_directly(store: Any, names: list[str], parked_at: float) -> None:
