@@ -132,6 +132,22 @@ def listen_error(exc: OSError, host: str, port: int) -> str:
     return f"{where}: {exc.strerror or exc}"
 
 
+def shadow_hint(module_name: str) -> str:
+    """``"; ..."`` when the module imported by that name is not the file of that name in
+    the current directory (a standard library or installed module came first), else ``""``."""
+    top = module_name.partition(".")[0]
+    mine = os.path.join(os.getcwd(), f"{top}.py")
+    imported = getattr(sys.modules.get(top), "__file__", None)
+    if not top or not os.path.isfile(mine) or not imported:
+        return ""
+    if os.path.abspath(imported) == mine:
+        return ""
+    return (
+        f"; the {top!r} imported is {imported}, not ./{top}.py (a module of that name comes "
+        f"first): rename ./{top}.py"
+    )
+
+
 def code_error(exc: BaseException) -> str:
     """A user's exception in one line: its type, message and where it was raised."""
     text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

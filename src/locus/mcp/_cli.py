@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from locus.cli import code_error, listen_error, port
+from locus.cli import code_error, listen_error, port, shadow_hint
 from locus.core.errors import ConfigurationError
 
 __all__ = ["load_target", "main"]
@@ -54,6 +54,12 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "locus mcp") -> int:
         "--name", default="locus", help="the server name clients see (default locus)"
     )
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    try:  # the SDK (and the standard modules it needs) before a user's module can shadow them
+        for name in ("mcp.server.lowlevel", "mcp.server.stdio", "mcp_types"):
+            importlib.import_module(name)
+    except ImportError as exc:
+        print(f"{prog}: {exc.name} is missing: pip install 'locus-oci[mcp]'", file=sys.stderr)
+        return 2
     try:
         target = load_target(args.target)
         from locus.mcp._expose import mcp_server
@@ -108,7 +114,8 @@ def load_target(spec: str) -> Any:
         raise _LoadFailed(f"loading {spec} failed: {code_error(exc)}") from exc
     for part in attribute.split("."):
         if not hasattr(found, part):
-            raise ConfigurationError(f"{module_name!r} has no attribute {attribute!r}")
+            hint = shadow_hint(module_name)
+            raise ConfigurationError(f"{module_name!r} has no attribute {attribute!r}{hint}")
         found = getattr(found, part)
     return found
 

@@ -10,7 +10,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from locus.cli import LOG_LEVELS, check_listen, code_error, port, positive, seconds
+from locus.cli import (
+    LOG_LEVELS,
+    check_listen,
+    code_error,
+    port,
+    positive,
+    seconds,
+    shadow_hint,
+)
 from locus.core.errors import ConfigurationError
 
 __all__ = ["build_parser", "main"]
@@ -41,7 +49,12 @@ def build_parser(prog: str = "locus serve") -> argparse.ArgumentParser:
         help="an Agent (or a {name: agent} dict, or a factory) to serve, as module:name or "
         "path/file.py:name (the current directory is importable); several may be given",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; any other needs $LOCUS_SERVE_TOKEN set, "
+        "the bearer token clients must send)",
+    )
     parser.add_argument("--port", type=port, default=8000, help="port (default 8000; 0 = free)")
     parser.add_argument("--ui", action="store_true", help="serve the chat page at /")
     parser.add_argument(
@@ -158,8 +171,11 @@ def load(spec: str, *, mapping: bool = True) -> Any:
         raise ConfigurationError(f"{spec!r}: there is no file {module}")
     try:
         target = load_target(spec)
-    except ConfigurationError:
-        raise
+    except ConfigurationError as exc:
+        hint = "" if module.endswith(".py") else shadow_hint(module)
+        if not hint:
+            raise
+        raise ConfigurationError(f"{exc}{hint}") from exc
     except Exception as exc:
         raise TargetFailed(f"loading {spec} failed: {code_error(exc)}") from exc
     if not callable(getattr(target, "run", None)) and not (mapping and isinstance(target, Mapping)):

@@ -25,11 +25,18 @@ def clean_env(home: Path) -> dict[str, str]:
 
 
 def locus(
-    cwd: Path, *args: str, timeout: float = 60, env: dict[str, str] | None = None
+    cwd: Path,
+    *args: str,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
+    as_script: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """``locus ARGS`` run to its end in ``cwd`` (stdin empty; ``env`` added to a clean one)."""
+    """``locus ARGS`` run to its end in ``cwd`` (stdin empty; ``env`` added to a clean one).
+    ``as_script``: the current directory is not on ``sys.path`` at start (``python -P``),
+    as with the installed ``locus`` script, until the command puts it there."""
+    python = [sys.executable, "-P"] if as_script else [sys.executable]
     return subprocess.run(
-        [sys.executable, "-m", "locus.cli", *args],
+        [*python, "-m", "locus.cli", *args],
         cwd=cwd,
         env={**clean_env(cwd), **(env or {})},
         stdin=subprocess.DEVNULL,

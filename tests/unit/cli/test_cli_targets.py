@@ -128,3 +128,19 @@ def test_serve_on_an_unknown_host_is_one_line(scratch: Path) -> None:
     done = locus(scratch, *args, timeout=30, env={"LOCUS_SERVE_TOKEN": "a-test-token"})
     line = mistake(done, 1)
     assert line == "locus serve: cannot listen on nosuch.invalid: no such address (check --host)"
+
+
+@pytest.mark.parametrize(("command", "prog"), [("serve", "serve"), ("mcp serve", "mcp")])
+def test_a_file_named_like_a_standard_module_is_named_as_the_cause(
+    scratch: Path, command: str, prog: str
+) -> None:
+    """./numbers.py loses to the standard library's numbers (imported before it): the
+    'no attribute' error says which file was imported and what to do."""
+    (scratch / "numbers.py").write_text(ECHO_AGENT)
+    done = locus(scratch, *command.split(), "numbers:agent", as_script=True)
+    line = mistake(done, 2)
+    assert line.startswith(f"locus {prog}: ")
+    assert "has no attribute 'agent'; the 'numbers' imported is " in line
+    assert line.endswith(
+        "not ./numbers.py (a module of that name comes first): rename ./numbers.py"
+    )
