@@ -235,9 +235,9 @@ async def _check_signed_call(options: Options, found: Findings, report: Report) 
     }
     if found.auth_type.uses_profile:
         settings.update(config_file=options.config_file, profile_name=options.profile)
-    model = create_model(options.model, **settings)
-    assert isinstance(model, OCIModel | OCIChatCompletionsModel)
     try:
+        model = create_model(options.model, **settings)
+        assert isinstance(model, OCIModel | OCIChatCompletionsModel)
         async with model:
             reply = await model.complete([Message.user("Say OK.")])
     except LocusError as exc:

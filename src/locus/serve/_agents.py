@@ -37,7 +37,7 @@ class AgentTable:
                 raise ConfigurationError(f"agent name {name!r} must be letters, digits, '_' or '-'")
             if not callable(getattr(agent, "run", None)):
                 raise ConfigurationError(
-                    f"{name!r} is a {type(agent).__name__}, not an agent (it has no run())"
+                    f"{name!r} is {_a(type(agent).__name__)}, not an agent (it has no run())"
                 )
         self.agents: dict[str, Any] = table
 
@@ -75,3 +75,8 @@ class AgentTable:
             )
         first = next(iter(self.agents))
         return first, self.agents[first].thread_store
+
+
+def _a(noun: str) -> str:
+    """``noun`` with its article: "an int", "a list"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"

@@ -134,7 +134,7 @@ class Guard:
             return None
         return 403, (
             f"auth is off, so requests from another origin ({origin!r}) are refused: list it "
-            "in --cors-origins or set LOCUS_SERVE_TOKEN"
+            "in --cors-origin or set LOCUS_SERVE_TOKEN"
         )
 
     def _release(self, key: str) -> None:

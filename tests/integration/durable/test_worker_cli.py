@@ -36,7 +36,7 @@ def returns_text():
 CASES = [
     ("nosuch.module:agent", "cannot import 'nosuch.module'"),
     ("badmods:missing", "module 'badmods' has no attribute 'missing'"),
-    ("badmods:NOT_AGENT", "'badmods:NOT_AGENT' is a int, not a locus Agent"),
+    ("badmods:NOT_AGENT", "'badmods:NOT_AGENT' is an int, not a locus Agent"),
     ("badmods:returns_text", "'badmods:returns_text' is a str, not a locus Agent"),
     ("badmods:needs_args", "calling 'badmods:needs_args' to build the agent failed: TypeError"),
     ("badmods:raises", "calling 'badmods:raises' to build the agent failed: KeyError"),

@@ -47,7 +47,7 @@ def load_agent(spec: str) -> Agent[Any]:
                 "(a factory is called with no arguments, once, when the worker starts)"
             ) from exc
     if not isinstance(target, Agent):
-        raise ConfigurationError(f"{spec!r} is a {type(target).__name__}, not a locus Agent")
+        raise ConfigurationError(f"{spec!r} is {_a(type(target).__name__)}, not a locus Agent")
     return target
 
 
@@ -78,7 +78,7 @@ def serve(spec: str, agent: Agent[Any] | None = None) -> Agent[Any]:
     """Register ``agent`` (or the one ``spec`` names, loaded now) under ``spec``."""
     if agent is not None and not isinstance(agent, Agent):
         raise ConfigurationError(
-            f"the agent served as {spec!r} is a {type(agent).__name__}, not a locus Agent"
+            f"the agent served as {spec!r} is {_a(type(agent).__name__)}, not a locus Agent"
         )
     if spec not in _served:
         _served[spec] = agent if agent is not None else load_agent(spec)
@@ -158,3 +158,8 @@ def _sub_agent(agent: Agent[Any], tool_name: str) -> Agent[Any] | None:
         return None
     found: Agent[Any] | None = forwarding.sub_agent(tool)
     return found
+
+
+def _a(noun: str) -> str:
+    """``noun`` with its article: "an int", "a list"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
