@@ -7,6 +7,7 @@ aborted now and then: status 134 or 139, temporalio/sdk-python#300)."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +85,42 @@ def test_deps_that_cannot_be_loaded_are_refused_the_same_way(
     done = _worker(modules, temporal_address, "--deps", "explodes:deps", "badmods:NOT_AGENT")
     assert done.returncode == 2, done.stderr
     assert "importing 'explodes' failed: RuntimeError" in done.stderr, done.stderr
+
+
+def test_temporal_that_does_not_answer_is_one_line_and_status_1(modules: Path) -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{sock.getsockname()[1]}"
+    (modules / "good.py").write_text(
+        "from locus.agent import Agent\nfrom locus.testing import FunctionModel\n"
+        "agent = Agent(FunctionModel(lambda m, t: 'hi'), name='good')\n",
+        encoding="utf-8",
+    )
+    done = _worker(modules, address, "good:agent")
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith(f"locus worker: cannot reach Temporal at {address}: is it")
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_an_empty_task_queue_is_a_usage_error_and_help_shows_an_example(
+    modules: Path, temporal_address: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "locus.cli", "worker", "--task-queue", " ", "badmods:NOT_AGENT"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=modules,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    assert done.returncode == 2 and "the task queue needs a name" in done.stderr, done.stderr
+    shown = subprocess.run(
+        [sys.executable, "-m", "locus.cli", "worker", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
+    assert "example:" in shown.stdout and "$TEMPORAL_NAMESPACE" in shown.stdout

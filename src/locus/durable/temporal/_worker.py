@@ -84,15 +84,27 @@ def create_worker(
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description="Run durable agent runs (Temporal).")
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Run durable agent runs (Temporal).",
+        epilog="example:\n  %(prog)s --task-queue agents --address temporal.internal:7233 "
+        "myapp.agents:support",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("agents", nargs="+", metavar="module:agent", help="the agents to serve")
-    parser.add_argument("--task-queue", required=True, help="the Temporal task queue")
+    parser.add_argument(
+        "--task-queue", required=True, type=_queue_name, help="the Temporal task queue"
+    )
     parser.add_argument(
         "--address",
         default=os.environ.get("TEMPORAL_ADDRESS", "localhost:7233"),
         help="HOST:PORT of the Temporal frontend (default: $TEMPORAL_ADDRESS or localhost:7233)",
     )
-    parser.add_argument("--namespace", default=os.environ.get("TEMPORAL_NAMESPACE", "default"))
+    parser.add_argument(
+        "--namespace",
+        default=os.environ.get("TEMPORAL_NAMESPACE", "default"),
+        help="the Temporal namespace (default: $TEMPORAL_NAMESPACE or default)",
+    )
     parser.add_argument(
         "--deps",
         metavar="module:name",
@@ -113,10 +125,23 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "locus worker") -> in
     args = _parser(prog).parse_args(argv)
     try:
         asyncio.run(_serve(args))
+    except _Unreachable as exc:  # a runtime failure, not a mistake in the command
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 1
     except ConfigurationError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+class _Unreachable(Exception):
+    """Temporal did not answer at ``--address``."""
+
+
+def _queue_name(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("the task queue needs a name")
+    return value
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -128,7 +153,11 @@ async def _serve(args: argparse.Namespace) -> None:
     try:
         client = await Client.connect(args.address, namespace=args.namespace)
     except RuntimeError as exc:
-        raise ConfigurationError(f"cannot reach Temporal at {args.address}: {exc}") from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise _Unreachable(
+            f"cannot reach Temporal at {args.address}: is it running? (--address, "
+            f"$TEMPORAL_ADDRESS) ({first})"
+        ) from None
     worker = create_worker(
         client,
         task_queue=args.task_queue,
