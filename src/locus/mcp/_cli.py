@@ -1,9 +1,16 @@
-"""``locus mcp serve module:obj``: serve Locus tools, or an agent, to MCP clients."""
+"""``locus mcp serve module:obj``: serve Locus tools, or an agent, to MCP clients.
+
+Over HTTP, ``LOCUS_MCP_TOKEN`` turns bearer auth on: every request must carry
+``Authorization: Bearer <token>``. Without it only a loopback address may be served: tools
+that act (write a database, send mail) are never offered to the network with no auth.
+"""
 
 from __future__ import annotations
 
 import argparse
+import hmac
 import importlib
+import json
 import os
 import socket
 import sys
@@ -20,7 +27,11 @@ _EXAMPLES = """examples:
   %(prog)s shop_tools:TOOLS                              # over stdio
   %(prog)s shop_tools:TOOLS --transport http --port 8000 # http://127.0.0.1:8000/mcp
   %(prog)s support:agent --transport http                # an agent as one tool
+  LOCUS_MCP_TOKEN=... %(prog)s shop_tools:TOOLS --transport http --host 0.0.0.0
 """
+
+TOKEN_ENV = "LOCUS_MCP_TOKEN"
+"""The bearer token HTTP clients must send (unset: loopback only)."""
 
 
 def main(argv: Sequence[str] | None = None, *, prog: str = "locus mcp") -> int:
@@ -46,7 +57,11 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "locus mcp") -> int:
         default="stdio",
         help="stdio (default) for a client that starts this process, or streamable HTTP",
     )
-    serve.add_argument("--host", default="127.0.0.1", help="HTTP host (default 127.0.0.1)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help=f"HTTP host (default 127.0.0.1; another address needs ${TOKEN_ENV})",
+    )
     serve.add_argument(
         "--port", type=port, default=8000, help="HTTP port (default 8000; 0: any free one)"
     )
@@ -59,6 +74,14 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "locus mcp") -> int:
             importlib.import_module(name)
     except ImportError as exc:
         print(f"{prog}: {exc.name} is missing: pip install 'locus-oci[mcp]'", file=sys.stderr)
+        return 2
+    token = os.environ.get(TOKEN_ENV) or None
+    if args.transport == "http" and token is None and not _loopback(args.host):
+        print(
+            f"{prog}: serving tools on {args.host} needs auth: set {TOKEN_ENV} (clients then "
+            "send 'Authorization: Bearer <token>'), or serve on 127.0.0.1",
+            file=sys.stderr,
+        )
         return 2
     try:
         target = load_target(args.target)
@@ -80,7 +103,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "locus mcp") -> int:
         except OSError as exc:
             print(f"{prog}: {listen_error(exc, args.host, args.port)}", file=sys.stderr)
             return 1
-        _serve_http(server, args.host, sock)
+        _serve_http(server, args.host, sock, token)
     except KeyboardInterrupt:
         pass  # Ctrl-C stops the server, as SIGTERM does: a clean stop
     return 0
@@ -144,12 +167,52 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _serve_http(server: Any, host: str, sock: socket.socket) -> None:
+def _serve_http(server: Any, host: str, sock: socket.socket, token: str | None) -> None:
     import uvicorn
 
     app = server.streamable_http_app(host=host)
+    if token is not None:
+        app = _BearerAuth(app, token)
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{bound}/mcp"
-    print(f"MCP server on {url} (streamable HTTP)", file=sys.stderr, flush=True)
+    auth = f"bearer auth from {TOKEN_ENV}" if token else "no auth: loopback only"
+    print(f"MCP server on {url} (streamable HTTP, {auth})", file=sys.stderr, flush=True)
     uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+
+
+def _loopback(host: str) -> bool:
+    from locus.serve._guard import is_loopback
+
+    return is_loopback(host)
+
+
+class _BearerAuth:
+    """ASGI: HTTP requests without ``Authorization: Bearer <token>`` get a 401."""
+
+    def __init__(self, app: Any, token: str) -> None:
+        self.app = app
+        self.expected = f"Bearer {token}".encode()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or self._allowed(scope):
+            await self.app(scope, receive, send)
+            return
+        body = json.dumps({"error": f"unauthorized: send Authorization: Bearer <{TOKEN_ENV}>"})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 401,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"www-authenticate", b"Bearer"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body.encode()})
+
+    def _allowed(self, scope: Any) -> bool:
+        for name, value in scope.get("headers", ()):
+            if name == b"authorization":
+                return hmac.compare_digest(value, self.expected)
+        return False

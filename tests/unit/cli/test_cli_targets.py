@@ -90,8 +90,10 @@ def test_a_busy_port_is_one_line(scratch: Path, busy_port: int, command: str, pr
 
 def test_mcp_serve_on_an_unknown_host_is_one_line(scratch: Path) -> None:
     args = ("mcp", "serve", "echo_agent:agent", "--transport", "http", "--host", "nosuch.invalid")
-    line = mistake(locus(scratch, *args), 1)
+    token = {"LOCUS_MCP_TOKEN": "t"}  # (another host than loopback needs auth first)
+    line = mistake(locus(scratch, *args, env=token), 1)
     assert line == "locus mcp: cannot listen on nosuch.invalid: no such address (check --host)"
+    assert mistake(locus(scratch, *args), 2).startswith("locus mcp: serving tools on nosuch")
 
 
 @pytest.mark.parametrize(
