@@ -77,7 +77,7 @@ async def _chat(agent: Any, thread: str | None) -> None:
         session.thread_id = thread
     name = getattr(agent, "name", None) or "agent"
     session.say(f"locus chat with {name} on thread {session.thread_id}. {HELP}")
-    prompt: PromptSession[str] = PromptSession(history=InMemoryHistory())
+    prompt: Any = PromptSession(history=InMemoryHistory()) if sys.stdin.isatty() else _LinePrompt()
     if thread:
         await session.announce_waiting()
     while True:
@@ -92,6 +92,24 @@ async def _chat(agent: Any, thread: str | None) -> None:
     close = getattr(agent, "aclose", None)
     if close is not None:
         await close()
+
+
+class _LinePrompt:
+    """``PromptSession.prompt_async`` for a stdin that is not a terminal (``locus chat`` fed by
+    a pipe or a file): the prompt is written as it is, a line is read as it comes (no
+    editing, no redrawing, no "Input is not a terminal" warning), ``EOFError`` at the end."""
+
+    async def prompt_async(self, message: str) -> str:
+        sys.stdout.write(message)
+        sys.stdout.flush()
+        line: str = await asyncio.to_thread(sys.stdin.readline)
+        if not line:
+            sys.stdout.write("\n")
+            raise EOFError
+        if not line.endswith("\n"):
+            line += "\n"
+        sys.stdout.write(line)  # the input shown after its prompt, as at a terminal
+        return line.rstrip("\r\n")
 
 
 async def _line(session: Any, prompt: Any, line: str) -> bool:
