@@ -24,10 +24,10 @@ def served_with_token() -> Iterator[str]:
     args = [sys.executable, *serve_args(TOOLS, "--transport", "http", "--port", "0")]
     process = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE, text=True, env=env)
     assert process.stderr is not None
-    line = process.stderr.readline()
-    assert "(streamable HTTP, bearer auth from LOCUS_MCP_TOKEN)" in line, line
-    assert TOKEN not in line
-    try:
+    try:  # (killed however the test or these checks end)
+        line = process.stderr.readline()
+        assert "(streamable HTTP, bearer auth from LOCUS_MCP_TOKEN)" in line, line
+        assert TOKEN not in line
         yield line.split()[3]
     finally:
         process.kill()

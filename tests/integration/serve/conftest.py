@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -135,10 +136,19 @@ class ServeProcess:
 
 @contextlib.contextmanager
 def locus_serve(args: list[str], env: dict[str, str]) -> Iterator[ServeProcess]:
-    """``locus serve ARGS --port 0`` until the block ends (then killed, if still running)."""
+    """``locus serve ARGS --port 0`` until the block ends (then killed, if still running,
+    with its workers: ``--workers N`` spawns them in its process group, and a killed
+    supervisor would leave them serving on, orphaned)."""
     cmd = [sys.executable, "-m", "locus.cli", "serve", *args, "--port", "0"]
     cmd += ["--log-level", "warning"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group: the workers die with it
+    )
     try:
         assert proc.stdout is not None and proc.stderr is not None
         line = proc.stdout.readline()
@@ -148,7 +158,8 @@ def locus_serve(args: list[str], env: dict[str, str]) -> Iterator[ServeProcess]:
             raise RuntimeError(f"locus serve did not start: {proc.stderr.read().decode()}")
         yield ServeProcess(proc, found.group(1).decode())
     finally:
-        proc.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
