@@ -231,8 +231,11 @@ async def test_two_answers_at_once_one_wins_the_other_is_refused(client: Client)
             started.approve("p1"), started.deny("p1", "no"), return_exceptions=True
         )
         result = await started.result()
-    refused = [a for a in answers if isinstance(a, AlreadyResumedError)]
-    assert len(refused) == 1 and answers.count(None) == 1
+    # the loser is refused: AlreadyResumedError while the run is still going, or, when the
+    # winner's decision let the run finish before the loser's reached it (seen in CI under
+    # load), the RunError that says the run has ended and nothing sent to it changes it
+    refused = [a for a in answers if isinstance(a, AlreadyResumedError) or _ended(a)]
+    assert len(refused) == 1 and answers.count(None) == 1, answers
     if answers[0] is None:  # the approval won: the call ran, once
         assert result.text == "Done: paid 3" and NOTES == ["pay 3"]
     else:
@@ -318,3 +321,8 @@ async def test_a_question_no_worker_answers_says_which_task_queue_needs_one(
         await started.handle.terminate()
     message = str(raised.value)
     assert f"task queue {queue!r}" in message and f"locus worker --task-queue {queue}" in message
+
+
+def _ended(answer: object) -> bool:
+    """The refusal of a decision sent to a run that has ended (``missing_or_ended``)."""
+    return type(answer) is RunError and "has ended" in str(answer)
