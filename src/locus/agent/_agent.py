@@ -189,7 +189,8 @@ class Agent(Resumable, SubAgents, Generic[OutputT]):
         history instead (passing both is a ``ConfigurationError``). Exactly one system
         message is sent: the agent's ``system_prompt`` wins over one in the history.
         ``output_type`` overrides the agent's for this run (``str`` for text); ``deps``
-        reach tools and hooks as ``ctx.deps``; ``hooks`` run after the agent's.
+        reach tools and hooks as ``ctx.deps``; ``hooks`` run after the agent's;
+        ``max_run_tokens`` is this run's token budget instead of the agent's.
         A failed run raises its typed error instead of yielding ``RunFinished``.
         """
         return AgentRun(self._config, self._request(prompt, output_type, options)).events()
@@ -200,6 +201,8 @@ class Agent(Resumable, SubAgents, Generic[OutputT]):
         reject_unknown_options(options, where="a run")
         timeout = options.get("timeout")
         check_positive("timeout", timeout)
+        budget = options.get("max_run_tokens")
+        check_positive("max_run_tokens", budget, integer=True)
         thread_id = options.get("thread_id")
         history = as_history(options.get("message_history"), thread_id)
         deps = options.get("deps")
@@ -212,6 +215,7 @@ class Agent(Resumable, SubAgents, Generic[OutputT]):
             output_type=output_type if output_type is not None else self._config.output_type,
             deps=deps,
             hooks=as_hooks(options.get("hooks"), "run()"),
+            max_run_tokens=budget,
         )
 
     @overload

@@ -80,3 +80,5 @@ class RunRequest:
     """A paused run to resume (with ``approvals``); ``None`` with a thread: the stored one."""
     resume: bool = False
     approvals: dict[str, Any] = field(default_factory=dict)
+    max_run_tokens: int | None = None
+    """This run's token budget (``None``: the agent's ``max_run_tokens``)."""

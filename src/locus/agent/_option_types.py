@@ -56,3 +56,5 @@ class RunOptions(TypedDict, total=False):
     message_history: Sequence[Message] | None
     deps: Any
     hooks: Sequence[object] | None
+    max_run_tokens: int | None
+    """This run's token budget, instead of the agent's ``max_run_tokens``."""

@@ -48,7 +48,10 @@ OPTIONS = (
     "max_handoffs",
     "max_run_tokens",
 )
-RUN_OPTIONS = ("output_type", "thread_id", "timeout", "message_history", "deps", "hooks")
+RUN_OPTIONS = (
+    *("output_type", "thread_id", "timeout", "message_history", "deps", "hooks"),
+    "max_run_tokens",
+)
 
 OutputMode = Literal["auto", "native", "tool", "prompted"]
 """How typed output is asked for; see ``docs/structured-output.md`` (``locus.agent._output``)."""

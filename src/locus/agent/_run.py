@@ -14,13 +14,13 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncGenerator, Awaitable, Coroutine
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from locus.agent import _events as ev
 from locus.agent._acting import ToolSteps
 from locus.agent._config import RunConfig, RunRequest
 from locus.agent._context import RunContext
+from locus.agent._deferred import history_module, plan_for
 from locus.agent._hookset import HookSet, call_hook, close_stream, end_hooks, hook_types, replaced
 from locus.agent._ids import new_id
 from locus.agent._output_steps import OutputSteps
@@ -45,19 +45,6 @@ __all__ = ["AgentRun", "RunConfig", "RunRequest", "Step"]
 T = TypeVar("T")
 
 _NO_LOCK: contextlib.nullcontext[None] = contextlib.nullcontext()  # (stateless: shared)
-
-_history: ModuleType | None = None
-
-
-def history_module() -> ModuleType:
-    """``locus.agent._history`` (``apply_history_processor``, ``record_usage``), imported
-    once, by the first run with a ``history_processor``."""
-    global _history
-    if _history is None:
-        from locus.agent import _history as module
-
-        _history = module
-    return _history
 
 
 class AgentRun(ToolSteps, PauseSteps, OutputSteps):
@@ -114,7 +101,7 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         self.state: RunState | None = None
         output_type = request.output_type
         self.plan: OutputPlan | None = (
-            None if output_type is None or output_type is str else _plan(output_type, config)
+            None if output_type is None or output_type is str else plan_for(output_type, config)
         )
         self.output: Any = None
         self._set_kwargs()
@@ -256,7 +243,8 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
 
     async def _think(self) -> AsyncGenerator[ev.RunEvent, None]:
         """Stream one model call; text and reasoning deltas flow out as they arrive."""
-        check_budget(self.usage, self.config.max_run_tokens, self._summary)  # spent: no call
+        budget = self.request.max_run_tokens or self.config.max_run_tokens
+        check_budget(self.usage, budget, self._summary)  # spent: no model call
         self.metrics.iterations += 1
         self.metrics.model_calls += 1
         iteration = self.ctx.iteration = self.metrics.iterations
@@ -390,11 +378,3 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
     def _summary(self, what: str) -> str:
         calls = f"{self.metrics.model_calls} model call(s) and {self.metrics.tool_calls}"
         return f"the agent run {what} after {calls} tool call(s)"
-
-
-def _plan(output_type: Any, config: RunConfig) -> OutputPlan | None:
-    """The typed-output plan of a run that asks for an output type (``_output`` and the
-    schema machinery load with the first one)."""
-    from locus.agent._output import output_plan
-
-    return output_plan(output_type, config.output_mode, config.model)

@@ -89,3 +89,30 @@ def test_the_budget_must_be_a_positive_int() -> None:
     for bad in (0, -5, 1.5, "100", True):
         with pytest.raises(ConfigurationError, match="max_run_tokens"):
             Agent(model, max_run_tokens=bad)  # type: ignore[arg-type]
+
+
+async def test_a_run_may_carry_its_own_budget() -> None:
+    brain = Looping()
+    agent = Agent(FunctionModel(brain), tools=[lookup], max_iterations=50, max_run_tokens=1_000)
+    with pytest.raises(UsageLimitError, match=r"max_run_tokens=50 \(60 tokens used\)"):
+        await agent.arun("look it up", max_run_tokens=50)
+    assert brain.calls == 2  # this run's 50, not the agent's 1,000
+    with pytest.raises(UsageLimitError, match=r"max_run_tokens=1000 \(1020 tokens used\)"):
+        await agent.arun("look it up again")  # the next run: the agent's budget again
+    assert brain.calls == 2 + 34
+
+
+async def test_a_run_budget_without_an_agent_budget() -> None:
+    brain = Looping()
+    agent = Agent(FunctionModel(brain), tools=[lookup], max_iterations=50)
+    with pytest.raises(UsageLimitError, match="max_run_tokens=31"):
+        async for _ in agent.run("go", max_run_tokens=31):
+            pass
+    assert brain.calls == 2
+
+
+def test_a_run_budget_must_be_a_positive_int() -> None:
+    agent = Agent(FunctionModel(lambda messages, tools: "hi"))
+    for bad in (0, -5, 1.5, "100", True):
+        with pytest.raises(ConfigurationError, match="max_run_tokens"):
+            agent.run_sync("hi", max_run_tokens=bad)  # type: ignore[arg-type]
