@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import TextIO
 
 __all__ = ["Report", "Status", "Step"]
+
+# The library's errors name its keywords ("pass config_file=..."); doctor takes flags.
+_KEYWORDS = re.compile(
+    r"\b(config_file|profile_name|region|compartment_id|service_endpoint)=\.\.\."
+)
+_FLAGS = {"profile_name": "--profile"}
+
+
+def _as_flags(text: str) -> str:
+    """A library hint in doctor's own terms: ``config_file=...`` -> ``--config-file``."""
+    return _KEYWORDS.sub(lambda m: _FLAGS.get(m[1], "--" + m[1].replace("_", "-")), text)
 
 
 class Status(enum.Enum):
@@ -35,7 +47,7 @@ class Report:
 
     def add(self, name: str, status: Status, text: str) -> Step:
         """Record a step and return it."""
-        step = Step(name, status, text)
+        step = Step(name, status, _as_flags(text))
         self.steps.append(step)
         return step
 

@@ -129,3 +129,14 @@ def test_python_dash_m(emu: Emulator) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "all checks passed" in done.stdout
     assert time.monotonic() - started < 30
+
+
+def test_a_missing_config_file_is_told_in_doctors_own_flags(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OCI_CONFIG_FILE", raising=False)
+    code, out = _run(capsys, "--config-file", str(tmp_path / "nowhere"))
+    line = _line(out, "config file")
+    assert code == 1 and line.startswith("[FAIL]")
+    assert "OCI config file not found" in line and "pass --config-file" in line, line
+    assert "config_file=" not in out
