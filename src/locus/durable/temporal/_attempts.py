@@ -11,9 +11,10 @@ doubling, the ceiling), a server's ``Retry-After`` taken as the next delay
 out across attempts, as Temporal's retries always did.
 
 A ``FallbackModel`` becomes one of its models' single-attempt views, so an activity attempt
-asks each model once, in order (Temporal's default policy then, the fallback having no
-``RetryPolicy`` of its own). A model without a ``settings.retry`` (a model of your own) is
-called as it is: its own retries, if it has any, still multiply with Temporal's.
+asks each model once, in order; the fallback having no ``RetryPolicy`` of its own, the
+activity's schedule is the default ``RetryPolicy()``'s (5 attempts, 1 s doubling to 30 s).
+A model without a ``settings.retry`` (a model of your own) is called as it is: its own
+retries, if it has any, still multiply with Temporal's.
 """
 
 from __future__ import annotations
