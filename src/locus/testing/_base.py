@@ -28,11 +28,46 @@ class ScriptedTurn:
 
 @dataclass(slots=True)
 class ModelRequest:
-    """What a test model was asked: the messages (a copy), tool specs and keyword arguments."""
+    """What a test model was asked: the messages (a copy), tool specs and keyword arguments.
+
+    The properties read the parts a test asserts on most: ``system_prompt``,
+    ``user_prompt``, ``tool_names`` and ``tool_results``.
+    """
 
     messages: list[Message]
     tools: list[ToolSpec]
     kwargs: dict[str, Any]
+
+    @property
+    def system_prompt(self) -> str | None:
+        """The text of the system message sent (``None`` when none was)."""
+        for message in self.messages:
+            if message.role == "system":
+                return message.text
+        return None
+
+    @property
+    def user_prompt(self) -> str | None:
+        """The text of the last user message sent (``None`` when none was)."""
+        for message in reversed(self.messages):
+            if message.role == "user":
+                return message.text
+        return None
+
+    @property
+    def tool_names(self) -> list[str]:
+        """The names of the tools offered, in the order they were offered."""
+        return [spec.name for spec in self.tools]
+
+    @property
+    def tool_results(self) -> list[Message]:
+        """The tool results the model is answering: the tool messages at the end of the
+        conversation, in call order (empty when the last message is not a tool result)."""
+        end = len(self.messages)
+        start = end
+        while start > 0 and self.messages[start - 1].role == "tool":
+            start -= 1
+        return self.messages[start:end]
 
 
 class TestModelBase:
