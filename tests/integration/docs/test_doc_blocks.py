@@ -4,6 +4,12 @@ and print exactly what their comments say.
 
 A block whose first line is ``# not run: <reason>`` is left out (it needs what a reader
 may have and a test cannot, such as a real tenancy); use it sparingly.
+
+A block whose first line is ``# file: <name>`` is a file the reader saves (a module the
+other blocks import, a ``conftest.py``, a test module): it is written, whole, into the
+folder the document's blocks run in, before they run, and is not run itself. When a
+document has ``test_*.py`` files, pytest runs them there, in a process of its own, and
+every test function in them must pass.
 """
 
 from __future__ import annotations
@@ -19,7 +25,9 @@ import pytest
 from tests.integration.stores.services import ROOT
 
 _FENCE = re.compile(r"^```python\n(.*?)^```", re.M | re.S)
+_TEST_FUNCTION = re.compile(r"^(?:async )?def test_", re.M)
 NOT_RUN = "# not run:"
+FILE = "# file: "
 
 _RUN = """
 import sys
@@ -33,6 +41,8 @@ finally:
     if "emu" in namespace:
         namespace["emu"].stop()
 """
+
+_NOT_AN_INT = "Input should be a valid integer, unable to parse string as an integer"
 
 # The lines each document prints, in order; a pattern stands for a line that differs per run
 # (a free port) and must match it whole.
@@ -84,6 +94,46 @@ EXPECTED: dict[str, list[str | re.Pattern[str]]] = {
         "True",
     ],
     "performance.md": ["200 The result of add_two_numbers is 42."],
+    "testing.md": [
+        "Sunny in Paris for the next two days.",
+        "complete 2 1",
+        "0",
+        "You answer weather questions.",
+        "Weather in Paris for two days? ['get_forecast']",
+        "['city']",
+        "['Sunny in Paris for 2 day(s)']",
+        "Here you go: Windy in Lisbon for 1 day(s).",
+        "ping",
+        "pong",
+        "Sunny in Paris for 1 day(s)",
+        "{'city': 'Paris', 'days': 2}",
+        f"invalid arguments for tool 'get_forecast': city: Field required; days: {_NOT_AN_INT}",
+        "{'description': 'Name of the city, e.g. Paris.', 'type': 'string'}",
+        "c1 True Error: tool 'get_forecast' raised LookupError: no forecast for Atlantis",
+        f"c2 True Error: invalid arguments for tool 'get_forecast': days: {_NOT_AN_INT}",
+        "c3 True Error: there is no tool named 'get_weather'; available tools: get_forecast",
+        "complete 3 3",
+        "['iteration_started', 'tool_call_started', 'tool_call_finished', 'iteration_ended', "
+        "'iteration_started', 'iteration_ended', 'run_finished']",
+        "{'city': 'Paris'} None Sunny in Paris for 1 day(s)",
+        "Sunny.",
+        "{'prompt_tokens': 1200, 'completion_tokens': 30, 'total_tokens': 1230} stop",
+        "['system', 'user', 'assistant'] ['user', 'assistant']",
+        "max_iterations 3",
+        "429 error",
+        "Forecast(city='Paris', days=3) 1",
+        f"The final result did not validate: days: {_NOT_AN_INT} (got 'a few'). "
+        "Call final_result again, fixed.",
+        "awaiting_approval [('c1', 'cancel_trip', {'trip_id': 'T9'})]",
+        "Cancelled. ['trip T9 cancelled']",
+        "The result of get_forecast is Sunny in Paris for 3 day(s).",
+        "{'city': 'Paris', 'days': 3}",
+        "['chat', 'chat']",
+        "The result of get_forecast is Sunny in Paris for 1 day(s). "
+        "{'429_retry_after': 1, '503': 1, 'reset_before': 1}",
+        "503 ServiceUnavailable {'503': 5}",
+        "meta.llama-3.3-70b-instruct",
+    ],
     "toolcalls.md": [
         "'Adding. ' add {'a': 7, 'b': 35}",
         "7 + 35 []",
@@ -101,8 +151,33 @@ EXPECTED: dict[str, list[str | re.Pattern[str]]] = {
 
 
 def blocks_to_run(text: str) -> list[str]:
-    """The ```python blocks of a document, in order, without the ``# not run:`` ones."""
-    return [block for block in _FENCE.findall(text) if not block.startswith(NOT_RUN)]
+    """The ```python blocks of a document, in order, without the ``# not run:`` ones and
+    the ``# file:`` ones."""
+    return [block for block in _FENCE.findall(text) if not block.startswith((NOT_RUN, FILE))]
+
+
+def files_of(text: str) -> dict[str, str]:
+    """The ``# file: <name>`` blocks of a document: each file's name and whole text."""
+    files: dict[str, str] = {}
+    for block in _FENCE.findall(text):
+        if block.startswith(FILE):
+            name = block.splitlines()[0][len(FILE) :].strip()
+            assert name not in files, f"two blocks are the file {name!r}"
+            files[name] = block
+    return files
+
+
+def _write_files(files: dict[str, str], folder: Path) -> None:
+    for name, text in files.items():
+        path = Path(name)
+        assert not path.is_absolute() and ".." not in path.parts, f"{name!r}: not in the folder"
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(text, encoding="utf-8")
+
+
+def _test_files(name: str) -> dict[str, str]:
+    files = files_of((ROOT / "docs" / name).read_text(encoding="utf-8"))
+    return {file: text for file, text in files.items() if Path(file).name.startswith("test_")}
 
 
 def _as_expected(lines: list[str], expected: list[str | re.Pattern[str]]) -> list[object]:
@@ -124,8 +199,10 @@ def _clean_environment() -> dict[str, str]:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_doc_blocks_run_and_print_what_they_say(name: str, tmp_path: Path) -> None:
-    blocks = blocks_to_run((ROOT / "docs" / name).read_text(encoding="utf-8"))
+    text = (ROOT / "docs" / name).read_text(encoding="utf-8")
+    blocks = blocks_to_run(text)
     assert blocks, f"docs/{name} has no ```python block to run"
+    _write_files(files_of(text), tmp_path)
     code = _RUN.format(root=str(ROOT), blocks=blocks, name=name)
     done = subprocess.run(
         [sys.executable, "-c", code],
@@ -138,6 +215,28 @@ def test_doc_blocks_run_and_print_what_they_say(name: str, tmp_path: Path) -> No
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert _as_expected(done.stdout.splitlines(), EXPECTED[name]) == EXPECTED[name]
+
+
+@pytest.mark.parametrize("name", [name for name in sorted(EXPECTED) if _test_files(name)])
+def test_the_test_modules_of_a_doc_pass_under_pytest(name: str, tmp_path: Path) -> None:
+    text = (ROOT / "docs" / name).read_text(encoding="utf-8")
+    _write_files(files_of(text), tmp_path)
+    tests = sum(len(_TEST_FUNCTION.findall(body)) for body in _test_files(name).values())
+    environment = {
+        key: value for key, value in _clean_environment().items() if not key.startswith("PYTEST")
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", "."],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,  # as a reader runs ``pytest`` in the folder of the files
+        env=environment,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = done.stdout.strip().splitlines()[-1]
+    assert re.match(rf"{tests} passed in ", summary), done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -157,3 +256,16 @@ def test_a_not_run_block_is_left_out_and_the_others_kept_in_order() -> None:
         "```python\nprint(3)\n```\n"
     )
     assert blocks_to_run(text) == ["print(1)\n", "print(3)\n"]
+
+
+def test_a_file_block_is_a_file_not_run() -> None:
+    text = (
+        "```python\n# file: app.py\nNAME = 'app'\n```\n"
+        "```python\nimport app\nprint(app.NAME)\n```\n"
+        "```python\n# file: test_app.py\ndef test_name():\n    pass\n```\n"
+    )
+    assert blocks_to_run(text) == ["import app\nprint(app.NAME)\n"]
+    assert files_of(text) == {
+        "app.py": "# file: app.py\nNAME = 'app'\n",
+        "test_app.py": "# file: test_app.py\ndef test_name():\n    pass\n",
+    }
