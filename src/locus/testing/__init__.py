@@ -3,7 +3,8 @@
 ``ScriptedModel`` plays a list of turns; ``FunctionModel`` answers with a function
 of the messages and tools. Both implement ``complete()`` and ``stream()`` with
 the same ``StreamEvent`` contract as the real models. ``create_model`` is the
-factory behind the ``mock:`` provider of ``locus.models.get_model``.
+factory behind the ``mock:`` provider of ``locus.models.get_model``. ``docs/testing.md``
+shows them in an agent's tests.
 """
 
 from __future__ import annotations
