@@ -100,7 +100,7 @@ class ToolSteps:
         """Hand the conversation to the agent ``name``: its model, tools and system prompt,
         and (with a ``Handoff(history=...)``) a filtered view of the conversation."""
         history = self.config.handoff_history.get(name)
-        target = self.config.handoffs[name]._config
+        target = self.config.handoffs[name]._run_config()
         self.config = target
         self.last_agent = self.ctx.agent_name = target.name
         self._handoffs += (name,)

@@ -35,6 +35,7 @@ from locus.agent._options import (
     check_positive,
     reject_unknown_options,
 )
+from locus.agent._override import Overridable
 from locus.agent._result import AgentResult
 from locus.agent._resume import Resumable
 from locus.agent._run import AgentRun, RunRequest
@@ -63,7 +64,7 @@ else:
 RunT = TypeVar("RunT")
 
 
-class Agent(Resumable, SubAgents, Generic[OutputT]):
+class Agent(Resumable, SubAgents, Overridable, Generic[OutputT]):
     """An agent: call the model, run the tools it asks for, repeat, answer.
 
     ``name`` (letters, digits, ``_``, ``-``; default ``agent-<model short name>``) names
@@ -89,6 +90,7 @@ class Agent(Resumable, SubAgents, Generic[OutputT]):
     (``transfer_to_<name>`` tools, at most ``max_handoffs`` per run), or
     ``Handoff(agent, history=...)`` to filter what the receiving agent is shown
     (``docs/multi-agent.md``). ``async with agent:`` closes its toolsets and model.
+    ``with agent.override(model=...):`` runs it on another model (tests: docs/testing.md).
     """
 
     @overload
@@ -193,7 +195,7 @@ class Agent(Resumable, SubAgents, Generic[OutputT]):
         ``max_run_tokens`` is this run's token budget instead of the agent's.
         A failed run raises its typed error instead of yielding ``RunFinished``.
         """
-        return AgentRun(self._config, self._request(prompt, output_type, options)).events()
+        return AgentRun(self._run_config(), self._request(prompt, output_type, options)).events()
 
     stream = run
 
@@ -205,7 +207,7 @@ class Agent(Resumable, SubAgents, Generic[OutputT]):
         check_positive("max_run_tokens", budget, integer=True)
         thread_id = options.get("thread_id")
         history = as_history(options.get("message_history"), thread_id)
-        deps = options.get("deps")
+        deps = self._run_deps(options.get("deps"))
         check_deps(self._config.deps_type, deps)
         return RunRequest(
             prompt=as_messages(prompt),

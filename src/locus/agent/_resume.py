@@ -23,9 +23,16 @@ __all__ = ["Resumable"]
 
 
 class Resumable:
-    """Resuming paused runs; ``Agent`` supplies ``_config`` and ``run_timeout``."""
+    """Resuming paused runs; ``Agent`` supplies ``_config``, ``run_timeout`` and the
+    override-aware ``_run_config``/``_run_deps`` (``_override``)."""
 
     _config: RunConfig
+
+    if TYPE_CHECKING:  # (Overridable's, in Agent)
+
+        def _run_config(self) -> RunConfig: ...
+        def _run_deps(self, deps: Any) -> Any: ...
+
     run_timeout: float | None
 
     def resume_stream(
@@ -55,13 +62,13 @@ class Resumable:
             thread_id=thread_id,
             timeout=timeout if timeout is not None else self.run_timeout,
             output_type=self._config.output_type,
-            deps=deps,
+            deps=self._run_deps(deps),
             hooks=as_hooks(hooks, "resume()"),
             state=state,
             resume=True,
             approvals=dict(approvals or {}),
         )
-        return AgentRun(self._config, request).events()
+        return AgentRun(self._run_config(), request).events()
 
     def _resumed_run(
         self, state: RunState, approvals: Mapping[str, Approval], *, deps: Any, output_type: Any
@@ -74,12 +81,12 @@ class Resumable:
             prompt=(),
             timeout=self.run_timeout,
             output_type=output_type if output_type is not None else self._config.output_type,
-            deps=deps,
+            deps=self._run_deps(deps),
             state=state,
             resume=True,
             approvals=dict(approvals),
         )
-        return AgentRun(self._config, request).events()
+        return AgentRun(self._run_config(), request).events()
 
     async def resume(
         self,

@@ -98,6 +98,8 @@ EXPECTED: dict[str, list[str | re.Pattern[str]]] = {
         "Sunny in Paris for the next two days.",
         "complete 2 1",
         "0",
+        "Scripted reply.",
+        "Hi there",
         "You answer weather questions.",
         "Weather in Paris for two days? ['get_forecast']",
         "['city']",
