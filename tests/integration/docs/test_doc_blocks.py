@@ -76,6 +76,7 @@ EXPECTED: dict[str, list[str | re.Pattern[str]]] = {
     "emulator.md": [
         re.compile(r"http://127\.0\.0\.1:\d+"),
         "I am openai.gpt-oss-120b, served by the Locus OCI emulator.",
+        "I am Qwen/Qwen2.5-72B-Instruct, served by the Locus OCI emulator.",
         "I am xai.grok-4, served by the Locus OCI emulator.",
         "ConnectError",
         '{"city": "Paris", "population": 2100000}',

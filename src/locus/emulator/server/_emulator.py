@@ -179,6 +179,18 @@ class Emulator:
         return self._identity_or_fail().profile
 
     @property
+    def model_options(self) -> dict[str, str]:
+        """The keywords a Locus model needs to reach this emulator:
+        ``get_model("oci:<model or endpoint OCID>", **emu.model_options)``."""
+        identity = self._identity_or_fail()
+        return {
+            "compartment_id": identity.compartment_id,
+            "config_file": str(identity.config_file),
+            "profile_name": identity.profile,
+            "service_endpoint": self.url,
+        }
+
+    @property
     def api_key(self) -> str:
         """The bearer API key accepted on ``/openai/v1`` (also in ``<state_dir>/api_key``)."""
         return self._identity_or_fail().api_key
