@@ -19,6 +19,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from locus.core.errors import ConfigurationError
+from locus.serve._a2a import AUTH_KEY, a2a_rpc, agent_card_of, only_agent_card
 from locus.serve._agents import AgentTable
 from locus.serve._expiry import DEFAULT_PAUSED_TTL, sweeping
 from locus.serve._guard import Guard, GuardOptions
@@ -81,6 +82,7 @@ def create_app(
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
     app.state.served = Served(table, ServeState(), shutdown_timeout, float(paused_ttl))
+    setattr(app.state, AUTH_KEY, token is not None)  # (the A2A cards declare the token)
     return app
 
 
@@ -111,6 +113,7 @@ def _routes(ui: bool) -> list[Route]:
     routes = [  # the run routes first: the router tries each route in turn
         Route("/v1/chat/completions", _Direct(chat_completions), methods=["POST"]),
         Route("/v1/agents/{name}/runs", _Direct(run_agent), methods=["POST"]),
+        Route("/a2a/{name}", _Direct(a2a_rpc), methods=["POST"]),
         Route("/healthz", _healthz),
         Route("/readyz", _readyz),
         Route("/v1/status", _status),
@@ -120,6 +123,8 @@ def _routes(ui: bool) -> list[Route]:
         Route("/v1/threads", list_threads),
         Route("/v1/threads/{thread_id:path}", get_thread, methods=["GET"]),
         Route("/v1/threads/{thread_id:path}", delete_thread, methods=["DELETE"]),
+        Route("/.well-known/agent-card.json", only_agent_card, methods=["GET"]),
+        Route("/a2a/{name}/.well-known/agent-card.json", agent_card_of, methods=["GET"]),
     ]
     if ui:
         routes.append(Route("/", chat_page))

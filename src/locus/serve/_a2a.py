@@ -1,0 +1,321 @@
+"""A2A (Agent2Agent protocol 1.0): each agent's card and its JSON-RPC endpoint.
+
+- ``GET /a2a/{name}/.well-known/agent-card.json``: the card of the agent ``name``; its
+  interface is ``POST /a2a/{name}`` (JSON-RPC). ``GET /.well-known/agent-card.json`` is
+  the card of the only agent of a server that serves one.
+- Methods: ``SendMessage`` (runs the agent, answers with the finished task),
+  ``SendStreamingMessage`` (the task, then its status and artifact updates as SSE),
+  ``GetTask``, ``CancelTask`` (cancels the run). A message's ``contextId`` is the agent's
+  thread: a later message with it continues the conversation. Anything else is a
+  JSON-RPC error with the protocol's code.
+
+Requests pass the app's guard like every route (bearer token, body size, requests in
+flight per client); tasks are kept in the app's memory (``_a2a_tasks``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from locus.serve import _paused
+from locus.serve._a2a_card import agent_card
+from locus.serve._a2a_tasks import Progress, StreamItem, TaskRecord, TaskTable, drive
+from locus.serve._a2a_wire import (
+    INPUT_REQUIRED,
+    SUBMITTED,
+    TERMINAL,
+    WORKING,
+    RPCError,
+    dumps,
+    error_envelope,
+    parse_message_params,
+    result_envelope,
+    status,
+)
+from locus.serve._agents import is_structured
+from locus.serve._convert import BadRequest
+from locus.serve._expiry import maybe_sweep
+from locus.serve._runner import RunRequest, counted
+from locus.serve._served import (
+    JSONAnswer,
+    Served,
+    UnsupportedMediaType,
+    error_response,
+    read_json,
+    served,
+)
+from locus.serve._stream import EventStream
+
+__all__ = ["AUTH_KEY", "a2a_rpc", "agent_card_of", "only_agent_card"]
+
+AUTH_KEY = "a2a_auth"
+"""The ``app.state`` attribute saying whether the app requires a bearer token (set by
+``create_app``; the cards then declare it)."""
+CARD_PATH = "/.well-known/agent-card.json"
+_PUSH = (
+    "CreateTaskPushNotificationConfig",
+    "GetTaskPushNotificationConfig",
+    "ListTaskPushNotificationConfigs",
+    "DeleteTaskPushNotificationConfig",
+)
+
+
+async def only_agent_card(request: Request) -> Response:
+    """``GET /.well-known/agent-card.json``: the card of a server's only agent."""
+    names = served(request).agents.names()
+    if len(names) != 1:
+        message = (
+            f"this server serves several agents ({', '.join(names)}): each has its card at "
+            f"/a2a/{{name}}{CARD_PATH}"
+        )
+        return error_response(404, message, "not_found")
+    return _card(request, names[0])
+
+
+async def agent_card_of(request: Request) -> Response:
+    """``GET /a2a/{name}/.well-known/agent-card.json``."""
+    return _card(request, request.path_params["name"])
+
+
+def _card(request: Request, name: str) -> Response:
+    agent = served(request).agents.get(name)
+    if agent is None:
+        return _no_agent(request, name)
+    endpoint = f"{str(request.base_url).rstrip('/')}/a2a/{name}"
+    auth = bool(getattr(request.app.state, AUTH_KEY, False))
+    return JSONAnswer(agent_card(name, agent, endpoint, auth=auth))
+
+
+def _no_agent(request: Request, name: str) -> Response:
+    names = served(request).agents.names()
+    return error_response(404, f"no agent named {name!r}; this server serves {names}", "not_found")
+
+
+def _tasks(request: Request) -> TaskTable:
+    """The app's tasks (made on first use)."""
+    state = request.app.state
+    table: TaskTable | None = getattr(state, "a2a_tasks", None)
+    if table is None:
+        table = state.a2a_tasks = TaskTable()
+    return table
+
+
+async def a2a_rpc(request: Request) -> Response:
+    """``POST /a2a/{name}``: one JSON-RPC request to the agent ``name``."""
+    name = request.path_params["name"]
+    if served(request).agents.get(name) is None:
+        return _no_agent(request, name)
+    try:
+        body = await read_json(request)
+    except UnsupportedMediaType as exc:
+        return _error(None, RPCError(-32600, str(exc)), status_code=415)
+    except BadRequest as exc:
+        return _error(None, RPCError(-32700, str(exc)))
+    request_id = _request_id(body)
+    try:
+        method, params = _envelope(body)
+        _check_version(request.headers.get("a2a-version"))
+        return await _dispatch(request, name, request_id, method, params)
+    except RPCError as exc:
+        return _error(request_id, exc)
+
+
+def _error(request_id: Any, error: RPCError, status_code: int = 200) -> Response:
+    return JSONAnswer(error_envelope(request_id, error), status_code=status_code)
+
+
+def _request_id(body: Any) -> Any:
+    """The request's id, when it is one JSON-RPC allows (a string, a number or null)."""
+    found = body.get("id") if isinstance(body, dict) else None
+    return found if isinstance(found, str | int | float) and not isinstance(found, bool) else None
+
+
+def _envelope(body: Any) -> tuple[str, dict[str, Any]]:
+    """``(method, params)`` of a JSON-RPC 2.0 request (batches are not supported)."""
+    if not isinstance(body, dict):
+        raise RPCError(-32600, "the body must be one JSON-RPC 2.0 request object (no batches)")
+    if body.get("jsonrpc") != "2.0":
+        raise RPCError(-32600, "'jsonrpc' must be \"2.0\"")
+    request_id = body.get("id")
+    if isinstance(request_id, bool) or not isinstance(request_id, str | int | float | None):
+        raise RPCError(-32600, "'id' must be a string, a number or null")
+    method = body.get("method")
+    if not isinstance(method, str) or not method:
+        raise RPCError(-32600, "'method' must name an A2A method, e.g. \"SendMessage\"")
+    params = body.get("params", {})
+    if not isinstance(params, dict):
+        raise RPCError.invalid_params("'params' must be an object")
+    return method, params
+
+
+def _check_version(declared: str | None) -> None:
+    """A request declaring another protocol version than 1.x (the ``A2A-Version`` header)
+    is refused; one declaring none is served as 1.0."""
+    if declared is None or not declared.strip():
+        return
+    if declared.strip().split(".")[0] != "1":
+        raise RPCError(
+            -32009,
+            f"A2A version {declared.strip()!r} is not supported: this server speaks A2A 1.0 "
+            "(send 'A2A-Version: 1.0')",
+        )
+
+
+async def _dispatch(
+    request: Request, name: str, request_id: Any, method: str, params: dict[str, Any]
+) -> Response:
+    if method in ("SendMessage", "SendStreamingMessage"):
+        return await _send(request, name, request_id, params, stream=method != "SendMessage")
+    if method == "GetTask":
+        record = _tasks(request).get(name, params.get("id"))
+        task = record.json(_history_length(params.get("historyLength")))
+        return JSONAnswer(result_envelope(request_id, task))
+    if method == "CancelTask":
+        record = await _cancel(_tasks(request).get(name, params.get("id")))
+        return JSONAnswer(result_envelope(request_id, record.json()))
+    if method in _PUSH:
+        raise RPCError(
+            -32003,
+            "push notifications are not supported: follow a task with "
+            "SendStreamingMessage, or poll it with GetTask",
+        )
+    if method in ("ListTasks", "SubscribeToTask"):
+        raise RPCError(
+            -32004,
+            f"{method} is not supported here: SendMessage, "
+            "SendStreamingMessage, GetTask and CancelTask are",
+        )
+    if method == "GetExtendedAgentCard":
+        raise RPCError(
+            -32007,
+            f"there is no extended agent card: the card is the one at /a2a/{name}{CARD_PATH}",
+        )
+    if "/" in method:  # the method names of A2A 0.3 ("message/send", "tasks/get", ...)
+        raise RPCError(
+            -32009,
+            f"{method!r} is a method of A2A 0.3: this server speaks A2A "
+            "1.0 (SendMessage, SendStreamingMessage, GetTask, CancelTask)",
+        )
+    raise RPCError(
+        -32601,
+        f"no method {method!r}: use SendMessage, SendStreamingMessage, GetTask or CancelTask",
+    )
+
+
+def _history_length(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise RPCError.invalid_params("'historyLength' must be a non-negative integer")
+    return value
+
+
+async def _cancel(record: TaskRecord) -> TaskRecord:
+    """Cancel the task's run and wait for it to end (``canceled``)."""
+    if record.state in TERMINAL:
+        state = record.state.removeprefix("TASK_STATE_").lower()
+        raise RPCError(-32002, f"task {record.id!r} has already ended ({state})")
+    driver = record.driver
+    if record.state == INPUT_REQUIRED or driver is None:
+        raise RPCError(
+            -32002,
+            f"task {record.id!r} is paused for approval, not running: deny its calls at the "
+            "approvals route its status message names, or delete its thread",
+        )
+    driver.cancel()
+    await asyncio.wait((driver,))
+    return record
+
+
+async def _send(
+    request: Request, name: str, request_id: Any, params: dict[str, Any], *, stream: bool
+) -> Response:
+    app = served(request)
+    incoming = parse_message_params(params)
+    table = _tasks(request)
+    if incoming.task_id is not None:
+        _refuse_follow_up(table.get(name, incoming.task_id))
+    if app.state.draining:
+        message = "the server is shutting down; retry on another"
+        return _error(request_id, RPCError(-32603, message), status_code=503)
+    configuration = params.get("configuration") or {}
+    history_length = _history_length(configuration.get("historyLength"))
+    context_id = incoming.context_id or f"a2a-{uuid.uuid4().hex}"
+    task_id = uuid.uuid4().hex
+    user = {**incoming.message, "contextId": context_id, "taskId": task_id}
+    record = TaskRecord(task_id, context_id, name, [user], status(SUBMITTED))
+    table.add(record)
+    agent = app.agents.get(name)
+    progress = Progress(record, structured=is_structured(agent))
+    events = counted(agent, RunRequest(incoming.prompt, context_id), app.state)
+    first = _frame(request_id, {"task": record.json()}) if stream else b""
+    record.status = status(WORKING)
+    sink: asyncio.Queue[StreamItem | None] | None = asyncio.Queue() if stream else None
+    driver = asyncio.get_running_loop().create_task(
+        drive(progress, events, _keeper(app, name, agent), sink)
+    )
+    record.driver = driver
+    if sink is not None:
+        first += _frame(request_id, record.status_update())
+        return EventStream(_frames(request_id, first, sink, driver), app.state)
+    try:
+        await asyncio.wait((driver,))
+    except asyncio.CancelledError:  # the request itself was cancelled: so is its run
+        driver.cancel()
+        raise
+    return JSONAnswer(result_envelope(request_id, {"task": record.json(history_length)}))
+
+
+def _refuse_follow_up(record: TaskRecord) -> None:
+    """A message naming an existing task: this server starts a task per message, so the
+    conversation goes on by ``contextId`` instead."""
+    if record.state == INPUT_REQUIRED:
+        raise RPCError(
+            -32004,
+            f"task {record.id!r} waits for approval, which is given over HTTP, not A2A: "
+            "approve or deny at the approvals route its status message names",
+        )
+    state = record.state.removeprefix("TASK_STATE_").lower()
+    raise RPCError(
+        -32004,
+        f"task {record.id!r} is {state} and takes no more messages: send the message "
+        f"without 'taskId' (with 'contextId': {record.context_id!r} to go on with the "
+        "conversation)",
+    )
+
+
+def _keeper(app: Served, name: str, agent: Any) -> Any:
+    """Keeps a run that paused for approval (on its thread) and returns its run id."""
+
+    async def on_paused(result: Any) -> str:
+        await maybe_sweep(app.agents, app.state, app.paused_ttl, app.clock)
+        return await _paused.register(name, agent, result, app.state, now=app.clock())
+
+    return on_paused
+
+
+def _frame(request_id: Any, item: StreamItem) -> bytes:
+    return b"data: " + dumps(result_envelope(request_id, item)) + b"\n\n"
+
+
+async def _frames(
+    request_id: Any,
+    first: bytes,
+    sink: asyncio.Queue[StreamItem | None],
+    driver: asyncio.Task[None],
+) -> AsyncIterator[bytes]:
+    """The SSE body of a streamed task; a client that goes away cancels the run."""
+    try:
+        yield first
+        while (item := await sink.get()) is not None:
+            yield _frame(request_id, item)
+    finally:
+        if not driver.done():
+            driver.cancel()
+            await asyncio.wait((driver,))

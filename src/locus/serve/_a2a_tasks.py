@@ -1,0 +1,281 @@
+"""A2A tasks: one per message a client sends, each an agent run on the message's context
+(the agent's thread), kept in the app's memory so ``GetTask`` and ``CancelTask`` find it.
+
+A run is driven in a task of its own (``drive``), so ``CancelTask`` (another request)
+cancels it whether its client waits for the whole task or follows its stream. The run's
+events become A2A stream events (``Progress``): each stretch of the agent's text (one model
+answer) is an artifact, streamed in chunks; each tool call the agent makes, and its
+result, a ``working`` status update with a data part; the run's end a last status update
+(completed, failed, canceled, or input-required for a run that paused for approval).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from typing import Any
+
+from locus.agent import (
+    IterationEnded,
+    IterationStarted,
+    ModelTextDelta,
+    RunEvent,
+    RunFinished,
+    ToolCallFinished,
+    ToolCallStarted,
+)
+from locus.core.errors import LocusError
+from locus.serve._a2a_wire import (
+    CANCELED,
+    COMPLETED,
+    FAILED,
+    INPUT_REQUIRED,
+    TERMINAL,
+    WORKING,
+    RPCError,
+    agent_message,
+    data_part,
+    status,
+    text_part,
+)
+from locus.serve._convert import jsonable, pending_json
+
+__all__ = ["MAX_TASKS", "Progress", "StreamItem", "TaskRecord", "TaskTable", "drive"]
+
+MAX_TASKS = 1000
+"""Tasks an app remembers; past it, the oldest finished ones are forgotten."""
+log = logging.getLogger("locus.serve")
+
+StreamItem = dict[str, Any]
+"""One A2A ``StreamResponse`` (``{"statusUpdate": ...}``, ``{"artifactUpdate": ...}``)."""
+
+
+@dataclass(slots=True, eq=False)
+class TaskRecord:
+    """One task: its ids, the agent (served name) it runs, its status, artifacts and
+    history, and the asyncio task driving its run (``None`` once it has ended)."""
+
+    id: str
+    context_id: str
+    agent: str
+    history: list[dict[str, Any]]
+    status: dict[str, Any]
+    artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    driver: asyncio.Task[None] | None = None
+
+    @property
+    def state(self) -> str:
+        return str(self.status["state"])
+
+    def json(self, history_length: int | None = None) -> dict[str, Any]:
+        """The ``Task``; with ``history_length``, only that many of the latest messages."""
+        history = self.history
+        if history_length is not None:
+            history = history[len(history) - history_length :] if history_length else []
+        return {
+            "id": self.id,
+            "contextId": self.context_id,
+            "status": self.status,
+            "artifacts": list(self.artifacts.values()),
+            "history": history,
+        }
+
+    def status_update(self) -> StreamItem:
+        update = {"taskId": self.id, "contextId": self.context_id, "status": self.status}
+        return {"statusUpdate": update}
+
+
+class TaskTable:
+    """The tasks of one app, by id (at most ``limit``: the oldest finished ones go)."""
+
+    def __init__(self, limit: int = MAX_TASKS) -> None:
+        self.limit = limit
+        self.tasks: dict[str, TaskRecord] = {}
+
+    def add(self, record: TaskRecord) -> None:
+        if len(self.tasks) >= self.limit:
+            ended = [key for key, task in self.tasks.items() if task.state in TERMINAL]
+            for key in ended[: len(self.tasks) - self.limit + 1]:
+                del self.tasks[key]
+        self.tasks[record.id] = record
+
+    def get(self, agent: str, task_id: Any) -> TaskRecord:
+        """The task ``task_id`` of ``agent``; ``RPCError`` -32001 when there is none."""
+        if not isinstance(task_id, str) or not task_id:
+            raise RPCError.invalid_params("'params.id' must be the task's id (a string)")
+        record = self.tasks.get(task_id)
+        if record is None or record.agent != agent:
+            raise RPCError(
+                -32001,
+                f"no task {task_id!r} of agent {agent!r} here: tasks live in the memory of "
+                "the server process that ran them, and the oldest finished ones are forgotten",
+            )
+        return record
+
+
+class Progress:
+    """Turns one run's events into A2A stream events, keeping the task's record up to
+    date. A text chunk is held until the next event says whether it ends its artifact
+    (``lastChunk``)."""
+
+    def __init__(self, record: TaskRecord, *, structured: bool) -> None:
+        self.record = record
+        self.structured = structured
+        self.segment: str | None = None
+        self.held: str | None = None
+        self.segments = 0
+
+    def encode(self, event: RunEvent) -> list[StreamItem]:
+        if isinstance(event, ModelTextDelta):
+            if self.structured or not event.text:
+                return []
+            items = [] if self.held is None else [self._chunk(self.held, last=False)]
+            self.held = event.text
+            return items
+        if isinstance(event, IterationStarted | IterationEnded):
+            return self.close_text()
+        if isinstance(event, ToolCallStarted):
+            call = event.call
+            shown = {"id": call.id, "name": call.name, "arguments": jsonable(call.arguments)}
+            return [*self.close_text(), self._working({"toolCall": shown})]
+        if isinstance(event, ToolCallFinished):
+            result = event.result
+            shown = {"id": event.call.id, "name": event.call.name, "content": result.content}
+            if event.error is not None or result.is_error:
+                shown["isError"] = True
+            return [self._working({"toolResult": shown})]
+        return []
+
+    def close_text(self) -> list[StreamItem]:
+        """The held chunk as the last of its artifact (the agent's text stopped)."""
+        if self.held is None:
+            return []
+        item = self._chunk(self.held, last=True)
+        self.held, self.segment = None, None
+        return [item]
+
+    def _chunk(self, text: str, *, last: bool) -> StreamItem:
+        record = self.record
+        append = self.segment is not None
+        if self.segment is None:
+            self.segments += 1
+            self.segment = f"{record.id}-text-{self.segments}"
+            stored = {"artifactId": self.segment, "name": "answer", "parts": [text_part("")]}
+            record.artifacts[self.segment] = stored
+        part = record.artifacts[self.segment]["parts"][0]
+        part["text"] += text
+        artifact = {"artifactId": self.segment, "name": "answer", "parts": [text_part(text)]}
+        return self._artifact_update(artifact, append=append, last=last)
+
+    def _artifact_update(self, artifact: dict[str, Any], *, append: bool, last: bool) -> StreamItem:
+        record = self.record
+        update = {"taskId": record.id, "contextId": record.context_id, "artifact": artifact}
+        return {"artifactUpdate": {**update, "append": append, "lastChunk": last}}
+
+    def _message(self, parts: list[dict[str, Any]]) -> dict[str, Any]:
+        return agent_message(parts, self.record.id, self.record.context_id)
+
+    def _working(self, data: Any) -> StreamItem:
+        self.record.status = status(WORKING, self._message([data_part(data)]))
+        return self.record.status_update()
+
+    def _end(self, state: str, message: dict[str, Any] | None) -> list[StreamItem]:
+        self.record.status = status(state, message)
+        return [*self.close_text(), self.record.status_update()]
+
+    def completed(self, result: Any) -> list[StreamItem]:
+        """The events that end a run that answered: typed output as a data artifact (or
+        the answer, when no text streamed), the answer in the history, ``completed``."""
+        items = self.close_text()
+        record = self.record
+        if self.structured:
+            part = data_part(jsonable(result.output))
+            key, name = f"{record.id}-output", "output"
+        else:
+            part = text_part(str(result.message))
+            key, name = f"{record.id}-text-1", "answer"
+        artifact: dict[str, Any] = {"artifactId": key, "name": name, "parts": [part]}
+        if self.structured or not record.artifacts:
+            record.artifacts[key] = artifact
+            items.append(self._artifact_update(artifact, append=False, last=True))
+        record.history.append(self._message([part]))
+        return [*items, *self._end(COMPLETED, None)]
+
+    def paused(self, result: Any, run_id: str) -> list[StreamItem]:
+        """The events that end a run paused for approval: ``input-required``, its message
+        naming each pending call and where to approve them (the approvals route of the
+        paused run ``run_id``)."""
+        pending = [pending_json(p) for p in result.pending]
+        asked = ", ".join(f"{p['tool']}({p['arguments']})" for p in pending)
+        path = f"/v1/agents/{self.record.agent}/runs/{run_id}/approvals"
+        text = f"waiting for approval of {asked}: approve or deny at POST {path}"
+        data = {"runId": run_id, "approvalsPath": path, "pending": pending}
+        return self._end(INPUT_REQUIRED, self._message([text_part(text), data_part(data)]))
+
+    def failed(self, exc: BaseException) -> list[StreamItem]:
+        """The events that end a failed run: ``failed``, saying what happened (a Locus error's
+        own text, which holds no secrets; only the type of any other error)."""
+        if isinstance(exc, LocusError):
+            text = f"the run failed: {type(exc).__name__}: {exc}"
+        else:
+            log.error("an A2A task's run failed", exc_info=exc)
+            text = f"the run failed: internal error ({type(exc).__name__})"
+        return self._end(FAILED, self._message([text_part(text)]))
+
+    def canceled(self) -> list[StreamItem]:
+        text = (
+            "the task was canceled (CancelTask, or its client went away); the thread is as it was"
+        )
+        return self._end(CANCELED, self._message([text_part(text)]))
+
+
+OnPaused = Callable[[Any], Awaitable[str]]
+"""Keeps a paused run findable and returns its run id (for the approvals route)."""
+
+
+async def drive(
+    progress: Progress,
+    events: AsyncIterator[RunEvent],
+    on_paused: OnPaused,
+    sink: asyncio.Queue[StreamItem | None] | None,
+) -> None:
+    """Run the task to its end, posting its stream events to ``sink`` (``None`` after the
+    last); a cancelled run ends the task ``canceled``, a failed one ``failed``."""
+
+    def post(items: list[StreamItem]) -> None:
+        if sink is not None:
+            for item in items:
+                sink.put_nowait(item)
+
+    try:
+        result = await _run(progress, events, post)
+        if getattr(result, "pending", None):
+            post(progress.paused(result, await on_paused(result)))
+        else:
+            post(progress.completed(result))
+    except asyncio.CancelledError:
+        post(progress.canceled())
+    except Exception as exc:
+        post(progress.failed(exc))
+    finally:
+        progress.record.driver = None
+        if sink is not None:
+            sink.put_nowait(None)
+
+
+async def _run(
+    progress: Progress, events: AsyncIterator[RunEvent], post: Callable[[list[StreamItem]], None]
+) -> Any:
+    """Run to the end, posting each event's stream events; the run's result."""
+    result = None
+    async with aclosing(events):  # type: ignore[type-var]
+        async for event in events:
+            post(progress.encode(event))
+            if isinstance(event, RunFinished):
+                result = event.result
+    if result is None:  # pragma: no cover - a run that does not raise ends with RunFinished
+        raise RuntimeError("agent run ended without a result")
+    return result
