@@ -250,6 +250,7 @@ async def _send(
     task_id = uuid.uuid4().hex
     user = {**incoming.message, "contextId": context_id, "taskId": task_id}
     record = TaskRecord(task_id, context_id, name, [user], status(SUBMITTED))
+    record.size = len(await request.body())  # (the message's share of the body, about)
     table.add(record)
     agent = app.agents.get(name)
     progress = Progress(record, structured=is_structured(agent))

@@ -33,7 +33,6 @@ from locus.serve._a2a_wire import (
     COMPLETED,
     FAILED,
     INPUT_REQUIRED,
-    TERMINAL,
     WORKING,
     RPCError,
     agent_message,
@@ -43,10 +42,21 @@ from locus.serve._a2a_wire import (
 )
 from locus.serve._convert import jsonable, pending_json
 
-__all__ = ["MAX_TASKS", "Progress", "StreamItem", "TaskRecord", "TaskTable", "drive"]
+__all__ = [
+    "MAX_TASKS",
+    "MAX_TASK_BYTES",
+    "Progress",
+    "StreamItem",
+    "TaskRecord",
+    "TaskTable",
+    "drive",
+]
 
 MAX_TASKS = 1000
-"""Tasks an app remembers; past it, the oldest finished ones are forgotten."""
+"""Tasks an app remembers; past it, the oldest ended ones are forgotten."""
+MAX_TASK_BYTES = 64_000_000
+"""About how many bytes of clients' messages the remembered tasks may hold (a message may
+be as large as the body limit: images); past it, the oldest ended tasks are forgotten."""
 log = logging.getLogger("locus.serve")
 
 StreamItem = dict[str, Any]
@@ -65,6 +75,8 @@ class TaskRecord:
     status: dict[str, Any]
     artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     driver: asyncio.Task[None] | None = None
+    size: int = 0
+    """About how many bytes the client's message takes (``TaskTable``'s budget)."""
 
     @property
     def state(self) -> str:
@@ -89,18 +101,29 @@ class TaskRecord:
 
 
 class TaskTable:
-    """The tasks of one app, by id (at most ``limit``: the oldest finished ones go)."""
+    """The tasks of one app, by id: at most ``limit``, holding about ``max_bytes`` of
+    clients' messages; past either, the oldest that have ended (or paused: nothing runs)
+    are forgotten. Running tasks are never forgotten (the per-client limit bounds them)."""
 
-    def __init__(self, limit: int = MAX_TASKS) -> None:
+    def __init__(self, limit: int = MAX_TASKS, max_bytes: int = MAX_TASK_BYTES) -> None:
         self.limit = limit
+        self.max_bytes = max_bytes
+        self.size = 0
         self.tasks: dict[str, TaskRecord] = {}
 
     def add(self, record: TaskRecord) -> None:
-        if len(self.tasks) >= self.limit:
-            ended = [key for key, task in self.tasks.items() if task.state in TERMINAL]
-            for key in ended[: len(self.tasks) - self.limit + 1]:
-                del self.tasks[key]
+        over = len(self.tasks) + 1 - self.limit
+        extra = self.size + record.size - self.max_bytes
+        if over > 0 or extra > 0:
+            for key, task in list(self.tasks.items()):
+                if over <= 0 and extra <= 0:
+                    break
+                if task.driver is None:  # (ended, or paused for approval)
+                    del self.tasks[key]
+                    self.size -= task.size
+                    over, extra = over - 1, extra - task.size
         self.tasks[record.id] = record
+        self.size += record.size
 
     def get(self, agent: str, task_id: Any) -> TaskRecord:
         """The task ``task_id`` of ``agent``; ``RPCError`` -32001 when there is none."""

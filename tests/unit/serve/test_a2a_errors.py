@@ -20,6 +20,7 @@ from locus.core.errors import ModelError
 from locus.core.messages import Message, ToolCall
 from locus.core.toolspec import ToolSpec
 from locus.serve import create_app
+from locus.serve._a2a_tasks import TaskTable
 from locus.testing import FunctionModel, ScriptedModel
 from locus.tools import tool
 from tests.unit.serve.conftest import AppClient, adding_agent
@@ -250,3 +251,18 @@ async def test_the_apps_limits_hold_on_the_a2a_routes(client: AppClient) -> None
     draining = await http.post(URL, json=send({"text": "hi"}))
     assert draining.status_code == 503 and "shutting down" in draining.json()["error"]["message"]
     assert app.state.served.state.runs_started == 0
+
+
+async def test_past_its_limits_the_app_forgets_the_oldest_ended_tasks(client: AppClient) -> None:
+    app = create_app({"adder": Agent(ScriptedModel(["one", "two", "three", "four"]))})
+    app.state.a2a_tasks = TaskTable(limit=2, max_bytes=10_000)
+    http = client(app)
+    first, second, third = [
+        task_of(await http.post(URL, json=send({"text": f"#{n}"}))) for n in range(3)
+    ]
+    forgotten = await error_of(http, rpc("GetTask", {"id": first.id}))
+    assert forgotten["code"] == -32001 and "forgotten" in forgotten["message"]
+    for kept in (second, third):
+        assert "result" in (await http.post(URL, json=rpc("GetTask", {"id": kept.id}))).json()
+    big = task_of(await http.post(URL, json=send({"text": "x" * 9_990})))  # over max_bytes
+    assert list(app.state.a2a_tasks.tasks) == [big.id]
