@@ -16,6 +16,7 @@ flight per client); tasks are kept in the app's memory (``_a2a_tasks``).
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -58,6 +59,7 @@ AUTH_KEY = "a2a_auth"
 """The ``app.state`` attribute saying whether the app requires a bearer token (set by
 ``create_app``; the cards then declare it)."""
 CARD_PATH = "/.well-known/agent-card.json"
+log = logging.getLogger("locus.serve")
 _PUSH = (
     "CreateTaskPushNotificationConfig",
     "GetTaskPushNotificationConfig",
@@ -124,6 +126,9 @@ async def a2a_rpc(request: Request) -> Response:
         return await _dispatch(request, name, request_id, method, params)
     except RPCError as exc:
         return _error(request_id, exc)
+    except Exception as exc:  # a fault of the server's: named by its type only, logged
+        log.error("A2A request to %r failed", name, exc_info=exc)
+        return _error(request_id, RPCError(-32603, f"internal error ({type(exc).__name__})"))
 
 
 def _error(request_id: Any, error: RPCError, status_code: int = 200) -> Response:

@@ -266,3 +266,12 @@ async def test_past_its_limits_the_app_forgets_the_oldest_ended_tasks(client: Ap
         assert "result" in (await http.post(URL, json=rpc("GetTask", {"id": kept.id}))).json()
     big = task_of(await http.post(URL, json=send({"text": "x" * 9_990})))  # over max_bytes
     assert list(app.state.a2a_tasks.tasks) == [big.id]
+
+
+async def test_a_fault_of_the_server_is_an_internal_error_named_by_its_type(
+    client: AppClient,
+) -> None:
+    app = create_app({"adder": adding_agent()})
+    app.state.a2a_tasks = object()  # (not a task table: every task look-up breaks)
+    error = await error_of(client(app), rpc("GetTask", {"id": "x"}))
+    assert (error["code"], error["message"]) == (-32603, "internal error (AttributeError)")
