@@ -61,7 +61,7 @@ class Equals(Evaluator):
         wanted = _wanted(self.value, ctx, self.name)
         if ctx.output == wanted:
             return EvaluationResult(True)
-        return EvaluationResult(False, f"{_short(ctx.output)} != {_short(wanted)}")
+        return EvaluationResult(False, f"{_short(ctx.output, 200)} != {_short(wanted, 200)}")
 
     def spec(self) -> dict[str, Any]:
         return {} if self.value is MISSING else {"value": self.value}
@@ -87,7 +87,9 @@ class Contains(Evaluator):
         found = _contains(ctx.output, wanted, self.case_sensitive)
         if found:
             return EvaluationResult(True)
-        return EvaluationResult(False, f"{_short(ctx.output)} does not contain {_short(wanted)}")
+        return EvaluationResult(
+            False, f"{_short(ctx.output, 200)} does not contain {_short(wanted, 200)}"
+        )
 
     def spec(self) -> dict[str, Any]:
         spec: dict[str, Any] = {} if self.value is MISSING else {"value": self.value}
@@ -161,7 +163,7 @@ class MatchesRegex(Evaluator):
             return EvaluationResult(False, f"the output is a {type(ctx.output).__name__}")
         if self.compiled.search(ctx.output):
             return EvaluationResult(True)
-        return EvaluationResult(False, f"{_short(ctx.output)} does not match")
+        return EvaluationResult(False, f"{_short(ctx.output, 200)} does not match")
 
     def spec(self) -> dict[str, Any]:
         return {"pattern": self.pattern}
@@ -192,7 +194,7 @@ class ToolCalled(Evaluator):
                 k in call.arguments and call.arguments[k] == v for k, v in self.arguments.items()
             ):
                 return EvaluationResult(True)
-        seen = "; ".join(_short(call.arguments, 60) for call in named)
+        seen = "; ".join(_short(call.arguments, 100) for call in named)
         return EvaluationResult(False, f"no call with {_short(self.arguments)} (got {seen})")
 
 
