@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from locus.core.errors import ConfigurationError
@@ -67,8 +67,6 @@ class EvaluatorContext:
     duration: float = 0.0
     usage: Usage | None = None
     repeat: int = 0
-    extra: dict[str, Any] = field(default_factory=dict, repr=False)
-    """Free room for custom evaluators that cooperate (never read by Locus)."""
 
     def tool_calls(self) -> list[ToolCall]:
         """The tool calls the run's model made, in order (those of this run's messages).

@@ -204,6 +204,10 @@ class MaxTokens(Evaluator):
 
     limit: int
 
+    def __post_init__(self) -> None:
+        if isinstance(self.limit, bool) or not isinstance(self.limit, int) or self.limit < 0:
+            raise ConfigurationError(f"MaxTokens takes a number of tokens >= 0, not {self.limit!r}")
+
     @property
     def name(self) -> str:
         return f"MaxTokens({self.limit})"
@@ -224,6 +228,11 @@ class MaxDuration(Evaluator):
     """The task took at most ``seconds`` (wall time)."""
 
     seconds: float
+
+    def __post_init__(self) -> None:
+        ok = isinstance(self.seconds, int | float) and not isinstance(self.seconds, bool)
+        if not ok or self.seconds <= 0:
+            raise ConfigurationError(f"MaxDuration takes seconds > 0, not {self.seconds!r}")
 
     @property
     def name(self) -> str:

@@ -163,3 +163,16 @@ async def test_tool_called_on_a_function_task_says_it_needs_an_agent_result() ->
     error = report.cases[0].evaluations[0].error
     assert error is not None and error.type == "ConfigurationError"
     assert re.search("no AgentResult to read tool calls from; evaluate an Agent", error.message)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: MaxTokens(-1),
+        lambda: MaxTokens("10"),  # type: ignore[arg-type]
+        lambda: MaxDuration(0),
+    ],
+)
+def test_limits_that_make_no_sense_are_refused(make: Any) -> None:
+    with pytest.raises(ConfigurationError, match="takes"):
+        make()

@@ -164,3 +164,16 @@ async def test_compare_lists_cases_only_one_side_has() -> None:
     diff = before.compare(after)
     assert (diff.added, diff.removed, diff.changed, diff.unchanged) == (["c"], ["a"], [], 1)
     assert diff.render().splitlines()[-2:] == ["only after: c", "only before: a"]
+
+
+async def test_a_case_whose_score_changed_is_listed_though_its_status_did_not() -> None:
+    async def evaluate_with(value: float, label: str) -> EvaluationReport:
+        return await Dataset([Case("a", "x")], evaluators=[lambda ctx: value]).evaluate(
+            lambda inputs: inputs, label=label
+        )
+
+    diff = (await evaluate_with(0.9, "one")).compare(await evaluate_with(0.4, "two"))
+    (change,) = diff.changed
+    assert (change.key, change.before, change.after) == ("a", "passed", "passed")
+    assert [str(v) for v in change.changes] == ["<lambda>: 0.9 -> 0.4"]
+    assert diff.regressions == [] and diff.fixes == [] and diff.unchanged == 0
