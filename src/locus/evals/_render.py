@@ -29,7 +29,7 @@ def percent(rate: float) -> str:
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> list[str]:
     """Columns as wide as their widest cell; the last column takes what is left of
     ``width`` and is cut to fit."""
-    widths = [max(len(header[i]), *(len(row[i]) for row in rows)) for i in range(len(header))]
+    widths = [max([len(header[i]), *(len(row[i]) for row in rows)]) for i in range(len(header))]
     used = sum(widths[:-1]) + 2 * (len(header) - 1)
     widths[-1] = max(8, min(widths[-1], width - used))
 

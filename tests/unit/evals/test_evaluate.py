@@ -222,6 +222,15 @@ def test_evaluate_sync_from_plain_code() -> None:
     assert result.pass_rate == 1.0 and result.label == "sync"
 
 
+async def test_a_sync_function_that_returns_a_coroutine_is_awaited() -> None:
+    agent = weather_agent()
+    report = await Dataset([Case("paris", "Weather in Paris")]).evaluate(
+        lambda inputs: agent.arun(inputs)
+    )
+    case = report.cases[0]
+    assert case.output == "Here you go: Sunny in Paris for 1 day(s)." and case.result is not None
+
+
 def test_a_sync_task_may_call_run_sync_itself() -> None:
     agent = weather_agent()
     report = Dataset([Case("paris", "Weather in Paris")]).evaluate_sync(

@@ -72,6 +72,12 @@ async def test_the_summary_numbers() -> None:
 async def test_an_empty_dataset_reports_nothing_passed() -> None:
     report = await Dataset([]).evaluate(lambda inputs: inputs)
     assert report.cases == [] and report.pass_rate == 0.0 and report.summary.mean_duration == 0
+    assert report.render().splitlines() == [
+        "dataset: <lambda>",
+        "case  status  checks  tokens  secs  output",
+        "----  ------  ------  ------  ----  --------",
+        "0 cases: 0 passed, 0 failed, 0 errored; pass rate 0.0%; 0 tokens; mean 0.00 s",
+    ]
 
 
 async def test_render_is_a_table_within_the_width_with_failed_checks_under_their_case() -> None:
