@@ -6,8 +6,9 @@
 - Methods: ``SendMessage`` (runs the agent, answers with the finished task),
   ``SendStreamingMessage`` (the task, then its status and artifact updates as SSE),
   ``GetTask``, ``CancelTask`` (cancels the run). A message's ``contextId`` is the agent's
-  thread: a later message with it continues the conversation. Anything else is a
-  JSON-RPC error with the protocol's code.
+  thread: a later message with it continues the conversation. A run paused for approval
+  ends its task ``input-required``; a message to that task with the decisions resumes it
+  (``_a2a_resume``). Anything else is a JSON-RPC error with the protocol's code.
 
 Requests pass the app's guard like every route (bearer token, body size, requests in
 flight per client); tasks are kept in the app's memory (``_a2a_tasks``).
@@ -19,19 +20,22 @@ import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, NoReturn
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from locus.agent import RunEvent
 from locus.serve import _paused
 from locus.serve._a2a_card import agent_card
+from locus.serve._a2a_resume import approvals_of, resume
 from locus.serve._a2a_tasks import Progress, StreamItem, TaskRecord, TaskTable, drive
 from locus.serve._a2a_wire import (
     INPUT_REQUIRED,
     SUBMITTED,
     TERMINAL,
     WORKING,
+    IncomingMessage,
     RPCError,
     dumps,
     error_envelope,
@@ -230,8 +234,8 @@ async def _cancel(record: TaskRecord) -> TaskRecord:
     if record.state == INPUT_REQUIRED or driver is None:
         raise RPCError(
             -32002,
-            f"task {record.id!r} is paused for approval, not running: deny its calls at the "
-            "approvals route its status message names, or delete its thread",
+            f"task {record.id!r} is paused for approval, not running: deny its calls (a "
+            'message to the task with {"approvals": {"<call id>": {"approved": false}}})',
         )
     driver.cancel()
     await asyncio.wait((driver,))
@@ -243,23 +247,18 @@ async def _send(
 ) -> Response:
     app = served(request)
     incoming = parse_message_params(params)
-    table = _tasks(request)
-    if incoming.task_id is not None:
-        _refuse_follow_up(table.get(name, incoming.task_id))
+    configuration = params.get("configuration") or {}
+    history_length = _history_length(configuration.get("historyLength"))
     if app.state.draining:
         message = "the server is shutting down; retry on another"
         return _error(request_id, RPCError(-32603, message), status_code=503)
-    configuration = params.get("configuration") or {}
-    history_length = _history_length(configuration.get("historyLength"))
-    context_id = incoming.context_id or f"a2a-{uuid.uuid4().hex}"
-    task_id = uuid.uuid4().hex
-    user = {**incoming.message, "contextId": context_id, "taskId": task_id}
-    record = TaskRecord(task_id, context_id, name, [user], status(SUBMITTED))
-    record.size = len(await request.body())  # (the message's share of the body, about)
-    table.add(record)
     agent = app.agents.get(name)
+    if incoming.task_id is not None:
+        record, events = await _resumed(request, name, agent, incoming)
+    else:
+        record = _new_task(request, name, incoming, len(await request.body()))
+        events = counted(agent, RunRequest(incoming.prompt, record.context_id), app.state)
     progress = Progress(record, structured=is_structured(agent))
-    events = counted(agent, RunRequest(incoming.prompt, context_id), app.state)
     first = _frame(request_id, {"task": record.json()}) if stream else b""
     record.status = status(WORKING)
     sink: asyncio.Queue[StreamItem | None] | None = asyncio.Queue() if stream else None
@@ -278,15 +277,39 @@ async def _send(
     return JSONAnswer(result_envelope(request_id, {"task": record.json(history_length)}))
 
 
-def _refuse_follow_up(record: TaskRecord) -> None:
-    """A message naming an existing task: this server starts a task per message, so the
-    conversation goes on by ``contextId`` instead."""
-    if record.state == INPUT_REQUIRED:
-        raise RPCError(
-            -32004,
-            f"task {record.id!r} waits for approval, which is given over HTTP, not A2A: "
-            "approve or deny at the approvals route its status message names",
+def _new_task(request: Request, name: str, incoming: IncomingMessage, size: int) -> TaskRecord:
+    """A new task for the message, on its context (a new one when it names none)."""
+    context_id = incoming.context_id or f"a2a-{uuid.uuid4().hex}"
+    task_id = uuid.uuid4().hex
+    user = {**incoming.message, "contextId": context_id, "taskId": task_id}
+    record = TaskRecord(task_id, context_id, name, [user], status(SUBMITTED))
+    record.size = size  # (the message's share of the body, about)
+    _tasks(request).add(record)
+    return record
+
+
+async def _resumed(
+    request: Request, name: str, agent: Any, incoming: IncomingMessage
+) -> tuple[TaskRecord, AsyncIterator[RunEvent]]:
+    """The task a message names, resumed with the approvals the message carries (only a
+    task paused for approval takes a message: ``_a2a_resume``)."""
+    record = _tasks(request).get(name, incoming.task_id)
+    if record.state != INPUT_REQUIRED or record.driver is not None:
+        _refuse_follow_up(record)
+    if incoming.context_id not in (None, record.context_id):
+        raise RPCError.invalid_params(
+            f"task {record.id!r} is of context {record.context_id!r}, not {incoming.context_id!r}"
         )
+    events = await resume(served(request), agent, record, approvals_of(record, incoming.message))
+    if record.state != INPUT_REQUIRED or record.driver is not None:  # resumed meanwhile
+        _refuse_follow_up(record)
+    record.history.append({**incoming.message, "contextId": record.context_id})
+    return record, events
+
+
+def _refuse_follow_up(record: TaskRecord) -> NoReturn:
+    """A message naming a task that is not waiting for approval: this server starts a
+    task per message, so the conversation goes on by ``contextId`` instead."""
     state = record.state.removeprefix("TASK_STATE_").lower()
     raise RPCError(
         -32004,

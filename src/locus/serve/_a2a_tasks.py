@@ -149,7 +149,7 @@ class Progress:
         self.structured = structured
         self.segment: str | None = None
         self.held: str | None = None
-        self.segments = 0
+        self.first = self.segments = len(record.artifacts)  # (a resumed task has some)
 
     def encode(self, event: RunEvent) -> list[StreamItem]:
         if isinstance(event, ModelTextDelta):
@@ -219,9 +219,9 @@ class Progress:
             key, name = f"{record.id}-output", "output"
         else:
             part = text_part(str(result.message))
-            key, name = f"{record.id}-text-1", "answer"
+            key, name = f"{record.id}-text-{self.segments + 1}", "answer"
         artifact: dict[str, Any] = {"artifactId": key, "name": name, "parts": [part]}
-        if self.structured or not record.artifacts:
+        if self.structured or self.segments == self.first:  # (no text streamed)
             record.artifacts[key] = artifact
             items.append(self._artifact_update(artifact, append=False, last=True))
         record.history.append(self._message([part]))

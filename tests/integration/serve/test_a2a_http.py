@@ -30,7 +30,7 @@ from locus.agent import Agent
 from locus.emulator import Emulator
 from locus.serve import create_app
 from tests.integration.serve.conftest import ServerThread, locus_serve, serve_env, wait_until
-from tests.integration.serve.emulator_agent import adder, model
+from tests.integration.serve.emulator_agent import adder, model, operator
 
 Serve = Callable[[Starlette], ServerThread]
 TOKEN = "a2a-integration-token-42"
@@ -114,6 +114,41 @@ def test_a_context_id_continues_the_conversation(emu: Emulator, serve: Serve) ->
     users = [m["content"] for m in thread["messages"] if m["role"] == "user"]
     assert users == [ADD, "Thanks!"]  # the second run had the first as its history
     assert any(m["role"] == "tool" and m["content"] == "42" for m in thread["messages"])
+
+
+def test_a_paused_task_is_input_required_and_an_approval_message_resumes_it(
+    emu: Emulator, serve: Serve
+) -> None:
+    server = serve(create_app({"ops": operator(emu.info)}, token=TOKEN))
+
+    async def talk() -> tuple[Any, list[StreamResponse]]:
+        async with client_of(f"{server.url}/a2a/ops", streaming=False) as client:
+            (paused,) = await collect(
+                client.send_message(ask("Use the delete_file tool to delete alpha"))
+            )
+            task = paused.task
+            pending = MessageToDict(task.status.message)["parts"][1]["data"]["pending"]
+            approval = Part()
+            approval.data.struct_value.update(
+                {"approvals": {p["id"]: {"approved": True} for p in pending}}
+            )
+            message = Message(
+                message_id="m-2",
+                role=Role.ROLE_USER,
+                task_id=task.id,
+                context_id=task.context_id,
+                parts=[approval],
+            )
+        async with client_of(f"{server.url}/a2a/ops") as streamed:
+            resumed = await collect(streamed.send_message(SendMessageRequest(message=message)))
+        return task, resumed
+
+    paused, resumed = asyncio.run(talk())
+    assert paused.status.state == TaskState.TASK_STATE_INPUT_REQUIRED
+    assert "delete_file" in paused.status.message.parts[0].text
+    assert resumed[0].task.id == paused.id
+    assert resumed[-1].status_update.status.state == TaskState.TASK_STATE_COMPLETED
+    assert "deleted alpha" in text_of(resumed)
 
 
 def test_cancel_task_ends_a_long_streamed_run(emu: Emulator, serve: Serve) -> None:

@@ -172,9 +172,13 @@ async def test_an_unexpected_error_is_named_by_its_type_only(client: AppClient) 
     assert "hunter2" not in stream.text
 
 
+ran: list[str] = []
+
+
 @tool(requires_approval=True)
 def delete_file(path: str) -> str:
     """Delete a file."""
+    ran.append(path)
     return f"deleted {path}"
 
 
@@ -201,7 +205,7 @@ async def test_a_run_paused_for_approval_is_input_required_and_resumes_over_http
     path = shown["approvalsPath"]
     assert path == f"/v1/agents/ops/runs/{shown['runId']}/approvals"
     follow_up = await error_of(http, send({"text": "yes"}, taskId=task.id), "/a2a/ops")
-    assert follow_up["code"] == -32004 and "approvals route" in follow_up["message"]
+    assert follow_up["code"] == -32602 and '{"approvals":' in follow_up["message"]
     not_running = await error_of(http, rpc("CancelTask", {"id": task.id}), "/a2a/ops")
     assert not_running["code"] == -32002
     resumed = await http.post(path, json={"approvals": {"call-9": {"approved": True}}})
@@ -275,3 +279,50 @@ async def test_a_fault_of_the_server_is_an_internal_error_named_by_its_type(
     app.state.a2a_tasks = object()  # (not a task table: every task look-up breaks)
     error = await error_of(client(app), rpc("GetTask", {"id": "x"}))
     assert (error["code"], error["message"]) == (-32603, "internal error (AttributeError)")
+
+
+def approve(task: Task, decision: dict[str, Any], **message: Any) -> dict[str, Any]:
+    approvals = {"data": {"approvals": {"call-9": decision}}}
+    return send(approvals, taskId=task.id, contextId=task.context_id, **message)
+
+
+async def test_a_message_to_a_paused_task_with_approvals_resumes_it(client: AppClient) -> None:
+    ran.clear()
+    app = create_app({"ops": Agent(FunctionModel(deleter), tools=[delete_file])})
+    http = client(app)
+    task = task_of(await http.post("/a2a/ops", json=send({"text": "delete /tmp/x"})))
+    wrong = await error_of(
+        http,
+        send({"data": {"approvals": {"call-1": {"approved": True}}}}, taskId=task.id),
+        "/a2a/ops",
+    )
+    assert wrong["code"] == -32602 and "missing ['call-9']" in wrong["message"]
+    assert ran == []
+    stream = await http.post(
+        "/a2a/ops", json={**approve(task, {"approved": True}), "method": "SendStreamingMessage"}
+    )
+    frames = [f.removeprefix("data: ") for f in stream.text.split("\n\n") if f]
+    events = [parse_lenient(json.loads(f)["result"], StreamResponse()) for f in frames]
+    assert events[0].task.id == task.id and len(events[0].task.history) == 2  # + the approval
+    assert events[-1].status_update.status.state == TaskState.TASK_STATE_COMPLETED
+    assert ran == ["/tmp/x"]
+    done = await http.post("/a2a/ops", json=rpc("GetTask", {"id": task.id}))
+    final = parse_lenient(done.json()["result"], Task())
+    assert final.artifacts[-1].parts[0].text == "Result: deleted /tmp/x"
+    assert [m.role for m in final.history] == [1, 1, 2]  # user, the approval, the answer
+    again = await error_of(http, approve(task, {"approved": True}), "/a2a/ops")
+    assert again["code"] == -32004 and "completed" in again["message"]
+    assert ran == ["/tmp/x"]  # the call ran once
+
+
+async def test_a_denial_over_a2a_resumes_the_run_without_the_call(client: AppClient) -> None:
+    ran.clear()
+    app = create_app({"ops": Agent(FunctionModel(deleter), tools=[delete_file])})
+    http = client(app)
+    task = task_of(await http.post("/a2a/ops", json=send({"text": "delete /tmp/x"})))
+    denied = {"approved": False, "reason": "not that file"}
+    resumed = task_of(await http.post("/a2a/ops", json=approve(task, denied, messageId="m2")))
+    assert resumed.id == task.id
+    assert resumed.status.state == TaskState.TASK_STATE_COMPLETED
+    assert "not that file" in resumed.artifacts[-1].parts[0].text
+    assert ran == []
