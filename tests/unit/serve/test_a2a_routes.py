@@ -283,3 +283,22 @@ async def test_with_a_token_the_card_declares_it_and_calls_without_it_are_refuse
     assert last.status_update.status.state == TaskState.TASK_STATE_COMPLETED
     with pytest.raises(A2AClientError, match="401"):
         await events(client, user("add 7 and 35"))  # (no session: no token sent)
+
+
+async def test_a_running_task_holds_its_clients_slot(connect: Connect) -> None:
+    agent, started = _blocking()
+    app = create_app({"slow": agent}, max_concurrent_per_client=1)
+    client = await connect(app, "slow")
+    stream = asyncio.ensure_future(events(client, user("take your time")))
+    await asyncio.wait_for(started.wait(), 10)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
+        busy = await http.post("/a2a/slow", json={"jsonrpc": "2.0", "id": 1, "method": "GetTask"})
+        other = httpx.ASGITransport(app=app, client=("127.0.0.2", 50000))
+        async with httpx.AsyncClient(transport=other, base_url=BASE) as second:
+            (task_id,) = app.state.a2a_tasks.tasks
+            body = {"jsonrpc": "2.0", "id": 2, "method": "CancelTask", "params": {"id": task_id}}
+            canceled = await second.post("/a2a/slow", json=body)
+    assert busy.status_code == 429
+    assert canceled.json()["result"]["status"]["state"] == "TASK_STATE_CANCELED"
+    await asyncio.wait_for(stream, 10)
