@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from locus.evals._cases import CaseReport, ReportSummary, summarise
+from locus.core.errors import SerializationError
+from locus.core.usage import Usage
+from locus.evals._cases import CaseReport, ErrorRecord, EvaluatorOutcome, ReportSummary, summarise
 from locus.evals._diff import ReportDiff, diff_cases
 from locus.evals._render import render_report
 
@@ -57,6 +59,19 @@ class EvaluationReport:
             "cases": [case.to_dict() for case in self.cases],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EvaluationReport:
+        """A report ``to_dict`` wrote (a past run's, kept as JSON), to read or compare with.
+        Outputs and inputs come back as JSON values; exceptions and ``AgentResult``s are not
+        kept (an error keeps its type and message). Anything else is a
+        ``SerializationError``."""
+        try:
+            return cls(str(data["name"]), str(data["label"]), [_case(c) for c in data["cases"]])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise SerializationError(
+                f"not a report as EvaluationReport.to_dict writes it ({type(exc).__name__}: {exc})"
+            ) from None
+
     def compare(self, other: EvaluationReport) -> ReportDiff:
         """What changed from this report (before) to ``other`` (after), case by case."""
         return diff_cases(self.name, (self.label, self.cases), (other.label, other.cases))
@@ -65,3 +80,30 @@ class EvaluationReport:
     def diff(before: EvaluationReport, after: EvaluationReport) -> ReportDiff:
         """Same as ``before.compare(after)``."""
         return before.compare(after)
+
+
+def _case(data: dict[str, Any]) -> CaseReport:
+    usage = None
+    if data["usage"] is not None:
+        usage = Usage()
+        usage.update({str(k): int(v) for k, v in data["usage"].items()})
+    return CaseReport(
+        name=str(data["name"]),
+        key=str(data["key"]),
+        inputs=data["inputs"],
+        expected_output=data["expected_output"],
+        metadata=dict(data["metadata"]),
+        output=data["output"],
+        evaluations=[
+            EvaluatorOutcome(str(o["name"]), o["value"], o["reason"], _error(o["error"]))
+            for o in data["evaluations"]
+        ],
+        duration=float(data["duration"]),
+        usage=usage,
+        error=_error(data["error"]),
+        repeat=int(data["repeat"]),
+    )
+
+
+def _error(data: dict[str, Any] | None) -> ErrorRecord | None:
+    return None if data is None else ErrorRecord(str(data["type"]), str(data["message"]))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from locus.agent import Agent
+from locus.core.errors import SerializationError
 from locus.core.messages import Message
 from locus.core.toolspec import ToolSpec
 from locus.core.usage import Usage
@@ -183,3 +186,17 @@ async def test_a_case_whose_score_changed_is_listed_though_its_status_did_not() 
     assert (change.key, change.before, change.after) == ("a", "passed", "passed")
     assert [str(v) for v in change.changes] == ["<lambda>: 0.9 -> 0.4"]
     assert diff.regressions == [] and diff.fixes == [] and diff.unchanged == 0
+
+
+async def test_a_report_read_back_from_json_compares_like_the_original() -> None:
+    before, after = await evaluate(BEFORE, "before"), await evaluate(AFTER, "after")
+    kept = EvaluationReport.from_dict(json.loads(json.dumps(before.to_dict())))
+    assert kept.to_dict() == before.to_dict()
+    assert kept.render(durations=False) == before.render(durations=False)
+    assert kept.compare(after).to_dict() == before.compare(after).to_dict()
+    assert kept.case("atlantis").error == before.case("atlantis").error
+
+
+def test_what_is_not_a_report_is_a_serialization_error() -> None:
+    with pytest.raises(SerializationError, match=r"not a report as EvaluationReport\.to_dict"):
+        EvaluationReport.from_dict({"name": "x", "label": "y", "cases": [{"key": "a"}]})
