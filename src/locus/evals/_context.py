@@ -88,7 +88,8 @@ class EvaluatorContext:
 class Evaluator:
     """Base of the evaluator classes: override ``evaluate(ctx)`` (sync or ``async``).
 
-    ``name`` labels the evaluator in reports (the class name unless overridden).
+    ``name`` labels the evaluator in reports: ``default_name()`` (the class name; override
+    it) unless one is set.
     ``spec()`` gives the arguments saved by ``Dataset.to_file``: a dataclass evaluator's
     fields by default; override it (and accept the same keywords in ``__init__``) for
     another class. Pass your classes as ``Dataset.from_file(path, evaluator_types=[...])``
@@ -97,6 +98,16 @@ class Evaluator:
 
     @property
     def name(self) -> str:
+        """The evaluator's label: one set (``evaluator.name = "..."``, or a dataclass field
+        ``name``), else ``default_name()``."""
+        return str(vars(self).get("_evaluator_name") or self.default_name())
+
+    @name.setter
+    def name(self, value: str) -> None:
+        vars(self)["_evaluator_name"] = value
+
+    def default_name(self) -> str:
+        """The label when none was set: the class name (the built-ins add their arguments)."""
         return type(self).__name__
 
     def evaluate(self, ctx: EvaluatorContext) -> EvaluatorReturn | Awaitable[EvaluatorReturn]:
@@ -125,8 +136,7 @@ class FunctionEvaluator(Evaluator):
     def __init__(self, fn: EvaluatorFunction) -> None:
         self.fn = fn
 
-    @property
-    def name(self) -> str:
+    def default_name(self) -> str:
         return str(getattr(self.fn, "__name__", type(self.fn).__name__))
 
     def evaluate(self, ctx: EvaluatorContext) -> EvaluatorReturn | Awaitable[EvaluatorReturn]:

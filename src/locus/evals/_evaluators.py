@@ -53,8 +53,7 @@ class Equals(Evaluator):
     def __init__(self, value: Any = MISSING) -> None:
         self.value = value
 
-    @property
-    def name(self) -> str:
+    def default_name(self) -> str:
         return "Equals()" if self.value is MISSING else f"Equals({_short(self.value)})"
 
     def evaluate(self, ctx: EvaluatorContext) -> EvaluationResult:
@@ -78,8 +77,7 @@ class Contains(Evaluator):
         self.value = value
         self.case_sensitive = case_sensitive
 
-    @property
-    def name(self) -> str:
+    def default_name(self) -> str:
         return "Contains()" if self.value is MISSING else f"Contains({_short(self.value)})"
 
     def evaluate(self, ctx: EvaluatorContext) -> EvaluationResult:
@@ -128,8 +126,7 @@ class IsInstance(Evaluator):
     def type_name(self) -> str:
         return self.kind if isinstance(self.kind, str) else self.kind.__name__
 
-    @property
-    def name(self) -> str:
+    def default_name(self) -> str:
         return f"IsInstance({self.type_name})"
 
     def evaluate(self, ctx: EvaluatorContext) -> EvaluationResult:
@@ -154,8 +151,7 @@ class MatchesRegex(Evaluator):
             raise ConfigurationError(f"MatchesRegex: {pattern!r} is not a regex: {exc}") from None
         self.pattern = pattern
 
-    @property
-    def name(self) -> str:
+    def default_name(self) -> str:
         return f"MatchesRegex({_short(self.pattern)})"
 
     def evaluate(self, ctx: EvaluatorContext) -> EvaluationResult:
@@ -177,8 +173,7 @@ class ToolCalled(Evaluator):
     tool: str
     arguments: dict[str, Any] | None = None
 
-    @property
-    def name(self) -> str:
+    def default_name(self) -> str:
         return f"ToolCalled({self.tool!r})"
 
     def evaluate(self, ctx: EvaluatorContext) -> EvaluationResult:
@@ -208,8 +203,7 @@ class MaxTokens(Evaluator):
         if isinstance(self.limit, bool) or not isinstance(self.limit, int) or self.limit < 0:
             raise ConfigurationError(f"MaxTokens takes a number of tokens >= 0, not {self.limit!r}")
 
-    @property
-    def name(self) -> str:
+    def default_name(self) -> str:
         return f"MaxTokens({self.limit})"
 
     def evaluate(self, ctx: EvaluatorContext) -> EvaluationResult:
@@ -234,8 +228,7 @@ class MaxDuration(Evaluator):
         if not ok or self.seconds <= 0:
             raise ConfigurationError(f"MaxDuration takes seconds > 0, not {self.seconds!r}")
 
-    @property
-    def name(self) -> str:
+    def default_name(self) -> str:
         return f"MaxDuration({self.seconds:g}s)"
 
     def evaluate(self, ctx: EvaluatorContext) -> EvaluationResult:

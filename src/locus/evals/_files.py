@@ -85,7 +85,10 @@ def _evaluators_to_json(items: Sequence[EvaluatorLike], where: str) -> list[dict
         evaluator = as_evaluator(item, where)
         spec = evaluator.spec()
         name = type(evaluator).__name__
-        out.append({"evaluator": name, **_json_value(spec, f"{where}: {name}'s arguments")})
+        entry = {"evaluator": name, **_json_value(spec, f"{where}: {name}'s arguments")}
+        if evaluator.name != evaluator.default_name() and "name" not in spec:
+            entry["label"] = evaluator.name  # a name set on it (evaluator.name = "...")
+        out.append(entry)
     return out
 
 
@@ -160,7 +163,7 @@ class _Reader:
             raise SerializationError(
                 f"{self.source}: {where} is not an object with an 'evaluator' name"
             )
-        arguments = {k: v for k, v in spec.items() if k != "evaluator"}
+        arguments = {k: v for k, v in spec.items() if k not in ("evaluator", "label")}
         name = spec["evaluator"]
         cls = self.types.get(name)
         if cls is None:
@@ -171,11 +174,14 @@ class _Reader:
         if cls is LLMJudge:
             arguments = self._judge(arguments, where)
         try:
-            return cls(**arguments)
+            evaluator = cls(**arguments)
         except TypeError as exc:
             raise ConfigurationError(
                 f"{self.source}: {where}: {name}(**{arguments!r}) failed: {exc}"
             ) from None
+        if isinstance(spec.get("label"), str):
+            evaluator.name = spec["label"]
+        return evaluator
 
     def _judge(self, arguments: dict[str, Any], where: str) -> dict[str, Any]:
         if self.judge_model is not None:

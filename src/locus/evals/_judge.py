@@ -58,7 +58,8 @@ class LLMJudge(Evaluator):
         self.model = model
         self.include_input = include_input
         self.include_expected = include_expected
-        self.judge_name = name
+        if name != "LLMJudge":
+            self.name = name
         from locus.agent import Agent
 
         self.agent: Agent[Grade] = Agent(  # built now: a bad model is an error here, not later
@@ -68,10 +69,6 @@ class LLMJudge(Evaluator):
             name="llm-judge",
             model_kwargs=model_kwargs,
         )
-
-    @property
-    def name(self) -> str:
-        return self.judge_name
 
     def prompt(self, ctx: EvaluatorContext) -> str:
         """What the judge is asked about one case."""
@@ -96,8 +93,8 @@ class LLMJudge(Evaluator):
             spec["include_input"] = True
         if self.include_expected:
             spec["include_expected"] = True
-        if self.judge_name != "LLMJudge":
-            spec["name"] = self.judge_name
+        if self.name != "LLMJudge":
+            spec["name"] = self.name
         return spec
 
 

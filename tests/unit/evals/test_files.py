@@ -169,3 +169,25 @@ def test_bad_evaluator_arguments_in_a_file_say_which(tmp_path: Path) -> None:
     path.write_text('{"cases": [], "evaluators": [{"evaluator": "MaxTokens", "most": 3}]}')
     with pytest.raises(ConfigurationError, match=r"evaluators\[0\]: MaxTokens\(\*\*"):
         Dataset.from_file(path)
+
+
+@dataclass
+class Named(Evaluator):
+    name: str
+
+    def evaluate(self, ctx: EvaluatorContext) -> bool:
+        return True
+
+
+def test_names_set_on_evaluators_are_kept(tmp_path: Path) -> None:
+    renamed = Contains("Sunny")
+    renamed.name = "sunny"
+    assert Named("mine").name == "mine" and Contains("x").name == "Contains('x')"
+    Dataset([Case("a", "x")], evaluators=[renamed, Named("mine")]).to_file(tmp_path / "d.json")
+    loaded = Dataset.from_file(tmp_path / "d.json", evaluator_types=[Named])
+    assert [getattr(e, "name", None) for e in loaded.evaluators] == ["sunny", "mine"]
+    saved = json.loads((tmp_path / "d.json").read_text())["evaluators"]
+    assert saved == [
+        {"evaluator": "Contains", "value": "Sunny", "label": "sunny"},
+        {"evaluator": "Named", "name": "mine"},
+    ]
