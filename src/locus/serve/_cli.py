@@ -38,7 +38,7 @@ def build_parser(prog: str = "locus serve") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Serve agents over HTTP: OpenAI-compatible chat completions, AG-UI "
-        "event streams, threads and approvals (docs/serving.md).",
+        "event streams, A2A, threads and approvals (docs/serving.md).",
         epilog=_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
