@@ -1,0 +1,136 @@
+"""``RemoteAgent.stream``: a message sent with ``SendStreamingMessage``, its answer read
+from the server-sent events as they come."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from locus.a2a._errors import A2AError
+from locus.a2a._http import is_rpc_error, json_of, network_error, status_error
+from locus.a2a._wire import RemoteAnswer, answer_of, message_params, request
+from locus.core.errors import ResponseError, StreamError
+
+if TYPE_CHECKING:
+    from locus.a2a._client import RemoteAgent
+
+__all__ = ["RemoteStream"]
+
+
+class RemoteStream:
+    """A streamed message: ``async for text in stream`` gives the answer's text as it
+    comes (each artifact's chunks); afterwards ``answer`` is the ``RemoteAnswer``. A
+    task that does not complete raises, at the end, what ``RemoteAgent.send`` raises."""
+
+    def __init__(
+        self, remote: RemoteAgent, text: str, *, context_id: str | None, task_id: str | None
+    ) -> None:
+        self.remote = remote
+        self.params = message_params(text, context_id=context_id, task_id=task_id)
+        self.answer: RemoteAnswer | None = None
+        self._task: dict[str, Any] = {"artifacts": []}
+        self._message: dict[str, Any] | None = None
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self._run()
+
+    async def _run(self) -> AsyncIterator[str]:
+        from locus.a2a._client import checked, result_of
+
+        remote = self.remote
+        card = await remote.card()
+        if not card.streaming:
+            raise A2AError(
+                f"the card of {card.name!r} says it does not stream: use send()", url=card.url
+            )
+        body = request("SendStreamingMessage", self.params)
+        headers = remote._headers_for(stream=True)
+        async with remote._http() as http:
+            try:
+                async with http.stream("POST", card.url, json=body, headers=headers) as response:
+                    if response.status_code >= 400:
+                        await response.aread()
+                        if not is_rpc_error(response):
+                            raise status_error(response, card.url, token=bool(remote._token))
+                    if "text/event-stream" not in response.headers.get("content-type", ""):
+                        await response.aread()  # (a JSON-RPC error, not a stream)
+                        result_of(json_of(response, card.url), card.url)
+                        raise ResponseError(
+                            f"{card.url} did not answer SendStreamingMessage with a stream",
+                            endpoint=card.url,
+                        )
+                    async for data in _events(response):
+                        for text in self._take(result_of(_parsed(data, card.url), card.url)):
+                            yield text
+            except httpx.TransportError as exc:
+                raise network_error(exc, card.url, remote.timeout) from None
+        found = answer_of({"message": self._message} if self._message else {"task": self._task})
+        if found is None or (self._message is None and "status" not in self._task):
+            raise StreamError(
+                f"the stream of {card.url} ended before the task did", endpoint=card.url
+            )
+        self.answer = checked(found, card.name, card.url)
+
+    def _take(self, item: Any) -> list[str]:
+        """Fold one ``StreamResponse`` into the task; the text it adds to the answer."""
+        if not isinstance(item, dict):
+            return []
+        task = self._task
+        if isinstance(item.get("task"), dict):
+            task.update({k: v for k, v in item["task"].items() if k != "artifacts"})
+            task["artifacts"] = list(item["task"].get("artifacts") or [])
+        elif isinstance(item.get("message"), dict):
+            self._message = item["message"]
+            return [_texts(item["message"].get("parts"))]
+        elif isinstance(update := item.get("statusUpdate"), dict):
+            task.setdefault("id", update.get("taskId"))
+            task.setdefault("contextId", update.get("contextId"))
+            task["status"] = update.get("status")
+        elif isinstance(update := item.get("artifactUpdate"), dict):
+            task.setdefault("id", update.get("taskId"))
+            task.setdefault("contextId", update.get("contextId"))
+            artifact = update.get("artifact")
+            if isinstance(artifact, dict):
+                self._add(artifact, append=update.get("append") is True)
+                return [_texts(artifact.get("parts"))]
+        return []
+
+    def _add(self, artifact: dict[str, Any], *, append: bool) -> None:
+        artifacts: list[dict[str, Any]] = self._task["artifacts"]
+        for held in artifacts:
+            if held.get("artifactId") == artifact.get("artifactId"):
+                if append:
+                    held["parts"] = [*held.get("parts", []), *artifact.get("parts", [])]
+                else:
+                    held.update(artifact)
+                return
+        artifacts.append(dict(artifact))
+
+
+def _texts(parts: Any) -> str:
+    found = [p.get("text") for p in parts or () if isinstance(p, dict)]
+    return "".join(t for t in found if isinstance(t, str))
+
+
+def _parsed(data: str, url: str) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError:
+        raise StreamError(f"an event of the stream of {url} is not JSON", endpoint=url) from None
+
+
+async def _events(response: httpx.Response) -> AsyncIterator[str]:
+    """The ``data`` of each server-sent event."""
+    lines: list[str] = []
+    async for line in response.aiter_lines():
+        if not line:
+            if lines:
+                yield "\n".join(lines)
+            lines = []
+        elif line.startswith("data:"):
+            lines.append(line[5:].removeprefix(" "))
+    if lines:
+        yield "\n".join(lines)
