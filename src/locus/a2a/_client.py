@@ -11,24 +11,16 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from locus.a2a._card import AgentCard, card_url_of, read_card
-from locus.a2a._errors import InputRequiredError, RemoteRPCError, RemoteTaskError
 from locus.a2a._http import headers_for, is_rpc_error, json_of, network_error, status_error
-from locus.a2a._wire import (
-    COMPLETED,
-    INTERRUPTED,
-    UNFINISHED,
-    RemoteAnswer,
-    answer_of,
-    message_params,
-    request,
-)
+from locus.a2a._outcome import checked, result_of, settled, short
+from locus.a2a._stream import RemoteStream
+from locus.a2a._wire import RemoteAnswer, answer_of, message_params, request
 from locus.core.errors import ModelTimeoutError, ResponseError
 
 if TYPE_CHECKING:
-    from locus.a2a._stream import RemoteStream
     from locus.tools import Tool
 
-__all__ = ["RemoteAgent", "checked"]
+__all__ = ["RemoteAgent"]
 
 _POLL_FIRST, _POLL_MOST = 0.25, 2.0
 
@@ -133,9 +125,10 @@ class RemoteAgent:
         """Send ``text`` with ``SendStreamingMessage``: iterate the result for the
         answer's text as it comes; its ``answer`` is then the ``RemoteAnswer`` (the same
         errors as ``send`` are raised at the end)."""
-        from locus.a2a._stream import RemoteStream
-
-        return RemoteStream(self, text, context_id=context_id, task_id=task_id)
+        params = message_params(text, context_id=context_id, task_id=task_id)
+        headers = self._headers_for(stream=True)
+        token = self._token is not None
+        return RemoteStream(self.card, self._http, headers, params, token, self.timeout)
 
     def as_tool(
         self, name: str | None = None, description: str | None = None, *, keep_context: bool = True
@@ -172,12 +165,12 @@ class RemoteAgent:
         server may answer ``SendMessage`` before its task ends)."""
         deadline = time.monotonic() + self.timeout
         pause = _POLL_FIRST
-        while answer.state is not None and not _settled(answer.state):
+        while answer.state is not None and not settled(answer.state):
             if answer.task_id is None:
                 raise ResponseError(f"{url} answered with a task that has no id", endpoint=url)
             if time.monotonic() + pause > deadline:
                 raise ModelTimeoutError(
-                    f"task {answer.task_id} of {url} is still {_short(answer.state)} after "
+                    f"task {answer.task_id} of {url} is still {short(answer.state)} after "
                     f"{self.timeout} s; pass a larger timeout= if its tasks take longer",
                     endpoint=url,
                 )
@@ -188,44 +181,3 @@ class RemoteAgent:
                 raise ResponseError(f"the GetTask answer of {url} is not a task", endpoint=url)
             answer = found
         return answer
-
-
-def _settled(state: str) -> bool:
-    return state == COMPLETED or state in UNFINISHED or state in INTERRUPTED
-
-
-def _short(state: str | None) -> str:
-    return (state or "").removeprefix("TASK_STATE_").lower().replace("_", "-")
-
-
-def result_of(body: Any, url: str) -> Any:
-    """The ``result`` of a JSON-RPC response; ``RemoteRPCError`` for an error response."""
-    if not isinstance(body, dict):
-        raise ResponseError(f"the answer of {url} is not a JSON-RPC response", endpoint=url)
-    error = body.get("error")
-    if isinstance(error, dict):
-        code = error.get("code")
-        message = error.get("message")
-        raise RemoteRPCError(
-            code if isinstance(code, int) and not isinstance(code, bool) else 0,
-            message if isinstance(message, str) else "(no message)",
-            data=error.get("data"),
-            url=url,
-        )
-    if "result" not in body:
-        raise ResponseError(f"the answer of {url} is not a JSON-RPC response", endpoint=url)
-    return body["result"]
-
-
-def checked(answer: RemoteAnswer, agent: str, url: str) -> RemoteAnswer:
-    """``answer`` when the task completed (or was a message); the error for its state
-    otherwise."""
-    state = answer.state
-    if state is None or state == COMPLETED:
-        return answer
-    said = f": {answer.status_text}" if answer.status_text else ""
-    task = f"task {answer.task_id} of the remote agent {agent!r}"
-    if state in INTERRUPTED:
-        what = "authorization" if state.endswith("AUTH_REQUIRED") else "input"
-        raise InputRequiredError(f"{task} needs {what} ({_short(state)}){said}", answer, url=url)
-    raise RemoteTaskError(f"{task} ended {_short(state)}{said}", answer, url=url)

@@ -4,18 +4,19 @@ from the server-sent events as they come."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from locus.a2a._errors import A2AError
 from locus.a2a._http import is_rpc_error, json_of, network_error, status_error
-from locus.a2a._wire import RemoteAnswer, answer_of, message_params, request
+from locus.a2a._outcome import checked, result_of
+from locus.a2a._wire import RemoteAnswer, answer_of, request
 from locus.core.errors import ResponseError, StreamError
 
 if TYPE_CHECKING:
-    from locus.a2a._client import RemoteAgent
+    from locus.a2a._card import AgentCard
 
 __all__ = ["RemoteStream"]
 
@@ -26,10 +27,16 @@ class RemoteStream:
     task that does not complete raises, at the end, what ``RemoteAgent.send`` raises."""
 
     def __init__(
-        self, remote: RemoteAgent, text: str, *, context_id: str | None, task_id: str | None
+        self,
+        card: Callable[[], Awaitable[AgentCard]],
+        http: Callable[[], httpx.AsyncClient],
+        headers: dict[str, str],
+        params: dict[str, Any],
+        token: bool,
+        timeout: float,
     ) -> None:
-        self.remote = remote
-        self.params = message_params(text, context_id=context_id, task_id=task_id)
+        self._card, self._http, self._headers = card, http, headers
+        self.params, self._token, self._timeout = params, token, timeout
         self.answer: RemoteAnswer | None = None
         self._task: dict[str, Any] = {"artifacts": []}
         self._message: dict[str, Any] | None = None
@@ -38,23 +45,20 @@ class RemoteStream:
         return self._run()
 
     async def _run(self) -> AsyncIterator[str]:
-        from locus.a2a._client import checked, result_of
-
-        remote = self.remote
-        card = await remote.card()
+        card = await self._card()
         if not card.streaming:
             raise A2AError(
                 f"the card of {card.name!r} says it does not stream: use send()", url=card.url
             )
         body = request("SendStreamingMessage", self.params)
-        headers = remote._headers_for(stream=True)
-        async with remote._http() as http:
+        headers = self._headers
+        async with self._http() as http:
             try:
                 async with http.stream("POST", card.url, json=body, headers=headers) as response:
                     if response.status_code >= 400:
                         await response.aread()
                         if not is_rpc_error(response):
-                            raise status_error(response, card.url, token=bool(remote._token))
+                            raise status_error(response, card.url, token=self._token)
                     if "text/event-stream" not in response.headers.get("content-type", ""):
                         await response.aread()  # (a JSON-RPC error, not a stream)
                         result_of(json_of(response, card.url), card.url)
@@ -66,7 +70,7 @@ class RemoteStream:
                         for text in self._take(result_of(_parsed(data, card.url), card.url)):
                             yield text
             except httpx.TransportError as exc:
-                raise network_error(exc, card.url, remote.timeout) from None
+                raise network_error(exc, card.url, self._timeout) from None
         found = answer_of({"message": self._message} if self._message else {"task": self._task})
         if found is None or (self._message is None and "status" not in self._task):
             raise StreamError(
