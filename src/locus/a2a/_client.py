@@ -109,7 +109,7 @@ class RemoteAgent:
         card = await self.card()
         params = message_params(text, context_id=context_id, task_id=task_id, data=data)
         async with self._http() as http:
-            result = await self.call(http, card.url, "SendMessage", params)
+            result = await self._call(http, card.url, "SendMessage", params)
             answer = answer_of(result)
             if answer is None:
                 raise ResponseError(
@@ -146,7 +146,7 @@ class RemoteAgent:
 
         return remote_tool(self, name, description, keep_context=keep_context)
 
-    async def call(self, http: httpx.AsyncClient, url: str, method: str, params: Any) -> Any:
+    async def _call(self, http: httpx.AsyncClient, url: str, method: str, params: Any) -> Any:
         """One JSON-RPC call: its ``result``, or the error for what went wrong."""
         try:
             response = await http.post(
@@ -176,7 +176,7 @@ class RemoteAgent:
                 )
             await asyncio.sleep(pause)
             pause = min(pause * 2, _POLL_MOST)
-            found = answer_of(await self.call(http, url, "GetTask", {"id": answer.task_id}))
+            found = answer_of(await self._call(http, url, "GetTask", {"id": answer.task_id}))
             if found is None:
                 raise ResponseError(f"the GetTask answer of {url} is not a task", endpoint=url)
             answer = found
