@@ -73,6 +73,8 @@ class TownExecutor(AgentExecutor):
 
     - ``fail ...``: the task fails, saying ``the weather service is down``;
     - ``reject ...``: the task is rejected, saying ``I only do weather``;
+    - ``cancel``: the task is canceled, saying ``the forecaster left``;
+    - ``login``: the task needs authorization, saying ``Sign in to the weather service``;
     - ``weather``: it asks which city (input-required); the reply to that task names
       the city and completes it: ``Sunny in <city>.``;
     - ``count``: ``message <n> of this context`` (n counts the context's messages);
@@ -119,6 +121,10 @@ class TownExecutor(AgentExecutor):
             await updater.failed(said("the weather service is down"))
         elif text.startswith("reject"):
             await updater.reject(said("I only do weather"))
+        elif text == "cancel":
+            await updater.cancel(said("the forecaster left"))
+        elif text == "login":
+            await updater.requires_auth(said("Sign in to the weather service"))
         elif text == "weather":
             await updater.requires_input(said("Which city?"))
         elif text == "count":

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -86,18 +87,30 @@ async def test_a_card_of_another_protocol_version_is_refused(version_03: str) ->
 
 @pytest.fixture(scope="module")
 def not_a_card() -> Iterator[str]:
-    """A server whose ``/card.json`` is JSON but no agent card."""
+    """A server whose ``/card.json`` is JSON but no agent card, and whose
+    ``/legacy.json`` is a card of A2A 0.3 (its interface as ``url``)."""
 
     async def page(request: Request) -> JSONResponse:
         return JSONResponse({"hello": "world"})
 
-    with ServerThread(lambda url: Starlette(routes=[Route("/card.json", page)])) as server:
+    async def legacy(request: Request) -> JSONResponse:
+        card = {"name": "old", "url": "http://127.0.0.1:1/", "protocolVersion": "0.3.0"}
+        return JSONResponse(card)
+
+    routes = [Route("/card.json", page), Route("/legacy.json", legacy)]
+    with ServerThread(lambda url: Starlette(routes=routes)) as server:
         yield f"{server.url}/card.json"
 
 
 async def test_what_is_not_a_card_is_refused(locus_peer: str, not_a_card: str) -> None:
     with pytest.raises(AgentCardError, match="is not an A2A agent card"):
         await RemoteAgent(not_a_card).card()
+    legacy = not_a_card.replace("card.json", "legacy.json")
+    with pytest.raises(
+        AgentCardError,
+        match=r"is of A2A 0\.3\.0 \(no 'supportedInterfaces'\): this client speaks A2A 1\.x",
+    ):
+        await RemoteAgent(legacy).card()
     with pytest.raises(NotFoundError, match="HTTP 404: no agent named 'nobody'") as caught:
         await RemoteAgent(f"{locus_peer}/a2a/nobody", token=TOKEN).card()
     assert "pass the agent's base URL or its card's URL" in str(caught.value)
@@ -138,6 +151,7 @@ async def test_a_context_id_goes_on_with_the_conversation(town: str, locus_peer:
 @pytest.mark.parametrize(
     ("text", "said"),
     [
+        ("cancel", "ended canceled: the forecaster left"),
         ("fail", "ended failed: the weather service is down"),
         ("reject", "ended rejected: I only do weather"),
     ],
@@ -148,7 +162,8 @@ async def test_a_task_that_does_not_complete_raises_with_its_reason(
     with pytest.raises(RemoteTaskError, match=said) as caught:
         await RemoteAgent(town).send(text)
     assert not isinstance(caught.value, InputRequiredError)
-    assert caught.value.answer.state in ("TASK_STATE_FAILED", "TASK_STATE_REJECTED")
+    state = said.split()[1].rstrip(":").upper()
+    assert caught.value.answer.state == f"TASK_STATE_{state}"
 
 
 async def test_a_locus_run_that_fails_is_a_failed_task(locus_peer: str) -> None:
@@ -166,6 +181,15 @@ async def test_input_required_raises_and_the_reply_to_the_task_completes_it(town
     asked = caught.value.answer
     answer = await remote.send("Paris", task_id=asked.task_id, context_id=asked.context_id)
     assert answer.text == "Sunny in Paris."
+
+
+async def test_auth_required_is_input_required_saying_authorization(town: str) -> None:
+    with pytest.raises(
+        InputRequiredError,
+        match=r"needs authorization \(auth-required\): Sign in to the weather service",
+    ) as caught:
+        await RemoteAgent(town).send("login")
+    assert caught.value.answer.state == "TASK_STATE_AUTH_REQUIRED"
 
 
 async def test_a_locus_run_paused_for_approval_is_input_required(locus_peer: str) -> None:
@@ -202,6 +226,19 @@ async def test_401_without_the_token_says_to_pass_it(locus_peer: str) -> None:
     with pytest.raises(AuthenticationError, match="the token sent was refused") as caught:
         await remote.send("hello")
     assert "wrong-token-1234" not in str(caught.value)
+
+
+async def test_the_token_is_never_logged_nor_shown(
+    locus_peer: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    remote = RemoteAgent(f"{locus_peer}/a2a/helper", token=TOKEN)
+    with caplog.at_level(logging.DEBUG):
+        await remote.send("hello")
+        async for _ in remote.stream("hello"):
+            pass
+    assert caplog.records  # (httpx and httpcore log each request at DEBUG)
+    assert TOKEN not in caplog.text
+    assert TOKEN not in repr(remote) and TOKEN not in str(remote.card_sync())
 
 
 async def test_an_unreachable_server_is_a_connect_error(closed_port: str) -> None:
