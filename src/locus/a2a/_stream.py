@@ -11,7 +11,7 @@ import httpx
 
 from locus.a2a._errors import A2AError
 from locus.a2a._http import is_rpc_error, json_of, network_error, status_error
-from locus.a2a._outcome import checked, result_of
+from locus.a2a._outcome import checked, result_of, settled, short
 from locus.a2a._wire import RemoteAnswer, answer_of, request
 from locus.core.errors import ResponseError, StreamError
 
@@ -22,8 +22,9 @@ __all__ = ["RemoteStream"]
 
 
 class RemoteStream:
-    """A streamed message: ``async for text in stream`` gives the answer's text as it
-    comes (each artifact's chunks); afterwards ``answer`` is the ``RemoteAnswer``. A
+    """A streamed message: ``async for text in stream`` gives the text of the task's
+    artifacts (or of the agent's message) as it comes; afterwards ``answer`` is the
+    ``RemoteAnswer``, whose ``text`` is the last artifact's. A
     task that does not complete raises, at the end, what ``RemoteAgent.send`` raises."""
 
     def __init__(
@@ -68,13 +69,15 @@ class RemoteStream:
                         )
                     async for data in _events(response):
                         for text in self._take(result_of(_parsed(data, card.url), card.url)):
-                            yield text
+                            if text:
+                                yield text
             except httpx.TransportError as exc:
                 raise network_error(exc, card.url, self._timeout) from None
         found = answer_of({"message": self._message} if self._message else {"task": self._task})
-        if found is None or (self._message is None and "status" not in self._task):
+        if found is None or (found.state is not None and not settled(found.state)):
+            state = short(found.state if found else None) or "not started"
             raise StreamError(
-                f"the stream of {card.url} ended before the task did", endpoint=card.url
+                f"the stream of {card.url} ended while its task was {state}", endpoint=card.url
             )
         self.answer = checked(found, card.name, card.url)
 

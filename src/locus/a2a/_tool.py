@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
@@ -86,8 +87,6 @@ def remote_tool(
         _keep(contexts, key, answer.context_id or context_id, keep_context)
         if answer.text or not answer.data:
             return answer.text
-        import json
-
         return json.dumps(answer.data[0] if len(answer.data) == 1 else answer.data)
 
     ask.__doc__ = (

@@ -23,7 +23,13 @@ from locus.a2a import (
     RemoteRPCError,
     RemoteTaskError,
 )
-from locus.core.errors import AuthenticationError, ConnectError, ModelTimeoutError, NotFoundError
+from locus.core.errors import (
+    AuthenticationError,
+    ConnectError,
+    ModelTimeoutError,
+    NotFoundError,
+    StreamError,
+)
 from tests.fresh import modules_after
 from tests.unit.a2a.conftest import TOKEN
 from tests.unit.a2a.peers import ServerThread, sdk_app
@@ -281,11 +287,22 @@ class _Unfinished(AgentExecutor):
         raise NotImplementedError
 
 
-async def test_a_task_still_working_is_polled_until_the_timeout() -> None:
+async def test_a_task_still_working_is_polled_until_the_timeout_and_a_stream_says_it_ended() -> (
+    None
+):
     with ServerThread(lambda url: sdk_app(url, _Unfinished())) as server:
         remote = RemoteAgent(server.url, timeout=1)
         with pytest.raises(ModelTimeoutError, match=r"is still working after 1 s; pass a larger"):
             await remote.send("hello")
+        with pytest.raises(StreamError, match=r"ended while its task was working"):
+            async for _ in remote.stream("hello"):
+                pass
+
+
+async def test_a_streamed_plain_message_is_the_answer(town: str) -> None:
+    stream = RemoteAgent(town).stream("hi")
+    assert [text async for text in stream] == ["Hello from the town agent."]
+    assert stream.answer is not None and stream.answer.state is None
 
 
 def test_importing_locus_leaves_the_a2a_client_out_and_it_needs_no_sdk() -> None:
