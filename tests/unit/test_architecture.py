@@ -130,6 +130,8 @@ LAYERS = {
     "locus.serve": ["locus.emulator", "locus.testing", "locus.models.providers", "locus.chat"],
     "locus.chat": ["locus.emulator", "locus.testing", "locus.models.providers"],
     "locus.durable": ["locus.emulator", "locus.testing", "locus.models.providers", "locus.serve"],
+    "locus.a2a": ["locus.emulator", "locus.testing", "locus.serve", "locus.models.providers"],
+    "locus.evals": ["locus.emulator", "locus.testing", "locus.serve", "locus.models.providers"],
     "locus.stores": [
         "locus.agent",
         "locus.tools",

@@ -144,6 +144,18 @@ SURFACE: dict[str, set[str]] = {
         "ToolCallStreamParser",
         "parse_tool_calls",
     },
+    "locus.a2a": {
+        "A2AError",
+        "AgentCard",
+        "AgentCardError",
+        "InputRequiredError",
+        "RemoteAgent",
+        "RemoteAnswer",
+        "RemoteRPCError",
+        "RemoteStream",
+        "RemoteTaskError",
+        "Skill",
+    },
     "locus.evals": {
         "Case",
         "CaseChange",

@@ -49,6 +49,12 @@ EXPECTED = {
         "1",
         "clerk tool_call_started stock",
         "clerk tool_call_finished stock",
+        "adder Adds numbers. ['add_two_numbers']",
+        "The result of adder is The result of add_two_numbers is 42..",
+        "TASK_STATE_COMPLETED The result of add_two_numbers is 3.",
+        "The result of add_two_numbers is 4.",
+        "401 the agent needs credentials: pass RemoteAgent(url, token=...) "
+        "(sent as 'Authorization: Bearer <token>'), or headers={...}",
         "billing",
         "The result of transfer_to_billing is Transferred to billing..",
         "billing is shown ['user'] of ['user', 'assistant', 'tool']",
