@@ -110,7 +110,7 @@ def check_nested(
                 f"call {call_id!r} (tool {name!r}), but this agent has no agent used as a "
                 f"tool named {name!r}; resume it with the agent whose run paused"
             )
-        config: RunConfig = paused_config(agent._config, sub)
+        config: RunConfig = paused_config(agent._run_config(), sub)
         if sub.nested and sub.messages:
             toolbox = config.toolbox
             own = {item.name: item for item in toolbox.tools}

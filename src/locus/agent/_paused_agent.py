@@ -62,7 +62,7 @@ def _follow(home: RunConfig, handoffs: Sequence[str]) -> RunConfig | None:
         target = config.handoffs.get(name)
         if target is None:
             return None
-        config = target._config
+        config = target._run_config()
     return config
 
 
@@ -71,7 +71,7 @@ def _reachable(home: RunConfig) -> list[RunConfig]:
     found, seen = [home], {id(home)}
     for config in found:  # (grows while it is walked: breadth first)
         for target in config.handoffs.values():
-            other: RunConfig = target._config
+            other: RunConfig = target._run_config()
             if id(other) not in seen:
                 seen.add(id(other))
                 found.append(other)

@@ -131,3 +131,26 @@ def test_the_override_is_checked_like_the_agents_model() -> None:
     agent = Agent(ScriptedModel([]))
     with pytest.raises(ConfigurationError, match="model must be"), agent.override(model=42):  # type: ignore[arg-type]
         pass
+
+
+async def test_a_run_paused_after_a_handoff_resumes_on_the_overridden_agent() -> None:
+    @tool(requires_approval=True)
+    def refund(order: str) -> str:
+        """Refund an order."""
+        return f"refunded {order}"
+
+    billing = Agent(
+        ScriptedModel(["billing's own"]), name="billing", description="Bills.", tools=[refund]
+    )
+    front_model = ScriptedModel(
+        [ScriptedTurn(tool_calls=[ToolCall("t1", "transfer_to_billing", {})])]
+    )
+    front = Agent(front_model, handoffs=[billing])
+    scripted = ScriptedModel(
+        [ScriptedTurn(tool_calls=[ToolCall("r1", "refund", {"order": "A1"})]), "refunded, test"]
+    )
+    with billing.override(model=scripted):
+        paused = await front.arun("refund A1")
+        assert paused.stop_reason == "awaiting_approval" and paused.state is not None
+        done = await front.resume(paused.state, approvals={"r1": Approve()})
+    assert done.message == "refunded, test" and done.last_agent == "billing"

@@ -23,9 +23,13 @@ __all__ = ["durable_config"]
 
 @dataclasses.dataclass(slots=True, eq=False)
 class _HandoffTarget:
-    """What ``_switch_agent`` reads of a handoff agent: its (durable) ``_config``."""
+    """What a run reads of a handoff agent: its (durable) ``_config``, which is also the
+    configuration its runs start with (``agent.override`` does not reach durable runs)."""
 
     _config: RunConfig
+
+    def _run_config(self) -> RunConfig:
+        return self._config
 
 
 def durable_config(
