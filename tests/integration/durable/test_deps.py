@@ -269,8 +269,9 @@ async def test_an_approval_rule_sees_the_deps_and_the_approved_call_keeps_them(
         durable = await start_run(
             client, spec, "Pay 300.", task_queue=queue, deps={"user_id": "u-2", "limit": 100}
         )
-        while not (pending := await durable.pending()):
-            pass
+        async with asyncio.timeout(60):  # a run that never waits fails, not hangs
+            while not (pending := await durable.pending()):
+                pass
         assert [(p.id, p.tool) for p in pending] == [("p1", "pay")]
         await durable.approve("p1")
         result = await durable.result()

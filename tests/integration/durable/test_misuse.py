@@ -174,8 +174,9 @@ async def test_a_decision_for_an_ended_run_is_a_run_error_and_its_events_remain(
     async with worker(client) as (prefix, queue):
         Gate.set()
         started = await start_run(client, f"{prefix}:pay", "Pay 3.", task_queue=queue)
-        while not await started.pending():
-            await asyncio.sleep(0.02)
+        async with asyncio.timeout(60):  # a run that never waits fails, not hangs
+            while not await started.pending():
+                await asyncio.sleep(0.02)
         await started.approve("p1")
         assert (await started.result()).text == "Done: paid 3"
         decisions: list[Callable[[], Awaitable[None]]] = [
@@ -198,8 +199,9 @@ async def test_an_approval_for_a_call_that_does_not_wait_is_refused_and_changes_
 ) -> None:
     async with worker(client) as (prefix, queue):
         started = await start_run(client, f"{prefix}:pay", "Pay 3.", task_queue=queue)
-        while not await started.pending():
-            await asyncio.sleep(0.02)
+        async with asyncio.timeout(60):  # a run that never waits fails, not hangs
+            while not await started.pending():
+                await asyncio.sleep(0.02)
         with pytest.raises(ConfigurationError) as raised:
             await started.approve("p9")
         assert "no call 'p9' waits for a decision" in str(raised.value)
@@ -225,8 +227,9 @@ async def test_two_answers_at_once_one_wins_the_other_is_refused(client: Client)
     async with worker(client) as (prefix, queue):
         Gate.set()
         started = await start_run(client, f"{prefix}:pay", "Pay 3.", task_queue=queue)
-        while not await started.pending():
-            await asyncio.sleep(0.02)
+        async with asyncio.timeout(60):  # a run that never waits fails, not hangs
+            while not await started.pending():
+                await asyncio.sleep(0.02)
         answers = await asyncio.gather(
             started.approve("p1"), started.deny("p1", "no"), return_exceptions=True
         )
@@ -268,8 +271,9 @@ async def test_a_run_cancelled_while_a_call_waits_for_approval_ends_cancelled(
 ) -> None:
     async with worker(client) as (prefix, queue):
         started = await start_run(client, f"{prefix}:pay", "Pay 3.", task_queue=queue)
-        while not await started.pending():
-            await asyncio.sleep(0.02)
+        async with asyncio.timeout(60):  # a run that never waits fails, not hangs
+            while not await started.pending():
+                await asyncio.sleep(0.02)
         await started.cancel()
         with pytest.raises(RunCancelledError):
             await started.result()

@@ -97,8 +97,9 @@ async def test_approved_arguments_that_cannot_be_recorded_are_refused_and_the_ca
 ) -> None:
     async with worker(client) as (prefix, queue):
         started = await start_run(client, f"{prefix}:pay", "Pay 3.", task_queue=queue)
-        while not await started.pending():
-            await asyncio.sleep(0.02)
+        async with asyncio.timeout(60):  # a run that never waits fails, not hangs
+            while not await started.pending():
+                await asyncio.sleep(0.02)
         with pytest.raises(ConfigurationError, match=r"arguments\['amount'\] is of type date"):
             await started.approve("p1", arguments={"amount": datetime.date(2026, 1, 1)})
         with pytest.raises(ConfigurationError, match="over the limit"):

@@ -57,8 +57,9 @@ def desk() -> Iterator[Agent]:
 async def _approved_run(client: Client, spec: str, queue: str) -> DurableRun:
     prompt = "Use clerk: use refund for order A17."
     durable = await start_run(client, spec, prompt, task_queue=queue)
-    while not (pending := await durable.pending()):  # queries while the run's tasks run
-        await asyncio.sleep(0.02)
+    async with asyncio.timeout(60):  # a run that never waits fails, not hangs
+        while not (pending := await durable.pending()):  # queries while the run's tasks run
+            await asyncio.sleep(0.02)
     await durable.approve(pending[0].id)
     result = await durable.result()
     assert result.text.startswith("The result of clerk is")

@@ -7,6 +7,7 @@ its paused call; the depth limit and a failing sub-run as the tool errors ``arun
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -144,8 +145,9 @@ async def test_a_handed_off_sub_agents_gated_call_waits_with_arun_s_path(client:
     queue, name = f"q-{uuid.uuid4().hex[:8]}", f"tests.durable_sub:{uuid.uuid4().hex[:8]}"
     async with create_worker(client, task_queue=queue, agents={name: desk}):
         durable = await start_run(client, name, "Refund A17.", task_queue=queue)
-        while not (pending := await durable.pending()):
-            pass
+        async with asyncio.timeout(60):  # a run that never waits fails, not hangs
+            while not (pending := await durable.pending()):
+                pass
         assert [(p.id, p.tool, p.path) for p in pending] == [("d1/b1", "refund", ("billing",))]
         assert [p.path for p in pending] == [p.path for p in paused.pending]
         await durable.approve("d1/b1")
