@@ -55,7 +55,7 @@ from locus.serve._served import (
     read_json,
     served,
 )
-from locus.serve._stream import EventStream
+from locus.serve._stream import EventStream, done_unless_gone
 
 __all__ = ["AUTH_KEY", "a2a_rpc", "agent_card_of", "only_agent_card"]
 
@@ -269,11 +269,8 @@ async def _send(
     if sink is not None:
         first += _frame(request_id, record.status_update())
         return EventStream(_frames(request_id, first, sink, driver), app.state)
-    try:
-        await asyncio.wait((driver,))
-    except asyncio.CancelledError:  # the request itself was cancelled: so is its run
-        driver.cancel()
-        raise
+    # a client that leaves (or a request cancelled) cancels the run, as a stream's does
+    await done_unless_gone(request.receive, driver)
     return JSONAnswer(result_envelope(request_id, {"task": record.json(history_length)}))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,7 +21,7 @@ from locus.serve._expiry import maybe_sweep
 from locus.serve._openai import chat_chunks, completion_body, error_body, parse_chat
 from locus.serve._runner import RunRequest, counted, drain
 from locus.serve._served import JSONAnswer, Served, error_response, read_json, refusal, served
-from locus.serve._stream import EventStream, sse
+from locus.serve._stream import EventStream, done_unless_gone, sse
 
 __all__ = ["agui_events", "chat_completions", "resume_run", "run_agent"]
 
@@ -58,8 +59,13 @@ async def chat_completions(request: Request) -> Response:
             name, events, structured=structured, include_usage=include_usage, on_paused=on_paused
         )
         return EventStream(chunks, app.state)
+    runner = asyncio.get_running_loop().create_task(drain(events))
+    if not await done_unless_gone(request.receive, runner):
+        return Response(
+            status_code=499
+        )  # the client left: its run was cancelled, no one reads this
     try:
-        result = await drain(events)
+        result = runner.result()
         run_id = await on_paused(result) if getattr(result, "pending", None) else ""
     except Exception as exc:
         return JSONAnswer(error_body(exc), status_code=error_status(exc)[0])

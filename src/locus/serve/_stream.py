@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -24,7 +25,7 @@ from starlette.types import Receive, Scope, Send
 from locus.serve._convert import encode_text
 from locus.serve._state import ServeState
 
-__all__ = ["EventStream", "sse"]
+__all__ = ["EventStream", "done_unless_gone", "sse"]
 
 _HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
@@ -137,3 +138,18 @@ async def _write_all(send: Send, box: _Outbox) -> None:
 async def _until_disconnect(receive: Receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
+
+
+async def done_unless_gone(receive: Receive, work: asyncio.Task[Any]) -> bool:
+    """Wait for ``work`` (a run answered whole, once its request body was read) unless the
+    client goes away first: then ``work`` is cancelled (its run and model call end) and
+    waited for, and the answer is ``False``. Cancelling this cancels ``work`` too."""
+    watcher = asyncio.get_running_loop().create_task(_until_disconnect(receive))
+    try:
+        await asyncio.wait((work, watcher), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+        if not work.done():
+            work.cancel()
+            await asyncio.wait((work,))
+    return not work.cancelled()
