@@ -6,18 +6,17 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from locus._target import TargetFailed, load
 from locus.cli import (
     LOG_LEVELS,
     check_listen,
-    code_error,
     port,
     positive,
     seconds,
-    shadow_hint,
 )
 from locus.core.errors import ConfigurationError
 
@@ -154,40 +153,6 @@ def load_agents(targets: Sequence[str]) -> Any:
                 raise ConfigurationError(f"two agents are named {name!r}: give them names")
             table[name] = agent
     return table
-
-
-class TargetFailed(Exception):
-    """The user's module, or factory, raised while a ``module:agent`` was loaded."""
-
-
-def load(spec: str, *, mapping: bool = True) -> Any:
-    """The object ``spec`` names, checked to be an agent (or, with ``mapping``, a dict of
-    them): a mistake in ``spec`` is a ``ConfigurationError``, an exception the user's
-    code raised while it was imported or called is a ``TargetFailed`` that says where."""
-    from locus.serve._target import load_target
-
-    module = spec.partition(":")[0]
-    if module.endswith(".py") and not os.path.isfile(module):
-        raise ConfigurationError(f"{spec!r}: there is no file {module}")
-    try:
-        target = load_target(spec)
-    except ConfigurationError as exc:
-        hint = "" if module.endswith(".py") else shadow_hint(module)
-        if not hint:
-            raise
-        raise ConfigurationError(f"{exc}{hint}") from exc
-    except Exception as exc:
-        raise TargetFailed(f"loading {spec} failed: {code_error(exc)}") from exc
-    if not callable(getattr(target, "run", None)) and not (mapping and isinstance(target, Mapping)):
-        wanted = "an Agent, a {name: agent} dict or a factory" if mapping else "an Agent"
-        raise ConfigurationError(
-            f"{spec} is {_a(type(target).__name__)}, not an agent: point at {wanted}"
-        )
-    return target
-
-
-def _a(noun: str) -> str:
-    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "locus serve") -> int:
