@@ -23,10 +23,11 @@ __all__ = ["main"]
 _COMMANDS: dict[str, tuple[str, str]] = {
     "emulator": ("locus.emulator.cli", "run the local OCI Generative AI emulator"),
     "doctor": ("locus.doctor", "check an OCI profile or principal and make one signed call"),
-    "serve": ("locus.serve._cli", "serve agents over HTTP (OpenAI-compatible, AG-UI, chat page)"),
+    "serve": ("locus.serve._cli", "serve agents over HTTP (OpenAI-compatible, AG-UI, A2A, chat)"),
     "chat": ("locus.chat", "chat with an agent in the terminal (locus chat module:agent)"),
     "mcp": ("locus.mcp._cli", "serve @tools or an agent over MCP (locus mcp serve module:obj)"),
     "worker": ("locus.durable.temporal._worker", "durable agent runs on Temporal (module:agent)"),
+    "eval": ("locus.evals._cli", "run an evaluation dataset against an agent (docs/evals.md)"),
 }
 
 LOG_LEVELS = ["critical", "error", "warning", "info", "debug", "trace"]
