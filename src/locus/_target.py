@@ -38,9 +38,14 @@ def load_target(spec: str) -> Any:
         target = getattr(module, attribute)
     except AttributeError:
         raise ConfigurationError(f"module {module_name!r} has no attribute {attribute!r}") from None
-    if callable(target) and not callable(getattr(target, "run", None)):
+    if callable(target) and not callable(getattr(target, "run", None)) and not _is_tool(target):
         target = target()
     return target
+
+
+def _is_tool(target: Any) -> bool:
+    """A ``@tool`` (callable, but not an agent factory: calling it would run the tool)."""
+    return callable(getattr(target, "invoke", None)) and hasattr(target, "spec")
 
 
 class TargetFailed(Exception):

@@ -90,6 +90,7 @@ def test_the_least_pass_rate_is_the_users_to_set(scratch: Path) -> None:
         (["missing.json", "agents:qwen"], "neither module:dataset nor a dataset file"),
         (["agents:qwen", "agents:qwen"], "is a Agent, not a locus.evals Dataset"),
         (["weather_evals:dataset", "weather_evals:dataset"], "not an agent"),
+        (["weather_evals:dataset", "agents:forecast"], "is a Tool, not an agent"),
         (["weather_evals:dataset", "agents:qwen", "--min-pass-rate", "2"], "not a pass rate"),
     ],
 )
