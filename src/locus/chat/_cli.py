@@ -52,7 +52,7 @@ def run_cli(argv: Sequence[str] | None, prog: str) -> int:
     except ImportError:
         print(f"{prog}: prompt_toolkit is missing: pip install 'locus-oci[chat]'", file=sys.stderr)
         return 2
-    from locus.serve._cli import TargetFailed, load
+    from locus._target import TargetFailed, load
 
     try:
         agent = load(args.target, mapping=False)
