@@ -21,12 +21,12 @@ from locus.evals._cases import (
     ReportSummary,
 )
 from locus.evals._context import (
+    EvalTask,
     EvaluationResult,
     Evaluator,
     EvaluatorContext,
     EvaluatorFunction,
     EvaluatorReturn,
-    Task,
 )
 from locus.evals._dataset import Case, Dataset
 from locus.evals._diff import CaseChange, ReportDiff, ValueChange
@@ -51,6 +51,7 @@ __all__ = [
     "Dataset",
     "Equals",
     "ErrorRecord",
+    "EvalTask",
     "EvaluationReport",
     "EvaluationResult",
     "Evaluator",
@@ -66,7 +67,6 @@ __all__ = [
     "MaxTokens",
     "ReportDiff",
     "ReportSummary",
-    "Task",
     "ToolCalled",
     "ValueChange",
 ]

@@ -17,13 +17,13 @@ if TYPE_CHECKING:
     from locus.core.usage import Usage
 
 __all__ = [
+    "EvalTask",
     "EvaluationResult",
     "Evaluator",
     "EvaluatorContext",
     "EvaluatorFunction",
     "EvaluatorLike",
     "EvaluatorReturn",
-    "Task",
     "as_evaluator",
     "as_value",
 ]
@@ -41,7 +41,7 @@ class EvaluationResult:
 EvaluatorReturn: TypeAlias = "bool | int | float | EvaluationResult"
 """What an evaluator returns: an assertion, a score, or either with a reason."""
 
-Task: TypeAlias = "Agent[Any] | Callable[[Any], Any] | Callable[[Any], Awaitable[Any]]"
+EvalTask: TypeAlias = "Agent[Any] | Callable[[Any], Any] | Callable[[Any], Awaitable[Any]]"
 """What a dataset is evaluated against: an ``Agent`` (``agent.arun(case.inputs)``), or a
 function of the case's inputs (sync or ``async``) returning the output (or an
 ``AgentResult``, whose ``output`` is then the output)."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from locus.core.errors import ConfigurationError
-from locus.evals._context import Evaluator, EvaluatorLike, Task, as_evaluator
+from locus.evals._context import EvalTask, Evaluator, EvaluatorLike, as_evaluator
 
 if TYPE_CHECKING:
     from locus.core.model import Model
@@ -87,7 +87,7 @@ class Dataset:
 
     async def evaluate(
         self,
-        task: Task,
+        task: EvalTask,
         *,
         max_concurrency: int | None = 8,
         deps: Any = None,
@@ -111,7 +111,7 @@ class Dataset:
 
     def evaluate_sync(
         self,
-        task: Task,
+        task: EvalTask,
         *,
         max_concurrency: int | None = 8,
         deps: Any = None,

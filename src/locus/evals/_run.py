@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from locus.agent import Agent, AgentResult
 from locus.core.errors import ConfigurationError
 from locus.evals._cases import CaseReport, ErrorRecord, EvaluatorOutcome
-from locus.evals._context import Evaluator, EvaluatorContext, Task, as_value
+from locus.evals._context import EvalTask, Evaluator, EvaluatorContext, as_value
 from locus.evals._report import EvaluationReport
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ _Call = Callable[[Any], Awaitable[Any]]
 
 async def run_dataset(
     dataset: Dataset,
-    task: Task,
+    task: EvalTask,
     *,
     max_concurrency: int | None,
     deps: Any,
@@ -58,13 +58,13 @@ def _check_counts(max_concurrency: int | None, repeat: int) -> None:
         raise ConfigurationError(f"repeat must be a positive integer, got {repeat!r}")
 
 
-def _label(task: Task) -> str:
+def _label(task: EvalTask) -> str:
     if isinstance(task, Agent):
         return task.name
     return str(getattr(task, "__name__", type(task).__name__))
 
 
-def _caller(task: Task, deps: Any) -> _Call:
+def _caller(task: EvalTask, deps: Any) -> _Call:
     """``task`` as one async call of a case's inputs."""
     if isinstance(task, Agent):
         agent: Agent[Any] = task
