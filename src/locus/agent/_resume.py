@@ -44,6 +44,7 @@ class Resumable:
         deps: Any = None,
         hooks: Sequence[object] | None = None,
         timeout: float | None = None,
+        max_run_tokens: int | None = None,
     ) -> AsyncGenerator[RunEvent, None]:
         """Resume a paused run and yield its events (see ``resume``)."""
         from locus.agent._run import AgentRun, RunRequest
@@ -57,6 +58,7 @@ class Resumable:
         if state is None and thread_id is None:
             raise ConfigurationError("resume needs the paused RunState or its thread_id=")
         check_positive("timeout", timeout)
+        check_positive("max_run_tokens", max_run_tokens, integer=True)
         request = RunRequest(
             prompt=(),
             thread_id=thread_id,
@@ -67,6 +69,7 @@ class Resumable:
             state=state,
             resume=True,
             approvals=dict(approvals or {}),
+            max_run_tokens=max_run_tokens,
         )
         return AgentRun(self._run_config(), request).events()
 
@@ -97,6 +100,7 @@ class Resumable:
         deps: Any = None,
         hooks: Sequence[object] | None = None,
         timeout: float | None = None,
+        max_run_tokens: int | None = None,
     ) -> AgentResult[Any]:
         """Continue a paused run: approved calls run (once), denied ones become tool
         results the model reads, and the loop goes on.
@@ -104,7 +108,8 @@ class Resumable:
         ``approvals`` maps every pending call id to ``Approve()``,
         ``Approve(arguments={...})`` or ``Deny("reason")``. With ``thread_id`` (or a
         state from a thread) the state kept in the thread store is used and claimed;
-        resuming a state twice raises ``AlreadyResumedError``.
+        resuming a state twice raises ``AlreadyResumedError``. ``max_run_tokens`` is the
+        resumed run's token budget instead of the agent's.
         """
         from locus.agent._agent import drain
 
@@ -115,6 +120,7 @@ class Resumable:
             deps=deps,
             hooks=hooks,
             timeout=timeout,
+            max_run_tokens=max_run_tokens,
         )
         return await drain(events)
 
@@ -127,6 +133,7 @@ class Resumable:
         deps: Any = None,
         hooks: Sequence[object] | None = None,
         timeout: float | None = None,
+        max_run_tokens: int | None = None,
     ) -> AgentResult[Any]:
         """``resume`` for synchronous code."""
         return _run_sync(
@@ -137,6 +144,7 @@ class Resumable:
                 deps=deps,
                 hooks=hooks,
                 timeout=timeout,
+                max_run_tokens=max_run_tokens,
             ),
             name="resume_sync",
             instead="await agent.resume(...)",

@@ -116,3 +116,31 @@ def test_a_run_budget_must_be_a_positive_int() -> None:
     for bad in (0, -5, 1.5, "100", True):
         with pytest.raises(ConfigurationError, match="max_run_tokens"):
             agent.run_sync("hi", max_run_tokens=bad)  # type: ignore[arg-type]
+
+
+async def test_a_resumed_run_may_carry_its_own_budget_counting_what_it_spent_before() -> None:
+    from locus.agent import Approve
+
+    @tool(requires_approval=True)
+    def delete(path: str) -> str:
+        """Delete a file."""
+        return f"deleted {path}"
+
+    calls = 0
+
+    def brain(messages: list[Message], tools: list[ToolSpec]) -> Turn:
+        nonlocal calls
+        calls += 1
+        name = "delete" if calls == 1 else "lookup"
+        arguments = {"path": "a"} if calls == 1 else {"query": str(calls)}
+        call = ToolCall(f"c{calls}", name, arguments)
+        return ScriptedTurn(tool_calls=[call], usage=Usage(prompt_tokens=20, completion_tokens=10))
+
+    agent = Agent(FunctionModel(brain), tools=[delete, lookup], max_iterations=50)
+    paused = await agent.arun("delete a, then look things up")
+    assert paused.stop_reason == "awaiting_approval" and paused.state is not None
+    with pytest.raises(UsageLimitError, match=r"max_run_tokens=70 \(90 tokens used\)"):
+        await agent.resume(paused.state, approvals={"c1": Approve()}, max_run_tokens=70)
+    assert calls == 3  # 30 before the pause, 60, 90: the third call crossed 70, no fourth
+    with pytest.raises(ConfigurationError, match="max_run_tokens"):
+        await agent.resume(paused.state, approvals={"c1": Approve()}, max_run_tokens=0)
