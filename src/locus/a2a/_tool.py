@@ -62,9 +62,17 @@ def remote_tool(
             answer = await remote.send(input, context_id=context_id, task_id=waiting)
         except InputRequiredError as exc:
             found = exc.answer
+            said = found.status_text or "(it did not say what)"
+            if (where := _approvals_path(found.data)) is not None:  # a Locus run paused
+                _keep(contexts, key, found.context_id or context_id, keep_context)
+                raise ToolExecutionError(
+                    f"the remote agent waits for a person to approve its calls: {said} (they "
+                    f"are approved at the remote agent's server, {where}; this conversation "
+                    "cannot go on there until then: tell the user)",
+                    tool_name=name,
+                ) from exc
             if keep_context and found.context_id:
                 _remember(contexts, key, (found.context_id, found.task_id))
-            said = found.status_text or "(it did not say what)"
             then = f"call {name} again with the answer" if keep_context else "try again"
             raise ToolExecutionError(
                 f"the remote agent needs {_what(found.state)} before it can go on: {said} "
@@ -117,3 +125,13 @@ def _remember(
     contexts.move_to_end(key)
     while len(contexts) > MAX_CONVERSATIONS:
         contexts.popitem(last=False)
+
+
+def _approvals_path(data: list[Any]) -> str | None:
+    """Where a Locus server takes the approvals of a run that paused (the data part of its
+    ``input-required`` status), else ``None``."""
+    for item in data:
+        path = item.get("approvalsPath") if isinstance(item, dict) else None
+        if isinstance(path, str) and "pending" in item:
+            return path
+    return None

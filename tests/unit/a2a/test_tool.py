@@ -113,9 +113,10 @@ async def test_a_remote_paused_for_approval_is_an_error_naming_the_calls(locus_p
     [(text, is_error)] = results(await caller(tool, "refund").arun("Refund E5."))
     assert is_error
     assert text.startswith(
-        "Error: the remote agent needs input before it can go on: waiting for approval of "
-        "refund({'order': 'E5'})"
+        "Error: the remote agent waits for a person to approve its calls: waiting for "
+        "approval of refund({'order': 'E5'})"
     )
+    assert "/v1/agents/helper/runs/" in text and text.endswith("tell the user)")
 
 
 async def test_a_missing_token_is_an_error_saying_to_pass_it(locus_peer: str) -> None:
