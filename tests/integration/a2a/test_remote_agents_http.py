@@ -54,7 +54,7 @@ async def test_a_dac_agent_answers_with_what_a_served_locus_agent_found(
     caller = Agent(oci_model(str(emu.endpoint(endpoint)["ocid"])), tools=[remote.as_tool()])
     result = await caller.arun('Use adder: "Use add_two_numbers to add 7 and 35."')
     assert tool_results(result) == [("The result of add_two_numbers is 42.", False)]
-    assert result.message == "The result of adder is The result of add_two_numbers is 42.."
+    assert result.message == "The result of adder is The result of add_two_numbers is 42."
 
 
 async def test_a_dac_agent_answers_with_what_an_sdk_agent_said(

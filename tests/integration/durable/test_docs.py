@@ -65,7 +65,7 @@ def test_the_sub_agent_example_runs_and_prints_what_it_says(
 ) -> None:
     assert run_example(blocks()[4], temporal_address, tmp_path) == [
         "refund ('clerk',) 1",
-        "The result of clerk is The result of refund is refunded order A17..",
+        "The result of clerk is The result of refund is refunded order A17.",
         "1",
         "clerk refund",
     ]

@@ -72,4 +72,4 @@ def test_the_openai_stream_shows_the_callers_answer_only(
     chunks = [json.loads(d) for d in sse_data(response.text) if d != "[DONE]"]
     text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
     # the desk's answer quotes the clerk's; the clerk's own answer is not streamed beside it
-    assert text == "The result of clerk is The result of stock is 12.."
+    assert text == "The result of clerk is The result of stock is 12."

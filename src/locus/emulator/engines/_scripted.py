@@ -85,7 +85,9 @@ def _state_results(results: list[Turn]) -> str:
     parts = []
     for turn in results:
         subject = f"The result of {turn.tool_name}" if turn.tool_name else "The result"
-        parts.append(f"{subject} is {turn.text.strip()}.")
+        text = turn.text.strip()
+        end = "" if text.endswith((".", "!", "?")) else "."  # no "..." after a sentence
+        parts.append(f"{subject} is {text}{end}")
     return " ".join(parts)
 
 
