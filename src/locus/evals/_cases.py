@@ -48,12 +48,15 @@ class ErrorRecord:
 @dataclass(slots=True)
 class EvaluatorOutcome:
     """One evaluator's result on one case: ``value`` (a bool for an assertion, a number for
-    a score) and ``reason``; or ``error`` when the evaluator raised (``value`` is ``None``)."""
+    a score) and ``reason``; or ``error`` when the evaluator raised (``value`` is ``None``).
+    ``usage``: the tokens the evaluator spent itself (an ``LLMJudge``'s model call, also
+    when it failed), ``None`` for an evaluator that calls no model."""
 
     name: str
     value: bool | int | float | None
     reason: str | None = None
     error: ErrorRecord | None = None
+    usage: Usage | None = field(default=None, repr=False)
 
     @property
     def is_assertion(self) -> bool:
@@ -97,7 +100,13 @@ class CaseReport:
 
     @property
     def tokens(self) -> int | None:
+        """The task's tokens (``None`` when the task reported no usage)."""
         return self.usage.total_tokens if self.usage is not None else None
+
+    @property
+    def evaluator_tokens(self) -> int:
+        """The tokens the case's evaluators spent themselves (``LLMJudge`` calls)."""
+        return sum(o.usage.total_tokens for o in self.evaluations if o.usage is not None)
 
     @property
     def assertions(self) -> dict[str, bool]:
@@ -137,6 +146,7 @@ class CaseReport:
                     "value": o.value,
                     "reason": o.reason,
                     "error": _error_dict(o.error),
+                    "usage": dict(o.usage) if o.usage is not None else None,
                 }
                 for o in self.evaluations
             ],
@@ -152,7 +162,8 @@ class ReportSummary:
     """The numbers of a report. ``pass_rate`` is ``passed / cases`` (0.0 with no cases);
     ``assertions`` maps each assertion to the share of the cases where it held, ``scores``
     each score to its mean (cases where the evaluator raised are left out of both);
-    ``mean_duration`` is in seconds."""
+    ``total_tokens`` are the tasks' tokens and ``evaluator_tokens`` the evaluators' own
+    (``LLMJudge`` calls); ``mean_duration`` is in seconds."""
 
     cases: int
     passed: int
@@ -163,6 +174,7 @@ class ReportSummary:
     scores: dict[str, float]
     total_tokens: int
     mean_duration: float
+    evaluator_tokens: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -188,6 +200,7 @@ def summarise(cases: list[CaseReport]) -> ReportSummary:
         scores={name: math.fsum(v) / len(v) for name, v in scored.items()},
         total_tokens=sum(case.tokens or 0 for case in cases),
         mean_duration=math.fsum(c.duration for c in cases) / total if total else 0.0,
+        evaluator_tokens=sum(case.evaluator_tokens for case in cases),
     )
 
 

@@ -32,10 +32,13 @@ __all__ = [
 @dataclass(slots=True, frozen=True)
 class EvaluationResult:
     """An evaluator's verdict with its reason: ``value`` is a bool (an assertion: did the
-    case pass this check?) or a number (a score, averaged in the report)."""
+    case pass this check?) or a number (a score, averaged in the report). ``usage`` is what
+    the evaluator itself spent on a model (an ``LLMJudge``'s call), counted in the report
+    apart from the task's tokens."""
 
     value: bool | int | float
     reason: str | None = None
+    usage: Usage | None = None
 
 
 EvaluatorReturn: TypeAlias = "bool | int | float | EvaluationResult"

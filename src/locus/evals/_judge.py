@@ -83,7 +83,7 @@ class LLMJudge(Evaluator):
     async def evaluate(self, ctx: EvaluatorContext) -> EvaluationResult:
         result = await self.agent.arun(self.prompt(ctx))
         grade = result.output
-        return EvaluationResult(bool(grade.passed), grade.reason)
+        return EvaluationResult(bool(grade.passed), grade.reason, result.usage)
 
     def spec(self) -> dict[str, Any]:
         spec: dict[str, Any] = {"rubric": self.rubric}

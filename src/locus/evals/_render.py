@@ -94,6 +94,7 @@ def _summary_lines(s: ReportSummary, durations: bool, width: int) -> list[str]:
         cut(
             f"{s.cases} cases: {s.passed} passed, {s.failed} failed, {s.errored} errored; "
             f"pass rate {percent(s.pass_rate)}; {s.total_tokens} tokens"
+            + (f" (+{s.evaluator_tokens} judging)" if s.evaluator_tokens else "")
             + (f"; mean {s.mean_duration:.2f} s" if durations else ""),
             width,
         )

@@ -82,11 +82,15 @@ class EvaluationReport:
         return before.compare(after)
 
 
+def _usage(data: dict[str, Any] | None) -> Usage | None:
+    if data is None:
+        return None
+    usage = Usage()
+    usage.update({str(k): int(v) for k, v in data.items()})
+    return usage
+
+
 def _case(data: dict[str, Any]) -> CaseReport:
-    usage = None
-    if data["usage"] is not None:
-        usage = Usage()
-        usage.update({str(k): int(v) for k, v in data["usage"].items()})
     return CaseReport(
         name=str(data["name"]),
         key=str(data["key"]),
@@ -95,11 +99,17 @@ def _case(data: dict[str, Any]) -> CaseReport:
         metadata=dict(data["metadata"]),
         output=data["output"],
         evaluations=[
-            EvaluatorOutcome(str(o["name"]), o["value"], o["reason"], _error(o["error"]))
+            EvaluatorOutcome(
+                str(o["name"]),
+                o["value"],
+                o["reason"],
+                _error(o["error"]),
+                _usage(o.get("usage")),  # (reports written before 2026-12-07 have none)
+            )
             for o in data["evaluations"]
         ],
         duration=float(data["duration"]),
-        usage=usage,
+        usage=_usage(data["usage"]),
         error=_error(data["error"]),
         repeat=int(data["repeat"]),
     )

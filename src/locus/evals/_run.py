@@ -176,8 +176,10 @@ async def _outcome(evaluator: Evaluator, name: str, ctx: EvaluatorContext) -> Ev
     try:
         verdict = await as_value(evaluator, ctx)
     except Exception as exc:  # recorded against this evaluator, the others still run
-        return EvaluatorOutcome(name, None, None, ErrorRecord.of(exc))
-    return EvaluatorOutcome(name, verdict.value, verdict.reason)
+        record = ErrorRecord.of(exc)  # a judge that failed still spent its tokens
+        spent = getattr(record.result, "usage", None)
+        return EvaluatorOutcome(name, None, None, record, spent)
+    return EvaluatorOutcome(name, verdict.value, verdict.reason, None, verdict.usage)
 
 
 def _unique_names(evaluators: Sequence[Evaluator]) -> list[str]:

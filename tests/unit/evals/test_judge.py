@@ -3,6 +3,7 @@ the output, and the inputs and expected output when asked), and its verdict reco
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -10,9 +11,10 @@ import pytest
 from locus.core.errors import ConfigurationError
 from locus.core.messages import Message, ToolCall
 from locus.core.toolspec import ToolSpec
+from locus.core.usage import Usage
 from locus.evals import Case, Dataset, LLMJudge
 from locus.evals._judge import JUDGE_SYSTEM_PROMPT
-from locus.testing import FunctionModel
+from locus.testing import FunctionModel, ScriptedTurn
 
 from .conftest import weather_agent
 
@@ -104,3 +106,46 @@ async def test_a_judge_that_cannot_answer_is_an_evaluator_error() -> None:
 def test_a_bad_judge_is_refused_when_made(arguments: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         LLMJudge(**arguments)
+
+
+def costly_grader(messages: list[Message], tools: list[ToolSpec]) -> ScriptedTurn:
+    """``grader``'s verdict, at a known price: 100 prompt tokens and 7 completion tokens."""
+    return ScriptedTurn(tool_calls=[grader(messages, tools)], usage=Usage(100, 7))
+
+
+async def test_the_judges_own_tokens_are_counted_apart_from_the_tasks() -> None:
+    dataset = Dataset(
+        [Case("paris", "Weather in Paris"), Case("oslo", "Weather in Oslo")],
+        evaluators=[LLMJudge(RUBRIC, FunctionModel(costly_grader))],
+    )
+    report = await dataset.evaluate(weather_agent(), max_concurrency=1)
+
+    paris, oslo = report.cases
+    assert paris.outcome("LLMJudge").usage == Usage(100, 7, 107)
+    assert (paris.evaluator_tokens, oslo.evaluator_tokens) == (107, 107)
+    assert report.summary.evaluator_tokens == 214
+    # the tasks' own tokens are not mixed with the judge's
+    task_tokens = sum(case.tokens or 0 for case in report.cases)
+    assert task_tokens > 0 and report.summary.total_tokens == task_tokens
+    assert f"{task_tokens} tokens (+214 judging)" in report.render()
+
+    again = type(report).from_dict(json.loads(json.dumps(report.to_dict())))
+    assert again.summary.evaluator_tokens == 214
+    assert again.cases[0].outcome("LLMJudge").usage == Usage(100, 7, 107)
+
+
+async def test_a_judge_that_fails_still_has_its_tokens_counted() -> None:
+    def never_valid(messages: list[Message], tools: list[ToolSpec]) -> ScriptedTurn:
+        call = ToolCall("g", "final_result", {"passed": "maybe"})  # no reason, not a bool
+        return ScriptedTurn(tool_calls=[call], usage=Usage(50, 5))
+
+    judge_model = FunctionModel(never_valid)
+    report = await Dataset(
+        [Case("paris", "Weather in Paris")], evaluators=[LLMJudge(RUBRIC, judge_model)]
+    ).evaluate(weather_agent())
+    outcome = report.cases[0].outcome("LLMJudge")
+    assert outcome.error is not None and outcome.value is None
+    calls = len(judge_model.requests)
+    assert calls > 1  # asked again after the invalid answer, then gave up
+    assert outcome.usage is not None and outcome.usage.total_tokens == 55 * calls
+    assert report.summary.evaluator_tokens == 55 * calls

@@ -127,6 +127,7 @@ async def test_to_dict_is_json() -> None:
         "value": False,
         "reason": "'Snow in Oslo' does not contain 'Sunny'",
         "error": None,
+        "usage": None,  # (a model-free evaluator spends no tokens)
     }
     assert data["cases"][3]["error"] == {
         "type": "LookupError",
