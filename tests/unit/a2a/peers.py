@@ -148,10 +148,16 @@ class TownExecutor(AgentExecutor):
         raise NotImplementedError("the town agent's tasks end at once")
 
 
-def sdk_app(url: str, executor: AgentExecutor | None = None, **card: Any) -> Starlette:
+def sdk_app(
+    url: str,
+    executor: AgentExecutor | None = None,
+    *,
+    handler_type: type[DefaultRequestHandler] = DefaultRequestHandler,
+    **card: Any,
+) -> Starlette:
     """The SDK's A2A app for ``executor`` (a ``TownExecutor`` by default) at ``url``: its
-    card at the well-known path, its JSON-RPC endpoint at ``/rpc``; ``card`` replaces
-    fields of the card."""
+    card at the well-known path, its JSON-RPC endpoint at ``/rpc`` (served by a
+    ``handler_type``); ``card`` replaces fields of the card."""
     agent_card = AgentCard(
         name=card.pop("name", "Town weather"),
         description=card.pop("description", "Tells the weather of a town."),
@@ -169,6 +175,6 @@ def sdk_app(url: str, executor: AgentExecutor | None = None, **card: Any) -> Sta
             )
         ],
     )
-    handler = DefaultRequestHandler(executor or TownExecutor(), InMemoryTaskStore(), agent_card)
+    handler = handler_type(executor or TownExecutor(), InMemoryTaskStore(), agent_card)
     routes = [*create_agent_card_routes(agent_card), *create_jsonrpc_routes(handler, "/rpc")]
     return Starlette(routes=routes)

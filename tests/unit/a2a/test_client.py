@@ -8,9 +8,19 @@ from collections.abc import Iterator
 
 import pytest
 from a2a.server.agent_execution import AgentExecutor, RequestContext
+from a2a.server.context import ServerCallContext
 from a2a.server.events import EventQueue
+from a2a.server.request_handlers import DefaultRequestHandler
 from a2a.server.tasks import TaskUpdater
-from a2a.types import AgentInterface, Task, TaskState, TaskStatus
+from a2a.types import (
+    AgentInterface,
+    Artifact,
+    GetTaskRequest,
+    Part,
+    Task,
+    TaskState,
+    TaskStatus,
+)
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -297,6 +307,31 @@ async def test_a_task_still_working_is_polled_until_the_timeout_and_a_stream_say
         with pytest.raises(StreamError, match=r"ended while its task was working"):
             async for _ in remote.stream("hello"):
                 pass
+
+
+class _FinishedOnSecondLook(DefaultRequestHandler):
+    """A server whose task (left working by ``_Unfinished``) ends while the client polls:
+    the second ``GetTask`` finds it completed, with its answer as an artifact."""
+
+    looks = 0
+
+    async def on_get_task(self, params: GetTaskRequest, context: ServerCallContext) -> Task | None:
+        type(self).looks += 1
+        if type(self).looks == 2:
+            task = await self.task_store.get(params.id, context)
+            assert task is not None and task.status.state == TaskState.TASK_STATE_WORKING
+            task.artifacts.append(Artifact(artifact_id="a1", parts=[Part(text="Done at last.")]))
+            task.status.state = TaskState.TASK_STATE_COMPLETED
+            await self.task_store.save(task, context)
+        return await super().on_get_task(params, context)
+
+
+async def test_a_task_answered_while_working_is_polled_until_it_ends() -> None:
+    make = lambda url: sdk_app(url, _Unfinished(), handler_type=_FinishedOnSecondLook)  # noqa: E731
+    with ServerThread(make) as server:
+        answer = await RemoteAgent(server.url, timeout=10).send("hello")
+    assert _FinishedOnSecondLook.looks == 2  # working at the first look, ended at the second
+    assert answer.state == "TASK_STATE_COMPLETED" and answer.text == "Done at last."
 
 
 async def test_a_streamed_plain_message_is_the_answer(town: str) -> None:
