@@ -11,7 +11,7 @@ from a2a.server.agent_execution import AgentExecutor, RequestContext
 from a2a.server.context import ServerCallContext
 from a2a.server.events import EventQueue
 from a2a.server.request_handlers import DefaultRequestHandler
-from a2a.server.tasks import TaskUpdater
+from a2a.server.tasks import InMemoryTaskStore, TaskUpdater
 from a2a.types import (
     AgentInterface,
     Artifact,
@@ -318,12 +318,15 @@ class _FinishedOnSecondLook(DefaultRequestHandler):
     async def on_get_task(self, params: GetTaskRequest, context: ServerCallContext) -> Task | None:
         type(self).looks += 1
         if type(self).looks == 2:
-            task = await self.task_store.get(params.id, context)
+            store = self.task_store
+            assert isinstance(store, InMemoryTaskStore)
+            task = await store.get(params.id, context)
             assert task is not None and task.status.state == TaskState.TASK_STATE_WORKING
             task.artifacts.append(Artifact(artifact_id="a1", parts=[Part(text="Done at last.")]))
             task.status.state = TaskState.TASK_STATE_COMPLETED
-            await self.task_store.save(task, context)
-        return await super().on_get_task(params, context)
+            await store.save(task, context)
+        found: Task | None = await super().on_get_task(params, context)
+        return found
 
 
 async def test_a_task_answered_while_working_is_polled_until_it_ends() -> None:
