@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks._costs import WaveCosts
 from benchmarks._raw_aiohttp import RawAiohttpClient
 from benchmarks._scenario import PROMPT, RawClient, build_agent, build_model, capture_bodies
 from benchmarks._stats import figure
@@ -174,16 +175,21 @@ class _Scale:
         self.agent: Agent | None = build_agent(build_model(info))
         self.raws = {name: RawAiohttpClient(info, threads=n) for name, n in RAW_VARIANTS.items()}
         self.walls: dict[str, list[float]] = {name: [] for name in ("locus", *self.raws)}
+        self.costs: dict[str, list[WaveCosts]] = {name: [] for name in self.walls}
 
     async def measure(self, latency: float, reps: int, warmup: int) -> dict[str, Any]:
         try:
             for rep in range(warmup + reps):
-                wave = await self._agent_wave()
+                with WaveCosts() as costs:
+                    wave = await self._agent_wave()
+                spent = {"locus": costs}
                 for name, raw in self.raws.items():
-                    wave[name] = await _raw_wave(raw.post, self.bodies, self.runs)
+                    with WaveCosts() as spent[name]:
+                        wave[name] = await _raw_wave(raw.post, self.bodies, self.runs)
                 for name, wall in wave.items():
                     if rep >= warmup:
                         self.walls[name].append(wall)
+                        self.costs[name].append(spent[name])
         finally:
             if self.agent is not None:
                 await self.agent.aclose()
@@ -210,6 +216,7 @@ class _Scale:
         found: dict[str, Any] = {"runs": self.runs, "raw_aiohttp_efficiency": figure(best_raw)}
         for name in RAW_VARIANTS:
             found[f"raw_aiohttp_{name}_efficiency"] = figure(efficiency[name])
+        found["costs"] = self._costs()
         if self.agent is None:
             found["timed_out_s"] = self.wave_timeout
             return found
@@ -218,3 +225,17 @@ class _Scale:
         found["wall_s"] = figure(self.walls["locus"])
         found["vs_raw_aiohttp"] = figure([e / r for e, r in zip(ours, best_raw, strict=True)])
         return found
+
+    def _costs(self) -> dict[str, Any]:
+        """Per side (``locus`` and each raw variant) measured: the event loop's CPU seconds
+        per wave, the seconds in garbage collection, and the full (generation 2)
+        collections: where the agent's extra wall time goes."""
+        return {
+            name: {
+                "loop_cpu_s": figure([c.loop_cpu_s for c in waves]),
+                "gc_s": figure([c.gc_s for c in waves]),
+                "full_collections": figure([float(c.collections[2]) for c in waves], digits=1),
+            }
+            for name, waves in self.costs.items()
+            if waves
+        }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 from benchmarks import cold_model, concurrency, history, overhead, stream, tool_heavy
+from benchmarks._costs import WaveCosts
 from benchmarks._emulator_proc import configure
 from benchmarks._report import SCALING_TARGETS, TARGETS, lookup, table, targets
 from benchmarks._scenario import RawClient, capture_bodies
@@ -131,6 +133,20 @@ async def test_scaling_on_default_settings_beside_bare_aiohttp(info: dict[str, A
             row["raw_aiohttp_threads_efficiency"]["min"],
         )
         assert row["wall_s"]["min"] >= 0.1
+        assert set(row["costs"]) == {"locus", "inline", "threads"}
+        for side in row["costs"].values():
+            assert set(side) == {"loop_cpu_s", "gc_s", "full_collections"}
+            assert all(set(value) == FIGURE_KEYS for value in side.values())
+            assert side["loop_cpu_s"]["min"] > 0  # (each side did its wave's work here)
+
+
+def test_wave_costs_count_the_collections_made_inside_them() -> None:
+    with WaveCosts() as costs:
+        gc.collect()
+        gc.collect(0)
+    assert costs.collections[2] >= 1 and costs.collections[0] >= 1
+    assert costs.gc_s > 0 and costs.loop_cpu_s > 0
+    assert costs._on_gc not in gc.callbacks  # removed again
 
 
 async def test_scaling_gives_up_on_a_wave_over_its_time_limit(info: dict[str, Any]) -> None:
@@ -140,6 +156,7 @@ async def test_scaling_gives_up_on_a_wave_over_its_time_limit(info: dict[str, An
     )
     assert found["2"]["timed_out_s"] == 0.1
     assert "efficiency" not in found["2"]
+    assert "locus" not in found["2"]["costs"]  # no wave of the agent was kept
     assert set(found["2"]["raw_aiohttp_efficiency"]) == FIGURE_KEYS
 
 
