@@ -26,14 +26,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from locus.agent import RunEvent
+from locus.serve import _a2a_records as records
 from locus.serve import _paused
 from locus.serve._a2a_card import agent_card
+from locus.serve._a2a_find import find_task, not_cancelable
+from locus.serve._a2a_list import list_tasks
 from locus.serve._a2a_resume import approvals_of, resume
-from locus.serve._a2a_tasks import Progress, StreamItem, TaskRecord, TaskTable, drive
+from locus.serve._a2a_tasks import Keeping, Progress, StreamItem, TaskRecord, TaskTable, drive
 from locus.serve._a2a_wire import (
     INPUT_REQUIRED,
     SUBMITTED,
-    TERMINAL,
     WORKING,
     IncomingMessage,
     RPCError,
@@ -181,24 +183,29 @@ async def _dispatch(
 ) -> Response:
     if method in ("SendMessage", "SendStreamingMessage"):
         return await _send(request, name, request_id, params, stream=method != "SendMessage")
+    store = _store(request, name)
     if method == "GetTask":
-        record = _tasks(request).get(name, params.get("id"))
+        record = await find_task(_tasks(request), store, name, params.get("id"))
         task = record.json(_history_length(params.get("historyLength")))
         return JSONAnswer(result_envelope(request_id, task))
     if method == "CancelTask":
-        record = await _cancel(_tasks(request).get(name, params.get("id")))
+        record = await find_task(_tasks(request), store, name, params.get("id"))
+        await _cancel(record)
         return JSONAnswer(result_envelope(request_id, record.json()))
+    if method == "ListTasks":
+        listed = await list_tasks(_tasks(request), store, name, params)
+        return JSONAnswer(result_envelope(request_id, listed))
     if method in _PUSH:
         raise RPCError(
             -32003,
             "push notifications are not supported: follow a task with "
             "SendStreamingMessage, or poll it with GetTask",
         )
-    if method in ("ListTasks", "SubscribeToTask"):
+    if method == "SubscribeToTask":
         raise RPCError(
             -32004,
             f"{method} is not supported here: SendMessage, "
-            "SendStreamingMessage, GetTask and CancelTask are",
+            "SendStreamingMessage, GetTask, CancelTask and ListTasks are",
         )
     if method == "GetExtendedAgentCard":
         raise RPCError(
@@ -209,12 +216,20 @@ async def _dispatch(
         raise RPCError(
             -32009,
             f"{method!r} is a method of A2A 0.3: this server speaks A2A "
-            "1.0 (SendMessage, SendStreamingMessage, GetTask, CancelTask)",
+            "1.0 (SendMessage, SendStreamingMessage, GetTask, CancelTask, ListTasks)",
         )
     raise RPCError(
         -32601,
-        f"no method {method!r}: use SendMessage, SendStreamingMessage, GetTask or CancelTask",
+        f"no method {method!r}: use SendMessage, SendStreamingMessage, GetTask, CancelTask "
+        "or ListTasks",
     )
+
+
+def _store(request: Request, name: str) -> Any:
+    """The thread store of the agent ``name`` (where its tasks' records are kept)."""
+    agent = served(request).agents.get(name)
+    assert agent is not None  # (``a2a_rpc`` answered 404 otherwise)
+    return agent.thread_store
 
 
 def _history_length(value: Any) -> int | None:
@@ -225,21 +240,15 @@ def _history_length(value: Any) -> int | None:
     return value
 
 
-async def _cancel(record: TaskRecord) -> TaskRecord:
-    """Cancel the task's run and wait for it to end (``canceled``)."""
-    if record.state in TERMINAL:
-        state = record.state.removeprefix("TASK_STATE_").lower()
-        raise RPCError(-32002, f"task {record.id!r} has already ended ({state})")
+async def _cancel(record: TaskRecord) -> None:
+    """Cancel the task's run (in this process) and wait for it to end (``canceled``)."""
+    refused = not_cancelable(record)
+    if refused is not None:
+        raise refused
     driver = record.driver
-    if record.state == INPUT_REQUIRED or driver is None:
-        raise RPCError(
-            -32002,
-            f"task {record.id!r} is paused for approval, not running: deny its calls (a "
-            'message to the task with {"approvals": {"<call id>": {"approved": false}}})',
-        )
+    assert driver is not None
     driver.cancel()
     await asyncio.wait((driver,))
-    return record
 
 
 async def _send(
@@ -253,17 +262,20 @@ async def _send(
         message = "the server is shutting down; retry on another"
         return _error(request_id, RPCError(-32603, message), status_code=503)
     agent = app.agents.get(name)
+    keeping = _keeping(_tasks(request), _store(request, name))
     if incoming.task_id is not None:
         record, events = await _resumed(request, name, agent, incoming)
+        first = _frame(request_id, {"task": record.json()}) if stream else b""
+        keeping.begin = None  # (its claim recorded it)
     else:
         record = _new_task(request, name, incoming, len(await request.body()))
         events = counted(agent, RunRequest(incoming.prompt, record.context_id), app.state)
+        first = _frame(request_id, {"task": record.json()}) if stream else b""
+        record.status = status(WORKING)
     progress = Progress(record, structured=is_structured(agent))
-    first = _frame(request_id, {"task": record.json()}) if stream else b""
-    record.status = status(WORKING)
     sink: asyncio.Queue[StreamItem | None] | None = asyncio.Queue() if stream else None
     driver = asyncio.get_running_loop().create_task(
-        drive(progress, events, _keeper(app, name, agent), sink)
+        drive(progress, events, _keeper(app, name, agent), sink, keeping)
     )
     record.driver = driver
     if sink is not None:
@@ -274,10 +286,24 @@ async def _send(
     return JSONAnswer(result_envelope(request_id, {"task": record.json(history_length)}))
 
 
+def _keeping(table: TaskTable, store: Any) -> Keeping:
+    """How a run records its task: in its context's metadata, when the store keeps it."""
+    if not records.shares(store):
+        return Keeping()
+
+    async def begin(record: TaskRecord) -> None:
+        await records.save(store, record)
+
+    async def end(record: TaskRecord) -> None:
+        await records.save_at_end(store, record, table.later)
+
+    return Keeping(begin, end)
+
+
 def _new_task(request: Request, name: str, incoming: IncomingMessage, size: int) -> TaskRecord:
     """A new task for the message, on its context (a new one when it names none)."""
     context_id = incoming.context_id or f"a2a-{uuid.uuid4().hex}"
-    task_id = uuid.uuid4().hex
+    task_id = records.new_task_id(context_id)
     user = {**incoming.message, "contextId": context_id, "taskId": task_id}
     record = TaskRecord(task_id, context_id, name, [user], status(SUBMITTED))
     record.size = size  # (the message's share of the body, about)
@@ -290,7 +316,8 @@ async def _resumed(
 ) -> tuple[TaskRecord, AsyncIterator[RunEvent]]:
     """The task a message names, resumed with the approvals the message carries (only a
     task paused for approval takes a message: ``_a2a_resume``)."""
-    record = _tasks(request).get(name, incoming.task_id)
+    table, store = _tasks(request), agent.thread_store
+    record = await find_task(table, store, name, incoming.task_id)
     if record.state != INPUT_REQUIRED or record.driver is not None:
         _refuse_follow_up(record)
     if incoming.context_id not in (None, record.context_id):
@@ -300,7 +327,20 @@ async def _resumed(
     events = await resume(served(request), agent, record, approvals_of(record, incoming.message))
     if record.state != INPUT_REQUIRED or record.driver is not None:  # resumed meanwhile
         _refuse_follow_up(record)
-    record.history.append({**incoming.message, "contextId": record.context_id})
+    approval = {**incoming.message, "contextId": record.context_id}
+    if records.shares(store):  # claimed for this resume, in every process (under the lock)
+        history = [*record.history, approval]
+        claimed = TaskRecord(
+            record.id, record.context_id, name, history, status(WORKING), record.artifacts
+        )
+        other = await records.claim(store, claimed)
+        if other is not None:
+            _refuse_follow_up(other)
+        if record.state != INPUT_REQUIRED or record.driver is not None:
+            _refuse_follow_up(record)
+    record.history.append(approval)
+    record.status = status(WORKING)
+    table.add(record)
     return record, events
 
 

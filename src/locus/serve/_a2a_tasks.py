@@ -45,6 +45,7 @@ from locus.serve._convert import jsonable, pending_json
 __all__ = [
     "MAX_TASKS",
     "MAX_TASK_BYTES",
+    "Keeping",
     "Progress",
     "StreamItem",
     "TaskRecord",
@@ -110,8 +111,14 @@ class TaskTable:
         self.max_bytes = max_bytes
         self.size = 0
         self.tasks: dict[str, TaskRecord] = {}
+        self.later: set[asyncio.Task[None]] = set()
+        """Records being written in the background (``_a2a_records.save_at_end``)."""
 
     def add(self, record: TaskRecord) -> None:
+        """Remember ``record`` (in place of an earlier record of that task)."""
+        earlier = self.tasks.pop(record.id, None)
+        if earlier is not None:
+            self.size -= earlier.size
         over = len(self.tasks) + 1 - self.limit
         extra = self.size + record.size - self.max_bytes
         if over > 0 or extra > 0:
@@ -257,6 +264,18 @@ class Progress:
 
 OnPaused = Callable[[Any], Awaitable[str]]
 """Keeps a paused run findable and returns its run id (for the approvals route)."""
+Keep = Callable[[TaskRecord], Awaitable[None]]
+"""Records the task where other processes find it (``_a2a_records``)."""
+
+
+@dataclass(slots=True)
+class Keeping:
+    """What a run records of its task, and when: ``begin`` before the run starts (``None``:
+    already recorded, as a resumed task is by its claim), ``end`` once it has ended, before
+    the last event is sent (so a client that saw the end finds it anywhere)."""
+
+    begin: Keep | None = None
+    end: Keep | None = None
 
 
 async def drive(
@@ -264,37 +283,50 @@ async def drive(
     events: AsyncIterator[RunEvent],
     on_paused: OnPaused,
     sink: asyncio.Queue[StreamItem | None] | None,
+    keeping: Keeping | None = None,
 ) -> None:
     """Run the task to its end, posting its stream events to ``sink`` (``None`` after the
     last); a cancelled run ends the task ``canceled``, a failed one ``failed``."""
+    keeping = keeping or Keeping()
 
     def post(items: list[StreamItem]) -> None:
         if sink is not None:
             for item in items:
                 sink.put_nowait(item)
 
+    items: list[StreamItem] = []
     try:
-        result = await _run(progress, events, post)
+        result = await _run(progress, events, post, keeping.begin)
         if getattr(result, "pending", None):
-            post(progress.paused(result, await on_paused(result)))
+            items = progress.paused(result, await on_paused(result))
         else:
-            post(progress.completed(result))
+            items = progress.completed(result)
     except asyncio.CancelledError:
-        post(progress.canceled())
+        items = progress.canceled()
     except Exception as exc:
-        post(progress.failed(exc))
+        items = progress.failed(exc)
+    try:
+        if keeping.end is not None:
+            await keeping.end(progress.record)
     finally:
+        post(items)
         progress.record.driver = None
         if sink is not None:
             sink.put_nowait(None)
 
 
 async def _run(
-    progress: Progress, events: AsyncIterator[RunEvent], post: Callable[[list[StreamItem]], None]
+    progress: Progress,
+    events: AsyncIterator[RunEvent],
+    post: Callable[[list[StreamItem]], None],
+    begin: Keep | None,
 ) -> Any:
-    """Run to the end, posting each event's stream events; the run's result."""
+    """Run to the end (once ``begin`` recorded the task), posting each event's stream
+    events; the run's result."""
     result = None
     async with aclosing(events):  # type: ignore[type-var]
+        if begin is not None:
+            await begin(progress.record)
         async for event in events:
             post(progress.encode(event))
             if isinstance(event, RunFinished):

@@ -24,6 +24,7 @@ from locus.serve._a2a_tasks import TaskTable
 from locus.testing import FunctionModel, ScriptedModel
 from locus.tools import tool
 from tests.unit.serve.conftest import AppClient, adding_agent
+from tests.unit.serve.test_approvals import TwoMethodStore
 
 URL = "/a2a/adder"
 
@@ -258,7 +259,8 @@ async def test_the_apps_limits_hold_on_the_a2a_routes(client: AppClient) -> None
 
 
 async def test_past_its_limits_the_app_forgets_the_oldest_ended_tasks(client: AppClient) -> None:
-    app = create_app({"adder": Agent(ScriptedModel(["one", "two", "three", "four"]))})
+    model = ScriptedModel(["one", "two", "three", "four"])
+    app = create_app({"adder": Agent(model, thread_store=TwoMethodStore())})  # (no records)
     app.state.a2a_tasks = TaskTable(limit=2, max_bytes=10_000)
     http = client(app)
     first, second, third = [
@@ -270,6 +272,20 @@ async def test_past_its_limits_the_app_forgets_the_oldest_ended_tasks(client: Ap
         assert "result" in (await http.post(URL, json=rpc("GetTask", {"id": kept.id}))).json()
     big = task_of(await http.post(URL, json=send({"text": "x" * 9_990})))  # over max_bytes
     assert list(app.state.a2a_tasks.tasks) == [big.id]
+
+
+async def test_a_task_the_app_forgot_is_still_found_in_its_contexts_records(
+    client: AppClient,
+) -> None:
+    app = create_app({"adder": Agent(ScriptedModel(["one", "two", "three"]))})
+    app.state.a2a_tasks = TaskTable(limit=1, max_bytes=10_000)
+    http = client(app)
+    first, _ = [task_of(await http.post(URL, json=send({"text": f"#{n}"}))) for n in range(2)]
+    assert first.id not in app.state.a2a_tasks.tasks
+    found = await http.post(URL, json=rpc("GetTask", {"id": first.id}))
+    task = parse_lenient(found.json()["result"], Task())
+    assert task.status.state == TaskState.TASK_STATE_COMPLETED
+    assert task.artifacts[-1].parts[0].text == "one"
 
 
 async def test_a_fault_of_the_server_is_an_internal_error_named_by_its_type(

@@ -1,0 +1,216 @@
+"""A2A task records kept with their context, so every server process sharing the agent's
+thread store finds a task (``GetTask``, ``ListTasks``, an approval message), whichever
+process ran it.
+
+A task's ``contextId`` is the agent's thread, and its id names that context
+(``task.<context id, base64url>.<random>``), so a process that did not run the task knows
+where to look: the thread's metadata, under ``RECORDS_KEY``, holds the latest
+``MAX_PER_CONTEXT`` tasks of the context (status, history, artifacts; the oldest that ended
+are dropped first, and past ``MAX_CONTEXT_BYTES`` too).
+
+A record is written twice per run, never per event: when the run starts (``working``) and
+when it ends (its last status and its artifacts), each time under the thread's lock, the
+one the agent's runs hold from load to append. The metadata is one JSON object that a
+write replaces whole, and the agent keeps its paused run there: writing outside the lock
+could erase it. So a record is not written while a run of the context holds the lock;
+the process running a task answers for it from its memory (``TaskTable``) meanwhile.
+An approval claims its task under the lock too (``working``), so a second approval, in
+any process, finds the task resumed.
+
+A store without ``get_metadata`` and ``set_metadata`` (a user's two-method store) keeps
+no records: tasks then live only in the memory of the process that ran them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from locus.agent._threads import thread_lock  # the lock the agent's runs hold
+from locus.core.errors import ThreadConflictError
+from locus.serve._a2a_tasks import TaskRecord
+from locus.serve._a2a_wire import INPUT_REQUIRED, TERMINAL
+
+__all__ = [
+    "MAX_CONTEXT_BYTES",
+    "MAX_PER_CONTEXT",
+    "RECORDS_KEY",
+    "claim",
+    "context_of",
+    "find",
+    "new_task_id",
+    "records_of",
+    "save",
+    "save_at_end",
+    "shares",
+]
+
+RECORDS_KEY = "locus.a2a.tasks"
+"""The thread-metadata key of a context's task records (a list, oldest first)."""
+MAX_PER_CONTEXT = 32
+"""Tasks a context keeps records of; past it, the oldest that ended are dropped."""
+MAX_CONTEXT_BYTES = 256_000
+"""About how many bytes of JSON a context's records may take; past it, the oldest that
+ended are dropped (a task's history is kept only up to ``MAX_HISTORY_BYTES``)."""
+MAX_HISTORY_BYTES = 64_000
+END_WAIT = 2.0
+"""Seconds a run's last record waits for the thread's lock before it is written later, in
+the background (another run of the context holds the lock: the answer does not wait)."""
+log = logging.getLogger("locus.serve")
+
+
+def shares(store: Any) -> bool:
+    """Whether ``store`` keeps thread metadata, so task records can live there."""
+    return all(callable(getattr(store, m, None)) for m in ("get_metadata", "set_metadata"))
+
+
+def new_task_id(context_id: str) -> str:
+    """A new task id naming its context."""
+    encoded = base64.urlsafe_b64encode(context_id.encode()).rstrip(b"=").decode()
+    return f"task.{encoded}.{uuid.uuid4().hex}"
+
+
+def context_of(task_id: str) -> str | None:
+    """The context a task id made by ``new_task_id`` names; ``None`` for any other id."""
+    parts = task_id.split(".")
+    if len(parts) != 3 or parts[0] != "task" or not parts[1] or not parts[2]:
+        return None
+    try:
+        return base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _json(record: TaskRecord) -> dict[str, Any]:
+    history = record.history
+    while history and len(json.dumps(history, ensure_ascii=False)) > MAX_HISTORY_BYTES:
+        history = history[1:]  # (the latest messages that fit)
+    return {
+        "id": record.id,
+        "agent": record.agent,
+        "status": record.status,
+        "history": history,
+        "artifacts": list(record.artifacts.values()),
+    }
+
+
+def _record(data: Any, context_id: str) -> TaskRecord | None:
+    """A record read back (``None`` for one that is not well formed)."""
+    if not isinstance(data, dict) or not isinstance(data.get("status"), dict):
+        return None
+    artifacts = data.get("artifacts")
+    artifacts = artifacts if isinstance(artifacts, list) else []
+    history = data.get("history")
+    return TaskRecord(
+        str(data.get("id")),
+        context_id,
+        str(data.get("agent")),
+        history if isinstance(history, list) else [],
+        data["status"],
+        {str(a.get("artifactId")): a for a in artifacts if isinstance(a, dict)},
+    )
+
+
+def _state(data: dict[str, Any]) -> Any:
+    status = data.get("status")
+    return status.get("state") if isinstance(status, dict) else None
+
+
+def _stored(metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    found = metadata.get(RECORDS_KEY)
+    return [r for r in found if isinstance(r, dict)] if isinstance(found, list) else []
+
+
+async def records_of(store: Any, agent: str, context_id: str) -> list[TaskRecord]:
+    """The tasks of ``agent`` the context ``context_id`` keeps records of."""
+    metadata = await store.get_metadata(context_id)
+    records = (_record(data, context_id) for data in _stored(metadata))
+    return [r for r in records if r is not None and r.agent == agent]
+
+
+async def find(store: Any, agent: str, task_id: str) -> TaskRecord | None:
+    """The record of the task ``task_id`` of ``agent``, if its context keeps it."""
+    context_id = context_of(task_id)
+    if context_id is None:
+        return None
+    found = [r for r in await records_of(store, agent, context_id) if r.id == task_id]
+    return found[0] if found else None
+
+
+Change = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+
+
+async def _update(store: Any, context_id: str, change: Change, timeout: float | None) -> None:
+    """Replace the context's records with ``change(records)``, under the thread's lock."""
+    async with thread_lock(store, context_id, timeout):
+        metadata = dict(await store.get_metadata(context_id))
+        metadata[RECORDS_KEY] = _bounded(change(_stored(metadata)))
+        await store.set_metadata(context_id, metadata)
+
+
+def _bounded(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``records`` without their oldest ended ones, past the count or the bytes allowed
+    (a task running, or paused for approval, is kept)."""
+    sizes = [len(json.dumps(r, ensure_ascii=False)) for r in records]
+    over, extra = len(records) - MAX_PER_CONTEXT, sum(sizes) - MAX_CONTEXT_BYTES
+    kept = []
+    for index, record in enumerate(records):
+        last = index == len(records) - 1
+        if (over > 0 or extra > 0) and _state(record) in TERMINAL and not last:
+            over, extra = over - 1, extra - sizes[index]
+            continue
+        kept.append(record)
+    return kept
+
+
+async def save(store: Any, record: TaskRecord, timeout: float | None = None) -> None:
+    """Write ``record`` (added, or replacing its earlier record) into its context."""
+    data = _json(record)
+
+    def change(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [*(r for r in records if r.get("id") != record.id), data]
+
+    await _update(store, record.context_id, change, timeout)
+
+
+async def claim(store: Any, record: TaskRecord) -> TaskRecord | None:
+    """Claim the paused task ``record`` for a resume: its record becomes ``record`` (now
+    ``working``) unless the stored one says it is no longer paused; then that one is
+    returned (resumed elsewhere, by another approval) and nothing is written."""
+    data, found = _json(record), []
+
+    def change(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for stored in records:
+            if stored.get("id") == record.id and _state(stored) != INPUT_REQUIRED:
+                found.append(stored)
+                return records
+        return [*(r for r in records if r.get("id") != record.id), data]
+
+    await _update(store, record.context_id, change, None)
+    return _record(found[0], record.context_id) if found else None
+
+
+async def save_at_end(store: Any, record: TaskRecord, later: set[asyncio.Task[None]]) -> None:
+    """Write the ended task's record; when another run of the context holds the lock past
+    ``END_WAIT`` seconds, write it in the background (kept in ``later``) instead."""
+    try:
+        await save(store, record, END_WAIT)
+    except ThreadConflictError:
+        task = asyncio.get_running_loop().create_task(_save_logged(store, record))
+        later.add(task)
+        task.add_done_callback(later.discard)
+    except Exception as exc:  # the answer goes out; other processes see the task running
+        log.warning("could not record the end of A2A task %r: %s", record.id, exc)
+
+
+async def _save_logged(store: Any, record: TaskRecord) -> None:
+    try:
+        await save(store, record)
+    except Exception as exc:
+        log.warning("could not record the end of A2A task %r: %s", record.id, exc)
