@@ -81,23 +81,34 @@ def context_of(task_id: str) -> str | None:
     parts = task_id.split(".")
     if len(parts) != 3 or parts[0] != "task" or not parts[1] or not parts[2]:
         return None
+    padded = parts[1] + "=" * (-len(parts[1]) % 4)
     try:
-        return base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)).decode()
+        found = base64.b64decode(padded, altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
+    return found or None
 
 
 def _json(record: TaskRecord) -> dict[str, Any]:
-    history = record.history
-    while history and len(json.dumps(history, ensure_ascii=False)) > MAX_HISTORY_BYTES:
-        history = history[1:]  # (the latest messages that fit)
-    return {
+    """The record as stored, with about how many bytes of JSON it takes (``bytes``, so
+    bounding a context's records does not write them all again); its history only as far
+    back as ``MAX_HISTORY_BYTES`` allows."""
+    data = {
         "id": record.id,
         "agent": record.agent,
         "status": record.status,
-        "history": history,
+        "history": record.history,
         "artifacts": list(record.artifacts.values()),
     }
+    size = len(json.dumps(data, ensure_ascii=False))
+    if size > MAX_HISTORY_BYTES:
+        sizes = [len(json.dumps(m, ensure_ascii=False)) for m in record.history]
+        start, kept = 0, sum(sizes)
+        while start < len(sizes) and kept > MAX_HISTORY_BYTES:  # (the latest that fit)
+            kept, start = kept - sizes[start], start + 1
+        data["history"] = record.history[start:]
+        size -= sum(sizes[:start])
+    return {**data, "bytes": size}
 
 
 def _record(data: Any, context_id: str) -> TaskRecord | None:
@@ -154,10 +165,17 @@ async def _update(store: Any, context_id: str, change: Change, timeout: float | 
         await store.set_metadata(context_id, metadata)
 
 
+def _size(record: dict[str, Any]) -> int:
+    size = record.get("bytes")
+    if isinstance(size, int) and not isinstance(size, bool) and size > 0:
+        return size
+    return len(json.dumps(record, ensure_ascii=False))
+
+
 def _bounded(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``records`` without their oldest ended ones, past the count or the bytes allowed
     (a task running, or paused for approval, is kept)."""
-    sizes = [len(json.dumps(r, ensure_ascii=False)) for r in records]
+    sizes = [_size(r) for r in records]
     over, extra = len(records) - MAX_PER_CONTEXT, sum(sizes) - MAX_CONTEXT_BYTES
     kept = []
     for index, record in enumerate(records):
