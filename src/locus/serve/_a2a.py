@@ -5,13 +5,16 @@
   the card of the only agent of a server that serves one.
 - Methods: ``SendMessage`` (runs the agent, answers with the finished task),
   ``SendStreamingMessage`` (the task, then its status and artifact updates as SSE),
-  ``GetTask``, ``CancelTask`` (cancels the run). A message's ``contextId`` is the agent's
-  thread: a later message with it continues the conversation. A run paused for approval
-  ends its task ``input-required``; a message to that task with the decisions resumes it
-  (``_a2a_resume``). Anything else is a JSON-RPC error with the protocol's code.
+  ``GetTask``, ``CancelTask`` (cancels the run), ``ListTasks`` (a context's tasks). A
+  message's ``contextId`` is the agent's thread: a later message with it continues the
+  conversation. A run paused for approval ends its task ``input-required``; a message to
+  that task with the decisions resumes it (``_a2a_resume``). Anything else is a JSON-RPC
+  error with the protocol's code.
 
 Requests pass the app's guard like every route (bearer token, body size, requests in
-flight per client); tasks are kept in the app's memory (``_a2a_tasks``).
+flight per client); tasks are kept in the app's memory (``_a2a_tasks``) and recorded in
+their context's thread metadata, where every process sharing the store finds them
+(``_a2a_records``, ``_a2a_find``, ``_a2a_list``).
 """
 
 from __future__ import annotations
@@ -262,7 +265,7 @@ async def _send(
         message = "the server is shutting down; retry on another"
         return _error(request_id, RPCError(-32603, message), status_code=503)
     agent = app.agents.get(name)
-    keeping = _keeping(_tasks(request), _store(request, name))
+    keeping = _keeping(_tasks(request), _store(request, name), getattr(agent, "run_timeout", None))
     if incoming.task_id is not None:
         record, events = await _resumed(request, name, agent, incoming)
         first = _frame(request_id, {"task": record.json()}) if stream else b""
@@ -286,13 +289,15 @@ async def _send(
     return JSONAnswer(result_envelope(request_id, {"task": record.json(history_length)}))
 
 
-def _keeping(table: TaskTable, store: Any) -> Keeping:
-    """How a run records its task: in its context's metadata, when the store keeps it."""
+def _keeping(table: TaskTable, store: Any, timeout: float | None) -> Keeping:
+    """How a run records its task: in its context's metadata, when the store keeps it
+    (waiting for the thread's lock at most ``timeout`` seconds, the agent's run timeout,
+    as its run would)."""
     if not records.shares(store):
         return Keeping()
 
     async def begin(record: TaskRecord) -> None:
-        await records.save(store, record)
+        await records.save(store, record, timeout)
 
     async def end(record: TaskRecord) -> None:
         await records.save_at_end(store, record, table.later)

@@ -1,5 +1,6 @@
 """A2A tasks: one per message a client sends, each an agent run on the message's context
-(the agent's thread), kept in the app's memory so ``GetTask`` and ``CancelTask`` find it.
+(the agent's thread), kept in the app's memory, where ``GetTask`` and ``CancelTask`` find
+it first (its record in the context lets other processes find it: ``_a2a_records``).
 
 A run is driven in a task of its own (``drive``), so ``CancelTask`` (another request)
 cancels it whether its client waits for the whole task or follows its stream. The run's
@@ -34,7 +35,6 @@ from locus.serve._a2a_wire import (
     FAILED,
     INPUT_REQUIRED,
     WORKING,
-    RPCError,
     agent_message,
     data_part,
     status,
@@ -131,19 +131,6 @@ class TaskTable:
                     over, extra = over - 1, extra - task.size
         self.tasks[record.id] = record
         self.size += record.size
-
-    def get(self, agent: str, task_id: Any) -> TaskRecord:
-        """The task ``task_id`` of ``agent``; ``RPCError`` -32001 when there is none."""
-        if not isinstance(task_id, str) or not task_id:
-            raise RPCError.invalid_params("'params.id' must be the task's id (a string)")
-        record = self.tasks.get(task_id)
-        if record is None or record.agent != agent:
-            raise RPCError(
-                -32001,
-                f"no task {task_id!r} of agent {agent!r} here: tasks live in the memory of "
-                "the server process that ran them, and the oldest finished ones are forgotten",
-            )
-        return record
 
 
 class Progress:

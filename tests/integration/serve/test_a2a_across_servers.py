@@ -377,7 +377,7 @@ def test_a_store_without_metadata_keeps_tasks_in_the_process_that_ran_them(
     with two_servers(emulator_json, tmp_path, store, target="plain_relay") as (one, two):
         open_gate(tmp_path)
 
-        async def talk() -> tuple[Task, Task, str]:
+        async def talk() -> tuple[Task, Task, str, list[list[str]]]:
             async with (
                 client_of(one.url, token=None, streaming=False) as first,
                 client_of(two.url, token=None, streaming=False) as other,
@@ -386,8 +386,18 @@ def test_a_store_without_metadata_keeps_tasks_in_the_process_that_ran_them(
                 task = answer.task
                 with pytest.raises(TaskNotFoundError) as elsewhere:
                     await get(other, task.id)
-                return task, await get(first, task.id), str(elsewhere.value)
+                listed = [
+                    [
+                        t.id
+                        for t in (
+                            await c.list_tasks(ListTasksRequest(context_id="ctx-plain"))
+                        ).tasks
+                    ]
+                    for c in (first, other)
+                ]
+                return task, await get(first, task.id), str(elsewhere.value), listed
 
-        task, here, refused = asyncio.run(talk())
+        task, here, refused, listed = asyncio.run(talk())
     assert task.status.state == COMPLETED and here.status.state == COMPLETED
     assert "keeps no metadata" in refused and "memory of the server process" in refused
+    assert listed == [[task.id], []]  # each process lists what it remembers
