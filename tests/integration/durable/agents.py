@@ -11,7 +11,6 @@ way.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import os
@@ -27,11 +26,19 @@ from locus.models.http import RetryPolicy
 from locus.models.providers.oci import OCIAuthType, OCIModel
 from locus.testing import FunctionModel
 from locus.tools import tool
+from tests.deadlines import wait_until
 
 
 def _log(line: str) -> None:
     with open(os.environ["LOCUS_TOOL_LOG"], "a", encoding="utf-8") as log:
         log.write(f"{line} {os.getpid()}\n")
+
+
+async def _released() -> None:
+    """Until the file ``LOCUS_RELEASE`` exists (the tool fails after 90 s: a test that never
+    creates it fails, not hangs)."""
+    release = Path(os.environ["LOCUS_RELEASE"])
+    await wait_until(release.exists, f"{release} was created", 90)
 
 
 @tool
@@ -45,9 +52,7 @@ def lookup(city: str) -> str:
 async def confirm(what: str) -> str:
     """Confirm a booking."""
     _log(f"confirm-started {what}")
-    release = Path(os.environ["LOCUS_RELEASE"])
-    while not release.exists():
-        await asyncio.sleep(0.05)
+    await _released()
     _log(f"confirm-done {what}")
     return f"confirmed {what}"
 
@@ -202,9 +207,7 @@ def balance(ctx: RunContext[Account]) -> str:
 async def hold(amount: int, ctx: RunContext[Account]) -> str:
     """Hold an amount of the run's user's euros (waits for ``LOCUS_RELEASE``, as confirm)."""
     _log(f"hold-started {ctx.deps.user_id} {amount}")
-    release = Path(os.environ["LOCUS_RELEASE"])
-    while not release.exists():
-        await asyncio.sleep(0.05)
+    await _released()
     _log(f"hold-done {ctx.deps.user_id} {amount} by {ctx.deps.worker}")
     return f"held {amount} euros for {ctx.deps.user_id}"
 

@@ -17,6 +17,7 @@ import pytest
 from temporalio.client import Client
 
 from locus.emulator import Emulator
+from tests.deadlines import read_line
 from tests.integration.stores.services import ROOT, service_dsn, stop_started_services
 
 RULES = ROOT / "tests" / "data" / "durable" / "trip_rules.json"
@@ -79,8 +80,11 @@ class Workers:
         )
         self.procs.append(proc)
         assert proc.stderr is not None
-        line = proc.stderr.readline()  # the worker says it serves once it polls
-        assert "locus worker: serving" in line, line + proc.stderr.read()
+        # the worker says it serves once it polls
+        line = read_line(proc.stderr, "the worker says it serves")
+        if "locus worker: serving" not in line:
+            proc.kill()
+            raise AssertionError(line + proc.communicate(timeout=30)[1])
         return proc
 
     def kill(self, proc: subprocess.Popen[str]) -> None:
@@ -112,3 +116,12 @@ def tool_log(env: dict[str, str]) -> list[str]:
     path = Path(env["LOCUS_TOOL_LOG"])
     lines = path.read_text().splitlines() if path.exists() else []
     return [line.rsplit(" ", 1)[0] for line in lines]
+
+
+def tool_log_by_pid(env: dict[str, str]) -> dict[int, list[str]]:
+    """``tool_log`` split by the process that wrote each line (its pid), in order."""
+    by_pid: dict[int, list[str]] = {}
+    for line in Path(env["LOCUS_TOOL_LOG"]).read_text().splitlines():
+        entry, pid = line.rsplit(" ", 1)
+        by_pid.setdefault(int(pid), []).append(entry)
+    return by_pid

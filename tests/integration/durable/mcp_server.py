@@ -14,6 +14,7 @@ import asyncio
 import os
 import socket
 import sys
+import time
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -21,6 +22,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 server = MCPServer("durable-test-tools")
+RELEASE_WITHIN = 90
 
 
 class Weather(TypedDict):
@@ -59,7 +61,10 @@ async def hold(what: str) -> str:
     """Hold something until released."""
     _log(f"hold-started {what}")
     release = Path(os.environ["LOCUS_RELEASE"])
+    deadline = time.monotonic() + RELEASE_WITHIN
     while not release.exists():
+        if time.monotonic() > deadline:  # (a test that never releases fails, not hangs)
+            raise ToolError(f"{release} was not created within {RELEASE_WITHIN} s")
         await asyncio.sleep(0.05)
     _log(f"hold-done {what}")
     return f"held {what}"

@@ -7,7 +7,6 @@ never runs on a bad call."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -21,6 +20,7 @@ from locus.durable.temporal import create_worker, run, start_run
 from locus.emulator import Emulator
 from locus.models.providers.oci import OCIAuthType, OCIModel
 from locus.tools import tool
+from tests.deadlines import wait_until, within
 from tests.integration.durable.test_deps import turns
 from tests.integration.stores.services import ROOT
 
@@ -73,7 +73,7 @@ async def test_a_bad_answer_is_what_arun_makes_of_it_and_the_run_finishes(
     spec, queue = f"tests.bad_answers{uuid.uuid4().hex[:8]}:qwen", f"q-{uuid.uuid4().hex[:8]}"
     RAN.clear()
     async with create_worker(client, task_queue=queue, agents={spec: agent}):
-        durable = await run(client, spec, prompt, task_queue=queue)
+        durable = await within(run(client, spec, prompt, task_queue=queue), "the run's result")
     plain = await agent.arun(prompt)
     assert _shape(durable) == _shape(plain)
     assert RAN == []  # a bad call never reaches the tool
@@ -99,11 +99,9 @@ async def test_an_approval_whose_arguments_the_tool_refuses_is_a_tool_error_the_
     RAN.clear()
     async with create_worker(client, task_queue=queue, agents={spec: agent}):
         durable = await start_run(client, spec, "Pay Ada.", task_queue=queue)
-        async with asyncio.timeout(30):
-            while not await durable.pending():
-                await asyncio.sleep(0.05)
+        await wait_until(durable.pending, "a call of the run waits for a decision")
         await durable.approve("p1", arguments={"to": "Ada", "amount": "a lot"})
-        result = await durable.result()
+        result = await within(durable.result(), "the run's result")
     ((text, is_error),) = [(m.text, m.is_error) for m in result.messages if m.role == "tool"]
     assert is_error and "amount" in text and RAN == []
     assert result.text.startswith("Done: ")

@@ -7,7 +7,6 @@ this process."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
@@ -21,6 +20,7 @@ from locus.core.toolspec import ToolSpec
 from locus.durable.temporal import DurableRun, create_worker, start_run
 from locus.testing import FunctionModel
 from locus.tools import tool
+from tests.deadlines import wait_until, within
 
 PAID: list[int] = []
 
@@ -48,17 +48,20 @@ async def _wait_for(run: DurableRun, expected: list[tuple[str, dict[str, Any]]])
     """Until the run's waiting calls are ``expected`` (``(id, arguments)``; an id of ``""``
     stands for any: the agent gives a call whose id is taken one of its own); their ids (a
     failure after 60 s, or as soon as the run ends without them)."""
-    async with asyncio.timeout(60):
-        while True:
-            found = await run.pending()
-            shown = zip(found, expected, strict=False)
-            waiting = [(p.id if i else "", p.arguments) for p, (i, _) in shown]
-            if len(found) == len(expected) and waiting == expected:
-                return [p.id for p in found]
-            description = await run.handle.describe()
-            assert description.status == WorkflowExecutionStatus.RUNNING, (
-                f"the run ended ({description.status}) while waiting for {expected}: {PAID}"
-            )
+
+    async def waiting() -> list[str]:
+        found = await run.pending()
+        shown = zip(found, expected, strict=False)
+        waiting = [(p.id if i else "", p.arguments) for p, (i, _) in shown]
+        if len(found) == len(expected) and waiting == expected:
+            return [p.id for p in found]
+        description = await run.handle.describe()
+        assert description.status == WorkflowExecutionStatus.RUNNING, (
+            f"the run ended ({description.status}) while waiting for {expected}: {PAID}"
+        )
+        return []
+
+    return await wait_until(waiting, f"the calls {expected} wait for a decision", every=0.02)
 
 
 async def test_a_reused_call_id_waits_for_a_decision_of_its_own(client: Client) -> None:
@@ -77,7 +80,7 @@ async def test_a_reused_call_id_waits_for_a_decision_of_its_own(client: Client) 
         with pytest.raises(AlreadyResumedError):  # (the old id's decision is used up)
             await run.approve("cohere_call_0")
         await run.deny(second, "too much")
-        result = await run.result()
+        result = await within(run.result(), "the run's result")
     assert PAID == [10]
     assert result.text.startswith("paid 10 / ") and "too much" in result.text
 
@@ -99,5 +102,5 @@ async def test_a_decision_for_a_call_that_is_not_waiting_is_refused_or_ignored(
         ignored = [e for e in await run.events() if e["kind"] == "decision_ignored"]
         assert [e["call_id"] for e in ignored] == ["no-such-call"]
         await run.deny(second)
-        await run.result()
+        await within(run.result(), "the run's result")
     assert PAID == [10]

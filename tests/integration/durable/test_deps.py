@@ -34,8 +34,9 @@ from locus.durable.temporal._agents import serve
 from locus.durable.temporal._workflow import AgentWorkflow
 from locus.testing import FunctionModel
 from locus.tools import tool
-from tests.integration.durable.conftest import TRIP, Workers, tool_log
-from tests.integration.durable.test_worker_crash import history_text, wait_for
+from tests.deadlines import wait_until, within
+from tests.integration.durable.conftest import TRIP, Workers, tool_log, tool_log_by_pid
+from tests.integration.durable.test_worker_crash import history_text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,7 +134,9 @@ async def test_without_worker_deps_tools_read_the_runs_json_value(
     plain = await agent.arun("Who am I?", deps={"user_id": "u-17", "limit": 1000})
     SEEN.clear()
     async with serving(client, agent) as (spec, queue):
-        durable = await run(client, spec, "Who am I?", task_queue=queue, deps=given)
+        durable = await within(
+            run(client, spec, "Who am I?", task_queue=queue, deps=given), "the run's result"
+        )
     assert tool_messages(durable) == tool_messages(plain)
     assert (
         durable.text
@@ -165,8 +168,14 @@ async def test_a_factory_builds_each_runs_deps_once_in_the_worker(
     plain = await agent.arun("Who am I?", deps=Account(POOL, "u-1"))
     SEEN.clear()
     async with serving(client, agent, build if kind == "sync" else build_async) as (spec, q):
-        first = await run(client, spec, "Who am I?", task_queue=q, deps={"user_id": "u-1"})
-        second = await run(client, spec, "Who am I?", task_queue=q, deps={"user_id": "u-2"})
+        first = await within(
+            run(client, spec, "Who am I?", task_queue=q, deps={"user_id": "u-1"}),
+            "the run's result",
+        )
+        second = await within(
+            run(client, spec, "Who am I?", task_queue=q, deps={"user_id": "u-2"}),
+            "the run's result",
+        )
     assert tool_messages(first) == tool_messages(plain)
     assert first.text == "Done: one: user u-1 via accounts | two: user u-1 via accounts | " + (
         "three: user u-1 via accounts"
@@ -185,8 +194,9 @@ async def test_a_plain_object_is_every_runs_deps_and_never_enters_the_history(
         with_value = await start_run(
             client, spec, "Who am I?", task_queue=queue, deps={"user_id": "u-9"}
         )
-        assert (await with_value.result()).text.count("pool accounts") == 3
-        without = await run(client, spec, "Who am I?", task_queue=queue)
+        with_result = await within(with_value.result(), "the run's result")
+        assert with_result.text.count("pool accounts") == 3
+        without = await within(run(client, spec, "Who am I?", task_queue=queue), "the run's result")
     assert without.text == "Done: one: pool accounts | two: pool accounts | three: pool accounts"
     assert len(SEEN) == 6 and all(deps is POOL for deps in SEEN)
     history = await history_text(client, with_value.id)
@@ -219,7 +229,9 @@ async def test_hooks_in_the_workflow_see_the_json_value_and_tools_the_workers_ob
     )
     SEEN.clear()
     async with serving(client, agent, lambda value: Account(POOL, value["user_id"])) as (s, q):
-        result = await run(client, s, "Who?", task_queue=q, deps=User(user_id="u-3"))
+        result = await within(
+            run(client, s, "Who?", task_queue=q, deps=User(user_id="u-3")), "the run's result"
+        )
     assert result.text == "Done: one: user u-3 via accounts"
     assert [Account(POOL, "u-3")] == SEEN
     # the workflow may be replayed in this process: every note is the JSON value
@@ -243,7 +255,9 @@ async def test_a_sub_agents_tools_get_the_callers_deps(client: Client) -> None:
     plain = await desk.arun("Who?", deps=Account(POOL, "u-5"))
     SEEN.clear()
     async with serving(client, desk, lambda value: Account(POOL, value["user_id"])) as (s, q):
-        durable = await run(client, s, "Who?", task_queue=q, deps={"user_id": "u-5"})
+        durable = await within(
+            run(client, s, "Who?", task_queue=q, deps={"user_id": "u-5"}), "the run's result"
+        )
     assert tool_messages(durable) == tool_messages(plain)
     assert durable.text == plain.text == "Done: Done: clerk: user u-5 via accounts"
     assert [Account(POOL, "u-5")] == SEEN and durable.metrics.sub_runs == 1
@@ -262,19 +276,18 @@ async def test_an_approval_rule_sees_the_deps_and_the_approved_call_keeps_them(
         return Account(POOL, value["user_id"], int(value["limit"]))
 
     async with serving(client, agent, build) as (spec, queue):
-        rich = await run(
-            client, spec, "Pay 300.", task_queue=queue, deps={"user_id": "u-1", "limit": 500}
+        rich = await within(
+            run(client, spec, "Pay 300.", task_queue=queue, deps={"user_id": "u-1", "limit": 500}),
+            "the run's result",
         )
         assert rich.text == "Done: paid 300 euros for u-1"  # under the limit: no approval
         durable = await start_run(
             client, spec, "Pay 300.", task_queue=queue, deps={"user_id": "u-2", "limit": 100}
         )
-        async with asyncio.timeout(60):  # a run that never waits fails, not hangs
-            while not (pending := await durable.pending()):
-                pass
+        pending = await wait_until(durable.pending, "a call of the run waits for a decision")
         assert [(p.id, p.tool) for p in pending] == [("p1", "pay")]
         await durable.approve("p1")
-        result = await durable.result()
+        result = await within(durable.result(), "the run's result")
     assert result.text == plain.text == "Done: paid 300 euros for u-2"
     assert tool_messages(result) == tool_messages(plain)
 
@@ -315,18 +328,12 @@ async def test_tools_that_need_a_deps_type_say_so_when_the_worker_gives_another(
     async with serving(client, agent) as (spec, queue):  # no factory: tools get the dict
         started = await start_run(client, spec, "Whose?", task_queue=queue, deps={"user_id": "x"})
         with pytest.raises(ConfigurationError, match="deps_type=Account") as raised:
-            await started.result()
+            await within(started.result(), "the run's result")
     assert "create_worker(..., deps=lambda value: Account(...))" in str(raised.value)
 
 
 TELLER = "tests.integration.durable.agents:teller"
 TELLER_DEPS = "tests.integration.durable.agents:account_deps"
-
-
-def log_lines(env: dict[str, str]) -> list[tuple[str, int]]:
-    """The tool log's lines with the pid of the process that wrote each."""
-    lines = Path(env["LOCUS_TOOL_LOG"]).read_text().splitlines()
-    return [(line.rsplit(" ", 1)[0], int(line.rsplit(" ", 1)[1])) for line in lines]
 
 
 async def test_a_worker_that_replaces_a_killed_one_builds_the_runs_deps_again(
@@ -341,20 +348,22 @@ async def test_a_worker_that_replaces_a_killed_one_builds_the_runs_deps_again(
         heartbeat_timeout=2.0,
         deps={"user_id": "u-17"},
     )
-    await wait_for(lambda: "hold-started u-17 30" in tool_log(env), "hold started")
+    await wait_until(lambda: "hold-started u-17 30" in tool_log(env), "hold started")
     workers.kill(first)
     Path(env["LOCUS_RELEASE"]).touch()
     second = workers.start(TELLER, "--deps", TELLER_DEPS)
-    result = await asyncio.wait_for(started.result(), 120)
+    result = await within(started.result(), "the run's result after the new worker started")
     assert result.text == "Done: u-17 has 40 euros; held 30 euros for u-17"
-    assert log_lines(env) == [
-        ("deps u-17", first.pid),  # built once for the run's two calls on the first worker
-        ("balance u-17", first.pid),
-        ("hold-started u-17 30", first.pid),
-        ("deps u-17", second.pid),  # and again, from the run's value, on the second
-        ("hold-started u-17 30", second.pid),
-        (f"hold-done u-17 30 by {second.pid}", second.pid),
-    ]
+    log = tool_log_by_pid(env)
+    # built once for the run's two calls on the first worker
+    assert log[first.pid] == ["deps u-17", "balance u-17", "hold-started u-17 30"]
+    # and again, from the run's value, on the second, which runs hold again and finishes it
+    # (at least once: an attempt slower than the 2 s heartbeat timeout is tried again)
+    done = f"hold-done u-17 30 by {second.pid}"
+    again = log[second.pid]
+    assert again[0] == "deps u-17" and again[-1] == done, log
+    assert set(again) == {"deps u-17", "hold-started u-17 30", done}, log
+    assert set(log) == {first.pid, second.pid}
 
 
 async def test_a_run_with_deps_and_one_recorded_before_deps_replay(
@@ -362,7 +371,7 @@ async def test_a_run_with_deps_and_one_recorded_before_deps_replay(
 ) -> None:
     async with serving(client, asker(), lambda v: Account(POOL, v["user_id"])) as (spec, q):
         started = await start_run(client, spec, "Who?", task_queue=q, deps={"user_id": "u-4"})
-        assert "user u-4" in (await started.result()).text
+        assert "user u-4" in (await within(started.result(), "the run's result")).text
     replayer = Replayer(workflows=[AgentWorkflow], workflow_runner=UnsandboxedWorkflowRunner())
     history = await client.get_workflow_handle(started.id).fetch_history()
     assert (await replayer.replay_workflow(history)).replay_failure is None

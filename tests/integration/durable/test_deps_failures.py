@@ -23,6 +23,7 @@ from locus.durable.temporal import start_run
 from locus.durable.temporal._agents import serve
 from locus.durable.temporal._deps import MAX_DEPS_BYTES
 from locus.durable.temporal._workflow import AgentWorkflow
+from tests.deadlines import within
 from tests.integration.durable.test_deps import POOL, Account, asker, serving
 from tests.integration.durable.test_worker_crash import history_text
 
@@ -47,7 +48,7 @@ async def test_a_factory_that_raises_fails_the_run_at_once_and_keeps_its_history
     async with serving(client, asker(), account_of) as (spec, queue):
         started = await start_run(client, spec, "Who am I?", task_queue=queue, deps={"user": "u-1"})
         with pytest.raises(ConfigurationError) as raised:
-            await started.result()
+            await within(started.result(), "the run's result")
         # the failed run still answers: what it did, and that nothing waits
         kinds = [event["kind"] for event in await started.events()]
         assert kinds[:2] == ["iteration_started", "tool_call_started"]
@@ -84,7 +85,7 @@ async def test_the_deps_are_in_the_workflow_input_once_not_in_each_call(client: 
         started = await start_run(
             client, spec, "Who?", task_queue=q, deps={"user_id": "u-4", "tag": marker}
         )
-        result = await started.result()
+        result = await within(started.result(), "the run's result")
     assert result.text.count("user u-4 via accounts") == 3  # three tool calls saw them
     history = await history_text(client, started.id)
     # (history_text holds the raw JSON, base64 payloads, then each payload decoded)

@@ -7,7 +7,6 @@ replay with this code."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections import Counter
@@ -25,6 +24,7 @@ from locus.durable.temporal import _wire as wire
 from locus.durable.temporal._agents import serve
 from locus.durable.temporal._workflow import WORKFLOW_NAME, AgentWorkflow
 from locus.emulator import Emulator
+from tests.deadlines import within
 from tests.integration.durable.conftest import TRIP, Workers, tool_log
 
 LISBON = "Done: 3 hotels in Lisbon, confirmed the hotel"
@@ -61,7 +61,7 @@ async def test_model_answers_are_markers_and_tools_are_activities(
     Path(env["LOCUS_RELEASE"]).touch()
     workers.start(TRIP, *options)
     started = await start_run(client, TRIP, "Plan a trip to Lisbon.", task_queue=task_queue)
-    result = await asyncio.wait_for(started.result(), 60)
+    result = await within(started.result(), "the run's result")
     assert result.text == LISBON
     assert result.metrics.model_calls == 3 and chats(emu) == 3
     events = await recorded(client, started.id)
@@ -80,7 +80,7 @@ async def test_without_local_activities_every_call_is_an_activity(
     started = await start_run(
         client, TRIP, "Plan a trip to Lisbon.", task_queue=task_queue, local_activities=False
     )
-    result = await asyncio.wait_for(started.result(), 60)
+    result = await within(started.result(), "the run's result")
     assert result.text == LISBON and chats(emu) == 3
     events = await recorded(client, started.id)
     assert events["MARKER_RECORDED"] == 0
@@ -107,7 +107,7 @@ async def test_recorded_histories_replay_with_this_code(
     }
     run_id = f"locus-run-{uuid.uuid4().hex}"
     await client.start_workflow(WORKFLOW_NAME, request, id=run_id, task_queue=task_queue)
-    result = await asyncio.wait_for(DurableRun(client, run_id).result(), 60)
+    result = await within(DurableRun(client, run_id).result(), "the run's result")
     assert result.text == LISBON
     history = await client.get_workflow_handle(run_id).fetch_history()
     markers = (await recorded(client, run_id))["MARKER_RECORDED"]

@@ -9,7 +9,6 @@ with the server gone."""
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 import uuid
@@ -31,6 +30,7 @@ from locus.durable.temporal import create_worker, run, start_run
 from locus.durable.temporal._workflow import AgentWorkflow
 from locus.mcp import MCPServerHTTP, MCPServerStdio, MCPToolset
 from locus.testing import FunctionModel
+from tests.deadlines import read_line, within
 from tests.integration.durable.agents import MCP_SERVER, SHOWN
 
 CALLS = [
@@ -62,7 +62,8 @@ def server(request: pytest.FixtureRequest, log: Path) -> Iterator[MCPToolset]:
         text=True,
     )
     assert process.stdout is not None
-    url = f"http://127.0.0.1:{process.stdout.readline().strip()}/mcp"
+    port = read_line(process.stdout, "the MCP test server prints its port").strip()
+    url = f"http://127.0.0.1:{port}/mcp"
     headers = {"Authorization": f"Bearer {TOKEN}"}
     yield MCPServerHTTP(url, headers, **SHOWN)  # type: ignore[arg-type]
     process.kill()
@@ -96,7 +97,7 @@ async def test_a_durable_run_offers_and_answers_mcp_tools_as_arun_does(
     plain = await agent.arun("go")
     queue, name = f"q-{uuid.uuid4().hex[:8]}", spec()
     async with create_worker(client, task_queue=queue, agents={name: agent}):
-        durable = await run(client, name, "go", task_queue=queue)
+        durable = await within(run(client, name, "go", task_queue=queue), "the run's result")
     assert durable.text == plain.text
     assert tool_messages(durable) == tool_messages(plain)
     offered = [request.tools for request in model.requests]
@@ -135,7 +136,7 @@ async def test_an_agent_handed_off_to_lists_its_own_mcp_tools(
     )
     queue, name = f"q-{uuid.uuid4().hex[:8]}", spec()
     async with create_worker(client, task_queue=queue, agents={name: front}):
-        result = await run(client, name, "pens?", task_queue=queue)
+        result = await within(run(client, name, "pens?", task_queue=queue), "the run's result")
     assert result.text == "12 pens" and result.last_agent == "shop"
     assert "wh_stock" in [tool.name for tool in shop_model.requests[0].tools]
 
@@ -148,7 +149,7 @@ async def test_the_listing_is_in_the_history_and_replays_without_the_server(
     queue, name = f"q-{uuid.uuid4().hex[:8]}", spec()
     async with create_worker(client, task_queue=queue, agents={name: agent}):
         started = await start_run(client, name, "go", task_queue=queue, local_activities=local)
-        result = await asyncio.wait_for(started.result(), 60)
+        result = await within(started.result(), "the run's result")
     assert result.text == "12 lamps"
     history = await client.get_workflow_handle(started.id).fetch_history()
     kinds = Counter(
@@ -185,6 +186,6 @@ async def test_two_tools_of_one_name_fail_the_run_as_arun_does(
     queue, name = f"q-{uuid.uuid4().hex[:8]}", spec()
     async with create_worker(client, task_queue=queue, agents={name: agent}):
         with pytest.raises(ConfigurationError) as durable:
-            await run(client, name, "go", task_queue=queue)
+            await within(run(client, name, "go", task_queue=queue), "the run's result")
     assert str(durable.value) == str(plain.value)
     assert "two tools are named 'wh_stock'" in str(durable.value)

@@ -29,8 +29,8 @@ from locus.core.toolspec import ToolSpec
 from locus.durable.temporal import DurableRun, create_worker, run, start_run
 from locus.testing import FunctionModel
 from locus.tools import tool
+from tests.deadlines import wait_until, within
 from tests.integration.durable.test_deps import turns
-from tests.integration.durable.test_worker_crash import wait_for
 
 
 class Gate:
@@ -123,13 +123,13 @@ async def test_a_run_cancelled_while_its_tool_runs_is_a_run_cancelled_error(
         started = await start_run(
             client, f"{prefix}:tool", "Go.", task_queue=queue, heartbeat_timeout=1.5
         )
-        await wait_for(lambda: NOTES == ["slow-started work"], "the tool started")
+        await wait_until(lambda: NOTES == ["slow-started work"], "the tool started")
         await started.cancel()
         with pytest.raises(RunCancelledError, match="was cancelled") as raised:
-            await started.result()
+            await within(started.result(), "the run's result")
         assert started.id in str(raised.value)
         # the tool learns it at its next heartbeat (a third of heartbeat_timeout)
-        await wait_for(lambda: "slow-cancelled work" in NOTES, "the tool was cancelled", 10)
+        await wait_until(lambda: "slow-cancelled work" in NOTES, "the tool was cancelled", 10)
         kinds = [event["kind"] for event in await started.events()]  # nothing is lost
     assert kinds == ["iteration_started", "tool_call_started"]
     assert (await started.handle.describe()).status == WorkflowExecutionStatus.CANCELED
@@ -140,12 +140,12 @@ async def test_a_run_cancelled_while_the_model_answers_is_a_run_cancelled_error(
 ) -> None:
     async with worker(client) as (prefix, queue):
         started = await start_run(client, f"{prefix}:model", "Go.", task_queue=queue)
-        await wait_for(lambda: NOTES == ["model-asked"], "the model call started")
+        await wait_until(lambda: NOTES == ["model-asked"], "the model call started")
         await started.cancel()
         # (a model call is a local activity, inside a workflow task that the worker holds
         # open: the cancel is seen when it extends that task, within 8 s)
         with pytest.raises(RunCancelledError, match="was cancelled"):
-            await asyncio.wait_for(started.result(), 30)
+            await within(started.result(), "the run's result", 30)
 
 
 async def test_a_run_that_does_not_exist_is_a_configuration_error_everywhere(
@@ -174,11 +174,9 @@ async def test_a_decision_for_an_ended_run_is_a_run_error_and_its_events_remain(
     async with worker(client) as (prefix, queue):
         Gate.set()
         started = await start_run(client, f"{prefix}:pay", "Pay 3.", task_queue=queue)
-        async with asyncio.timeout(60):  # a run that never waits fails, not hangs
-            while not await started.pending():
-                await asyncio.sleep(0.02)
+        await wait_until(started.pending, "a call of the run waits for a decision")
         await started.approve("p1")
-        assert (await started.result()).text == "Done: paid 3"
+        assert (await within(started.result(), "the run's result")).text == "Done: paid 3"
         decisions: list[Callable[[], Awaitable[None]]] = [
             lambda: started.approve("p1"),
             lambda: started.deny("p1", "no"),
@@ -199,16 +197,14 @@ async def test_an_approval_for_a_call_that_does_not_wait_is_refused_and_changes_
 ) -> None:
     async with worker(client) as (prefix, queue):
         started = await start_run(client, f"{prefix}:pay", "Pay 3.", task_queue=queue)
-        async with asyncio.timeout(60):  # a run that never waits fails, not hangs
-            while not await started.pending():
-                await asyncio.sleep(0.02)
+        await wait_until(started.pending, "a call of the run waits for a decision")
         with pytest.raises(ConfigurationError) as raised:
             await started.approve("p9")
         assert "no call 'p9' waits for a decision" in str(raised.value)
         assert "waiting: p1" in str(raised.value)
         assert [call.id for call in await started.pending()] == ["p1"]  # still waits
         await started.approve("p1")
-        await wait_for(lambda: NOTES == ["pay 3"], "the approved call runs")
+        await wait_until(lambda: NOTES == ["pay 3"], "the approved call runs")
         # the call runs (it waits for the gate): a second answer is refused, typed
         answers: list[Callable[[], Awaitable[None]]] = [
             lambda: started.approve("p1"),
@@ -219,7 +215,7 @@ async def test_an_approval_for_a_call_that_does_not_wait_is_refused_and_changes_
                 await again()
             assert "the first decision stands" in str(twice.value)
         Gate.set()
-        result = await started.result()
+        result = await within(started.result(), "the run's result")
     assert result.text == "Done: paid 3" and NOTES == ["pay 3"]  # it ran once
 
 
@@ -227,13 +223,11 @@ async def test_two_answers_at_once_one_wins_the_other_is_refused(client: Client)
     async with worker(client) as (prefix, queue):
         Gate.set()
         started = await start_run(client, f"{prefix}:pay", "Pay 3.", task_queue=queue)
-        async with asyncio.timeout(60):  # a run that never waits fails, not hangs
-            while not await started.pending():
-                await asyncio.sleep(0.02)
+        await wait_until(started.pending, "a call of the run waits for a decision")
         answers = await asyncio.gather(
             started.approve("p1"), started.deny("p1", "no"), return_exceptions=True
         )
-        result = await started.result()
+        result = await within(started.result(), "the run's result")
     # the loser is refused: AlreadyResumedError while the run is still going, or, when the
     # winner's decision let the run finish before the loser's reached it (seen in CI under
     # load), the RunError that says the run has ended and nothing sent to it changes it
@@ -251,7 +245,9 @@ async def test_a_tool_answer_that_is_not_json_and_an_unknown_tool_are_arun_s_too
     agent = AGENTS["odd"]
     plain = await agent.arun("Go.")
     async with worker(client) as (prefix, queue):
-        durable = await run(client, f"{prefix}:odd", "Go.", task_queue=queue)
+        durable = await within(
+            run(client, f"{prefix}:odd", "Go.", task_queue=queue), "the run's result"
+        )
     shown = [(m.name, m.text, m.is_error) for m in durable.messages if m.role == "tool"]
     assert shown == [(m.name, m.text, m.is_error) for m in plain.messages if m.role == "tool"]
     assert shown == [
@@ -271,12 +267,10 @@ async def test_a_run_cancelled_while_a_call_waits_for_approval_ends_cancelled(
 ) -> None:
     async with worker(client) as (prefix, queue):
         started = await start_run(client, f"{prefix}:pay", "Pay 3.", task_queue=queue)
-        async with asyncio.timeout(60):  # a run that never waits fails, not hangs
-            while not await started.pending():
-                await asyncio.sleep(0.02)
+        await wait_until(started.pending, "a call of the run waits for a decision")
         await started.cancel()
         with pytest.raises(RunCancelledError):
-            await started.result()
+            await within(started.result(), "the run's result")
         assert await started.pending() == []  # (answered from the replayed history)
         with pytest.raises(RunError, match="has ended \\(canceled\\)"):
             await started.approve("p1")
@@ -309,7 +303,7 @@ async def test_a_worker_from_before_the_update_still_takes_decisions(client: Cli
             "locus.agent_run", {}, id=f"locus-run-{uuid.uuid4().hex}", task_queue=queue
         )
         await DurableRun(client, handle.id).approve("p1", arguments={"amount": 4})
-        decisions = await handle.result()
+        decisions = await within(handle.result(), "the workflow's result")
     assert decisions == [{"call_id": "p1", "approved": True, "arguments": {"amount": 4}}]
 
 

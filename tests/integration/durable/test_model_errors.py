@@ -26,6 +26,7 @@ from locus.durable.temporal import create_worker, run, start_run
 from locus.emulator import Emulator
 from locus.models.http import RetryPolicy
 from locus.models.providers.oci import OCIAuthType, OCIModel
+from tests.deadlines import within
 
 RETRIES = 3
 """The model's ``max_retries``: a durable run asks a failing model ``RETRIES + 1`` times."""
@@ -86,7 +87,10 @@ async def test_a_model_that_keeps_failing_is_asked_max_retries_plus_one_times(
     prefix, queue = served
     emu.set_faults([fault] * 100)
     with pytest.raises(error) as raised:
-        await run(client, f"{prefix}:ok", "Say hi.", task_queue=queue, local_activities=local)
+        await within(
+            run(client, f"{prefix}:ok", "Say hi.", task_queue=queue, local_activities=local),
+            "the run's result",
+        )
     if status:
         assert raised.value.status == status and raised.value.request_id
     # one retry layer: Temporal's attempts, one request each (before: (RETRIES + 1) ** 2)
@@ -98,7 +102,9 @@ async def test_a_passing_outage_is_ridden_out_across_activity_attempts(
 ) -> None:
     prefix, queue = served
     emu.set_faults(["429", "500", "reset_before", "ok"])  # every attempt but the last fails
-    result = await run(client, f"{prefix}:ok", "Say hi.", task_queue=queue)
+    result = await within(
+        run(client, f"{prefix}:ok", "Say hi.", task_queue=queue), "the run's result"
+    )
     assert result.text.endswith("You said: Say hi.")
     assert chats(emu) == RETRIES + 1 and result.metrics.model_calls == 1
 
@@ -109,7 +115,9 @@ async def test_a_servers_retry_after_is_the_next_delay(
     prefix, queue = served
     emu.set_faults(["429_retry_after", "ok"])  # Retry-After: 1 (the policy's delay: 0.05 s)
     started = time.monotonic()
-    result = await run(client, f"{prefix}:ok", "Say hi.", task_queue=queue)
+    result = await within(
+        run(client, f"{prefix}:ok", "Say hi.", task_queue=queue), "the run's result"
+    )
     assert result.text.endswith("You said: Say hi.") and chats(emu) == 2
     assert time.monotonic() - started >= 1.0  # (0.2 s with the policy's delay)
 
@@ -124,7 +132,7 @@ async def test_a_servers_retry_after_reaches_temporal_from_an_activity(
     durable = await start_run(
         client, f"{prefix}:ok", "Say hi.", task_queue=queue, local_activities=False
     )
-    await durable.result()
+    await within(durable.result(), "the run's result")
     started = [
         event.activity_task_started_event_attributes
         async for event in durable.handle.fetch_history_events()
@@ -141,5 +149,7 @@ async def test_expired_credentials_fail_the_run_at_once_typed(
 ) -> None:
     prefix, queue = served
     with pytest.raises(CredentialsError, match="oci session refresh --profile EXPIRED"):
-        await run(client, f"{prefix}:expired", "Say hi.", task_queue=queue)
+        await within(
+            run(client, f"{prefix}:expired", "Say hi.", task_queue=queue), "the run's result"
+        )
     assert chats(emu) == 0  # refused before a request, and not retried

@@ -18,13 +18,12 @@ from temporalio.client import Client
 
 from locus.core.errors import AlreadyResumedError, ConfigurationError
 from locus.durable.temporal import DurableRun, start_run
+from tests.deadlines import wait_until, within
 from tests.integration.durable.conftest import TRIP, Workers, tool_log
 
 
 async def _waiting(durable: DurableRun) -> None:
-    async with asyncio.timeout(60):
-        while not await durable.pending():
-            await asyncio.sleep(0.05)
+    await wait_until(durable.pending, "a call of the run waits for a decision")
 
 
 async def test_an_approval_with_every_worker_down_is_a_bounded_typed_error_and_loses_nothing(
@@ -59,7 +58,7 @@ async def test_an_approval_with_every_worker_down_is_a_bounded_typed_error_and_l
     workers.start()
     with contextlib.suppress(AlreadyResumedError):  # (the first decision was taken)
         await durable.approve(call.id, timeout=60)
-    result = await durable.result()
+    result = await within(durable.result(), "the run's result")
     assert tool_log(env) in ([], ["pay Ada 300"])
     assert ("paid 300 euros to Ada" in result.text) == (tool_log(env) == ["pay Ada 300"])
 

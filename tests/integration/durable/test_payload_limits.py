@@ -7,7 +7,6 @@ instead of being stuck."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import uuid
 from collections.abc import AsyncIterator
@@ -26,6 +25,7 @@ from locus.durable.temporal import create_worker, run, start_run
 from locus.durable.temporal._sizes import MAX_PAYLOAD_BYTES
 from locus.testing import FunctionModel
 from locus.tools import tool
+from tests.deadlines import wait_until, within
 from tests.integration.durable.test_deps import turns
 
 MIB = 1024 * 1024
@@ -97,16 +97,14 @@ async def test_approved_arguments_that_cannot_be_recorded_are_refused_and_the_ca
 ) -> None:
     async with worker(client) as (prefix, queue):
         started = await start_run(client, f"{prefix}:pay", "Pay 3.", task_queue=queue)
-        async with asyncio.timeout(60):  # a run that never waits fails, not hangs
-            while not await started.pending():
-                await asyncio.sleep(0.02)
+        await wait_until(started.pending, "a call of the run waits for a decision")
         with pytest.raises(ConfigurationError, match=r"arguments\['amount'\] is of type date"):
             await started.approve("p1", arguments={"amount": datetime.date(2026, 1, 1)})
         with pytest.raises(ConfigurationError, match="over the limit"):
             await started.approve("p1", arguments={"amount": "9" * (3 * MIB)})
         assert [call.id for call in await started.pending()] == ["p1"]  # it still waits
         await started.approve("p1", arguments={"amount": 4})
-        result = await asyncio.wait_for(started.result(), 30)
+        result = await within(started.result(), "the run's result", 30)
     assert result.text == "Done: paid 4"
 
 
@@ -114,8 +112,10 @@ async def test_a_tool_result_too_large_to_record_is_a_tool_error_the_model_reads
     client: Client,
 ) -> None:
     async with worker(client) as (prefix, queue):
-        result = await asyncio.wait_for(
-            run(client, f"{prefix}:everything", "Read it all.", task_queue=queue), 30
+        result = await within(
+            run(client, f"{prefix}:everything", "Read it all.", task_queue=queue),
+            "the run's result",
+            30,
         )
     [message] = [m for m in result.messages if m.role == "tool"]
     assert message.is_error and message.text.startswith("Error: tool 'everything' returned")
@@ -130,7 +130,7 @@ async def test_a_run_whose_result_outgrows_a_payload_fails_typed_instead_of_stic
     async with worker(client) as (prefix, queue):
         started = await start_run(client, f"{prefix}:parts", "Read.", task_queue=queue)
         with pytest.raises(RunError) as raised:
-            await asyncio.wait_for(started.result(), 30)
+            await within(started.result(), "the run's result", 30)
         message = str(raised.value)
         assert "result" in message and "payload limit" in message
         assert "history_processor" in message and "DurableRun" in message

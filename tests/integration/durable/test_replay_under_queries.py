@@ -27,6 +27,7 @@ from locus.durable.temporal._workflow import AgentWorkflow
 from locus.emulator import Emulator
 from locus.models import get_model
 from locus.tools import tool
+from tests.deadlines import wait_until, within
 
 RUNS = 16
 
@@ -57,11 +58,11 @@ def desk() -> Iterator[Agent]:
 async def _approved_run(client: Client, spec: str, queue: str) -> DurableRun:
     prompt = "Use clerk: use refund for order A17."
     durable = await start_run(client, spec, prompt, task_queue=queue)
-    async with asyncio.timeout(60):  # a run that never waits fails, not hangs
-        while not (pending := await durable.pending()):  # queries while the run's tasks run
-            await asyncio.sleep(0.02)
+    # (queries while the run's tasks run)
+    what = "a call of the run waits for a decision"
+    pending = await wait_until(durable.pending, what, every=0.02)
     await durable.approve(pending[0].id)
-    result = await durable.result()
+    result = await within(durable.result(), "the run's result")
     assert result.text.startswith("The result of clerk is")
     return durable
 

@@ -7,7 +7,6 @@ its paused call; the depth limit and a failing sub-run as the tool errors ``arun
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -24,6 +23,7 @@ from locus.durable.temporal import _wire as wire
 from locus.durable.temporal import create_worker, start_run
 from locus.testing import FunctionModel
 from locus.tools import tool
+from tests.deadlines import wait_until, within
 
 RAN: list[str] = []
 
@@ -90,7 +90,7 @@ async def durably(
     queue, name = f"q-{uuid.uuid4().hex[:8]}", f"tests.durable_sub:{uuid.uuid4().hex[:8]}"
     async with create_worker(client, task_queue=queue, agents={name: agent}):
         durable = await start_run(client, name, prompt, task_queue=queue)
-        result = await durable.result()
+        result = await within(durable.result(), "the run's result")
         return result, await durable.events()
 
 
@@ -145,13 +145,11 @@ async def test_a_handed_off_sub_agents_gated_call_waits_with_arun_s_path(client:
     queue, name = f"q-{uuid.uuid4().hex[:8]}", f"tests.durable_sub:{uuid.uuid4().hex[:8]}"
     async with create_worker(client, task_queue=queue, agents={name: desk}):
         durable = await start_run(client, name, "Refund A17.", task_queue=queue)
-        async with asyncio.timeout(60):  # a run that never waits fails, not hangs
-            while not (pending := await durable.pending()):
-                pass
+        pending = await wait_until(durable.pending, "a call of the run waits for a decision")
         assert [(p.id, p.tool, p.path) for p in pending] == [("d1/b1", "refund", ("billing",))]
         assert [p.path for p in pending] == [p.path for p in paused.pending]
         await durable.approve("d1/b1")
-        result = await durable.result()
+        result = await within(durable.result(), "the run's result")
     assert result.text == plain.text == "Done: billing: refunded A17"
     assert tool_messages(result) == tool_messages(plain) and RAN == ["refund A17"] * 2
 

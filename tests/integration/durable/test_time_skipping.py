@@ -26,6 +26,7 @@ from locus.core.toolspec import ToolSpec
 from locus.durable.temporal import DurableRun, create_worker, run, start_run
 from locus.testing import FunctionModel
 from locus.tools import tool
+from tests.deadlines import wait_until, within
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -96,11 +97,7 @@ def calls_then_repeat(*calls: ToolCall) -> Answer:
 
 
 async def pending_of(durable: DurableRun) -> list[Any]:
-    for _ in range(400):
-        found = await durable.pending()
-        if found:
-            return found
-    raise AssertionError("no call became pending")
+    return await wait_until(durable.pending, "a call of the run waits for a decision")
 
 
 async def test_an_approval_waits_24_hours_and_runs_with_replaced_arguments(
@@ -116,7 +113,7 @@ async def test_an_approval_waits_24_hours_and_runs_with_replaced_arguments(
         await env.sleep(timedelta(hours=24))
         assert ran == []
         await durable.approve("c1", arguments={"to": "Bob", "amount": 7})
-        result = await durable.result()
+        result = await within(durable.result(), "the run's result")
         info = await durable.handle.describe()
     assert result.text == "paid 7 to Bob" and ran == [("pay", {"to": "Bob", "amount": 7})]
     assert info.close_time is not None
@@ -134,7 +131,7 @@ async def test_an_approval_rule_is_decided_in_the_worker(env: WorkflowEnvironmen
         durable = await start_run(env.client, spec, "send", task_queue=served.queue)
         assert [p.id for p in await pending_of(durable)] == ["l"]
         await durable.deny("l", "too much")
-        result = await durable.result()
+        result = await within(durable.result(), "the run's result")
         kinds = [e["kind"] for e in await durable.events()]
     assert result.text == "sent 50 to Ada | Not run: a person denied this call. Reason: too much"
     assert ran == [("transfer", {"to": "Ada", "amount": 50})]
@@ -156,8 +153,10 @@ async def test_a_bad_request_fails_the_run_once_and_a_server_error_is_retried(
     first, second = list(specs)
     async with create_worker(env.client, task_queue=served.queue, agents=specs):
         with pytest.raises(BadRequestError) as caught:
-            await run(env.client, first, "hi", task_queue=served.queue)
-        result = await run(env.client, second, "hi", task_queue=served.queue)
+            await within(run(env.client, first, "hi", task_queue=served.queue), "the run's result")
+        result = await within(
+            run(env.client, second, "hi", task_queue=served.queue), "the run's result"
+        )
     assert caught.value.status == 400 and "no such model" in str(caught.value)
     assert len(refused.requests) == 1  # not retried by Temporal
     assert result.text == "fine" and len(retried.requests) == 2
@@ -183,7 +182,9 @@ async def test_typed_output_and_a_handoff(env: WorkflowEnvironment) -> None:
         output_type=City,
     )
     async with create_worker(env.client, task_queue=served.queue, agents={spec: front}):
-        result = await run(env.client, spec, "Which city?", task_queue=served.queue)
+        result = await within(
+            run(env.client, spec, "Which city?", task_queue=served.queue), "the run's result"
+        )
     assert result.output == {"name": "Lisbon", "population": 545000}
     assert result.last_agent == "expert"
     shown = expert_model.requests[0].messages  # the Handoff's filter ran in the workflow
@@ -204,8 +205,14 @@ async def test_a_thread_keeps_its_conversation_and_has_one_run_at_a_time(
     agent = Agent(FunctionModel(count), tools=[pay])
     thread = f"t-{uuid.uuid4().hex[:8]}"
     async with create_worker(env.client, task_queue=served.queue, agents={spec: agent}):
-        await run(env.client, spec, "one", task_queue=served.queue, thread_id=thread)
-        second = await run(env.client, spec, "two", task_queue=served.queue, thread_id=thread)
+        await within(
+            run(env.client, spec, "one", task_queue=served.queue, thread_id=thread),
+            "the run's result",
+        )
+        second = await within(
+            run(env.client, spec, "two", task_queue=served.queue, thread_id=thread),
+            "the run's result",
+        )
         waiting = await start_run(
             env.client, spec, "pay", task_queue=served.queue, thread_id=thread
         )
@@ -213,7 +220,7 @@ async def test_a_thread_keeps_its_conversation_and_has_one_run_at_a_time(
         with pytest.raises(ThreadConflictError):
             await start_run(env.client, spec, "three", task_queue=served.queue, thread_id=thread)
         await waiting.deny("p")
-        await waiting.result()
+        await within(waiting.result(), "the run's result")
         stored = await agent.thread_store.load(thread)
     assert second.text == "2 prompts: one, two"
     assert [m.text for m in stored if m.role == "user"] == ["one", "two", "pay"]

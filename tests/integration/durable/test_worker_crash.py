@@ -6,31 +6,19 @@ from another process. The workflow's history holds no key, signature or header."
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import configparser
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from temporalio.client import Client
 
-from locus.agent import PendingCall
 from locus.durable.temporal import DurableRun, start_run
 from locus.emulator import Emulator
+from tests.deadlines import wait_until, within
 from tests.integration.durable._decide import in_another_process
-from tests.integration.durable.conftest import TRIP, Workers, tool_log
-
-
-async def wait_for(check: Callable[[], bool], what: str, seconds: float = 60.0) -> None:
-    """Poll ``check()`` until it is true (the test fails after ``seconds``)."""
-    try:
-        async with asyncio.timeout(seconds):
-            while not check():
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise AssertionError(f"{what}: not within {seconds} s") from None
+from tests.integration.durable.conftest import TRIP, Workers, tool_log, tool_log_by_pid
 
 
 def chats(emu: Emulator) -> int:
@@ -59,19 +47,25 @@ async def test_a_killed_worker_is_replaced_and_nothing_done_runs_again(
     )
     # confirm (the second tool) starts only after lookup's result and the second model
     # answer are in the history: kill the worker while confirm waits
-    await wait_for(lambda: "confirm-started the hotel" in tool_log(env), "confirm started")
+    await wait_until(lambda: "confirm-started the hotel" in tool_log(env), "confirm started")
     assert tool_log(env) == ["lookup Lisbon", "confirm-started the hotel"]
     assert chats(emu) == 2
     workers.kill(first)
     Path(env["LOCUS_RELEASE"]).touch()
-    workers.start()
-    result = await asyncio.wait_for(started.result(), 120)
+    second = workers.start()
+    result = await within(started.result(), "the run's result after the new worker started")
     assert result.stop_reason == "complete"
     assert result.text == "Done: 3 hotels in Lisbon, confirmed the hotel"
-    log = tool_log(env)
-    assert log.count("lookup Lisbon") == 1  # the completed tool call ran exactly once
-    # the call the killed worker was running ran again on the new one (at least once)
-    assert log.count("confirm-started the hotel") == 2 and log[-1] == "confirm-done the hotel"
+    log = tool_log_by_pid(env)
+    # the killed worker did the first call and started the second; the completed call ran
+    # exactly once, and nothing else ran there
+    assert log[first.pid] == ["lookup Lisbon", "confirm-started the hotel"]
+    # the call the killed worker was running ran again on the new one: at least once (an
+    # attempt slower than the 2 s heartbeat timeout on a loaded machine is tried again, so
+    # the count of attempts is not fixed), and it finished there
+    again = log[second.pid]
+    assert set(again) == {"confirm-started the hotel", "confirm-done the hotel"}, log
+    assert again[-1] == "confirm-done the hotel" and set(log) == {first.pid, second.pid}
     assert chats(emu) == 3  # the two answers already in the history were not asked again
     assert result.metrics.model_calls == 3 and result.metrics.tool_calls == 2
 
@@ -81,14 +75,11 @@ async def test_an_approval_waits_for_a_signal_from_another_process(
 ) -> None:
     workers.start()
     started = await start_run(client, TRIP, "Pay Ada 300 euros.", task_queue=task_queue)
-    pending: list[PendingCall] = []
-    async with asyncio.timeout(60):
-        while not pending:
-            pending = await started.pending()
+    pending = await wait_until(started.pending, "the pay call waits for a decision")
     assert [(p.tool, p.arguments) for p in pending] == [("pay", {"to": "Ada", "amount": 300})]
     assert tool_log(env) == []
     in_another_process(temporal_address, started.id, pending[0].id, "approve", env)
-    result = await asyncio.wait_for(DurableRun(client, started.id).result(), 60)
+    result = await within(DurableRun(client, started.id).result(), "the approved run's result")
     assert result.text == "Done: paid 300 euros to Ada"
     assert tool_log(env) == ["pay Ada 300"]
 
@@ -98,11 +89,9 @@ async def test_a_denial_is_read_by_the_model(
 ) -> None:
     workers.start()
     started = await start_run(client, TRIP, "Pay Ada 300 euros.", task_queue=task_queue)
-    async with asyncio.timeout(60):
-        while not (pending := await started.pending()):
-            pass
+    pending = await wait_until(started.pending, "the pay call waits for a decision")
     await started.deny(pending[0].id, "Ada was paid yesterday")
-    result = await asyncio.wait_for(started.result(), 60)
+    result = await within(started.result(), "the denied run's result")
     assert result.text.startswith("Done: Not run: a person denied this call")
     assert "Ada was paid yesterday" in result.text and tool_log(env) == []
 
@@ -113,7 +102,7 @@ async def test_no_secret_enters_the_workflow_history(
     Path(env["LOCUS_RELEASE"]).touch()
     workers.start()
     started = await start_run(client, TRIP, "Plan a trip to Lisbon.", task_queue=task_queue)
-    result = await asyncio.wait_for(started.result(), 60)
+    result = await within(started.result(), "the trip run's result")
     assert result.text == "Done: 3 hotels in Lisbon, confirmed the hotel"
     history = await history_text(client, started.id)
     assert "confirmed the hotel" in history and "3 hotels in Lisbon" in history  # readable
