@@ -401,3 +401,42 @@ def test_a_store_without_metadata_keeps_tasks_in_the_process_that_ran_them(
     assert task.status.state == COMPLETED and here.status.state == COMPLETED
     assert "keeps no metadata" in refused and "memory of the server process" in refused
     assert listed == [[task.id], []]  # each process lists what it remembers
+
+
+def test_with_workers_every_get_task_finds_the_task_whichever_worker_answers(
+    emulator_json: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "gates").mkdir()
+    env = serve_env(
+        emulator_json,
+        LOCUS_TEST_THREADS=f"sqlite:///{tmp_path}/threads.db",
+        LOCUS_TEST_RAN=str(tmp_path / "ran.txt"),
+        LOCUS_TEST_GATES=str(tmp_path / "gates"),
+    )
+    with locus_serve([f"{HERE}:relay", "--workers", "2"], env) as server:
+
+        async def states(task_id: str) -> list[Any]:
+            """``GetTask`` 16 times, each on a new connection (the kernel hands each to
+            either worker): the states, or the errors."""
+            seen: list[Any] = []
+            for _ in range(16):
+                async with client_of(server.url, token=None) as client:
+                    try:
+                        seen.append((await get(client, task_id)).status.state)
+                    except TaskNotFoundError as exc:
+                        seen.append(str(exc))
+            return seen
+
+        async def talk() -> tuple[list[Any], list[Any]]:
+            async with client_of(server.url, token=None) as client:
+                stream = client.send_message(ask(WAIT, context_id="ctx-workers"))
+                events = await until_tool_runs(stream)
+                running = await states(events[0].task.id)
+                open_gate(tmp_path)
+                events += [event async for event in stream]
+            assert events[-1].status_update.status.state == COMPLETED
+            return running, await states(events[0].task.id)
+
+        running, done = asyncio.run(talk())
+    assert running == [WORKING] * 16
+    assert done == [COMPLETED] * 16
