@@ -49,7 +49,7 @@ from locus.tools import tool
 from tests.integration.serve.conftest import ServeProcess, locus_serve, serve_env
 from tests.integration.serve.emulator_agent import model, recorded_delete
 from tests.integration.serve.test_a2a_http import client_of, collect
-from tests.integration.stores.services import service_dsn
+from tests.integration.stores.services import service_dsn, stop_started_services
 
 HERE = "tests.integration.serve.test_a2a_across_servers"
 WAIT = "Use the wait_for_gate tool with 'g1'."
@@ -109,6 +109,14 @@ def plain_relay() -> Agent:
     )
 
 
+@pytest.fixture(scope="module")
+def postgres_server() -> Iterator[str]:
+    """The test PostgreSQL server's DSN (``scripts/test-services.sh``; stopped after, if
+    this session started it)."""
+    yield service_dsn("LOCUS_TEST_POSTGRES_DSN")
+    stop_started_services()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The shared store: a SQLite file, or a new database on the test PostgreSQL (dropped
@@ -116,7 +124,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/threads.db"
         return
-    server = service_dsn("LOCUS_TEST_POSTGRES_DSN")
+    server = request.getfixturevalue("postgres_server")
     name = f"locus_a2a_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
