@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.deadlines import read_line
 from tests.unit.cli._locus import clean_env, locus
 
 AGENT = Path(__file__).resolve().parents[1] / "serve" / "emulator_agent.py"
@@ -45,9 +46,9 @@ def test_emulator_doctor_and_serve_from_the_command_line(tmp_path: Path) -> None
     )
     try:
         assert emulator.stdout is not None
-        listening = emulator.stdout.readline()
+        listening = read_line(emulator.stdout, "the emulator says it listens")
         assert listening.startswith("locus emulator listening on http://127.0.0.1:")
-        told = emulator.stdout.readline()
+        told = read_line(emulator.stdout, "the emulator says where to point a client")
         info = json.loads((tmp_path / "emu" / "emulator.json").read_text())
         assert told == (
             f"point a client at it: OCI config emu/config (profile DEFAULT), service endpoint "
@@ -67,7 +68,7 @@ def test_emulator_doctor_and_serve_from_the_command_line(tmp_path: Path) -> None
         assert "Finished server process" in _stop(emulator)
     finally:
         emulator.kill()
-        emulator.communicate()
+        emulator.communicate(timeout=30)
 
 
 def _serve_one_answer(cwd: Path, emulator_json: Path) -> None:
@@ -75,7 +76,8 @@ def _serve_one_answer(cwd: Path, emulator_json: Path) -> None:
     server = _start(cwd, env, "serve", f"{AGENT}:agent", "--port", "0")
     try:
         assert server.stdout is not None
-        found = re.match(r"locus serve listening on (http://\S+)", server.stdout.readline())
+        listening = read_line(server.stdout, "locus serve says it listens")
+        found = re.match(r"locus serve listening on (http://\S+)", listening)
         assert found is not None
         base = found.group(1)
         name = httpx.get(f"{base}/v1/models", timeout=30).json()["data"][0]["id"]
@@ -90,4 +92,4 @@ def _serve_one_answer(cwd: Path, emulator_json: Path) -> None:
         _stop(server)
     finally:
         server.kill()
-        server.communicate()
+        server.communicate(timeout=30)

@@ -14,6 +14,7 @@ import pexpect
 import pytest
 
 from locus.emulator.server import prepare_state_dir
+from tests.deadlines import read_line
 from tests.unit.cli._locus import ECHO_AGENT, clean_env
 
 SLOW = "import threading\n\nprint('importing', flush=True)\nthreading.Event().wait()\n"
@@ -64,7 +65,7 @@ def test_ctrl_c_while_the_module_loads_exits_130_quietly(scratch: Path, command:
     proc = _start(scratch, *command.split(), "slow:agent")
     try:
         assert proc.stdout is not None
-        assert proc.stdout.readline() == "importing\n"
+        assert read_line(proc.stdout, "the module says it is importing") == "importing\n"
         status, err = _interrupt(proc)
     finally:
         proc.kill()
@@ -88,7 +89,8 @@ def test_ctrl_c_stops_mcp_serve_over_stdio_cleanly(scratch: Path) -> None:
         }
         proc.stdin.write(json.dumps(hello) + "\n")
         proc.stdin.flush()
-        assert json.loads(proc.stdout.readline())["id"] == 1  # it is serving
+        answer = read_line(proc.stdout, "the MCP server answers initialize")
+        assert json.loads(answer)["id"] == 1  # it is serving
         status, err = _interrupt(proc)
     finally:
         proc.kill()
@@ -100,7 +102,8 @@ def test_ctrl_c_stops_mcp_serve_over_http_cleanly(scratch: Path) -> None:
     proc = _start(scratch, "mcp", "serve", "shop_tools:TOOLS", "--transport", "http", "--port", "0")
     try:
         assert proc.stderr is not None
-        assert proc.stderr.readline().startswith("MCP server on http://127.0.0.1:")
+        told = read_line(proc.stderr, "the MCP server says where it listens")
+        assert told.startswith("MCP server on http://127.0.0.1:")
         status, err = _interrupt(proc)
     finally:
         proc.kill()

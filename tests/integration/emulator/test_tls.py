@@ -12,6 +12,7 @@ import ssl
 from pathlib import Path
 
 from locus.emulator.auth._tls import write_server_tls
+from tests.deadlines import within
 
 
 async def test_a_strict_client_completes_the_handshake(tmp_path: Path) -> None:
@@ -30,8 +31,8 @@ async def test_a_strict_client_completes_the_handshake(tmp_path: Path) -> None:
     strict.verify_flags |= ssl.VERIFY_X509_STRICT
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=strict)
-        assert await reader.read() == b"hello"
+        assert await within(reader.read(), "the TLS server's hello") == b"hello"
         writer.close()
     finally:
         server.close()
-        await server.wait_closed()
+        await within(server.wait_closed(), "the TLS server closed")

@@ -22,6 +22,7 @@ from locus.core.errors import (
 )
 from locus.emulator import Emulator
 from locus.guardrails import OCIGuardrails, OCIGuardrailTripped, oci_guardrails
+from tests.deadlines import within
 
 from ..conftest import OCIModelFactory
 from .conftest import GuardrailsFactory, place
@@ -142,7 +143,7 @@ async def canned() -> AsyncIterator[Callable[[bytes], Awaitable[str]]]:
     yield serve
     for server in servers:
         server.close()
-        await server.wait_closed()
+        await within(server.wait_closed(), "the canned server closed")
 
 
 @pytest.mark.parametrize(

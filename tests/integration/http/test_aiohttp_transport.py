@@ -24,6 +24,7 @@ from cryptography.x509.oid import NameOID
 from locus.core.errors import ConfigurationError
 from locus.models.http._body import body_source
 from locus.models.http.aiohttp_transport import AiohttpTransport
+from tests.deadlines import within
 from tests.loopback import Handler, Server
 
 
@@ -237,7 +238,7 @@ async def test_cancel_mid_stream_frees_the_only_connection() -> None:
 
     async with Server(endless) as server, httpx.AsyncClient(transport=transport) as client:
         task = asyncio.create_task(consume(client, server.url + "/slow"))
-        await started.wait()
+        await within(started.wait(), "the slow answer started")
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
@@ -348,7 +349,9 @@ def test_importing_locus_does_not_import_aiohttp() -> None:
     import subprocess
 
     code = "import sys, locus, locus.models.http; print('aiohttp' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
     assert out.stdout.strip() == "False"
 
 
@@ -401,7 +404,7 @@ async def test_tls_verify_with_a_ca_file_and_refusal_without(tmp_path: Path) -> 
     finally:
         await default.aclose()
         server.close()
-        await server.wait_closed()
+        await within(server.wait_closed(), "the TLS server closed")
 
 
 async def test_plain_body_is_a_direct_source(transport: AiohttpTransport) -> None:

@@ -23,6 +23,7 @@ from locus.models.http._joined_writes import JoinedWritesBackend, JoinedWritesSt
 from locus.models.http._limits import AnswerLimits
 from locus.models.http._retry import RetryBudget, RetryPolicy
 from locus.models.http._send import read_body, send
+from tests.deadlines import wait_until, within
 from tests.integration.http._hostile import chat_result, head, read_request
 from tests.integration.reliability._soak import pool_state
 from tests.loopback import Server
@@ -250,9 +251,9 @@ async def test_is_readable_answers_as_the_inner_stream_does() -> None:
         inner = stream._inner
         states = [(stream.get_extra_info("is_readable"), inner.get_extra_info("is_readable"))]
         await stream.write(b"?")
-        await written.wait()
-        while not inner.get_extra_info("is_readable"):  # (the byte is on its way)
-            await asyncio.sleep(0)
+        await within(written.wait(), "the server wrote its byte")
+        # (the byte is on its way)
+        await wait_until(lambda: inner.get_extra_info("is_readable"), "the byte arrived", every=0)
         states.append((stream.get_extra_info("is_readable"), True))
         assert await stream.read(1) == b"x"
         states.append((stream.get_extra_info("is_readable"), inner.get_extra_info("is_readable")))

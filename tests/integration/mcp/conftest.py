@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tests.deadlines import read_line
 
 from locus.mcp import MCPServerHTTP, MCPServerSSE, MCPServerStdio, MCPToolset
 
@@ -30,7 +31,7 @@ def http_process() -> Iterator[Callable[[str], tuple[subprocess.Popen[str], str]
         )
         started.append(process)
         assert process.stdout is not None
-        port = process.stdout.readline().strip()
+        port = read_line(process.stdout, "the MCP test server prints its port").strip()
         assert port.isdigit(), f"the MCP test server did not start ({port!r})"
         return process, f"http://127.0.0.1:{port}/{'mcp' if kind == 'http' else 'sse'}"
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from tests.deadlines import read_line
 from tests.integration.mcp.conftest import FIXTURE
 from tests.integration.mcp.test_hostile import HOSTILE
 
@@ -31,7 +32,7 @@ def status_server() -> Iterator[Callable[[int], str]]:
         )
         started.append(process)
         assert process.stdout is not None
-        port = process.stdout.readline().strip()
+        port = read_line(process.stdout, "the hostile server prints its port").strip()
         assert port.isdigit(), port
         return f"http://127.0.0.1:{port}/mcp"
 
@@ -109,7 +110,9 @@ async def test_a_server_restarted_on_its_port_is_reached_again(
     port = url.split(":")[2].split("/")[0]
     again = subprocess.Popen([sys.executable, FIXTURE, "http", port], stdout=subprocess.PIPE)
     try:
-        assert again.stdout is not None and again.stdout.readline().strip() == port.encode()
+        assert again.stdout is not None
+        told = read_line(again.stdout, "the restarted server prints its port")
+        assert told.strip() == port.encode()
         try:
             second = await server.call_tool("pid")
         except MCPConnectionError as exc:

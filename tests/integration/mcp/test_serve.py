@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from mcp import Client, StdioServerParameters
+from tests.deadlines import read_line
 
 from locus.mcp import MCPServerHTTP, MCPServerStdio
 
@@ -32,7 +33,7 @@ def http_serve() -> Iterator[Any]:
         process = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE, text=True)
         started.append(process)
         assert process.stderr is not None
-        line = process.stderr.readline()
+        line = read_line(process.stderr, "the MCP server says where it listens")
         assert "MCP server on http://" in line, line
         return line.split()[3]
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.deadlines import read_line
 from tests.integration.mcp.test_serve import ROOT, TOOLS, serve_args
 
 from locus.mcp import MCPConnectionError, MCPServerHTTP
@@ -25,7 +26,7 @@ def served_with_token() -> Iterator[str]:
     process = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE, text=True, env=env)
     assert process.stderr is not None
     try:  # (killed however the test or these checks end)
-        line = process.stderr.readline()
+        line = read_line(process.stderr, "the MCP server says where it listens")
         assert "(streamable HTTP, bearer auth from LOCUS_MCP_TOKEN)" in line, line
         assert TOKEN not in line
         yield line.split()[3]

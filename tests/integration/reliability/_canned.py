@@ -12,6 +12,8 @@ import asyncio
 from collections.abc import Sequence
 from types import TracebackType
 
+from tests.deadlines import within
+
 __all__ = ["CannedServer"]
 
 
@@ -51,7 +53,7 @@ class CannedServer:
     ) -> None:
         assert self._server is not None
         self._server.close()
-        await self._server.wait_closed()
+        await within(self._server.wait_closed(), "the canned server closed")
 
     async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:

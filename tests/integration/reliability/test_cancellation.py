@@ -21,6 +21,7 @@ from locus.core.errors import RunCancelledError, RunTimeoutError, ToolTimeoutErr
 from locus.emulator import Emulator
 from locus.models.providers.oci import OCIModel
 from locus.tools import Tool, tool
+from tests.deadlines import within
 from tests.integration.conftest import OCIModelFactory
 from tests.integration.reliability._soak import pool_state
 
@@ -100,7 +101,7 @@ async def test_task_cancel_mid_stream_closes_the_stream(
                 first_delta.set()
 
     task = asyncio.create_task(drive())
-    await first_delta.wait()
+    await within(first_delta.wait(), "the first text delta came")
     started = time.perf_counter()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -118,7 +119,7 @@ async def test_cancel_before_the_first_byte_stops_the_model_call(
     model = oci_model(transport=transport)
     agent = Agent(model)
     task = asyncio.create_task(agent.arun(LONG))
-    await transport.sent.wait()
+    await within(transport.sent.wait(), "the request was sent")
     started = time.perf_counter()
     task.cancel() if how == "task" else agent.cancel()
     expected = asyncio.CancelledError if how == "task" else RunCancelledError
@@ -153,7 +154,7 @@ async def test_cancel_stops_pending_tools(
     forever = Forever()
     agent = Agent(oci_model(), [forever.tool()])
     task = asyncio.create_task(agent.arun(PROMPT))
-    await forever.started.wait()
+    await within(forever.started.wait(), "the tool started")
     started = time.perf_counter()
     task.cancel() if how == "task" else agent.cancel()
     expected = asyncio.CancelledError if how == "task" else RunCancelledError
@@ -237,7 +238,7 @@ async def test_a_blocked_sync_tool_does_not_hold_the_run(
                 await agent.arun("Use the block tool.", timeout=0.5)
         else:
             task = asyncio.create_task(agent.arun("Use the block tool."))
-            await entered.wait()
+            await within(entered.wait(), "the tool was entered")
             agent.cancel()
             with pytest.raises(RunCancelledError):
                 await task

@@ -22,6 +22,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from locus.emulator import Emulator
+from tests.deadlines import read_line
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -151,11 +152,12 @@ def locus_serve(args: list[str], env: dict[str, str]) -> Iterator[ServeProcess]:
     )
     try:
         assert proc.stdout is not None and proc.stderr is not None
-        line = proc.stdout.readline()
+        line = read_line(proc.stdout, "locus serve says where it listens")
         found = re.search(rb"listening on (http://\S+)", line)
         if found is None:
-            proc.kill()
-            raise RuntimeError(f"locus serve did not start: {proc.stderr.read().decode()}")
+            os.killpg(proc.pid, signal.SIGKILL)  # (its workers hold its stderr open too)
+            said = proc.communicate(timeout=30)[1].decode()
+            raise RuntimeError(f"locus serve did not start: {said}")
         yield ServeProcess(proc, found.group(1).decode())
     finally:
         with contextlib.suppress(ProcessLookupError):

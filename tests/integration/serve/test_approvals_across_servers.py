@@ -111,7 +111,7 @@ def test_two_servers_approving_one_run_at_once_run_the_call_once(
         locus = _pause(two, "twice")
         run_id, call_id = locus["run_id"], locus["pending"][0]["id"]
         answers: list[tuple[int, list[Any]]] = []
-        start = threading.Barrier(2)
+        start = threading.Barrier(2, timeout=30)
 
         def approve(server: ServeProcess) -> None:
             start.wait()

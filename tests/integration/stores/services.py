@@ -42,14 +42,14 @@ def service_dsn(name: str) -> str:
 def stop_started_services() -> None:
     """Stop the servers this session started (none when make test or a developer did)."""
     if _started_here:
-        subprocess.run([str(SCRIPT), "stop"], check=False, cwd=ROOT)
+        subprocess.run([str(SCRIPT), "stop"], check=False, cwd=ROOT, timeout=120)
         _started_here.clear()
 
 
 def _start() -> None:
     _started_here.append(True)
     env = {**os.environ, "PYTHON": sys.executable}
-    subprocess.run([str(SCRIPT), "start"], check=False, cwd=ROOT, env=env)
+    subprocess.run([str(SCRIPT), "start"], check=False, cwd=ROOT, env=env, timeout=300)
 
 
 def _read_env() -> dict[str, str]:

@@ -15,6 +15,7 @@ import pytest
 from locus.core.errors import ThreadConflictError
 from locus.core.messages import Message
 from locus.stores import open_thread_store
+from tests.deadlines import read_line
 from tests.integration.stores.services import ROOT
 
 
@@ -81,7 +82,7 @@ async def test_the_lock_excludes_another_process(url: str, store: Any) -> None:
     await store.append("t", [Message.user("x")])  # schema in place before the children race
     holder = _spawn("hold", url, "t")
     assert holder.stdout is not None and holder.stdin is not None
-    assert holder.stdout.readline().strip() == "held"
+    assert read_line(holder.stdout, "the holder says it holds the lock").strip() == "held"
     with pytest.raises(ThreadConflictError, match="locked by another run"):
         async with store.lock("t", timeout=0.2):
             raise AssertionError("taken while another process holds it")
@@ -101,9 +102,9 @@ async def test_a_process_killed_while_holding_releases_the_lock(url: str, store:
     await store.list_threads()
     holder = _spawn("hold", url, "t", env={"LOCUS_TEST_LEASE": "0.5"})
     assert holder.stdout is not None
-    assert holder.stdout.readline().strip() == "held"
+    assert read_line(holder.stdout, "the holder says it holds the lock").strip() == "held"
     holder.kill()
-    holder.communicate()
+    holder.communicate(timeout=30)
     async with store.lock("t", timeout=30):
         pass
 

@@ -17,6 +17,7 @@ from locus.core.toolspec import ToolSpec
 from locus.stores import open_thread_store
 from locus.testing import FunctionModel, ScriptedModel, Turn
 from locus.tools import tool
+from tests.deadlines import within
 
 
 @tool
@@ -70,7 +71,7 @@ async def test_a_cancelled_run_writes_nothing(store: Any, how: str) -> None:
 
     agent = Agent(FunctionModel(brain), [note], thread_store=store)
     task = asyncio.create_task(agent.arun("first", thread_id="t"))
-    await entered.wait()
+    await within(entered.wait(), "the first run reached the model")
     if how == "agent.cancel()":
         agent.cancel()
         with pytest.raises(RunCancelledError):

@@ -12,11 +12,13 @@ import pytest
 from locus.core.errors import ConfigurationError
 from locus.core.messages import Message
 from locus.stores import open_thread_store
+from tests.deadlines import read_line
 from tests.integration.stores.test_cross_process import _finish, _spawn, store, url
 
 __all__ = ["store", "url"]  # the fixtures, shared with test_cross_process
 
 PREFIX = "p/"
+MAX_ROUNDS = 1000  # (a paging that never ends fails here, not hangs; 41 are expected)
 
 
 async def test_two_pagers_and_a_writer_in_three_processes(store: Any, url: str) -> None:
@@ -75,7 +77,7 @@ def _in_turn(
             if n in results:
                 continue
             assert pager.stdout is not None
-            said = pager.stdout.readline()
+            said = read_line(pager.stdout, f"pager {n} tells its page")
             if said.startswith("["):
                 results[n] = json.loads(said)
             else:
@@ -83,13 +85,14 @@ def _in_turn(
         assert writer.stdin is not None and writer.stdout is not None
         writer.stdin.write("go\n")
         writer.stdin.flush()
-        assert writer.stdout.readline() == "wrote\n"
+        assert read_line(writer.stdout, "the writer tells its round") == "wrote\n"
         for n, pager in enumerate(pagers):
             if n not in results:
                 assert pager.stdin is not None
                 pager.stdin.write("next\n")
                 pager.stdin.flush()
         rounds += 1
+        assert rounds <= MAX_ROUNDS, f"the pagers did not end within {MAX_ROUNDS} rounds"
     _finish(writer)  # (its stdin closed: it ends)
     for pager in pagers:
         _finish(pager)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from locus.core.messages import Message
 from locus.stores import SQLiteThreadStore
+from tests.deadlines import read_line
 from tests.integration.stores.services import ROOT
 
 
@@ -31,9 +32,9 @@ async def test_a_killed_holders_lock_is_taken_at_once_not_after_its_lease(
         env=dict(os.environ),
     )
     assert holder.stdout is not None
-    assert holder.stdout.readline().strip() == "held"
+    assert read_line(holder.stdout, "the holder says it holds the lock").strip() == "held"
     holder.kill()
-    holder.communicate()
+    holder.communicate(timeout=30)
     started = time.monotonic()
     async with store.lock("t", timeout=5):
         waited = time.monotonic() - started

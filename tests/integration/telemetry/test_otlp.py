@@ -74,7 +74,8 @@ def receiver() -> Iterator[Receiver]:
     yield server
     server.shutdown()
     server.server_close()
-    thread.join()
+    thread.join(30)
+    assert not thread.is_alive(), "the collector thread did not stop within 30 s"
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from locus.core.messages import Message, ToolCall
 from locus.core.toolspec import ToolSpec
 from locus.testing import FunctionModel, ScriptedModel
 from locus.tools import tool
+from tests.deadlines import within
 
 
 def hanging_model(started: threading.Event | None = None) -> FunctionModel:
@@ -89,7 +90,7 @@ async def test_task_cancel_cancels_pending_tools() -> None:
     calls = [ToolCall("1", "wait_forever", {"n": 1}), ToolCall("2", "wait_forever", {"n": 2})]
     agent = Agent(ScriptedModel([calls]), [wait_forever])
     task = asyncio.create_task(agent.arun("q"))
-    await started.wait()
+    await within(started.wait(), "the tools started")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -109,7 +110,7 @@ async def test_agent_cancel_ends_an_async_run_with_a_typed_error() -> None:
     events = agent.run("q")
     await anext(events)  # IterationStarted, in this task
     pending = asyncio.create_task(anext(events))  # resumed by another task
-    await called.wait()
+    await within(called.wait(), "the model was called")
     agent.cancel()
     with pytest.raises(RunCancelledError) as info:
         async with asyncio.timeout(2):

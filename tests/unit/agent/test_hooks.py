@@ -16,6 +16,7 @@ from locus.core.response import ModelResponse
 from locus.core.toolspec import ToolSpec
 from locus.testing import FunctionModel, Turn
 from locus.tools import tool
+from tests.deadlines import within
 
 current_user: contextvars.ContextVar[str] = contextvars.ContextVar("current_user", default="-")
 
@@ -173,7 +174,7 @@ async def test_on_run_end_is_called_on_cancellation() -> None:
 
     agent = Agent(caller(ToolCall("c1", "hang", {})), tools=[hang], hooks=[Recorder("r", log)])
     task = asyncio.ensure_future(agent.arun("go"))
-    await started.wait()
+    await within(started.wait(), "the tool started")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

@@ -13,6 +13,7 @@ from locus.core.errors import ConfigurationError
 from locus.core.messages import ToolCall
 from locus.testing import ScriptedModel, ScriptedTurn
 from locus.tools import tool
+from tests.deadlines import within
 
 
 @dataclass
@@ -76,7 +77,7 @@ async def test_an_override_does_not_reach_runs_started_elsewhere_meanwhile() -> 
             return (await agent.arun("x")).message
 
     task = asyncio.create_task(under_override())
-    await inside.wait()
+    await within(inside.wait(), "the override is in place")
     elsewhere = (await agent.arun("x")).message  # while the other task holds its override
     release.set()
     assert elsewhere == "own" and await task == "overridden"

@@ -19,6 +19,7 @@ from locus.core.errors import RunCancelledError, RunTimeoutError
 from locus.core.messages import ToolCall
 from locus.testing import ScriptedModel
 from locus.tools import tool
+from tests.deadlines import within
 
 
 @tool
@@ -89,7 +90,7 @@ async def test_a_cancel_mid_turn_answers_every_call_and_the_history_can_go_on() 
                 finished.set()
 
     task = asyncio.create_task(drive())
-    await finished.wait()
+    await within(finished.wait(), "a tool call finished")
     agent.cancel()
     with pytest.raises(RunCancelledError) as info:
         await task

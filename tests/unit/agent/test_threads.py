@@ -19,6 +19,7 @@ from locus.core.toolspec import ToolSpec
 from locus.stores import InMemoryThreadStore as StoresInMemory
 from locus.testing import FunctionModel, ScriptedModel, Turn
 from locus.tools import tool
+from tests.deadlines import within
 
 
 @tool
@@ -75,7 +76,7 @@ async def test_two_runs_on_one_thread_never_interleave(store_kind: str) -> None:
     gate, entered = asyncio.Event(), asyncio.Event()
     agent = Agent(gated_model(gate, entered), [note], thread_store=store)
     first = asyncio.create_task(agent.arun("first", thread_id="t"))
-    await entered.wait()
+    await within(entered.wait(), "the first run reached the model")
     second = asyncio.create_task(agent.arun("second", thread_id="t"))
     for _ in range(20):  # let the second run get as far as it can: the lock must hold it
         await asyncio.sleep(0)
@@ -101,7 +102,7 @@ async def test_a_busy_thread_past_the_runs_timeout_is_a_thread_conflict(store_ki
     gate, entered = asyncio.Event(), asyncio.Event()
     agent = Agent(gated_model(gate, entered), [note], thread_store=store)
     first = asyncio.create_task(agent.arun("first", thread_id="t"))
-    await entered.wait()
+    await within(entered.wait(), "the first run reached the model")
     with pytest.raises(ThreadConflictError):
         await agent.arun("second", thread_id="t", timeout=0.05)
     gate.set()
@@ -134,7 +135,7 @@ async def test_a_cancelled_run_writes_nothing(how: str) -> None:
     gate, entered = asyncio.Event(), asyncio.Event()
     agent = Agent(gated_model(gate, entered), [note], thread_store=store)
     task = asyncio.create_task(agent.arun("first", thread_id="t"))
-    await entered.wait()
+    await within(entered.wait(), "the first run reached the model")
     if how == "agent.cancel()":
         agent.cancel()
         with pytest.raises(RunCancelledError):

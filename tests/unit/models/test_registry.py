@@ -131,6 +131,6 @@ def test_importing_models_imports_no_provider() -> None:
         "'locus.models.providers', 'locus.models.openai_compatible', 'oci'))))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     assert out.strip() == "[]"

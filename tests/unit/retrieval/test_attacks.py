@@ -18,6 +18,7 @@ from locus.core.errors import (
     StoreUnavailableError,
 )
 from locus.retrieval import Document, InMemoryVectorStore, SQLiteVecStore, VectorStore
+from tests.deadlines import within
 
 from ._doubles import WordEmbedder
 
@@ -322,7 +323,7 @@ async def test_two_processes_adding_to_one_file_lose_nothing(tmp_path: Path) -> 
         )
         for n in range(2)
     ]
-    assert [await w.wait() for w in writers] == [0, 0]
+    assert [await within(w.wait(), "a writer process ends") for w in writers] == [0, 0]
     store = SQLiteVecStore(path, WordEmbedder())
     try:
         found = await store.search("note", k=1000)

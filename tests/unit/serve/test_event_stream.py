@@ -17,6 +17,7 @@ import pytest
 from locus.serve._openai import _Chunks, completion_id
 from locus.serve._state import ServeState
 from locus.serve._stream import EventStream
+from tests.deadlines import wait_until, within
 
 
 class Client:
@@ -65,9 +66,7 @@ async def test_a_chunk_is_written_before_the_producer_waits_for_the_next() -> No
         yield b"second"
 
     serving = asyncio.create_task(_serve(EventStream(chunks(), ServeState()), client))
-    while not client.bodies():
-        client.wrote.clear()
-        await client.wrote.wait()
+    await wait_until(client.bodies, "the first chunk was written", every=0)
     assert client.bodies() == [(b"first", True)]  # not held back for "second"
     release.set()
     await serving
@@ -92,7 +91,7 @@ async def test_a_client_that_leaves_cancels_the_producer_and_nothing_stays_open(
 
     with state.run():
         serving = asyncio.create_task(_serve(EventStream(chunks(), state), client))
-        await waiting.wait()
+        await within(waiting.wait(), "the producer waits for its model")
         assert state.active_streams == 1
         client.gone.set()
         await serving  # returns normally: a gone client is not an error
@@ -129,7 +128,7 @@ async def test_the_chunks_are_closed_when_the_response_task_is_cancelled() -> No
 
     state = ServeState()
     serving = asyncio.create_task(_serve(EventStream(chunks(), state), client))
-    await started.wait()
+    await within(started.wait(), "the producer started")
     serving.cancel()  # the server shutting the request down
     with pytest.raises(asyncio.CancelledError):
         await serving

@@ -13,6 +13,7 @@ from locus.core.messages import Message
 from locus.serve import create_app
 from locus.serve._guard import is_loopback
 from locus.testing import FunctionModel, ScriptedModel
+from tests.deadlines import wait_until
 from tests.unit.serve.conftest import AppClient, adding_agent
 
 CHAT = {"model": "adder", "messages": [{"role": "user", "content": "add 7 and 35"}]}
@@ -73,16 +74,16 @@ async def test_one_client_gets_429_past_its_limit_and_others_do_not(client: AppC
     app = create_app({"adder": Agent(FunctionModel(slow))}, max_concurrent_per_client=2)
     http = client(app)
     running = [asyncio.create_task(http.post("/v1/chat/completions", json=CHAT)) for _ in range(2)]
-    while app.state.served.state.active_runs < 2:
-        await asyncio.sleep(0)
+    await wait_until(lambda: app.state.served.state.active_runs >= 2, "two runs started", every=0)
     refused = await http.post("/v1/chat/completions", json=CHAT)
     assert refused.status_code == 429
     assert "limit 2" in refused.json()["error"]["message"]
     other = asyncio.create_task(
         client(app, host="127.0.0.2").post("/v1/chat/completions", json=CHAT)
     )
-    while app.state.served.state.active_runs < 3:
-        await asyncio.sleep(0)
+    await wait_until(
+        lambda: app.state.served.state.active_runs >= 3, "the third run started", every=0
+    )
     release.set()
     assert [r.status_code for r in await asyncio.gather(*running, other)] == [200, 200, 200]
     assert (await http.post("/v1/chat/completions", json=CHAT)).status_code == 200

@@ -14,6 +14,7 @@ from locus.agent import Agent
 from locus.core import messages
 from locus.serve import create_app
 from locus.testing import FunctionModel
+from tests.deadlines import wait_until
 from tests.unit.serve.conftest import AppClient
 
 CHAT = {"model": "slow", "messages": [{"role": "user", "content": "hi"}]}
@@ -34,8 +35,7 @@ async def test_a_client_at_its_limit_still_gets_its_probes_answered(client: AppC
     app = _slow_app(release)
     http = client(app)
     running = [asyncio.create_task(http.post("/v1/chat/completions", json=CHAT)) for _ in range(2)]
-    while app.state.served.state.active_runs < 2:
-        await asyncio.sleep(0)
+    await wait_until(lambda: app.state.served.state.active_runs >= 2, "two runs started", every=0)
     assert (await http.post("/v1/chat/completions", json=CHAT)).status_code == 429
     assert (await http.get("/v1/models")).status_code == 429  # other routes still count
     health = await http.get("/healthz")

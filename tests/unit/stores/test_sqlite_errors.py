@@ -247,7 +247,8 @@ def test_wal_conversion_waits_out_a_lock_sqlite_does_not_wait_for(tmp_path: Path
         release = threading.Timer(0.2, holder.execute, ("COMMIT",))
         release.start()
         use_wal(waiting, time.monotonic() + 30)  # tried again until the lock is gone
-        release.join()
+        release.join(30)
+        assert not release.is_alive(), "the lock holder did not let go within 30 s"
         assert waiting.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         waiting.close()

@@ -289,5 +289,7 @@ def test_importing_the_agent_does_not_import_opentelemetry() -> None:
     import subprocess
 
     code = "import locus.agent, sys; print(any(m.startswith('opentelemetry') for m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
     assert out.stdout.strip() == "False"

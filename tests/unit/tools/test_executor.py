@@ -21,6 +21,7 @@ from locus.core.errors import (
 from locus.core.messages import ToolCall
 from locus.testing import ScriptedModel, Turn
 from locus.tools import Tool, ToolExecutor, as_tools, tool
+from tests.deadlines import within
 
 
 @tool
@@ -292,7 +293,7 @@ async def test_a_real_cancellation_still_cancels_a_tool_call() -> None:
 
     executor = ToolExecutor([wait_forever])
     task = asyncio.create_task(executor.run_one(ToolCall("c1", "wait_forever", {})))
-    await started.wait()
+    await within(started.wait(), "the tool started")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

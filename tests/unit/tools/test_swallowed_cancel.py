@@ -17,6 +17,7 @@ from locus.core.errors import RunCancelledError, ToolTimeoutError
 from locus.core.messages import ToolCall
 from locus.testing import ScriptedModel
 from locus.tools import ToolExecutor, tool
+from tests import deadlines
 
 T = TypeVar("T")
 
@@ -126,7 +127,7 @@ async def test_a_cancelled_run_cancels_a_timed_tool() -> None:
 
     executor = ToolExecutor([slow])
     call = asyncio.ensure_future(executor.run_one(ToolCall("c", "slow", {})))
-    await started.wait()
+    await deadlines.within(started.wait(), "the tool started")
     call.cancel()
     with pytest.raises(asyncio.CancelledError):
         await call

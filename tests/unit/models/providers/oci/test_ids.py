@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import select
+import signal
 
 from locus.models.providers.oci._ids import new_request_id, new_retry_token
 
@@ -26,6 +28,10 @@ def test_a_forked_child_draws_other_tokens_than_its_parent() -> None:
         os.write(write, " ".join(new_retry_token() for _ in range(3)).encode())
         os._exit(0)
     os.close(write)
+    if not select.select([read], [], [], 30)[0]:  # (a child forked from threads may hang)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise AssertionError("the forked child did not report its tokens within 30 s")
     with os.fdopen(read) as pipe:
         child = pipe.read().split()
     os.waitpid(pid, 0)

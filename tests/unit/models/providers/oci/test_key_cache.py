@@ -135,5 +135,6 @@ def test_threads_share_one_cache(tmp_path: Path, rsa_key: rsa.RSAPrivateKey) -> 
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads), "a thread ran past 30 s"
     assert len(seen) == 8 and all(key is first for key in seen)

@@ -154,7 +154,8 @@ def test_complete_sync_from_a_plain_thread_and_inside_a_running_loop(oci_dir: Pa
         target=lambda: results.append(model.complete_sync([Message.user("hi")]).text)
     )
     thread.start()
-    thread.join()
+    thread.join(30)
+    assert not thread.is_alive(), "the call from a plain thread did not end within 30 s"
     assert results == ["sync"]
     client = model.http_client
     assert model.complete_sync([Message.user("again")]).text == "sync"

@@ -18,6 +18,7 @@ from oci.auth.signers import SecurityTokenSigner
 from locus.core.errors import CredentialsError
 from locus.models.providers.oci.principals import PrincipalAuth
 from locus.models.providers.oci.token import token_from_authorization
+from tests.deadlines import wait_until
 
 
 def jwt(serial: int, iat: float, exp: float) -> str:
@@ -107,8 +108,8 @@ async def test_the_loop_keeps_running_while_a_refresh_blocks(rsa_key: rsa.RSAPri
     signer.gate = threading.Event()
     auth.clock = lambda: time.time() + 1000
     request = asyncio.create_task(_post(auth, service))
-    while not signer.threads:  # the refresh has started in its thread...
-        await asyncio.sleep(0)
+    # the refresh has started in its thread...
+    await wait_until(lambda: signer.threads, "the refresh started in its thread", every=0)
     signer.gate.set()  # ...and this line runs on the loop meanwhile
     assert await request == [200] and auth.refreshes == 1
 
@@ -160,8 +161,7 @@ async def test_a_busy_signer_is_waited_for_off_the_loop(rsa_key: rsa.RSAPrivateK
     signer.gate = threading.Event()
     service.accepted_from = 2
     refused = asyncio.create_task(_post(auth, service))  # its 401 starts a slow refresh
-    while not signer.threads:
-        await asyncio.sleep(0)
+    await wait_until(lambda: signer.threads, "the refresh started in its thread", every=0)
     fresh = asyncio.create_task(_post(auth, service))  # must not block the loop on the lock
     for _ in range(50):
         await asyncio.sleep(0)

@@ -20,5 +20,7 @@ def test_importing_the_provider_does_not_import_the_oci_sdk() -> None:
     import sys
 
     code = "import sys, locus.models.providers.oci; print('oci' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
     assert out.stdout.strip() == "False"

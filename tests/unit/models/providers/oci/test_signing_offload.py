@@ -19,6 +19,7 @@ from locus.models.providers.oci._api_key_auth import ApiKeyAuth
 from locus.models.providers.oci._session_token_auth import SessionTokenAuth
 from locus.models.providers.oci._signing_auth import OFFLOAD_IN_FLIGHT
 from locus.models.providers.oci.signer import RequestSigner
+from tests.deadlines import wait_until
 from tests.unit.models.providers.oci.test_token import jwt
 
 KEY_ID = "ocid1.tenancy.oc1..t/ocid1.user.oc1..u/aa:bb"
@@ -72,8 +73,7 @@ async def test_under_load_signing_leaves_the_loop_and_stays_correct(
             asyncio.create_task(client.post("https://h.example/x", content=b'{"n":%d}' % n))
             for n in range(count)
         ]
-        while len(verified) < count:
-            await asyncio.sleep(0)
+        await wait_until(lambda: len(verified) == count, "every request was signed", every=0)
         release.set()
         responses = await asyncio.gather(*calls)
     assert [r.status_code for r in responses] == [200] * count
@@ -145,8 +145,9 @@ async def test_an_rsa_failure_in_the_pool_reaches_the_caller(rsa_key: rsa.RSAPri
             asyncio.create_task(client.post("https://h.example/x", content=b"{}"))
             for _ in range(OFFLOAD_IN_FLIGHT)
         ]
-        while auth._in_flight < OFFLOAD_IN_FLIGHT:
-            await asyncio.sleep(0)
+        await wait_until(
+            lambda: auth._in_flight == OFFLOAD_IN_FLIGHT, "the pool is full of signing", every=0
+        )
         auth.recorder = FailingSigner(rsa_key)
         with pytest.raises(ValueError, match="cannot sign"):
             await client.post("https://h.example/x", content=b"{}")
@@ -181,7 +182,8 @@ async def test_answers_that_come_in_together_wake_the_loop_once(
 
     poster = threading.Thread(target=post_all)
     poster.start()
-    poster.join()  # the loop is busy (blocked here) while all three come in
+    poster.join(30)  # the loop is busy (blocked here) while all three come in
+    assert not poster.is_alive(), "the poster thread did not end within 30 s"
     results = await asyncio.gather(*futures, return_exceptions=True)
     assert results == [b"0", b"1", failure] and len(wakeups) == 1
 
