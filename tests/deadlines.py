@@ -10,11 +10,12 @@ well under the suite's 120 s per test, and generous enough for a loaded CI machi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import queue
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import IO, Any, AnyStr, TypeVar, overload
 
 T = TypeVar("T")
@@ -27,17 +28,24 @@ def _late(what: str, seconds: float) -> AssertionError:
     return AssertionError(f"{what}: not within {seconds:g} s")
 
 
-async def within(awaitable: Awaitable[T], what: str, seconds: float = SECONDS) -> T:
-    """The value of ``awaitable``; the test fails if it is not there within ``seconds``
-    (a ``TimeoutError`` the awaitable raises itself passes through as it is)."""
-    deadline = asyncio.timeout(seconds)
+@contextlib.asynccontextmanager
+async def deadline(what: str, seconds: float = SECONDS) -> AsyncIterator[None]:
+    """A block that must end within ``seconds``, or the test fails saying ``what`` did not
+    happen (a ``TimeoutError`` the block raises itself passes through as it is)."""
+    scope = asyncio.timeout(seconds)
     try:
-        async with deadline:
-            return await awaitable
+        async with scope:
+            yield
     except TimeoutError:
-        if deadline.expired():
+        if scope.expired():
             raise _late(what, seconds) from None
         raise
+
+
+async def within(awaitable: Awaitable[T], what: str, seconds: float = SECONDS) -> T:
+    """The value of ``awaitable``; the test fails if it is not there within ``seconds``."""
+    async with deadline(what, seconds):
+        return await awaitable
 
 
 @overload

@@ -24,7 +24,7 @@ from cryptography.x509.oid import NameOID
 from locus.core.errors import ConfigurationError
 from locus.models.http._body import body_source
 from locus.models.http.aiohttp_transport import AiohttpTransport
-from tests.deadlines import within
+from tests.deadlines import deadline, within
 from tests.loopback import Handler, Server
 
 
@@ -417,8 +417,9 @@ async def test_plain_body_is_a_direct_source(transport: AiohttpTransport) -> Non
         assert await source.read_chunk() == b"data: 1\n\n"
         got_first.set()
         with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
-            while await source.read_chunk():
-                pass
+            async with deadline("the broken body read"):
+                while await source.read_chunk():
+                    pass
         await response.aclose()
 
 

@@ -18,6 +18,7 @@ from locus.models.http._limits import AnswerLimits
 from locus.models.http._retry import RetryBudget, RetryPolicy
 from locus.models.http._send import read_body, send
 from locus.models.http.aiohttp_transport import AiohttpTransport
+from tests.deadlines import deadline
 from tests.integration.conftest import OCIModelFactory
 from tests.integration.http._hostile import chat_result, fixed, head, read_request, scripted
 from tests.loopback import Server
@@ -156,16 +157,18 @@ async def test_ready_chunk_gives_what_has_arrived_none_while_a_read_would_wait_t
     client = ModelClient(transport=AiohttpTransport())
     async with Server(handle) as server, client:
         answer = await _open(client, server.url)
-        got = await answer.read_chunk()
-        while len(got) < len(first):  # what has arrived, without a wait; a read if not yet
-            more = answer.ready_chunk()
-            got += more if more is not None else await answer.read_chunk()
+        async with deadline("the first events read"):
+            got = await answer.read_chunk()
+            while len(got) < len(first):  # what has arrived, without a wait; a read if not yet
+                more = answer.ready_chunk()
+                got += more if more is not None else await answer.read_chunk()
         assert got == first
         assert answer.ready_chunk() is None  # the server waits for us: a read would wait
         go_on.set()
         rest = b""
-        while chunk := await answer.read_chunk():
-            rest += chunk
+        async with deadline("the rest of the answer read"):
+            while chunk := await answer.read_chunk():
+                rest += chunk
         assert rest == last
         assert answer.ready_chunk() == b""  # the end, without a wait
         await answer.aclose()
@@ -184,8 +187,9 @@ async def test_ready_chunk_of_a_broken_body_raises_the_mapped_error_as_read_chun
     async with Server(handle) as server, client:
         answer = await _open(client, server.url)
         with pytest.raises(httpx.HTTPError) as read_error:
-            while await answer.read_chunk():
-                pass
+            async with deadline("the broken body read"):
+                while await answer.read_chunk():
+                    pass
         with pytest.raises(httpx.HTTPError) as ready_error:
             answer.ready_chunk()
         assert type(ready_error.value) is type(read_error.value)

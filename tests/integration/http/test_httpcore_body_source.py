@@ -12,6 +12,7 @@ import pytest
 from locus.models.http._body import body_source
 from locus.models.http._httpcore_transport import HttpcoreTransport
 from locus.models.http._sse_reader import JsonEventReader
+from tests.deadlines import deadline
 from tests.integration.http._hostile import fixed, head, scripted, sse_event
 
 EVENTS = [{"n": n, "text": "é" * n} for n in range(5)]
@@ -36,8 +37,9 @@ async def test_events_read_alike_with_and_without_the_body_source(encoded: bool)
         assert (body_source(response) is None) is encoded
         reader = JsonEventReader(response, endpoint=server.url)
         events = []
-        while (event := await reader.next()) is not None:
-            events.append(event)
+        async with deadline("every event read"):
+            while (event := await reader.next()) is not None:
+                events.append(event)
         await reader.release()
     assert events == EVENTS
     assert response.is_closed

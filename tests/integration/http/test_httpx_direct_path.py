@@ -23,7 +23,7 @@ from locus.models.http._joined_writes import JoinedWritesBackend, JoinedWritesSt
 from locus.models.http._limits import AnswerLimits
 from locus.models.http._retry import RetryBudget, RetryPolicy
 from locus.models.http._send import read_body, send
-from tests.deadlines import wait_until, within
+from tests.deadlines import deadline, wait_until, within
 from tests.integration.http._hostile import chat_result, head, read_request
 from tests.integration.reliability._soak import pool_state
 from tests.loopback import Server
@@ -197,8 +197,9 @@ async def test_httpx_log_line_is_written_on_the_direct_path(
 async def _read_to_end(response: httpx.Response) -> None:
     source = body_source(response)
     assert source is not None
-    while await source.read_chunk():
-        pass
+    async with deadline("the body read to its end"):
+        while await source.read_chunk():
+            pass
 
 
 async def _close_cancelled_at(close: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
