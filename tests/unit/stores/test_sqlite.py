@@ -132,15 +132,17 @@ async def test_a_renewal_that_fails_once_does_not_stop_the_renewals(tmp_path: Pa
     the renewing task, the lease ran out under a live holder, and another store took the
     thread (the holder's append then failed with ThreadConflictError)."""
     path = tmp_path / "t.db"
-    holder = SQLiteThreadStore(path, lease_seconds=1.5, busy_timeout=0.05)
-    other = SQLiteThreadStore(path, lease_seconds=1.5, busy_timeout=0.05)
+    # a 3 s lease is renewed every 1 s: the renewal at 1 s meets the busy file and fails;
+    # the one at 2 s must work, or the lease ends at 3 s (a loop stalled ~1 s would do it)
+    holder = SQLiteThreadStore(path, lease_seconds=3.0, busy_timeout=0.05)
+    other = SQLiteThreadStore(path, lease_seconds=3.0, busy_timeout=0.05)
     await other.list_threads()
     blocker = sqlite3.connect(path, isolation_level=None)
     async with holder.lock("t"):
-        blocker.execute("BEGIN IMMEDIATE")  # the file busy past the next renewal
-        await asyncio.sleep(0.7)
+        blocker.execute("BEGIN IMMEDIATE")  # the file busy past the first renewal
+        await asyncio.sleep(1.3)
         blocker.execute("COMMIT")
-        await asyncio.sleep(1.8)  # past the lease: only renewals keep it
+        await asyncio.sleep(2.3)  # past the lease: only renewals keep it
         with pytest.raises(ThreadConflictError, match="locked by another run"):
             async with other.lock("t", timeout=0.05):
                 raise AssertionError("took a live holder's thread")
