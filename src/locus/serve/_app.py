@@ -166,6 +166,20 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     state.draining = True
     if not await state.wait_idle(app.state.served.shutdown_timeout):
         log.warning("shutdown: %d run(s) still open after the timeout", state.active_runs)
+    await _finish_records(app, served_app.shutdown_timeout)
+
+
+async def _finish_records(app: Starlette, timeout: float) -> None:
+    """Let the A2A task records still being written in the background (their context's
+    lock was held when their run ended) reach the store, for up to ``timeout`` seconds:
+    a record left unwritten would show its task running to every other process."""
+    table = getattr(app.state, "a2a_tasks", None)
+    writing = set(table.later) if table is not None else set()
+    if not writing:
+        return
+    _, unwritten = await asyncio.wait(writing, timeout=timeout)
+    if unwritten:
+        log.warning("shutdown: %d A2A task record(s) not written in time", len(unwritten))
 
 
 async def _prepare_models(table: AgentTable) -> None:

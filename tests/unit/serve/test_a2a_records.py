@@ -3,8 +3,10 @@ never per streamed event; kept with their context, bounded; and ``ListTasks`` ov
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -13,11 +15,14 @@ from a2a.types import ListTasksResponse, TaskState
 from a2a.utils.proto_utils import parse_lenient
 
 from locus.agent import Agent
+from locus.core.errors import ThreadConflictError
 from locus.core.messages import Message
+from locus.serve import _a2a_records as a2a_records
 from locus.serve import create_app
 from locus.serve._a2a_records import MAX_PER_CONTEXT, RECORDS_KEY, context_of, new_task_id
 from locus.stores import InMemoryThreadStore
-from locus.testing import ScriptedModel
+from locus.testing import FunctionModel, ScriptedModel
+from tests.deadlines import wait_until
 from tests.unit.serve.conftest import AppClient
 from tests.unit.serve.test_a2a_errors import error_of, rpc, send, task_of
 
@@ -163,3 +168,85 @@ async def test_a_record_keeps_only_as_much_history_as_fits(client: AppClient) ->
     (kept,) = (await store.get_metadata("ctx"))[RECORDS_KEY]
     assert [m["role"] for m in kept["history"]] == ["ROLE_AGENT"]
     assert kept["bytes"] < 10_000 and kept["status"]["state"] == "TASK_STATE_COMPLETED"
+
+
+class HeldStore(InMemoryThreadStore):
+    """The in-memory store whose context lock, once ``hold()`` is called, is held by
+    "another run" until ``release()``: a write with a timeout gets ``ThreadConflictError``
+    when it runs out, one without waits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held = False
+        self.released = asyncio.Event()
+
+    def lock(self, thread_id: str, *, timeout: float | None = None) -> Any:
+        if not self.held:
+            return super().lock(thread_id, timeout=timeout)
+        return self._after_release(thread_id, timeout)
+
+    @asynccontextmanager
+    async def _after_release(self, thread_id: str, timeout: float | None) -> AsyncIterator[None]:
+        try:
+            async with asyncio.timeout(timeout):
+                await self.released.wait()
+        except TimeoutError:
+            raise ThreadConflictError(f"thread {thread_id!r} is locked by another run") from None
+        async with super().lock(thread_id):
+            yield
+
+
+async def test_a_record_left_to_write_in_the_background_is_written_before_the_app_stops(
+    client: AppClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When another run of the context holds its lock as a task ends, the task's last
+    record is written in the background (the answer does not wait); a stopping server
+    waits for it, or every other process would see the task running for ever."""
+    monkeypatch.setattr(a2a_records, "END_WAIT", 0.05)
+    store = HeldStore()
+
+    def answer(messages: list[Message], tools: list[Any]) -> str:
+        store.held = True  # (the run holds its own lock now: the task's end finds it taken)
+        return "done"
+
+    app = create_app({"talker": Agent(FunctionModel(answer), thread_store=store)})
+    served_state = app.state.served.state
+
+    async def release_when_draining() -> None:
+        await wait_until(lambda: served_state.draining, "the app drains")
+        store.released.set()
+
+    async with app.router.lifespan_context(app):
+        task = task_of(await client(app).post(URL, json=send({"text": "hi"}, contextId="ctx")))
+        assert task.status.state == TaskState.TASK_STATE_COMPLETED  # (this process knows)
+        kept = (await store.get_metadata("ctx"))[RECORDS_KEY]
+        assert kept[-1]["status"]["state"] == "TASK_STATE_WORKING"  # (the store not yet)
+        releaser = asyncio.create_task(release_when_draining())
+    # read as the app's stop returns (get_metadata does not give the loop a turn), before
+    # the process would go away with a write still pending
+    kept = (await store.get_metadata("ctx"))[RECORDS_KEY]
+    await releaser
+    assert kept[-1]["id"] == task.id
+    assert kept[-1]["status"]["state"] == "TASK_STATE_COMPLETED"
+
+
+async def test_a_record_that_cannot_be_written_does_not_hold_the_stop_past_its_timeout(
+    client: AppClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(a2a_records, "END_WAIT", 0.05)
+    store = HeldStore()
+
+    def answer(messages: list[Message], tools: list[Any]) -> str:
+        store.held = True
+        return "done"
+
+    app = create_app(
+        {"talker": Agent(FunctionModel(answer), thread_store=store)}, shutdown_timeout=0.1
+    )
+    async with app.router.lifespan_context(app):
+        await client(app).post(URL, json=send({"text": "hi"}, contextId="ctx"))
+    assert "1 A2A task record(s) not written in time" in caplog.text
+    store.released.set()  # (the other run lets go: the write ends, no task is left behind)
+    await wait_until(lambda: not app.state.a2a_tasks.later, "the late record is written")
+    kept = (await store.get_metadata("ctx"))[RECORDS_KEY]
+    assert kept[-1]["status"]["state"] == "TASK_STATE_COMPLETED"
