@@ -267,7 +267,7 @@ async def _send(
     agent = app.agents.get(name)
     keeping = _keeping(_tasks(request), _store(request, name), getattr(agent, "run_timeout", None))
     if incoming.task_id is not None:
-        record, events = await _resumed(request, name, agent, incoming)
+        record, events = await _resumed(request, name, agent, incoming, keeping)
         first = _frame(request_id, {"task": record.json()}) if stream else b""
         keeping.begin = None  # (its claim recorded it)
     else:
@@ -292,17 +292,25 @@ async def _send(
 def _keeping(table: TaskTable, store: Any, timeout: float | None) -> Keeping:
     """How a run records its task: in its context's metadata, when the store keeps it
     (waiting for the thread's lock at most ``timeout`` seconds, the agent's run timeout,
-    as its run would)."""
+    as its run would), naming this process's presence in the store, held from before the
+    first record to after the last (``_a2a_presence``)."""
     if not records.shares(store):
         return Keeping()
+    hold = table.presences.hold(store)
 
     async def begin(record: TaskRecord) -> None:
+        record.owner = await hold.enter() if hold is not None else None
         await records.save(store, record, timeout)
 
     async def end(record: TaskRecord) -> None:
-        await records.save_at_end(store, record, table.later)
+        then = hold.leave if hold is not None else _nothing
+        await records.save_at_end(store, record, table.later, then)
 
-    return Keeping(begin, end)
+    return Keeping(begin, end, hold)
+
+
+def _nothing() -> None:
+    pass
 
 
 def _new_task(request: Request, name: str, incoming: IncomingMessage, size: int) -> TaskRecord:
@@ -317,7 +325,7 @@ def _new_task(request: Request, name: str, incoming: IncomingMessage, size: int)
 
 
 async def _resumed(
-    request: Request, name: str, agent: Any, incoming: IncomingMessage
+    request: Request, name: str, agent: Any, incoming: IncomingMessage, keeping: Keeping
 ) -> tuple[TaskRecord, AsyncIterator[RunEvent]]:
     """The task a message names, resumed with the approvals the message carries (only a
     task paused for approval takes a message: ``_a2a_resume``)."""
@@ -334,19 +342,35 @@ async def _resumed(
         _refuse_follow_up(record)
     approval = {**incoming.message, "contextId": record.context_id}
     if records.shares(store):  # claimed for this resume, in every process (under the lock)
-        history = [*record.history, approval]
-        claimed = TaskRecord(
-            record.id, record.context_id, name, history, status(WORKING), record.artifacts
-        )
-        other = await records.claim(store, claimed)
-        if other is not None:
-            _refuse_follow_up(other)
-        if record.state != INPUT_REQUIRED or record.driver is not None:
-            _refuse_follow_up(record)
+        try:
+            record.owner = await _claim(store, record, name, approval, keeping)
+        except BaseException:
+            if keeping.hold is not None:
+                keeping.hold.leave()  # (nothing of this run is recorded)
+            raise
     record.history.append(approval)
     record.status = status(WORKING)
     table.add(record)
     return record, events
+
+
+async def _claim(
+    store: Any, record: TaskRecord, name: str, approval: dict[str, Any], keeping: Keeping
+) -> str | None:
+    """Claim the paused task for this resume (``records.claim``), its record naming this
+    process's presence (taken first); the presence token."""
+    owner = await keeping.hold.enter() if keeping.hold is not None else None
+    history = [*record.history, approval]
+    claimed = TaskRecord(
+        record.id, record.context_id, name, history, status(WORKING), record.artifacts
+    )
+    claimed.owner = owner
+    other = await records.claim(store, claimed)
+    if other is not None:
+        _refuse_follow_up(other)
+    if record.state != INPUT_REQUIRED or record.driver is not None:
+        _refuse_follow_up(record)
+    return owner
 
 
 def _refuse_follow_up(record: TaskRecord) -> NoReturn:

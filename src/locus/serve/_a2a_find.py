@@ -1,11 +1,13 @@
 """Finding an A2A task by its id: in this process's memory while it runs here (the fast
 path, fresher than any record), else in its context's records (``_a2a_records``), which
-every process sharing the agent's thread store reads."""
+every process sharing the agent's thread store reads (a task left running by a process
+that is gone is read as ended: ``_a2a_orphans``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from locus.serve._a2a_orphans import settled
 from locus.serve._a2a_records import MAX_PER_CONTEXT, context_of, find, shares
 from locus.serve._a2a_tasks import TaskRecord, TaskTable
 from locus.serve._a2a_wire import INPUT_REQUIRED, TERMINAL, RPCError
@@ -28,7 +30,7 @@ async def find_task(table: TaskTable, store: Any, agent: str, task_id: Any) -> T
     if shared and context_of(task_id) is not None:
         stored = await find(store, agent, task_id)
         if stored is not None:
-            return stored
+            return await settled(store, table.presences, stored)
     if local is not None:
         return local
     raise RPCError(-32001, _not_found(task_id, agent, shared))

@@ -6,8 +6,9 @@ ordered by their status's time, then id, newest first; ``pageToken`` the positio
 last task of the previous page, so a task updated meanwhile does not shift the pages;
 artifacts only with ``includeArtifacts``; ``status`` and ``statusTimestampAfter`` filter;
 ``historyLength`` trims each history. Every process sharing the agent's thread store
-lists the same tasks (``_a2a_records``); with a store that keeps no metadata, only those
-this process remembers.
+lists the same tasks (``_a2a_records``; one left running by a process that is gone as
+ended: ``_a2a_orphans``); with a store that keeps no metadata, only those this process
+remembers.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from locus.serve._a2a_orphans import settled_all
 from locus.serve._a2a_records import records_of, shares
 from locus.serve._a2a_tasks import TaskRecord, TaskTable
 from locus.serve._a2a_wire import RPCError
@@ -84,8 +86,9 @@ async def _records(table: TaskTable, store: Any, agent: str, context_id: str) ->
     if not shares(store):
         kept = [r for r in table.tasks.values() if r.context_id == context_id and r.agent == agent]
         return kept
-    stored = {r.id: r for r in await records_of(store, agent, context_id)}
-    return list({**stored, **running}.values())
+    kept = [r for r in await records_of(store, agent, context_id) if r.id not in running]
+    stored = await settled_all(store, table.presences, kept)
+    return [*stored, *running.values()]
 
 
 def _key(record: TaskRecord) -> Key:

@@ -17,6 +17,10 @@ the process running a task answers for it from its memory (``TaskTable``) meanwh
 An approval claims its task under the lock too (``working``), so a second approval, in
 any process, finds the task resumed.
 
+A record names its ``owner``, the presence token of the process running the task
+(``_a2a_presence``), so a ``working`` record left by a process that is gone is told from
+one whose run goes on, and ended once (``end_orphan``, ``_a2a_orphans``).
+
 A store without ``get_metadata`` and ``set_metadata`` (a user's two-method store) keeps
 no records: tasks then live only in the memory of the process that ran them.
 """
@@ -35,7 +39,7 @@ from typing import Any
 from locus.agent._threads import thread_lock  # the lock the agent's runs hold
 from locus.core.errors import ThreadConflictError
 from locus.serve._a2a_tasks import TaskRecord
-from locus.serve._a2a_wire import INPUT_REQUIRED, TERMINAL
+from locus.serve._a2a_wire import INPUT_REQUIRED, TERMINAL, WORKING
 
 __all__ = [
     "MAX_CONTEXT_BYTES",
@@ -43,6 +47,7 @@ __all__ = [
     "RECORDS_KEY",
     "claim",
     "context_of",
+    "end_orphan",
     "find",
     "new_task_id",
     "records_of",
@@ -62,6 +67,9 @@ MAX_HISTORY_BYTES = 64_000
 END_WAIT = 2.0
 """Seconds a run's last record waits for the thread's lock before it is written later, in
 the background (another run of the context holds the lock: the answer does not wait)."""
+FIX_WAIT = 1.0
+"""Seconds the record of a task whose process is gone waits for the thread's lock to be
+corrected (``end_orphan``); past it, the task is answered ended all the same."""
 log = logging.getLogger("locus.serve")
 
 
@@ -100,6 +108,8 @@ def _json(record: TaskRecord) -> dict[str, Any]:
         "history": record.history,
         "artifacts": list(record.artifacts.values()),
     }
+    if record.owner is not None:
+        data["owner"] = record.owner
     size = len(json.dumps(data, ensure_ascii=False))
     if size > MAX_HISTORY_BYTES:
         sizes = [len(json.dumps(m, ensure_ascii=False)) for m in record.history]
@@ -118,6 +128,7 @@ def _record(data: Any, context_id: str) -> TaskRecord | None:
     artifacts = data.get("artifacts")
     artifacts = artifacts if isinstance(artifacts, list) else []
     history = data.get("history")
+    owner = data.get("owner")
     return TaskRecord(
         str(data.get("id")),
         context_id,
@@ -125,6 +136,7 @@ def _record(data: Any, context_id: str) -> TaskRecord | None:
         history if isinstance(history, list) else [],
         data["status"],
         {str(a.get("artifactId")): a for a in artifacts if isinstance(a, dict)},
+        owner=owner if isinstance(owner, str) and owner else None,
     )
 
 
@@ -158,10 +170,15 @@ Change = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
 
 
 async def _update(store: Any, context_id: str, change: Change, timeout: float | None) -> None:
-    """Replace the context's records with ``change(records)``, under the thread's lock."""
+    """Replace the context's records with ``change(records)``, under the thread's lock
+    (nothing is written when ``change`` returns the very list it was given)."""
     async with thread_lock(store, context_id, timeout):
         metadata = dict(await store.get_metadata(context_id))
-        metadata[RECORDS_KEY] = _bounded(change(_stored(metadata)))
+        stored = _stored(metadata)
+        changed = change(stored)
+        if changed is stored:
+            return
+        metadata[RECORDS_KEY] = _bounded(changed)
         await store.set_metadata(context_id, metadata)
 
 
@@ -214,17 +231,72 @@ async def claim(store: Any, record: TaskRecord) -> TaskRecord | None:
     return _record(found[0], record.context_id) if found else None
 
 
-async def save_at_end(store: Any, record: TaskRecord, later: set[asyncio.Task[None]]) -> None:
-    """Write the ended task's record; when another run of the context holds the lock past
-    ``END_WAIT`` seconds, write it in the background (kept in ``later``) instead."""
+async def end_orphan(store: Any, record: TaskRecord, ended: dict[str, Any]) -> TaskRecord:
+    """Give the task ``record``, ``working`` in a process that is gone, the status ``ended``
+    where its context keeps it, unless its stored record changed meanwhile (written under
+    the thread's lock, so once); the task as it now stands. When a run of the context holds
+    the lock past ``FIX_WAIT`` seconds, nothing is written (a later look writes it)."""
+    found: list[dict[str, Any]] = []
+
+    def change(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for index, stored in enumerate(records):
+            if stored.get("id") != record.id:
+                continue
+            if _state(stored) == WORKING and stored.get("owner") == record.owner:
+                found.append({**stored, "status": ended})
+                return [*records[:index], found[0], *records[index + 1 :]]
+            found.append(stored)
+            return records
+        return records
+
+    try:
+        await _update(store, record.context_id, change, FIX_WAIT)
+    except ThreadConflictError:
+        now = await find(store, record.agent, record.id)
+        if now is None or (now.state == WORKING and now.owner == record.owner):
+            return _ended(record, ended)
+        return now
+    if not found:  # (forgotten meanwhile: its context was deleted)
+        return _ended(record, ended)
+    ended_record = _record(found[0], record.context_id)
+    return ended_record if ended_record is not None else _ended(record, ended)
+
+
+def _ended(record: TaskRecord, ended: dict[str, Any]) -> TaskRecord:
+    return TaskRecord(
+        record.id,
+        record.context_id,
+        record.agent,
+        record.history,
+        ended,
+        record.artifacts,
+        owner=record.owner,
+    )
+
+
+async def save_at_end(
+    store: Any,
+    record: TaskRecord,
+    later: set[asyncio.Task[None]],
+    then: Callable[[], None] = lambda: None,
+) -> None:
+    """Write the ended task's record, then call ``then``; when another run of the context
+    holds the lock past ``END_WAIT`` seconds, write it in the background (kept in
+    ``later``) instead, and call ``then`` once that is done."""
+    deferred = False
     try:
         await save(store, record, END_WAIT)
     except ThreadConflictError:
         task = asyncio.get_running_loop().create_task(_save_logged(store, record))
         later.add(task)
         task.add_done_callback(later.discard)
+        task.add_done_callback(lambda _: then())
+        deferred = True
     except Exception as exc:  # the answer goes out; other processes see the task running
         log.warning("could not record the end of A2A task %r: %s", record.id, exc)
+    finally:
+        if not deferred:
+            then()
 
 
 async def _save_logged(store: Any, record: TaskRecord) -> None:

@@ -29,6 +29,7 @@ from locus.agent import (
     ToolCallStarted,
 )
 from locus.core.errors import LocusError
+from locus.serve._a2a_presence import Hold, Presences
 from locus.serve._a2a_wire import (
     CANCELED,
     COMPLETED,
@@ -78,6 +79,9 @@ class TaskRecord:
     driver: asyncio.Task[None] | None = None
     size: int = 0
     """About how many bytes the client's message takes (``TaskTable``'s budget)."""
+    owner: str | None = None
+    """The presence token of the process running it, as its record names it
+    (``_a2a_presence``; ``None``: not known, the task is never judged gone)."""
 
     @property
     def state(self) -> str:
@@ -113,6 +117,8 @@ class TaskTable:
         self.tasks: dict[str, TaskRecord] = {}
         self.later: set[asyncio.Task[None]] = set()
         """Records being written in the background (``_a2a_records.save_at_end``)."""
+        self.presences = Presences()
+        """This app's presence in the stores its tasks are recorded in."""
 
     def add(self, record: TaskRecord) -> None:
         """Remember ``record`` (in place of an earlier record of that task)."""
@@ -259,10 +265,13 @@ Keep = Callable[[TaskRecord], Awaitable[None]]
 class Keeping:
     """What a run records of its task, and when: ``begin`` before the run starts (``None``:
     already recorded, as a resumed task is by its claim), ``end`` once it has ended, before
-    the last event is sent (so a client that saw the end finds it anywhere)."""
+    the last event is sent (so a client that saw the end finds it anywhere); ``hold``, the
+    run's share of its process's presence in the store, named by its records and let go
+    of once its last record is written (``None``: not judged)."""
 
     begin: Keep | None = None
     end: Keep | None = None
+    hold: Hold | None = None
 
 
 async def drive(
