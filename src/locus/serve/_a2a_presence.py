@@ -19,6 +19,7 @@ taking the lock, and between its run letting go and its end record.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from typing import Any
 
@@ -28,6 +29,7 @@ from locus.core.errors import ThreadConflictError
 __all__ = ["Hold", "Presence", "Presences", "gone", "judged", "presence_key"]
 
 PREFIX = "locus.a2a.presence."
+log = logging.getLogger("locus.serve")
 
 
 def presence_key(token: str) -> str:
@@ -60,6 +62,7 @@ class Presence:
 
     def __init__(self, store: Any) -> None:
         self.store = store
+        self.loop = _running_loop()
         self.users = 0
         self.token: str | None = None
         self._ready: asyncio.Future[str] | None = None
@@ -111,6 +114,8 @@ class Presence:
                 failed = exc if isinstance(exc, Exception) else RuntimeError("server stopping")
                 ready.set_exception(failed)
                 ready.exception()  # (retrieved: each waiting ``enter`` raises it)
+            elif isinstance(exc, Exception):  # (its lease runs out by itself)
+                log.warning("could not let go of this process's presence in its store: %s", exc)
             if ready is self._ready:  # (a failed holding is not reused)
                 self._ready, self.token = None, None
             if not isinstance(exc, Exception):
@@ -143,16 +148,24 @@ class Presences:
         self.by_store: dict[int, Presence] = {}
 
     def of(self, store: Any) -> Presence:
+        """The presence in ``store`` (a new one on a new event loop: one that another
+        loop held ended with that loop)."""
         found = self.by_store.get(id(store))
-        if found is None or found.store is not store:
+        if found is None or found.store is not store or found.loop is not _running_loop():
             found = self.by_store[id(store)] = Presence(store)
         return found
 
     def holds(self, store: Any, token: str) -> bool:
-        found = self.by_store.get(id(store))
-        return found is not None and found.store is store and found.holds(token)
+        return self.of(store).holds(token)
 
     def hold(self, store: Any) -> Hold | None:
         """A task's hold on the presence in ``store`` (``None``: tasks there are not
         judged)."""
         return Hold(self.of(store)) if judged(store) else None
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

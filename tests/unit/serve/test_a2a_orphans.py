@@ -32,7 +32,7 @@ from locus.core.toolspec import ToolSpec
 from locus.serve import _a2a_records as a2a_records
 from locus.serve import create_app
 from locus.serve._a2a_orphans import STOPPED
-from locus.serve._a2a_presence import Presence, gone, judged, presence_key
+from locus.serve._a2a_presence import Presence, Presences, gone, judged, presence_key
 from locus.serve._a2a_records import RECORDS_KEY, new_task_id
 from locus.serve._a2a_wire import INPUT_REQUIRED, WORKING, status
 from locus.stores import InMemoryThreadStore, SQLiteThreadStore
@@ -342,6 +342,24 @@ async def test_a_presence_is_held_while_entered_and_never_again_under_its_token(
     second = await presence.enter()
     assert second != first and not await gone(store, second)
     presence.leave()
+
+
+def test_a_presence_held_on_an_event_loop_that_ended_is_not_held_on_the_next() -> None:
+    """A task left running when its loop ended (a test client's portal, say) keeps no
+    presence held on the next loop, whose tasks let theirs go."""
+    store, presences = InMemoryThreadStore(), Presences()
+
+    async def enter(leave: bool) -> str:
+        hold = presences.hold(store)
+        assert hold is not None
+        token = await hold.enter()
+        if leave:
+            hold.leave()
+            await wait_until(lambda: gone(store, token), "the presence is let go")
+        return token
+
+    first = asyncio.run(enter(leave=False))  # (its loop ends with the task entered)
+    assert asyncio.run(enter(leave=True)) != first
 
 
 class BrokenPresenceStore(InMemoryThreadStore):
