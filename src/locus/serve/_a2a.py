@@ -14,7 +14,8 @@
 Requests pass the app's guard like every route (bearer token, body size, requests in
 flight per client); tasks are kept in the app's memory (``_a2a_tasks``) and recorded in
 their context's thread metadata, where every process sharing the store finds them
-(``_a2a_records``, ``_a2a_find``, ``_a2a_list``).
+(``_a2a_records``, ``_a2a_keeping``, ``_a2a_find``, ``_a2a_list``); a task whose process
+is gone is answered failed there (``_a2a_orphans``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any, NoReturn
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -33,8 +34,9 @@ from locus.serve import _a2a_records as records
 from locus.serve import _paused
 from locus.serve._a2a_card import agent_card
 from locus.serve._a2a_find import find_task, not_cancelable
+from locus.serve._a2a_keeping import keeping_of
 from locus.serve._a2a_list import list_tasks
-from locus.serve._a2a_resume import approvals_of, resume
+from locus.serve._a2a_resume import approvals_of, claim, refuse_follow_up, resume
 from locus.serve._a2a_tasks import Keeping, Progress, StreamItem, TaskRecord, TaskTable, drive
 from locus.serve._a2a_wire import (
     INPUT_REQUIRED,
@@ -265,7 +267,9 @@ async def _send(
         message = "the server is shutting down; retry on another"
         return _error(request_id, RPCError(-32603, message), status_code=503)
     agent = app.agents.get(name)
-    keeping = _keeping(_tasks(request), _store(request, name), getattr(agent, "run_timeout", None))
+    keeping = keeping_of(
+        _tasks(request), _store(request, name), getattr(agent, "run_timeout", None)
+    )
     if incoming.task_id is not None:
         record, events = await _resumed(request, name, agent, incoming, keeping)
         first = _frame(request_id, {"task": record.json()}) if stream else b""
@@ -289,30 +293,6 @@ async def _send(
     return JSONAnswer(result_envelope(request_id, {"task": record.json(history_length)}))
 
 
-def _keeping(table: TaskTable, store: Any, timeout: float | None) -> Keeping:
-    """How a run records its task: in its context's metadata, when the store keeps it
-    (waiting for the thread's lock at most ``timeout`` seconds, the agent's run timeout,
-    as its run would), naming this process's presence in the store, held from before the
-    first record to after the last (``_a2a_presence``)."""
-    if not records.shares(store):
-        return Keeping()
-    hold = table.presences.hold(store)
-
-    async def begin(record: TaskRecord) -> None:
-        record.owner = await hold.enter() if hold is not None else None
-        await records.save(store, record, timeout)
-
-    async def end(record: TaskRecord) -> None:
-        then = hold.leave if hold is not None else _nothing
-        await records.save_at_end(store, record, table.later, then)
-
-    return Keeping(begin, end, hold)
-
-
-def _nothing() -> None:
-    pass
-
-
 def _new_task(request: Request, name: str, incoming: IncomingMessage, size: int) -> TaskRecord:
     """A new task for the message, on its context (a new one when it names none)."""
     context_id = incoming.context_id or f"a2a-{uuid.uuid4().hex}"
@@ -332,18 +312,18 @@ async def _resumed(
     table, store = _tasks(request), agent.thread_store
     record = await find_task(table, store, name, incoming.task_id)
     if record.state != INPUT_REQUIRED or record.driver is not None:
-        _refuse_follow_up(record)
+        refuse_follow_up(record)
     if incoming.context_id not in (None, record.context_id):
         raise RPCError.invalid_params(
             f"task {record.id!r} is of context {record.context_id!r}, not {incoming.context_id!r}"
         )
     events = await resume(served(request), agent, record, approvals_of(record, incoming.message))
     if record.state != INPUT_REQUIRED or record.driver is not None:  # resumed meanwhile
-        _refuse_follow_up(record)
+        refuse_follow_up(record)
     approval = {**incoming.message, "contextId": record.context_id}
     if records.shares(store):  # claimed for this resume, in every process (under the lock)
         try:
-            record.owner = await _claim(store, record, name, approval, keeping)
+            record.owner = await claim(store, record, name, approval, keeping.hold)
         except BaseException:
             if keeping.hold is not None:
                 keeping.hold.leave()  # (nothing of this run is recorded)
@@ -352,37 +332,6 @@ async def _resumed(
     record.status = status(WORKING)
     table.add(record)
     return record, events
-
-
-async def _claim(
-    store: Any, record: TaskRecord, name: str, approval: dict[str, Any], keeping: Keeping
-) -> str | None:
-    """Claim the paused task for this resume (``records.claim``), its record naming this
-    process's presence (taken first); the presence token."""
-    owner = await keeping.hold.enter() if keeping.hold is not None else None
-    history = [*record.history, approval]
-    claimed = TaskRecord(
-        record.id, record.context_id, name, history, status(WORKING), record.artifacts
-    )
-    claimed.owner = owner
-    other = await records.claim(store, claimed)
-    if other is not None:
-        _refuse_follow_up(other)
-    if record.state != INPUT_REQUIRED or record.driver is not None:
-        _refuse_follow_up(record)
-    return owner
-
-
-def _refuse_follow_up(record: TaskRecord) -> NoReturn:
-    """A message naming a task that is not waiting for approval: this server starts a
-    task per message, so the conversation goes on by ``contextId`` instead."""
-    state = record.state.removeprefix("TASK_STATE_").lower()
-    raise RPCError(
-        -32004,
-        f"task {record.id!r} is {state} and takes no more messages: send the message "
-        f"without 'taskId' (with 'contextId': {record.context_id!r} to go on with the "
-        "conversation)",
-    )
 
 
 def _keeper(app: Served, name: str, agent: Any) -> Any:

@@ -8,17 +8,19 @@ resumes the run on its thread (the task's context) and the task goes on.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, NoReturn
 
 from locus.agent import RunEvent
 from locus.core.errors import AlreadyResumedError
+from locus.serve import _a2a_records as records
 from locus.serve import _approvals, _paused
+from locus.serve._a2a_presence import Hold
 from locus.serve._a2a_tasks import TaskRecord
-from locus.serve._a2a_wire import RPCError
+from locus.serve._a2a_wire import INPUT_REQUIRED, WORKING, RPCError, status
 from locus.serve._convert import BadRequest
 from locus.serve._served import Served
 
-__all__ = ["approvals_of", "resume"]
+__all__ = ["approvals_of", "claim", "refuse_follow_up", "resume"]
 
 _HOW = 'a data part {"approvals": {"<call id>": {"approved": true}}}'
 
@@ -54,3 +56,35 @@ async def resume(
     except (LookupError, AlreadyResumedError) as exc:
         raise RPCError(-32004, f"task {record.id!r} cannot resume: {exc}") from None
     return _approvals.resumed(agent, record.context_id, approvals, app.state)
+
+
+async def claim(
+    store: Any, record: TaskRecord, name: str, approval: dict[str, Any], hold: Hold | None
+) -> str | None:
+    """Claim the paused task for this resume, in every process (``records.claim``), its
+    record naming this process's presence in the store (taken first: ``hold``); the
+    presence token. ``RPCError`` when it was resumed meanwhile, here or elsewhere."""
+    owner = await hold.enter() if hold is not None else None
+    history = [*record.history, approval]
+    claimed = TaskRecord(
+        record.id, record.context_id, name, history, status(WORKING), record.artifacts
+    )
+    claimed.owner = owner
+    other = await records.claim(store, claimed)
+    if other is not None:
+        refuse_follow_up(other)
+    if record.state != INPUT_REQUIRED or record.driver is not None:
+        refuse_follow_up(record)
+    return owner
+
+
+def refuse_follow_up(record: TaskRecord) -> NoReturn:
+    """A message naming a task that is not waiting for approval: this server starts a
+    task per message, so the conversation goes on by ``contextId`` instead."""
+    state = record.state.removeprefix("TASK_STATE_").lower()
+    raise RPCError(
+        -32004,
+        f"task {record.id!r} is {state} and takes no more messages: send the message "
+        f"without 'taskId' (with 'contextId': {record.context_id!r} to go on with the "
+        "conversation)",
+    )
