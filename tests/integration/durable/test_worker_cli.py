@@ -102,6 +102,43 @@ def test_temporal_that_does_not_answer_is_one_line_and_status_1(modules: Path) -
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
 
 
+@pytest.mark.slow
+def test_many_workers_that_cannot_reach_temporal_at_once_all_exit_1_none_aborts(
+    modules: Path,
+) -> None:
+    # Temporal's client runtime, started by the failed connect, could call into the
+    # finalizing interpreter and abort the process (SIGABRT, temporalio/sdk-python#300);
+    # it did for about one in five of eight at once on a 2-core machine
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{sock.getsockname()[1]}"
+    (modules / "good.py").write_text(
+        "from locus.agent import Agent\nfrom locus.testing import FunctionModel\n"
+        "agent = Agent(FunctionModel(lambda m, t: 'hi'), name='good')\n",
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "locus.cli", "worker", "--task-queue", "q-cli"]
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "TEMPORAL_ADDRESS": address}
+    ended: list[tuple[int, str]] = []
+    for _ in range(2):
+        workers = [
+            subprocess.Popen(
+                [*command, "good:agent"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=modules,
+                env=env,
+            )
+            for _ in range(8)
+        ]
+        for worker in workers:
+            _, err = worker.communicate(timeout=60)
+            ended.append((worker.returncode, err))
+    assert [status for status, _ in ended] == [1] * 16, [e for s, e in ended if s != 1][:1]
+    assert all(err.startswith("locus worker: cannot reach Temporal") for _, err in ended)
+
+
 def test_an_empty_task_queue_is_a_usage_error_and_help_shows_an_example(
     modules: Path, temporal_address: str
 ) -> None:

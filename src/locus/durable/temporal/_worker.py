@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import logging
 import os
 import signal
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from temporalio.client import Client
 from temporalio.plugin import SimplePlugin
@@ -121,17 +123,33 @@ def _parser(prog: str) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, prog: str = "locus worker") -> int:
     """``locus worker --task-queue Q [--address HOST:PORT] module:agent ...`` until
-    SIGTERM or SIGINT (running activities finish first, within Temporal's grace)."""
+    SIGTERM or SIGINT (running activities finish first, within Temporal's grace). It ends
+    the process with its exit status (1: Temporal unreachable, 2: nothing to serve)."""
     args = _parser(prog).parse_args(argv)
     try:
         asyncio.run(_serve(args))
     except _Unreachable as exc:  # a runtime failure, not a mistake in the command
         print(f"{prog}: {exc}", file=sys.stderr)
-        return 1
+        status = 1
     except ConfigurationError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
-        return 2
-    return 0
+        status = 2
+    else:
+        status = 0
+    _leave(status)
+
+
+def _leave(status: int) -> NoReturn:
+    """End the process now, without the interpreter's finalization: once Temporal's client
+    runtime was started (even one that failed to connect), its native threads can call
+    into an interpreter that is finalizing, which aborts the process (SIGABRT, exit 134,
+    "Fatal Python error: PyGILState_Release", temporalio/sdk-python#300) after the worker
+    had ended well. What was written is flushed first."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # (a closed or broken pipe)
+            stream.flush()
+    os._exit(status)
 
 
 class _Unreachable(Exception):
