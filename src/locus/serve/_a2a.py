@@ -3,9 +3,10 @@
 - ``GET /a2a/{name}/.well-known/agent-card.json``: the card of the agent ``name``; its
   interface is ``POST /a2a/{name}`` (JSON-RPC). ``GET /.well-known/agent-card.json`` is
   the card of the only agent of a server that serves one.
-- Methods: ``SendMessage`` (runs the agent, answers with the finished task),
-  ``SendStreamingMessage`` (the task, then its status and artifact updates as SSE),
-  ``GetTask``, ``CancelTask`` (cancels the run), ``ListTasks`` (a context's tasks). A
+- Methods: ``SendMessage`` (runs the agent, answers with the finished task, or at once
+  with ``returnImmediately``), ``SendStreamingMessage`` (the task, then its status and
+  artifact updates as SSE; ``_a2a_send``), ``GetTask``, ``CancelTask`` (cancels the run),
+  ``ListTasks`` (a context's tasks). A
   message's ``contextId`` is the agent's thread: a later message with it continues the
   conversation. A run paused for approval ends its task ``input-required``; a message to
   that task with the decisions resumes it (``_a2a_resume``). Anything else is a JSON-RPC
@@ -22,47 +23,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from locus.agent import RunEvent
-from locus.serve import _a2a_records as records
-from locus.serve import _paused
 from locus.serve._a2a_card import agent_card
 from locus.serve._a2a_find import find_task, not_cancelable
-from locus.serve._a2a_keeping import keeping_of
 from locus.serve._a2a_list import list_tasks
-from locus.serve._a2a_resume import approvals_of, claim, refuse_follow_up, resume
-from locus.serve._a2a_tasks import Keeping, Progress, StreamItem, TaskRecord, TaskTable, drive
-from locus.serve._a2a_wire import (
-    INPUT_REQUIRED,
-    SUBMITTED,
-    WORKING,
-    IncomingMessage,
-    RPCError,
-    dumps,
-    error_envelope,
-    parse_message_params,
-    result_envelope,
-    status,
-)
-from locus.serve._agents import is_structured
+from locus.serve._a2a_send import history_length, send, store_of, tasks_of
+from locus.serve._a2a_tasks import TaskRecord
+from locus.serve._a2a_wire import RPCError, error_envelope, result_envelope
 from locus.serve._convert import BadRequest
-from locus.serve._expiry import maybe_sweep
-from locus.serve._runner import RunRequest, counted
 from locus.serve._served import (
     JSONAnswer,
-    Served,
     UnsupportedMediaType,
     error_response,
     read_json,
     served,
 )
-from locus.serve._stream import EventStream, done_unless_gone
 
 __all__ = ["AUTH_KEY", "a2a_rpc", "agent_card_of", "only_agent_card"]
 
@@ -108,15 +87,6 @@ def _card(request: Request, name: str) -> Response:
 def _no_agent(request: Request, name: str) -> Response:
     names = served(request).agents.names()
     return error_response(404, f"no agent named {name!r}; this server serves {names}", "not_found")
-
-
-def _tasks(request: Request) -> TaskTable:
-    """The app's tasks (made on first use)."""
-    state = request.app.state
-    table: TaskTable | None = getattr(state, "a2a_tasks", None)
-    if table is None:
-        table = state.a2a_tasks = TaskTable()
-    return table
 
 
 async def a2a_rpc(request: Request) -> Response:
@@ -187,30 +157,30 @@ async def _dispatch(
     request: Request, name: str, request_id: Any, method: str, params: dict[str, Any]
 ) -> Response:
     if method in ("SendMessage", "SendStreamingMessage"):
-        return await _send(request, name, request_id, params, stream=method != "SendMessage")
-    store = _store(request, name)
+        return await send(request, name, request_id, params, stream=method != "SendMessage")
+    if method == "SubscribeToTask":
+        raise RPCError(
+            -32004,
+            f"{method} is not supported here: SendMessage, "
+            "SendStreamingMessage, GetTask, CancelTask and ListTasks are",
+        )
+    store = store_of(request, name)
     if method == "GetTask":
-        record = await find_task(_tasks(request), store, name, params.get("id"))
-        task = record.json(_history_length(params.get("historyLength")))
+        record = await find_task(tasks_of(request), store, name, params.get("id"))
+        task = record.json(history_length(params.get("historyLength")))
         return JSONAnswer(result_envelope(request_id, task))
     if method == "CancelTask":
-        record = await find_task(_tasks(request), store, name, params.get("id"))
+        record = await find_task(tasks_of(request), store, name, params.get("id"))
         await _cancel(record)
         return JSONAnswer(result_envelope(request_id, record.json()))
     if method == "ListTasks":
-        listed = await list_tasks(_tasks(request), store, name, params)
+        listed = await list_tasks(tasks_of(request), store, name, params)
         return JSONAnswer(result_envelope(request_id, listed))
     if method in _PUSH:
         raise RPCError(
             -32003,
             "push notifications are not supported: follow a task with "
             "SendStreamingMessage, or poll it with GetTask",
-        )
-    if method == "SubscribeToTask":
-        raise RPCError(
-            -32004,
-            f"{method} is not supported here: SendMessage, "
-            "SendStreamingMessage, GetTask, CancelTask and ListTasks are",
         )
     if method == "GetExtendedAgentCard":
         raise RPCError(
@@ -230,21 +200,6 @@ async def _dispatch(
     )
 
 
-def _store(request: Request, name: str) -> Any:
-    """The thread store of the agent ``name`` (where its tasks' records are kept)."""
-    agent = served(request).agents.get(name)
-    assert agent is not None  # (``a2a_rpc`` answered 404 otherwise)
-    return agent.thread_store
-
-
-def _history_length(value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise RPCError.invalid_params("'historyLength' must be a non-negative integer")
-    return value
-
-
 async def _cancel(record: TaskRecord) -> None:
     """Cancel the task's run (in this process) and wait for it to end (``canceled``)."""
     refused = not_cancelable(record)
@@ -254,112 +209,3 @@ async def _cancel(record: TaskRecord) -> None:
     assert driver is not None
     driver.cancel()
     await asyncio.wait((driver,))
-
-
-async def _send(
-    request: Request, name: str, request_id: Any, params: dict[str, Any], *, stream: bool
-) -> Response:
-    app = served(request)
-    incoming = parse_message_params(params)
-    configuration = params.get("configuration") or {}
-    history_length = _history_length(configuration.get("historyLength"))
-    if app.state.draining:
-        message = "the server is shutting down; retry on another"
-        return _error(request_id, RPCError(-32603, message), status_code=503)
-    agent = app.agents.get(name)
-    keeping = keeping_of(
-        _tasks(request), _store(request, name), getattr(agent, "run_timeout", None)
-    )
-    if incoming.task_id is not None:
-        record, events = await _resumed(request, name, agent, incoming, keeping)
-        first = _frame(request_id, {"task": record.json()}) if stream else b""
-        keeping.begin = None  # (its claim recorded it)
-    else:
-        record = _new_task(request, name, incoming, len(await request.body()))
-        events = counted(agent, RunRequest(incoming.prompt, record.context_id), app.state)
-        first = _frame(request_id, {"task": record.json()}) if stream else b""
-        record.status = status(WORKING)
-    progress = Progress(record, structured=is_structured(agent))
-    sink: asyncio.Queue[StreamItem | None] | None = asyncio.Queue() if stream else None
-    driver = asyncio.get_running_loop().create_task(
-        drive(progress, events, _keeper(app, name, agent), sink, keeping)
-    )
-    record.driver = driver
-    if sink is not None:
-        first += _frame(request_id, record.status_update())
-        return EventStream(_frames(request_id, first, sink, driver), app.state)
-    # a client that leaves (or a request cancelled) cancels the run, as a stream's does
-    await done_unless_gone(request.receive, driver)
-    return JSONAnswer(result_envelope(request_id, {"task": record.json(history_length)}))
-
-
-def _new_task(request: Request, name: str, incoming: IncomingMessage, size: int) -> TaskRecord:
-    """A new task for the message, on its context (a new one when it names none)."""
-    context_id = incoming.context_id or f"a2a-{uuid.uuid4().hex}"
-    task_id = records.new_task_id(context_id)
-    user = {**incoming.message, "contextId": context_id, "taskId": task_id}
-    record = TaskRecord(task_id, context_id, name, [user], status(SUBMITTED))
-    record.size = size  # (the message's share of the body, about)
-    _tasks(request).add(record)
-    return record
-
-
-async def _resumed(
-    request: Request, name: str, agent: Any, incoming: IncomingMessage, keeping: Keeping
-) -> tuple[TaskRecord, AsyncIterator[RunEvent]]:
-    """The task a message names, resumed with the approvals the message carries (only a
-    task paused for approval takes a message: ``_a2a_resume``)."""
-    table, store = _tasks(request), agent.thread_store
-    record = await find_task(table, store, name, incoming.task_id)
-    if record.state != INPUT_REQUIRED or record.driver is not None:
-        refuse_follow_up(record)
-    if incoming.context_id not in (None, record.context_id):
-        raise RPCError.invalid_params(
-            f"task {record.id!r} is of context {record.context_id!r}, not {incoming.context_id!r}"
-        )
-    events = await resume(served(request), agent, record, approvals_of(record, incoming.message))
-    if record.state != INPUT_REQUIRED or record.driver is not None:  # resumed meanwhile
-        refuse_follow_up(record)
-    approval = {**incoming.message, "contextId": record.context_id}
-    if records.shares(store):  # claimed for this resume, in every process (under the lock)
-        try:
-            record.owner = await claim(store, record, name, approval, keeping.hold)
-        except BaseException:
-            if keeping.hold is not None:
-                keeping.hold.leave()  # (nothing of this run is recorded)
-            raise
-    record.history.append(approval)
-    record.status = status(WORKING)
-    table.add(record)
-    return record, events
-
-
-def _keeper(app: Served, name: str, agent: Any) -> Any:
-    """Keeps a run that paused for approval (on its thread) and returns its run id."""
-
-    async def on_paused(result: Any) -> str:
-        await maybe_sweep(app.agents, app.state, app.paused_ttl, app.clock)
-        return await _paused.register(name, agent, result, app.state, now=app.clock())
-
-    return on_paused
-
-
-def _frame(request_id: Any, item: StreamItem) -> bytes:
-    return b"data: " + dumps(result_envelope(request_id, item)) + b"\n\n"
-
-
-async def _frames(
-    request_id: Any,
-    first: bytes,
-    sink: asyncio.Queue[StreamItem | None],
-    driver: asyncio.Task[None],
-) -> AsyncIterator[bytes]:
-    """The SSE body of a streamed task; a client that goes away cancels the run."""
-    try:
-        yield first
-        while (item := await sink.get()) is not None:
-            yield _frame(request_id, item)
-    finally:
-        if not driver.done():
-            driver.cancel()
-            await asyncio.wait((driver,))

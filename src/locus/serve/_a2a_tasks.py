@@ -29,6 +29,8 @@ from locus.agent import (
     ToolCallStarted,
 )
 from locus.core.errors import LocusError
+from locus.serve._a2a_background import Background
+from locus.serve._a2a_followers import Followers
 from locus.serve._a2a_presence import Hold, Presences
 from locus.serve._a2a_wire import (
     CANCELED,
@@ -68,7 +70,8 @@ StreamItem = dict[str, Any]
 @dataclass(slots=True, eq=False)
 class TaskRecord:
     """One task: its ids, the agent (served name) it runs, its status, artifacts and
-    history, and the asyncio task driving its run (``None`` once it has ended)."""
+    history, the asyncio task driving its run (``None`` once it has ended) and the clients
+    following that run (``_a2a_followers``)."""
 
     id: str
     context_id: str
@@ -77,6 +80,7 @@ class TaskRecord:
     status: dict[str, Any]
     artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     driver: asyncio.Task[None] | None = None
+    followers: Followers | None = None
     size: int = 0
     """About how many bytes the client's message takes (``TaskTable``'s budget)."""
     owner: str | None = None
@@ -108,7 +112,8 @@ class TaskRecord:
 class TaskTable:
     """The tasks of one app, by id: at most ``limit``, holding about ``max_bytes`` of
     clients' messages; past either, the oldest that have ended (or paused: nothing runs)
-    are forgotten. Running tasks are never forgotten (the per-client limit bounds them)."""
+    are forgotten. Running tasks are never forgotten (the per-client limit, and
+    ``MAX_BACKGROUND_RUNS`` for runs answered at once, bound them)."""
 
     def __init__(self, limit: int = MAX_TASKS, max_bytes: int = MAX_TASK_BYTES) -> None:
         self.limit = limit
@@ -119,6 +124,8 @@ class TaskTable:
         """Records being written in the background (``_a2a_records.save_at_end``)."""
         self.presences = Presences()
         """This app's presence in the stores its tasks are recorded in."""
+        self.background = Background()
+        """The runs going on after their answer (``returnImmediately``)."""
 
     def add(self, record: TaskRecord) -> None:
         """Remember ``record`` (in place of an earlier record of that task)."""
@@ -248,10 +255,10 @@ class Progress:
             text = f"the run failed: internal error ({type(exc).__name__})"
         return self._end(FAILED, self._message([text_part(text)]))
 
-    def canceled(self) -> list[StreamItem]:
-        text = (
-            "the task was canceled (CancelTask, or its client went away); the thread is as it was"
-        )
+    def canceled(self, why: str | None = None) -> list[StreamItem]:
+        """The events that end a canceled run, saying why (``why``: the cancel's message)."""
+        why = why or "CancelTask, or its client went away"
+        text = f"the task was canceled ({why}); the thread is as it was"
         return self._end(CANCELED, self._message([text_part(text)]))
 
 
@@ -278,17 +285,18 @@ async def drive(
     progress: Progress,
     events: AsyncIterator[RunEvent],
     on_paused: OnPaused,
-    sink: asyncio.Queue[StreamItem | None] | None,
+    followers: Followers | None,
     keeping: Keeping | None = None,
 ) -> None:
-    """Run the task to its end, posting its stream events to ``sink`` (``None`` after the
-    last); a cancelled run ends the task ``canceled``, a failed one ``failed``."""
+    """Run the task to its end, posting its stream events to its ``followers`` (then their
+    end); a cancelled run ends the task ``canceled`` (saying why, when the cancel said), a
+    failed one ``failed``."""
     keeping = keeping or Keeping()
 
     def post(items: list[StreamItem]) -> None:
-        if sink is not None:
+        if followers is not None:
             for item in items:
-                sink.put_nowait(item)
+                followers.post(item)
 
     items: list[StreamItem] = []
     try:
@@ -297,8 +305,8 @@ async def drive(
             items = progress.paused(result, await on_paused(result))
         else:
             items = progress.completed(result)
-    except asyncio.CancelledError:
-        items = progress.canceled()
+    except asyncio.CancelledError as exc:
+        items = progress.canceled(str(exc.args[0]) if exc.args else None)
     except Exception as exc:
         items = progress.failed(exc)
     try:
@@ -307,8 +315,8 @@ async def drive(
     finally:
         post(items)
         progress.record.driver = None
-        if sink is not None:
-            sink.put_nowait(None)
+        if followers is not None:
+            followers.end()
 
 
 async def _run(

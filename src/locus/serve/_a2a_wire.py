@@ -143,8 +143,7 @@ class IncomingMessage:
 
 def parse_message_params(params: Any) -> IncomingMessage:
     """The ``SendMessageRequest`` in ``params``; ``RPCError`` (-32602 invalid params,
-    -32005 a content type the agent cannot take, -32004 an option not supported) says
-    what is wrong with it."""
+    -32005 a content type the agent cannot take) says what is wrong with it."""
     if not isinstance(params, dict):
         raise RPCError.invalid_params("'params' must be an object with a 'message'")
     message = params.get("message")
@@ -153,12 +152,6 @@ def parse_message_params(params: Any) -> IncomingMessage:
     configuration = params.get("configuration") or {}
     if not isinstance(configuration, dict):
         raise RPCError.invalid_params("'params.configuration' must be an object")
-    if configuration.get("returnImmediately") is True:
-        raise RPCError(
-            -32004,
-            "returnImmediately is not supported: SendMessage answers when the run ends; "
-            "use SendStreamingMessage to follow a run, and CancelTask to stop it",
-        )
     role = message.get("role")
     if role not in ("ROLE_USER", 1):
         raise RPCError.invalid_params(f"the message's role must be 'ROLE_USER', not {role!r}")
