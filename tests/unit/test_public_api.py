@@ -56,6 +56,7 @@ SURFACE: dict[str, set[str]] = {
     # the vocabulary: its modules are public, and the package re-exports the error tree
     "locus.core": ERRORS
     | {
+        "Citation",
         "ImagePart",
         "Message",
         "Model",
@@ -66,6 +67,7 @@ SURFACE: dict[str, set[str]] = {
         "ToolSpec",
         "Usage",
     },
+    "locus.core.citations": {"Citation", "CitationQuality", "Document"},
     "locus.core.errors": ERRORS,
     "locus.core.messages": {
         "ImagePart",

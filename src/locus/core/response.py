@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from locus.core.citations import Citation
 from locus.core.messages import Message, ToolCall
 from locus.core.usage import Usage
 
@@ -22,6 +23,9 @@ class ModelResponse:
     holds the validated answer; when the answer does not validate, ``parsed`` stays
     ``None`` and ``parse_error`` says why (compact pydantic errors), so a caller can ask
     again. The call itself does not raise for an answer that does not validate.
+
+    ``citations`` say which spans of ``text`` come from which documents (a grounded
+    answer: ``documents=`` on a Cohere model's call) or web pages; empty otherwise.
     """
 
     message: Message
@@ -35,6 +39,8 @@ class ModelResponse:
     """The validated structured answer (typed ``response_format`` only)."""
     parse_error: str | None = None
     """Why the answer did not validate against the typed ``response_format``."""
+    citations: tuple[Citation, ...] = ()
+    """The spans of ``text`` the answer cites, and their sources (``Citation``)."""
 
     @property
     def tool_calls(self) -> list[ToolCall]:

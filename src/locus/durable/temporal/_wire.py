@@ -14,6 +14,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
+from locus.core.citations import Citation
 from locus.core.errors import ConfigurationError
 from locus.core.messages import Message, ToolCall, dump_messages, load_messages
 from locus.core.response import ModelResponse
@@ -179,8 +180,9 @@ def _refuse(what: str) -> NoReturn:
 
 
 def response_to_json(response: ModelResponse) -> dict[str, Any]:
-    """A model answer as JSON: message, usage, stop reasons, model and request ids."""
-    return {
+    """A model answer as JSON: message, usage, stop reasons, model and request ids, and
+    its citations when it has any (an answer without keeps its former JSON)."""
+    out: dict[str, Any] = {
         "message": messages_to_json([response.message])[0],
         "usage": dict(response.usage),
         "stop_reason": response.stop_reason,
@@ -188,6 +190,9 @@ def response_to_json(response: ModelResponse) -> dict[str, Any]:
         "model_id": response.model_id,
         "request_id": response.request_id,
     }
+    if response.citations:
+        out["citations"] = [c.to_dict() for c in response.citations]
+    return out
 
 
 def response_from_json(item: Mapping[str, Any]) -> ModelResponse:
@@ -198,6 +203,7 @@ def response_from_json(item: Mapping[str, Any]) -> ModelResponse:
         raw_stop_reason=item.get("raw_stop_reason"),
         model_id=item.get("model_id"),
         request_id=item.get("request_id"),
+        citations=tuple(Citation.from_dict(c) for c in item.get("citations") or ()),
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from locus.core._grounding import Grounding
 from locus.core.messages import Message
 from locus.core.params import GenerationParams
 from locus.core.response import ModelResponse, StreamEvent
@@ -29,6 +30,8 @@ class ChatRequest:
     stream: bool
     compartment_id: str | None = None
     """The OCI compartment of the call, for an API that names it in the body."""
+    grounding: Grounding | None = None
+    """The call's documents (``documents=``), for a codec that can send them."""
 
 
 class StreamDecoder(Protocol):

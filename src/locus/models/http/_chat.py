@@ -22,6 +22,7 @@ import httpx
 
 from locus._sync import run_sync
 from locus.core._checks import reject_unknown
+from locus.core._grounding import GROUNDING_NAMES, split_grounding
 from locus.core._headers import model_headers
 from locus.core.errors import APIStatusError, ConfigurationError, LocusError, StreamError
 from locus.core.messages import Message
@@ -167,7 +168,9 @@ class HTTPChatModel:
     async def complete(
         self, messages: Sequence[Message], tools: Sequence[Any] | None = None, **kwargs: Any
     ) -> ModelResponse:
-        """One whole answer for ``messages`` (``tools`` offered when given)."""
+        """One whole answer for ``messages`` (``tools`` offered when given); keyword
+        arguments are generation parameters, or ``documents`` (with ``citation_quality``)
+        to ground the answer on (Cohere formats: ``response.citations``)."""
         call = await self._prepare(messages, tools, kwargs, stream=False)
         response, content = await self._post_and_read(call)
         request_id = response.headers.get("opc-request-id")
@@ -258,13 +261,18 @@ class HTTPChatModel:
         *,
         stream: bool,
     ) -> _Call:
+        grounding = None
+        if overrides and not GROUNDING_NAMES.isdisjoint(overrides):  # documents=...
+            where = f"{type(self).__name__}({self.model_id!r})"
+            accepted = getattr(self.codec, "grounded", False)
+            overrides, grounding = split_grounding(overrides, accepted=accepted, where=where)
         params = self._params(overrides)
         specs = as_tool_specs(tools)
         if not self._ready:
             # once per model, off the loop: it reads files and may federate a token
             await asyncio.to_thread(self._setup_once)
         connection = self.connection
-        request = ChatRequest(messages, specs, params, stream, connection.compartment_id)
+        request = ChatRequest(messages, specs, params, stream, connection.compartment_id, grounding)
         # ASCII-only JSON (as the oci SDK sends), joined from each message's cached text
         try:
             data = dump_body(texts_only(self.codec.encode, request))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from locus.core._grounding import Grounding
 from locus.core.errors import ResponseError
 from locus.core.messages import Message
 from locus.core.params import GenerationParams
@@ -12,6 +13,7 @@ from locus.core.response import ModelResponse
 from locus.core.toolspec import ToolSpec
 from locus.models._wire.shape import ShapeError, opt_map, opt_str
 from locus.models.providers.oci._formats.api_format import ApiFormat, parse_api_format
+from locus.models.providers.oci._formats.citations import grounding_fields
 from locus.models.providers.oci._formats.cohere import (
     decode_cohere_response,
     encode_cohere_request,
@@ -51,17 +53,24 @@ def encode_chat_details(
     tools: Sequence[ToolSpec],
     params: GenerationParams,
     stream: bool,
+    grounding: Grounding | None = None,
 ) -> dict[str, Any]:
     """The whole ``POST /actions/chat`` body (camelCase; unset fields omitted).
 
     ``isStream`` is always sent; ``stream=True`` also asks for the usage event.
-    ``ConfigurationError`` when the request cannot be said in ``api_format``.
+    ``grounding`` adds the call's ``documents`` (COHERE, COHEREV2; ``params.extra`` still
+    comes last). ``ConfigurationError`` when the request cannot be said in ``api_format``.
     """
-    encoder = _ENCODERS[parse_api_format(api_format)]
+    api_format = parse_api_format(api_format)
+    documents = grounding_fields(api_format, grounding)
+    chat = _ENCODERS[api_format](messages, tools, params, stream)
+    if documents:
+        chat.update(documents)
+        chat.update(params.extra)
     return {
         "compartmentId": compartment_id,
         "servingMode": dict(serving_mode),
-        "chatRequest": encoder(messages, tools, params, stream),
+        "chatRequest": chat,
     }
 
 

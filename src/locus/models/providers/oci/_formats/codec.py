@@ -30,6 +30,8 @@ class OCIChatCodec:
     """
 
     path = "/20231130/actions/chat"
+    grounded = True
+    """Takes a call's ``documents`` (sent by COHERE and COHEREV2, refused by GENERIC)."""
 
     def __init__(
         self, model_id: str, api_format: ApiFormat | str | None = None, *, dedicated: bool
@@ -59,6 +61,7 @@ class OCIChatCodec:
             tools=request.tools,
             params=wire_params(request.params, strict=self.native_output == "strict"),
             stream=request.stream,
+            grounding=request.grounding,
         )
 
     def decode(self, body: Mapping[str, Any], request_id: str | None) -> ModelResponse:

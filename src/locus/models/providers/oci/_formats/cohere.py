@@ -19,6 +19,7 @@ from locus.core.toolspec import ToolSpec
 from locus.models._wire.arguments import tool_call
 from locus.models._wire.response import build_response
 from locus.models._wire.shape import maps_in, opt_list, opt_map, opt_str
+from locus.models.providers.oci._formats.citations import cohere_citations
 from locus.models.providers.oci._formats.cohere_tools import (
     cohere_tool,
     cohere_tool_call,
@@ -139,8 +140,8 @@ def _entry(message: Message) -> dict[str, Any]:
 def decode_cohere_response(
     chat: Mapping[str, Any], model_id: str | None, request_id: str | None
 ) -> ModelResponse:
-    """A ``CohereChatResponse``: text, tool calls (given ids), usage, stop reason."""
-    return build_response(
+    """A ``CohereChatResponse``: text, tool calls (given ids), citations, usage, stop reason."""
+    response = build_response(
         text=opt_str(chat, "text", "chatResponse"),
         reasoning=None,
         tool_calls=cohere_tool_calls(chat, "chatResponse"),
@@ -149,6 +150,9 @@ def decode_cohere_response(
         model_id=model_id,
         request_id=request_id,
     )
+    if chat.get("citations"):
+        response.citations = cohere_citations(chat, "chatResponse")
+    return response
 
 
 def cohere_tool_calls(obj: Mapping[str, Any], where: str) -> list[ToolCall]:

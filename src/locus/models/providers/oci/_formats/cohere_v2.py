@@ -19,6 +19,7 @@ from locus.models._wire.arguments import tool_call, wire_arguments
 from locus.models._wire.message_cache import cached_wires
 from locus.models._wire.response import build_response
 from locus.models._wire.shape import maps_in, opt_list, opt_map, opt_str
+from locus.models.providers.oci._formats.citations import v2_citations
 from locus.models.providers.oci._formats.params import (
     cohere_response_format,
     max_tokens_field,
@@ -120,10 +121,10 @@ def v2_parts(message: Mapping[str, Any], where: str) -> tuple[str | None, str | 
 def decode_cohere_v2_response(
     chat: Mapping[str, Any], model_id: str | None, request_id: str | None
 ) -> ModelResponse:
-    """A ``CohereChatResponseV2``: message, tool calls, usage and stop reason."""
+    """A ``CohereChatResponseV2``: message, tool calls, citations, usage and stop reason."""
     message = opt_map(chat, "message", "chatResponse") or {}
     text, thinking = v2_parts(message, "message")
-    return build_response(
+    response = build_response(
         text=text,
         reasoning=thinking or opt_str(message, "toolPlan", "message"),
         tool_calls=_tool_calls(message),
@@ -132,6 +133,9 @@ def decode_cohere_v2_response(
         model_id=model_id,
         request_id=request_id,
     )
+    if message.get("citations"):
+        response.citations = v2_citations(message, "message")
+    return response
 
 
 def _tool_calls(message: Mapping[str, Any]) -> list[ToolCall]:

@@ -14,6 +14,7 @@ from locus.models._wire.arguments import tool_call, wire_arguments
 from locus.models._wire.message_cache import cached_wires
 from locus.models._wire.response import build_response
 from locus.models._wire.shape import ShapeError, maps_in, opt_list, opt_map, opt_str
+from locus.models.providers.oci._formats.citations import url_citations
 from locus.models.providers.oci._formats.params import (
     generic_response_format,
     generic_tool_choice,
@@ -125,7 +126,7 @@ def decode_generic_response(
     choice = choices[0]
     message = opt_map(choice, "message", "choices[0]") or {}
     usage = opt_map(chat, "usage", "chatResponse") or opt_map(choice, "usage", "choices[0]")
-    return build_response(
+    response = build_response(
         text=generic_text(message, "message"),
         reasoning=opt_str(message, "reasoningContent", "message"),
         tool_calls=_tool_calls(message),
@@ -134,6 +135,9 @@ def decode_generic_response(
         model_id=model_id,
         request_id=request_id,
     )
+    if message.get("annotations"):  # (a web search's URL citations)
+        response.citations = url_citations(message, response.message.content)
+    return response
 
 
 def generic_text(message: Mapping[str, Any], where: str) -> str | None:

@@ -7,8 +7,10 @@ back at once, tool calls only whole, on the final event from ``close()``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
+from locus.core.citations import Citation
 from locus.core.errors import StreamError
 from locus.core.messages import ToolCall
 from locus.core.response import StreamEvent
@@ -18,6 +20,11 @@ from locus.models._wire.shape import maps_in, opt_int, opt_list, opt_map, opt_st
 from locus.models._wire.surrogates import whole_text
 from locus.models.providers.oci._formats.api_format import ApiFormat, parse_api_format
 from locus.models.providers.oci._formats.chat import reported_error
+from locus.models.providers.oci._formats.citations import (
+    cohere_citations,
+    url_citations,
+    v2_citations,
+)
 from locus.models.providers.oci._formats.cohere import cohere_tool_calls
 from locus.models.providers.oci._formats.cohere_v2 import v2_parts
 from locus.models.providers.oci._formats.generic import generic_text
@@ -38,6 +45,10 @@ class ChatStreamDecoder(StreamAccumulator):
       which is never re-emitted (only a missing tail, if any); usage rides on it.
     - COHEREV2: TEXT and THINKING content parts; tool-call fragments as GENERIC.
 
+    Citations come whole with the answer: COHERE's on its terminal event; COHEREV2's and
+    GENERIC's (``annotations``) on a message that carries them (the spec shows no streamed
+    citation events; the emulator puts COHEREV2's on the finish event).
+
     Only choice 0 is followed. Events after the finish only contribute usage.
     """
 
@@ -54,6 +65,7 @@ class ChatStreamDecoder(StreamAccumulator):
         self._format = parse_api_format(api_format)
         self._cohere_calls: list[ToolCall] = []
         self._full_text: str | None = None
+        self._citations: tuple[Citation, ...] = ()
 
     def _feed(self, data: Mapping[str, Any]) -> list[StreamEvent]:
         if self._format is ApiFormat.GENERIC and not self._finished:
@@ -95,6 +107,12 @@ class ChatStreamDecoder(StreamAccumulator):
             reasoning = opt_str(message, "reasoningContent", "message")
         if message.get("toolCalls") is not None:  # absent or null: nothing to read
             self._fragments(message)
+        if "citations" in message or "annotations" in message:
+            self._citations = (
+                v2_citations(message, "message")
+                if declared is ApiFormat.COHEREV2
+                else url_citations(message, None)  # (their text is read at the end)
+            )
         if data.get("finishReason") is not None:
             self._finish(opt_str(data, "finishReason", "event"))
         return self._deltas(text, reasoning)
@@ -119,6 +137,8 @@ class ChatStreamDecoder(StreamAccumulator):
         raw_stop = opt_str(data, "finishReason", "event")
         if raw_stop is None:
             return self._deltas(text, None)
+        if "citations" in data:
+            self._citations = cohere_citations(data, "event")
         self._finish(raw_stop)
         self._text_half.drop()  # (the whole text is here: a half held back is in it)
         self._full_text = text = whole_text(text) if text else text
@@ -138,7 +158,15 @@ class ChatStreamDecoder(StreamAccumulator):
             (cohere, assembled) if self._format is ApiFormat.COHERE else (assembled, cohere)
         )
         calls = first or second
-        return self._final_event("finishReason", text=text, tool_calls=calls)
+        event = self._final_event("finishReason", text=text, tool_calls=calls)
+        if self._citations and event.response is not None:
+            event.response.citations = _with_texts(self._citations, event.response.text)
+        return event
+
+
+def _with_texts(citations: tuple[Citation, ...], text: str) -> tuple[Citation, ...]:
+    """Citations whose text was not on the wire (GENERIC's URL citations) given their span."""
+    return tuple(c if c.text else replace(c, text=text[c.start : c.end]) for c in citations)
 
 
 def _plain_text_delta(data: Mapping[str, Any]) -> str | None:
