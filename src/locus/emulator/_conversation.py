@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from locus.emulator._grounding import Doc
+
 __all__ = ["Call", "Conversation", "Reply", "ToolDef", "Turn", "count_words"]
 
 
@@ -55,6 +57,8 @@ class Conversation:
     json_mode: bool = False
     json_schema: dict[str, Any] | None = None
     reasoning: bool = False
+    documents: tuple[Doc, ...] = ()
+    """The documents to ground the answer on (COHERE, COHEREV2 ``documents``)."""
 
     def last_user_text(self) -> str:
         """The text of the most recent user turn ("" if none)."""

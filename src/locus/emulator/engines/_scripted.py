@@ -2,9 +2,10 @@
 
 It says its model name when asked what it is, counts when asked to count, calls the
 tool the user names (or the only one offered) with arguments taken from the request,
-and after tool results states them in a sentence. Asked for JSON with a schema, it
-answers a schema-valid object; offered an agent's ``final_result`` tool, it calls it
-(after the tool it was asked to use) with schema-valid arguments.
+and after tool results states them in a sentence. Given documents (Cohere formats), it
+quotes them. Asked for JSON with a schema, it answers a schema-valid object; offered an
+agent's ``final_result`` tool, it calls it (after the tool it was asked to use) with
+schema-valid arguments.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 
 from locus.emulator._conversation import Call, Conversation, Reply, ToolDef, Turn
 from locus.emulator.engines._arguments import fill_arguments
+from locus.emulator.engines._grounded import grounded_answer
 from locus.emulator.engines._reply import finish_reply
 from locus.emulator.engines._schema_values import schema_instance
 from locus.emulator.engines._structured import final_call, final_tools, is_final
@@ -52,6 +54,8 @@ def scripted_reply(conversation: Conversation) -> Reply:
         return finish_reply(conversation, calls=(call,), reasoning=reasoning)
     if results:
         return finish_reply(conversation, _state_results(results), reasoning=reasoning)
+    if (grounded := grounded_answer(conversation)) is not None:  # documents: quote them
+        return finish_reply(conversation, _as_json(conversation, grounded), reasoning=reasoning)
     return finish_reply(
         conversation, _as_json(conversation, _answer(conversation)), reasoning=reasoning
     )

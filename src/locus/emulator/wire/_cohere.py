@@ -8,6 +8,7 @@ from typing import Any
 
 from locus.emulator._conversation import Call, Conversation, Reply, ToolDef, Turn
 from locus.emulator._errors import bad_request
+from locus.emulator._grounding import cite, parse_documents
 from locus.emulator.wire._chat_result import chat_result, usage
 from locus.emulator.wire._chunks import split_text
 from locus.emulator.wire._fields import (
@@ -52,6 +53,7 @@ def parse_cohere(request: Mapping[str, Any], model: str) -> Conversation:
         turns=tuple(turns),
         tools=tuple(_tool(t) for t in as_list(request.get("tools") or [], "chatRequest.tools")),
         max_tokens=optional_int(request, "maxTokens"),
+        documents=parse_documents(request.get("documents"), "chatRequest.documents"),
         **response_format(request.get("responseFormat"), None),
     )
 
@@ -140,9 +142,23 @@ def _final(reply: Reply, conversation: Conversation, with_usage: bool) -> dict[s
     }
     if calls:
         final["toolCalls"] = calls
+    if conversation.documents:
+        final.update(_citations(reply, conversation))
     if with_usage:
         final["usage"] = usage(reply)
     return final
+
+
+def _citations(reply: Reply, conversation: Conversation) -> dict[str, Any]:
+    """``citations`` of the reply's quotes and the ``documents`` they cite (with ids)."""
+    cites = cite(reply.text, conversation.documents)
+    wire = [
+        {"start": c.start, "end": c.end, "text": c.text, "documentIds": list(c.doc_ids)}
+        for c in cites
+    ]
+    cited = {doc_id for c in cites for doc_id in c.doc_ids}
+    documents = [d.with_id() for d in conversation.documents if d.id in cited]
+    return {"citations": wire, "documents": documents} if wire else {}
 
 
 def _history_entry(turn: Turn) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from locus.emulator._conversation import Call, Conversation, Reply, ToolDef
 from locus.emulator._errors import bad_request
+from locus.emulator._grounding import cite, parse_documents
 from locus.emulator.wire._chat_result import chat_result, usage
 from locus.emulator.wire._chunks import call_id, split_text
 from locus.emulator.wire._fields import (
@@ -36,8 +37,17 @@ def parse_coherev2(request: Mapping[str, Any], model: str) -> Conversation:
         tools=tuple(_tool(t) for t in as_list(request.get("tools") or [], "chatRequest.tools")),
         tool_choice=_CHOICES.get(str(request.get("toolsChoice")), "auto"),
         max_tokens=optional_int(request, "maxTokens"),
+        documents=_documents(request),
         **response_format(request.get("responseFormat"), None),
     )
+
+
+def _documents(request: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The request's documents, none when ``citationOptions.mode`` is OFF (nothing to cite)."""
+    options = request.get("citationOptions")
+    if isinstance(options, Mapping) and options.get("mode") == "OFF":
+        return ()
+    return parse_documents(request.get("documents"), "chatRequest.documents")
 
 
 def coherev2_result(
@@ -47,6 +57,8 @@ def coherev2_result(
     message: dict[str, Any] = {"role": "ASSISTANT", "content": _content(reply.text)}
     if reply.calls:
         message["toolCalls"] = _calls(reply)
+    if citations := _citations(reply, conversation):
+        message["citations"] = citations
     body = {
         "apiFormat": "COHEREV2",
         "id": str(uuid.uuid4()),
@@ -65,7 +77,10 @@ def coherev2_events(
         yield _event({"role": "ASSISTANT", "content": _content(delta)})
     if reply.calls:
         yield _event({"role": "ASSISTANT", "toolCalls": _calls(reply)})
-    final = _event({"role": "ASSISTANT"}, finishReason=_FINISH[reply.finish])
+    finish: dict[str, Any] = {"role": "ASSISTANT"}
+    if citations := _citations(reply, conversation):  # (§4.5 shows none: inferred)
+        finish["citations"] = citations
+    final = _event(finish, finishReason=_FINISH[reply.finish])
     if include_usage:
         final["usage"] = usage(reply)
     yield final
@@ -105,6 +120,25 @@ def _tool(raw: Any) -> ToolDef:
     return ToolDef(
         str(function.get("name", "")), str(function.get("description", "")), dict(parameters)
     )
+
+
+def _citations(reply: Reply, conversation: Conversation) -> list[dict[str, Any]]:
+    """``CohereCitationV2``s of the reply's quotes (its one TEXT part: contentIndex 0)."""
+    by_id = {d.id: d for d in conversation.documents}
+    return [
+        {
+            "start": c.start,
+            "end": c.end,
+            "text": c.text,
+            "contentIndex": 0,
+            "type": "TEXT_CONTENT",
+            "sources": [
+                {"type": "DOCUMENT", "document": {"id": i, "document": by_id[i].with_id()}}
+                for i in c.doc_ids
+            ],
+        }
+        for c in cite(reply.text, conversation.documents)
+    ]
 
 
 def _event(message: dict[str, Any], **extra: Any) -> dict[str, Any]:
