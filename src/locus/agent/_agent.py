@@ -34,6 +34,7 @@ from locus.agent._options import (
     check_mode,
     check_positive,
     reject_unknown_options,
+    run_documents,
 )
 from locus.agent._override import Overridable
 from locus.agent._result import AgentResult
@@ -193,6 +194,8 @@ class Agent(Resumable, SubAgents, Overridable, Generic[OutputT]):
         ``output_type`` overrides the agent's for this run (``str`` for text); ``deps``
         reach tools and hooks as ``ctx.deps``; ``hooks`` run after the agent's;
         ``max_run_tokens`` is this run's token budget instead of the agent's.
+        ``documents`` (dicts such as ``{"title": ..., "snippet": ...}``) ground each of the
+        run's model calls: a Cohere model answers with ``result.citations``.
         A failed run raises its typed error instead of yielding ``RunFinished``.
         """
         return AgentRun(self._run_config(), self._request(prompt, output_type, options)).events()
@@ -218,6 +221,7 @@ class Agent(Resumable, SubAgents, Overridable, Generic[OutputT]):
             deps=deps,
             hooks=as_hooks(options.get("hooks"), "run()"),
             max_run_tokens=budget,
+            documents=run_documents(options.get("documents")),
         )
 
     @overload

@@ -82,3 +82,5 @@ class RunRequest:
     approvals: dict[str, Any] = field(default_factory=dict)
     max_run_tokens: int | None = None
     """This run's token budget (``None``: the agent's ``max_run_tokens``)."""
+    documents: tuple[dict[str, Any], ...] | None = None
+    """The documents each of the run's model calls is grounded on (``documents=``)."""

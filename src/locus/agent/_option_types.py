@@ -4,7 +4,7 @@ unless it asks ``locus.agent._setup`` for them (``AgentOptions``, ``RunOptions``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from locus.agent._conversation import SystemPrompt
@@ -58,3 +58,6 @@ class RunOptions(TypedDict, total=False):
     hooks: Sequence[object] | None
     max_run_tokens: int | None
     """This run's token budget, instead of the agent's ``max_run_tokens``."""
+    documents: Sequence[Mapping[str, Any]] | None
+    """Documents to ground each model call of the run on (a Cohere model answers with
+    citations: ``result.citations``)."""

@@ -21,6 +21,7 @@ __all__ = [
     "check_positive",
     "check_retries",
     "reject_unknown_options",
+    "run_documents",
 ]
 
 OPTIONS = (
@@ -50,7 +51,7 @@ OPTIONS = (
 )
 RUN_OPTIONS = (
     *("output_type", "thread_id", "timeout", "message_history", "deps", "hooks"),
-    "max_run_tokens",
+    *("max_run_tokens", "documents"),
 )
 
 OutputMode = Literal["auto", "native", "tool", "prompted"]
@@ -70,6 +71,16 @@ def reject_unknown_options(options: dict[str, Any], *, where: str = "Agent()") -
     else:
         unknown = {k: v for k, v in options.items() if k not in RUN_OPTIONS}
         reject_unknown(where, unknown, RUN_OPTIONS)
+
+
+def run_documents(documents: Any) -> tuple[dict[str, Any], ...] | None:
+    """A run's ``documents=``, checked before it starts (``None``: not given)."""
+    if documents is None:
+        return None
+    from locus.core._grounding import grounding_from
+
+    grounding = grounding_from(documents, None)
+    return () if grounding is None else grounding.documents
 
 
 def check_positive(name: str, value: float | None, *, integer: bool = False) -> None:

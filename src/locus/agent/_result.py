@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
+from locus.core.citations import Citation
 from locus.core.messages import Message
 from locus.core.response import ModelResponse, StopReason
 from locus.core.usage import Usage
@@ -111,6 +112,12 @@ class AgentResult(Generic[OutputT]):
             f"iterations={m.iterations}, tool_calls={m.tool_calls}, "
             f"messages={len(self.messages)})"
         )
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """The citations of the final answer (``response.citations``): spans of
+        ``message`` and the documents they come from (a run with ``documents=``)."""
+        return self.response.citations if self.response is not None else ()
 
     @property
     def model_stop_reason(self) -> StopReason | None:

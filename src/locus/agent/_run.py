@@ -110,6 +110,8 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         self._kwargs = self.config.call_kwargs
         if self.plan is not None and self.plan.call_kwargs:
             self._kwargs = {**self.config.call_kwargs, **self.plan.call_kwargs}
+        if self.request.documents is not None:  # the run's: on each of its model calls
+            self._kwargs = {**self._kwargs, "documents": self.request.documents}
 
     # -- driving ---------------------------------------------------------------------------
 

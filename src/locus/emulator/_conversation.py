@@ -59,6 +59,8 @@ class Conversation:
     reasoning: bool = False
     documents: tuple[Doc, ...] = ()
     """The documents to ground the answer on (COHERE, COHEREV2 ``documents``)."""
+    cite: bool = True
+    """Whether the answer cites them (not with COHEREV2 ``citationOptions.mode`` OFF)."""
 
     def last_user_text(self) -> str:
         """The text of the most recent user turn ("" if none)."""

@@ -110,7 +110,8 @@ def test_coherev2_citations_off_answers_without_them(oci_emulator: Emulator) -> 
         citation_options=MODELS.CitationOptionsV2(mode="OFF"),
     )
     chat = sdk_client(oci_emulator).chat(details(oci_emulator, on_demand(V2_MODEL), request))
-    assert chat.data.chat_response.message.citations is None
+    message = chat.data.chat_response.message
+    assert message.citations is None and DOCS[0]["snippet"] in message.content[0].text
 
 
 def test_bad_documents_are_a_400(oci_emulator: Emulator) -> None:

@@ -37,17 +37,16 @@ def parse_coherev2(request: Mapping[str, Any], model: str) -> Conversation:
         tools=tuple(_tool(t) for t in as_list(request.get("tools") or [], "chatRequest.tools")),
         tool_choice=_CHOICES.get(str(request.get("toolsChoice")), "auto"),
         max_tokens=optional_int(request, "maxTokens"),
-        documents=_documents(request),
+        documents=parse_documents(request.get("documents"), "chatRequest.documents"),
+        cite=_cites(request),
         **response_format(request.get("responseFormat"), None),
     )
 
 
-def _documents(request: Mapping[str, Any]) -> tuple[Any, ...]:
-    """The request's documents, none when ``citationOptions.mode`` is OFF (nothing to cite)."""
+def _cites(request: Mapping[str, Any]) -> bool:
+    """Whether the answer is to cite its documents (``citationOptions.mode`` not OFF)."""
     options = request.get("citationOptions")
-    if isinstance(options, Mapping) and options.get("mode") == "OFF":
-        return ()
-    return parse_documents(request.get("documents"), "chatRequest.documents")
+    return not (isinstance(options, Mapping) and options.get("mode") == "OFF")
 
 
 def coherev2_result(
@@ -124,6 +123,8 @@ def _tool(raw: Any) -> ToolDef:
 
 def _citations(reply: Reply, conversation: Conversation) -> list[dict[str, Any]]:
     """``CohereCitationV2``s of the reply's quotes (its one TEXT part: contentIndex 0)."""
+    if not conversation.cite:
+        return []
     by_id = {d.id: d for d in conversation.documents}
     return [
         {
