@@ -134,6 +134,15 @@ EXPECTED: dict[str, list[str | re.Pattern[str]]] = {
         "True",
     ],
     "performance.md": ["200 The result of add_two_numbers is 42."],
+    "rag.md": [
+        re.compile(r"doc-0 0\.\d+ The Lisbon office opens at 08:30 and closes at 18:00\."),
+        "From the handbook: [1] (id doc-0, score 1.000)",
+        "The Lisbon office opens at 08:30 and closes at 18:00.",
+        "According to the documents: The Lisbon office opens at 08:30.",
+        "28 61 'The Lisbon office opens at 08:30.' ('lisbon',)",
+        "True",
+        "The Porto office opens at 09:00. ('porto',)",
+    ],
     "testing.md": [
         "Sunny in Paris for the next two days.",
         "complete 2 1",
