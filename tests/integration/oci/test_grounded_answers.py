@@ -101,3 +101,9 @@ async def test_openai_compatible_models_refuse_documents() -> None:
     with pytest.raises(ConfigurationError, match=r"OpenAICompatibleModel\('m'\) cannot send"):
         await model.complete([Message.user(QUESTION)], documents=DOCS)
     await model.aclose()
+
+
+async def test_a_misspelt_keyword_names_documents(oci_model: OCIModelFactory) -> None:
+    model = oci_model("cohere.command-r-plus-08-2024")
+    with pytest.raises(ConfigurationError, match=r"'document' .*did you mean 'documents'"):
+        await model.complete([Message.user(QUESTION)], document=DOCS)

@@ -63,6 +63,9 @@ __all__ = ["HTTPChatModel"]
 
 logger = logging.getLogger("locus.models.http")
 
+_CALL_NAMES = PARAM_NAMES | GROUNDING_NAMES
+"""The keywords of a call: generation parameters, and its documents."""
+
 
 @dataclass(slots=True, eq=False)
 class _Call:
@@ -294,7 +297,7 @@ class HTTPChatModel:
         if not overrides:
             return self.params
         unknown = {k: v for k, v in overrides.items() if k not in PARAM_NAMES}
-        reject_unknown(f"{type(self).__name__} call", unknown, PARAM_NAMES)
+        reject_unknown(f"{type(self).__name__} call", unknown, _CALL_NAMES)
         return self.params.merged(overrides)
 
     def _base_url(self) -> str:

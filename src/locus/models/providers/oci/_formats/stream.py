@@ -45,9 +45,9 @@ class ChatStreamDecoder(StreamAccumulator):
       which is never re-emitted (only a missing tail, if any); usage rides on it.
     - COHEREV2: TEXT and THINKING content parts; tool-call fragments as GENERIC.
 
-    Citations come whole with the answer: COHERE's on its terminal event; COHEREV2's and
-    GENERIC's (``annotations``) on a message that carries them (the spec shows no streamed
-    citation events; the emulator puts COHEREV2's on the finish event).
+    Citations come whole with the answer: COHERE's on its terminal event, GENERIC's
+    (``annotations``) on its finish event, COHEREV2's on any message that carries them
+    (the spec shows no streamed citation events; the emulator puts them on the finish).
 
     Only choice 0 is followed. Events after the finish only contribute usage.
     """
@@ -107,14 +107,12 @@ class ChatStreamDecoder(StreamAccumulator):
             reasoning = opt_str(message, "reasoningContent", "message")
         if message.get("toolCalls") is not None:  # absent or null: nothing to read
             self._fragments(message)
-        if "citations" in message or "annotations" in message:
-            self._citations = (
-                v2_citations(message, "message")
-                if declared is ApiFormat.COHEREV2
-                else url_citations(message, None)  # (their text is read at the end)
-            )
+        if declared is ApiFormat.COHEREV2 and "citations" in message:
+            self._citations = v2_citations(message, "message")
         if data.get("finishReason") is not None:
             self._finish(opt_str(data, "finishReason", "event"))
+            if "annotations" in message:  # GENERIC's (their text is read at the end)
+                self._citations = url_citations(message, None)
         return self._deltas(text, reasoning)
 
     def _fragments(self, message: Mapping[str, Any]) -> None:
