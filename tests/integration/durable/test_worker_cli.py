@@ -87,8 +87,10 @@ def test_deps_that_cannot_be_loaded_are_refused_the_same_way(
     assert "importing 'explodes' failed: RuntimeError" in done.stderr, done.stderr
 
 
-def test_temporal_that_does_not_answer_is_one_line_and_status_1(modules: Path) -> None:
-    with socket.socket() as sock:  # a port nothing listens on
+def _nobody_listening(modules: Path) -> str:
+    """An address nothing listens on, with ``good:agent`` (an agent that would serve) in
+    ``modules``."""
+    with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         address = f"127.0.0.1:{sock.getsockname()[1]}"
     (modules / "good.py").write_text(
@@ -96,6 +98,11 @@ def test_temporal_that_does_not_answer_is_one_line_and_status_1(modules: Path) -
         "agent = Agent(FunctionModel(lambda m, t: 'hi'), name='good')\n",
         encoding="utf-8",
     )
+    return address
+
+
+def test_temporal_that_does_not_answer_is_one_line_and_status_1(modules: Path) -> None:
+    address = _nobody_listening(modules)
     done = _worker(modules, address, "good:agent")
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith(f"locus worker: cannot reach Temporal at {address}: is it")
@@ -109,14 +116,7 @@ def test_many_workers_that_cannot_reach_temporal_at_once_all_exit_1_none_aborts(
     # Temporal's client runtime, started by the failed connect, could call into the
     # finalizing interpreter and abort the process (SIGABRT, temporalio/sdk-python#300);
     # it did for about one in five of eight at once on a 2-core machine
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        address = f"127.0.0.1:{sock.getsockname()[1]}"
-    (modules / "good.py").write_text(
-        "from locus.agent import Agent\nfrom locus.testing import FunctionModel\n"
-        "agent = Agent(FunctionModel(lambda m, t: 'hi'), name='good')\n",
-        encoding="utf-8",
-    )
+    address = _nobody_listening(modules)
     command = [sys.executable, "-m", "locus.cli", "worker", "--task-queue", "q-cli"]
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "TEMPORAL_ADDRESS": address}
     ended: list[tuple[int, str]] = []
