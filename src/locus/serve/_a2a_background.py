@@ -7,19 +7,24 @@ them finish within its shutdown timeout, as it does running streams (they are co
 so the app's shutdown waits for them), then cancels what is left: each then ends its task
 ``canceled`` and records it. The app's shutdown waits for the records being written in the
 background (``TaskTable.later``); the watch that cancels the runs left is one of them, so
-it is waited for too. The app's ``draining`` flag is set by its stop (a signal, or the
-lifespan's end) and is a plain attribute: the watch looks at it every ``DRAIN_POLL``
-seconds while background runs exist.
+it is waited for too, and it waits in turn for those runs' records and for this app's
+presences in its stores to be let go of (``_a2a_presence``): the event loop's end would
+cancel a lock being let go of midway, breaking its connection (a PostgreSQL pool then
+repairing it kept the process from exiting). The app's ``draining`` flag is set by its
+stop (a signal, or the lifespan's end) and is a plain attribute: the watch looks at it
+every ``DRAIN_POLL`` seconds while background runs exist.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
+from locus.serve._a2a_presence import Presences
 from locus.serve._a2a_wire import RPCError
 from locus.serve._state import ServeState
 
-__all__ = ["DRAIN_POLL", "MAX_BACKGROUND_RUNS", "STOPPING", "Background"]
+__all__ = ["DRAIN_POLL", "MAX_BACKGROUND_RUNS", "STOPPING", "Background", "Stop"]
 
 MAX_BACKGROUND_RUNS = 256
 """Runs a process keeps going in the background at once (``returnImmediately``)."""
@@ -47,35 +52,49 @@ class Background:
                 "for one to end, or send the message without returnImmediately",
             )
 
-    def add(
-        self,
-        driver: asyncio.Task[None],
-        state: ServeState,
-        timeout: float,
-        later: set[asyncio.Task[None]],
-    ) -> None:
-        """Keep ``driver`` (a run's task) going until it ends, or the server stops and
-        ``timeout`` seconds pass; the watch for that is kept in ``later``."""
+    def add(self, driver: asyncio.Task[None], stop: Stop) -> None:
+        """Keep ``driver`` (a run's task) going until it ends, or the app stops and its
+        timeout passes (``stop``: the watch for that is kept in ``stop.later``)."""
         self.runs.add(driver)
         driver.add_done_callback(self.runs.discard)
         watch = self.watch
         if watch is None or watch.done() or watch.get_loop() is not driver.get_loop():
-            watch = self.watch = driver.get_loop().create_task(self._watch(state, timeout, later))
-            later.add(watch)
-            watch.add_done_callback(later.discard)
+            watch = self.watch = driver.get_loop().create_task(self._watch(stop))
+            stop.later.add(watch)
+            watch.add_done_callback(stop.later.discard)
 
-    async def _watch(
-        self, state: ServeState, timeout: float, later: set[asyncio.Task[None]]
-    ) -> None:
-        while self.runs and not state.draining:
+    async def _watch(self, stop: Stop) -> None:
+        while self.runs and not stop.state.draining:
             await asyncio.sleep(DRAIN_POLL)
         if not self.runs:
             return
-        _, left = await asyncio.wait(set(self.runs), timeout=timeout)
+        _, left = await asyncio.wait(set(self.runs), timeout=stop.timeout)
         for driver in left:
             driver.cancel(STOPPING)
         if left:
             await asyncio.wait(left)  # (each records its task canceled)
-        writing = {task for task in later if task is not asyncio.current_task()}
-        if writing:  # the records of those runs deferred (their context's lock was held)
-            await asyncio.wait(writing, timeout=timeout)
+        await _settle(stop)
+
+
+@dataclass(slots=True)
+class Stop:
+    """What a stopping app does with its background runs: ``state.draining`` says it
+    stops; ``timeout`` (its shutdown timeout) is how long the runs get; ``later``, the
+    app's background record writers, which it waits for; ``presences``, this app's."""
+
+    state: ServeState
+    timeout: float
+    later: set[asyncio.Task[None]]
+    presences: Presences
+
+
+async def _settle(stop: Stop) -> None:
+    """Wait for the records of canceled runs written in the background (their context's
+    lock was held), then for this app's presences being let go of (each after its last
+    record), ``stop.timeout`` seconds at most each."""
+    writing = {task for task in stop.later if task is not asyncio.current_task()}
+    if writing:
+        await asyncio.wait(writing, timeout=stop.timeout)
+    letting_go = stop.presences.letting_go()
+    if letting_go:
+        await asyncio.wait(letting_go, timeout=stop.timeout)

@@ -86,6 +86,12 @@ class Presence:
             self.leave()
             raise
 
+    def letting_go(self) -> set[asyncio.Task[None]]:
+        """The tasks letting go of this presence's lock, none of its tasks left (a stopping
+        app waits for them: its event loop's end would cancel one midway, leaving its
+        store's connection broken)."""
+        return set(self._holders) if self.users == 0 else set()
+
     def leave(self) -> None:
         """One task fewer; the last one lets go (its token is never held again)."""
         self.users -= 1
@@ -157,6 +163,10 @@ class Presences:
 
     def holds(self, store: Any, token: str) -> bool:
         return self.of(store).holds(token)
+
+    def letting_go(self) -> set[asyncio.Task[None]]:
+        """``Presence.letting_go`` of each store's presence."""
+        return {task for found in self.by_store.values() for task in found.letting_go()}
 
     def hold(self, store: Any) -> Hold | None:
         """A task's hold on the presence in ``store`` (``None``: tasks there are not

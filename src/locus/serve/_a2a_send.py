@@ -25,6 +25,7 @@ from starlette.responses import Response
 from locus.agent import RunEvent
 from locus.serve import _a2a_records as records
 from locus.serve import _paused
+from locus.serve._a2a_background import Stop
 from locus.serve._a2a_find import find_task
 from locus.serve._a2a_followers import Followers
 from locus.serve._a2a_keeping import keeping_of
@@ -139,7 +140,8 @@ async def send(
         first = frame(request_id, snapshot) + frame(request_id, record.status_update())
         return EventStream(_frames(request_id, first, queue, followers, driver), app.state)
     if at_once:
-        table.background.add(driver, app.state, app.shutdown_timeout, table.later)
+        stop = Stop(app.state, app.shutdown_timeout, table.later, table.presences)
+        table.background.add(driver, stop)
         await _started(started, driver)
     else:  # a client that leaves (or a request cancelled) cancels the run, as a stream's does
         await done_unless_gone(request.receive, driver)
