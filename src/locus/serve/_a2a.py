@@ -5,7 +5,8 @@
   the card of the only agent of a server that serves one.
 - Methods: ``SendMessage`` (runs the agent, answers with the finished task, or at once
   with ``returnImmediately``), ``SendStreamingMessage`` (the task, then its status and
-  artifact updates as SSE; ``_a2a_send``), ``GetTask``, ``CancelTask`` (cancels the run),
+  artifact updates as SSE; ``_a2a_send``), ``SubscribeToTask`` (a running task's further
+  events, as SSE; ``_a2a_subscribe``), ``GetTask``, ``CancelTask`` (cancels the run),
   ``ListTasks`` (a context's tasks). A
   message's ``contextId`` is the agent's thread: a later message with it continues the
   conversation. A run paused for approval ends its task ``input-required``; a message to
@@ -32,6 +33,7 @@ from locus.serve._a2a_card import agent_card
 from locus.serve._a2a_find import find_task, not_cancelable
 from locus.serve._a2a_list import list_tasks
 from locus.serve._a2a_send import history_length, send, store_of, tasks_of
+from locus.serve._a2a_subscribe import subscribe
 from locus.serve._a2a_tasks import TaskRecord
 from locus.serve._a2a_wire import RPCError, error_envelope, result_envelope
 from locus.serve._convert import BadRequest
@@ -159,11 +161,7 @@ async def _dispatch(
     if method in ("SendMessage", "SendStreamingMessage"):
         return await send(request, name, request_id, params, stream=method != "SendMessage")
     if method == "SubscribeToTask":
-        raise RPCError(
-            -32004,
-            f"{method} is not supported here: SendMessage, "
-            "SendStreamingMessage, GetTask, CancelTask and ListTasks are",
-        )
+        return await subscribe(request, name, request_id, params)
     store = store_of(request, name)
     if method == "GetTask":
         record = await find_task(tasks_of(request), store, name, params.get("id"))
@@ -191,12 +189,13 @@ async def _dispatch(
         raise RPCError(
             -32009,
             f"{method!r} is a method of A2A 0.3: this server speaks A2A "
-            "1.0 (SendMessage, SendStreamingMessage, GetTask, CancelTask, ListTasks)",
+            "1.0 (SendMessage, SendStreamingMessage, SubscribeToTask, GetTask, CancelTask, "
+            "ListTasks)",
         )
     raise RPCError(
         -32601,
-        f"no method {method!r}: use SendMessage, SendStreamingMessage, GetTask, CancelTask "
-        "or ListTasks",
+        f"no method {method!r}: use SendMessage, SendStreamingMessage, SubscribeToTask, "
+        "GetTask, CancelTask or ListTasks",
     )
 
 

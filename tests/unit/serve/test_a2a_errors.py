@@ -91,7 +91,8 @@ async def error_of(http: httpx.AsyncClient, body: Any, url: str = URL, **kw: Any
             "returnImmediately' must be true or false",
         ),
         (rpc("CreateTaskPushNotificationConfig", {}), -32003, "push notifications"),
-        (rpc("SubscribeToTask", {"id": "x"}), -32004, "not supported"),
+        (rpc("SubscribeToTask", {"id": "x"}), -32001, "no task 'x'"),
+        (rpc("SubscribeToTask", {}), -32602, "'params.id'"),
         (rpc("GetExtendedAgentCard", {}), -32007, "no extended agent card"),
     ],
 )
