@@ -114,26 +114,13 @@ async def send(
     if at_once:
         table.background.admit()
     keeping = keeping_of(table, store_of(request, name), getattr(agent, "run_timeout", None))
-    if incoming.task_id is not None:
-        record, events = await _resumed(request, name, agent, incoming, keeping)
-        snapshot = {"task": record.json()}
-        keeping.begin = None  # (its claim recorded it)
-    else:
-        record = _new_task(request, name, incoming, len(await request.body()))
-        events = counted(agent, RunRequest(incoming.prompt, record.context_id), app.state)
-        snapshot = {"task": record.json()}
-        record.status = status(WORKING)
+    record, events, snapshot = await _task_of(request, name, agent, incoming, keeping)
     started = _signalled(keeping)
     record.followers = followers = Followers()
     queue = followers.join() if stream else None
+    progress = Progress(record, structured=is_structured(agent))
     driver = asyncio.get_running_loop().create_task(
-        drive(
-            Progress(record, structured=is_structured(agent)),
-            events,
-            _keeper(app, name, agent),
-            followers,
-            keeping,
-        )
+        drive(progress, events, _keeper(app, name, agent), followers, keeping)
     )
     record.driver = driver
     if queue is not None:
@@ -146,6 +133,23 @@ async def send(
     else:  # a client that leaves (or a request cancelled) cancels the run, as a stream's does
         await done_unless_gone(request.receive, driver)
     return JSONAnswer(result_envelope(request_id, {"task": record.json(length)}))
+
+
+async def _task_of(
+    request: Request, name: str, agent: Any, incoming: IncomingMessage, keeping: Keeping
+) -> tuple[TaskRecord, AsyncIterator[RunEvent], StreamItem]:
+    """The message's task (a new one, ``working``, or the paused one it resumes), its run's
+    events, and the task as a stream first shows it."""
+    if incoming.task_id is not None:
+        record, events = await _resumed(request, name, agent, incoming, keeping)
+        keeping.begin = None  # (its claim recorded it)
+        return record, events, {"task": record.json()}
+    record = _new_task(request, name, incoming, len(await request.body()))
+    state = served(request).state
+    events = counted(agent, RunRequest(incoming.prompt, record.context_id), state)
+    snapshot = {"task": record.json()}
+    record.status = status(WORKING)
+    return record, events, snapshot
 
 
 def _signalled(keeping: Keeping) -> asyncio.Event:

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 from a2a.types import Task, TaskState
+from a2a.utils.proto_utils import parse_lenient
 from starlette.applications import Starlette
 
 from locus.agent import Agent
@@ -21,7 +22,7 @@ from locus.stores import InMemoryThreadStore
 from locus.testing import FunctionModel
 from tests.deadlines import wait_until, within
 from tests.unit.serve.conftest import AppClient
-from tests.unit.serve.test_a2a_errors import rpc, send, task_of
+from tests.unit.serve.test_a2a_errors import delete_file, deleter, rpc, send, task_of
 from tests.unit.serve.test_a2a_orphans import URL, Gate, gated_model, get, store, talker
 
 __all__ = ["store"]  # (the fixture of test_a2a_orphans: a memory and a SQLite store)
@@ -149,3 +150,34 @@ async def test_a_stopping_app_cancels_background_runs_left_after_its_timeout_and
     assert record["id"] == answer.id
     assert record["status"]["state"] == "TASK_STATE_CANCELED"
     assert STOPPING in record["status"]["message"]["parts"][0]["text"]
+
+
+async def test_a_task_answered_at_once_that_pauses_for_approval_ends_input_required(
+    client: AppClient,
+) -> None:
+    app = create_app({"ops": Agent(FunctionModel(deleter), tools=[delete_file])})
+    http = client(app)
+    body = send({"text": "delete /tmp/x"}, contextId="ctx-ops")
+    body["params"]["configuration"] = {"returnImmediately": True}
+    answer = task_of(await http.post("/a2a/ops", json=body))
+
+    async def paused() -> Task | None:
+        found = await http.post("/a2a/ops", json=rpc("GetTask", {"id": answer.id}))
+        task = parse_lenient(found.json()["result"], Task())
+        return task if task.status.state == TaskState.TASK_STATE_INPUT_REQUIRED else None
+
+    assert await wait_until(paused, "the task pauses for approval")
+    approval = send(
+        {"data": {"approvals": {"call-9": {"approved": True}}}},
+        contextId="ctx-ops",
+        taskId=answer.id,
+    )
+    approval["params"]["configuration"] = {"returnImmediately": True}
+    resumed = task_of(await http.post("/a2a/ops", json=approval))
+    assert resumed.id == answer.id
+
+    async def done() -> bool:
+        found = await http.post("/a2a/ops", json=rpc("GetTask", {"id": answer.id}))
+        return bool(found.json()["result"]["status"]["state"] == "TASK_STATE_COMPLETED")
+
+    await wait_until(done, "the resumed task completes")
