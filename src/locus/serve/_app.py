@@ -167,6 +167,27 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     if not await state.wait_idle(app.state.served.shutdown_timeout):
         log.warning("shutdown: %d run(s) still open after the timeout", state.active_runs)
     await _finish_records(app, served_app.shutdown_timeout)
+    if served_app.owns_stores:
+        await _close_stores(served_app.agents, served_app.shutdown_timeout)
+
+
+async def _close_stores(table: AgentTable, timeout: float) -> None:
+    """Close the agents' thread stores (each once), each within ``timeout`` seconds. A
+    PostgreSQL store left open could still be resetting a lock connection in its pool's
+    worker when the event loop ends, and that worker does not let the loop finish: the
+    process would never exit."""
+    stores = {}
+    for name in table.names():
+        store = getattr(table.get(name), "thread_store", None)
+        stores[id(store)] = store
+    for store in stores.values():
+        aclose = getattr(store, "aclose", None)
+        if aclose is None:
+            continue
+        try:
+            await asyncio.wait_for(aclose(), timeout)
+        except Exception as exc:  # (logged: the process is stopping anyway)
+            log.warning("shutdown: a thread store did not close: %s: %s", type(exc).__name__, exc)
 
 
 async def _finish_records(app: Starlette, timeout: float) -> None:

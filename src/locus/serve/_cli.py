@@ -179,6 +179,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "locus serve") -> int:
     try:
         trusted = _trusted(args.forwarded_allow_ips, bool(os.environ.get(TOKEN_ENV)))
         app = create_app(load_agents(args.targets), **options)
+        app.state.served.owns_stores = True  # (this process is ours: stores close at the end)
     except ConfigurationError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2

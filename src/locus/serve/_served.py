@@ -37,6 +37,9 @@ class Served:
     """Wall-clock seconds, for parked runs' times (tests set another)."""
     sweep_every: float | None = None
     """Seconds between the lifespan's sweeps (``None``: ``_expiry.sweep_interval``)."""
+    owns_stores: bool = False
+    """Whether the app closes its agents' thread stores when it stops (``locus serve``,
+    which owns its process, sets it; an app mounted elsewhere leaves them to their owner)."""
 
 
 def served(request: Request) -> Served:

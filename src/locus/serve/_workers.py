@@ -51,6 +51,7 @@ def worker_app() -> Starlette:
 
     options = json.loads(os.environ[OPTIONS_ENV])
     app = create_app(load_agents(options.pop("targets")), **options)
+    app.state.served.owns_stores = True  # (the worker's process is ours)
     tune_gc()
     return app
 

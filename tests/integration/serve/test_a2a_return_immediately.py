@@ -12,6 +12,7 @@ import contextlib
 import json
 import signal
 import socket
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,7 +22,7 @@ from a2a.types import CancelTaskRequest, ListTasksRequest, SendMessageRequest, T
 from google.protobuf.json_format import MessageToDict
 
 from locus.serve._a2a_background import STOPPING
-from tests.deadlines import wait_until, wait_until_sync
+from tests.deadlines import SECONDS, wait_until, wait_until_sync
 from tests.integration.serve.conftest import ServeProcess, locus_serve, serve_env
 from tests.integration.serve.test_a2a_across_servers import (
     HERE,
@@ -181,12 +182,19 @@ def refuses_connections(server: ServeProcess) -> bool:
 
 
 async def recorded(server: ServeProcess, task_id: str, state: int) -> Task:
-    """The task once the other process reads ``state`` in its record. (Not the stopping
-    process's exit: with PostgreSQL, its event loop's end can hang when a lock connection
-    is still being reset by its pool's worker then, since the app does not close its
-    agents' stores when it stops: not this test's subject.)"""
+    """The task once the other process reads ``state`` in its record."""
     async with client_of(server.url, token=None, streaming=False) as other:
         return await until_state(other, task_id, state)
+
+
+def exited(server: ServeProcess) -> int:
+    """The stopping server's exit status, once it has exited (it closes its agents'
+    stores: with PostgreSQL, a pool's worker still resetting a lock connection when the
+    event loop ended kept the process from ever exiting)."""
+    try:
+        return server.proc.wait(timeout=SECONDS)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"the stopped server did not exit within {SECONDS:g} s") from None
 
 
 def test_a_stopping_server_lets_a_task_answered_at_once_finish(
@@ -205,6 +213,7 @@ def test_a_stopping_server_lets_a_task_answered_at_once_finish(
         wait_until_sync(lambda: refuses_connections(one), "the server begins to stop")
         open_gate(tmp_path)  # (it stopped listening before the run could end)
         done = asyncio.run(recorded(two, answer.id, COMPLETED))
+        assert exited(one) == 0
     assert done.status.state == COMPLETED and "gate g1 is open" in text_of(done)
 
 
@@ -223,5 +232,6 @@ def test_a_stopping_server_cancels_a_task_answered_at_once_after_its_timeout_and
         answer = asyncio.run(start())
         one.proc.send_signal(signal.SIGTERM)  # (its gate never opens)
         done = asyncio.run(recorded(two, answer.id, CANCELED))
+        assert exited(one) == 0
     assert done.status.state == CANCELED
     assert STOPPING in done.status.message.parts[0].text
