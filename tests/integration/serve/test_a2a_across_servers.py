@@ -137,8 +137,16 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @contextlib.contextmanager
 def two_servers(
-    emulator_json: Path, tmp_path: Path, store: str, target: str = "relay"
+    emulator_json: Path,
+    tmp_path: Path,
+    store: str,
+    target: str = "relay",
+    *,
+    module: str = HERE,
+    first_args: tuple[str, ...] = (),
 ) -> Iterator[tuple[ServeProcess, ServeProcess]]:
+    """Two ``locus serve`` processes of ``module:target`` (the gated agents) on ``store``,
+    the first with ``first_args`` too."""
     (tmp_path / "gates").mkdir(exist_ok=True)
     env = serve_env(
         emulator_json,
@@ -147,8 +155,8 @@ def two_servers(
         LOCUS_TEST_GATES=str(tmp_path / "gates"),
     )
     with (
-        locus_serve([f"{HERE}:{target}"], env) as one,
-        locus_serve([f"{HERE}:{target}"], env) as two,
+        locus_serve([f"{module}:{target}", *first_args], env) as one,
+        locus_serve([f"{module}:{target}"], env) as two,
     ):
         yield one, two
 

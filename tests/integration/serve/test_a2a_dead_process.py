@@ -23,7 +23,8 @@ from locus.agent import Agent
 from locus.serve._a2a_orphans import STOPPED
 from locus.stores import SQLiteThreadStore
 from tests.deadlines import wait_until
-from tests.integration.serve.conftest import ServeProcess, locus_serve, serve_env
+from tests.integration.serve import test_a2a_across_servers as across_servers
+from tests.integration.serve.conftest import ServeProcess
 from tests.integration.serve.emulator_agent import model, recorded_delete
 from tests.integration.serve.test_a2a_across_servers import (
     WAIT,
@@ -71,18 +72,9 @@ def relay() -> Agent:
 def two_servers(
     emulator_json: Path, tmp_path: Path, store: str
 ) -> Iterator[tuple[ServeProcess, ServeProcess]]:
-    (tmp_path / "gates").mkdir(exist_ok=True)
-    env = serve_env(
-        emulator_json,
-        LOCUS_TEST_THREADS=store,
-        LOCUS_TEST_RAN=str(tmp_path / "ran.txt"),
-        LOCUS_TEST_GATES=str(tmp_path / "gates"),
-    )
-    with (
-        locus_serve([f"{HERE}:relay"], env) as one,
-        locus_serve([f"{HERE}:relay"], env) as two,
-    ):
-        yield one, two
+    """Two ``locus serve`` processes of this module's relay agent (its short lease)."""
+    with across_servers.two_servers(emulator_json, tmp_path, store, module=HERE) as both:
+        yield both
 
 
 def kill(server: ServeProcess) -> None:

@@ -8,12 +8,10 @@ on ``SIGTERM``, finished within the shutdown timeout or canceled and recorded af
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import signal
 import socket
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,9 +21,8 @@ from google.protobuf.json_format import MessageToDict
 
 from locus.serve._a2a_background import STOPPING
 from tests.deadlines import SECONDS, wait_until, wait_until_sync
-from tests.integration.serve.conftest import ServeProcess, locus_serve, serve_env
+from tests.integration.serve.conftest import ServeProcess
 from tests.integration.serve.test_a2a_across_servers import (
-    HERE,
     WAIT,
     ask,
     get,
@@ -33,6 +30,7 @@ from tests.integration.serve.test_a2a_across_servers import (
     postgres_server,
     store_url,
     text_of,
+    two_servers,
 )
 from tests.integration.serve.test_a2a_http import client_of, collect
 
@@ -41,26 +39,6 @@ __all__ = ["postgres_server", "store_url"]  # (fixtures of test_a2a_across_serve
 WORKING = TaskState.TASK_STATE_WORKING
 COMPLETED = TaskState.TASK_STATE_COMPLETED
 CANCELED = TaskState.TASK_STATE_CANCELED
-
-
-@contextlib.contextmanager
-def two_servers(
-    emulator_json: Path, tmp_path: Path, store: str, *first_args: str
-) -> Iterator[tuple[ServeProcess, ServeProcess]]:
-    """Two ``locus serve`` processes of the gated relay agent on ``store`` (the first with
-    ``first_args`` too)."""
-    (tmp_path / "gates").mkdir(exist_ok=True)
-    env = serve_env(
-        emulator_json,
-        LOCUS_TEST_THREADS=store,
-        LOCUS_TEST_RAN=str(tmp_path / "ran.txt"),
-        LOCUS_TEST_GATES=str(tmp_path / "gates"),
-    )
-    with (
-        locus_serve([f"{HERE}:relay", *first_args], env) as one,
-        locus_serve([f"{HERE}:relay"], env) as two,
-    ):
-        yield one, two
 
 
 def at_once(context_id: str) -> SendMessageRequest:
@@ -221,7 +199,7 @@ def test_a_stopping_server_cancels_a_task_answered_at_once_after_its_timeout_and
     emulator_json: Path, tmp_path: Path, store_url: str
 ) -> None:
     args = ("--shutdown-timeout", "1")
-    with two_servers(emulator_json, tmp_path, store_url, *args) as (one, two):
+    with two_servers(emulator_json, tmp_path, store_url, first_args=args) as (one, two):
 
         async def start() -> Task:
             async with client_of(one.url, token=None, streaming=False) as first:

@@ -21,11 +21,11 @@ from tests.integration.serve.test_a2a_across_servers import (
     open_gate,
     postgres_server,
     store_url,
+    two_servers,
 )
 from tests.integration.serve.test_a2a_http import client_of, collect, text_of
 from tests.integration.serve.test_a2a_return_immediately import (
     answered_at_once,
-    two_servers,
     until_state,
     until_tool_runs,
 )
