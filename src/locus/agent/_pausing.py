@@ -122,6 +122,7 @@ class PauseSteps:
             view=view,
             view_from=view_from,
             nested=nested,
+            documents=self.request.documents,
         )
         if self.thread_id is not None:
             store = self.home.store()
@@ -206,6 +207,8 @@ class PauseSteps:
 
             self._view = (state.view, state.view_from)
             self.config = view_config(self.config, *self._view)
+        if self.request.documents is None:  # the paused run's, unless the resume gives some
+            self.request.documents = state.documents
         self._set_kwargs()
         self.messages[:] = state.messages
         self.usage = self.ctx.usage = Usage(**state.usage)

@@ -98,6 +98,8 @@ class RunState:
     nested: dict[str, RunState] = field(default_factory=dict)
     """Paused runs of agents used as tools, by the id of the call of this turn that runs
     each; their pending calls are listed in ``pending`` (with a ``path``)."""
+    documents: tuple[dict[str, Any], ...] | None = None
+    """The run's ``documents=`` (a grounded run): its resumed model calls are sent them too."""
 
     def dump(self) -> bytes:
         """Versioned JSON bytes (``RunState.load`` reads them, in any process)."""
@@ -129,6 +131,8 @@ class RunState:
             more["view_from"] = self.view_from
         if self.nested:
             more["nested"] = {call_id: sub.to_json() for call_id, sub in self.nested.items()}
+        if self.documents is not None:
+            more["documents"] = [dict(document) for document in self.documents]
         if more or any(call.path for call in self.pending):
             data.update(more, v=_VERSION)
         return data
@@ -188,7 +192,16 @@ def _from_json(raw: Any) -> RunState:
         view=None if view is None else _messages(view),
         view_from=int(raw.get("view_from", 0)),
         nested={str(k): _from_json(v) for k, v in dict(raw.get("nested", {})).items()},
+        documents=_documents(raw.get("documents")),
     )
+
+
+def _documents(items: Any) -> tuple[dict[str, Any], ...] | None:
+    if items is None:
+        return None
+    if not isinstance(items, list) or not all(isinstance(d, Mapping) for d in items):
+        raise SerializationError("a RunState's documents must be a list of JSON objects")
+    return tuple(dict(d) for d in items)
 
 
 def _messages(items: Any) -> list[Message]:

@@ -13,6 +13,7 @@ from locus.core import Citation
 from locus.core.errors import ConfigurationError
 from locus.core.messages import Message, ToolCall
 from locus.core.response import ModelResponse, StreamEvent
+from locus.stores import InMemoryThreadStore
 from locus.testing import ScriptedModel, ScriptedTurn
 from locus.tools import tool
 
@@ -105,3 +106,39 @@ async def test_bad_documents_fail_before_the_run(documents: Any, match: str) -> 
     with pytest.raises(ConfigurationError, match=match):
         await Agent(model).arun("Tallest?", documents=documents)
     assert model.documents == []
+
+
+@pytest.mark.parametrize("on_thread", [False, True])
+async def test_a_paused_runs_documents_ground_its_resumed_calls(on_thread: bool) -> None:
+    from locus.agent import Approve, RunState
+
+    @tool(requires_approval=True)
+    def refund(order: str) -> str:
+        """Refund an order."""
+        return "refunded"
+
+    asks = ScriptedTurn(tool_calls=[ToolCall("r1", "refund", {"order": "E5"})])
+    thread_id = "t-grounded" if on_thread else None
+    store = InMemoryThreadStore()
+    first = ScriptedModel([asks, "done"])
+    paused = await Agent(first, [refund], thread_store=store).arun(
+        "refund E5", documents=DOCS, thread_id=thread_id
+    )
+    assert paused.state is not None and first.requests[0].kwargs == {"documents": tuple(DOCS)}
+    state = RunState.load(paused.state.dump())  # as another process reads it
+    assert state.documents == tuple(DOCS)
+    second = ScriptedModel(["done"])
+    agent = Agent(second, [refund], thread_store=store)
+    if on_thread:  # the state kept in the thread store
+        result = await agent.resume(thread_id="t-grounded", approvals={"r1": Approve()})
+    else:
+        result = await agent.resume(state, approvals={"r1": Approve()})
+    assert result.message == "done"
+    assert [r.kwargs for r in second.requests] == [{"documents": tuple(DOCS)}]
+
+
+def test_a_state_without_documents_dumps_as_before() -> None:
+    from locus.agent import RunState
+
+    state = RunState(messages=[], pending=[])
+    assert "documents" not in state.to_json() and RunState.load(state.dump()).documents is None
