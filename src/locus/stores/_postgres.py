@@ -276,16 +276,21 @@ class PostgresThreadStore:
         self._pool = AsyncConnectionPool(
             self._dsn, min_size=1, max_size=data, kwargs={"autocommit": True}, open=False
         )
+        # No ``reset`` on the lock pool: every lock is let go of by its own unlock, or its
+        # connection closed (``_unlock``, ``_discard``), and a reset would return each
+        # connection through a background task, which, still running when a program's
+        # event loop ended without ``aclose()``, kept the program from ever exiting. For
+        # the same reason each pool's first connection is made now, not in the background.
         self._lock_pool = AsyncConnectionPool(
             self._dsn,
             min_size=1,
             max_size=locks,
             kwargs={"autocommit": True},
-            reset=_reset_locks,
             open=False,
         )
-        await self._pool.open()
-        await self._lock_pool.open()
+        wait = max(self._connect_timeout, 1.0)
+        await self._pool.open(wait=True, timeout=wait)
+        await self._lock_pool.open(wait=True, timeout=wait)
 
 
 def _require_driver(dsn: str) -> None:
@@ -386,7 +391,3 @@ async def _discard(
 ) -> None:
     await conn.close()
     await pool.putconn(conn)
-
-
-async def _reset_locks(conn: AsyncConnection[Any]) -> None:
-    await conn.execute(sql.UNLOCK_ALL)

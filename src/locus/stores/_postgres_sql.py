@@ -27,7 +27,6 @@ __all__ = [
     "SET_METADATA",
     "TABLES",
     "UNLOCK",
-    "UNLOCK_ALL",
     "page",
 ]
 
@@ -103,4 +102,3 @@ def page(query: PageQuery, until: int | None) -> tuple[str, list[object]]:
 SET_LOCK_TIMEOUT = "SELECT set_config('lock_timeout', %s, false)"
 LOCK = "SELECT pg_advisory_lock(hashtextextended(%s, 0))"
 UNLOCK = "SELECT pg_advisory_unlock(hashtextextended(%s, 0))"
-UNLOCK_ALL = "SELECT pg_advisory_unlock_all()"
