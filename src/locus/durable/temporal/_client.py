@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import math
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from temporalio.client import (
@@ -26,7 +26,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from locus.agent import AgentResult, PendingCall
-from locus.agent._options import as_messages
+from locus.agent._options import as_messages, run_documents
 from locus.core.errors import ConfigurationError, ThreadConflictError
 from locus.durable.temporal import _wire as wire
 from locus.durable.temporal._deps import check_deps_size
@@ -215,6 +215,7 @@ async def start_run(
     tool_timeout: float = 3600.0,
     local_activities: bool = True,
     deps: Any = None,
+    documents: Sequence[Mapping[str, Any]] | None = None,
 ) -> DurableRun:
     """Start a durable run of the agent a worker serves as ``agent`` (``"module:agent"``).
 
@@ -237,6 +238,9 @@ async def start_run(
     hooks, output validators and history processors, which run in the workflow, see the
     JSON value itself. A value that is not JSON is a ``ConfigurationError``, before the
     run is started.
+
+    ``documents`` ground each model call of the run, as ``agent.arun(documents=...)``
+    (Cohere models; docs/rag.md): they travel in the workflow's input too.
     """
     if not isinstance(agent, str) or ":" not in agent:
         raise ConfigurationError(f"agent must be the 'module:agent' a worker serves, got {agent!r}")
@@ -257,6 +261,7 @@ async def start_run(
         _check_timeout(value, name, what.strip())  # (a run started with one would be stuck)
     deps = wire.deps_to_json(deps)
     check_deps_size(deps)
+    grounded = run_documents(documents)  # (checked as a plain run checks them)
     if run_id is None:
         run_id = f"locus-thread-{thread_id}" if thread_id else f"locus-run-{uuid.uuid4().hex}"
     request: dict[str, Any] = {
@@ -272,6 +277,8 @@ async def start_run(
     }
     if deps is not None:  # (a run without deps has the input it always had)
         request["deps"] = deps
+    if grounded is not None:  # (nor one without documents)
+        request["documents"] = [dict(document) for document in grounded]
     size = json_size(request)
     if size > MAX_PAYLOAD_BYTES:
         raise ConfigurationError(

@@ -106,6 +106,7 @@ class AgentWorkflow:
                 thread_id=request.get("thread_id"),
                 output_type=config.output_type,
                 deps=copy.deepcopy(deps),  # hooks and validators: the JSON value (a copy)
+                documents=_documents(request.get("documents")),
             )
             run = AgentRun(config, run_request)
             run.run_id = run.ctx.run_id = scope.run_id
@@ -220,3 +221,8 @@ class AgentWorkflow:
         as one answer holds)."""
         found: list[dict[str, Any]] = events_page(self._events, since)["events"]
         return found
+
+
+def _documents(found: Any) -> tuple[dict[str, Any], ...] | None:
+    """The run's ``documents`` from its input (``None`` in a run started without them)."""
+    return None if found is None else tuple(dict(document) for document in found)
