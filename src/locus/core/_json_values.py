@@ -43,8 +43,9 @@ def nests_deeper_than(value: object, limit: int = MAX_NESTING) -> bool:
 
 def decoded_too_deep(text: str, value: object) -> bool:
     """Whether ``value``, decoded from ``text``, nests more than ``MAX_DECODED_NESTING``
-    levels (only text with more brackets than that can: only then is ``value`` walked)."""
-    if text.count("[") + text.count("{") <= MAX_DECODED_NESTING:
+    levels (only text with more brackets than that can: only then is ``value`` walked;
+    text no longer than that is not even counted, which is every usual event)."""
+    if len(text) <= MAX_DECODED_NESTING or text.count("[") + text.count("{") <= MAX_DECODED_NESTING:
         return False
     return nests_deeper_than(value, MAX_DECODED_NESTING)
 
