@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from locus.core._entropy import random_bytes
 
 __all__ = ["new_call_id"]
 
@@ -13,4 +13,4 @@ def new_call_id(prefix: str = "call") -> str:
     tool-call cards); a numbered id (``call_0``) would name a call of every turn. For
     text tool calls, Cohere's calls (which carry no id) and streamed calls sent without
     one."""
-    return f"{prefix}_{os.urandom(12).hex()}"
+    return f"{prefix}_{random_bytes(12).hex()}"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from typing import Any
 
 from locus.agent import (
@@ -31,6 +30,7 @@ from locus.agent import (
     ToolCallFinished,
     ToolCallStarted,
 )
+from locus.agent._ids import new_id
 from locus.serve._convert import jsonable
 
 __all__ = ["Event", "RunScope", "event", "new_id"]
@@ -41,10 +41,6 @@ Event = dict[str, Any]
 def event(kind: str, **fields: Any) -> Event:
     """An AG-UI event dict of type ``kind``, stamped in milliseconds."""
     return {"type": kind, "timestamp": int(time.time() * 1000), **fields}
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
 
 
 class RunScope:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -12,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from locus.agent import RunEvent, RunFinished
+from locus.agent._ids import new_id
 from locus.core.errors import AlreadyResumedError
 from locus.serve import _approvals, _paused
 from locus.serve._agents import is_structured
@@ -181,8 +181,6 @@ async def resume_run(request: Request) -> Response:
     events = _approvals.resumed(agent, thread_id, payloads, app.state, record.state)
     if record.own_thread:
         events = _paused.forgetting(agent, record, events, app.clock)
-    encoder = AGUIEncoder(
-        thread_id or run_id, f"run-{uuid.uuid4().hex}", structured=is_structured(agent)
-    )
+    encoder = AGUIEncoder(thread_id or run_id, f"run-{new_id()}", structured=is_structured(agent))
     on_paused = _keeper(app, name, agent, own_thread=record.own_thread)
     return EventStream(agui_events(encoder, events, on_paused), app.state)
