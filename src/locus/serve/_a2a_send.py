@@ -30,7 +30,15 @@ from locus.serve._a2a_find import find_task
 from locus.serve._a2a_followers import Followers
 from locus.serve._a2a_keeping import keeping_of
 from locus.serve._a2a_resume import approvals_of, claim, refuse_follow_up, resume
-from locus.serve._a2a_tasks import Keeping, Progress, StreamItem, TaskRecord, TaskTable, drive
+from locus.serve._a2a_tasks import (
+    Driver,
+    Keeping,
+    Progress,
+    StreamItem,
+    TaskRecord,
+    TaskTable,
+    drive,
+)
 from locus.serve._a2a_wire import (
     INPUT_REQUIRED,
     SUBMITTED,
@@ -119,9 +127,8 @@ async def send(
     record.followers = followers = Followers()
     queue = followers.join() if stream else None
     progress = Progress(record, structured=is_structured(agent))
-    driver = asyncio.get_running_loop().create_task(
-        drive(progress, events, _keeper(app, name, agent), followers, keeping)
-    )
+    loop = asyncio.get_running_loop()
+    driver = Driver(drive(progress, events, _keeper(app, name, agent), followers, keeping), loop)
     record.driver = driver
     if queue is not None:
         first = frame(request_id, snapshot) + frame(request_id, record.status_update())

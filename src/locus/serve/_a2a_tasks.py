@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +48,7 @@ from locus.serve._convert import jsonable, pending_json
 __all__ = [
     "MAX_TASKS",
     "MAX_TASK_BYTES",
+    "Driver",
     "Keeping",
     "Progress",
     "StreamItem",
@@ -281,6 +282,39 @@ class Keeping:
     hold: Hold | None = None
 
 
+class Driver(asyncio.Task[None]):
+    """The asyncio task driving one run (``drive``). A cancel that comes before its first
+    step (``CancelTask``, or the loop's end, in the same turn of the loop as the message
+    that made it) is held until that step, which then ends the task ``canceled`` as a
+    cancel later in the run does: an asyncio task cancelled before it starts never runs its
+    coroutine, so its task would stay ``working`` (recorded so, its process's presence
+    held, its followers waiting) for as long as the process lives."""
+
+    def __init__(self, coro: Coroutine[Any, Any, None], loop: asyncio.AbstractEventLoop) -> None:
+        self.started = False
+        self.held: list[Any] | None = None
+        super().__init__(coro, loop=loop)
+
+    def cancel(self, msg: Any | None = None) -> bool:
+        if self.started or self.done():
+            return super().cancel(msg)
+        if self.held is None:
+            self.held = [] if msg is None else [msg]
+        return True
+
+    def start(self) -> None:
+        """Its first step: a cancel held until now is raised where ``drive`` handles it."""
+        self.started = True
+        if self.held is not None:
+            raise asyncio.CancelledError(*self.held)
+
+
+def _start() -> None:
+    driver = asyncio.current_task()
+    if isinstance(driver, Driver):
+        driver.start()
+
+
 async def drive(
     progress: Progress,
     events: AsyncIterator[RunEvent],
@@ -329,6 +363,7 @@ async def _run(
     events; the run's result."""
     result = None
     async with aclosing(events):  # type: ignore[type-var]
+        _start()
         if begin is not None:
             await begin(progress.record)
         async for event in events:
