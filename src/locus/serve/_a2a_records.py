@@ -15,7 +15,9 @@ write replaces whole, and the agent keeps its paused run there: writing outside 
 could erase it. So a record is not written while a run of the context holds the lock;
 the process running a task answers for it from its memory (``TaskTable``) meanwhile.
 An approval claims its task under the lock too (``working``), so a second approval, in
-any process, finds the task resumed.
+any process, finds the task resumed. A write that changes a record's status keeps the one
+it replaces (``earlier``: ``_a2a_statuses``), so a subscriber reading the record from
+another process misses none.
 
 A record names its ``owner``, the presence token of the process running the task
 (``_a2a_presence``), so a ``working`` record left by a process that is gone is told from
@@ -38,6 +40,7 @@ from typing import Any
 
 from locus.agent._threads import thread_lock  # the lock the agent's runs hold
 from locus.core.errors import ThreadConflictError
+from locus.serve._a2a_statuses import MAX_EARLIER, carried
 from locus.serve._a2a_tasks import TaskRecord
 from locus.serve._a2a_wire import INPUT_REQUIRED, TERMINAL, WORKING
 
@@ -129,6 +132,7 @@ def _record(data: Any, context_id: str) -> TaskRecord | None:
     artifacts = artifacts if isinstance(artifacts, list) else []
     history = data.get("history")
     owner = data.get("owner")
+    earlier = data.get("earlier")
     return TaskRecord(
         str(data.get("id")),
         context_id,
@@ -137,6 +141,7 @@ def _record(data: Any, context_id: str) -> TaskRecord | None:
         data["status"],
         {str(a.get("artifactId")): a for a in artifacts if isinstance(a, dict)},
         owner=owner if isinstance(owner, str) and owner else None,
+        earlier=[s for s in earlier if isinstance(s, dict)] if isinstance(earlier, list) else [],
     )
 
 
@@ -209,9 +214,19 @@ async def save(store: Any, record: TaskRecord, timeout: float | None = None) -> 
     data = _json(record)
 
     def change(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [*(r for r in records if r.get("id") != record.id), data]
+        return _replaced(records, record.id, data)
 
     await _update(store, record.context_id, change, timeout)
+
+
+def _replaced(
+    records: list[dict[str, Any]], task_id: str, data: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """``records`` with the task's record replaced by ``data`` (last: the latest updated),
+    which keeps the statuses the one it replaces went through (``_a2a_statuses``)."""
+    old = [r for r in records if r.get("id") == task_id]
+    kept = carried(old[-1] if old else None, data)
+    return [*(r for r in records if r.get("id") != task_id), kept]
 
 
 async def claim(store: Any, record: TaskRecord) -> TaskRecord | None:
@@ -225,7 +240,7 @@ async def claim(store: Any, record: TaskRecord) -> TaskRecord | None:
             if stored.get("id") == record.id and _state(stored) != INPUT_REQUIRED:
                 found.append(stored)
                 return records
-        return [*(r for r in records if r.get("id") != record.id), data]
+        return _replaced(records, record.id, data)
 
     await _update(store, record.context_id, change, None)
     return _record(found[0], record.context_id) if found else None
@@ -243,7 +258,9 @@ async def end_orphan(store: Any, record: TaskRecord, ended: dict[str, Any]) -> T
             if stored.get("id") != record.id:
                 continue
             if _state(stored) == WORKING and stored.get("owner") == record.owner:
-                found.append({**stored, "status": ended})
+                base = {k: v for k, v in stored.items() if k not in ("bytes", "earlier")}
+                base = {**base, "status": ended}
+                found.append(carried(stored, {**base, "bytes": _size(base)}))
                 return [*records[:index], found[0], *records[index + 1 :]]
             found.append(stored)
             return records
@@ -271,6 +288,7 @@ def _ended(record: TaskRecord, ended: dict[str, Any]) -> TaskRecord:
         ended,
         record.artifacts,
         owner=record.owner,
+        earlier=[*record.earlier, record.status][-MAX_EARLIER:],
     )
 
 

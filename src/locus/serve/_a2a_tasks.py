@@ -87,6 +87,10 @@ class TaskRecord:
     owner: str | None = None
     """The presence token of the process running it, as its record names it
     (``_a2a_presence``; ``None``: not known, the task is never judged gone)."""
+    earlier: list[dict[str, Any]] = field(default_factory=list)
+    """The statuses its record had before ``status``, oldest first (a record read back:
+    ``_a2a_records``), so a reader that missed one (a pause resumed between two of its
+    reads) still sees it."""
 
     @property
     def state(self) -> str:
