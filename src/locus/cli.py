@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from importlib import import_module
 from typing import TextIO
 
+from locus._extras import MissingExtra
+
 __all__ = ["main"]
 
 _COMMANDS: dict[str, tuple[str, str]] = {
@@ -54,7 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"locus: unknown {kind} {name!r}", file=sys.stderr)
         _usage(sys.stderr)
         return 2
-    entry: Callable[..., int | None] = import_module(_COMMANDS[name][0]).main
+    try:
+        entry: Callable[..., int | None] = import_module(_COMMANDS[name][0]).main
+    except MissingExtra as exc:  # e.g. locus emulator without the emulator extra
+        print(f"locus {name}: {exc}", file=sys.stderr)
+        return 2
     try:
         return entry(rest, prog=f"locus {name}") or 0
     except KeyboardInterrupt:  # Ctrl-C before a command set up its own handling

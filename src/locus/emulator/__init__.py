@@ -9,8 +9,14 @@ Needs the ``emulator`` extra (starlette, uvicorn, pyyaml).
 
 from __future__ import annotations
 
-from locus.emulator._catalogue import Catalogue, Endpoint, ModelEntry
-from locus.emulator._faults import FAULT_KINDS
-from locus.emulator.server import DEFAULT_REGION, Emulator
+try:
+    from locus.emulator._catalogue import Catalogue, Endpoint, ModelEntry
+    from locus.emulator._faults import FAULT_KINDS
+    from locus.emulator.server import DEFAULT_REGION, Emulator
+except ModuleNotFoundError as exc:
+    from locus._extras import missing_extra
+
+    _EXTRA = frozenset({"starlette", "uvicorn", "yaml", "httptools", "uvloop"})
+    raise missing_extra(exc, "the Locus emulator", "emulator", _EXTRA) from exc
 
 __all__ = ["DEFAULT_REGION", "FAULT_KINDS", "Catalogue", "Emulator", "Endpoint", "ModelEntry"]

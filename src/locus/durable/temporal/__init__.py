@@ -18,7 +18,14 @@ worker turns into what tools see (``create_worker(..., deps=factory_or_object)``
 See ``docs/durable.md``.
 """
 
-from locus.durable.temporal._client import DurableRun, run, start_run
-from locus.durable.temporal._worker import create_worker
+try:
+    from locus.durable.temporal._client import DurableRun, run, start_run
+    from locus.durable.temporal._worker import create_worker
+except ModuleNotFoundError as exc:
+    from locus._extras import missing_extra
+
+    raise missing_extra(
+        exc, "durable runs on Temporal", "temporal", frozenset({"temporalio"})
+    ) from exc
 
 __all__ = ["DurableRun", "create_worker", "run", "start_run"]
