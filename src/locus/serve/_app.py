@@ -34,6 +34,8 @@ __all__ = ["TOKEN_ENV", "create_app"]
 
 TOKEN_ENV = "LOCUS_SERVE_TOKEN"
 log = logging.getLogger("locus.serve")
+auth_log = logging.getLogger("locus.serve.auth")
+"""Where "auth is off" is said: once per ``locus serve``, so its workers quiet it."""
 
 
 def create_app(
@@ -70,7 +72,7 @@ def create_app(
     _check_limits(max_body_bytes, max_concurrent_per_client, shutdown_timeout, paused_ttl)
     token = token if token is not None else os.environ.get(TOKEN_ENV) or None
     if token is None:
-        log.warning("auth is off (no %s): serving loopback clients only", TOKEN_ENV)
+        auth_log.warning("auth is off (no %s): serving loopback clients only", TOKEN_ENV)
     guard = GuardOptions(token, max_body_bytes, max_concurrent_per_client, frozenset(cors_origins))
     middleware = [Middleware(Guard, options=guard)]
     if cors_origins:

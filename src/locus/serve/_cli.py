@@ -24,6 +24,13 @@ __all__ = ["build_parser", "main"]
 
 log = logging.getLogger("locus.serve")
 
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: str) -> None:
+    """The log lines of ``locus serve`` and of each of its workers: ``LEVEL name: text``."""
+    logging.basicConfig(level=level.upper(), format=LOG_FORMAT)
+
 
 _EXAMPLES = """examples:
   %(prog)s my_agents:support --ui             # http://127.0.0.1:8000, chat page at /
@@ -157,7 +164,7 @@ def load_agents(targets: Sequence[str]) -> Any:
 
 def main(argv: Sequence[str] | None = None, prog: str = "locus serve") -> int:
     args = build_parser(prog).parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(args.log_level)
     try:
         from locus.serve._app import TOKEN_ENV, create_app
         from locus.serve._guard import is_loopback

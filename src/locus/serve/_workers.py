@@ -24,7 +24,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from locus.serve._app import create_app
+from locus.serve._app import auth_log, create_app
 from locus.serve._uvicorn import config, tune_gc
 
 __all__ = ["OPTIONS_ENV", "memory_stores", "serve_workers", "worker_app"]
@@ -47,10 +47,15 @@ def memory_stores(agents: dict[str, Any]) -> list[str]:
 def worker_app() -> Starlette:
     """The app of one worker process (uvicorn's factory): ``create_app`` over the
     targets and options the parent put in ``LOCUS_SERVE_WORKER_OPTIONS``."""
-    from locus.serve._cli import load_agents
+    from locus.serve._cli import configure_logging, load_agents
 
     options = json.loads(os.environ[OPTIONS_ENV])
-    app = create_app(load_agents(options.pop("targets")), **options)
+    configure_logging(options.pop("log_level"))  # (a spawned process starts without it)
+    auth_log.setLevel(logging.ERROR)  # the parent said "auth is off" once for all workers
+    try:
+        app = create_app(load_agents(options.pop("targets")), **options)
+    finally:
+        auth_log.setLevel(logging.NOTSET)
     app.state.served.owns_stores = True  # (the worker's process is ours)
     tune_gc()
     return app
@@ -71,7 +76,7 @@ def serve_workers(
     from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
-    os.environ[OPTIONS_ENV] = json.dumps({"targets": targets, **options})
+    os.environ[OPTIONS_ENV] = json.dumps({"targets": targets, "log_level": log_level, **options})
     settings = config(
         "locus.serve._workers:worker_app",
         host,

@@ -96,6 +96,9 @@ def test_workers_share_the_port_answer_and_stop_cleanly(emulator_json: Path) -> 
         assert proc.stderr is not None
         warning = proc.stderr.read()
         assert b"keep threads in memory" in warning  # the test agent's store is per process
+        # said once, by the parent, in the log format (not again by each worker, bare)
+        assert warning.count(b"auth is off") == 1, warning
+        assert b"WARNING locus.serve.auth: auth is off (no LOCUS_SERVE_TOKEN)" in warning
 
 
 def _cmdline(pid: int) -> bytes:
