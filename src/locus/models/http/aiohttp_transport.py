@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import os
+import re
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import contextmanager
@@ -350,7 +351,12 @@ def mapped_error(exc: Exception, *, sending: bool = False) -> Exception:
     if not isinstance(exc, aio.ClientError | TimeoutError):
         return exc
     kind = _httpx_error_class(exc, sending, aio)
-    return kind(str(exc) or type(exc).__name__)
+    return kind(_SSL_SETTING.sub("", str(exc)) or type(exc).__name__)
+
+
+_SSL_SETTING = re.compile(r" ssl:(?:<[^<>]*>|default|True|False|None)")
+"""The TLS setting aiohttp puts in a connection error's text ("ssl:<ssl.SSLContext object
+at 0x7f...>"): noise to a reader, who has the URL's scheme."""
 
 
 def _httpx_error_class(exc: Exception, sending: bool, aio: Any) -> type[httpx.TransportError]:
