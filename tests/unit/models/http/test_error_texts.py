@@ -4,6 +4,7 @@ cause, without aiohttp's TLS setting (an ``SSLContext`` repr with its memory add
 from __future__ import annotations
 
 import ssl
+from typing import Any
 
 import aiohttp
 import httpx
@@ -13,10 +14,11 @@ from locus.models.http._tls import shared_ssl_context
 from locus.models.http.aiohttp_transport import mapped_error
 
 
-def _key(ssl_setting: object) -> ConnectionKey:
-    values = {"host": "inference.example.com", "port": 443, "is_ssl": True, "ssl": ssl_setting}
-    rest = {name: None for name in ConnectionKey._fields if name not in values}
-    return ConnectionKey(**values, **rest)  # (fields differ between aiohttp versions)
+def _key(ssl_setting: ssl.SSLContext | bool) -> ConnectionKey:
+    values: dict[str, Any] = {"host": "inference.example.com", "port": 443, "is_ssl": True}
+    values["ssl"] = ssl_setting
+    values |= {name: None for name in ConnectionKey._fields if name not in values}
+    return ConnectionKey(**values)  # (its fields differ between aiohttp versions)
 
 
 def test_a_refused_tls_connection_reads_without_the_context_repr() -> None:
