@@ -65,10 +65,21 @@ _ALIASES = {
     "BEARER": "GENAI_API_KEY",
     "GENERATIVE_AI_API_KEY": "GENAI_API_KEY",
 }
-_VALID = (
-    "API_KEY, SECURITY_TOKEN (alias SESSION_TOKEN), INSTANCE_PRINCIPAL, RESOURCE_PRINCIPAL, "
-    "WORKLOAD_IDENTITY, GENAI_API_KEY (alias BEARER; OpenAI-compatible API only)"
-)
+_ONLY = {"GENAI_API_KEY": "OpenAI-compatible API only"}
+
+
+def _valid() -> str:
+    """The values ``parse_auth_type`` takes, each with its aliases (from ``_ALIASES``)."""
+    said = []
+    for member in OCIAuthType:
+        notes = [a for a, target in _ALIASES.items() if target == member.value]
+        notes = [("alias " if len(notes) == 1 else "aliases ") + ", ".join(notes)] if notes else []
+        notes += [_ONLY[member.value]] if member.value in _ONLY else []
+        said.append(f"{member.value} ({'; '.join(notes)})" if notes else member.value)
+    return ", ".join(said)
+
+
+_VALID = _valid()
 GENAI_API_KEY_ENV = "OCI_GENAI_API_KEY"
 
 

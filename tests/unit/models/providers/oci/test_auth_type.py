@@ -56,6 +56,18 @@ def test_a_wrong_value_lists_the_valid_ones() -> None:
     assert "GENAI_API_KEY" in text
 
 
+def test_the_list_of_valid_values_names_every_alias() -> None:
+    """The docs tell users to pass some aliases (OKE_WORKLOAD_IDENTITY, in serving.md)."""
+    with pytest.raises(ConfigurationError) as info:
+        parse_auth_type("principal")
+    text = str(info.value)
+    assert "SECURITY_TOKEN (alias SESSION_TOKEN)" in text
+    assert "INSTANCE_PRINCIPAL (alias INSTANCE_PRINCIPALS)" in text
+    assert "RESOURCE_PRINCIPAL (alias RESOURCE_PRINCIPALS)" in text
+    assert "WORKLOAD_IDENTITY (alias OKE_WORKLOAD_IDENTITY)" in text
+    assert "GENAI_API_KEY (aliases BEARER, GENERATIVE_AI_API_KEY; OpenAI-compatible" in text
+
+
 def test_genai_api_key_auth(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OCI_GENAI_API_KEY", raising=False)
     with pytest.raises(CredentialsError, match="OCI_GENAI_API_KEY"):
