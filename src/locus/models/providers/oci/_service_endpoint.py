@@ -12,6 +12,7 @@ from locus.models.providers.oci._region_table import REGION_REALMS
 from locus.models.providers.oci.regions import (
     inference_endpoint,
     normalise_region,
+    realm_domain_of_endpoint,
     region_of_endpoint,
 )
 
@@ -50,6 +51,7 @@ def pin_to_ocid(
         _require_known_region(own)
         return own, inference_endpoint(own, realm=ocid.realm)
     _check_same_region(service_endpoint, own)
+    _check_same_realm(service_endpoint, own, ocid.realm)
     return own, service_endpoint
 
 
@@ -71,5 +73,21 @@ def _check_same_region(service_endpoint: str, ocid_region: str) -> None:
             f"service_endpoint {service_endpoint} is in region {host_region!r} but the DAC "
             f"endpoint OCID is in region {ocid_region!r}; a DAC endpoint is only served in its "
             f"own region: use https://inference.generativeai.{ocid_region}.oci.<realm domain> "
+            "or leave service_endpoint unset to derive it"
+        )
+
+
+def _check_same_realm(service_endpoint: str, ocid_region: str, ocid_realm: str | None) -> None:
+    """An OCI host in the right region but another realm's domain (``oraclecloud.com`` for
+    a government-cloud OCID) would fail later with a DNS or TLS error: refused now."""
+    domain = realm_domain_of_endpoint(service_endpoint)
+    if domain is None or (ocid_region not in REGION_REALMS and not ocid_realm):
+        return
+    expected = inference_endpoint(ocid_region, realm=ocid_realm)
+    wanted = realm_domain_of_endpoint(expected)
+    if wanted is not None and domain != wanted:
+        raise ConfigurationError(
+            f"service_endpoint {service_endpoint} is in the realm domain {domain!r} but the DAC "
+            f"endpoint OCID's region {ocid_region!r} is served at {wanted!r}: use {expected} "
             "or leave service_endpoint unset to derive it"
         )

@@ -61,3 +61,13 @@ def region_of_endpoint(url: str) -> str | None:
     if match is None or match.group(2) not in set(REALM_DOMAINS.values()):
         return None
     return match.group(1)
+
+
+def realm_domain_of_endpoint(url: str) -> str | None:
+    """The realm domain an OCI service URL is in (``oraclegovcloud.com``), or ``None`` for
+    any other host (as ``region_of_endpoint``). For ``_service_endpoint``; not exported."""
+    host = (urlsplit(url).hostname or "").lower()
+    match = _OCI_HOST.match(host)
+    if match is None or match.group(2) not in set(REALM_DOMAINS.values()):
+        return None
+    return match.group(2)

@@ -80,6 +80,21 @@ def test_endpoint_in_another_region_is_refused_naming_both() -> None:
         OCIModel(model_id=DAC, region="us-chicago-1")
 
 
+def test_endpoint_in_the_ocid_region_but_another_realm_is_refused() -> None:
+    """A government-cloud OCID's host is under oraclegovcloud.com, not oraclecloud.com
+    (which would fail later, at DNS or TLS)."""
+    langley = "ocid1.generativeaiendpoint.oc2.us-langley-1.amaaaaaaexampleendpointid"
+    commercial = "https://inference.generativeai.us-langley-1.oci.oraclecloud.com"
+    with pytest.raises(ConfigurationError) as info:
+        OCIModel(model_id=langley, service_endpoint=commercial)
+    assert "'oraclecloud.com'" in str(info.value) and "'oraclegovcloud.com'" in str(info.value)
+    assert "https://inference.generativeai.us-langley-1.oci.oraclegovcloud.com" in str(info.value)
+    government = "https://inference.generativeai.us-langley-1.oci.oraclegovcloud.com"
+    model = OCIModel(model_id=langley, service_endpoint=government)
+    assert model.connection.service_endpoint == government
+    assert OCIModel(model_id=langley).connection.service_endpoint == government
+
+
 def test_loopback_endpoint_is_not_another_region() -> None:
     model = OCIModel(model_id=DAC, service_endpoint="http://127.0.0.1:8443")
     assert model.endpoint == "http://127.0.0.1:8443/20231130/actions/chat"
