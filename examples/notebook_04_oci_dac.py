@@ -12,8 +12,13 @@ inference to your cluster. This notebook wires Locus to one.
 Key concepts:
 
 - Pass the endpoint OCID as the model id and Locus routes it through
-  ``OCIModel`` (the OCI SDK client). The OpenAI-compatible client
-  cannot speak ``DedicatedServingMode``, which is required for DACs.
+  ``OCIModel``, its client of OCI's native chat API (Locus signs the
+  requests itself; the ``oci`` SDK is needed only for instance, resource
+  and workload principals). The OpenAI-compatible client cannot speak
+  ``DedicatedServingMode``, which is required for DACs.
+- The region comes from the endpoint OCID, and Locus derives the service
+  endpoint from it (realm aware: ``oraclecloud.com``, ``oraclegovcloud.com``,
+  ...). Pass ``service_endpoint=`` only for a private endpoint or the emulator.
 - Tool schemas pass through unchanged. Whether the model on the cluster
   emits structured ``tool_calls`` (OpenAI / Llama / Cohere) or text
   ``<tool_call>`` blocks (default Qwen3) depends on the deployment.
@@ -22,27 +27,34 @@ Key concepts:
 
 Part-by-part:
 
-- Part 1 — how Locus picks the OCI SDK client for a DAC OCID.
+- Part 1 — how Locus picks the client for a DAC OCID.
 - Part 2 — build an ``Agent`` against a DAC endpoint.
 - Part 3 — single ``complete()`` round-trip.
 - Part 4 — SSE ``stream()`` with deltas printed inline.
 - Part 5 — tool-using ``Agent`` on top of the DAC.
 
-Run it::
+Run it against your DAC (the key comes from the profile in ``~/.oci/config``)::
 
-    pip install -e ".[oci]"
+    pip install -e .
     export OCI_DAC_ENDPOINT_OCID=ocid1.generativeaiendpoint.oc1.uk-london-1....
     export OCI_DAC_COMPARTMENT_ID=ocid1.compartment.oc1....
-    export OCI_DAC_REGION=uk-london-1
-    export OCI_PROFILE=MY_DAC_PROFILE
+    export OCI_PROFILE=MY_DAC_PROFILE             # optional, default DEFAULT
     python examples/notebook_04_oci_dac.py
 
-Without the DAC env vars the notebook starts Locus's local OCI Generative AI
-emulator (``locus.emulator``) on a free loopback port, with a Qwen-style DAC
-endpoint that answers tool calls as ``<tool_call>`` text, and runs all five
-parts for real over HTTP. ``--no-emulator`` keeps the original behaviour:
-Parts 2-5 print the wiring snippet and skip, so the file still runs cleanly
-in CI.
+``OCI_DAC_SERVICE_ENDPOINT`` (optional) overrides the derived service
+endpoint. Setting some ``OCI_DAC_*`` variables but not both of the first two
+stops with exit code 2 and names the missing one.
+
+Without any ``OCI_DAC_*`` variable the notebook starts Locus's local OCI
+Generative AI emulator (``locus.emulator``, ``pip install -e ".[emulator]"``)
+on a free loopback port, with a Qwen-style DAC endpoint that answers tool
+calls as ``<tool_call>`` text, and runs all five parts for real over HTTP.
+``--no-emulator`` keeps the original behaviour: Parts 2-5 print the wiring
+snippet and skip, so the file still runs cleanly in CI.
+
+A part that fails with a Locus error (no ``~/.oci/config``, a 404 from the
+endpoint, ...) prints the error and what to do; the others still run, and the
+notebook exits with code 1.
 
 Difficulty: Intermediate
 """
@@ -50,16 +62,56 @@ Difficulty: Intermediate
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
+from typing import Any
+
+from locus.core.errors import LocusError
+
+NEEDED = ("OCI_DAC_ENDPOINT_OCID", "OCI_DAC_COMPARTMENT_ID")
+"""The variables that name your DAC; every other ``OCI_DAC_*`` one is optional."""
 
 
-def _service_endpoint(region: str) -> str:
-    """The inference endpoint: the emulator's when it runs, else OCI's for ``region``."""
-    return os.environ.get("OCI_DAC_SERVICE_ENDPOINT") or (
-        f"https://inference.generativeai.{region}.oci.oraclecloud.com"
+def _dac_variables() -> list[str]:
+    """The ``OCI_DAC_*`` variables set (to a non-empty value)."""
+    return sorted(
+        name for name, value in os.environ.items() if name.startswith("OCI_DAC_") and value
     )
+
+
+def _check_dac_variables() -> None:
+    """Exit with code 2 when some ``OCI_DAC_*`` variables are set but not all that are needed:
+    half a configuration must not fall back to the emulator."""
+    given = _dac_variables()
+    missing = [name for name in NEEDED if name not in given]
+    if given and missing:
+        print(
+            f"{', '.join(given)} set, but not {' nor '.join(missing)}: set "
+            f"{'it' if len(missing) == 1 else 'them'} too to run against your DAC, or unset "
+            "every OCI_DAC_* variable to run against the local emulator.",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+
+
+def _dac_env_ready() -> bool:
+    return all(os.environ.get(name) for name in NEEDED)
+
+
+def _model_options() -> dict[str, Any]:
+    """The model's place and credentials: compartment and profile, and the service endpoint
+    only when ``OCI_DAC_SERVICE_ENDPOINT`` names one (the emulator, a private endpoint);
+    otherwise Locus derives it from the endpoint OCID's region and realm."""
+    options: dict[str, Any] = {
+        "compartment_id": os.environ["OCI_DAC_COMPARTMENT_ID"],
+        "profile_name": os.environ.get("OCI_PROFILE", "DEFAULT"),
+    }
+    if service_endpoint := os.environ.get("OCI_DAC_SERVICE_ENDPOINT"):
+        options["service_endpoint"] = service_endpoint
+    return options
 
 
 # =============================================================================
@@ -82,7 +134,6 @@ def _start_emulator(stack: ExitStack) -> None:
     endpoint = emu.endpoint(style="hermes")
     os.environ["OCI_DAC_ENDPOINT_OCID"] = endpoint["ocid"]
     os.environ["OCI_DAC_COMPARTMENT_ID"] = emu.compartment_id
-    os.environ["OCI_DAC_REGION"] = emu.region
     os.environ["OCI_PROFILE"] = emu.profile
     os.environ["OCI_CONFIG_FILE"] = emu.config_file
     os.environ["OCI_DAC_SERVICE_ENDPOINT"] = emu.service_endpoint
@@ -98,13 +149,14 @@ def _start_emulator(stack: ExitStack) -> None:
 
 
 def example_routing() -> None:
-    """How Locus picks the OCI SDK client for a DAC OCID."""
+    """How Locus picks the client for a DAC OCID."""
     print("=== Part 1: routing ===\n")
     print("locus.models.registry inspects the model id:")
     print()
-    print("  1. ocid1.generativeaiendpoint.<region>....  -> OCIModel (OCI SDK)")
-    print("  2. cohere.command-r-*                       -> OCIModel (OCI SDK)")
+    print("  1. ocid1.generativeaiendpoint.<region>....  -> OCIModel (native OCI chat API)")
+    print("  2. cohere.command-r-*                       -> OCIModel (native OCI chat API)")
     print("  3. everything else                          -> OCIChatCompletionsModel")
+    print("                                                 (OpenAI-compatible API)")
     print()
     print("Both of these end up on OCIModel:")
     print()
@@ -113,7 +165,9 @@ def example_routing() -> None:
     print()
     print("A DAC needs OCIModel because DedicatedServingMode (endpoint_id=...)")
     print("is part of the OCI proprietary chat shape, not the OpenAI-compatible")
-    print("/openai/v1/chat/completions endpoint.")
+    print("/openai/v1/chat/completions endpoint. Either way Locus signs the")
+    print("requests itself; the oci SDK is needed only for instance, resource")
+    print("and workload principals.")
 
 
 # =============================================================================
@@ -121,10 +175,27 @@ def example_routing() -> None:
 # =============================================================================
 
 
-def _dac_env_ready() -> bool:
-    return bool(
-        os.environ.get("OCI_DAC_ENDPOINT_OCID") and os.environ.get("OCI_DAC_COMPARTMENT_ID")
+WIRING = """
+    import os
+
+    from locus.agent import Agent
+    from locus.models import get_model
+
+    # Pre-build the model: a DAC needs provider settings (compartment, profile)
+    # that go to the model, not to the Agent. The region comes from the
+    # endpoint OCID and the service endpoint is derived from it; pass
+    # service_endpoint=... only for a private endpoint or the emulator.
+    model = get_model(
+        f"oci:{os.environ['OCI_DAC_ENDPOINT_OCID']}",
+        compartment_id=os.environ["OCI_DAC_COMPARTMENT_ID"],
+        profile_name=os.environ.get("OCI_PROFILE", "DEFAULT"),
     )
+    agent = Agent(
+        model=model,
+        system_prompt="You are a concise assistant.",
+    )
+    print(model.connection.region, model.connection.service_endpoint)
+"""
 
 
 def example_configure_agent() -> None:
@@ -134,46 +205,27 @@ def example_configure_agent() -> None:
         print("OCI_DAC_ENDPOINT_OCID / OCI_DAC_COMPARTMENT_ID not set.")
         print()
         print("Wiring (with the env vars set):")
-        print("""
-    from locus.agent import Agent
-    from locus.models import get_model
-
-    # Pre-build the model: DAC needs provider-specific kwargs that
-    # AgentConfig doesn't accept on its keyword path.
-    region = os.environ["OCI_DAC_REGION"]
-    model = get_model(
-        f"oci:{os.environ['OCI_DAC_ENDPOINT_OCID']}",
-        compartment_id=os.environ["OCI_DAC_COMPARTMENT_ID"],
-        profile_name=os.environ.get("OCI_PROFILE", "DEFAULT"),
-        service_endpoint=(
-            f"https://inference.generativeai.{region}.oci.oraclecloud.com"
-        ),
-    )
-    agent = Agent(
-        model=model,
-        system_prompt="You are a concise assistant.",
-    )
-""")
+        print(WIRING)
         return
 
     from locus.agent import Agent
     from locus.models import get_model
+    from locus.models.providers.oci import OCIModel
 
-    region = os.environ.get("OCI_DAC_REGION", "us-chicago-1")
-    model = get_model(
-        f"oci:{os.environ['OCI_DAC_ENDPOINT_OCID']}",
-        compartment_id=os.environ["OCI_DAC_COMPARTMENT_ID"],
-        profile_name=os.environ.get("OCI_PROFILE", "DEFAULT"),
-        service_endpoint=_service_endpoint(region),
-    )
+    model = get_model(f"oci:{os.environ['OCI_DAC_ENDPOINT_OCID']}", **_model_options())
     agent = Agent(
         model=model,
         system_prompt="You are a concise assistant. Reply briefly.",
         max_iterations=2,
     )
-    print(f"Agent configured against DAC endpoint in {region}.")
-    print(f"  underlying model class: {type(agent._model).__name__}")
+    assert isinstance(model, OCIModel)  # rule 1 of Part 1
+    print(f"Agent configured against DAC endpoint in {model.connection.region}.")
+    print(f"  service endpoint: {model.connection.service_endpoint}")
+    print(f"  underlying model class: {type(agent.model).__name__}")
     print("  serving mode: DedicatedServingMode")
+    stale = os.environ.get("OCI_DAC_REGION")
+    if stale and stale != model.connection.region:
+        print(f"  (OCI_DAC_REGION={stale} is not used: a DAC is served in its OCID's region)")
 
 
 # =============================================================================
@@ -191,21 +243,18 @@ async def example_complete() -> None:
     from locus.core.messages import Message
     from locus.models.providers.oci import OCIAuthType, OCIModel
 
-    region = os.environ.get("OCI_DAC_REGION", "us-chicago-1")
-    model = OCIModel(
+    async with OCIModel(
         model_id=os.environ["OCI_DAC_ENDPOINT_OCID"],
-        compartment_id=os.environ["OCI_DAC_COMPARTMENT_ID"],
-        profile_name=os.environ.get("OCI_PROFILE", "DEFAULT"),
         auth_type=OCIAuthType.API_KEY,
-        service_endpoint=_service_endpoint(region),
         max_tokens=128,
-    )
-    response = await model.complete(
-        messages=[
-            Message.user("In one sentence, what model are you?"),
-        ],
-        tools=None,
-    )
+        **_model_options(),
+    ) as model:
+        response = await model.complete(
+            messages=[
+                Message.user("In one sentence, what model are you?"),
+            ],
+            tools=None,
+        )
     content = (response.message.content or "").strip()
     print(f"Reply: {content!r}")
     print(f"usage: {response.usage}")
@@ -227,26 +276,25 @@ async def example_stream() -> None:
     from locus.core.messages import Message
     from locus.models.providers.oci import OCIAuthType, OCIModel
 
-    region = os.environ.get("OCI_DAC_REGION", "us-chicago-1")
-    model = OCIModel(
+    async with OCIModel(
         model_id=os.environ["OCI_DAC_ENDPOINT_OCID"],
-        compartment_id=os.environ["OCI_DAC_COMPARTMENT_ID"],
-        profile_name=os.environ.get("OCI_PROFILE", "DEFAULT"),
         auth_type=OCIAuthType.API_KEY,
-        service_endpoint=_service_endpoint(region),
         max_tokens=64,
-    )
-    print("Streaming reply (chunks shown inline):")
-    print("  ", end="", flush=True)
-    async for event in model.stream(
-        messages=[Message.user("Count from 1 to 5, separated by commas.")],
-        tools=None,
-    ):
-        if event.content:
-            print(event.content, end="", flush=True)
-        if event.done:
-            break
-    print()
+        **_model_options(),
+    ) as model:
+        print("Streaming reply (chunks shown inline):")
+        print("  ", end="", flush=True)
+        try:
+            async for event in model.stream(
+                messages=[Message.user("Count from 1 to 5, separated by commas.")],
+                tools=None,
+            ):
+                if event.content:
+                    print(event.content, end="", flush=True)
+                if event.done:
+                    break
+        finally:
+            print()
 
 
 # =============================================================================
@@ -285,49 +333,66 @@ async def example_agent_with_tool() -> None:
         """Return the sum of two integers."""
         return a + b
 
-    region = os.environ.get("OCI_DAC_REGION", "us-chicago-1")
-    model = get_model(
-        f"oci:{os.environ['OCI_DAC_ENDPOINT_OCID']}",
-        compartment_id=os.environ["OCI_DAC_COMPARTMENT_ID"],
-        profile_name=os.environ.get("OCI_PROFILE", "DEFAULT"),
-        service_endpoint=_service_endpoint(region),
-    )
-    agent = Agent(
-        model=model,
+    async with Agent(
+        model=get_model(f"oci:{os.environ['OCI_DAC_ENDPOINT_OCID']}", **_model_options()),
         tools=[add_two_numbers],
         system_prompt="You can call add_two_numbers when asked to add. Reply briefly.",
         max_iterations=4,
-    )
-
-    result = await asyncio.to_thread(
-        agent.run_sync,
-        "Use the add_two_numbers tool to add 7 and 35, then state the result in one sentence.",
-    )
+    ) as agent:
+        result = await agent.arun(
+            "Use the add_two_numbers tool to add 7 and 35, then state the result in one sentence."
+        )
     print(f"final message: {result.message.strip()[:200]}")
     print(f"iterations: {result.metrics.iterations}")
     print(f"locus tool calls: {result.metrics.tool_calls}")
-    if "<tool_call>" in (result.message or ""):
-        print()
-        print("Note: the model emitted a <tool_call> text block instead of a")
-        print("structured tool_call. See the docstring for how to handle this")
-        print("(deployment flag or post-processing parser).")
 
 
 # =============================================================================
 # Main
 # =============================================================================
 
+PARTS: list[Callable[[], Awaitable[None] | None]] = [
+    example_routing,
+    example_configure_agent,
+    example_complete,
+    example_stream,
+    example_agent_with_tool,
+]
 
-async def _async_main() -> None:
-    example_routing()
-    example_configure_agent()
-    await example_complete()
-    await example_stream()
-    await example_agent_with_tool()
+
+def _report(number: int, error: LocusError) -> None:
+    """Print a Locus error as its message and hint, without the traceback: they say what to
+    do (a missing ``~/.oci/config``, a wrong compartment...)."""
+    sys.stdout.flush()
+    text = str(error)
+    hint = getattr(error, "hint", None)
+    if hint and hint not in text:
+        text = f"{text}\nhint: {hint}"
+    print(f"Part {number} failed: {type(error).__name__}: {text}", file=sys.stderr, flush=True)
+
+
+async def _async_main() -> int:
+    """Run the five parts; a part that raises a ``LocusError`` is reported and the next one
+    runs. Any other exception is a bug and propagates. Returns the exit code."""
+    failed = []
+    for number, part in enumerate(PARTS, start=1):
+        try:
+            outcome = part()
+            if inspect.isawaitable(outcome):
+                await outcome
+        except LocusError as error:
+            _report(number, error)
+            failed.append(number)
+    if failed:
+        print(f"\nParts that failed: {', '.join(map(str, failed))}.", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
+    _check_dac_variables()
     with ExitStack() as _stack:
-        if not _dac_env_ready() and "--no-emulator" not in sys.argv[1:]:
+        if not _dac_variables() and "--no-emulator" not in sys.argv[1:]:
             _start_emulator(_stack)
-        asyncio.run(_async_main())
+        code = asyncio.run(_async_main())
+    sys.exit(code)

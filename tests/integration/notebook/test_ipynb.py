@@ -11,10 +11,12 @@ import os
 import re
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 from nbformat import NotebookNode
 
 from locus.emulator import Emulator
@@ -29,9 +31,10 @@ def _read() -> NotebookNode:
     return nb
 
 
-def _execute(env: dict[str, str]) -> list[NotebookNode]:
+def _execute(env: dict[str, str], *, allow_errors: bool = False) -> list[NotebookNode]:
     """Run the notebook (after a probe cell that names the kernel's interpreter) and return
-    its executed code cells, the probe first."""
+    its executed code cells, the probe first. A cell that fails stops the run (as Jupyter's
+    "Run All" does) with a ``CellExecutionError``, unless ``allow_errors``."""
     nb = _read()
     probe: NotebookNode = nbformat.v4.new_code_cell(_PROBE)  # type: ignore[no-untyped-call]
     nb.cells.insert(0, probe)
@@ -40,6 +43,7 @@ def _execute(env: dict[str, str]) -> list[NotebookNode]:
         kernel_name="python3",
         timeout=60,
         startup_timeout=60,
+        allow_errors=allow_errors,
         resources={"metadata": {"path": str(NOTEBOOK.parent)}},
     )
     client.execute(env=env)
@@ -105,7 +109,9 @@ def test_part1_shows_the_routing_of_each_model_id(cells: list[NotebookNode]) -> 
 
 def test_part2_builds_an_agent_on_ocimodel(cells: list[NotebookNode]) -> None:
     out = _stdout(_part(cells, 2))
+    # the region the model took from the emulator's endpoint OCID
     assert "Agent configured against DAC endpoint in us-chicago-1." in out
+    assert re.search(r"service endpoint: http://127\.0\.0\.1:\d+\n", out), out
     assert "underlying model class: OCIModel" in out
 
 
@@ -148,14 +154,57 @@ def test_with_the_dac_variables_set_it_uses_that_endpoint(oci_emulator: Emulator
     env = _without_oci_variables() | {
         "OCI_DAC_ENDPOINT_OCID": dac["ocid"],
         "OCI_DAC_COMPARTMENT_ID": oci_emulator.compartment_id,
-        "OCI_DAC_REGION": oci_emulator.region,
         "OCI_CONFIG_FILE": oci_emulator.config_file,
         "OCI_DAC_SERVICE_ENDPOINT": oci_emulator.service_endpoint,
     }
     cells = _execute(env)
-    assert _stdout(cells[1]) == f"service endpoint: {oci_emulator.service_endpoint}\n"
+    assert _stdout(cells[1]) == ""  # no emulator of its own
+    assert f"service endpoint: {oci_emulator.service_endpoint}\n" in _stdout(_part(cells, 2))
     assert "locus tool calls: 1" in _stdout(_part(cells, 5))
     assert _stdout(cells[-1]) == ""
+
+
+LONDON_DAC = "ocid1.generativeaiendpoint.oc1.uk-london-1.amaaaaaaexampleuniqueid"
+COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaexampleuniqueid"
+
+
+def test_half_a_dac_configuration_stops_the_first_cell_and_names_what_is_missing() -> None:
+    env = _without_oci_variables() | {"OCI_DAC_ENDPOINT_OCID": LONDON_DAC}
+    with pytest.raises(CellExecutionError) as raised:
+        _execute(env)
+    assert raised.value.ename == "RuntimeError"
+    assert raised.value.evalue == (
+        "OCI_DAC_ENDPOINT_OCID set, but not OCI_DAC_COMPARTMENT_ID: set it too before starting "
+        "Jupyter to use your DAC, or unset every OCI_DAC_* variable to use the local emulator"
+    )
+
+
+def test_your_dac_without_an_oci_config_shows_the_error_not_a_traceback(tmp_path: Path) -> None:
+    missing_config = tmp_path / "no-such-config"
+    env = _without_oci_variables() | {
+        "OCI_DAC_ENDPOINT_OCID": LONDON_DAC,
+        "OCI_DAC_COMPARTMENT_ID": COMPARTMENT,
+        "OCI_CONFIG_FILE": str(missing_config),
+    }
+    # "Run All" stops at Part 3, the first cell that calls the DAC, with one line that says why
+    with pytest.raises(CellExecutionError) as raised:
+        _execute(env)
+    assert "=== Part 3" in str(raised.value)
+    # every cell run on: Parts 1 and 2 build the models (no request, no network), and the
+    # region and the service endpoint come from the OCID
+    cells = _execute(env, allow_errors=True)
+    part2 = _stdout(_part(cells, 2))
+    assert "Agent configured against DAC endpoint in uk-london-1." in part2
+    assert (
+        "service endpoint: https://inference.generativeai.uk-london-1.oci.oraclecloud.com\n"
+        in part2
+    )
+    for number in (3, 4, 5):
+        cell = _part(cells, number)
+        assert [out["output_type"] for out in cell.outputs if out["output_type"] == "error"] == []
+        stderr = "".join(out["text"] for out in cell.outputs if out.get("name") == "stderr")
+        assert stderr.startswith(f"CredentialsError: OCI config file not found: {missing_config}")
+        assert "Traceback" not in stderr and stderr.count("\n") == 1, stderr
 
 
 def test_the_notebook_ships_valid_and_without_outputs() -> None:
