@@ -24,7 +24,8 @@ _FENCE = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 # What each section's block prints (a section with a block but no entry here must still run).
 _PRINTS = {
     "A DAC in a few lines": ["I am Qwen/Qwen2.5-72B-Instruct"],
-    "Streaming": ["1, 2, 3, 4, 5\n", "'completion_tokens': 5", " stop\n"],
+    # the usage starts its own line (no stray space before it)
+    "Streaming": ["1, 2, 3, 4, 5\n{'prompt_tokens': ", "'completion_tokens': 5", " stop\n"],
     "Tools": ["The result of add_two_numbers is 42. 1\n"],
     "Typed output": ["name='London' country='UK' population=9000000 0\n"],
     "Conversations that last": ["4\n"],
@@ -94,17 +95,16 @@ class Tour:
     trailer: str
 
 
-@pytest.fixture(scope="module")
-def tour(tmp_path_factory: pytest.TempPathFactory) -> Tour:
+def _tour(folder: Path) -> Tour:
     """Run every block in order in one namespace, in a fresh interpreter (a new user's
-    session) in an empty directory (the blocks write SQLite files), stopping at the first
-    block that raises."""
+    session) in ``folder`` (the blocks write SQLite files), stopping at the first block that
+    raises."""
     done = subprocess.run(
         [sys.executable, "-c", _SESSION.format(blocks=[block.source for block in BLOCKS])],
         capture_output=True,
         text=True,
         timeout=180,
-        cwd=tmp_path_factory.mktemp("tour"),
+        cwd=folder,
         check=False,
     )
     pieces = re.split(r"\n<<<(block|failed) (\d+)>>>\n", done.stdout)
@@ -118,6 +118,17 @@ def tour(tmp_path_factory: pytest.TempPathFactory) -> Tour:
             outputs[int(index)] = text.split("\n<<<end>>>\n")[0]
     trailer = done.stdout.split("\n<<<end>>>\n")[-1] if failed is None else ""
     return Tour(outputs, failed, trailer + done.stderr)
+
+
+@pytest.fixture(scope="module")
+def tour_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("tour")
+
+
+@pytest.fixture(scope="module")
+def tour(tour_folder: Path) -> Tour:
+    """The tour run once, in an empty folder."""
+    return _tour(tour_folder)
 
 
 def test_the_readme_has_the_tour_sections() -> None:
@@ -141,6 +152,18 @@ def test_the_block_runs_as_written(tour: Tour, index: int) -> None:
 def test_the_tour_stops_the_emulator_it_started(tour: Tour) -> None:
     assert tour.failed is None
     assert tour.trailer.strip() == "emulator stopped", tour.trailer
+
+
+def test_the_tour_prints_the_same_when_run_again_in_the_same_folder(
+    tour: Tour, tour_folder: Path
+) -> None:
+    """A user runs the README twice: the SQLite files of the first run are still there."""
+    assert tour.failed is None
+    again = _tour(tour_folder)
+    assert again.failed is None, again.outputs[again.failed]
+    for index, block in enumerate(BLOCKS):
+        for expected in _PRINTS.get(block.section, []):
+            assert expected in again.outputs[index], (block.section, again.outputs[index])
 
 
 _PASTE = """
