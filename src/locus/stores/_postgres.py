@@ -3,15 +3,15 @@
 psycopg 3 (``psycopg[binary]`` and ``psycopg_pool``): typed (``mypy --strict`` sees the
 driver), one async connection pool per store, and a plain connection object to hold a
 session advisory lock on for the length of a run. ``lock`` takes a process-local queue
-first, then ``pg_advisory_lock(hashtextextended(thread_id, 0))`` on a connection from a
-second small pool, with ``lock_timeout`` for the timeout; the lock lives as long as that
-connection, so a crashed process releases it with its connection.
+first, then ``pg_advisory_lock(hashtextextended(thread_id, 0))`` on a connection of its
+own (``_postgres_locks``), with ``lock_timeout`` for the timeout; the lock lives as long
+as that connection, so a crashed process releases it with its connection. The
+connections belong to an event loop and close when it ends (``_postgres_loop``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -30,11 +30,12 @@ from locus.stores._keyed_lock import KeyedLock, lock_timeout_error
 from locus.stores._metadata import dump_metadata, load_metadata
 from locus.stores._paging import finish, first_page, page_query
 from locus.stores._postgres_errors import translate
+from locus.stores._postgres_locks import LockConnections
+from locus.stores._postgres_loop import LoopConnections
 from locus.stores._schema import check_foreign_table
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
-    from psycopg_pool import AsyncConnectionPool
 
 __all__ = ["PostgresThreadStore"]
 
@@ -50,9 +51,10 @@ class PostgresThreadStore:
     """Threads in the PostgreSQL database at ``dsn`` (a libpq URL or key=value string).
 
     Tables are created on first use (``locus_schema`` holds their version). The store's
-    pools belong to the event loop that first uses it. ``max_connections`` bounds the
-    data pool; ``max_locks`` the connections holding locks (runs on more threads at once
-    wait for one).
+    connections belong to the event loop that uses it, and close when that loop ends (a
+    later loop opens new ones). ``max_connections`` is the size of the data pool, opened
+    in full on first use; ``max_locks`` bounds the connections holding locks (runs on
+    more threads at once wait for one).
 
     A database that fails raises ``StoreError`` (``StoreUnavailableError`` when it cannot
     be reached or the connection broke) naming the URL with its password masked.
@@ -74,10 +76,11 @@ class PostgresThreadStore:
         self._dsn = dsn
         self._sizes = (max_connections, max_locks)
         self._connect_timeout = connect_timeout
-        self._pool: AsyncConnectionPool[AsyncConnection[Any]] | None = None
-        self._lock_pool: AsyncConnectionPool[AsyncConnection[Any]] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._opening = asyncio.Lock()
+        self._conns: LoopConnections | None = None
+        self._opening: tuple[asyncio.AbstractEventLoop | None, asyncio.Lock] = (
+            None,
+            asyncio.Lock(),
+        )
         self._locks = KeyedLock()
         self._held: dict[str, AsyncConnection[Any]] = {}
         self._closed = False
@@ -161,12 +164,11 @@ class PostgresThreadStore:
         return self._hold(check_thread_id(thread_id), check_timeout(timeout))
 
     async def aclose(self) -> None:
-        """Close both pools (idempotent)."""
+        """Close the connections (idempotent)."""
         self._closed = True
-        pools, self._pool, self._lock_pool = (self._pool, self._lock_pool), None, None
-        for pool in pools:
-            if pool is not None:
-                await pool.close()
+        conns, self._conns = self._conns, None
+        if conns is not None:
+            await conns.close()
 
     @asynccontextmanager
     async def _hold(self, thread_id: str, timeout: float | None) -> AsyncIterator[None]:
@@ -174,13 +176,13 @@ class PostgresThreadStore:
         deadline = None if timeout is None else loop.time() + timeout
         async with self._locks.hold(thread_id, timeout):
             async with self._translated(f"lock thread {thread_id!r}"):
-                pool = await self._locking()
+                locks = (await self._open()).locks
                 remaining = None if deadline is None else max(deadline - loop.time(), 0.001)
-                conn = await _getconn(pool, remaining, thread_id, timeout, self._connect_timeout)
+                conn = await _take(locks, remaining, thread_id, timeout)
                 try:
                     await _advisory_lock(conn, thread_id, deadline, timeout)
                 except BaseException:
-                    await _discard(pool, conn)
+                    await locks.discard(conn)
                     raise
             self._held[thread_id] = conn
             try:
@@ -188,7 +190,7 @@ class PostgresThreadStore:
             finally:
                 del self._held[thread_id]
                 async with self._translated(f"unlock thread {thread_id!r}"):
-                    await _unlock(pool, conn, thread_id)
+                    await _unlock(locks, conn, thread_id)
 
     @asynccontextmanager
     async def _connection(
@@ -196,7 +198,7 @@ class PostgresThreadStore:
     ) -> AsyncIterator[AsyncConnection[Any]]:
         """A pooled connection (in a transaction if asked), driver errors translated."""
         async with self._translated(action):
-            pool = await self._data()
+            pool = (await self._open()).data
             async with pool.connection() as conn:
                 if not transaction:
                     yield conn
@@ -217,11 +219,9 @@ class PostgresThreadStore:
             raise error from exc
 
     async def _sweep(self) -> None:
-        """After a broken connection, drop the pools' other dead ones, so a retry works."""
-        for pool in (self._pool, self._lock_pool):
-            if pool is not None:
-                with contextlib.suppress(Exception):
-                    await pool.check()
+        """After a broken connection, drop the other dead ones, so a retry works."""
+        if self._conns is not None:
+            await self._conns.sweep()
 
     async def _check_lock_alive(self, thread_id: str) -> None:
         conn = self._held.get(thread_id)
@@ -237,35 +237,31 @@ class PostgresThreadStore:
                 "run it again"
             ) from None
 
-    async def _data(self) -> AsyncConnectionPool[AsyncConnection[Any]]:
-        await self._open()
-        assert self._pool is not None
-        return self._pool
-
-    async def _locking(self) -> AsyncConnectionPool[AsyncConnection[Any]]:
-        await self._open()
-        assert self._lock_pool is not None
-        return self._lock_pool
-
-    async def _open(self) -> None:
+    async def _open(self) -> LoopConnections:
+        """The running loop's connections, opened (and the tables made) on first use."""
         if self._closed:
             raise ConfigurationError(f"{self!r} is closed; open a new store")
         loop = asyncio.get_running_loop()
-        if self._loop is not None and self._loop is not loop:
+        conns = self._conns
+        if conns is not None and conns.loop is loop and not conns.closed:
+            return conns
+        if conns is not None and not conns.closed and not conns.loop.is_closed():
             raise ConfigurationError(
-                f"{self!r} was first used on another event loop; a Postgres store's pools "
-                "belong to one loop: make one store per loop"
+                f"{self!r} is in use on another event loop (another thread's); a Postgres "
+                "store's connections belong to one loop at a time: make one store per loop"
             )
-        if self._pool is not None:
-            return
-        async with self._opening:
-            if self._pool is None:
-                await self._create_pools()
-                self._loop = loop
+        if self._opening[0] is not loop:  # (an asyncio.Lock belongs to one loop)
+            self._opening = (loop, asyncio.Lock())
+        async with self._opening[1]:
+            conns = self._conns
+            if conns is None or conns.closed or conns.loop is not loop:
+                # (connections of a loop closed without ending its tasks are let go of)
+                conns = await self._connect()
+                self._conns = conns
+        return conns
 
-    async def _create_pools(self) -> None:
+    async def _connect(self) -> LoopConnections:
         import psycopg
-        from psycopg_pool import AsyncConnectionPool
 
         first = await psycopg.AsyncConnection.connect(
             self._dsn, autocommit=True, connect_timeout=max(int(self._connect_timeout), 1)
@@ -273,24 +269,7 @@ class PostgresThreadStore:
         async with first:
             await _ensure_schema(first, mask(self._dsn))
         data, locks = self._sizes
-        self._pool = AsyncConnectionPool(
-            self._dsn, min_size=1, max_size=data, kwargs={"autocommit": True}, open=False
-        )
-        # No ``reset`` on the lock pool: every lock is let go of by its own unlock, or its
-        # connection closed (``_unlock``, ``_discard``), and a reset would return each
-        # connection through a background task, which, still running when a program's
-        # event loop ended without ``aclose()``, kept the program from ever exiting. For
-        # the same reason each pool's first connection is made now, not in the background.
-        self._lock_pool = AsyncConnectionPool(
-            self._dsn,
-            min_size=1,
-            max_size=locks,
-            kwargs={"autocommit": True},
-            open=False,
-        )
-        wait = max(self._connect_timeout, 1.0)
-        await self._pool.open(wait=True, timeout=wait)
-        await self._lock_pool.open(wait=True, timeout=wait)
+        return await LoopConnections.open(self._dsn, data, locks, self._connect_timeout)
 
 
 def _require_driver(dsn: str) -> None:
@@ -322,26 +301,14 @@ async def _ensure_schema(conn: AsyncConnection[Any], where: str) -> None:
             )
 
 
-async def _getconn(
-    pool: AsyncConnectionPool[AsyncConnection[Any]],
-    remaining: float | None,
-    thread_id: str,
-    timeout: float | None,
-    connect_timeout: float,
+async def _take(
+    locks: LockConnections, remaining: float | None, thread_id: str, timeout: float | None
 ) -> AsyncConnection[Any]:
-    from psycopg_pool import PoolTimeout
-
-    stats = pool.get_stats()
-    full = stats.get("pool_size", 0) >= pool.max_size and not stats.get("pool_available", 0)
-    if remaining is not None and not full:  # a free connection, or room to open one
-        remaining = max(remaining, connect_timeout)
     try:
-        return await pool.getconn(timeout=1e9 if remaining is None else remaining)
-    except PoolTimeout:
-        if not full:
-            raise  # no connection could be opened in time: StoreUnavailableError
+        return await locks.take(remaining)
+    except TimeoutError:
         raise ThreadConflictError(
-            f"thread {thread_id!r} could not be locked within {timeout} s: all {pool.max_size} "
+            f"thread {thread_id!r} could not be locked within {timeout} s: all {locks.size} "
             f"lock connections of this store (max_locks) are held by runs on other threads; "
             "try again later, or give the store a larger max_locks (each is a connection "
             "to the server)"
@@ -367,27 +334,20 @@ async def _advisory_lock(
         raise
 
 
-async def _unlock(
-    pool: AsyncConnectionPool[AsyncConnection[Any]], conn: AsyncConnection[Any], key: str
-) -> None:
+async def _unlock(locks: LockConnections, conn: AsyncConnection[Any], key: str) -> None:
+    """Let go of the lock on ``key``; on any failure close the connection instead, which
+    lets go of it too (a cancelled unlock included: the run's task is ending)."""
     import psycopg
 
     try:
-        await asyncio.shield(conn.execute(sql.UNLOCK, (key,)))
+        await conn.execute(sql.UNLOCK, (key,))
     except psycopg.OperationalError:
-        if not conn.closed:
-            await _discard(pool, conn)
-            raise
-        await _discard(pool, conn)  # the session ended, and its locks with it: released
-        return
-    except BaseException:
-        await _discard(pool, conn)  # closing the session releases its locks
+        ended = conn.closed
+        await locks.discard(conn)
+        if ended:
+            return  # the session ended, and its locks with it: released
         raise
-    await pool.putconn(conn)
-
-
-async def _discard(
-    pool: AsyncConnectionPool[AsyncConnection[Any]], conn: AsyncConnection[Any]
-) -> None:
-    await conn.close()
-    await pool.putconn(conn)
+    except BaseException:
+        await locks.discard(conn)
+        raise
+    await locks.give_back(conn)
