@@ -25,7 +25,7 @@ PAGE = ROOT / "docs" / "serving.md"
 
 def _emulator_recipe() -> str:
     """The page's first ``my_agents.py`` (the one against the emulator)."""
-    blocks = re.findall(r"```python\n(.*?)```", PAGE.read_text(), re.S)
+    blocks: list[str] = re.findall(r"```python\n(.*?)```", PAGE.read_text(), re.S)
     found = [block for block in blocks if block.startswith("# my_agents.py (against the emulator)")]
     assert len(found) == 1, "docs/serving.md lost its emulator my_agents.py"
     return found[0]
