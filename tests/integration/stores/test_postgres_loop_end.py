@@ -11,16 +11,20 @@ find them "not open yet".
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
 
+from locus.core.errors import ConfigurationError
+from locus.stores import PostgresThreadStore
 from tests.integration.stores._private_pg import (
     PrivatePostgres,
     remove_private_postgres,
@@ -232,3 +236,21 @@ def test_a_store_serves_one_event_loop_after_another(postgres_dsn: str) -> None:
     out, err = _finish(_start(TWO_LOOPS, postgres_dsn), "two loops")
     assert out.splitlines() == ["8", "exited"], err[-2000:]
     assert err == "", err[-2000:]
+
+
+async def test_a_store_in_use_on_another_running_loop_is_refused(postgres_dsn: str) -> None:
+    store = PostgresThreadStore(postgres_dsn)
+    await store.load("t")  # its connections are this loop's now
+
+    async def load_there() -> str:
+        try:
+            await store.load("t")
+        except ConfigurationError as exc:
+            return str(exc)
+        return "loaded"
+
+    with ThreadPoolExecutor(1) as pool:
+        said = await asyncio.wrap_future(pool.submit(asyncio.run, load_there()))
+    assert "in use on another event loop" in said and "one store per loop" in said, said
+    assert await store.load("t") == []
+    await store.aclose()
