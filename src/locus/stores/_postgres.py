@@ -250,12 +250,13 @@ class PostgresThreadStore:
                 f"{self!r} is in use on another event loop (another thread's); a Postgres "
                 "store's connections belong to one loop at a time: make one store per loop"
             )
+        if conns is not None and not conns.closed:  # its loop was closed, tasks pending
+            conns.let_go()
         if self._opening[0] is not loop:  # (an asyncio.Lock belongs to one loop)
             self._opening = (loop, asyncio.Lock())
         async with self._opening[1]:
             conns = self._conns
             if conns is None or conns.closed or conns.loop is not loop:
-                # (connections of a loop closed without ending its tasks are let go of)
                 conns = await self._connect()
                 self._conns = conns
         return conns

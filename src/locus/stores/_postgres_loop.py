@@ -112,6 +112,12 @@ class LoopConnections:
         await asyncio.wait([self._watcher])
         await self._guard.aclose()
 
+    def let_go(self) -> None:
+        """Forget them: their loop was closed without ending its tasks (nothing can run
+        on it any more; their sockets close with the objects)."""
+        self.closed = True
+        _live.discard(self)
+
     async def sweep(self) -> None:
         """After a broken connection, drop the other dead ones, so a retry works."""
         if self.closed or asyncio.get_running_loop() is not self.loop:
