@@ -174,10 +174,10 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
 
 
 async def _close_stores(table: AgentTable, timeout: float) -> None:
-    """Close the agents' thread stores (each once), each within ``timeout`` seconds. A
-    PostgreSQL store left open could still be resetting a lock connection in its pool's
-    worker when the event loop ends, and that worker does not let the loop finish: the
-    process would never exit."""
+    """Close the agents' thread stores (each once), each within ``timeout`` seconds: their
+    connections are closed in order, while the loop still runs, rather than by the loop's
+    end (which a PostgreSQL store also survives, ``stores._postgres_loop``) or not at all
+    (a store of the user's own kind)."""
     stores = {}
     for name in table.names():
         store = getattr(table.get(name), "thread_store", None)
