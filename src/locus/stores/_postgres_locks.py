@@ -9,9 +9,13 @@ some, hit. Here a connection is made inline, in the task of the run that needs i
 cancelled run cancels its own connect), and nothing runs in the background.
 
 At most ``size`` connections exist at once (a run past them waits for one to be given
-back). Given-back connections are kept and reused newest first, so one left unused for
-``IDLE_SECONDS`` is closed the next time another is given back; one older than
-``LIFETIME_SECONDS`` is closed instead of reused, as psycopg_pool does.
+back). Given-back connections are kept and reused newest first, at most ``KEEP_IDLE`` of
+them: a burst of runs on many threads makes up to ``size`` connections, and with nothing
+in the background to close them later, keeping them all would hold that many server
+sessions per process for as long as traffic stays quiet (PostgreSQL's default
+``max_connections`` is 100). One left unused for ``IDLE_SECONDS`` is closed the next time
+another is given back; one older than ``LIFETIME_SECONDS`` is closed instead of reused,
+as psycopg_pool does.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["LockConnections"]
 
 IDLE_SECONDS = 600.0
+KEEP_IDLE = 8
+"""Given-back lock connections kept for reuse; the ones past it are closed at once."""
 LIFETIME_SECONDS = 3600.0
 
 
@@ -66,7 +72,9 @@ class LockConnections:
                 return
             now = time.monotonic()
             self._idle.append((self._made.get(id(conn), now), now, conn))
-            while self._idle and now - self._idle[0][1] > IDLE_SECONDS:
+            while self._idle and (
+                len(self._idle) > KEEP_IDLE or now - self._idle[0][1] > IDLE_SECONDS
+            ):
                 await self._close(self._idle.pop(0)[2])
         finally:
             self._slots.release()
