@@ -60,7 +60,7 @@ class OCISigningAuth(httpx.Auth):
         if response.status_code != 401:
             return
         self._skew = measure_skew(response, self.clock())
-        if self.refresh_after_401():
+        if self._retry_after_401(request.headers.get("authorization")):
             sign_request(request, self.current_signer(), now=self.clock())
             yield request
 
@@ -78,7 +78,7 @@ class OCISigningAuth(httpx.Auth):
         if response.status_code != 401:
             return
         self._skew = measure_skew(response, self.clock())
-        if self.refresh_after_401():
+        if self._retry_after_401(request.headers.get("authorization")):
             await self._sign_async(request)
             yield request
 
@@ -108,7 +108,7 @@ class OCISigningAuth(httpx.Auth):
         if response.status_code != 401:
             return False
         self._skew = measure_skew(response, self.clock())
-        if not self.refresh_after_401():
+        if not self._retry_after_401(request.headers.get("authorization")):
             return False
         await self._sign_plain_async(request)
         return True
@@ -129,6 +129,16 @@ class OCISigningAuth(httpx.Auth):
     def refresh_after_401(self) -> bool:
         """Reload credentials after a 401; True when a re-signed retry is worth it."""
         return False
+
+    def renewed_since(self, authorization: str | None) -> bool:
+        """Whether credentials newer than those that made ``authorization`` (the 401'd
+        attempt's header) are already in use, reloaded after another request's 401."""
+        return False
+
+    def _retry_after_401(self, authorization: str | None) -> bool:
+        """Whether to sign a 401'd attempt again: the credentials were reloaded now, or
+        since it was signed."""
+        return self.refresh_after_401() or self.renewed_since(authorization)
 
     def diagnosis(self) -> str | None:
         """A known local cause of a 401 (never secret), for the error's hint."""

@@ -3,21 +3,24 @@
 API keys and session tokens use our own signer (``_api_key_auth``,
 ``_session_token_auth``); principals use the ``oci`` SDK's signers (``principals``); a
 Generative AI API key is a bearer token (OpenAI-compatible API only). Keys are loaded
-once, when the flow is built. The session-token, principal and bearer flows are imported
+once, when the flow is built; after a 401 an API key's profile and key file are read
+again, to follow a rotated key. The session-token, principal and bearer flows are imported
 when one is built: an API key's model does not load them.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 import os
 from typing import TYPE_CHECKING
 
 import httpx
 
 from locus.core.errors import ConfigurationError, CredentialsError
-from locus.models.providers.oci._api_key_auth import ApiKeyAuth
+from locus.models.providers.oci._api_key_auth import ApiKey, ApiKeyAuth
 from locus.models.providers.oci._key_cache import cached_private_key
+from locus.models.providers.oci.config import load_profile
 from locus.models.providers.oci.signer import key_fingerprint
 
 if TYPE_CHECKING:
@@ -132,6 +135,18 @@ def _bearer_auth() -> BearerAuth:
 
 
 def _api_key_auth(profile: OCIProfile) -> ApiKeyAuth:
+    loaded = _api_key(profile)
+    return ApiKeyAuth(
+        loaded.key_id,
+        loaded.private_key,
+        fingerprint_mismatch=loaded.mismatch,
+        reload=functools.partial(_reload_api_key, profile.path, profile.name),
+        profile=profile.name,
+    )
+
+
+def _api_key(profile: OCIProfile) -> ApiKey:
+    """The key id and key ``profile`` names (the key file read, parsed once per content)."""
     if not profile.user and profile.security_token_file:
         raise CredentialsError(
             f"profile [{profile.name}] is a session-token profile (it has security_token_file "
@@ -140,8 +155,13 @@ def _api_key_auth(profile: OCIProfile) -> ApiKeyAuth:
     user, tenancy = profile.require("user"), profile.require("tenancy")
     fingerprint = profile.require("fingerprint")
     key = cached_private_key(profile.expand(profile.require("key_file")), profile.pass_phrase)
-    mismatch = _mismatch(fingerprint, key_fingerprint(key))
-    return ApiKeyAuth(f"{tenancy}/{user}/{fingerprint}", key, fingerprint_mismatch=mismatch)
+    actual = key_fingerprint(key)
+    return ApiKey(f"{tenancy}/{user}/{fingerprint}", key, actual, _mismatch(fingerprint, actual))
+
+
+def _reload_api_key(config_file: str, profile_name: str) -> ApiKey:
+    """``_api_key`` of the profile as its file says now (a rotated key is seen)."""
+    return _api_key(load_profile(config_file, profile_name))
 
 
 def _session_auth(profile: OCIProfile) -> SessionTokenAuth:

@@ -101,7 +101,7 @@ async def test_plain_signing_measures_the_skew_of_a_401(rsa_key: rsa.RSAPrivateK
     auth.plain_answered()
     assert abs(parsedate_to_datetime(request.headers["date"]).timestamp() - late) < 2
     signed = request.headers["authorization"]
-    # an API key is not re-read after a 401: nothing to sign again
+    # a key given directly (no profile to re-read) has nothing new after a 401
     assert not await auth.resign_plain(request, _Head(401, time.time()))
     assert request.headers["authorization"] == signed
     assert "10 minutes behind the server's" in (auth.diagnosis() or "")
