@@ -21,6 +21,7 @@ from typing import Any
 from locus.agent import RunEvent, RunFinished
 from locus.serve._agui_scope import Event, RunScope, event
 from locus.serve._convert import jsonable, pending_json
+from locus.serve._failures import client_message
 
 __all__ = ["AGUIEncoder"]
 
@@ -40,7 +41,7 @@ class AGUIEncoder:
     def encode(self, run_event: RunEvent) -> list[Event]:
         """The AG-UI events for one run event."""
         if isinstance(run_event, RunFinished):
-            return [*self._scope.close(), self.finished(run_event.result)]
+            return [*self._scope.close_steps(), self.finished(run_event.result)]
         return self._scope.encode(run_event)
 
     def finished(self, result: Any) -> Event:
@@ -66,9 +67,10 @@ class AGUIEncoder:
 
     def failed(self, exc: BaseException) -> list[Event]:
         """The events that end a failed run: open messages and sub-agents closed, then
-        ``RUN_ERROR``."""
-        closing = self._scope.fail_open(str(exc), type(exc).__name__)
-        return [*closing, event("RUN_ERROR", message=str(exc), code=type(exc).__name__)]
+        ``RUN_ERROR`` (a fault of the server's own named by its type only: ``_failures``)."""
+        message, code = client_message(exc), type(exc).__name__
+        closing = self._scope.fail_open(message, code)
+        return [*closing, event("RUN_ERROR", message=message, code=code)]
 
 
 def _interrupt(pending: Any, subagent_run_id: str | None) -> dict[str, Any]:

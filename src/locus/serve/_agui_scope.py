@@ -53,6 +53,8 @@ class RunScope:
         self._text_id: str | None = None
         self._reasoning_id: str | None = None
         self._last_message_id: str | None = None
+        self._steps: list[str] = []
+        """The steps (iterations) started and not finished yet, oldest first."""
         self._children: dict[str, RunScope] = {}
         self._suspended: list[tuple[str, str, RunScope, list[Any]]] = []
         """Sub-runs that paused: (calling call id, agent name, scope, their pending calls)."""
@@ -60,11 +62,35 @@ class RunScope:
     def encode(self, run_event: RunEvent) -> list[Event]:
         """The AG-UI events for one run event (``RunFinished`` is the owner's to map)."""
         handler = _HANDLERS.get(run_event.kind)
-        return [] if handler is None else handler(self, run_event)
+        if handler is None:
+            return []
+        return [*self._step_for(run_event), *handler(self, run_event)]
+
+    def _step_for(self, run_event: RunEvent) -> list[Event]:
+        """``STEP_STARTED`` for the iteration of ``run_event`` when no step of it is open: a
+        resumed run's events begin inside the iteration that paused (its first events are
+        that iteration's tool calls, then its end), whose ``STEP_STARTED`` went out in
+        the stream of the run that paused; every ``STEP_FINISHED`` follows its start."""
+        iteration = getattr(run_event, "iteration", None)
+        if not isinstance(iteration, int) or isinstance(run_event, IterationStarted):
+            return []
+        name = f"iteration {iteration}"
+        if name in self._steps:
+            return []
+        self._steps.append(name)
+        return [self._emit("STEP_STARTED", stepName=name)]
 
     def close(self) -> list[Event]:
         """Close the open text or reasoning message."""
         return self._close_text() + self._close_reasoning()
+
+    def close_steps(self) -> list[Event]:
+        """Close the open message and finish every step still open (a run that paused
+        ends inside its iteration), newest first: before the run's, or a sub-run's, end."""
+        out = self.close()
+        while self._steps:
+            out.append(self._emit("STEP_FINISHED", stepName=self._steps.pop()))
+        return out
 
     def fail_open(self, message: str, code: str) -> list[Event]:
         """End every sub-agent still running (innermost first) with ``SUBAGENT_ERROR``."""
@@ -92,11 +118,15 @@ class RunScope:
 
     def _iteration_started(self, run_event: IterationStarted) -> list[Event]:
         self._last_message_id = None
-        return [self._emit("STEP_STARTED", stepName=f"iteration {run_event.iteration}")]
+        name = f"iteration {run_event.iteration}"
+        self._steps.append(name)
+        return [self._emit("STEP_STARTED", stepName=name)]
 
     def _iteration_ended(self, run_event: IterationEnded) -> list[Event]:
-        step = self._emit("STEP_FINISHED", stepName=f"iteration {run_event.iteration}")
-        return [*self.close(), step]
+        name = f"iteration {run_event.iteration}"
+        if name in self._steps:  # (``_step_for`` opened it, if the stream had not)
+            self._steps.remove(name)
+        return [*self.close(), self._emit("STEP_FINISHED", stepName=name)]
 
     def _output(self, run_event: OutputDelta) -> list[Event]:
         return [self._emit("CUSTOM", name="output_delta", value=jsonable(run_event.output))]
@@ -177,7 +207,7 @@ class RunScope:
         else:
             fields = {"result": jsonable(result.output)}
         finished = event("SUBAGENT_FINISHED", subagentRunId=child.subagent_run_id, **fields)
-        return [*out, *child.close(), finished]
+        return [*out, *child.close_steps(), finished]
 
     def subagent_of(self, pending: Any) -> str | None:
         """The ``subagentRunId`` of the sub-run that asks for ``pending`` (a call of this

@@ -105,12 +105,74 @@ async def resumed(
     state: ServeState,
     run_state: object | None = None,
 ) -> AsyncIterator[RunEvent]:
-    """The events of a paused run resumed with the given decisions."""
+    """The events of a paused run resumed with the given decisions.
+
+    The agent emits no event for a call it was told to deny (it answers it with the
+    denial, which the model reads); so that a client sees every call of the paused turn
+    answered, each denied call of the run's own (not a sub-agent's) is shown here as a
+    ``ToolCallStarted`` and a ``ToolCallFinished`` carrying the agent's denial message,
+    just before the agent's first event: after the resume claimed the pause (a refused
+    resume shows nothing)."""
     if not callable(getattr(agent, "resume_stream", None)):
         raise BadRequest("this agent cannot resume runs (it has no approvals)")
     approvals = decisions(payloads)
+    paused = run_state if run_state is not None else await _stored_state(agent, thread_id)
     with state.run():
         events = agent.resume_stream(run_state, thread_id=thread_id, approvals=approvals)
+        shown = False
         async with aclosing(events):
             async for event in events:
+                if not shown:
+                    shown = True
+                    iteration = getattr(event, "iteration", None)
+                    for denial in _denials(paused, approvals, iteration):
+                        yield denial
                 yield event
+
+
+async def _stored_state(agent: Any, thread_id: str | None) -> Any:
+    """The paused ``RunState`` kept on ``thread_id`` (``None`` when none can be read; the
+    agent then says why it cannot resume)."""
+    get = getattr(agent.thread_store, "get_metadata", None)
+    if thread_id is None or get is None:
+        return None
+    from locus.agent import RunState
+    from locus.agent._pausing import PAUSED_KEY
+
+    stored = (await get(thread_id)).get(PAUSED_KEY)
+    if not isinstance(stored, dict) or stored.get("resumed"):
+        return None
+    try:
+        return RunState.load(stored)
+    except Exception:  # the agent reads it again, and says what is wrong with it
+        return None
+
+
+def _denials(paused: Any, approvals: dict[str, Any], iteration: int | None) -> list[RunEvent]:
+    """``ToolCallStarted``/``ToolCallFinished`` for each denied call of the run's own."""
+    if paused is None:
+        return []
+    from locus.agent import ToolCallFinished, ToolCallStarted
+    from locus.agent._pausing import _denied  # the denial the agent answers the call with
+    from locus.agent._state import Deny
+    from locus.core.messages import ToolCall
+
+    step = iteration if iteration is not None else int(paused.metrics.get("iterations", 0))
+    out: list[RunEvent] = []
+    for pending in paused.pending:
+        decision = approvals.get(pending.id)
+        if pending.path or not isinstance(decision, Deny):
+            continue
+        call = ToolCall(id=pending.id, name=pending.tool, arguments=dict(pending.arguments))
+        outcome = _denied(call, decision)
+        out.append(ToolCallStarted(call=call, iteration=step))
+        out.append(
+            ToolCallFinished(
+                call=call,
+                result=outcome.message,
+                error=outcome.error,
+                duration_ms=0.0,
+                iteration=step,
+            )
+        )
+    return out

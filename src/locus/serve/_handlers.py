@@ -18,7 +18,8 @@ from locus.serve._agents import is_structured
 from locus.serve._agui import AGUIEncoder
 from locus.serve._convert import BadRequest, error_status
 from locus.serve._expiry import maybe_sweep
-from locus.serve._openai import chat_chunks, completion_body, error_body, parse_chat
+from locus.serve._failures import log_failure
+from locus.serve._openai import ROUTE, chat_chunks, completion_body, error_body, parse_chat
 from locus.serve._runner import RunRequest, counted, drain
 from locus.serve._served import JSONAnswer, Served, error_response, read_json, refusal, served
 from locus.serve._stream import EventStream, done_unless_gone, sse
@@ -68,8 +69,18 @@ async def chat_completions(request: Request) -> Response:
         result = runner.result()
         run_id = await on_paused(result) if getattr(result, "pending", None) else ""
     except Exception as exc:
-        return JSONAnswer(error_body(exc), status_code=error_status(exc)[0])
+        return _failed(name, ROUTE, exc)
     return JSONAnswer(completion_body(name, result, structured, run_id))
+
+
+def _failed(name: str, route: str, exc: Exception) -> JSONAnswer:
+    """The answer to a run (or its resume) that failed before its stream began; logged."""
+    log_failure(name, route, exc)
+    return JSONAnswer(error_body(exc), status_code=error_status(exc)[0])
+
+
+def _route(request: Request) -> str:
+    return f"{request.method} {request.url.path}"
 
 
 OnPaused = Callable[[Any], Awaitable[str]]
@@ -115,19 +126,25 @@ async def run_agent(request: Request) -> Response:
                 _paused.check_decisions(pending, resume)
         except (BadRequest, LookupError, AlreadyResumedError) as exc:
             return _resume_refusal(exc)
+        except Exception as exc:  # the store failed: said by type, logged
+            return _failed(name, _route(request), exc)
         events = _approvals.resumed(agent, thread_id, resume, app.state)
     else:
         assert prompt is not None
         events = counted(agent, RunRequest(prompt, thread_id), app.state)
-    chunks = agui_events(encoder, events, _keeper(app, name, agent))
+    chunks = agui_events(encoder, events, _keeper(app, name, agent), (name, _route(request)))
     return EventStream(chunks, app.state)
 
 
 async def agui_events(
-    encoder: AGUIEncoder, events: AsyncIterator[RunEvent], on_paused: OnPaused
+    encoder: AGUIEncoder,
+    events: AsyncIterator[RunEvent],
+    on_paused: OnPaused,
+    where: tuple[str, str],
 ) -> AsyncIterator[bytes]:
     """The SSE body of an AG-UI run: ``RUN_STARTED`` ... ``RUN_FINISHED`` or ``RUN_ERROR``.
-    A paused run's ``RUN_FINISHED`` carries ``locus.runId``, its id for the approvals route."""
+    A paused run's ``RUN_FINISHED`` carries ``locus.runId``, its id for the approvals route.
+    ``where``: the agent's name and the route, for the log line of a failed run."""
     for item in encoder.started():
         yield _frame(item)
     try:
@@ -138,6 +155,7 @@ async def agui_events(
             for item in items:
                 yield _frame(item)
     except Exception as exc:  # the run failed after the stream began: RUN_ERROR ends it
+        log_failure(*where, exc)
         for item in encoder.failed(exc):
             yield _frame(item)
 
@@ -174,6 +192,8 @@ async def resume_run(request: Request) -> Response:
         _paused.check_decisions([p.id for p in record.state.pending], payloads)
     except (BadRequest, LookupError, AlreadyResumedError) as exc:
         return _resume_refusal(exc)
+    except Exception as exc:  # the store failed: said by type, logged
+        return _failed(name, _route(request), exc)
     finally:  # (after ``find``, which says 410 for the run it expires itself)
         await _sweep(app)
     app.state.paused.pop(run_id, None)  # (held in memory: this process resumes it now)
@@ -183,4 +203,5 @@ async def resume_run(request: Request) -> Response:
         events = _paused.forgetting(agent, record, events, app.clock)
     encoder = AGUIEncoder(thread_id or run_id, f"run-{new_id()}", structured=is_structured(agent))
     on_paused = _keeper(app, name, agent, own_thread=record.own_thread)
-    return EventStream(agui_events(encoder, events, on_paused), app.state)
+    chunks = agui_events(encoder, events, on_paused, (name, _route(request)))
+    return EventStream(chunks, app.state)

@@ -27,6 +27,7 @@ from locus.serve._convert import (
     strict_json,
     user_message,
 )
+from locus.serve._failures import client_message, log_failure
 from locus.serve._runner import RunRequest
 from locus.serve._stream import sse
 
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 DONE = b"data: [DONE]\n\n"
+ROUTE = "POST /v1/chat/completions"
 
 
 def parse_chat(body: Any) -> tuple[str, RunRequest, bool, bool]:
@@ -268,6 +270,7 @@ async def chat_chunks(
         assert result is not None
         run_id = await on_paused(result) if getattr(result, "pending", None) else ""
     except Exception as exc:  # the run failed after the stream began: say so, then end
+        log_failure(name, ROUTE, exc)
         yield first + sse(json.dumps(error_body(exc))) + DONE
         return
     yield first + _ending(chunks, result, structured, include_usage, run_id)
@@ -290,9 +293,11 @@ def _ending(
 
 
 def error_body(exc: BaseException, code: str | None = None) -> dict[str, Any]:
-    """An OpenAI-style error object for ``exc``."""
+    """An OpenAI-style error object for ``exc`` (a fault of the server's own named by its
+    type only: ``_failures``)."""
     _, kind = error_status(exc)
-    return {"error": {"message": str(exc), "type": kind, "code": code or type(exc).__name__}}
+    message = client_message(exc)
+    return {"error": {"message": message, "type": kind, "code": code or type(exc).__name__}}
 
 
 def models_body(names: list[str]) -> dict[str, Any]:
