@@ -12,6 +12,7 @@ connections belong to an event loop and close when it ends (``_postgres_loop``).
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -208,11 +209,12 @@ class PostgresThreadStore:
 
     @asynccontextmanager
     async def _translated(self, action: str) -> AsyncIterator[None]:
-        import psycopg
-
         try:
             yield
-        except psycopg.Error as exc:
+        except Exception as exc:
+            psycopg = sys.modules.get("psycopg")  # (not imported here: see _import_driver)
+            if psycopg is None or not isinstance(exc, psycopg.Error):
+                raise
             error = translate(exc, self._dsn, action)
             if isinstance(error, StoreUnavailableError):
                 await self._sweep()
@@ -262,6 +264,8 @@ class PostgresThreadStore:
         return conns
 
     async def _connect(self) -> LoopConnections:
+        if "psycopg_pool" not in sys.modules:  # about 0.1 s of imports: not on the loop
+            await asyncio.to_thread(_import_driver)
         import psycopg
 
         first = await psycopg.AsyncConnection.connect(
@@ -274,11 +278,14 @@ class PostgresThreadStore:
 
 
 def _require_driver(dsn: str) -> None:
-    try:
-        import psycopg  # noqa: F401
-        import psycopg_pool  # noqa: F401
-    except ImportError as exc:
-        raise ConfigurationError(f"{_INSTALL} (for {mask(dsn)}; {exc})") from exc
+    """Refuse a store whose driver is not installed, without importing it yet (a store is
+    often made inside a running loop; ``_import_driver`` imports it off the loop)."""
+    from importlib.util import find_spec
+
+    for name in ("psycopg", "psycopg_pool"):
+        if find_spec(name) is None:
+            missing = ModuleNotFoundError(f"No module named {name!r}", name=name)
+            raise ConfigurationError(f"{_INSTALL} (for {mask(dsn)}; {missing})") from missing
 
 
 async def _ensure_schema(conn: AsyncConnection[Any], where: str) -> None:
@@ -352,3 +359,14 @@ async def _unlock(locks: LockConnections, conn: AsyncConnection[Any], key: str) 
         await locks.discard(conn)
         raise
     await locks.give_back(conn)
+
+
+def _import_driver() -> None:
+    """Import psycopg and psycopg_pool (in a worker thread: the first use of a store would
+    otherwise hold its event loop for the length of the imports, about 0.1 s)."""
+    try:
+        import psycopg
+        import psycopg_pool
+    except ImportError as exc:  # installed but broken (``_require_driver`` found them)
+        raise ConfigurationError(f"{_INSTALL} ({exc})") from exc
+    del psycopg, psycopg_pool
