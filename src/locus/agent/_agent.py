@@ -1,6 +1,7 @@
 """``Agent``: a model, tools and a system prompt, run as a loop until the model answers.
 
-``run()``/``stream()`` yield typed events; ``arun()`` drains ``run()``; ``run_sync()``
+``run()``/``stream()`` yield typed events; ``arun()`` drains the same run, one whose
+events no caller reads (a broken model stream is retried: ``_unwatched``); ``run_sync()``
 wraps ``arun()`` for synchronous code. There is one loop (``locus.agent._run``).
 
 Errors: problems with a tool call (unknown tool, invalid or non-JSON arguments,
@@ -242,10 +243,16 @@ class Agent(Resumable, SubAgents, Overridable, Generic[OutputT]):
     async def arun(
         self, prompt: Prompt, *, output_type: Any = None, **options: Unpack[RunOptions]
     ) -> AgentResult[Any]:
-        """Run to the end and return the result (raises the run's typed error on failure)."""
+        """Run to the end and return the result (raises the run's typed error on failure).
+
+        No caller reads this run's events, so a model stream that breaks midway is sent
+        again within the model's retry budget, as ``complete()`` does (``run()`` cannot:
+        its caller has seen the text)."""
         # drain()'s loop, written out: awaiting drain() would keep a second coroutine per run
         # in flight (some 230 bytes while the run waits on its model)
-        events = self.run(prompt, output_type=output_type, **options)
+        request = self._request(prompt, output_type, options)
+        request.watched = False
+        events = AgentRun(self._run_config(), request).events()
         result: AgentResult[Any] | None = None
         try:
             async for event in events:

@@ -84,3 +84,7 @@ class RunRequest:
     """This run's token budget (``None``: the agent's ``max_run_tokens``)."""
     documents: tuple[dict[str, Any], ...] | None = None
     """The documents each of the run's model calls is grounded on (``documents=``)."""
+    watched: bool = True
+    """Whether a caller reads the run's events as they come (``run``/``stream``); false
+    for ``arun``/``resume``, which only drain them: a model stream that broke after some
+    deltas is then retried (``_unwatched``), since nobody saw them."""

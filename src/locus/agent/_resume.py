@@ -47,6 +47,29 @@ class Resumable:
         max_run_tokens: int | None = None,
     ) -> AsyncGenerator[RunEvent, None]:
         """Resume a paused run and yield its events (see ``resume``)."""
+        return self._resume_events(
+            state,
+            thread_id=thread_id,
+            approvals=approvals,
+            deps=deps,
+            hooks=hooks,
+            timeout=timeout,
+            max_run_tokens=max_run_tokens,
+            watched=True,
+        )
+
+    def _resume_events(
+        self,
+        state: RunState | None,
+        *,
+        thread_id: str | None,
+        approvals: Mapping[str, Approval] | None,
+        deps: Any,
+        hooks: Sequence[object] | None,
+        timeout: float | None,
+        max_run_tokens: int | None,
+        watched: bool,
+    ) -> AsyncGenerator[RunEvent, None]:
         from locus.agent._run import AgentRun, RunRequest
         from locus.agent._state import RunState
 
@@ -70,6 +93,7 @@ class Resumable:
             resume=True,
             approvals=dict(approvals or {}),
             max_run_tokens=max_run_tokens,
+            watched=watched,
         )
         return AgentRun(self._run_config(), request).events()
 
@@ -113,7 +137,7 @@ class Resumable:
         """
         from locus.agent._agent import drain
 
-        events = self.resume_stream(
+        events = self._resume_events(
             state,
             thread_id=thread_id,
             approvals=approvals,
@@ -121,6 +145,7 @@ class Resumable:
             hooks=hooks,
             timeout=timeout,
             max_run_tokens=max_run_tokens,
+            watched=False,  # drained: a broken model stream is retried, as in arun
         )
         return await drain(events)
 

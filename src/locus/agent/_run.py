@@ -30,6 +30,7 @@ from locus.agent._result import check_token_budget as check_budget
 from locus.agent._step import Step, close_events
 from locus.agent._threads import thread_lock
 from locus.agent._turns import answer_open_calls
+from locus.agent._unwatched import final_event, no_final_event
 from locus.core._headers import model_headers
 from locus.core.errors import RunCancelledError, RunTimeoutError, StreamError
 from locus.core.messages import Message
@@ -244,7 +245,8 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         self._next = self._think
 
     async def _think(self) -> AsyncGenerator[ev.RunEvent, None]:
-        """Stream one model call; text and reasoning deltas flow out as they arrive."""
+        """Stream one model call; text and reasoning deltas flow out as they arrive (in a
+        run no caller reads, only the final event is taken: ``_unwatched``)."""
         budget = self.request.max_run_tokens or self.config.max_run_tokens
         check_budget(self.usage, budget, self._summary)  # spent: no model call
         self.metrics.iterations += 1
@@ -257,15 +259,15 @@ class AgentRun(ToolSteps, PauseSteps, OutputSteps):
         held = self.hooks is not None and self.hooks.holds_text  # shown after the hooks
         self.begin_output_text()
         try:
+            if not self.request.watched:  # no caller reads deltas; a broken stream is retried
+                final = await final_event(stream, None if self._deadline is None else self._wait)
             while final is None:
                 step = stream.__anext__()
                 try:
                     # no deadline: await the event directly (one coroutine less per event)
                     event = await (step if self._deadline is None else self._wait(step))
                 except StopAsyncIteration:
-                    raise StreamError(
-                        "the model's stream ended without a final (done) event"
-                    ) from None
+                    raise no_final_event() from None
                 if (
                     event.content
                     and not held

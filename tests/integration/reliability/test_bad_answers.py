@@ -109,8 +109,22 @@ async def test_a_stream_that_ends_with_no_finish_event(oci_model: OCIModelFactor
     async with CannedServer(sse(text("Hel"), text("lo")), content_type=STREAM) as server:
         agent = Agent(oci_model(service_endpoint=server.url))
         with pytest.raises(StreamError, match="ended before the model finished") as info:
-            await agent.arun("hi")
+            async for _ in agent.run("hi"):
+                pass
     assert server.requests == 1  # events had reached the caller: never retried
+    result = info.value.result
+    assert result.stop_reason == "error" and result.metrics.model_calls == 1
+
+
+async def test_a_stream_with_no_finish_event_in_arun_is_retried_then_fails(
+    oci_model: OCIModelFactory,
+) -> None:
+    """No caller reads arun's deltas: the call is sent again while the budget lasts."""
+    async with CannedServer(sse(text("Hel"), text("lo")), content_type=STREAM) as server:
+        agent = Agent(oci_model(service_endpoint=server.url))  # two retries
+        with pytest.raises(StreamError, match="ended before the model finished") as info:
+            await agent.arun("hi")
+    assert server.requests == 3
     result = info.value.result
     assert result.stop_reason == "error" and result.metrics.model_calls == 1
 

@@ -3,9 +3,10 @@
 One lazily created ``httpx.AsyncClient`` per model (per event loop), request bodies
 encoded once per call by the codec (each message's JSON text kept between calls),
 headers and auth from the connection, retries through ``_send.send``, streams read as
-JSON events and retried only before their first event reaches the caller (never turned
-into a ``complete()``), text tool calls parsed when configured, and a sync wrapper on
-the shared background loop.
+JSON events and retried only before their first event reaches the caller, or at any
+point when no one reads them (``_streaming.unwatched``: an agent's ``arun``); never
+turned into a ``complete()``. Text tool calls parsed when configured, and a sync
+wrapper on the shared background loop.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from locus.models.http._settings import (
     keyword_names,
 )
 from locus.models.http._sse_reader import JsonEventReader
-from locus.models.http._streaming import StreamRead, require_event_stream
+from locus.models.http._streaming import StreamRead, require_event_stream, unwatched
 from locus.models.http._tls import shared_ssl_context
 from locus.models.http._wire_log import log_answer, log_request, wire_logged
 
@@ -186,7 +187,12 @@ class HTTPChatModel:
     async def stream(
         self, messages: Sequence[Message], tools: Sequence[Any] | None = None, **kwargs: Any
     ) -> AsyncIterator[StreamEvent]:
-        """Stream the answer: text/reasoning deltas, then one ``done=True`` event."""
+        """Stream the answer: text/reasoning deltas, then one ``done=True`` event.
+
+        A stream that breaks (``StreamError``) is sent again within the call's retry
+        budget if none of its events was yielded yet, or, when ``_streaming.unwatched``
+        is set, whatever was yielded (its reader shows no one the events and takes only
+        the final one, which holds the whole answer of the last attempt)."""
         call = await self._prepare(messages, tools, kwargs, stream=True)
         budget = RetryBudget(self.retry)
         while True:
@@ -207,10 +213,11 @@ class HTTPChatModel:
                         yield event
                 return
             except StreamError:
-                delay = None if shown else budget.next_delay()
+                # shown events cannot be taken back, unless no one reads them (``unwatched``)
+                delay = None if shown and not unwatched.get() else budget.next_delay()
                 if delay is None:
                     raise
-                logger.debug("stream broke before its first event; retrying in %.2f s", delay)
+                logger.debug("stream broke (events shown: %s); retrying in %.2f s", shown, delay)
             finally:
                 await reader.aclose()
             await budget.wait(delay)

@@ -1,9 +1,11 @@
 """One streamed answer read to its end: JSON events through the codec's decoder and the
-text tool-call parser, a short wait for a trailing usage event, and the final event."""
+text tool-call parser, a short wait for a trailing usage event, and the final event; and
+``unwatched``, which lets a stream whose events no one shows be retried like a whole answer."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from locus.core.errors import StreamError
@@ -16,7 +18,16 @@ from locus.models.http._wire_log import log_event, wire_logged
 if TYPE_CHECKING:  # (made by a model that parses text tool calls: HTTPChatModel)
     from locus.models.http._textcalls import StreamTextCalls
 
-__all__ = ["StreamRead", "require_event_stream", "stream_events"]
+__all__ = ["StreamRead", "require_event_stream", "stream_events", "unwatched"]
+
+unwatched: ContextVar[bool] = ContextVar("locus_unwatched_stream", default=False)
+"""Whether the stream being read reaches no one as it comes: set by an agent run whose
+events no caller reads (``arun``, ``run_sync``, ``resume``) while it takes a model call's
+answer from the final event alone. A stream that breaks after some events then did not
+show them to anyone, so ``HTTPChatModel.stream`` retries it within the call's retry
+budget, as ``complete()`` retries a whole answer cut short; otherwise a stream is retried
+only before its first event (a retry would show text again). Read once per broken stream,
+never per event."""
 
 
 _MAIN, _GRACE, _END = "main", "grace", "end"  # a StreamRead's phases
