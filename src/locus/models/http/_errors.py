@@ -8,6 +8,8 @@ or plain text, plus ``opc-request-id`` and ``Retry-After``.
 from __future__ import annotations
 
 import math
+import socket
+import ssl
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -53,7 +55,68 @@ def transport_error(
             f"whole body arrived ({kind}: {exc})"
         )
         return ConnectError(text, endpoint=endpoint)
-    return ConnectError(f"connection failed ({kind}: {exc}) calling {endpoint}", endpoint=endpoint)
+    return ConnectError(
+        f"connection failed ({kind}: {exc}) calling {endpoint}",
+        endpoint=endpoint,
+        hint=_connection_hint(exc, endpoint),
+    )
+
+
+_WHERE_FROM = (
+    "check the host and port, and that this machine can reach them (network, VPN, firewall, "
+    "HTTPS_PROXY/NO_PROXY); an OCI model's endpoint comes from its region (or its DAC "
+    "endpoint OCID's) unless service_endpoint= gives it"
+)
+
+
+def _connection_hint(exc: httpx.HTTPError, endpoint: str) -> str | None:
+    """What to check when no connection could be made (the cause read from the chain of
+    ``exc``: DNS, refused, TLS); ``None`` for the other failures."""
+    if isinstance(exc, httpx.ProxyError):
+        return (
+            "the proxy failed or refused the connection: check HTTPS_PROXY / ALL_PROXY, "
+            "and NO_PROXY for hosts to reach directly"
+        )
+    if not isinstance(exc, httpx.ConnectError):
+        return None
+    where = _host_and_port(endpoint)
+    cause = _os_cause(exc)
+    if isinstance(cause, socket.gaierror):
+        host = where.rsplit(":", 1)[0]
+        return f"the host name {host} could not be resolved (DNS): {_WHERE_FROM}"
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return (
+            f"the certificate of {where} could not be verified: check the host name; a proxy "
+            "that inspects TLS needs its CA certificate in SSL_CERT_FILE"
+        )
+    if isinstance(cause, ssl.SSLError):
+        return (
+            f"the TLS handshake with {where} failed: check that the port speaks TLS "
+            "(https:// or http:// in the endpoint); " + _WHERE_FROM
+        )
+    if isinstance(cause, ConnectionRefusedError):
+        return f"nothing accepted the connection at {where}: {_WHERE_FROM}"
+    return f"no connection could be made to {where}: {_WHERE_FROM}"
+
+
+def _host_and_port(endpoint: str) -> str:
+    try:
+        url = httpx.URL(endpoint)
+    except httpx.InvalidURL:
+        return endpoint
+    port = url.port or {"https": 443, "http": 80}.get(url.scheme)
+    return f"{url.host}:{port}" if port else url.host or endpoint
+
+
+def _os_cause(exc: BaseException) -> BaseException | None:
+    """The first DNS, TLS or refused-connection error among the causes of ``exc``."""
+    seen = 0
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and seen < 10:
+        if isinstance(cause, socket.gaierror | ssl.SSLError | ConnectionRefusedError):
+            return cause
+        cause, seen = cause.__cause__ or cause.__context__, seen + 1
+    return None
 
 
 def stream_error(exc: httpx.HTTPError, endpoint: str) -> StreamError:

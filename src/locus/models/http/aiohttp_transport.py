@@ -351,12 +351,30 @@ def mapped_error(exc: Exception, *, sending: bool = False) -> Exception:
     if not isinstance(exc, aio.ClientError | TimeoutError):
         return exc
     kind = _httpx_error_class(exc, sending, aio)
-    return kind(_SSL_SETTING.sub("", str(exc)) or type(exc).__name__)
+    return kind(_text(exc, aio) or type(exc).__name__)
+
+
+def _text(exc: Exception, aio: Any) -> str:
+    """``exc``'s text without aiohttp's internals: its TLS setting, and the "400" of its
+    HTTP parser's errors (no status the server sent: an answer it could not read)."""
+    if type(exc) is aio.ClientResponseError and isinstance(
+        exc.__cause__, aio.http_exceptions.HttpProcessingError
+    ):
+        # a malformed status line or header: "400, message='Bad status line...', url=..."
+        found = " ".join(str(getattr(exc, "message", "")).split())
+        return f"the answer's status line or headers could not be parsed: {found}"
+    text = _SSL_SETTING.sub("", str(exc))
+    return _PARSER_ERROR.sub(r"\g<name>: \g<message>", text)
 
 
 _SSL_SETTING = re.compile(r" ssl:(?:<[^<>]*>|default|True|False|None)")
 """The TLS setting aiohttp puts in a connection error's text ("ssl:<ssl.SSLContext object
 at 0x7f...>"): noise to a reader, who has the URL's scheme."""
+
+_PARSER_ERROR = re.compile(r"<(?P<name>\w+): \d{3}, message=(?P<q>['\"])(?P<message>.*?)(?P=q)>")
+"""The repr of an aiohttp HTTP-parser error in a text ("Response payload is not completed:
+<TransferEncodingError: 400, message='Not enough data...'>"): its 400 is the parser's own
+code, never an HTTP status, so only the error's name and message are kept."""
 
 
 def _httpx_error_class(exc: Exception, sending: bool, aio: Any) -> type[httpx.TransportError]:
