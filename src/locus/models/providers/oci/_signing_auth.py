@@ -14,11 +14,12 @@ saves.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, Callable, Generator
+from collections.abc import AsyncGenerator, Callable, Generator, MutableMapping
 
 import httpx
 
 from locus.models.http._plain import PlainRequest, ResponseHead
+from locus.models.providers.oci._ids import new_request_id
 from locus.models.providers.oci._request_signature import (
     apply_plain_signature,
     apply_signature,
@@ -61,6 +62,7 @@ class OCISigningAuth(httpx.Auth):
             return
         self._skew = measure_skew(response, self.clock())
         if self._retry_after_401(request.headers.get("authorization")):
+            _new_attempt(request.headers)
             sign_request(request, self.current_signer(), now=self.clock())
             yield request
 
@@ -79,6 +81,7 @@ class OCISigningAuth(httpx.Auth):
             return
         self._skew = measure_skew(response, self.clock())
         if self._retry_after_401(request.headers.get("authorization")):
+            _new_attempt(request.headers)
             await self._sign_async(request)
             yield request
 
@@ -110,6 +113,7 @@ class OCISigningAuth(httpx.Auth):
         self._skew = measure_skew(response, self.clock())
         if not self._retry_after_401(request.headers.get("authorization")):
             return False
+        _new_attempt(request.headers)
         await self._sign_plain_async(request)
         return True
 
@@ -147,3 +151,10 @@ class OCISigningAuth(httpx.Auth):
     def known_cause(self) -> str | None:
         """A cause of a 401 this kind of credentials can tell locally."""
         return None
+
+
+def _new_attempt(headers: MutableMapping[str, str]) -> None:
+    """A request sent again after a 401 is a new attempt: a new ``opc-request-id``, as on
+    every attempt (wire-spec: the service's logs tell the attempts apart)."""
+    if "opc-request-id" in headers:
+        headers["opc-request-id"] = new_request_id()

@@ -194,3 +194,37 @@ def test_the_switch_is_logged_without_secrets(
 def test_a_key_given_directly_is_not_reloaded(old_key: rsa.RSAPrivateKey) -> None:
     auth = ApiKeyAuth("t/u/f", old_key, fingerprint_mismatch=None)
     assert not auth.refresh_after_401()
+
+
+def test_the_attempt_signed_again_has_a_new_request_id(
+    tmp_path: Path, old_key: rsa.RSAPrivateKey, new_key: rsa.RSAPrivateKey
+) -> None:
+    """The wire-spec: a new opc-request-id on every attempt, the one after a 401 included."""
+    auth = _auth(_config(tmp_path, old_key, name="key.pem", passphrase=False))
+    server = _Server(trusted=new_key)
+    ids: list[str] = []
+
+    def recording(request: httpx.Request) -> httpx.Response:
+        ids.append(request.headers["opc-request-id"])
+        return server(request)
+
+    _config(tmp_path, new_key, name="key2.pem", passphrase=False)
+    with httpx.Client(transport=httpx.MockTransport(recording), auth=auth) as client:
+        headers = {"opc-request-id": "A" * 32}
+        assert client.post("https://h.example/x", content=b"{}", headers=headers).status_code == 200
+    assert len(ids) == 2 and ids[0] == "A" * 32
+    assert re.fullmatch(r"[0-9A-F]{32}", ids[1]) and ids[1] != ids[0]
+
+
+async def test_a_plain_request_signed_again_has_a_new_request_id(
+    tmp_path: Path, old_key: rsa.RSAPrivateKey, new_key: rsa.RSAPrivateKey
+) -> None:
+    auth = _auth(_config(tmp_path, old_key, name="key.pem", passphrase=False))
+    request = _plain()
+    request.headers["opc-request-id"] = "B" * 32
+    await auth.sign_plain(request)
+    auth.plain_answered()
+    _config(tmp_path, new_key, name="key2.pem", passphrase=False)
+    assert await auth.resign_plain(request, _Head())
+    assert re.fullmatch(r"[0-9A-F]{32}", request.headers["opc-request-id"])
+    assert request.headers["opc-request-id"] != "B" * 32
