@@ -53,7 +53,7 @@ async def chat_completions(request: Request) -> Response:
     except LookupError as exc:
         return error_response(404, str(exc), "invalid_request_error", "model_not_found")
     structured = is_structured(agent)
-    events = counted(agent, run, app.state)
+    events = counted(agent, run, app.state, served_as=name)
     on_paused = _keeper(app, name, agent)
     if stream:
         chunks = chat_chunks(
@@ -131,7 +131,7 @@ async def run_agent(request: Request) -> Response:
         events = _approvals.resumed(agent, thread_id, resume, app.state)
     else:
         assert prompt is not None
-        events = counted(agent, RunRequest(prompt, thread_id), app.state)
+        events = counted(agent, RunRequest(prompt, thread_id), app.state, served_as=name)
     chunks = agui_events(encoder, events, _keeper(app, name, agent), (name, _route(request)))
     return EventStream(chunks, app.state)
 

@@ -49,7 +49,9 @@ __all__ = [
     "find",
     "forgetting",
     "on_thread",
+    "paused_conflict",
     "register",
+    "thread_run_id",
 ]
 
 PARKED_AT_KEY = "locus.parked_at"
@@ -269,6 +271,39 @@ async def _forget(store: Any, thread_id: str, pause_id: str, clock: Callable[[],
         return
     except Exception as exc:  # the answer was sent; the thread stays, said in the log
         log.warning("could not delete or re-park the resumed run's thread %r: %s", thread_id, exc)
+
+
+def thread_run_id(name: str, thread_id: str, stored: Any) -> str | None:
+    """The run id of the run paused on ``thread_id`` (``stored``: its ``PAUSED_KEY``
+    metadata) for the approvals route of agent ``name``; ``None`` when nothing waits."""
+    if not isinstance(stored, dict) or stored.get("resumed") or not stored.get("id"):
+        return None
+    kind = "c" if thread_id.startswith(OWN_PREFIX) else "t"
+    return _run_id(kind, name, thread_id, str(stored["id"]))
+
+
+async def paused_conflict(name: str, agent: Any, thread_id: str) -> ThreadConflictError | None:
+    """The 409 for a new prompt on ``thread_id`` while a run waits there for approval,
+    naming the HTTP ways to finish or drop it (the agent's own error names Python
+    calls); ``None`` when no run waits there (another conflict: the agent's error)."""
+    get = getattr(agent.thread_store, "get_metadata", None)
+    if get is None:
+        return None
+    stored = (await get(thread_id)).get(PAUSED_KEY)
+    run_id = thread_run_id(name, thread_id, stored)
+    if run_id is None:
+        return None
+    pending = stored.get("pending") if isinstance(stored, dict) else None
+    calls = ", ".join(
+        f"{p.get('tool')} ({p.get('id')})" for p in pending or () if isinstance(p, dict)
+    )
+    return ThreadConflictError(
+        f"thread {thread_id!r} has a run waiting for approval of {calls}; approve or deny "
+        f"its calls first: POST /v1/agents/{name}/runs/{run_id}/approvals with "
+        '{"approvals": {"<call id>": {"approved": true}}}, or an AG-UI run on the thread '
+        "with 'resume' entries; or drop the thread (its messages and the paused run) with "
+        f"DELETE /v1/threads/{thread_id}?agent={name}"
+    )
 
 
 def _holds_metadata(store: Any) -> bool:

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from locus.core.errors import ConfigurationError
 from locus.serve._convert import message_json
-from locus.serve._paused import PAUSED_KEY
+from locus.serve._paused import PAUSED_KEY, thread_run_id
 from locus.serve._served import JSONAnswer, error_response, served
 
 __all__ = ["delete_thread", "get_thread", "list_threads"]
@@ -39,12 +39,13 @@ async def get_thread(request: Request) -> Response:
     messages = await store.load(thread_id)
     metadata = await _metadata(store, thread_id)
     if not messages and not metadata:
-        return error_response(404, f"no thread {thread_id!r} in {name!r}'s store", "not_found")
+        message = f"no thread {thread_id!r} in the thread store of agent {name!r}"
+        return error_response(404, message, "not_found")
     body: dict[str, Any] = {
         "id": thread_id,
         "agent": name,
         "messages": [message_json(m) for m in messages],
-        "pending": _pending(metadata),
+        "pending": _pending(name, thread_id, metadata),
     }
     return JSONAnswer(body)
 
@@ -54,12 +55,16 @@ async def _metadata(store: Any, thread_id: str) -> dict[str, Any]:
     return dict(await get(thread_id)) if get is not None else {}
 
 
-def _pending(metadata: dict[str, Any]) -> list[dict[str, Any]]:
+def _pending(name: str, thread_id: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    """The calls the run paused on the thread waits for, each with ``run_id``: the id of
+    that run for ``POST /v1/agents/{name}/runs/{run_id}/approvals``."""
     paused = metadata.get(PAUSED_KEY)
     if not isinstance(paused, dict) or paused.get("resumed"):
         return []
     calls = paused.get("pending")
-    return [c for c in calls if isinstance(c, dict)] if isinstance(calls, list) else []
+    found = [c for c in calls if isinstance(c, dict)] if isinstance(calls, list) else []
+    run_id = thread_run_id(name, thread_id, paused)
+    return [{**c, "run_id": run_id} if run_id else c for c in found]
 
 
 async def delete_thread(request: Request) -> Response:
@@ -70,7 +75,9 @@ async def delete_thread(request: Request) -> Response:
     name, store = found
     delete = getattr(store, "delete", None)
     if delete is None:
-        return error_response(501, f"{name!r}'s thread store cannot delete threads", "unsupported")
+        return error_response(
+            501, f"the thread store of agent {name!r} cannot delete threads", "unsupported"
+        )
     await delete(request.path_params["thread_id"])
     return Response(status_code=204)
 
@@ -86,7 +93,9 @@ async def list_threads(request: Request) -> Response:
     query = request.query_params
     paging, listing = getattr(store, "page_threads", None), getattr(store, "list_threads", None)
     if paging is None and listing is None:
-        return error_response(501, f"{name!r}'s thread store cannot list threads", "unsupported")
+        return error_response(
+            501, f"the thread store of agent {name!r} cannot list threads", "unsupported"
+        )
     limit = _limit(query.get("limit", "100"))
     if limit is None:
         message = "'limit' must be a positive integer (at most 1000 are listed)"
@@ -99,7 +108,10 @@ async def list_threads(request: Request) -> Response:
     if paging is None:
         assert listing is not None
         if cursor is not None or order == "oldest":
-            message = f"{name!r}'s thread store lists threads but cannot page nor list oldest first"
+            message = (
+                f"the thread store of agent {name!r} lists threads but cannot page nor "
+                "list oldest first"
+            )
             return error_response(501, message, "unsupported")
         ids, next_cursor = await listing(limit=limit, prefix=prefix), None
     else:

@@ -58,9 +58,11 @@ async def test_a_paused_run_finishes_with_an_interrupt_and_resumes_by_thread(
     assert interrupt.metadata == {"tool": "delete_file", "arguments": {"path": "/tmp/x"}}
     assert ran == []
     thread = (await http.get("/v1/threads/t1")).json()
+    run_id = events[-1].model_extra["locus"]["runId"] if events[-1].model_extra else None
     assert thread["pending"] == [
-        {"id": "call-9", "tool": "delete_file", "arguments": {"path": "/tmp/x"}}
+        {"id": "call-9", "tool": "delete_file", "arguments": {"path": "/tmp/x"}, "run_id": run_id}
     ]
+    assert run_id is not None and run_id.startswith("run.t.ops.")
 
     resume = {
         "threadId": "t1",
