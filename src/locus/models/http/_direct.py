@@ -23,10 +23,11 @@ from typing import cast
 
 import httpx
 
+from locus.models.http._aiohttp_errors import mapped_error, raise_mapped
 from locus.models.http._answer import AiohttpAnswer
 from locus.models.http._client import ModelClient
 from locus.models.http._plain import PlainAuth, PlainRequest
-from locus.models.http.aiohttp_transport import AiohttpTransport, mapped_error, raise_mapped
+from locus.models.http.aiohttp_transport import AiohttpTransport
 
 __all__ = ["attempt", "direct_transport", "open_direct"]
 

@@ -20,9 +20,10 @@ from aiohttp.client_reqrep import ConnectionKey
 
 from locus.core.errors import ConnectError, StreamError
 from locus.core.messages import Message
+from locus.models.http._aiohttp_errors import mapped_error
 from locus.models.http._errors import transport_error
 from locus.models.http._tls import shared_ssl_context
-from locus.models.http.aiohttp_transport import AiohttpTransport, mapped_error
+from locus.models.http.aiohttp_transport import AiohttpTransport
 from locus.models.openai_compatible import OpenAICompatibleModel
 from tests.loopback import Server
 
