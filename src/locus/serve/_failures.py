@@ -7,7 +7,8 @@ support asks for). A URL's password is masked in the line (``user:***@``); token
 keys never reach an error's message.
 
 The client reads the error's own message when it is useful to it and safe to show: a
-model's refusal or failure (502, 429), a run's limit (timeout, usage, output
+model's refusal or failure (502, 429; the model's address said as ``the model
+endpoint``), a run's limit (timeout, usage, output
 validation), a request the run could not serve (400, 409). A fault of the server's own
 (a thread store's failure, an unexpected exception: the 500 ``server_error`` kind) is
 answered with its type only and a pointer to the server's log, which has the rest: such
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import urlsplit
 
 from locus.serve._convert import error_status
 
@@ -39,10 +41,31 @@ def is_own_fault(exc: BaseException) -> bool:
 
 
 def client_message(exc: BaseException) -> str:
-    """What a client is told about a run that failed with ``exc``."""
+    """What a client is told about a run that failed with ``exc``: a fault of the server's
+    own by its type only; a model's failure as it is, with the model's address (a private
+    endpoint's, an emulator's, in its text and hint) said as ``the model endpoint``."""
     if is_own_fault(exc):
         return f"internal error ({type(exc).__name__}): the server's log has the details"
-    return str(exc)
+    text = str(exc)
+    endpoint = getattr(exc, "endpoint", None)
+    if isinstance(endpoint, str) and endpoint:
+        text = _without_address(text, endpoint)
+    return text
+
+
+def _without_address(text: str, endpoint: str) -> str:
+    """``text`` with the URL ``endpoint``, and its host (with or without its port), said as
+    ``the model endpoint``."""
+    text = text.replace(f"endpoint {endpoint}", "the model endpoint")
+    text = text.replace(endpoint, "the model endpoint")
+    parts = urlsplit(endpoint)
+    host = parts.hostname
+    if host:
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+        for where in (f"{host}:{port}" if port else None, parts.netloc, host):
+            if where:
+                text = text.replace(where, "the model endpoint")
+    return text
 
 
 def request_id(exc: BaseException) -> str | None:

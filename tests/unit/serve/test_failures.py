@@ -8,6 +8,7 @@ import pytest
 
 from locus.core.errors import (
     ConfigurationError,
+    ConnectError,
     FallbackError,
     RateLimitError,
     ServerError,
@@ -62,4 +63,27 @@ def test_only_429_and_5xx_failures_are_logged_once_without_passwords(
     assert record.getMessage() == (
         "run of agent 'ops' failed on POST /v1/agents/ops/runs with 500: RuntimeError: "
         "could not reach postgresql://app:***@db/x"
+    )
+
+
+def test_a_models_failure_does_not_tell_the_client_the_models_address() -> None:
+    endpoint = "http://10.0.3.4:8443/20231130/actions/chat"
+    refused = ConnectError(
+        f"connection failed (ConnectError: [Errno 111] Connection refused) calling {endpoint}",
+        endpoint=endpoint,
+        hint="nothing accepted the connection at 10.0.3.4:8443: check the host and port",
+    )
+    assert client_message(refused) == (
+        "connection failed (ConnectError: [Errno 111] Connection refused) calling the model "
+        "endpoint\nhint: nothing accepted the connection at the model endpoint: check the "
+        "host and port"
+    )
+    status = ServerError(
+        f"request failed: HTTP 500: boom (endpoint {endpoint}, opc-request-id R9)",
+        status=500,
+        request_id="R9",
+        endpoint=endpoint,
+    )
+    assert client_message(status) == (
+        "request failed: HTTP 500: boom (the model endpoint, opc-request-id R9)"
     )
