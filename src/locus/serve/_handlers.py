@@ -20,7 +20,7 @@ from locus.serve._convert import BadRequest, error_status
 from locus.serve._expiry import maybe_sweep
 from locus.serve._failures import log_failure
 from locus.serve._openai import ROUTE, chat_chunks, completion_body, error_body, parse_chat
-from locus.serve._runner import RunRequest, counted, drain
+from locus.serve._runner import RunRequest, counted, finished
 from locus.serve._served import JSONAnswer, Served, error_response, read_json, refusal, served
 from locus.serve._stream import EventStream, done_unless_gone, sse
 
@@ -53,14 +53,15 @@ async def chat_completions(request: Request) -> Response:
     except LookupError as exc:
         return error_response(404, str(exc), "invalid_request_error", "model_not_found")
     structured = is_structured(agent)
-    events = counted(agent, run, app.state, served_as=name)
     on_paused = _keeper(app, name, agent)
     if stream:
+        events = counted(agent, run, app.state, served_as=name)
         chunks = chat_chunks(
             name, events, structured=structured, include_usage=include_usage, on_paused=on_paused
         )
         return EventStream(chunks, app.state)
-    runner = asyncio.get_running_loop().create_task(drain(events))
+    whole = finished(agent, run, app.state, served_as=name)
+    runner = asyncio.get_running_loop().create_task(whole)
     if not await done_unless_gone(request.receive, runner):
         return Response(
             status_code=499

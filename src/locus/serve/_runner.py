@@ -12,7 +12,7 @@ from locus.core.errors import ThreadConflictError
 from locus.core.messages import Message
 from locus.serve._state import ServeState
 
-__all__ = ["RunRequest", "counted", "drain"]
+__all__ = ["RunRequest", "counted", "drain", "finished"]
 
 
 @dataclass(slots=True)
@@ -39,13 +39,38 @@ async def counted(
                 async for event in events:
                     yield event
         except ThreadConflictError:
-            if served_as and request.thread_id is not None:
-                from locus.serve._paused import paused_conflict
-
-                found = await paused_conflict(served_as, agent, request.thread_id)
-                if found is not None:
-                    raise found from None
+            await _refuse_paused(agent, request, served_as)
             raise
+
+
+async def finished(
+    agent: Any, request: RunRequest, state: ServeState, *, served_as: str = ""
+) -> Any:
+    """The run's ``AgentResult``, for an answer sent whole: the agent's ``arun`` (no one
+    reads the events, so a model stream that breaks midway is sent again, which a
+    streamed run, whose text the client has seen, cannot do); counted as ``counted``."""
+    arun = getattr(agent, "arun", None)
+    if arun is None:  # an agent-like object with only ``run``
+        return await drain(counted(agent, request, state, served_as=served_as))
+    with state.run():
+        try:
+            return await arun(
+                request.prompt, thread_id=request.thread_id, message_history=request.history
+            )
+        except ThreadConflictError:
+            await _refuse_paused(agent, request, served_as)
+            raise
+
+
+async def _refuse_paused(agent: Any, request: RunRequest, served_as: str) -> None:
+    """Raise the refusal naming the HTTP ways to finish or drop the run paused on the
+    request's thread, when that is why the thread was busy."""
+    if served_as and request.thread_id is not None:
+        from locus.serve._paused import paused_conflict
+
+        found = await paused_conflict(served_as, agent, request.thread_id)
+        if found is not None:
+            raise found from None
 
 
 async def drain(events: AsyncIterator[RunEvent]) -> Any:
