@@ -1,13 +1,12 @@
-"""Run ids and tool-call ids: the right shape, never repeated, not shared with a fork, and
-drawn from the OS's entropy a buffer at a time (``locus.core._entropy``), not one system
-call per id."""
+"""Run ids and tool-call ids: the right shape, never repeated, and drawn from the OS's
+entropy a buffer at a time (``locus.core._entropy``), not one system call per id. (That a
+forked child draws other bytes than its parent is tested through the retry tokens, which
+share the buffer: tests/unit/models/providers/oci/test_ids.py.)"""
 
 from __future__ import annotations
 
 import os
 import re
-import select
-import signal
 import uuid
 
 import pytest
@@ -53,23 +52,3 @@ def test_a_draw_larger_than_the_buffer_is_read_whole() -> None:
     big = random_bytes(10_000)
     assert len(big) == 10_000 and len(set(big)) > 200
     assert len(random_bytes(0)) == 0
-
-
-def test_a_forked_child_draws_other_ids_than_its_parent() -> None:
-    new_id()  # the parent has bytes buffered now
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: report its next ids and leave at once
-        os.close(read)
-        os.write(write, " ".join(new_id() for _ in range(3)).encode())
-        os._exit(0)
-    os.close(write)
-    if not select.select([read], [], [], 30)[0]:  # (a child forked from threads may hang)
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        raise AssertionError("the forked child did not report its ids within 30 s")
-    with os.fdopen(read) as pipe:
-        child = pipe.read().split()
-    os.waitpid(pid, 0)
-    parent = [new_id() for _ in range(3)]
-    assert len(child) == 3 and not set(child) & set(parent)
