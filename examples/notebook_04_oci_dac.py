@@ -114,6 +114,18 @@ def _model_options() -> dict[str, Any]:
     return options
 
 
+def _service_endpoint(region: str) -> str | None:
+    """Parts 3-5 are the seed's code, which builds OCI's host from ``region`` (default
+    ``us-chicago-1``); here that is done only when ``OCI_DAC_REGION`` is set. Otherwise the
+    endpoint is ``OCI_DAC_SERVICE_ENDPOINT`` (the emulator, a private endpoint) or ``None``:
+    Locus derives it from the endpoint OCID's region and realm."""
+    if given := os.environ.get("OCI_DAC_SERVICE_ENDPOINT"):
+        return given
+    if os.environ.get("OCI_DAC_REGION"):
+        return f"https://inference.generativeai.{region}.oci.oraclecloud.com"
+    return None
+
+
 # =============================================================================
 # Emulator wiring (added: the seed notebook has no offline mode)
 # =============================================================================
@@ -243,18 +255,21 @@ async def example_complete() -> None:
     from locus.core.messages import Message
     from locus.models.providers.oci import OCIAuthType, OCIModel
 
-    async with OCIModel(
+    region = os.environ.get("OCI_DAC_REGION", "us-chicago-1")
+    model = OCIModel(
         model_id=os.environ["OCI_DAC_ENDPOINT_OCID"],
+        compartment_id=os.environ["OCI_DAC_COMPARTMENT_ID"],
+        profile_name=os.environ.get("OCI_PROFILE", "DEFAULT"),
         auth_type=OCIAuthType.API_KEY,
+        service_endpoint=_service_endpoint(region),
         max_tokens=128,
-        **_model_options(),
-    ) as model:
-        response = await model.complete(
-            messages=[
-                Message.user("In one sentence, what model are you?"),
-            ],
-            tools=None,
-        )
+    )
+    response = await model.complete(
+        messages=[
+            Message.user("In one sentence, what model are you?"),
+        ],
+        tools=None,
+    )
     content = (response.message.content or "").strip()
     print(f"Reply: {content!r}")
     print(f"usage: {response.usage}")
@@ -276,25 +291,26 @@ async def example_stream() -> None:
     from locus.core.messages import Message
     from locus.models.providers.oci import OCIAuthType, OCIModel
 
-    async with OCIModel(
+    region = os.environ.get("OCI_DAC_REGION", "us-chicago-1")
+    model = OCIModel(
         model_id=os.environ["OCI_DAC_ENDPOINT_OCID"],
+        compartment_id=os.environ["OCI_DAC_COMPARTMENT_ID"],
+        profile_name=os.environ.get("OCI_PROFILE", "DEFAULT"),
         auth_type=OCIAuthType.API_KEY,
+        service_endpoint=_service_endpoint(region),
         max_tokens=64,
-        **_model_options(),
-    ) as model:
-        print("Streaming reply (chunks shown inline):")
-        print("  ", end="", flush=True)
-        try:
-            async for event in model.stream(
-                messages=[Message.user("Count from 1 to 5, separated by commas.")],
-                tools=None,
-            ):
-                if event.content:
-                    print(event.content, end="", flush=True)
-                if event.done:
-                    break
-        finally:
-            print()
+    )
+    print("Streaming reply (chunks shown inline):")
+    print("  ", end="", flush=True)
+    async for event in model.stream(
+        messages=[Message.user("Count from 1 to 5, separated by commas.")],
+        tools=None,
+    ):
+        if event.content:
+            print(event.content, end="", flush=True)
+        if event.done:
+            break
+    print()
 
 
 # =============================================================================
@@ -333,18 +349,32 @@ async def example_agent_with_tool() -> None:
         """Return the sum of two integers."""
         return a + b
 
-    async with Agent(
-        model=get_model(f"oci:{os.environ['OCI_DAC_ENDPOINT_OCID']}", **_model_options()),
+    region = os.environ.get("OCI_DAC_REGION", "us-chicago-1")
+    model = get_model(
+        f"oci:{os.environ['OCI_DAC_ENDPOINT_OCID']}",
+        compartment_id=os.environ["OCI_DAC_COMPARTMENT_ID"],
+        profile_name=os.environ.get("OCI_PROFILE", "DEFAULT"),
+        service_endpoint=_service_endpoint(region),
+    )
+    agent = Agent(
+        model=model,
         tools=[add_two_numbers],
         system_prompt="You can call add_two_numbers when asked to add. Reply briefly.",
         max_iterations=4,
-    ) as agent:
-        result = await agent.arun(
-            "Use the add_two_numbers tool to add 7 and 35, then state the result in one sentence."
-        )
+    )
+
+    result = await asyncio.to_thread(
+        agent.run_sync,
+        "Use the add_two_numbers tool to add 7 and 35, then state the result in one sentence.",
+    )
     print(f"final message: {result.message.strip()[:200]}")
     print(f"iterations: {result.metrics.iterations}")
     print(f"locus tool calls: {result.metrics.tool_calls}")
+    if "<tool_call>" in (result.message or ""):
+        print()
+        print("Note: the model emitted a <tool_call> text block instead of a")
+        print("structured tool_call. See the docstring for how to handle this")
+        print("(deployment flag or post-processing parser).")
 
 
 # =============================================================================
