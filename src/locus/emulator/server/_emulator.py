@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import shutil
 import tempfile
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -77,6 +80,7 @@ class Emulator:
         self._log_level = log_level
         self._server: EmulatorServer | None = None
         self._thread: threading.Thread | None = None
+        self._stop_at_exit: Callable[[], None] | None = None
         self._service: Service | None = None
         self._identity: Identity | None = None
         self._url: str | None = None
@@ -117,6 +121,11 @@ class Emulator:
             target=self._server.run, kwargs={"sockets": [sock]}, name="locus-emulator", daemon=True
         )
         self._thread.start()
+        # an emulator never stopped (a module's ``Emulator().start()``) stops at the
+        # process's exit, before the interpreter is torn down under its running server (not
+        # when the object is collected: a server started and let go of serves on)
+        self._stop_at_exit = functools.partial(_stop_server, self._server, self._thread)
+        atexit.register(self._stop_at_exit)
         self._wait_until(started)
         write_info(self.state_dir, self.info)
 
@@ -130,9 +139,10 @@ class Emulator:
         """Stop serving and remove a temporary state directory."""
         if self._service is not None and self._service.principals is not None:
             self._service.principals.close()
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
+        if self._stop_at_exit is not None:
+            atexit.unregister(self._stop_at_exit)
+            self._stop_at_exit()  # stops the server and waits for its thread
+        self._stop_at_exit = None
         self._server = self._thread = None
         if self._temp and self._state_dir is not None:
             self._remove_temp()
@@ -285,3 +295,9 @@ class Emulator:
         if self._service is None:
             raise RuntimeError(_NOT_STARTED)
         return self._service
+
+
+def _stop_server(server: EmulatorServer, thread: threading.Thread) -> None:
+    """Stop ``server`` and wait (10 s at most) for its thread."""
+    server.should_exit = True
+    thread.join(timeout=10)
